@@ -1,0 +1,59 @@
+# SPDX-License-Identifier: GPL-2.0-only
+#
+# Checkpoint/restart for Linux 6.12: build, boot and test.
+#
+#   make kernel     both kernels, UAPI headers and modules into out/
+#   make check      build everything, boot the test kernel, run all tests
+#   make demo       boot the plain kernel and show the subsystem working
+#   make lint       checkpatch --strict, kernel-doc, sparse + W=1, docs
+#   make clean      drop build outputs (keeps the extracted tree)
+#
+# See README.md.
+
+BUILD := build
+OUT := out
+SRC := $(BUILD)/linux-source-6.12
+KSFT := $(BUILD)/kselftest
+export JOBS ?= $(shell nproc)
+
+all: kernel
+
+deps:
+	@scripts/install-deps
+
+tree: deps
+	@scripts/prepare-tree
+
+kernel: tree
+	@scripts/build-kernel test
+	@scripts/build-kernel plain
+
+# The kselftests, built static against our exported headers and installed
+# with run_kselftest.sh into $(KSFT), which the guest gets as /kselftest.
+selftests: kernel
+	@echo "selftests: building tools/testing/selftests/checkpoint"
+	@rm -rf $(KSFT)
+	@$(MAKE) -s -C $(SRC)/tools/testing/selftests TARGETS=checkpoint \
+		O=$(CURDIR)/$(BUILD)/kselftest-build \
+		KHDR_INCLUDES="-isystem $(CURDIR)/$(OUT)/usr/include" \
+		INSTALL_PATH=$(CURDIR)/$(KSFT) install >/dev/null
+
+tools: kernel
+	@mkdir -p $(BUILD)/tools
+	@$(MAKE) -s -C tools/checkpoint HDR=$(CURDIR)/$(OUT)/usr/include \
+		O=$(CURDIR)/$(BUILD)/tools
+
+check: selftests tools
+	@scripts/check
+
+demo: tools
+	@scripts/demo
+
+lint: tree
+	@scripts/lint
+
+clean:
+	rm -rf $(OUT) $(BUILD)/obj-test $(BUILD)/obj-plain $(BUILD)/kselftest \
+		$(BUILD)/kselftest-build $(BUILD)/tools $(BUILD)/vm $(BUILD)/check
+
+.PHONY: all deps tree kernel selftests tools check demo lint clean
