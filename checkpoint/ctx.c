@@ -1,0 +1,139 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * Checkpoint/restart: set-up and tear-down of a struct cr_ctx.
+ *
+ * Both syscalls start by turning their raw arguments (pid, fd, flags,
+ * logfd) into references held by a context. Every refusal here gets its
+ * own errno and, once the log file is known, one line saying why.
+ */
+#include <linux/ckpt.h>
+#include <linux/errno.h>
+#include <linux/file.h>
+#include <linux/fs.h>
+#include <linux/sched.h>
+#include <linux/sched/task.h>
+#include <linux/string.h>
+#include <kunit/visibility.h>
+
+/*
+ * Take a reference on the file behind @fd and check it was opened for
+ * @mode. Like read(2) and write(2), a descriptor that is open but not
+ * for the needed direction is as bad as no descriptor: -EBADF.
+ */
+static struct file *cr_fget(int fd, fmode_t mode)
+{
+	struct file *file = fget(fd);
+
+	if (!file)
+		return ERR_PTR(-EBADF);
+	if (!(file->f_mode & mode)) {
+		fput(file);
+		return ERR_PTR(-EBADF);
+	}
+	return file;
+}
+
+/*
+ * pid 0 means the caller. Any other pid is looked up in the caller's pid
+ * namespace, so a container manager sees the pids it knows.
+ */
+static struct task_struct *cr_get_task(pid_t pid)
+{
+	if (!pid) {
+		get_task_struct(current);
+		return current;
+	}
+	if (pid < 0)
+		return NULL;
+	return find_get_task_by_vpid(pid);
+}
+
+/**
+ * cr_ctx_init() - check the arguments of checkpoint(2) or restart(2)
+ * @ctx: context to fill; zeroed here
+ * @op: which syscall is asking
+ * @pid: task to checkpoint (0 for the caller); must be 0 for restart
+ * @fd: the image: open for writing (checkpoint) or reading (restart)
+ * @flags: syscall flags
+ * @logfd: descriptor open for writing that receives reasons, or -1
+ *
+ * The log descriptor is checked first so that every later refusal can be
+ * explained on it. On failure nothing is held and @ctx needs no release.
+ *
+ * Return: 0, or -EBADF for a bad @fd or @logfd, -EINVAL for unknown
+ * @flags or a restart @pid other than 0, -ESRCH when @pid names no task.
+ */
+int cr_ctx_init(struct cr_ctx *ctx, enum cr_op op, pid_t pid, int fd,
+		unsigned long flags, int logfd)
+{
+	unsigned long valid = op == CR_OP_CHECKPOINT ? CR_CHECKPOINT_FLAGS :
+						       CR_RESTART_FLAGS;
+	fmode_t mode = op == CR_OP_CHECKPOINT ? FMODE_WRITE : FMODE_READ;
+	int ret;
+
+	memset(ctx, 0, sizeof(*ctx));
+	ctx->op = op;
+	ctx->pid = pid;
+	ctx->flags = flags;
+
+	if (logfd != -1) {
+		ctx->logfile = cr_fget(logfd, FMODE_WRITE);
+		if (IS_ERR(ctx->logfile)) {
+			ret = PTR_ERR(ctx->logfile);
+			ctx->logfile = NULL;
+			return ret;
+		}
+	}
+
+	if (flags & ~valid) {
+		cr_log(ctx, "unknown flags %#lx", flags & ~valid);
+		ret = -EINVAL;
+		goto err;
+	}
+
+	if (op == CR_OP_RESTART && pid) {
+		cr_log(ctx, "pid must be 0: restart acts on the caller");
+		ret = -EINVAL;
+		goto err;
+	}
+
+	ctx->file = cr_fget(fd, mode);
+	if (IS_ERR(ctx->file)) {
+		ret = PTR_ERR(ctx->file);
+		ctx->file = NULL;
+		cr_log(ctx, "fd %d is not open for %s", fd,
+		       mode == FMODE_WRITE ? "writing" : "reading");
+		goto err;
+	}
+
+	ctx->task = cr_get_task(pid);
+	if (!ctx->task) {
+		cr_log(ctx, "no such process");
+		ret = -ESRCH;
+		goto err_file;
+	}
+	return 0;
+
+err_file:
+	fput(ctx->file);
+	ctx->file = NULL;
+err:
+	if (ctx->logfile)
+		fput(ctx->logfile);
+	ctx->logfile = NULL;
+	return ret;
+}
+EXPORT_SYMBOL_IF_KUNIT(cr_ctx_init);
+
+/**
+ * cr_ctx_release() - drop what cr_ctx_init() took
+ * @ctx: a context cr_ctx_init() set up successfully
+ */
+void cr_ctx_release(struct cr_ctx *ctx)
+{
+	put_task_struct(ctx->task);
+	fput(ctx->file);
+	if (ctx->logfile)
+		fput(ctx->logfile);
+	memset(ctx, 0, sizeof(*ctx));
+}

@@ -1,0 +1,70 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * Checkpoint/restart: the checkpoint(2) and restart(2) entry points.
+ *
+ * Both take (pid, fd, flags, logfd). This file only turns the arguments
+ * into a struct cr_ctx; the work is done by the checkpoint and restart
+ * code proper.
+ */
+#include <linux/ckpt.h>
+#include <linux/syscalls.h>
+
+/**
+ * sys_checkpoint - write an image of a task to a file descriptor
+ * @pid: task to checkpoint, 0 for the caller
+ * @fd: descriptor open for writing that receives the image
+ * @flags: none defined yet, must be 0
+ * @logfd: descriptor open for writing that receives one line per
+ *	refusal, or -1
+ *
+ * The arguments are checked; dumping the task is not implemented yet, so
+ * a call with good arguments fails as an unimplemented syscall does.
+ *
+ * Return: -EBADF, -EINVAL or -ESRCH for bad arguments (see
+ * cr_ctx_init()), else the "not implemented" error of sys_ni_syscall().
+ */
+SYSCALL_DEFINE4(checkpoint, pid_t, pid, int, fd, unsigned long, flags,
+		int, logfd)
+{
+	struct cr_ctx ctx;
+	long ret;
+
+	ret = cr_ctx_init(&ctx, CR_OP_CHECKPOINT, pid, fd, flags, logfd);
+	if (ret)
+		return ret;
+
+	cr_log(&ctx, "not implemented yet");
+	ret = sys_ni_syscall();
+	cr_ctx_release(&ctx);
+	return ret;
+}
+
+/**
+ * sys_restart - turn the caller into a task read from an image
+ * @pid: must be 0: restart acts on the caller, as execve does
+ * @fd: descriptor open for reading that holds the image
+ * @flags: none defined yet, must be 0
+ * @logfd: descriptor open for writing that receives one line per
+ *	refusal, or -1
+ *
+ * The arguments are checked; rebuilding the task is not implemented yet,
+ * so a call with good arguments fails as an unimplemented syscall does.
+ *
+ * Return: -EBADF or -EINVAL for bad arguments (see cr_ctx_init()), else
+ * the "not implemented" error of sys_ni_syscall().
+ */
+SYSCALL_DEFINE4(restart, pid_t, pid, int, fd, unsigned long, flags,
+		int, logfd)
+{
+	struct cr_ctx ctx;
+	long ret;
+
+	ret = cr_ctx_init(&ctx, CR_OP_RESTART, pid, fd, flags, logfd);
+	if (ret)
+		return ret;
+
+	cr_log(&ctx, "not implemented yet");
+	ret = sys_ni_syscall();
+	cr_ctx_release(&ctx);
+	return ret;
+}
