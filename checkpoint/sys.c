@@ -9,6 +9,18 @@
 #include <linux/ckpt.h>
 #include <linux/syscalls.h>
 
+/*
+ * Until the dump and restore code lands, a call with good arguments
+ * fails as if the syscall did not exist, so that a caller probing for
+ * support sees the errno it already handles. This is the only place that
+ * returns it; it goes away with the first real implementation.
+ */
+static long cr_not_implemented(struct cr_ctx *ctx)
+{
+	cr_log(ctx, "not implemented yet");
+	return -ENOSYS;
+}
+
 /**
  * sys_checkpoint - write an image of a task to a file descriptor
  * @pid: task to checkpoint, 0 for the caller
@@ -21,7 +33,7 @@
  * a call with good arguments fails as an unimplemented syscall does.
  *
  * Return: -EBADF, -EINVAL or -ESRCH for bad arguments (see
- * cr_ctx_init()), else the "not implemented" error of sys_ni_syscall().
+ * cr_ctx_init()), else the errno of an unimplemented syscall.
  */
 SYSCALL_DEFINE4(checkpoint, pid_t, pid, int, fd, unsigned long, flags,
 		int, logfd)
@@ -33,8 +45,7 @@ SYSCALL_DEFINE4(checkpoint, pid_t, pid, int, fd, unsigned long, flags,
 	if (ret)
 		return ret;
 
-	cr_log(&ctx, "not implemented yet");
-	ret = sys_ni_syscall();
+	ret = cr_not_implemented(&ctx);
 	cr_ctx_release(&ctx);
 	return ret;
 }
@@ -51,7 +62,7 @@ SYSCALL_DEFINE4(checkpoint, pid_t, pid, int, fd, unsigned long, flags,
  * so a call with good arguments fails as an unimplemented syscall does.
  *
  * Return: -EBADF or -EINVAL for bad arguments (see cr_ctx_init()), else
- * the "not implemented" error of sys_ni_syscall().
+ * the errno of an unimplemented syscall.
  */
 SYSCALL_DEFINE4(restart, pid_t, pid, int, fd, unsigned long, flags,
 		int, logfd)
@@ -63,8 +74,7 @@ SYSCALL_DEFINE4(restart, pid_t, pid, int, fd, unsigned long, flags,
 	if (ret)
 		return ret;
 
-	cr_log(&ctx, "not implemented yet");
-	ret = sys_ni_syscall();
+	ret = cr_not_implemented(&ctx);
 	cr_ctx_release(&ctx);
 	return ret;
 }

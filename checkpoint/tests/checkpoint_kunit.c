@@ -12,7 +12,7 @@
 
 MODULE_IMPORT_NS(EXPORTED_FOR_KUNIT_TESTING);
 
-static size_t format(char *buf, size_t size, const char *prefix,
+static __printf(4, 5) size_t format(char *buf, size_t size, const char *prefix,
 		     const char *fmt, ...)
 {
 	va_list args;
