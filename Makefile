@@ -24,13 +24,19 @@ deps:
 tree: deps
 	@scripts/prepare-tree
 
-kernel: tree
+kernel: kernel-test kernel-plain
+
+kernel-test: tree
 	@scripts/build-kernel test
+
+# The plain build also exports the UAPI headers, so that the demo needs
+# no test kernel.
+kernel-plain: tree
 	@scripts/build-kernel plain
 
 # The kselftests, built static against our exported headers and installed
 # with run_kselftest.sh into $(KSFT), which the guest gets as /kselftest.
-selftests: kernel
+selftests: kernel-plain
 	@echo "selftests: building tools/testing/selftests/checkpoint"
 	@rm -rf $(KSFT)
 	@$(MAKE) -s -C $(SRC)/tools/testing/selftests TARGETS=checkpoint \
@@ -38,12 +44,12 @@ selftests: kernel
 		KHDR_INCLUDES="-isystem $(CURDIR)/$(OUT)/usr/include" \
 		INSTALL_PATH=$(CURDIR)/$(KSFT) install >/dev/null
 
-tools: kernel
+tools: kernel-plain
 	@mkdir -p $(BUILD)/tools
 	@$(MAKE) -s -C tools/checkpoint HDR=$(CURDIR)/$(OUT)/usr/include \
 		O=$(CURDIR)/$(BUILD)/tools
 
-check: selftests tools
+check: kernel selftests tools
 	@scripts/check
 
 demo: tools
@@ -56,4 +62,4 @@ clean:
 	rm -rf $(OUT) $(BUILD)/obj-test $(BUILD)/obj-plain $(BUILD)/kselftest \
 		$(BUILD)/kselftest-build $(BUILD)/tools $(BUILD)/vm $(BUILD)/check
 
-.PHONY: all deps tree kernel selftests tools check demo lint clean
+.PHONY: all deps tree kernel kernel-test kernel-plain selftests tools check demo lint clean
