@@ -1,0 +1,66 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * ckpt-demo: show checkpoint(2) and restart(2) to a person.
+ *
+ * Calls each syscall with bad and good arguments and prints what the
+ * kernel answered, errno and log line both. Run by "make demo" in the
+ * plain guest kernel.
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include <linux/ckpt_hdr.h>
+
+static int logp[2];
+
+/* Print the call, its result and the log line the kernel wrote. */
+static void show(const char *call, long nr, long pid, long fd, long flags)
+{
+	char line[512];
+	ssize_t n;
+	long ret;
+
+	ret = syscall(nr, pid, fd, flags, logp[1]);
+	printf("  %-44s = %ld", call, ret);
+	if (ret < 0)
+		printf(" (%s)", strerrorname_np(errno) ?: "?");
+	printf("\n");
+	n = read(logp[0], line, sizeof(line) - 1);
+	if (n > 0) {
+		line[n] = '\0';
+		printf("  %-44s   log: %s", "", line);
+	}
+}
+
+int main(void)
+{
+	int img[2];
+
+	if (pipe(img) || pipe2(logp, O_NONBLOCK)) {
+		perror("pipe");
+		return 1;
+	}
+	setvbuf(stdout, NULL, _IOLBF, 0);
+
+	printf("checkpoint(2) is syscall %d, restart(2) is syscall %d\n",
+	       __NR_checkpoint, __NR_restart);
+	printf("\nArgument checks (the log goes to a pipe we read back):\n");
+	show("checkpoint(0, -1, 0, logfd)", __NR_checkpoint, 0, -1, 0);
+	show("checkpoint(0, pipe read end, 0, logfd)", __NR_checkpoint, 0,
+	     img[0], 0);
+	show("checkpoint(0, pipe, 0x8, logfd)", __NR_checkpoint, 0, img[1], 8);
+	show("checkpoint(999999, pipe, 0, logfd)", __NR_checkpoint, 999999,
+	     img[1], 0);
+	show("restart(1, pipe, 0, logfd)", __NR_restart, 1, img[0], 0);
+	show("restart(0, pipe write end, 0, logfd)", __NR_restart, 0, img[1], 0);
+
+	printf("\nGood arguments (dumping and restoring come next):\n");
+	show("checkpoint(0, pipe, 0, logfd)", __NR_checkpoint, 0, img[1], 0);
+	show("restart(0, pipe, 0, logfd)", __NR_restart, 0, img[0], 0);
+	return 0;
+}
