@@ -62,4 +62,237 @@ struct cr_hdr {
 	__u32 len;
 };
 
+/* cr_hdr_head.arch */
+#define CR_ARCH_X86_64		1
+
+/* cr_hdr_head.flags */
+#define CR_HEAD_SELF		(1U << 0)	/* the task checkpointed itself */
+
+#define CR_RELEASE_LEN		64
+
+/**
+ * struct cr_hdr_head - first record of an image
+ * @h: record header, type %CR_HDR_HEAD
+ * @magic: %CR_IMAGE_MAGIC
+ * @version: %CR_IMAGE_VERSION
+ * @arch: architecture of the writer, %CR_ARCH_X86_64
+ * @page_size: page size of the writer, in bytes
+ * @flags: %CR_HEAD_SELF or 0
+ * @id: the checkpoint id checkpoint(2) returned
+ * @time: when the checkpoint was taken, in seconds since the epoch
+ * @release: kernel release of the writer (uname -r), NUL-terminated
+ */
+struct cr_hdr_head {
+	struct cr_hdr h;
+	__u64 magic;
+	__u32 version;
+	__u32 arch;
+	__u32 page_size;
+	__u32 flags;
+	__u64 id;
+	__s64 time;
+	char release[CR_RELEASE_LEN];
+};
+
+#define CR_COMM_LEN		16
+#define CR_NSIG			64
+
+/**
+ * struct cr_sigaction - one signal's disposition
+ * @handler: SIG_DFL (0), SIG_IGN (1) or the handler's address
+ * @flags: SA_* flags
+ * @restorer: the sa_restorer address
+ * @mask: signals blocked while the handler runs, bit n-1 for signal n
+ */
+struct cr_sigaction {
+	__u64 handler;
+	__u64 flags;
+	__u64 restorer;
+	__u64 mask;
+};
+
+/**
+ * struct cr_hdr_task - the task
+ * @h: record header, type %CR_HDR_TASK
+ * @comm: the task's name, NUL-terminated
+ * @pid: its pid, in the checkpointing caller's pid namespace (a record,
+ *	never restored)
+ * @uid: real, effective, saved and filesystem uid (a record, never
+ *	restored)
+ * @gid: real, effective, saved and filesystem gid (likewise)
+ * @blocked: blocked signals, bit n-1 for signal n
+ * @action: the disposition of signals 1 to %CR_NSIG, index n-1
+ */
+struct cr_hdr_task {
+	struct cr_hdr h;
+	char comm[CR_COMM_LEN];
+	__s32 pid;
+	__u32 uid[4];
+	__u32 gid[4];
+	__u32 pad;
+	__u64 blocked;
+	struct cr_sigaction action[CR_NSIG];
+};
+
+/**
+ * struct cr_x86_regs - x86_64 general registers, in the order and meaning
+ *	of the NT_PRSTATUS regset (struct user_regs_struct)
+ */
+struct cr_x86_regs {
+	__u64 r15, r14, r13, r12, bp, bx, r11, r10, r9, r8;
+	__u64 ax, cx, dx, si, di, orig_ax, ip, cs, flags, sp, ss;
+	__u64 fs_base, gs_base, ds, es, fs, gs;
+};
+
+/**
+ * struct cr_hdr_cpu - the task's CPU state, x86_64
+ * @h: record header, type %CR_HDR_CPU
+ * @regs: general registers, segment selectors and fs/gs base; for a
+ *	self-checkpoint, ax is 0, so that the restored task sees
+ *	checkpoint(2) return 0
+ * @xstate_size: bytes of XSAVE area following this struct (the
+ *	NT_X86_XSTATE regset: x87, SSE, AVX, AVX-512 ... as present),
+ *	padded to %CR_HDR_ALIGN
+ * @pad: zero
+ * @xfeatures: the XSAVE features enabled by the writer (XCR0)
+ */
+struct cr_hdr_cpu {
+	struct cr_hdr h;
+	struct cr_x86_regs regs;
+	__u32 xstate_size;
+	__u32 pad;
+	__u64 xfeatures;
+};
+
+/**
+ * struct cr_hdr_mm - the address space
+ * @h: record header, type %CR_HDR_MM
+ * @start_code: start of the program text
+ * @end_code: end of the program text
+ * @start_data: start of the initialised data
+ * @end_data: end of the initialised data
+ * @start_brk: start of the heap
+ * @brk: current program break
+ * @start_stack: start of the main stack
+ * @arg_start: start of the argument strings
+ * @arg_end: end of the argument strings
+ * @env_start: start of the environment strings
+ * @env_end: end of the environment strings
+ * @flags: the MMF_* flags of the mm (dump filter, THP settings, ...)
+ * @map_count: number of VMAs, as many %CR_HDR_VMA records follow
+ * @pad: zero
+ */
+struct cr_hdr_mm {
+	struct cr_hdr h;
+	__u64 start_code, end_code, start_data, end_data;
+	__u64 start_brk, brk, start_stack;
+	__u64 arg_start, arg_end, env_start, env_end;
+	__u64 flags;
+	__u32 map_count;
+	__u32 pad;
+};
+
+/**
+ * struct cr_hdr_mm_context - x86 mm state: the LDT
+ * @h: record header, type %CR_HDR_MM_CONTEXT
+ * @nr_ldt: LDT entries following, 8 bytes each (0: no LDT)
+ * @pad: zero
+ */
+struct cr_hdr_mm_context {
+	struct cr_hdr h;
+	__u32 nr_ldt;
+	__u32 pad;
+};
+
+/* cr_hdr_vma.type */
+enum cr_vma_type {
+	CR_VMA_ANON	= 1,	/* anonymous memory: heap, stack, mmap */
+	CR_VMA_FILE	= 2,	/* private file mapping */
+	CR_VMA_VDSO	= 3,	/* the kernel's vDSO: mapped anew, no data */
+	CR_VMA_VVAR	= 4,	/* the vDSO's data page: likewise */
+};
+
+/**
+ * struct cr_hdr_vma - one memory area
+ * @h: record header, type %CR_HDR_VMA
+ * @start: first address
+ * @end: address after the last
+ * @flags: the VM_* flags
+ * @page_prot: the page protection bits of its page table entries
+ * @pgoff: offset in the file, in pages (file mappings)
+ * @type: an &enum cr_vma_type value
+ * @path_len: bytes of file path following this struct, NUL included
+ *	(0 when there is no file); the record is padded to %CR_HDR_ALIGN
+ * @dev: the file's device (new_encode_dev() form)
+ * @ino: the file's inode number
+ * @size: the file's size in bytes
+ * @mtime_sec: the file's modification time, seconds
+ * @mtime_nsec: the file's modification time, nanoseconds
+ * @pad: zero
+ *
+ * The file fields identify the file a private mapping came from, so
+ * that restart can refuse a file that changed since. They are zero for
+ * anonymous memory.
+ */
+struct cr_hdr_vma {
+	struct cr_hdr h;
+	__u64 start;
+	__u64 end;
+	__u64 flags;
+	__u64 page_prot;
+	__u64 pgoff;
+	__u32 type;
+	__u32 path_len;
+	__u64 dev;
+	__u64 ino;
+	__u64 size;
+	__s64 mtime_sec;
+	__u32 mtime_nsec;
+	__u32 pad;
+};
+
+/**
+ * struct cr_hdr_pgarr - the addresses of one batch of saved pages
+ * @h: record header, type %CR_HDR_PGARR
+ * @nr_pages: addresses following this struct, 8 bytes each, page-aligned
+ *	and increasing, all inside the VMA of the last %CR_HDR_VMA record
+ * @pad: zero
+ *
+ * A %CR_HDR_PAGES record with the contents of the same pages follows.
+ */
+struct cr_hdr_pgarr {
+	struct cr_hdr h;
+	__u32 nr_pages;
+	__u32 pad;
+};
+
+/**
+ * struct cr_hdr_pages - the contents of one batch of saved pages
+ * @h: record header, type %CR_HDR_PAGES
+ * @nr_pages: pages following this struct, page_size bytes each, in the
+ *	order of the addresses of the preceding %CR_HDR_PGARR record
+ * @pad: zero
+ */
+struct cr_hdr_pages {
+	struct cr_hdr h;
+	__u32 nr_pages;
+	__u32 pad;
+};
+
+/**
+ * struct cr_hdr_tail - last record of an image
+ * @h: record header, type %CR_HDR_TAIL
+ * @magic: %CR_IMAGE_MAGIC
+ * @crc32c: the standard CRC-32C (Castagnoli, as iSCSI uses it: initial
+ *	value and final xor ~0, check value 0xe3069283) of every byte of
+ *	the image before this field
+ * @pad: zero
+ */
+struct cr_hdr_tail {
+	struct cr_hdr h;
+	__u64 magic;
+	__u32 crc32c;
+	__u32 pad;
+};
+
 #endif /* _UAPI_LINUX_CKPT_HDR_H */
