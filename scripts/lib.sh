@@ -8,6 +8,9 @@ SRC=$BUILD/linux-source-6.12
 OUT=${CKPT_OUT:-$REPO/out}
 TARBALL=/usr/src/linux-source-6.12.tar.xz
 JOBS=${JOBS:-$(nproc)}
+# ccache keys on relative paths below here, so that a clone elsewhere
+# (a CI checkout) reuses what this one compiled.
+export CCACHE_BASEDIR=$BUILD
 
 # The directories of the repository that are laid over the upstream tree.
 OVERLAY_DIRS="arch checkpoint Documentation include mm tools"
