@@ -11,9 +11,10 @@
 #include <linux/file.h>
 #include <linux/fs.h>
 #include <linux/sched.h>
+#include <linux/sched/mm.h>
+#include <linux/slab.h>
 #include <linux/sched/task.h>
 #include <linux/string.h>
-#include <kunit/visibility.h>
 
 /*
  * Take a reference on the file behind @fd and check it was opened for
@@ -72,6 +73,7 @@ int cr_ctx_init(struct cr_ctx *ctx, enum cr_op op, pid_t pid, int fd,
 	int ret;
 
 	memset(ctx, 0, sizeof(*ctx));
+	INIT_LIST_HEAD(&ctx->pgarr_list);
 	ctx->op = op;
 	ctx->pid = pid;
 	ctx->flags = flags;
@@ -123,7 +125,6 @@ err:
 	ctx->logfile = NULL;
 	return ret;
 }
-EXPORT_SYMBOL_IF_KUNIT(cr_ctx_init);
 
 /**
  * cr_ctx_release() - drop what cr_ctx_init() took
@@ -131,6 +132,11 @@ EXPORT_SYMBOL_IF_KUNIT(cr_ctx_init);
  */
 void cr_ctx_release(struct cr_ctx *ctx)
 {
+	cr_pgarr_free(ctx);
+	kfree(ctx->bvec);
+	kfree(ctx->hbuf);
+	if (ctx->mm)
+		mmput(ctx->mm);
 	put_task_struct(ctx->task);
 	fput(ctx->file);
 	if (ctx->logfile)

@@ -9,38 +9,67 @@
 #include <linux/ckpt.h>
 #include <linux/errno.h>
 #include <linux/fs.h>
+#include <linux/uio.h>
+
+/*
+ * A signal that interrupts a half-written image must not restart the
+ * syscall: the restarted call would write a second image behind the
+ * first half. Report the interruption instead.
+ */
+static ssize_t cr_no_restart(ssize_t ret)
+{
+	return ret == -ERESTARTSYS ? -EINTR : ret;
+}
 
 /**
- * cr_kwrite() - write a whole buffer to a file
+ * cr_kwrite() - write a whole kernel buffer to a file
  * @file: destination, opened for writing
  * @buf: kernel buffer
  * @len: bytes to write
  *
- * Loops over short writes (a pipe may take part of a buffer), and
- * advances the file position as write(2) would; stream files such as
- * pipes and sockets have none.
+ * Goes through cr_write_iter() rather than kernel_write(), which refuses
+ * files that have both ->write and ->write_iter, /dev/null among them.
  *
  * Return: 0 when all of @buf was written, else a negative errno (-EPIPE
  * for a pipe without readers, -EIO when the file takes no bytes at all).
  */
 int cr_kwrite(struct file *file, const void *buf, size_t len)
 {
+	struct kvec kvec = { .iov_base = (void *)buf, .iov_len = len };
+	struct iov_iter iter;
+
+	iov_iter_kvec(&iter, ITER_SOURCE, &kvec, 1, len);
+	return cr_write_iter(file, &iter);
+}
+
+/**
+ * cr_write_iter() - write all of an iov_iter to a file
+ * @file: destination, opened for writing
+ * @iter: source; for page contents an ITER_BVEC over the pages
+ *	themselves, so that they are copied once, by the file
+ *
+ * Loops over short writes (a pipe may take part of a buffer) and keeps
+ * the file position as write(2) would; stream files such as pipes and
+ * sockets have none.
+ *
+ * Return: 0 or a negative errno.
+ */
+int cr_write_iter(struct file *file, struct iov_iter *iter)
+{
 	bool stream = file->f_mode & FMODE_STREAM;
 	loff_t pos = stream ? 0 : file->f_pos;
-	ssize_t ret;
+	ssize_t ret = 0;
 
-	while (len) {
-		ret = kernel_write(file, buf, len, stream ? NULL : &pos);
+	while (iov_iter_count(iter)) {
+		ret = vfs_iter_write(file, iter, stream ? NULL : &pos, 0);
 		if (ret < 0)
 			break;
 		if (!ret) {
 			ret = -EIO;
 			break;
 		}
-		buf += ret;
-		len -= ret;
 	}
 	if (!stream)
 		file->f_pos = pos;
-	return len ? ret : 0;
+	return ret < 0 ? cr_no_restart(ret) : 0;
 }

@@ -9,7 +9,6 @@
 #include <linux/kernel.h>
 #include <linux/slab.h>
 #include <linux/sprintf.h>
-#include <kunit/visibility.h>
 
 static const char *const cr_op_name[] = {
 	[CR_OP_CHECKPOINT] = "checkpoint",
@@ -42,7 +41,6 @@ size_t cr_log_format(char *buf, size_t size, const char *prefix,
 	buf[len] = '\0';
 	return len;
 }
-EXPORT_SYMBOL_IF_KUNIT(cr_log_format);
 
 /**
  * cr_log() - write one line saying why @ctx's syscall refused something

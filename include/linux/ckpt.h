@@ -9,12 +9,20 @@
 #define _LINUX_CKPT_H
 
 #include <linux/compiler_attributes.h>
+#include <linux/limits.h>
+#include <linux/list.h>
 #include <linux/stdarg.h>
 #include <linux/types.h>
 #include <uapi/linux/ckpt_hdr.h>
+#include <asm/page.h>
 
+struct bio_vec;
 struct file;
+struct iov_iter;
+struct mm_struct;
+struct page;
 struct task_struct;
+struct vm_area_struct;
 
 /* Flags each syscall accepts; anything else is -EINVAL. */
 #define CR_CHECKPOINT_FLAGS	0UL
@@ -22,6 +30,37 @@ struct task_struct;
 
 /* Longest line cr_log() writes, newline included. */
 #define CR_LOG_LINE_MAX		256
+
+/* Pages one page-array holds: its arrays take a page each. */
+#define CR_PGARR_TOTAL		(PAGE_SIZE / sizeof(void *))
+
+/*
+ * Page-arrays filled before they are written out and released: bounds
+ * the pages a checkpoint pins at once (4096 pages, 16 MiB with 4 KiB
+ * pages) while keeping writes large.
+ */
+#define CR_PGARR_BATCH		8
+
+/*
+ * Size of the header buffer, which holds any record but page contents
+ * and the LDT: the largest are a CPU record with an XSAVE area (11 KiB
+ * with AMX) and a VMA record with its path.
+ */
+#define CR_HBUF_SIZE		(4 * PAGE_SIZE + PATH_MAX)
+
+/**
+ * struct cr_pgarr - a page-array: pages to save and their addresses
+ * @pages: the pages, each holding one reference while listed
+ * @vaddrs: the user address each page is mapped at
+ * @nr_used: entries in use
+ * @list: link in &cr_ctx.pgarr_list
+ */
+struct cr_pgarr {
+	struct page **pages;
+	unsigned long *vaddrs;
+	unsigned int nr_used;
+	struct list_head list;
+};
 
 /**
  * enum cr_op - which syscall a &struct cr_ctx serves
@@ -43,6 +82,16 @@ enum cr_op {
  * @file: the image: written by checkpoint, read by restart; holds a
  *	reference
  * @logfile: where human-readable reasons go, or NULL; holds a reference
+ * @mm: the address space being saved; holds a reference (checkpoint)
+ * @id: the checkpoint id, returned to the caller
+ * @self: the task is checkpointing itself
+ * @hbuf: buffer in which records are built before they are written
+ * @pgarr_list: page-arrays of the batch being collected; the first entry
+ *	is the one being filled, so the list runs newest first
+ * @nr_pgarrs: entries in @pgarr_list
+ * @bvec: scratch vector describing one page-array for a write
+ * @crc: running CRC-32C of the image written so far
+ * @written: bytes of image written so far
  *
  * One is set up by cr_ctx_init() on entry to either syscall and torn
  * down by cr_ctx_release(), so that every error path after the argument
@@ -55,6 +104,16 @@ struct cr_ctx {
 	struct task_struct *task;
 	struct file *file;
 	struct file *logfile;
+
+	struct mm_struct *mm;
+	u64 id;
+	bool self;
+	void *hbuf;
+	struct list_head pgarr_list;
+	unsigned int nr_pgarrs;
+	struct bio_vec *bvec;
+	u32 crc;
+	u64 written;
 };
 
 int cr_ctx_init(struct cr_ctx *ctx, enum cr_op op, pid_t pid, int fd,
@@ -62,6 +121,28 @@ int cr_ctx_init(struct cr_ctx *ctx, enum cr_op op, pid_t pid, int fd,
 void cr_ctx_release(struct cr_ctx *ctx);
 
 int cr_kwrite(struct file *file, const void *buf, size_t len);
+int cr_write_iter(struct file *file, struct iov_iter *iter);
+
+/* image.c: the record stream */
+int cr_write_data(struct cr_ctx *ctx, const void *buf, size_t len);
+void *cr_hbuf_get(struct cr_ctx *ctx, u32 type, u32 len);
+int cr_hbuf_put(struct cr_ctx *ctx, u32 len);
+int cr_write_pgarr(struct cr_ctx *ctx, struct cr_pgarr *pgarr);
+int cr_write_tail(struct cr_ctx *ctx);
+
+/* pgarr.c: page-array lists */
+struct cr_pgarr *cr_pgarr_current(struct cr_ctx *ctx, unsigned int room);
+void cr_pgarr_add(struct cr_pgarr *pgarr, struct page *page,
+		  unsigned long vaddr);
+void cr_pgarr_release_all(struct cr_ctx *ctx);
+void cr_pgarr_free(struct cr_ctx *ctx);
+
+/* the parts of an image */
+int cr_checkpoint(struct cr_ctx *ctx);
+int cr_write_task(struct cr_ctx *ctx);
+int cr_write_mm(struct cr_ctx *ctx);
+int cr_write_cpu(struct cr_ctx *ctx);
+int cr_write_mm_context(struct cr_ctx *ctx);
 
 __printf(2, 3) void cr_log(struct cr_ctx *ctx, const char *fmt, ...);
 __printf(4, 0) size_t cr_log_format(char *buf, size_t size, const char *prefix,

@@ -1,0 +1,150 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * Checkpoint/restart: page-array lists.
+ *
+ * While an address space is walked, the pages to save are collected in a
+ * list of page-arrays, each a pair of kmalloc'd arrays of pages and user
+ * addresses with one reference held on every listed page. The first
+ * entry of the list is always the array being filled; a new array goes
+ * in front when the first cannot take what comes next. Once a batch is
+ * written the arrays are released (references dropped, entries zeroed)
+ * and kept for the next batch.
+ */
+#include <linux/ckpt.h>
+#include <linux/list.h>
+#include <linux/mm.h>
+#include <linux/slab.h>
+
+static bool pgarr_is_full(struct cr_pgarr *pgarr)
+{
+	return pgarr->nr_used >= CR_PGARR_TOTAL;
+}
+
+static void cr_pgarr_free_one(struct cr_pgarr *pgarr)
+{
+	kfree(pgarr->pages);
+	kfree(pgarr->vaddrs);
+	kfree(pgarr);
+}
+
+static struct cr_pgarr *cr_pgarr_alloc_one(void)
+{
+	struct cr_pgarr *pgarr = kzalloc(sizeof(*pgarr), GFP_KERNEL);
+
+	if (!pgarr)
+		return NULL;
+	pgarr->pages = kcalloc(CR_PGARR_TOTAL, sizeof(*pgarr->pages),
+			       GFP_KERNEL);
+	pgarr->vaddrs = kcalloc(CR_PGARR_TOTAL, sizeof(*pgarr->vaddrs),
+				GFP_KERNEL);
+	if (!pgarr->pages || !pgarr->vaddrs) {
+		cr_pgarr_free_one(pgarr);
+		return NULL;
+	}
+	return pgarr;
+}
+
+/* Drop the page references of one array and zero its entries. */
+static void cr_pgarr_release_one(struct cr_pgarr *pgarr)
+{
+	unsigned int i;
+
+	for (i = 0; i < pgarr->nr_used; i++) {
+		put_page(pgarr->pages[i]);
+		pgarr->pages[i] = NULL;
+		pgarr->vaddrs[i] = 0;
+	}
+	pgarr->nr_used = 0;
+}
+
+/**
+ * cr_pgarr_current() - the page-array to add the next pages to
+ * @ctx: checkpoint context
+ * @room: entries the caller is about to add, at most %CR_PGARR_TOTAL
+ *
+ * Returns the first array of @ctx->pgarr_list when it has @room free
+ * entries. Otherwise an array is put in front: a released one from the
+ * back of the list if there is one, else a new one, unless the batch
+ * already holds %CR_PGARR_BATCH arrays. Called with the mmap lock held
+ * but no spinlock, since it may allocate.
+ *
+ * Return: the array, NULL when the batch is full (write it out first),
+ * or an ERR_PTR(-ENOMEM).
+ */
+struct cr_pgarr *cr_pgarr_current(struct cr_ctx *ctx, unsigned int room)
+{
+	struct cr_pgarr *pgarr;
+
+	pgarr = list_first_entry_or_null(&ctx->pgarr_list, struct cr_pgarr,
+					 list);
+	if (pgarr && pgarr->nr_used + room <= CR_PGARR_TOTAL)
+		return pgarr;
+
+	/*
+	 * Arrays released after the last batch sit at the back, empty:
+	 * filling only ever happens at the front.
+	 */
+	pgarr = list_empty(&ctx->pgarr_list) ? NULL :
+		list_last_entry(&ctx->pgarr_list, struct cr_pgarr, list);
+	if (pgarr && !pgarr->nr_used) {
+		list_move(&pgarr->list, &ctx->pgarr_list);
+		return pgarr;
+	}
+
+	if (ctx->nr_pgarrs >= CR_PGARR_BATCH)
+		return NULL;
+	pgarr = cr_pgarr_alloc_one();
+	if (!pgarr)
+		return ERR_PTR(-ENOMEM);
+	list_add(&pgarr->list, &ctx->pgarr_list);
+	ctx->nr_pgarrs++;
+	return pgarr;
+}
+
+/**
+ * cr_pgarr_add() - list a page, taking a reference on it
+ * @pgarr: an array from cr_pgarr_current() with room left
+ * @page: the page; safe to reference (its page table lock is held)
+ * @vaddr: the user address it is mapped at
+ */
+void cr_pgarr_add(struct cr_pgarr *pgarr, struct page *page,
+		  unsigned long vaddr)
+{
+	if (WARN_ON_ONCE(pgarr_is_full(pgarr)))
+		return;
+	get_page(page);
+	pgarr->pages[pgarr->nr_used] = page;
+	pgarr->vaddrs[pgarr->nr_used] = vaddr;
+	pgarr->nr_used++;
+}
+
+/**
+ * cr_pgarr_release_all() - drop every listed page, keep the arrays
+ * @ctx: checkpoint context
+ *
+ * Used after a batch was written: the arrays stay on the list, empty,
+ * for the next batch.
+ */
+void cr_pgarr_release_all(struct cr_ctx *ctx)
+{
+	struct cr_pgarr *pgarr;
+
+	list_for_each_entry(pgarr, &ctx->pgarr_list, list)
+		cr_pgarr_release_one(pgarr);
+}
+
+/**
+ * cr_pgarr_free() - drop every listed page and free the arrays
+ * @ctx: checkpoint context
+ */
+void cr_pgarr_free(struct cr_ctx *ctx)
+{
+	struct cr_pgarr *pgarr, *tmp;
+
+	list_for_each_entry_safe(pgarr, tmp, &ctx->pgarr_list, list) {
+		list_del(&pgarr->list);
+		cr_pgarr_release_one(pgarr);
+		cr_pgarr_free_one(pgarr);
+	}
+	ctx->nr_pgarrs = 0;
+}
