@@ -29,11 +29,14 @@ static long cr_not_implemented(struct cr_ctx *ctx)
  * @logfd: descriptor open for writing that receives one line per
  *	refusal, or -1
  *
- * The arguments are checked; dumping the task is not implemented yet, so
- * a call with good arguments fails as an unimplemented syscall does.
+ * See Documentation/checkpoint.rst for the rules on targets and the
+ * image format.
  *
- * Return: -EBADF, -EINVAL or -ESRCH for bad arguments (see
- * cr_ctx_init()), else the errno of an unimplemented syscall.
+ * Return: a positive checkpoint id, or -EBADF, -EINVAL or -ESRCH for bad
+ * arguments (see cr_ctx_init()), -EPERM, -EBUSY or -EOPNOTSUPP for a
+ * target that cannot be checkpointed, or the errno of a failed write.
+ * A task restored from an image of a self-checkpoint sees this call
+ * return 0.
  */
 SYSCALL_DEFINE4(checkpoint, pid_t, pid, int, fd, unsigned long, flags,
 		int, logfd)
@@ -45,7 +48,7 @@ SYSCALL_DEFINE4(checkpoint, pid_t, pid, int, fd, unsigned long, flags,
 	if (ret)
 		return ret;
 
-	ret = cr_not_implemented(&ctx);
+	ret = cr_checkpoint(&ctx);
 	cr_ctx_release(&ctx);
 	return ret;
 }

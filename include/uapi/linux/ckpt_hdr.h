@@ -121,6 +121,7 @@ struct cr_sigaction {
  *	restored)
  * @gid: real, effective, saved and filesystem gid (likewise)
  * @blocked: blocked signals, bit n-1 for signal n
+ * @pad: zero
  * @action: the disposition of signals 1 to %CR_NSIG, index n-1
  */
 struct cr_hdr_task {
@@ -134,9 +135,10 @@ struct cr_hdr_task {
 	struct cr_sigaction action[CR_NSIG];
 };
 
-/**
- * struct cr_x86_regs - x86_64 general registers, in the order and meaning
- *	of the NT_PRSTATUS regset (struct user_regs_struct)
+/*
+ * struct cr_x86_regs - x86_64 general registers, segment selectors and
+ * fs/gs base, in the order and meaning of the NT_PRSTATUS regset (struct
+ * user_regs_struct of <sys/user.h>).
  */
 struct cr_x86_regs {
 	__u64 r15, r14, r13, r12, bp, bx, r11, r10, r9, r8;

@@ -1,0 +1,67 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * Checkpoint/restart: the task record.
+ *
+ * Name, blocked signals and signal dispositions are restored; the pid
+ * and credentials are recorded for the reader only, since restart grants
+ * nothing and the restored task keeps its restarter's.
+ */
+#include <linux/ckpt.h>
+#include <linux/cred.h>
+#include <linux/sched.h>
+#include <linux/sched/signal.h>
+#include <linux/signal.h>
+#include <linux/uidgid.h>
+
+/**
+ * cr_write_task() - write the task record of the context's task
+ * @ctx: checkpoint context
+ *
+ * Return: 0 or a negative errno.
+ */
+int cr_write_task(struct cr_ctx *ctx)
+{
+	struct task_struct *task = ctx->task;
+	struct user_namespace *ns = current_user_ns();
+	struct sighand_struct *sighand;
+	struct cr_hdr_task *ht;
+	const struct cred *cred;
+	unsigned long flags;
+	int i;
+
+	BUILD_BUG_ON(ARRAY_SIZE(ht->action) != _NSIG);
+	BUILD_BUG_ON(sizeof(ht->blocked) != sizeof(sigset_t));
+
+	ht = cr_hbuf_get(ctx, CR_HDR_TASK, sizeof(*ht));
+	get_task_comm(ht->comm, task);
+	ht->pid = task_pid_vnr(task);
+
+	rcu_read_lock();
+	cred = __task_cred(task);
+	ht->uid[0] = from_kuid_munged(ns, cred->uid);
+	ht->uid[1] = from_kuid_munged(ns, cred->euid);
+	ht->uid[2] = from_kuid_munged(ns, cred->suid);
+	ht->uid[3] = from_kuid_munged(ns, cred->fsuid);
+	ht->gid[0] = from_kgid_munged(ns, cred->gid);
+	ht->gid[1] = from_kgid_munged(ns, cred->egid);
+	ht->gid[2] = from_kgid_munged(ns, cred->sgid);
+	ht->gid[3] = from_kgid_munged(ns, cred->fsgid);
+	rcu_read_unlock();
+
+	sighand = lock_task_sighand(task, &flags);
+	if (!sighand)
+		return -ESRCH;	/* it is exiting */
+	ht->blocked = task->blocked.sig[0];
+	for (i = 0; i < _NSIG; i++) {
+		struct k_sigaction *ka = &sighand->action[i];
+
+		ht->action[i].handler = (unsigned long)ka->sa.sa_handler;
+		ht->action[i].flags = ka->sa.sa_flags;
+		ht->action[i].restorer = (unsigned long)ka->sa.sa_restorer;
+		ht->action[i].mask = ka->sa.sa_mask.sig[0];
+	}
+	/* unlock_task_sighand() would reread the __rcu pointer */
+	spin_unlock_irqrestore(&sighand->siglock, flags);
+
+	return cr_hbuf_put(ctx, sizeof(*ht));
+}
