@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
- * KUnit tests for the checkpoint/restart argument checks and log lines.
+ * KUnit tests for checkpoint/restart internals: argument checks, log
+ * lines, page-array lists and the record stream.
  *
  * The syscalls themselves are exercised from userspace by the kselftests
  * in tools/testing/selftests/checkpoint/; these tests pin down the
@@ -8,9 +9,14 @@
  */
 #include <kunit/test.h>
 #include <linux/ckpt.h>
+#include <linux/crc32c.h>
+#include <linux/file.h>
+#include <linux/fs.h>
+#include <linux/gfp.h>
+#include <linux/mm.h>
+#include <linux/pipe_fs_i.h>
+#include <linux/slab.h>
 #include <linux/string.h>
-
-MODULE_IMPORT_NS(EXPORTED_FOR_KUNIT_TESTING);
 
 static __printf(4, 5) size_t format(char *buf, size_t size, const char *prefix,
 		     const char *fmt, ...)
@@ -130,7 +136,233 @@ static struct kunit_suite checkpoint_ctx_suite = {
 	.test_cases = checkpoint_ctx_cases,
 };
 
-kunit_test_suites(&checkpoint_log_suite, &checkpoint_ctx_suite);
+static void pgarr_init(struct cr_ctx *ctx)
+{
+	memset(ctx, 0, sizeof(*ctx));
+	INIT_LIST_HEAD(&ctx->pgarr_list);
+}
+
+/* Add @page @n times, as the page walk would, at increasing addresses. */
+static unsigned int pgarr_fill(struct cr_ctx *ctx, struct page *page,
+			       unsigned int n)
+{
+	struct cr_pgarr *pgarr;
+	unsigned int i;
+
+	for (i = 0; i < n; i++) {
+		pgarr = cr_pgarr_current(ctx, 1);
+		if (IS_ERR_OR_NULL(pgarr))
+			break;
+		cr_pgarr_add(pgarr, page, (i + 1) * PAGE_SIZE);
+	}
+	return i;
+}
+
+/* Filling past one array starts a second in front; refs are held. */
+static void pgarr_fill_past_one_array(struct kunit *test)
+{
+	struct page *page = alloc_page(GFP_KERNEL);
+	struct cr_pgarr *first, *last;
+	struct cr_ctx ctx;
+	int ref;
+
+	KUNIT_ASSERT_NOT_NULL(test, page);
+	ref = page_ref_count(page);
+	pgarr_init(&ctx);
+
+	KUNIT_EXPECT_EQ(test, pgarr_fill(&ctx, page, CR_PGARR_TOTAL + 3),
+			CR_PGARR_TOTAL + 3);
+	KUNIT_EXPECT_EQ(test, ctx.nr_pgarrs, 2);
+	KUNIT_EXPECT_EQ(test, page_ref_count(page), ref + CR_PGARR_TOTAL + 3);
+
+	first = list_first_entry(&ctx.pgarr_list, struct cr_pgarr, list);
+	last = list_last_entry(&ctx.pgarr_list, struct cr_pgarr, list);
+	KUNIT_EXPECT_EQ(test, first->nr_used, 3);
+	KUNIT_EXPECT_EQ(test, last->nr_used, CR_PGARR_TOTAL);
+	KUNIT_EXPECT_EQ(test, last->vaddrs[0], PAGE_SIZE);
+	KUNIT_EXPECT_EQ(test, first->vaddrs[0], (CR_PGARR_TOTAL + 1) * PAGE_SIZE);
+	/* The first array is the current one while it has room. */
+	KUNIT_EXPECT_PTR_EQ(test, cr_pgarr_current(&ctx, 1), first);
+
+	cr_pgarr_free(&ctx);
+	KUNIT_EXPECT_EQ(test, page_ref_count(page), ref);
+	KUNIT_EXPECT_EQ(test, ctx.nr_pgarrs, 0);
+	KUNIT_EXPECT_TRUE(test, list_empty(&ctx.pgarr_list));
+	__free_page(page);
+}
+
+/* A reset drops the references, zeroes the entries, keeps the arrays. */
+static void pgarr_reset(struct kunit *test)
+{
+	struct page *page = alloc_page(GFP_KERNEL);
+	struct cr_pgarr *pgarr;
+	struct cr_ctx ctx;
+	int ref;
+
+	KUNIT_ASSERT_NOT_NULL(test, page);
+	ref = page_ref_count(page);
+	pgarr_init(&ctx);
+	pgarr_fill(&ctx, page, CR_PGARR_TOTAL * 2);
+
+	cr_pgarr_release_all(&ctx);
+	KUNIT_EXPECT_EQ(test, page_ref_count(page), ref);
+	KUNIT_EXPECT_EQ(test, ctx.nr_pgarrs, 2);
+	list_for_each_entry(pgarr, &ctx.pgarr_list, list) {
+		KUNIT_EXPECT_EQ(test, pgarr->nr_used, 0);
+		KUNIT_EXPECT_NULL(test, pgarr->pages[0]);
+		KUNIT_EXPECT_NULL(test, pgarr->pages[CR_PGARR_TOTAL - 1]);
+		KUNIT_EXPECT_EQ(test, pgarr->vaddrs[CR_PGARR_TOTAL - 1], 0);
+	}
+
+	/* The next batch reuses both arrays before allocating. */
+	KUNIT_EXPECT_EQ(test, pgarr_fill(&ctx, page, CR_PGARR_TOTAL * 2),
+			CR_PGARR_TOTAL * 2);
+	KUNIT_EXPECT_EQ(test, ctx.nr_pgarrs, 2);
+	KUNIT_EXPECT_EQ(test, page_ref_count(page), ref + CR_PGARR_TOTAL * 2);
+
+	cr_pgarr_free(&ctx);
+	KUNIT_EXPECT_EQ(test, page_ref_count(page), ref);
+	__free_page(page);
+}
+
+/* A batch holds CR_PGARR_BATCH arrays; then it must be written out. */
+static void pgarr_batch_limit(struct kunit *test)
+{
+	struct page *page = alloc_page(GFP_KERNEL);
+	struct cr_ctx ctx;
+	int ref;
+
+	KUNIT_ASSERT_NOT_NULL(test, page);
+	ref = page_ref_count(page);
+	pgarr_init(&ctx);
+
+	KUNIT_EXPECT_EQ(test, pgarr_fill(&ctx, page, UINT_MAX),
+			CR_PGARR_BATCH * CR_PGARR_TOTAL);
+	KUNIT_EXPECT_NULL(test, cr_pgarr_current(&ctx, 1));
+
+	cr_pgarr_free(&ctx);
+	KUNIT_EXPECT_EQ(test, page_ref_count(page), ref);
+	__free_page(page);
+}
+
+/* Room for a whole page table range forces a fresh array. */
+static void pgarr_room(struct kunit *test)
+{
+	struct page *page = alloc_page(GFP_KERNEL);
+	struct cr_pgarr *a, *b;
+	struct cr_ctx ctx;
+
+	KUNIT_ASSERT_NOT_NULL(test, page);
+	pgarr_init(&ctx);
+	a = cr_pgarr_current(&ctx, CR_PGARR_TOTAL);
+	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, a);
+	cr_pgarr_add(a, page, PAGE_SIZE);
+	b = cr_pgarr_current(&ctx, CR_PGARR_TOTAL);
+	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, b);
+	KUNIT_EXPECT_PTR_NE(test, a, b);
+	KUNIT_EXPECT_PTR_EQ(test, cr_pgarr_current(&ctx, 1), b);
+	cr_pgarr_free(&ctx);
+	__free_page(page);
+}
+
+static struct kunit_case checkpoint_pgarr_cases[] = {
+	KUNIT_CASE(pgarr_fill_past_one_array),
+	KUNIT_CASE(pgarr_reset),
+	KUNIT_CASE(pgarr_batch_limit),
+	KUNIT_CASE(pgarr_room),
+	{}
+};
+
+static struct kunit_suite checkpoint_pgarr_suite = {
+	.name = "checkpoint_pgarr",
+	.test_cases = checkpoint_pgarr_cases,
+};
+
+/* The image's checksum is the standard CRC-32C. */
+static void image_crc32c_check_value(struct kunit *test)
+{
+	KUNIT_EXPECT_EQ(test, ~crc32c(~0U, "123456789", 9), 0xe3069283U);
+}
+
+/* Records are padded to 8 bytes, and the padding is zero. */
+static void image_record_padding(struct kunit *test)
+{
+	struct cr_ctx ctx = {};
+	struct cr_hdr *h;
+	u8 *bytes;
+
+	ctx.hbuf = kunit_kmalloc(test, CR_HBUF_SIZE, GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, ctx.hbuf);
+	memset(ctx.hbuf, 0xff, CR_HBUF_SIZE);
+
+	h = cr_hbuf_get(&ctx, CR_HDR_VMA, sizeof(*h) + 5);
+	KUNIT_EXPECT_EQ(test, h->type, CR_HDR_VMA);
+	KUNIT_EXPECT_EQ(test, h->len, 16);
+	bytes = (u8 *)h;
+	KUNIT_EXPECT_EQ(test, bytes[8], 0);
+	KUNIT_EXPECT_EQ(test, bytes[15], 0);
+	KUNIT_EXPECT_EQ(test, bytes[16], 0xff);
+}
+
+/*
+ * Write a record and the tail into a pipe, read the stream back and check
+ * the tail's checksum against the standard CRC-32C of the bytes before it.
+ */
+static void image_tail_checksum(struct kunit *test)
+{
+	struct cr_hdr_tail *tail;
+	struct file *pipe[2];
+	struct cr_ctx ctx = {};
+	struct cr_hdr *h;
+	loff_t pos = 0;
+	u8 *buf;
+	size_t n;
+
+	KUNIT_ASSERT_EQ(test, create_pipe_files(pipe, 0), 0);
+	ctx.file = pipe[1];
+	ctx.crc = ~0U;
+	ctx.hbuf = kunit_kzalloc(test, CR_HBUF_SIZE, GFP_KERNEL);
+	buf = kunit_kzalloc(test, 64, GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, ctx.hbuf);
+	KUNIT_ASSERT_NOT_NULL(test, buf);
+
+	h = cr_hbuf_get(&ctx, CR_HDR_HEAD, sizeof(*h) + 3);
+	memcpy(h + 1, "abc", 3);
+	KUNIT_EXPECT_EQ(test, cr_hbuf_put(&ctx, h->len), 0);
+	KUNIT_EXPECT_EQ(test, cr_write_tail(&ctx), 0);
+	KUNIT_EXPECT_EQ(test, ctx.written, 16 + sizeof(*tail));
+
+	n = kernel_read(pipe[0], buf, 64, &pos);
+	KUNIT_ASSERT_EQ(test, n, 16 + sizeof(*tail));
+	tail = (struct cr_hdr_tail *)(buf + 16);
+	KUNIT_EXPECT_EQ(test, tail->h.type, CR_HDR_TAIL);
+	KUNIT_EXPECT_EQ(test, tail->magic, CR_IMAGE_MAGIC);
+	KUNIT_EXPECT_EQ(test, tail->crc32c,
+			~crc32c(~0U, buf, 16 + offsetof(struct cr_hdr_tail,
+							crc32c)));
+	/* One flipped bit anywhere changes it. */
+	buf[9] ^= 4;
+	KUNIT_EXPECT_NE(test, tail->crc32c,
+			~crc32c(~0U, buf, 16 + offsetof(struct cr_hdr_tail,
+							crc32c)));
+	fput(pipe[0]);
+	fput(pipe[1]);
+}
+
+static struct kunit_case checkpoint_image_cases[] = {
+	KUNIT_CASE(image_crc32c_check_value),
+	KUNIT_CASE(image_record_padding),
+	KUNIT_CASE(image_tail_checksum),
+	{}
+};
+
+static struct kunit_suite checkpoint_image_suite = {
+	.name = "checkpoint_image",
+	.test_cases = checkpoint_image_cases,
+};
+
+kunit_test_suites(&checkpoint_log_suite, &checkpoint_ctx_suite,
+		  &checkpoint_pgarr_suite, &checkpoint_image_suite);
 
 MODULE_DESCRIPTION("KUnit tests for checkpoint/restart");
 MODULE_LICENSE("GPL");
