@@ -1,0 +1,1095 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * ckptinfo: check a checkpoint image and say what it holds.
+ *
+ *   ckptinfo [--json] [--pages] [FILE|-]
+ *
+ * Reads an image written by checkpoint(2) from FILE, or from standard
+ * input when FILE is "-" or absent, checks every record against
+ * <linux/ckpt_hdr.h> and the CRC-32C in the tail, and prints the head,
+ * the task, its CPU and address space state and one line per VMA, as
+ * text for a person or, with --json, as line-oriented JSON that the
+ * kselftests (C programs) parse line by line. --pages also lists the
+ * address of every saved page.
+ *
+ * The image is read once, front to back, through a fixed buffer: page
+ * contents are checksummed and dropped, so an image of any size can come
+ * through a pipe. Input is treated as hostile: every length is bounded
+ * before it is used and every field the format constrains is checked.
+ *
+ * Exit status: 0 the image is valid and its checksum matches, 1 the
+ * checksum does not match, 2 the image is malformed or truncated (one
+ * line on stderr gives the byte offset and the reason), 3 usage or I/O
+ * error.
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <stdnoreturn.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <linux/ckpt_hdr.h>
+
+/* Records are read in place, so the host must share x86_64's order. */
+#if __BYTE_ORDER__ != __ORDER_LITTLE_ENDIAN__
+#error "ckptinfo reads x86_64 images in place: build it little-endian"
+#endif
+
+#define EXIT_CRC		1
+#define EXIT_MALFORMED		2
+#define EXIT_USAGE		3
+
+/*
+ * Bounds on what an image may claim, so that a hostile length can never
+ * make us allocate or loop without limit. Only a PAGES record may be
+ * longer than MAX_RECORD_LEN; its length must match nr_pages exactly.
+ */
+#define MAX_RECORD_LEN		(64U << 20)
+#define MAX_BATCH_PAGES		0x100000U	/* 1 << 20 */
+#define MAX_LDT_ENTRIES		8192		/* LDT_ENTRIES on x86 */
+#define MAX_PATH_LEN		4096		/* PATH_MAX, NUL included */
+#define X86_64_PAGE_SIZE	4096U
+/* TASK_SIZE_MAX with 5-level paging: no user VMA ends above it. */
+#define X86_64_USER_END		((1ULL << 56) - X86_64_PAGE_SIZE)
+
+/* The VM_* flags of include/linux/mm.h that /proc/PID/maps shows. */
+#define VM_READ			0x1
+#define VM_WRITE		0x2
+#define VM_EXEC			0x4
+#define VM_SHARED		0x8
+
+#define ALIGN8(x)		(((x) + 7ULL) & ~7ULL)
+
+static const char *prog = "ckptinfo";
+
+static noreturn void die_usage(const char *fmt, ...)
+{
+	va_list ap;
+
+	fflush(stdout);
+	fprintf(stderr, "%s: ", prog);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+	exit(EXIT_USAGE);
+}
+
+/* One line, offset first, so that a bad image can be looked at there. */
+static noreturn void malformed(__u64 off, const char *fmt, ...)
+{
+	va_list ap;
+
+	fflush(stdout);
+	fprintf(stderr, "%s: offset %llu: ", prog, off);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+	exit(EXIT_MALFORMED);
+}
+
+/* CRC-32C, slicing by 8: a 256 MiB image should not take seconds. */
+static __u32 crc_table[8][256];
+
+static void crc32c_init(void)
+{
+	unsigned int i, j;
+	__u32 c;
+
+	for (i = 0; i < 256; i++) {
+		c = i;
+		for (j = 0; j < 8; j++)
+			c = (c >> 1) ^ (0x82f63b78U & -(c & 1));
+		crc_table[0][i] = c;
+	}
+	for (i = 0; i < 256; i++)
+		for (j = 1; j < 8; j++) {
+			c = crc_table[j - 1][i];
+			crc_table[j][i] = (c >> 8) ^ crc_table[0][c & 0xff];
+		}
+}
+
+/* @crc is the running register: ~0 to start, inverted at the end. */
+static __u32 crc32c_update(__u32 crc, const unsigned char *p, size_t n)
+{
+	__u64 v;
+
+	while (n && ((uintptr_t)p & 7)) {
+		crc = crc_table[0][(crc ^ *p++) & 0xff] ^ (crc >> 8);
+		n--;
+	}
+	while (n >= 8) {
+		memcpy(&v, p, 8);
+		v ^= crc;
+		crc = crc_table[7][v & 0xff] ^
+		      crc_table[6][(v >> 8) & 0xff] ^
+		      crc_table[5][(v >> 16) & 0xff] ^
+		      crc_table[4][(v >> 24) & 0xff] ^
+		      crc_table[3][(v >> 32) & 0xff] ^
+		      crc_table[2][(v >> 40) & 0xff] ^
+		      crc_table[1][(v >> 48) & 0xff] ^
+		      crc_table[0][v >> 56];
+		p += 8;
+		n -= 8;
+	}
+	while (n--)
+		crc = crc_table[0][(crc ^ *p++) & 0xff] ^ (crc >> 8);
+	return crc;
+}
+
+/*
+ * A buffered reader that checksums every byte it hands out or drops,
+ * so that the CRC covers exactly the bytes consumed so far.
+ */
+#define READ_BUF_SIZE		(256U << 10)
+
+struct reader {
+	int fd;
+	const char *name;
+	unsigned char *buf;
+	size_t pos, end;
+	__u64 off;		/* bytes consumed so far */
+	__u32 crc;		/* CRC-32C register over those bytes */
+};
+
+/* Refill the buffer; false at end of input. */
+static bool rd_fill(struct reader *r)
+{
+	ssize_t n;
+
+	do {
+		n = read(r->fd, r->buf, READ_BUF_SIZE);
+	} while (n < 0 && errno == EINTR);
+	if (n < 0)
+		die_usage("%s: read at offset %llu: %s", r->name,
+			  r->off, strerror(errno));
+	r->pos = 0;
+	r->end = n;
+	return n > 0;
+}
+
+/*
+ * Consume up to @n bytes, copying them to @dst unless it is NULL.
+ * Returns how many were consumed: fewer than @n only at end of input.
+ */
+static __u64 rd_take(struct reader *r, void *dst, __u64 n)
+{
+	unsigned char *d = dst;
+	__u64 done = 0;
+	size_t chunk;
+
+	while (done < n) {
+		if (r->pos == r->end && !rd_fill(r))
+			break;
+		chunk = r->end - r->pos;
+		if (chunk > n - done)
+			chunk = n - done;
+		r->crc = crc32c_update(r->crc, r->buf + r->pos, chunk);
+		if (d)
+			memcpy(d + done, r->buf + r->pos, chunk);
+		r->pos += chunk;
+		r->off += chunk;
+		done += chunk;
+	}
+	return done;
+}
+
+/* A growable string: the JSON is printed only once the image checked out. */
+struct strbuf {
+	char *buf;
+	size_t len, cap;
+};
+
+static void sb_reserve(struct strbuf *sb, size_t more)
+{
+	size_t cap = sb->cap ? sb->cap : 4096;
+	char *buf;
+
+	while (cap - sb->len <= more)
+		cap *= 2;
+	if (cap == sb->cap)
+		return;
+	buf = realloc(sb->buf, cap);
+	if (!buf)
+		die_usage("out of memory");
+	sb->buf = buf;
+	sb->cap = cap;
+}
+
+static void sb_printf(struct strbuf *sb, const char *fmt, ...)
+{
+	va_list ap;
+	int n;
+
+	va_start(ap, fmt);
+	n = vsnprintf(NULL, 0, fmt, ap);
+	va_end(ap);
+	if (n < 0)
+		die_usage("formatting the output: %s", strerror(errno));
+	sb_reserve(sb, n);
+	va_start(ap, fmt);
+	vsnprintf(sb->buf + sb->len, sb->cap - sb->len, fmt, ap);
+	va_end(ap);
+	sb->len += n;
+}
+
+/*
+ * A JSON string of the raw bytes @s[0..@n). Every byte that is not
+ * printable ASCII becomes \u00XX, so the output is plain ASCII and each
+ * code point of the decoded string is one byte of the image.
+ */
+static void sb_json_str(struct strbuf *sb, const char *s, size_t n)
+{
+	unsigned char c;
+	size_t i;
+
+	sb_reserve(sb, 6 * n + 2);
+	sb->buf[sb->len++] = '"';
+	for (i = 0; i < n; i++) {
+		c = s[i];
+		if (c == '"' || c == '\\') {
+			sb->buf[sb->len++] = '\\';
+			sb->buf[sb->len++] = c;
+		} else if (c < 0x20 || c >= 0x7f) {
+			sb->len += sprintf(sb->buf + sb->len, "\\u%04x", c);
+		} else {
+			sb->buf[sb->len++] = c;
+		}
+	}
+	sb->buf[sb->len++] = '"';
+	sb->buf[sb->len] = '\0';
+}
+
+/*
+ * For text: control characters and backslashes as \ooo, the way
+ * /proc/PID/maps escapes a path, so that one VMA stays one line.
+ */
+static void print_text_str(const char *s, size_t n)
+{
+	unsigned char c;
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		c = s[i];
+		if (c < 0x20 || c == 0x7f || c == '\\')
+			printf("\\%03o", c);
+		else
+			putchar(c);
+	}
+}
+
+static const char *type_name(__u32 type)
+{
+	switch (type) {
+	case CR_HDR_HEAD:
+		return "CR_HDR_HEAD";
+	case CR_HDR_TASK:
+		return "CR_HDR_TASK";
+	case CR_HDR_CPU:
+		return "CR_HDR_CPU";
+	case CR_HDR_MM:
+		return "CR_HDR_MM";
+	case CR_HDR_MM_CONTEXT:
+		return "CR_HDR_MM_CONTEXT";
+	case CR_HDR_VMA:
+		return "CR_HDR_VMA";
+	case CR_HDR_PGARR:
+		return "CR_HDR_PGARR";
+	case CR_HDR_PAGES:
+		return "CR_HDR_PAGES";
+	case CR_HDR_TAIL:
+		return "CR_HDR_TAIL";
+	}
+	return NULL;
+}
+
+/* The smallest legal length of each record: its fixed struct. */
+static size_t type_size(__u32 type)
+{
+	switch (type) {
+	case CR_HDR_HEAD:
+		return sizeof(struct cr_hdr_head);
+	case CR_HDR_TASK:
+		return sizeof(struct cr_hdr_task);
+	case CR_HDR_CPU:
+		return sizeof(struct cr_hdr_cpu);
+	case CR_HDR_MM:
+		return sizeof(struct cr_hdr_mm);
+	case CR_HDR_MM_CONTEXT:
+		return sizeof(struct cr_hdr_mm_context);
+	case CR_HDR_VMA:
+		return sizeof(struct cr_hdr_vma);
+	case CR_HDR_PGARR:
+		return sizeof(struct cr_hdr_pgarr);
+	case CR_HDR_PAGES:
+		return sizeof(struct cr_hdr_pages);
+	case CR_HDR_TAIL:
+		return sizeof(struct cr_hdr_tail);
+	}
+	return 0;
+}
+
+/* Whether a record of @type may follow one of @prev (0: none yet). */
+static bool order_ok(__u32 prev, __u32 type)
+{
+	switch (type) {
+	case CR_HDR_HEAD:
+		return prev == 0;
+	case CR_HDR_TASK:
+		return prev == CR_HDR_HEAD;
+	case CR_HDR_CPU:
+		return prev == CR_HDR_TASK;
+	case CR_HDR_MM:
+		return prev == CR_HDR_CPU;
+	case CR_HDR_MM_CONTEXT:
+		return prev == CR_HDR_MM;
+	case CR_HDR_VMA:
+	case CR_HDR_TAIL:
+		return prev == CR_HDR_MM_CONTEXT || prev == CR_HDR_VMA ||
+		       prev == CR_HDR_PAGES;
+	case CR_HDR_PGARR:
+		return prev == CR_HDR_VMA || prev == CR_HDR_PAGES;
+	case CR_HDR_PAGES:
+		return prev == CR_HDR_PGARR;
+	}
+	return false;
+}
+
+static const char *vma_type_name(__u32 type)
+{
+	switch (type) {
+	case CR_VMA_ANON:
+		return "anon";
+	case CR_VMA_FILE:
+		return "file";
+	case CR_VMA_VDSO:
+		return "vdso";
+	case CR_VMA_VVAR:
+		return "vvar";
+	}
+	return NULL;
+}
+
+struct image {
+	struct reader r;
+	bool json;
+	bool list_pages;
+	struct strbuf out;	/* the JSON, minus what only the tail tells */
+
+	__u32 prev;		/* type of the last record, 0 before HEAD */
+	__u64 rec_off;		/* offset of the record being read */
+	__u32 page_size;
+	__u32 map_count;
+	__u32 nr_vmas;
+	__u64 total_pages;
+
+	/* The VMA whose PGARR and PAGES records are being read */
+	bool in_vma;
+	struct cr_hdr_vma vma;
+	char path[MAX_PATH_LEN];
+	__u64 vma_pages;
+	__u64 next_addr;	/* a saved page may not lie below this */
+	__u64 prev_end;		/* VMAs come sorted and apart */
+	__u32 batch;		/* nr_pages of the PGARR the PAGES must match */
+	__u64 *addrs;		/* the VMA's page addresses, for --pages */
+	size_t nr_addrs, cap_addrs;
+
+	__u32 stored_crc, computed_crc;
+};
+
+/*
+ * Read the rest of a record's fixed struct, the header being in @rec
+ * already.
+ */
+static void read_fixed(struct image *img, void *rec, size_t size)
+{
+	__u32 type = ((struct cr_hdr *)rec)->type;
+	size_t hsz = sizeof(struct cr_hdr);
+
+	if (rd_take(&img->r, (char *)rec + hsz, size - hsz) != size - hsz)
+		malformed(img->rec_off, "truncated %s record", type_name(type));
+}
+
+static void check_len(struct image *img, const struct cr_hdr *h, __u64 want)
+{
+	if (h->len != want)
+		malformed(img->rec_off, "%s record length %u, want %llu",
+			  type_name(h->type), h->len, want);
+}
+
+static void check_pad(struct image *img, const struct cr_hdr *h, __u64 pad)
+{
+	if (pad)
+		malformed(img->rec_off, "%s record: pad field is not zero",
+			  type_name(h->type));
+}
+
+/* Consume @n bytes of padding after a variable part: they must be zero. */
+static void read_padding(struct image *img, const struct cr_hdr *h, size_t n)
+{
+	unsigned char pad[CR_HDR_ALIGN] = { 0 };
+	size_t i;
+
+	if (rd_take(&img->r, pad, n) != n)
+		malformed(img->rec_off, "truncated %s record",
+			  type_name(h->type));
+	for (i = 0; i < n; i++)
+		if (pad[i])
+			malformed(img->rec_off,
+				  "%s record: padding is not zero",
+				  type_name(h->type));
+}
+
+/* Consume @n bytes nobody prints: page contents, the XSAVE area. */
+static void skip_bytes(struct image *img, const struct cr_hdr *h, __u64 n)
+{
+	if (rd_take(&img->r, NULL, n) != n)
+		malformed(img->rec_off, "truncated %s record",
+			  type_name(h->type));
+}
+
+/* A fixed-size char array must hold its NUL. */
+static size_t fixed_strlen(struct image *img, const char *s, size_t size,
+			   const char *what)
+{
+	const char *nul = memchr(s, '\0', size);
+
+	if (!nul)
+		malformed(img->rec_off, "%s is not NUL-terminated", what);
+	return nul - s;
+}
+
+static void do_head(struct image *img, struct cr_hdr_head *rec)
+{
+	size_t rlen;
+	bool self;
+	char when[64];
+	struct tm tm;
+	time_t t;
+
+	read_fixed(img, rec, sizeof(*rec));
+	check_len(img, &rec->h, sizeof(*rec));
+	if (rec->magic == __builtin_bswap64(CR_IMAGE_MAGIC))
+		malformed(img->rec_off, "image is in the other byte order");
+	if (rec->magic != CR_IMAGE_MAGIC)
+		malformed(img->rec_off, "bad magic 0x%016llx", rec->magic);
+	if (rec->version != CR_IMAGE_VERSION)
+		malformed(img->rec_off, "image version %u, want %u",
+			  rec->version, CR_IMAGE_VERSION);
+	if (rec->arch != CR_ARCH_X86_64)
+		malformed(img->rec_off, "unknown arch %u", rec->arch);
+	/* x86_64 has 4 KiB base pages only; PAGES lengths depend on it. */
+	if (rec->page_size != X86_64_PAGE_SIZE)
+		malformed(img->rec_off, "page size %u on x86_64",
+			  rec->page_size);
+	if (rec->flags & ~CR_HEAD_SELF)
+		malformed(img->rec_off, "unknown head flags 0x%x", rec->flags);
+	rlen = fixed_strlen(img, rec->release, sizeof(rec->release),
+			    "release");
+	img->page_size = rec->page_size;
+	self = rec->flags & CR_HEAD_SELF;
+
+	if (img->json) {
+		sb_printf(&img->out, "{\n\"head\": {\"version\": %u, ",
+			  rec->version);
+		sb_printf(&img->out, "\"arch\": \"x86_64\", ");
+		sb_printf(&img->out, "\"page_size\": %u, ", rec->page_size);
+		sb_printf(&img->out, "\"flags\": %u, \"self\": %s, ",
+			  rec->flags, self ? "true" : "false");
+		sb_printf(&img->out, "\"id\": %llu, \"time\": %lld, ",
+			  rec->id, rec->time);
+		sb_printf(&img->out, "\"release\": ");
+		sb_json_str(&img->out, rec->release, rlen);
+		sb_printf(&img->out, "},\n");
+		return;
+	}
+	t = rec->time;
+	if (t != rec->time || !gmtime_r(&t, &tm) ||
+	    !strftime(when, sizeof(when), "%Y-%m-%d %H:%M:%S UTC", &tm))
+		snprintf(when, sizeof(when), "?");
+	printf("head: version %u, arch x86_64, page size %u, release ",
+	       rec->version, rec->page_size);
+	print_text_str(rec->release, rlen);
+	printf("\n      id %llu, time %lld (%s), flags 0x%x%s\n", rec->id,
+	       rec->time, when, rec->flags,
+	       self ? " (self-checkpoint)" : "");
+}
+
+/* SIG_DFL with no flags, restorer or mask is what exec leaves behind. */
+static bool action_is_default(const struct cr_sigaction *a)
+{
+	return !a->handler && !a->flags && !a->restorer && !a->mask;
+}
+
+static void do_task(struct image *img, struct cr_hdr_task *rec)
+{
+	const struct cr_sigaction *a;
+	const char *name;
+	bool first = true;
+	size_t clen;
+	int i;
+
+	read_fixed(img, rec, sizeof(*rec));
+	check_len(img, &rec->h, sizeof(*rec));
+	check_pad(img, &rec->h, rec->pad);
+	clen = fixed_strlen(img, rec->comm, sizeof(rec->comm), "comm");
+
+	if (img->json) {
+		sb_printf(&img->out, "\"task\": {\"comm\": ");
+		sb_json_str(&img->out, rec->comm, clen);
+		sb_printf(&img->out, ", \"pid\": %d, ", rec->pid);
+		sb_printf(&img->out, "\"uid\": [%u,%u,%u,%u], ", rec->uid[0],
+			  rec->uid[1], rec->uid[2], rec->uid[3]);
+		sb_printf(&img->out, "\"gid\": [%u,%u,%u,%u], ", rec->gid[0],
+			  rec->gid[1], rec->gid[2], rec->gid[3]);
+		sb_printf(&img->out, "\"blocked\": %llu, \"actions\": [",
+			  rec->blocked);
+		for (i = 0; i < CR_NSIG; i++) {
+			a = &rec->action[i];
+			if (action_is_default(a))
+				continue;
+			sb_printf(&img->out, "%s{\"signal\": %d, ",
+				  first ? "" : ", ", i + 1);
+			sb_printf(&img->out, "\"handler\": %llu, ", a->handler);
+			sb_printf(&img->out, "\"flags\": %llu, ", a->flags);
+			sb_printf(&img->out, "\"restorer\": %llu, ",
+				  a->restorer);
+			sb_printf(&img->out, "\"mask\": %llu}", a->mask);
+			first = false;
+		}
+		sb_printf(&img->out, "]},\n");
+		return;
+	}
+	printf("task: comm \"");
+	print_text_str(rec->comm, clen);
+	printf("\", pid %d, uid %u/%u/%u/%u, gid %u/%u/%u/%u\n", rec->pid,
+	       rec->uid[0], rec->uid[1], rec->uid[2], rec->uid[3],
+	       rec->gid[0], rec->gid[1], rec->gid[2], rec->gid[3]);
+	printf("      blocked 0x%016llx\n", rec->blocked);
+	for (i = 0; i < CR_NSIG; i++) {
+		a = &rec->action[i];
+		if (action_is_default(a))
+			continue;
+		name = sigabbrev_np(i + 1);
+		printf("      signal %d (%s%s): handler 0x%llx", i + 1,
+		       name ? "SIG" : "", name ? name : "real-time",
+		       a->handler);
+		printf(" flags 0x%llx restorer 0x%llx mask 0x%llx\n",
+		       a->flags, a->restorer, a->mask);
+	}
+}
+
+static void do_cpu(struct image *img, struct cr_hdr_cpu *rec)
+{
+	const struct cr_x86_regs *regs = &rec->regs;
+	__u64 body;
+
+	read_fixed(img, rec, sizeof(*rec));
+	check_pad(img, &rec->h, rec->pad);
+	body = sizeof(*rec) + (__u64)rec->xstate_size;
+	check_len(img, &rec->h, ALIGN8(body));
+	skip_bytes(img, &rec->h, rec->xstate_size);
+	read_padding(img, &rec->h, ALIGN8(body) - body);
+
+	if (img->json) {
+		sb_printf(&img->out, "\"cpu\": {\"ip\": %llu, \"sp\": %llu, ",
+			  regs->ip, regs->sp);
+		sb_printf(&img->out, "\"ax\": %llu, \"orig_ax\": %llu, ",
+			  regs->ax, regs->orig_ax);
+		sb_printf(&img->out, "\"fs_base\": %llu, \"gs_base\": %llu, ",
+			  regs->fs_base, regs->gs_base);
+		sb_printf(&img->out, "\"cs\": %llu, \"ss\": %llu, ",
+			  regs->cs, regs->ss);
+		sb_printf(&img->out, "\"flags\": %llu, \"xstate_size\": %u, ",
+			  regs->flags, rec->xstate_size);
+		sb_printf(&img->out, "\"xfeatures\": %llu},\n",
+			  rec->xfeatures);
+		return;
+	}
+	printf("cpu:  ip 0x%llx, sp 0x%llx, ax 0x%llx, orig_ax %lld\n",
+	       regs->ip, regs->sp, regs->ax, (long long)regs->orig_ax);
+	printf("      fs_base 0x%llx, gs_base 0x%llx, cs 0x%llx, ss 0x%llx",
+	       regs->fs_base, regs->gs_base, regs->cs, regs->ss);
+	printf(", flags 0x%llx\n", regs->flags);
+	printf("      xstate %u bytes, xfeatures 0x%llx\n", rec->xstate_size,
+	       rec->xfeatures);
+}
+
+static void do_mm(struct image *img, struct cr_hdr_mm *rec)
+{
+	struct strbuf *sb = &img->out;
+
+	read_fixed(img, rec, sizeof(*rec));
+	check_len(img, &rec->h, sizeof(*rec));
+	check_pad(img, &rec->h, rec->pad);
+	img->map_count = rec->map_count;
+
+	if (img->json) {
+		sb_printf(sb, "\"mm\": {");
+		sb_printf(sb, "\"start_code\": %llu, ", rec->start_code);
+		sb_printf(sb, "\"end_code\": %llu, ", rec->end_code);
+		sb_printf(sb, "\"start_data\": %llu, ", rec->start_data);
+		sb_printf(sb, "\"end_data\": %llu, ", rec->end_data);
+		sb_printf(sb, "\"start_brk\": %llu, ", rec->start_brk);
+		sb_printf(sb, "\"brk\": %llu, ", rec->brk);
+		sb_printf(sb, "\"start_stack\": %llu, ", rec->start_stack);
+		sb_printf(sb, "\"arg_start\": %llu, ", rec->arg_start);
+		sb_printf(sb, "\"arg_end\": %llu, ", rec->arg_end);
+		sb_printf(sb, "\"env_start\": %llu, ", rec->env_start);
+		sb_printf(sb, "\"env_end\": %llu, ", rec->env_end);
+		sb_printf(sb, "\"flags\": %llu, ", rec->flags);
+		sb_printf(sb, "\"map_count\": %u},\n", rec->map_count);
+		return;
+	}
+	printf("mm:   code 0x%llx-0x%llx, data 0x%llx-0x%llx\n",
+	       rec->start_code, rec->end_code, rec->start_data, rec->end_data);
+	printf("      brk 0x%llx-0x%llx, stack 0x%llx\n",
+	       rec->start_brk, rec->brk, rec->start_stack);
+	printf("      args 0x%llx-0x%llx, env 0x%llx-0x%llx\n",
+	       rec->arg_start, rec->arg_end, rec->env_start, rec->env_end);
+	printf("      flags 0x%llx, map_count %u\n", rec->flags,
+	       rec->map_count);
+}
+
+static void do_mm_context(struct image *img, struct cr_hdr_mm_context *rec)
+{
+	__u64 entry;
+	__u32 i;
+
+	read_fixed(img, rec, sizeof(*rec));
+	check_pad(img, &rec->h, rec->pad);
+	if (rec->nr_ldt > MAX_LDT_ENTRIES)
+		malformed(img->rec_off, "%u LDT entries, at most %u",
+			  rec->nr_ldt, MAX_LDT_ENTRIES);
+	check_len(img, &rec->h, sizeof(*rec) + 8ULL * rec->nr_ldt);
+
+	if (img->json)
+		sb_printf(&img->out, "\"ldt_entries\": %u,\n\"vmas\": [\n",
+			  rec->nr_ldt);
+	else
+		printf("ldt:  %u entries\n", rec->nr_ldt);
+	for (i = 0; i < rec->nr_ldt; i++) {
+		if (rd_take(&img->r, &entry, 8) != 8)
+			malformed(img->rec_off, "truncated %s record",
+				  type_name(rec->h.type));
+		if (!img->json)
+			printf("      %4u: 0x%016llx\n", i, entry);
+	}
+	if (!img->json)
+		printf("vmas:\n");
+}
+
+/* Print the VMA whose records are done: only now is its page count known. */
+static void end_vma(struct image *img)
+{
+	const struct cr_hdr_vma *v = &img->vma;
+	struct strbuf *sb = &img->out;
+	size_t plen = v->path_len ? v->path_len - 1 : 0;
+	__u64 offset;
+	size_t i;
+
+	if (!img->in_vma)
+		return;
+	img->in_vma = false;
+
+	if (img->json) {
+		sb_printf(sb, "%s{\"start\": %llu, \"end\": %llu, ",
+			  img->nr_vmas > 1 ? ",\n" : "", v->start, v->end);
+		sb_printf(sb, "\"flags\": %llu, \"page_prot\": %llu, ",
+			  v->flags, v->page_prot);
+		sb_printf(sb, "\"pgoff\": %llu, \"type\": \"%s\", ",
+			  v->pgoff, vma_type_name(v->type));
+		sb_printf(sb, "\"path\": ");
+		sb_json_str(sb, img->path, plen);
+		sb_printf(sb, ", \"dev\": %llu, \"ino\": %llu, ",
+			  v->dev, v->ino);
+		sb_printf(sb, "\"size\": %llu, \"mtime_sec\": %lld, ",
+			  v->size, v->mtime_sec);
+		sb_printf(sb, "\"mtime_nsec\": %u, \"nr_pages\": %llu",
+			  v->mtime_nsec, img->vma_pages);
+		if (img->list_pages) {
+			sb_printf(sb, ", \"pages\": [");
+			for (i = 0; i < img->nr_addrs; i++)
+				sb_printf(sb, "%s%llu", i ? ", " : "",
+					  img->addrs[i]);
+			sb_printf(sb, "]");
+		}
+		sb_printf(sb, "}");
+		img->nr_addrs = 0;
+		return;
+	}
+
+	/* As /proc/PID/maps does: the file offset, 0 for anonymous memory */
+	offset = v->type == CR_VMA_FILE ? v->pgoff * img->page_size : 0;
+	printf("%08llx-%08llx %c%c%c%c %08llx %02llx:%02llx %llu ",
+	       v->start, v->end,
+	       v->flags & VM_READ ? 'r' : '-',
+	       v->flags & VM_WRITE ? 'w' : '-',
+	       v->flags & VM_EXEC ? 'x' : '-',
+	       v->flags & VM_SHARED ? 's' : 'p',
+	       offset, (v->dev & 0xfff00) >> 8,
+	       (v->dev & 0xff) | ((v->dev >> 12) & 0xfff00), v->ino);
+	print_text_str(img->path, plen);
+	printf("  %s  pages=%llu\n", vma_type_name(v->type), img->vma_pages);
+	for (i = 0; i < img->nr_addrs; i++)
+		printf("      page 0x%llx\n", img->addrs[i]);
+	img->nr_addrs = 0;
+}
+
+static void do_vma(struct image *img, struct cr_hdr_vma *rec)
+{
+	__u64 body;
+	size_t plen;
+
+	end_vma(img);
+	read_fixed(img, rec, sizeof(*rec));
+	if (img->nr_vmas >= img->map_count)
+		malformed(img->rec_off,
+			  "more CR_HDR_VMA records than map_count %u",
+			  img->map_count);
+	check_pad(img, &rec->h, rec->pad);
+	if (rec->path_len > MAX_PATH_LEN)
+		malformed(img->rec_off, "path_len %u, at most %u",
+			  rec->path_len, MAX_PATH_LEN);
+	body = sizeof(*rec) + (__u64)rec->path_len;
+	check_len(img, &rec->h, ALIGN8(body));
+	if (!vma_type_name(rec->type))
+		malformed(img->rec_off, "unknown VMA type %u", rec->type);
+	if (rec->start >= rec->end || rec->end > X86_64_USER_END ||
+	    rec->start % img->page_size || rec->end % img->page_size)
+		malformed(img->rec_off, "bad VMA range 0x%llx-0x%llx",
+			  rec->start, rec->end);
+	if (rec->start < img->prev_end)
+		malformed(img->rec_off,
+			  "VMA 0x%llx-0x%llx overlaps or precedes the one before",
+			  rec->start, rec->end);
+	if (rec->mtime_nsec >= 1000000000)
+		malformed(img->rec_off, "mtime_nsec %u", rec->mtime_nsec);
+	/* new_encode_dev() gives 32 bits */
+	if (rec->dev >> 32)
+		malformed(img->rec_off, "dev 0x%llx", rec->dev);
+	if (rec->type == CR_VMA_FILE && rec->path_len < 2)
+		malformed(img->rec_off, "file VMA without a path");
+	if (rec->type != CR_VMA_FILE &&
+	    (rec->path_len || rec->dev || rec->ino || rec->size ||
+	     rec->mtime_sec || rec->mtime_nsec))
+		malformed(img->rec_off, "%s VMA with file fields set",
+			  vma_type_name(rec->type));
+
+	if (rd_take(&img->r, img->path, rec->path_len) != rec->path_len)
+		malformed(img->rec_off, "truncated CR_HDR_VMA record");
+	if (rec->path_len) {
+		plen = strnlen(img->path, rec->path_len);
+		if (plen != rec->path_len - 1U)
+			malformed(img->rec_off,
+				  "path is not NUL-terminated at path_len %u",
+				  rec->path_len);
+	}
+	read_padding(img, &rec->h, ALIGN8(body) - body);
+
+	img->vma = *rec;
+	img->in_vma = true;
+	img->nr_vmas++;
+	img->vma_pages = 0;
+	img->nr_addrs = 0;
+	img->next_addr = rec->start;
+	img->prev_end = rec->end;
+}
+
+static void keep_addr(struct image *img, __u64 addr)
+{
+	size_t cap = img->cap_addrs ? 2 * img->cap_addrs : 512;
+	__u64 *p;
+
+	if (img->nr_addrs == img->cap_addrs) {
+		p = realloc(img->addrs, cap * sizeof(*p));
+		if (!p)
+			die_usage("out of memory");
+		img->addrs = p;
+		img->cap_addrs = cap;
+	}
+	img->addrs[img->nr_addrs++] = addr;
+}
+
+static void do_pgarr(struct image *img, struct cr_hdr_pgarr *rec)
+{
+	__u64 addrs[512], addr, addr_off;
+	__u32 done, n, i;
+
+	read_fixed(img, rec, sizeof(*rec));
+	check_pad(img, &rec->h, rec->pad);
+	/* The vDSO and its data are mapped anew on restart: no pages. */
+	if (img->vma.type == CR_VMA_VDSO || img->vma.type == CR_VMA_VVAR)
+		malformed(img->rec_off, "CR_HDR_PGARR for a %s VMA",
+			  vma_type_name(img->vma.type));
+	/* An empty batch would be harmless but no writer has a reason to. */
+	if (!rec->nr_pages || rec->nr_pages > MAX_BATCH_PAGES)
+		malformed(img->rec_off, "CR_HDR_PGARR of %u pages",
+			  rec->nr_pages);
+	check_len(img, &rec->h, sizeof(*rec) + 8ULL * rec->nr_pages);
+
+	for (done = 0; done < rec->nr_pages; done += n) {
+		n = rec->nr_pages - done;
+		if (n > 512)
+			n = 512;
+		addr_off = img->r.off;
+		if (rd_take(&img->r, addrs, 8ULL * n) != 8ULL * n)
+			malformed(img->rec_off,
+				  "truncated CR_HDR_PGARR record");
+		for (i = 0; i < n; i++, addr_off += 8) {
+			addr = addrs[i];
+			if (addr % img->page_size)
+				malformed(addr_off,
+					  "page address 0x%llx not page-aligned",
+					  addr);
+			if (addr < img->vma.start || addr >= img->vma.end)
+				malformed(addr_off,
+					  "page address 0x%llx outside VMA 0x%llx-0x%llx",
+					  addr, img->vma.start, img->vma.end);
+			if (addr < img->next_addr)
+				malformed(addr_off,
+					  "page address 0x%llx not above the one before",
+					  addr);
+			img->next_addr = addr + img->page_size;
+			if (img->list_pages)
+				keep_addr(img, addr);
+		}
+	}
+	img->batch = rec->nr_pages;
+}
+
+static void do_pages(struct image *img, struct cr_hdr_pages *rec)
+{
+	__u64 size;
+
+	read_fixed(img, rec, sizeof(*rec));
+	check_pad(img, &rec->h, rec->pad);
+	if (rec->nr_pages != img->batch)
+		malformed(img->rec_off,
+			  "CR_HDR_PAGES of %u pages after a CR_HDR_PGARR of %u",
+			  rec->nr_pages, img->batch);
+	size = (__u64)rec->nr_pages * img->page_size;
+	check_len(img, &rec->h, sizeof(*rec) + size);
+	skip_bytes(img, &rec->h, size);
+	img->vma_pages += rec->nr_pages;
+	img->total_pages += rec->nr_pages;
+}
+
+static void do_tail(struct image *img, struct cr_hdr_tail *rec)
+{
+	size_t hsz = sizeof(rec->h);
+	size_t crc_at = offsetof(struct cr_hdr_tail, crc32c);
+	size_t rest = sizeof(*rec) - crc_at;
+
+	end_vma(img);
+	if (img->nr_vmas != img->map_count)
+		malformed(img->rec_off,
+			  "%u CR_HDR_VMA records, but map_count is %u",
+			  img->nr_vmas, img->map_count);
+	check_len(img, &rec->h, sizeof(*rec));
+	/* The checksum covers every byte up to the crc32c field. */
+	if (rd_take(&img->r, (char *)rec + hsz, crc_at - hsz) != crc_at - hsz)
+		malformed(img->rec_off, "truncated CR_HDR_TAIL record");
+	img->computed_crc = ~img->r.crc;
+	if (rd_take(&img->r, (char *)rec + crc_at, rest) != rest)
+		malformed(img->rec_off, "truncated CR_HDR_TAIL record");
+	if (rec->magic != CR_IMAGE_MAGIC)
+		malformed(img->rec_off, "bad tail magic 0x%016llx", rec->magic);
+	check_pad(img, &rec->h, rec->pad);
+	img->stored_crc = rec->crc32c;
+}
+
+static void read_image(struct image *img)
+{
+	union {
+		struct cr_hdr h;
+		struct cr_hdr_head head;
+		struct cr_hdr_task task;
+		struct cr_hdr_cpu cpu;
+		struct cr_hdr_mm mm;
+		struct cr_hdr_mm_context mm_context;
+		struct cr_hdr_vma vma;
+		struct cr_hdr_pgarr pgarr;
+		struct cr_hdr_pages pages;
+		struct cr_hdr_tail tail;
+	} rec;
+	const char *name;
+	__u64 got;
+
+	for (;;) {
+		img->rec_off = img->r.off;
+		got = rd_take(&img->r, &rec.h, sizeof(rec.h));
+		if (img->prev == CR_HDR_TAIL) {
+			if (got)
+				malformed(img->rec_off,
+					  "data after CR_HDR_TAIL");
+			return;
+		}
+		if (!got && !img->prev)
+			malformed(img->rec_off, "empty image");
+		if (!got)
+			malformed(img->rec_off,
+				  "image ends before CR_HDR_TAIL");
+		if (got < sizeof(rec.h))
+			malformed(img->rec_off, "truncated record header");
+
+		name = type_name(rec.h.type);
+		if (!name)
+			malformed(img->rec_off, "unknown record type %u",
+				  rec.h.type);
+		if (!order_ok(img->prev, rec.h.type)) {
+			if (img->prev)
+				malformed(img->rec_off, "%s after %s", name,
+					  type_name(img->prev));
+			malformed(img->rec_off, "image starts with %s", name);
+		}
+		if (rec.h.len % CR_HDR_ALIGN)
+			malformed(img->rec_off,
+				  "%s record length %u not a multiple of %u",
+				  name, rec.h.len, CR_HDR_ALIGN);
+		if (rec.h.len < type_size(rec.h.type))
+			malformed(img->rec_off,
+				  "%s record length %u, shorter than its %zu-byte struct",
+				  name, rec.h.len, type_size(rec.h.type));
+		if (rec.h.len > MAX_RECORD_LEN && rec.h.type != CR_HDR_PAGES)
+			malformed(img->rec_off,
+				  "%s record length %u, longer than %u", name,
+				  rec.h.len, MAX_RECORD_LEN);
+
+		switch (rec.h.type) {
+		case CR_HDR_HEAD:
+			do_head(img, &rec.head);
+			break;
+		case CR_HDR_TASK:
+			do_task(img, &rec.task);
+			break;
+		case CR_HDR_CPU:
+			do_cpu(img, &rec.cpu);
+			break;
+		case CR_HDR_MM:
+			do_mm(img, &rec.mm);
+			break;
+		case CR_HDR_MM_CONTEXT:
+			do_mm_context(img, &rec.mm_context);
+			break;
+		case CR_HDR_VMA:
+			do_vma(img, &rec.vma);
+			break;
+		case CR_HDR_PGARR:
+			do_pgarr(img, &rec.pgarr);
+			break;
+		case CR_HDR_PAGES:
+			do_pages(img, &rec.pages);
+			break;
+		case CR_HDR_TAIL:
+			do_tail(img, &rec.tail);
+			break;
+		}
+		img->prev = rec.h.type;
+	}
+}
+
+static void print_usage(FILE *f)
+{
+	fprintf(f, "usage: %s [--json] [--pages] [FILE|-]\n", prog);
+	fprintf(f, "Check a checkpoint image and describe it.\n");
+	fprintf(f, "  --json   line-oriented JSON instead of text\n");
+	fprintf(f, "  --pages  also list the address of every saved page\n");
+	fprintf(f, "Exit: 0 valid, 1 checksum mismatch, 2 malformed, ");
+	fprintf(f, "3 usage or I/O error\n");
+}
+
+int main(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "json", no_argument, NULL, 'j' },
+		{ "pages", no_argument, NULL, 'p' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	static struct image img;
+	const char *path = "-";
+	bool ok;
+	int c;
+
+	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+		switch (c) {
+		case 'j':
+			img.json = true;
+			break;
+		case 'p':
+			img.list_pages = true;
+			break;
+		case 'h':
+			print_usage(stdout);
+			return 0;
+		default:
+			print_usage(stderr);
+			return EXIT_USAGE;
+		}
+	}
+	if (argc - optind > 1) {
+		print_usage(stderr);
+		return EXIT_USAGE;
+	}
+	if (optind < argc)
+		path = argv[optind];
+
+	if (strcmp(path, "-")) {
+		img.r.fd = open(path, O_RDONLY | O_CLOEXEC);
+		if (img.r.fd < 0)
+			die_usage("%s: %s", path, strerror(errno));
+		img.r.name = path;
+	} else {
+		img.r.fd = STDIN_FILENO;
+		img.r.name = "stdin";
+	}
+	img.r.buf = malloc(READ_BUF_SIZE);
+	if (!img.r.buf)
+		die_usage("out of memory");
+	img.r.crc = ~0U;
+	crc32c_init();
+
+	read_image(&img);
+
+	ok = img.stored_crc == img.computed_crc;
+	if (img.json) {
+		sb_printf(&img.out, "%s],\n\"total_pages\": %llu,\n",
+			  img.nr_vmas ? "\n" : "", img.total_pages);
+		sb_printf(&img.out, "\"size\": %llu,\n", img.r.off);
+		sb_printf(&img.out, "\"checksum\": {\"stored\": %u, ",
+			  img.stored_crc);
+		sb_printf(&img.out, "\"computed\": %u, \"ok\": %s}\n}\n",
+			  img.computed_crc, ok ? "true" : "false");
+		fwrite(img.out.buf, 1, img.out.len, stdout);
+	} else {
+		printf("total pages: %llu\nsize: %llu bytes\n",
+		       img.total_pages, img.r.off);
+		if (ok) {
+			printf("checksum: ok 0x%08x\n", img.computed_crc);
+		} else {
+			printf("checksum: MISMATCH stored 0x%08x ",
+			       img.stored_crc);
+			printf("computed 0x%08x\n", img.computed_crc);
+		}
+	}
+	if (fflush(stdout) || ferror(stdout))
+		die_usage("writing the output: %s", strerror(errno));
+	if (!ok) {
+		fprintf(stderr,
+			"%s: checksum mismatch: stored 0x%08x, computed 0x%08x\n",
+			prog, img.stored_crc, img.computed_crc);
+		return EXIT_CRC;
+	}
+	return 0;
+}
