@@ -1,0 +1,174 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * checkpoint(2): targets it must refuse, each with its errno and one log
+ * line saying why, and writes that fail.
+ */
+#define _GNU_SOURCE
+#include <pthread.h>
+#include <sys/mman.h>
+
+#include "../kselftest_harness.h"
+#include "ckpt_util.h"
+
+static unsigned char *region;
+
+/* Read what the syscall wrote to the log pipe. */
+static const char *log_text(int fd)
+{
+	static char buf[1024];
+	ssize_t n = read(fd, buf, sizeof(buf) - 1);
+
+	buf[n > 0 ? n : 0] = '\0';
+	return buf;
+}
+
+FIXTURE(target) {
+	int img;
+	int log[2];
+};
+
+FIXTURE_SETUP(target)
+{
+	self->img = image_file();
+	ASSERT_LE(0, self->img);
+	ASSERT_EQ(0, pipe2(self->log, O_NONBLOCK));
+}
+
+FIXTURE_TEARDOWN(target)
+{
+	close(self->img);
+	close(self->log[0]);
+	close(self->log[1]);
+}
+
+TEST_F(target, running_task_is_busy)
+{
+	pid_t pid = fork();
+
+	ASSERT_LE(0, pid);
+	if (!pid) {
+		for (;;)
+			pause();
+	}
+	EXPECT_EQ(-1, sys_checkpoint(pid, self->img, 0, self->log[1]));
+	EXPECT_EQ(EBUSY, errno);
+	EXPECT_NE(NULL, strstr(log_text(self->log[0]), "running"));
+	kill_child(pid);
+}
+
+TEST_F(target, kernel_thread_is_not_supported)
+{
+	/* pid 2 is kthreadd */
+	EXPECT_EQ(-1, sys_checkpoint(2, self->img, 0, self->log[1]));
+	EXPECT_EQ(EOPNOTSUPP, errno);
+	EXPECT_NE(NULL, strstr(log_text(self->log[0]), "kernel thread"));
+}
+
+static void *sleeper(void *arg)
+{
+	for (;;)
+		pause();
+	return arg;
+}
+
+static unsigned long threads_setup(void *arg)
+{
+	pthread_t t;
+
+	if (arg && pthread_create(&t, NULL, sleeper, NULL))
+		_exit(3);
+	return 1;
+}
+
+TEST_F(target, multi_threaded_task_is_not_supported)
+{
+	unsigned long unused;
+	pid_t pid = spawn_stopped(threads_setup, "", &unused);
+
+	ASSERT_LT(0, pid);
+	EXPECT_EQ(-1, sys_checkpoint(pid, self->img, 0, self->log[1]));
+	EXPECT_EQ(EOPNOTSUPP, errno);
+	EXPECT_NE(NULL, strstr(log_text(self->log[0]), "multi-threaded"));
+	kill_child(pid);
+}
+
+static unsigned long shared_setup(void *arg)
+{
+	if (!arg)
+		return region[0] == 1;
+	region = mmap(NULL, 4096, PROT_READ | PROT_WRITE,
+		      MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+	if (region == MAP_FAILED)
+		_exit(3);
+	region[0] = 1;
+	return (unsigned long)region;
+}
+
+TEST_F(target, shared_mapping_is_not_supported)
+{
+	unsigned long base;
+	char want[64];
+	pid_t pid = spawn_stopped(shared_setup, "", &base);
+	const char *log;
+
+	ASSERT_LT(0, pid);
+	EXPECT_EQ(-1, sys_checkpoint(pid, self->img, 0, self->log[1]));
+	EXPECT_EQ(EOPNOTSUPP, errno);
+	log = log_text(self->log[0]);
+	snprintf(want, sizeof(want), "vma %#lx-%#lx", base, base + 4096);
+	EXPECT_NE(NULL, strstr(log, want)) {
+		TH_LOG("log: %s", log);
+	}
+	EXPECT_NE(NULL, strstr(log, "shared"));
+	/* A refused checkpoint leaves the target as it was. */
+	EXPECT_EQ(0, finish_child(pid));
+}
+
+/* An unprivileged user may not checkpoint root's task. */
+TEST_F(target, unprivileged_against_root_is_eperm)
+{
+	pid_t parent = getpid(), pid;
+	int status;
+
+	if (geteuid())
+		SKIP(return, "needs root to drop to an unprivileged user");
+	pid = fork();
+	ASSERT_LE(0, pid);
+	if (!pid) {
+		if (setresgid(65534, 65534, 65534) ||
+		    setresuid(65534, 65534, 65534))
+			_exit(3);
+		if (sys_checkpoint(parent, self->img, 0, self->log[1]) != -1)
+			_exit(4);
+		_exit(errno == EPERM ? 0 : 5);
+	}
+	ASSERT_EQ(pid, waitpid(pid, &status, 0));
+	EXPECT_TRUE(WIFEXITED(status));
+	EXPECT_EQ(0, WEXITSTATUS(status));
+	EXPECT_NE(NULL, strstr(log_text(self->log[0]), "permission"));
+}
+
+TEST_F(target, closed_pipe_is_epipe)
+{
+	int p[2];
+
+	ASSERT_EQ(0, pipe(p));
+	close(p[0]);
+	signal(SIGPIPE, SIG_IGN);
+	EXPECT_EQ(-1, sys_checkpoint(0, p[1], 0, -1));
+	EXPECT_EQ(EPIPE, errno);
+	signal(SIGPIPE, SIG_DFL);
+	close(p[1]);
+}
+
+TEST_F(target, read_only_fd_is_ebadf)
+{
+	int fd = open("/proc/self/maps", O_RDONLY);
+
+	ASSERT_LE(0, fd);
+	EXPECT_EQ(-1, sys_checkpoint(0, fd, 0, -1));
+	EXPECT_EQ(EBADF, errno);
+	close(fd);
+}
+
+TEST_HARNESS_MAIN

@@ -1,0 +1,235 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Helpers for the checkpoint selftests: the syscall wrappers, stopped
+ * children to checkpoint, and reading ckptinfo's line-oriented JSON.
+ */
+#ifndef CKPT_UTIL_H
+#define CKPT_UTIL_H
+
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+static inline long sys_checkpoint(pid_t pid, int fd, unsigned long flags,
+				  int logfd)
+{
+	return syscall(__NR_checkpoint, pid, fd, flags, logfd);
+}
+
+static inline long sys_restart(pid_t pid, int fd, unsigned long flags,
+			       int logfd)
+{
+	return syscall(__NR_restart, pid, fd, flags, logfd);
+}
+
+/*
+ * Unmap the caller's shared mappings. The kselftest harness shares a page
+ * with every test process for its results, and checkpoint(2) does not
+ * save shared mappings yet: a child to be checkpointed drops its copy.
+ */
+static inline void drop_shared_mappings(void)
+{
+	unsigned long start[16], end[16];
+	char line[512], perms[8];
+	int n = 0, i;
+	FILE *maps = fopen("/proc/self/maps", "r");
+
+	if (!maps)
+		return;
+	while (n < 16 && fgets(line, sizeof(line), maps))
+		if (sscanf(line, "%lx-%lx %7s", &start[n], &end[n], perms) == 3 &&
+		    perms[3] == 's')
+			n++;
+	fclose(maps);
+	for (i = 0; i < n; i++)
+		munmap((void *)start[i], end[i] - start[i]);
+}
+
+/*
+ * Fork a child that runs @setup(@arg), sends back the address it returns
+ * through a pipe and stops itself. Returns its pid with *addr set, once
+ * it is stopped; -1 on failure.
+ */
+static inline pid_t spawn_stopped(unsigned long (*setup)(void *), void *arg,
+				  unsigned long *addr)
+{
+	int p[2], status;
+	pid_t pid;
+
+	if (pipe(p))
+		return -1;
+	pid = fork();
+	if (pid < 0)
+		return -1;
+	if (!pid) {
+		unsigned long a;
+
+		drop_shared_mappings();
+		a = setup(arg);
+
+		close(p[0]);
+		if (write(p[1], &a, sizeof(a)) != sizeof(a))
+			_exit(1);
+		raise(SIGSTOP);
+		/* Resumed: report whether setup's memory is intact. */
+		_exit(setup(NULL) ? 0 : 2);
+	}
+	close(p[1]);
+	if (read(p[0], addr, sizeof(*addr)) != sizeof(*addr)) {
+		close(p[0]);
+		return -1;
+	}
+	close(p[0]);
+	if (waitpid(pid, &status, WUNTRACED) != pid || !WIFSTOPPED(status))
+		return -1;
+	return pid;
+}
+
+/* Resume a stopped child and return its exit status, -1 if it died. */
+static inline int finish_child(pid_t pid)
+{
+	int status;
+
+	kill(pid, SIGCONT);
+	if (waitpid(pid, &status, 0) != pid || !WIFEXITED(status))
+		return -1;
+	return WEXITSTATUS(status);
+}
+
+static inline void kill_child(pid_t pid)
+{
+	kill(pid, SIGKILL);
+	waitpid(pid, NULL, 0);
+}
+
+/* A fresh image file in /tmp, open for reading and writing. */
+static inline int image_file(void)
+{
+	char name[] = "/tmp/ckpt-image-XXXXXX";
+	int fd = mkstemp(name);
+
+	if (fd >= 0)
+		unlink(name);
+	return fd;
+}
+
+/* The path of ckptinfo, installed next to the test programs. */
+static inline const char *ckptinfo_path(void)
+{
+	static char path[4096];
+	ssize_t n = readlink("/proc/self/exe", path, sizeof(path) - 16);
+	char *slash;
+
+	if (n <= 0)
+		return "ckptinfo";
+	path[n] = '\0';
+	slash = strrchr(path, '/');
+	slash = slash ? slash + 1 : path;
+	snprintf(slash, path + sizeof(path) - slash, "ckptinfo");
+	return path;
+}
+
+/*
+ * Run "ckptinfo --json --pages" on the image in @fd. Returns its output
+ * (malloc'd, NUL-terminated) and sets *status to its exit status.
+ */
+static inline char *ckptinfo_json(int fd, int *status)
+{
+	size_t size = 1 << 16, len = 0;
+	char *out = malloc(size);
+	int p[2], st;
+	ssize_t n;
+	pid_t pid;
+
+	if (!out || pipe(p))
+		return NULL;
+	pid = fork();
+	if (!pid) {
+		dup2(fd, 0);
+		dup2(p[1], 1);
+		lseek(0, 0, SEEK_SET);
+		execl(ckptinfo_path(), "ckptinfo", "--json", "--pages", "-",
+		      NULL);
+		_exit(127);
+	}
+	close(p[1]);
+	while ((n = read(p[0], out + len, size - len - 1)) > 0) {
+		len += n;
+		if (len + 1 == size) {
+			size *= 2;
+			out = realloc(out, size);
+			if (!out)
+				break;
+		}
+	}
+	close(p[0]);
+	waitpid(pid, &st, 0);
+	*status = WIFEXITED(st) ? WEXITSTATUS(st) : -1;
+	if (out)
+		out[len] = '\0';
+	return out;
+}
+
+/* The number after "key": in @s, or @def when absent. */
+static inline unsigned long long json_num(const char *s, const char *key,
+					  unsigned long long def)
+{
+	char pat[64];
+	const char *p;
+
+	snprintf(pat, sizeof(pat), "\"%s\": ", key);
+	p = strstr(s, pat);
+	return p ? strtoull(p + strlen(pat), NULL, 10) : def;
+}
+
+/* The VMA line of ckptinfo's JSON that starts at @start, or NULL. */
+static inline const char *json_vma(const char *json, unsigned long start)
+{
+	char pat[64];
+
+	snprintf(pat, sizeof(pat), "{\"start\": %lu,", start);
+	return strstr(json, pat);
+}
+
+/* Count the VMA lines of ckptinfo's JSON. */
+static inline int json_nr_vmas(const char *json)
+{
+	const char *p = json;
+	int n = 0;
+
+	while ((p = strstr(p, "\n{\"start\": "))) {
+		n++;
+		p++;
+	}
+	return n;
+}
+
+/* Whether the VMA line @vma lists @addr among its saved pages. */
+static inline int json_has_page(const char *vma, unsigned long addr)
+{
+	const char *end = strchr(vma, '\n');
+	const char *p = strstr(vma, "\"pages\": [");
+	char *next;
+
+	if (!p || (end && p > end))
+		return 0;
+	p += strlen("\"pages\": [");
+	while (*p && *p != ']') {
+		if (strtoul(p, &next, 10) == addr)
+			return 1;
+		p = next;
+		while (*p == ',' || *p == ' ')
+			p++;
+	}
+	return 0;
+}
+
+#endif /* CKPT_UTIL_H */
