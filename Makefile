@@ -5,6 +5,7 @@
 #   make kernel     both kernels, UAPI headers and modules into out/
 #   make check      build everything, boot the test kernel, run all tests
 #   make demo       boot the plain kernel and show the subsystem working
+#   make bench      checkpoint speed figures, in the plain kernel
 #   make lint       checkpatch --strict, kernel-doc, sparse + W=1, docs
 #   make clean      drop build outputs (keeps the extracted tree)
 #
@@ -55,6 +56,9 @@ check: kernel selftests tools
 demo: tools
 	@scripts/demo
 
+bench: tools
+	@scripts/bench
+
 lint: tree
 	@scripts/lint
 
@@ -62,4 +66,4 @@ clean:
 	rm -rf $(OUT) $(BUILD)/obj-test $(BUILD)/obj-plain $(BUILD)/kselftest \
 		$(BUILD)/kselftest-build $(BUILD)/tools $(BUILD)/vm $(BUILD)/check
 
-.PHONY: all deps tree kernel kernel-test kernel-plain selftests tools check demo lint clean
+.PHONY: all deps tree kernel kernel-test kernel-plain selftests tools check demo bench lint clean

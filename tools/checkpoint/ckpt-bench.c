@@ -1,0 +1,165 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * ckpt-bench: checkpoint(2) speed, measured side by side with what it is
+ * compared to, in one run. Run by "make bench" in the plain guest kernel.
+ *
+ *  1. Throughput: checkpoint of a task with 256 MiB of dirty anonymous
+ *     memory into a tmpfs file, against one write() of the same 256 MiB
+ *     to a tmpfs file. Target ratio: >= 0.9.
+ *  2. Sparse against dense: checkpoint of 64 GiB MAP_NORESERVE with 64
+ *     touched pages, against 64 MiB fully touched. The sparse one must
+ *     cost less: the ratio dense/sparse is above 1.
+ *
+ * Each figure is the best of several runs, to keep the guest's noise out.
+ */
+#define _GNU_SOURCE
+#include <fcntl.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <linux/ckpt_hdr.h>
+
+#define RUNS	5
+#define MIB	(1024UL * 1024)
+
+static double now(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+static int tmpfile_fd(void)
+{
+	char name[] = "/tmp/ckpt-bench-XXXXXX";
+	int fd = mkstemp(name);
+
+	if (fd < 0) {
+		perror("mkstemp");
+		exit(1);
+	}
+	unlink(name);
+	return fd;
+}
+
+/* A stopped child holding @len bytes, @step apart touched. */
+static pid_t spawn(unsigned long len, unsigned long step, int flags)
+{
+	int status;
+	pid_t pid = fork();
+
+	if (!pid) {
+		char *p = mmap(NULL, len, PROT_READ | PROT_WRITE,
+			       MAP_PRIVATE | MAP_ANONYMOUS | flags, -1, 0);
+		unsigned long i;
+
+		if (p == MAP_FAILED)
+			_exit(1);
+		if (step > 4096)
+			madvise(p, len, MADV_NOHUGEPAGE);
+		for (i = 0; i < len; i += step)
+			memset(p + i, (int)(i >> 12) | 1, step > 4096 ? 1 : step);
+		raise(SIGSTOP);
+		_exit(0);
+	}
+	if (waitpid(pid, &status, WUNTRACED) != pid || !WIFSTOPPED(status)) {
+		fprintf(stderr, "child did not stop\n");
+		exit(1);
+	}
+	return pid;
+}
+
+/* Best time of RUNS checkpoints of @pid into a fresh tmpfs file. */
+static double time_checkpoint(pid_t pid, off_t *size)
+{
+	double best = 1e9, t;
+	int i, fd;
+
+	for (i = 0; i < RUNS; i++) {
+		fd = tmpfile_fd();
+		t = now();
+		if (syscall(__NR_checkpoint, pid, fd, 0, 2) <= 0) {
+			perror("checkpoint");
+			exit(1);
+		}
+		t = now() - t;
+		*size = lseek(fd, 0, SEEK_END);
+		close(fd);
+		if (t < best)
+			best = t;
+	}
+	return best;
+}
+
+static void finish(pid_t pid)
+{
+	kill(pid, SIGKILL);
+	waitpid(pid, NULL, 0);
+}
+
+int main(void)
+{
+	unsigned long len = 256 * MIB;
+	double t_write = 1e9, t_ckpt, t_sparse, t_dense, t;
+	off_t size_ckpt, size_sparse, size_dense;
+	char *buf;
+	pid_t pid;
+	int i, fd;
+
+	setvbuf(stdout, NULL, _IOLBF, 0);
+
+	buf = mmap(NULL, len, PROT_READ | PROT_WRITE,
+		   MAP_PRIVATE | MAP_ANONYMOUS | MAP_POPULATE, -1, 0);
+	if (buf == MAP_FAILED)
+		return 1;
+	memset(buf, 0x5a, len);
+	for (i = 0; i < RUNS; i++) {
+		fd = tmpfile_fd();
+		t = now();
+		if (write(fd, buf, len) != (ssize_t)len) {
+			perror("write");
+			return 1;
+		}
+		t = now() - t;
+		close(fd);
+		if (t < t_write)
+			t_write = t;
+	}
+	munmap(buf, len);
+
+	pid = spawn(len, 4096, 0);
+	t_ckpt = time_checkpoint(pid, &size_ckpt);
+	finish(pid);
+
+	printf("1. checkpoint of 256 MiB dirty anonymous memory to tmpfs\n");
+	printf("   write() of 256 MiB:   %7.1f ms  %7.1f MiB/s\n",
+	       t_write * 1e3, 256 / t_write);
+	printf("   checkpoint(2):        %7.1f ms  %7.1f MiB/s  (image %.1f MiB)\n",
+	       t_ckpt * 1e3, 256 / t_ckpt, size_ckpt / (double)MIB);
+	printf("   ratio checkpoint/write throughput: %.2f (target >= 0.9)\n",
+	       t_write / t_ckpt);
+
+	pid = spawn(64UL << 30, 1UL << 30, MAP_NORESERVE);
+	t_sparse = time_checkpoint(pid, &size_sparse);
+	finish(pid);
+	pid = spawn(64 * MIB, 4096, 0);
+	t_dense = time_checkpoint(pid, &size_dense);
+	finish(pid);
+
+	printf("2. sparse against dense\n");
+	printf("   64 GiB, 64 pages:     %7.2f ms  (image %.2f MiB)\n",
+	       t_sparse * 1e3, size_sparse / (double)MIB);
+	printf("   64 MiB, all pages:    %7.2f ms  (image %.2f MiB)\n",
+	       t_dense * 1e3, size_dense / (double)MIB);
+	printf("   ratio dense/sparse time: %.1f (sparse must cost less: > 1)\n",
+	       t_dense / t_sparse);
+	return 0;
+}
