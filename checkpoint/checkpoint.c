@@ -13,10 +13,13 @@
 #include <linux/ckpt.h>
 #include <linux/ptrace.h>
 #include <linux/slab.h>
+#include <linux/rwsem.h>
 #include <linux/sched.h>
+#include <linux/sched/coredump.h>
 #include <linux/sched/mm.h>
 #include <linux/sched/signal.h>
 #include <linux/sched/task.h>
+#include <linux/sched/task_stack.h>
 #include <linux/timekeeping.h>
 #include <linux/utsname.h>
 
@@ -32,45 +35,96 @@ static unsigned int cr_stopped_state(struct task_struct *task)
 	return state & (__TASK_STOPPED | __TASK_TRACED);
 }
 
+/* Bytes for the task and CPU records taken while the target is held. */
+#define CR_SNAP_SIZE	(sizeof(struct cr_hdr_task) + CR_HBUF_SIZE)
+
 /*
- * Check that @ctx->task may and can be checkpointed, and take its mm.
- * The order of the checks fixes which errno a caller sees first: what
- * could never work (kernel threads), then permission, then what is not
- * supported yet (threads), then what may change (a running task).
+ * Check that @ctx->task may and can be checkpointed, take its mm and
+ * build its task and CPU records into @snap; returns their length. The
+ * order of the checks fixes which errno a caller sees first: what could
+ * never work (kernel threads), then permission, then what is not
+ * supported yet (threads, a shared mm), then what may change (a running
+ * task).
+ *
+ * exec_update_lock keeps an exec from slipping in between the permission
+ * check and what depends on it (mm, registers, credentials), and the
+ * records are built before anything is written, since a write may block
+ * for as long as the reader of a pipe likes. The target's stack is held
+ * so that its registers stay readable even if it is killed meanwhile.
  */
-static int cr_get_target(struct cr_ctx *ctx)
+static long cr_get_target(struct cr_ctx *ctx, void *snap)
 {
 	struct task_struct *task = ctx->task;
-	unsigned int state;
+	const char *why = NULL;
+	u32 task_len;
+	long ret;
 
 	ctx->self = task == current;
 	if (task->flags & PF_KTHREAD) {
 		cr_log(ctx, "kernel threads cannot be checkpointed");
 		return -EOPNOTSUPP;
 	}
+
+	ret = down_read_killable(&task->signal->exec_update_lock);
+	if (ret)
+		return ret;
 	if (!ctx->self &&
 	    !ptrace_may_access(task, PTRACE_MODE_ATTACH_REALCREDS)) {
-		cr_log(ctx, "no permission to trace the task");
-		return -EPERM;
+		why = "no permission to trace the task";
+		ret = -EPERM;
+		goto unlock;
 	}
 	if (get_nr_threads(task) > 1) {
-		cr_log(ctx, "multi-threaded tasks are not supported yet");
-		return -EOPNOTSUPP;
+		why = "multi-threaded tasks are not supported yet";
+		ret = -EOPNOTSUPP;
+		goto unlock;
 	}
 	if (!ctx->self) {
-		state = cr_stopped_state(task);
+		ctx->stopped = cr_stopped_state(task);
 		/* Also waits until it is off the CPU, its state saved. */
-		if (!state || !wait_task_inactive(task, state)) {
-			cr_log(ctx, "the task is running: stop it first");
-			return -EBUSY;
+		if (ctx->stopped)
+			ctx->nvcsw = wait_task_inactive(task, ctx->stopped);
+		if (!ctx->nvcsw) {
+			why = "the task is running: stop it first";
+			ret = -EBUSY;
+			goto unlock;
+		}
+		ctx->stack = try_get_task_stack(task);
+		if (!ctx->stack) {
+			why = "the task is exiting";
+			ret = -ESRCH;
+			goto unlock;
 		}
 	}
 	ctx->mm = get_task_mm(task);
 	if (!ctx->mm) {
-		cr_log(ctx, "the task has no address space");
-		return -EOPNOTSUPP;
+		why = "the task has no address space";
+		ret = -EOPNOTSUPP;
+		goto unlock;
 	}
-	return 0;
+	if (test_bit(MMF_MULTIPROCESS, &ctx->mm->flags)) {
+		why = "the address space is shared with another process";
+		ret = -EOPNOTSUPP;
+		goto unlock;
+	}
+
+	task_len = cr_fill_task(ctx, snap);
+	if (!task_len) {
+		why = "the task is exiting";
+		ret = -ESRCH;
+		goto unlock;
+	}
+	ret = cr_fill_cpu(ctx, snap + task_len, CR_SNAP_SIZE - task_len);
+	if (ret == -EOPNOTSUPP)
+		why = "32-bit tasks are not supported";
+	if (ret >= 0)
+		ret += task_len;
+unlock:
+	up_read(&task->signal->exec_update_lock);
+	/* Logged without the lock: a log write may block on its reader. */
+	if (why)
+		cr_log(ctx, "%s", why);
+	return ret;
 }
 
 static int cr_write_head(struct cr_ctx *ctx)
@@ -95,38 +149,48 @@ static int cr_write_head(struct cr_ctx *ctx)
  * Writes the head, task, CPU and memory records and the tail, each as
  * soon as it is complete. A failed write (a short write, a closed pipe)
  * stops the checkpoint with that errno; what was written stays written,
- * but without a tail no reader takes it for an image.
+ * but without a tail no reader takes it for an image. Another task must
+ * not have run between the start and the end (its switch count tells),
+ * else the image is refused with -EBUSY before its tail.
  *
  * Return: the checkpoint id (positive), or a negative errno.
  */
-int cr_checkpoint(struct cr_ctx *ctx)
+long cr_checkpoint(struct cr_ctx *ctx)
 {
+	long snap_len;
+	void *snap;
 	int ret;
 
-	ret = cr_get_target(ctx);
-	if (ret)
-		return ret;
-
+	snap = kvmalloc(CR_SNAP_SIZE, GFP_KERNEL);
 	ctx->hbuf = kmalloc(CR_HBUF_SIZE, GFP_KERNEL);
 	ctx->bvec = kmalloc_array(CR_PGARR_TOTAL, sizeof(*ctx->bvec),
 				  GFP_KERNEL);
-	if (!ctx->hbuf || !ctx->bvec)
+	if (!snap || !ctx->hbuf || !ctx->bvec) {
+		kvfree(snap);
 		return -ENOMEM;
-	ctx->id = atomic64_inc_return(&cr_last_id);
+	}
+
+	snap_len = cr_get_target(ctx, snap);
+	if (snap_len < 0) {
+		kvfree(snap);
+		return snap_len;
+	}
+	/* Ids stay positive: 0 is what a restored self-checkpoint sees. */
+	ctx->id = atomic64_inc_return(&cr_last_id) & LONG_MAX;
 	ctx->crc = ~0U;
 
 	ret = cr_write_head(ctx);
 	if (!ret)
-		ret = cr_write_task(ctx);
-	if (!ret)
-		ret = cr_write_cpu(ctx);
+		ret = cr_write_data(ctx, snap, snap_len);
+	kvfree(snap);
 	if (!ret)
 		ret = cr_write_mm(ctx);
 	if (ret)
 		return ret;
 
-	if (!ctx->self && !cr_stopped_state(ctx->task)) {
-		cr_log(ctx, "the task was resumed during the checkpoint");
+	if (!ctx->self &&
+	    wait_task_inactive(ctx->task, ctx->stopped) != ctx->nvcsw) {
+		cr_log(ctx, "the task ran during the checkpoint");
 		return -EBUSY;
 	}
 	ret = cr_write_tail(ctx);

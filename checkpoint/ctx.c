@@ -14,6 +14,7 @@
 #include <linux/sched/mm.h>
 #include <linux/slab.h>
 #include <linux/sched/task.h>
+#include <linux/sched/task_stack.h>
 #include <linux/string.h>
 
 /*
@@ -137,6 +138,8 @@ void cr_ctx_release(struct cr_ctx *ctx)
 	kfree(ctx->hbuf);
 	if (ctx->mm)
 		mmput(ctx->mm);
+	if (ctx->stack)
+		put_task_stack(ctx->task);
 	put_task_struct(ctx->task);
 	fput(ctx->file);
 	if (ctx->logfile)

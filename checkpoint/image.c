@@ -47,24 +47,39 @@ int cr_write_data(struct cr_ctx *ctx, const void *buf, size_t len)
 }
 
 /**
- * cr_hbuf_get() - start a record in the header buffer
- * @ctx: checkpoint context
+ * cr_hdr_init() - start a record in a buffer
+ * @buf: where the record goes, at least @len rounded up to
+ *	%CR_HDR_ALIGN bytes
  * @type: record type
- * @len: record length before padding, header included; at most
- *	%CR_HBUF_SIZE
+ * @len: record length before padding, header included
  *
- * Return: the zeroed record, its &struct cr_hdr filled in with @type and
- * @len rounded up to %CR_HDR_ALIGN, so that padding is always zero.
+ * Return: @buf, zeroed and with its &struct cr_hdr filled in with @type
+ * and @len rounded up to %CR_HDR_ALIGN, so that padding is always zero
+ * and no kernel memory leaks into an image.
  */
-void *cr_hbuf_get(struct cr_ctx *ctx, u32 type, u32 len)
+void *cr_hdr_init(void *buf, u32 type, u32 len)
 {
-	struct cr_hdr *h = ctx->hbuf;
+	struct cr_hdr *h = buf;
 	u32 padded = ALIGN(len, CR_HDR_ALIGN);
 
 	memset(h, 0, padded);
 	h->type = type;
 	h->len = padded;
 	return h;
+}
+
+/**
+ * cr_hbuf_get() - start a record in the header buffer
+ * @ctx: checkpoint context
+ * @type: record type
+ * @len: record length before padding, header included; at most
+ *	%CR_HBUF_SIZE
+ *
+ * Return: the record, as cr_hdr_init() leaves it.
+ */
+void *cr_hbuf_get(struct cr_ctx *ctx, u32 type, u32 len)
+{
+	return cr_hdr_init(ctx->hbuf, type, len);
 }
 
 /**

@@ -9,6 +9,7 @@
 #include <linux/ckpt.h>
 #include <linux/errno.h>
 #include <linux/fs.h>
+#include <linux/mutex.h>
 #include <linux/uio.h>
 
 /*
@@ -57,8 +58,14 @@ int cr_kwrite(struct file *file, const void *buf, size_t len)
 int cr_write_iter(struct file *file, struct iov_iter *iter)
 {
 	bool stream = file->f_mode & FMODE_STREAM;
-	loff_t pos = stream ? 0 : file->f_pos;
+	bool lock = file->f_mode & FMODE_ATOMIC_POS;
 	ssize_t ret = 0;
+	loff_t pos;
+
+	/* As write(2) does for files whose position is shared. */
+	if (lock)
+		mutex_lock(&file->f_pos_lock);
+	pos = stream ? 0 : file->f_pos;
 
 	while (iov_iter_count(iter)) {
 		ret = vfs_iter_write(file, iter, stream ? NULL : &pos, 0);
@@ -71,5 +78,7 @@ int cr_write_iter(struct file *file, struct iov_iter *iter)
 	}
 	if (!stream)
 		file->f_pos = pos;
+	if (lock)
+		mutex_unlock(&file->f_pos_lock);
 	return ret < 0 ? cr_no_restart(ret) : 0;
 }

@@ -27,15 +27,26 @@
 #include <linux/mmap_lock.h>
 #include <linux/pagewalk.h>
 #include <linux/sched/mm.h>
+#include <linux/sched/signal.h>
 #include <linux/string.h>
 #include <linux/swap.h>
 #include <linux/swapops.h>
+
+/*
+ * Page table entries one collection round may scan: a round ends when its
+ * batch is full or after this many entries, so that the mmap lock is
+ * never held across a huge stretch of zero-page or file entries.
+ */
+#define CR_WALK_SCAN_MAX	(16 * PTRS_PER_PTE)
 
 /* State of one collection round, shared with the page walk callbacks. */
 struct cr_walk {
 	struct cr_ctx *ctx;
 	unsigned long next;	/* where the next round starts */
-	unsigned long slow;	/* a non-present entry to fetch, or 0 */
+	unsigned long slow;	/* a swapped or migrating entry to fetch ... */
+	bool has_slow;		/* ... when this is set */
+	unsigned long scanned;	/* entries scanned this round */
+	int err;		/* an entry that cannot be saved */
 };
 
 static bool cr_page_wanted(struct page *page)
@@ -68,9 +79,11 @@ static int cr_walk_huge(pmd_t *pmd, unsigned long addr, unsigned long end,
 	if (!pmd_present(pmdval)) {
 		spin_unlock(ptl);
 		w->slow = addr;
+		w->has_slow = true;
 		w->next = addr;
 		return 1;
 	}
+	/* NULL for the huge zero page and for DAX (devmap) PMDs */
 	page = vm_normal_page_pmd(walk->vma, addr & HPAGE_PMD_MASK, pmdval);
 	if (cr_page_wanted(page)) {
 		page = nth_page(page, (addr & ~HPAGE_PMD_MASK) >> PAGE_SHIFT);
@@ -91,27 +104,49 @@ static unsigned long cr_walk_ptes(struct cr_walk *w, struct cr_pgarr *pgarr,
 {
 	spinlock_t *ptl;	/* the page table's lock */
 	pte_t *start, *pte;
+	struct page *page;
 
 	start = pte_offset_map_lock(walk->mm, pmd, addr, &ptl);
 	if (!start) {
-		walk->action = ACTION_AGAIN;
+		/*
+		 * The PMD changed under us (collapsed into a THP, say). End
+		 * the round here rather than retry the whole PMD, which
+		 * would list its first pages twice.
+		 */
+		w->has_slow = false;
+		w->next = addr;
+		w->err = 1;
 		return end;
 	}
 	for (pte = start; addr < end; addr += PAGE_SIZE, pte++) {
 		pte_t ptent = ptep_get(pte);
+		swp_entry_t entry;
 
 		if (pte_none(ptent))
 			continue;
 		if (!pte_present(ptent)) {
+			entry = pte_to_swp_entry(ptent);
+			/* uffd-wp and other markers hold no data */
+			if (is_pte_marker_entry(entry))
+				continue;
+			if (non_swap_entry(entry) &&
+			    !is_migration_entry(entry)) {
+				/* device-private, poisoned: not saved yet */
+				w->err = -EOPNOTSUPP;
+				w->next = addr;
+				break;
+			}
 			/* swapped or migrating: fetched outside the lock */
 			w->slow = addr;
+			w->has_slow = true;
 			break;
 		}
-		if (!cr_page_wanted(vm_normal_page(walk->vma, addr, ptent)))
+		page = vm_normal_page(walk->vma, addr, ptent);
+		if (!cr_page_wanted(page))
 			continue;
 		if (pgarr->nr_used == CR_PGARR_TOTAL)
 			break;
-		cr_pgarr_add(pgarr, pte_page(ptent), addr);
+		cr_pgarr_add(pgarr, page, addr);
 	}
 	pte_unmap_unlock(start, ptl);
 	return addr;
@@ -122,10 +157,18 @@ static int cr_walk_pmd(pmd_t *pmd, unsigned long addr, unsigned long end,
 {
 	struct cr_walk *w = walk->private;
 	struct cr_pgarr *pgarr;
+	pmd_t pmdval;
 	int ret;
 
-	if (pmd_trans_huge(pmdp_get_lockless(pmd)) ||
-	    is_pmd_migration_entry(pmdp_get_lockless(pmd))) {
+	if (w->scanned >= CR_WALK_SCAN_MAX) {
+		w->next = addr;
+		return 1;
+	}
+	w->scanned += (end - addr) >> PAGE_SHIFT;
+
+	/* A huge, DAX or migrating PMD: read it whole, never split it. */
+	pmdval = pmdp_get_lockless(pmd);
+	if (pmd_leaf(pmdval) || pmd_devmap(pmdval) || is_swap_pmd(pmdval)) {
 		ret = cr_walk_huge(pmd, addr, end, walk);
 		if (ret != -EAGAIN)
 			return ret;
@@ -140,8 +183,14 @@ static int cr_walk_pmd(pmd_t *pmd, unsigned long addr, unsigned long end,
 			return 1;
 		}
 		addr = cr_walk_ptes(w, pgarr, pmd, addr, end, walk);
-		if (w->slow) {
+		if (w->err < 0)
+			return w->err;
+		if (w->has_slow) {
 			w->next = w->slow;
+			return 1;
+		}
+		if (w->err) {	/* the PMD changed: next round from w->next */
+			w->err = 0;
 			return 1;
 		}
 	}
@@ -206,13 +255,19 @@ static int cr_write_vma_pages(struct cr_ctx *ctx, unsigned long start,
 	int ret;
 
 	while (start < end) {
+		/* A dense 64 GiB VMA is thousands of rounds: stay killable. */
+		if (fatal_signal_pending(current))
+			return -EINTR;
+		cond_resched();
 		w.next = end;
-		w.slow = 0;
+		w.has_slow = false;
+		w.scanned = 0;
+		w.err = 0;
 		ret = mmap_read_lock_killable(ctx->mm);
 		if (ret)
 			return ret;
 		ret = walk_page_range(ctx->mm, start, end, &cr_walk_ops, &w);
-		if (ret > 0 && w.slow) {
+		if (ret > 0 && w.has_slow) {
 			ret = cr_collect_slow(ctx, w.slow);
 			w.next = w.slow + PAGE_SIZE;
 			if (ret == -EAGAIN) {	/* no room: retry next round */
@@ -221,6 +276,9 @@ static int cr_write_vma_pages(struct cr_ctx *ctx, unsigned long start,
 			}
 		}
 		mmap_read_unlock(ctx->mm);
+		if (ret == -EOPNOTSUPP)
+			cr_log(ctx, "page at %#lx: %s", w.next,
+			       "device-private or poisoned memory is not supported");
 		if (ret < 0)
 			goto err;
 		ret = cr_write_batch(ctx);
@@ -270,8 +328,11 @@ static const char *cr_vma_unsupported(struct vm_area_struct *vma,
 	return NULL;
 }
 
-/* A VMA that was refused, to be logged once the mmap lock is dropped. */
-struct cr_refusal {
+/*
+ * What cr_write_vmas() needs of a VMA once the mmap lock is dropped: its
+ * flags, and for a refused VMA what to log.
+ */
+struct cr_vma_info {
 	unsigned long start, end, flags;
 	const char *why;
 };
@@ -279,13 +340,13 @@ struct cr_refusal {
 /*
  * Fill the VMA record for the VMA at or after *addr in the header buffer
  * and return its length; *addr, *end and *typep get the VMA's range and
- * type. 0 when there is no VMA left; on a refusal, @no says why. Called
+ * type. 0 when there is no VMA left; on a refusal, @vi says why. Called
  * with the mmap lock held, so it must not log: a log write may take
  * locks that rank above the mmap lock (a pipe's mutex).
  */
 static long cr_fill_vma(struct cr_ctx *ctx, unsigned long *addr,
 			unsigned long *end, enum cr_vma_type *typep,
-			struct cr_refusal *no)
+			struct cr_vma_info *vi)
 {
 	VMA_ITERATOR(vmi, ctx->mm, *addr);
 	struct vm_area_struct *vma = vma_find(&vmi, ULONG_MAX);
@@ -300,12 +361,12 @@ static long cr_fill_vma(struct cr_ctx *ctx, unsigned long *addr,
 	if (!vma)
 		return 0;
 	type = cr_vma_type(vma);
-	no->start = vma->vm_start;
-	no->end = vma->vm_end;
-	no->flags = vma->vm_flags;
+	vi->start = vma->vm_start;
+	vi->end = vma->vm_end;
+	vi->flags = vma->vm_flags;
 	why = cr_vma_unsupported(vma, type);
 	if (why) {
-		no->why = why;
+		vi->why = why;
 		return -EOPNOTSUPP;
 	}
 
@@ -314,7 +375,7 @@ static long cr_fill_vma(struct cr_ctx *ctx, unsigned long *addr,
 	if (type == CR_VMA_FILE) {
 		path = d_path(&vma->vm_file->f_path, pathbuf, PATH_MAX);
 		if (IS_ERR(path)) {
-			no->why = "the file's path is too long";
+			vi->why = "the file's path is too long";
 			return PTR_ERR(path);
 		}
 		path_len = strlen(path) + 1;
@@ -348,7 +409,7 @@ static long cr_fill_vma(struct cr_ctx *ctx, unsigned long *addr,
 static int cr_write_vmas(struct cr_ctx *ctx, unsigned int map_count)
 {
 	unsigned long addr = 0, end;
-	struct cr_refusal no = {};
+	struct cr_vma_info vi = {};
 	enum cr_vma_type type;
 	unsigned int nr = 0;
 	long len;
@@ -358,11 +419,11 @@ static int cr_write_vmas(struct cr_ctx *ctx, unsigned int map_count)
 		ret = mmap_read_lock_killable(ctx->mm);
 		if (ret)
 			return ret;
-		len = cr_fill_vma(ctx, &addr, &end, &type, &no);
+		len = cr_fill_vma(ctx, &addr, &end, &type, &vi);
 		mmap_read_unlock(ctx->mm);
-		if (len < 0 && no.why)
-			cr_log(ctx, "vma %#lx-%#lx flags %#lx: %s", no.start,
-			       no.end, no.flags, no.why);
+		if (len < 0 && vi.why)
+			cr_log(ctx, "vma %#lx-%#lx flags %#lx: %s", vi.start,
+			       vi.end, vi.flags, vi.why);
 		if (len <= 0) {
 			ret = len;
 			break;
@@ -370,7 +431,13 @@ static int cr_write_vmas(struct cr_ctx *ctx, unsigned int map_count)
 		ret = cr_hbuf_put(ctx, len);
 		if (ret)
 			return ret;
-		if (type == CR_VMA_ANON || type == CR_VMA_FILE) {
+		/*
+		 * Memory a fork child gets zeroed (VM_WIPEONFORK) or the
+		 * kernel may drop (VM_DROPPABLE) holds per-process secrets
+		 * such as RNG state: restored zeroed, never replayed.
+		 */
+		if ((type == CR_VMA_ANON || type == CR_VMA_FILE) &&
+		    !(vi.flags & (VM_WIPEONFORK | VM_DROPPABLE))) {
 			ret = cr_write_vma_pages(ctx, addr, end);
 			if (ret)
 				return ret;

@@ -14,12 +14,13 @@
 #include <linux/uidgid.h>
 
 /**
- * cr_write_task() - write the task record of the context's task
- * @ctx: checkpoint context
+ * cr_fill_task() - build the task record of the context's task
+ * @ctx: checkpoint context; the target is held
+ * @buf: where the record goes, sizeof(struct cr_hdr_task) bytes
  *
- * Return: 0 or a negative errno.
+ * Return: the record's length, or 0 when the task is exiting.
  */
-int cr_write_task(struct cr_ctx *ctx)
+u32 cr_fill_task(struct cr_ctx *ctx, void *buf)
 {
 	struct task_struct *task = ctx->task;
 	struct user_namespace *ns = current_user_ns();
@@ -32,7 +33,7 @@ int cr_write_task(struct cr_ctx *ctx)
 	BUILD_BUG_ON(ARRAY_SIZE(ht->action) != _NSIG);
 	BUILD_BUG_ON(sizeof(ht->blocked) != sizeof(sigset_t));
 
-	ht = cr_hbuf_get(ctx, CR_HDR_TASK, sizeof(*ht));
+	ht = cr_hdr_init(buf, CR_HDR_TASK, sizeof(*ht));
 	get_task_comm(ht->comm, task);
 	ht->pid = task_pid_vnr(task);
 
@@ -50,7 +51,7 @@ int cr_write_task(struct cr_ctx *ctx)
 
 	sighand = lock_task_sighand(task, &flags);
 	if (!sighand)
-		return -ESRCH;	/* it is exiting */
+		return 0;	/* it is exiting */
 	ht->blocked = task->blocked.sig[0];
 	for (i = 0; i < _NSIG; i++) {
 		struct k_sigaction *ka = &sighand->action[i];
@@ -63,5 +64,5 @@ int cr_write_task(struct cr_ctx *ctx)
 	/* unlock_task_sighand() would reread the __rcu pointer */
 	spin_unlock_irqrestore(&sighand->siglock, flags);
 
-	return cr_hbuf_put(ctx, sizeof(*ht));
+	return ht->h.len;
 }

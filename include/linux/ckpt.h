@@ -85,6 +85,10 @@ enum cr_op {
  * @mm: the address space being saved; holds a reference (checkpoint)
  * @id: the checkpoint id, returned to the caller
  * @self: the task is checkpointing itself
+ * @stack: a reference on the target's kernel stack is held
+ * @stopped: the target's stopped state (another task)
+ * @nvcsw: the target's switch count when it was found stopped, to tell
+ *	at the end that it never ran in between
  * @hbuf: buffer in which records are built before they are written
  * @pgarr_list: page-arrays of the batch being collected; the first entry
  *	is the one being filled, so the list runs newest first
@@ -108,6 +112,9 @@ struct cr_ctx {
 	struct mm_struct *mm;
 	u64 id;
 	bool self;
+	bool stack;
+	unsigned int stopped;
+	unsigned long nvcsw;
 	void *hbuf;
 	struct list_head pgarr_list;
 	unsigned int nr_pgarrs;
@@ -125,6 +132,7 @@ int cr_write_iter(struct file *file, struct iov_iter *iter);
 
 /* image.c: the record stream */
 int cr_write_data(struct cr_ctx *ctx, const void *buf, size_t len);
+void *cr_hdr_init(void *buf, u32 type, u32 len);
 void *cr_hbuf_get(struct cr_ctx *ctx, u32 type, u32 len);
 int cr_hbuf_put(struct cr_ctx *ctx, u32 len);
 int cr_write_pgarr(struct cr_ctx *ctx, struct cr_pgarr *pgarr);
@@ -137,11 +145,14 @@ void cr_pgarr_add(struct cr_pgarr *pgarr, struct page *page,
 void cr_pgarr_release_all(struct cr_ctx *ctx);
 void cr_pgarr_free(struct cr_ctx *ctx);
 
-/* the parts of an image */
-int cr_checkpoint(struct cr_ctx *ctx);
-int cr_write_task(struct cr_ctx *ctx);
+/*
+ * The parts of an image. The task and CPU records are filled into a
+ * buffer while the target is held, before anything is written.
+ */
+long cr_checkpoint(struct cr_ctx *ctx);
+u32 cr_fill_task(struct cr_ctx *ctx, void *buf);
+int cr_fill_cpu(struct cr_ctx *ctx, void *buf, u32 size);
 int cr_write_mm(struct cr_ctx *ctx);
-int cr_write_cpu(struct cr_ctx *ctx);
 int cr_write_mm_context(struct cr_ctx *ctx);
 
 __printf(2, 3) void cr_log(struct cr_ctx *ctx, const char *fmt, ...);

@@ -154,9 +154,11 @@ struct cr_x86_regs {
  *	checkpoint(2) return 0
  * @xstate_size: bytes of XSAVE area following this struct (the
  *	NT_X86_XSTATE regset: x87, SSE, AVX, AVX-512 ... as present),
- *	padded to %CR_HDR_ALIGN
+ *	padded to %CR_HDR_ALIGN; on a CPU without XSAVE, the 512 bytes of
+ *	the FXSAVE area (NT_PRFPREG)
  * @pad: zero
- * @xfeatures: the XSAVE features enabled by the writer (XCR0)
+ * @xfeatures: the XSAVE features enabled by the writer (XCR0), or 0 for
+ *	an FXSAVE area
  */
 struct cr_hdr_cpu {
 	struct cr_hdr h;
