@@ -60,6 +60,40 @@ static int checkpoint_to_file(pid_t pid, long *id)
 	return fd;
 }
 
+/* A stopped child, its image, and the image decoded. */
+struct dump {
+	pid_t pid;
+	unsigned long base;	/* what the child's setup returned */
+	int fd;
+	long id;
+	char *json;
+};
+
+/* Spawn a stopped child running @setup, checkpoint it, decode the image. */
+static void dump_child(struct __test_metadata *_metadata, struct dump *d,
+		       unsigned long (*setup)(void *))
+{
+	int status;
+
+	d->pid = spawn_stopped(setup, "", &d->base);
+	ASSERT_LT(0, d->pid);
+	d->fd = checkpoint_to_file(d->pid, &d->id);
+	ASSERT_LE(0, d->fd);
+	d->json = ckptinfo_json(d->fd, &status);
+	ASSERT_NE(NULL, d->json);
+	ASSERT_EQ(0, status);
+}
+
+/* Resume the child and return its status (0: memory intact); drop all. */
+static int dump_finish(struct dump *d)
+{
+	int ret = finish_child(d->pid);
+
+	free(d->json);
+	close(d->fd);
+	return ret;
+}
+
 static char proc_state(pid_t pid)
 {
 	char path[64], buf[256], *p;
@@ -80,56 +114,35 @@ static char proc_state(pid_t pid)
 
 TEST(page_counts)
 {
-	unsigned long base, i;
-	int fd, status;
-	char *json;
 	const char *vma;
-	long id;
-	pid_t pid;
+	struct dump d;
+	unsigned long i;
 
-	pid = spawn_stopped(anon_setup, "", &base);
-	ASSERT_LT(0, pid);
-	fd = checkpoint_to_file(pid, &id);
-	ASSERT_LE(0, fd);
-	EXPECT_LT(0, id);
-
-	json = ckptinfo_json(fd, &status);
-	ASSERT_NE(NULL, json);
-	ASSERT_EQ(0, status);
-	vma = json_vma(json, base);
+	dump_child(_metadata, &d, anon_setup);
+	EXPECT_LT(0, d.id);
+	vma = json_vma(d.json, d.base);
 	ASSERT_NE(NULL, vma);
-	EXPECT_EQ(base + NPAGES * PS, json_num(vma, "end", 0));
+	EXPECT_EQ(d.base + NPAGES * PS, json_num(vma, "end", 0));
 	EXPECT_EQ((NPAGES + 2) / 3, json_num(vma, "nr_pages", 0));
 	for (i = 0; i < NPAGES; i++)
-		EXPECT_EQ(i % 3 == 0, json_has_page(vma, base + i * PS));
+		EXPECT_EQ(i % 3 == 0, json_has_page(vma, d.base + i * PS));
 
 	/* Left as it was: stopped, and intact once resumed. */
-	EXPECT_EQ('T', proc_state(pid));
-	EXPECT_EQ(0, finish_child(pid));
-	free(json);
-	close(fd);
+	EXPECT_EQ('T', proc_state(d.pid));
+	EXPECT_EQ(0, dump_finish(&d));
 }
 
 TEST(one_vma_record_per_maps_line)
 {
-	unsigned long base, start, end;
-	int fd, status, lines = 0, n;
 	char path[64], line[512];
+	unsigned long start, end;
+	int lines = 0, n;
 	const char *vma;
-	char *json;
+	struct dump d;
 	FILE *maps;
-	long id;
-	pid_t pid;
 
-	pid = spawn_stopped(anon_setup, "", &base);
-	ASSERT_LT(0, pid);
-	fd = checkpoint_to_file(pid, &id);
-	ASSERT_LE(0, fd);
-	json = ckptinfo_json(fd, &status);
-	ASSERT_NE(NULL, json);
-	ASSERT_EQ(0, status);
-
-	snprintf(path, sizeof(path), "/proc/%d/maps", pid);
+	dump_child(_metadata, &d, anon_setup);
+	snprintf(path, sizeof(path), "/proc/%d/maps", d.pid);
 	maps = fopen(path, "r");
 	ASSERT_NE(NULL, maps);
 	while (fgets(line, sizeof(line), maps)) {
@@ -137,7 +150,7 @@ TEST(one_vma_record_per_maps_line)
 			continue;	/* the gate area is not a VMA */
 		n = sscanf(line, "%lx-%lx", &start, &end);
 		ASSERT_EQ(2, n);
-		vma = json_vma(json, start);
+		vma = json_vma(d.json, start);
 		EXPECT_NE(NULL, vma) {
 			TH_LOG("no VMA record for %s", line);
 		}
@@ -146,11 +159,9 @@ TEST(one_vma_record_per_maps_line)
 		lines++;
 	}
 	fclose(maps);
-	EXPECT_EQ(lines, json_nr_vmas(json));
-	EXPECT_EQ(lines, json_num(json, "map_count", 0));
-	EXPECT_EQ(0, finish_child(pid));
-	free(json);
-	close(fd);
+	EXPECT_EQ(lines, json_nr_vmas(d.json));
+	EXPECT_EQ(lines, json_num(d.json, "map_count", 0));
+	EXPECT_EQ(0, dump_finish(&d));
 }
 
 /* A private file mapping, all pages read, pages 2 and 5 written. */
@@ -184,31 +195,20 @@ static unsigned long file_setup(void *arg)
 
 TEST(private_file_mapping_saves_dirty_pages_only)
 {
-	unsigned long base, i;
-	int fd, status;
 	const char *vma;
-	char *json;
-	long id;
-	pid_t pid;
+	struct dump d;
+	unsigned long i;
 
-	pid = spawn_stopped(file_setup, "", &base);
-	ASSERT_LT(0, pid);
-	fd = checkpoint_to_file(pid, &id);
-	ASSERT_LE(0, fd);
-	json = ckptinfo_json(fd, &status);
-	ASSERT_NE(NULL, json);
-	ASSERT_EQ(0, status);
-	vma = json_vma(json, base);
+	dump_child(_metadata, &d, file_setup);
+	vma = json_vma(d.json, d.base);
 	ASSERT_NE(NULL, vma);
 	EXPECT_NE(NULL, strstr(vma, "\"type\": \"file\""));
 	EXPECT_NE(NULL, strstr(vma, "/tmp/ckpt-file-"));
 	EXPECT_EQ(8 * PS, json_num(vma, "size", 0));
 	EXPECT_EQ(2, json_num(vma, "nr_pages", 0));
 	for (i = 0; i < 8; i++)
-		EXPECT_EQ(i == 2 || i == 5, json_has_page(vma, base + i * PS));
-	EXPECT_EQ(0, finish_child(pid));
-	free(json);
-	close(fd);
+		EXPECT_EQ(i == 2 || i == 5, json_has_page(vma, d.base + i * PS));
+	EXPECT_EQ(0, dump_finish(&d));
 }
 
 /* 64 GiB reserved, 64 pages touched, 1 GiB apart. */
