@@ -82,3 +82,45 @@ int cr_write_iter(struct file *file, struct iov_iter *iter)
 		mutex_unlock(&file->f_pos_lock);
 	return ret < 0 ? cr_no_restart(ret) : 0;
 }
+
+/**
+ * cr_kread() - read exactly @len bytes from a file
+ * @file: source, opened for reading
+ * @buf: kernel buffer
+ * @len: bytes wanted
+ *
+ * Loops over short reads, as a pipe or socket gives them, and keeps the
+ * file position as read(2) would. Like cr_kwrite(), it goes through
+ * vfs_iter_read() so that files such as /dev/zero work.
+ *
+ * Return: 0 when all @len bytes were read, -ENODATA when the file ended
+ * first, else a negative errno.
+ */
+int cr_kread(struct file *file, void *buf, size_t len)
+{
+	struct kvec kvec = { .iov_base = buf, .iov_len = len };
+	bool stream = file->f_mode & FMODE_STREAM;
+	bool lock = file->f_mode & FMODE_ATOMIC_POS;
+	struct iov_iter iter;
+	ssize_t ret = 0;
+	loff_t pos;
+
+	iov_iter_kvec(&iter, ITER_DEST, &kvec, 1, len);
+	if (lock)
+		mutex_lock(&file->f_pos_lock);
+	pos = stream ? 0 : file->f_pos;
+	while (iov_iter_count(&iter)) {
+		ret = vfs_iter_read(file, &iter, stream ? NULL : &pos, 0);
+		if (ret < 0)
+			break;
+		if (!ret) {
+			ret = -ENODATA;
+			break;
+		}
+	}
+	if (!stream)
+		file->f_pos = pos;
+	if (lock)
+		mutex_unlock(&file->f_pos_lock);
+	return ret < 0 ? cr_no_restart(ret) : 0;
+}

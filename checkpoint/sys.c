@@ -61,11 +61,13 @@ SYSCALL_DEFINE4(checkpoint, pid_t, pid, int, fd, unsigned long, flags,
  * @logfd: descriptor open for writing that receives one line per
  *	refusal, or -1
  *
- * The arguments are checked; rebuilding the task is not implemented yet,
- * so a call with good arguments fails as an unimplemented syscall does.
+ * The image is read and checked through to its tail; rebuilding the task
+ * from it is not implemented yet, so a valid image is then refused as an
+ * unimplemented syscall would be.
  *
- * Return: -EBADF or -EINVAL for bad arguments (see cr_ctx_init()), else
- * the errno of an unimplemented syscall.
+ * Return: -EBADF or -EINVAL for bad arguments (see cr_ctx_init()),
+ * -EINVAL or -EBADMSG for a damaged image (see cr_restart()), else the
+ * errno of an unimplemented syscall.
  */
 SYSCALL_DEFINE4(restart, pid_t, pid, int, fd, unsigned long, flags,
 		int, logfd)
@@ -77,7 +79,9 @@ SYSCALL_DEFINE4(restart, pid_t, pid, int, fd, unsigned long, flags,
 	if (ret)
 		return ret;
 
-	ret = cr_not_implemented(&ctx);
+	ret = cr_restart(&ctx);
+	if (!ret)
+		ret = cr_not_implemented(&ctx);
 	cr_ctx_release(&ctx);
 	return ret;
 }

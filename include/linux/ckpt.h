@@ -94,8 +94,8 @@ enum cr_op {
  *	is the one being filled, so the list runs newest first
  * @nr_pgarrs: entries in @pgarr_list
  * @bvec: scratch vector describing one page-array for a write
- * @crc: running CRC-32C of the image written so far
- * @written: bytes of image written so far
+ * @crc: running CRC-32C of the image written (read) so far
+ * @written: bytes of image written (read) so far
  *
  * One is set up by cr_ctx_init() on entry to either syscall and torn
  * down by cr_ctx_release(), so that every error path after the argument
@@ -129,6 +129,7 @@ void cr_ctx_release(struct cr_ctx *ctx);
 
 int cr_kwrite(struct file *file, const void *buf, size_t len);
 int cr_write_iter(struct file *file, struct iov_iter *iter);
+int cr_kread(struct file *file, void *buf, size_t len);
 
 /* image.c: the record stream */
 int cr_write_data(struct cr_ctx *ctx, const void *buf, size_t len);
@@ -150,6 +151,7 @@ void cr_pgarr_free(struct cr_ctx *ctx);
  * buffer while the target is held, before anything is written.
  */
 long cr_checkpoint(struct cr_ctx *ctx);
+long cr_restart(struct cr_ctx *ctx);
 u32 cr_fill_task(struct cr_ctx *ctx, void *buf);
 int cr_fill_cpu(struct cr_ctx *ctx, void *buf, u32 size);
 int cr_write_mm(struct cr_ctx *ctx);
