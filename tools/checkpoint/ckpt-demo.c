@@ -8,6 +8,7 @@
  *
  *   ckpt-demo                      the argument checks
  *   ckpt-demo checkpoint PID FILE  checkpoint PID into FILE
+ *   ckpt-demo restart FILE         restart from FILE
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -60,18 +61,34 @@ static int checkpoint_to(const char *pid, const char *path)
 	return close(fd) ? 1 : 0;
 }
 
+/* Restart from @path, logging to a pipe shown with the result. */
+static int restart_from(const char *path)
+{
+	int fd = open(path, O_RDONLY);
+	char call[300];
+
+	if (fd < 0) {
+		perror(path);
+		return 1;
+	}
+	snprintf(call, sizeof(call), "restart(0, %s, 0, logfd)", path);
+	show(call, __NR_restart, 0, fd, 0);
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	int img[2];
-
-	if (argc == 4 && !strcmp(argv[1], "checkpoint"))
-		return checkpoint_to(argv[2], argv[3]);
 
 	if (pipe(img) || pipe2(logp, O_NONBLOCK)) {
 		perror("pipe");
 		return 1;
 	}
 	setvbuf(stdout, NULL, _IOLBF, 0);
+	if (argc == 4 && !strcmp(argv[1], "checkpoint"))
+		return checkpoint_to(argv[2], argv[3]);
+	if (argc == 3 && !strcmp(argv[1], "restart"))
+		return restart_from(argv[2]);
 
 	printf("checkpoint(2) is syscall %d, restart(2) is syscall %d\n",
 	       __NR_checkpoint, __NR_restart);
@@ -85,7 +102,5 @@ int main(int argc, char **argv)
 	show("restart(1, pipe, 0, logfd)", __NR_restart, 1, img[0], 0);
 	show("restart(0, pipe write end, 0, logfd)", __NR_restart, 0, img[1], 0);
 
-	printf("\nGood arguments (restoring comes next):\n");
-	show("restart(0, pipe, 0, logfd)", __NR_restart, 0, img[0], 0);
 	return 0;
 }

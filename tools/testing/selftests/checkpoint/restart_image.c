@@ -1,0 +1,312 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * restart(2) must trust nothing in an image: truncated, bit-flipped and
+ * hand-made hostile images each get an errno (EINVAL, or EBADMSG for a
+ * checksum mismatch) and a log line, never acceptance, and leave the
+ * caller as it was. A valid image is read through to its tail.
+ */
+#define _GNU_SOURCE
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/mman.h>
+
+#include <linux/ckpt_hdr.h>
+
+#include "../kselftest_harness.h"
+#include "ckpt_util.h"
+
+#define PS		4096UL
+#define MAX_RECS	4096
+
+static unsigned char *region;
+
+/* A child with 20 touched pages of anonymous memory. */
+static unsigned long child_setup(void *arg)
+{
+	int i;
+
+	if (!arg)
+		return region[0] == 1;
+	region = mmap(NULL, 40 * PS, PROT_READ | PROT_WRITE,
+		      MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	if (region == MAP_FAILED)
+		_exit(3);
+	for (i = 0; i < 40; i += 2)
+		region[i * PS] = i + 1;
+	return (unsigned long)region;
+}
+
+struct rec {
+	size_t off;
+	uint32_t type, len;
+};
+
+FIXTURE(image) {
+	unsigned char *img;	/* a valid image */
+	size_t size;
+	struct rec recs[MAX_RECS];
+	int nr;
+	int fd;			/* scratch file for damaged copies */
+	int log[2];
+};
+
+FIXTURE_SETUP(image)
+{
+	unsigned long base;
+	size_t off = 0;
+	pid_t pid;
+	int fd;
+
+	pid = spawn_stopped(child_setup, "", &base);
+	ASSERT_LT(0, pid);
+	fd = image_file();
+	ASSERT_LE(0, fd);
+	ASSERT_LT(0, sys_checkpoint(pid, fd, 0, STDERR_FILENO));
+	ASSERT_EQ(0, finish_child(pid));
+
+	self->size = lseek(fd, 0, SEEK_END);
+	self->img = malloc(self->size);
+	ASSERT_NE(NULL, self->img);
+	ASSERT_EQ(self->size, pread(fd, self->img, self->size, 0));
+	close(fd);
+
+	/* Where each record starts: the boundaries to cut and aim at. */
+	while (off + 8 <= self->size && self->nr < MAX_RECS) {
+		struct rec *r = &self->recs[self->nr++];
+
+		r->off = off;
+		memcpy(&r->type, self->img + off, 4);
+		memcpy(&r->len, self->img + off + 4, 4);
+		off += r->len;
+	}
+	ASSERT_EQ(self->size, off);
+	ASSERT_EQ(CR_HDR_TAIL, self->recs[self->nr - 1].type);
+
+	self->fd = image_file();
+	ASSERT_LE(0, self->fd);
+	ASSERT_EQ(0, pipe2(self->log, O_NONBLOCK));
+}
+
+FIXTURE_TEARDOWN(image)
+{
+	free(self->img);
+	close(self->fd);
+	close(self->log[0]);
+	close(self->log[1]);
+}
+
+/*
+ * Restart from the first @len bytes of @img; returns errno. @self is the
+ * fixture's data, FIXTURE_DATA(image), spelled out for checkpatch.
+ */
+static int try_restart(struct _test_data_image *self, const void *img,
+		       size_t len, char *log, size_t loglen)
+{
+	ssize_t n;
+	int err;
+
+	if (ftruncate(self->fd, 0) ||
+	    pwrite(self->fd, img, len, 0) != (ssize_t)len ||
+	    lseek(self->fd, 0, SEEK_SET))
+		return -1;
+	err = sys_restart(0, self->fd, 0, self->log[1]) ? errno : 0;
+	n = read(self->log[0], log, loglen - 1);
+	log[n > 0 ? n : 0] = '\0';
+	return err;
+}
+
+/* The errno of a syscall number the kernel does not have. */
+static int unimplemented(void)
+{
+	int saved = errno, ret;
+
+	syscall(-1L);
+	ret = errno;
+	errno = saved;
+	return ret;
+}
+
+/* The record of @type after record index @from; its index or -1. */
+static int find_rec(struct _test_data_image *self, uint32_t type, int from)
+{
+	int i;
+
+	for (i = from + 1; i < self->nr; i++)
+		if (self->recs[i].type == type)
+			return i;
+	return -1;
+}
+
+TEST_F(image, valid_image_is_read_to_its_tail)
+{
+	char log[1024];
+
+	EXPECT_EQ(unimplemented(), try_restart(self, self->img, self->size,
+					       log, sizeof(log)));
+	EXPECT_STREQ("restart: pid 0: not implemented yet\n", log);
+}
+
+TEST_F(image, truncated_at_every_record_boundary)
+{
+	char log[1024];
+	int i;
+
+	for (i = 0; i < self->nr; i++) {
+		EXPECT_EQ(EINVAL, try_restart(self, self->img,
+					      self->recs[i].off, log,
+					      sizeof(log))) {
+			TH_LOG("cut at %zu", self->recs[i].off);
+		}
+		EXPECT_NE(NULL, strstr(log, "ends early"));
+	}
+	/* And inside the tail, just before its checksum. */
+	EXPECT_EQ(EINVAL, try_restart(self, self->img, self->size - 8, log,
+				      sizeof(log)));
+}
+
+TEST_F(image, truncated_at_random_points)
+{
+	char log[1024];
+	size_t cut;
+	int i;
+
+	srand(1);
+	for (i = 0; i < 100; i++) {
+		cut = (size_t)rand() % self->size;
+		EXPECT_EQ(EINVAL, try_restart(self, self->img, cut, log,
+					      sizeof(log))) {
+			TH_LOG("cut at %zu", cut);
+		}
+	}
+}
+
+/* Every bit flipped anywhere is refused; in page data, by the checksum. */
+TEST_F(image, single_bit_flips)
+{
+	unsigned char *copy = malloc(self->size);
+	size_t pos, data_start, data_end;
+	int i, err, pages, flips = 0;
+	char log[1024];
+
+	ASSERT_NE(NULL, copy);
+	pages = find_rec(self, CR_HDR_PAGES, 0);
+	ASSERT_LE(0, pages);
+	data_start = self->recs[pages].off + sizeof(struct cr_hdr_pages);
+	data_end = self->recs[pages].off + self->recs[pages].len;
+
+	srand(2);
+	for (i = 0; i < 400; i++) {
+		/* Half in the headers before the pages, half in page data. */
+		if (i % 2)
+			pos = data_start + rand() % (data_end - data_start);
+		else
+			pos = rand() % data_start;
+		memcpy(copy, self->img, self->size);
+		copy[pos] ^= 1 << (rand() % 8);
+		err = try_restart(self, copy, self->size, log, sizeof(log));
+		if (i % 2) {
+			EXPECT_EQ(EBADMSG, err) {
+				TH_LOG("flip at %zu (page data): %s", pos, log);
+			}
+		} else {
+			EXPECT_TRUE(err == EINVAL || err == EBADMSG) {
+				TH_LOG("flip at %zu: errno %d, %s", pos, err, log);
+			}
+		}
+		EXPECT_NE('\0', log[0]);
+		flips++;
+	}
+	EXPECT_EQ(400, flips);
+	free(copy);
+}
+
+/* Edit a copy of the image at @off and expect EINVAL with @why logged. */
+static void expect_hostile(struct __test_metadata *_metadata,
+			   struct _test_data_image *self, size_t off,
+			   const void *val, size_t len, const char *why)
+{
+	unsigned char *copy = malloc(self->size);
+	char log[1024];
+
+	ASSERT_NE(NULL, copy);
+	memcpy(copy, self->img, self->size);
+	memcpy(copy + off, val, len);
+	EXPECT_EQ(EINVAL, try_restart(self, copy, self->size, log,
+				      sizeof(log)));
+	EXPECT_NE(NULL, strstr(log, why)) {
+		TH_LOG("log: %s", log);
+	}
+	free(copy);
+}
+
+TEST_F(image, hostile_records)
+{
+	int vma = find_rec(self, CR_HDR_VMA, 0);
+	int vma2 = find_rec(self, CR_HDR_VMA, vma);
+	int pgarr = find_rec(self, CR_HDR_PGARR, 0);
+	uint64_t kaddr = 0xffff888000000000ULL, start, addr;
+	uint32_t huge = 0xfffffff8U;
+	struct cr_hdr_vma v;
+	size_t off;
+
+	ASSERT_LE(0, vma);
+	ASSERT_LE(0, vma2);
+	ASSERT_LE(0, pgarr);
+
+	/* A VMA at a kernel address. */
+	off = self->recs[vma].off + offsetof(struct cr_hdr_vma, start);
+	expect_hostile(_metadata, self, off, &kaddr, 8, "not a user range");
+
+	/* A VMA that overlaps the one before it. */
+	memcpy(&v, self->img + self->recs[vma].off, sizeof(v));
+	start = v.start;
+	off = self->recs[vma2].off + offsetof(struct cr_hdr_vma, start);
+	expect_hostile(_metadata, self, off, &start, 8, "overlaps");
+
+	/* A page address outside its VMA. */
+	off = self->recs[pgarr].off + sizeof(struct cr_hdr_pgarr);
+	memcpy(&addr, self->img + off, 8);
+	addr += 1UL << 40;
+	expect_hostile(_metadata, self, off, &addr, 8, "outside its VMA");
+
+	/* Huge counts and lengths. */
+	off = self->recs[pgarr].off + offsetof(struct cr_hdr_pgarr, nr_pages);
+	expect_hostile(_metadata, self, off, &huge, 4, "page-array of");
+	off = self->recs[pgarr].off + offsetof(struct cr_hdr, len);
+	expect_hostile(_metadata, self, off, &huge, 4, "bad length");
+	off = self->recs[vma].off + offsetof(struct cr_hdr_vma, path_len);
+	expect_hostile(_metadata, self, off, &huge, 4, "bad file path");
+	off = find_rec(self, CR_HDR_MM, 0);
+	off = self->recs[off].off + offsetof(struct cr_hdr_mm, map_count);
+	expect_hostile(_metadata, self, off, &huge, 4, "VMAs");
+
+	/* Not an image at all. */
+	expect_hostile(_metadata, self, 8, "NOTIMAGE", 8, "bad magic");
+}
+
+/* None of the refusals above may touch the caller. */
+TEST_F(image, caller_unchanged)
+{
+	unsigned char *copy = malloc(self->size);
+	static unsigned char mine[1 << 16];
+	unsigned long sum = 0, sum2 = 0;
+	char log[1024];
+	size_t i;
+
+	ASSERT_NE(NULL, copy);
+	for (i = 0; i < sizeof(mine); i++) {
+		mine[i] = i * 7;
+		sum += mine[i] * i;
+	}
+	memcpy(copy, self->img, self->size);
+	copy[self->size / 2] ^= 0x40;
+	EXPECT_NE(0, try_restart(self, copy, self->size, log, sizeof(log)));
+	EXPECT_NE(0, try_restart(self, copy, self->size / 3, log,
+				 sizeof(log)));
+	for (i = 0; i < sizeof(mine); i++)
+		sum2 += mine[i] * i;
+	EXPECT_EQ(sum, sum2);
+	free(copy);
+}
+
+TEST_HARNESS_MAIN
