@@ -121,20 +121,25 @@ static inline int image_file(void)
 	return fd;
 }
 
-/* The path of ckptinfo, installed next to the test programs. */
-static inline const char *ckptinfo_path(void)
+/* The path of tool @name, installed next to the test programs. */
+static inline const char *tool_path(const char *name)
 {
 	static char path[4096];
 	ssize_t n = readlink("/proc/self/exe", path, sizeof(path) - 16);
 	char *slash;
 
 	if (n <= 0)
-		return "ckptinfo";
+		return name;
 	path[n] = '\0';
 	slash = strrchr(path, '/');
 	slash = slash ? slash + 1 : path;
-	snprintf(slash, path + sizeof(path) - slash, "ckptinfo");
+	snprintf(slash, path + sizeof(path) - slash, "%s", name);
 	return path;
+}
+
+static inline const char *ckptinfo_path(void)
+{
+	return tool_path("ckptinfo");
 }
 
 /*
