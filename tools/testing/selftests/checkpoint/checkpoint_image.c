@@ -11,6 +11,7 @@
  */
 #define _GNU_SOURCE
 #include <pthread.h>
+#include <sys/ptrace.h>
 #include <sys/mman.h>
 
 #include "../kselftest_harness.h"
@@ -130,6 +131,32 @@ TEST(page_counts)
 	/* Left as it was: stopped, and intact once resumed. */
 	EXPECT_EQ('T', proc_state(d.pid));
 	EXPECT_EQ(0, dump_finish(&d));
+}
+
+/* A task in a ptrace stop is a target too, and stays traced and stopped. */
+TEST(ptrace_stopped_target)
+{
+	unsigned long base;
+	int fd, status;
+	long id;
+	pid_t pid;
+
+	pid = spawn_stopped(anon_setup, "", &base);
+	ASSERT_LT(0, pid);
+	ASSERT_EQ(0, ptrace(PTRACE_SEIZE, pid, 0, 0));
+	ASSERT_EQ(0, ptrace(PTRACE_INTERRUPT, pid, 0, 0));
+	kill(pid, SIGCONT);
+	ASSERT_EQ(pid, waitpid(pid, &status, __WALL));
+	ASSERT_TRUE(WIFSTOPPED(status));
+
+	fd = checkpoint_to_file(pid, &id);
+	EXPECT_LE(0, fd);
+	EXPECT_LT(0, id);
+	EXPECT_EQ('t', proc_state(pid));	/* still in its ptrace stop */
+	close(fd);
+
+	ASSERT_EQ(0, ptrace(PTRACE_DETACH, pid, 0, 0));
+	EXPECT_EQ(0, finish_child(pid));
 }
 
 TEST(one_vma_record_per_maps_line)
