@@ -43,36 +43,31 @@ int cr_kwrite(struct file *file, const void *buf, size_t len)
 	return cr_write_iter(file, &iter);
 }
 
-/**
- * cr_write_iter() - write all of an iov_iter to a file
- * @file: destination, opened for writing
- * @iter: source; for page contents an ITER_BVEC over the pages
- *	themselves, so that they are copied once, by the file
- *
- * Loops over short writes (a pipe may take part of a buffer) and keeps
- * the file position as write(2) would; stream files such as pipes and
- * sockets have none.
- *
- * Return: 0 or a negative errno.
+/*
+ * Move all of @iter to or from @file, as write(2) or read(2) would: loop
+ * over short transfers (a pipe may take or give part of a buffer), keep
+ * the file position, under f_pos_lock when it is shared; stream files
+ * such as pipes and sockets have no position. A transfer of nothing is
+ * @stalled: the end of the file, or a file that takes no bytes.
  */
-int cr_write_iter(struct file *file, struct iov_iter *iter)
+static int cr_iter_all(struct file *file, struct iov_iter *iter,
+		       bool write, int stalled)
 {
 	bool stream = file->f_mode & FMODE_STREAM;
 	bool lock = file->f_mode & FMODE_ATOMIC_POS;
+	loff_t pos, *ppos = stream ? NULL : &pos;
 	ssize_t ret = 0;
-	loff_t pos;
 
-	/* As write(2) does for files whose position is shared. */
 	if (lock)
 		mutex_lock(&file->f_pos_lock);
 	pos = stream ? 0 : file->f_pos;
-
 	while (iov_iter_count(iter)) {
-		ret = vfs_iter_write(file, iter, stream ? NULL : &pos, 0);
+		ret = write ? vfs_iter_write(file, iter, ppos, 0) :
+			      vfs_iter_read(file, iter, ppos, 0);
 		if (ret < 0)
 			break;
 		if (!ret) {
-			ret = -EIO;
+			ret = stalled;
 			break;
 		}
 	}
@@ -84,14 +79,27 @@ int cr_write_iter(struct file *file, struct iov_iter *iter)
 }
 
 /**
+ * cr_write_iter() - write all of an iov_iter to a file
+ * @file: destination, opened for writing
+ * @iter: source; for page contents an ITER_BVEC over the pages
+ *	themselves, so that they are copied once, by the file
+ *
+ * Return: 0, -EIO when the file takes no bytes at all, or a negative
+ * errno.
+ */
+int cr_write_iter(struct file *file, struct iov_iter *iter)
+{
+	return cr_iter_all(file, iter, true, -EIO);
+}
+
+/**
  * cr_kread() - read exactly @len bytes from a file
  * @file: source, opened for reading
  * @buf: kernel buffer
  * @len: bytes wanted
  *
- * Loops over short reads, as a pipe or socket gives them, and keeps the
- * file position as read(2) would. Like cr_kwrite(), it goes through
- * vfs_iter_read() so that files such as /dev/zero work.
+ * Like cr_kwrite(), it goes through the iov_iter path (vfs_iter_read())
+ * so that files such as /dev/zero work.
  *
  * Return: 0 when all @len bytes were read, -ENODATA when the file ended
  * first, else a negative errno.
@@ -99,28 +107,8 @@ int cr_write_iter(struct file *file, struct iov_iter *iter)
 int cr_kread(struct file *file, void *buf, size_t len)
 {
 	struct kvec kvec = { .iov_base = buf, .iov_len = len };
-	bool stream = file->f_mode & FMODE_STREAM;
-	bool lock = file->f_mode & FMODE_ATOMIC_POS;
 	struct iov_iter iter;
-	ssize_t ret = 0;
-	loff_t pos;
 
 	iov_iter_kvec(&iter, ITER_DEST, &kvec, 1, len);
-	if (lock)
-		mutex_lock(&file->f_pos_lock);
-	pos = stream ? 0 : file->f_pos;
-	while (iov_iter_count(&iter)) {
-		ret = vfs_iter_read(file, &iter, stream ? NULL : &pos, 0);
-		if (ret < 0)
-			break;
-		if (!ret) {
-			ret = -ENODATA;
-			break;
-		}
-	}
-	if (!stream)
-		file->f_pos = pos;
-	if (lock)
-		mutex_unlock(&file->f_pos_lock);
-	return ret < 0 ? cr_no_restart(ret) : 0;
+	return cr_iter_all(file, &iter, false, -ENODATA);
 }
