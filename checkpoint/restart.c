@@ -120,6 +120,14 @@ static void *cr_read_body(struct cr_reader *r, u32 type, u32 min, u32 max)
 	return ret ? ERR_PTR(ret) : h;
 }
 
+/* Read the next record, which must be of @type and a length in [@min, @max]. */
+static void *cr_read_rec(struct cr_reader *r, u32 type, u32 min, u32 max)
+{
+	int ret = cr_read_hdr(r);
+
+	return ret ? ERR_PTR(ret) : cr_read_body(r, type, min, max);
+}
+
 static bool cr_user_addr(u64 addr)
 {
 	return addr <= TASK_SIZE_MAX;
@@ -128,11 +136,8 @@ static bool cr_user_addr(u64 addr)
 static int cr_check_head(struct cr_reader *r)
 {
 	struct cr_hdr_head *hh;
-	int ret = cr_read_hdr(r);
 
-	if (ret)
-		return ret;
-	hh = cr_read_body(r, CR_HDR_HEAD, sizeof(*hh), sizeof(*hh));
+	hh = cr_read_rec(r, CR_HDR_HEAD, sizeof(*hh), sizeof(*hh));
 	if (IS_ERR(hh))
 		return PTR_ERR(hh);
 	if (hh->magic != CR_IMAGE_MAGIC)
@@ -153,11 +158,9 @@ static int cr_check_head(struct cr_reader *r)
 static int cr_check_task(struct cr_reader *r)
 {
 	struct cr_hdr_task *ht;
-	int i, ret = cr_read_hdr(r);
+	int i;
 
-	if (ret)
-		return ret;
-	ht = cr_read_body(r, CR_HDR_TASK, sizeof(*ht), sizeof(*ht));
+	ht = cr_read_rec(r, CR_HDR_TASK, sizeof(*ht), sizeof(*ht));
 	if (IS_ERR(ht))
 		return PTR_ERR(ht);
 	if (!memchr(ht->comm, '\0', sizeof(ht->comm)))
@@ -184,11 +187,8 @@ static int cr_check_task(struct cr_reader *r)
 static int cr_check_cpu(struct cr_reader *r)
 {
 	struct cr_hdr_cpu *hc;
-	int ret = cr_read_hdr(r);
 
-	if (ret)
-		return ret;
-	hc = cr_read_body(r, CR_HDR_CPU, sizeof(*hc), CR_HBUF_SIZE);
+	hc = cr_read_rec(r, CR_HDR_CPU, sizeof(*hc), CR_HBUF_SIZE);
 	if (IS_ERR(hc))
 		return PTR_ERR(hc);
 	if (hc->h.len != ALIGN(sizeof(*hc) + hc->xstate_size, CR_HDR_ALIGN))
@@ -207,11 +207,9 @@ static long cr_check_mm(struct cr_reader *r)
 	struct cr_hdr_mm_context *hl;
 	struct cr_hdr_mm *hm;
 	u32 map_count;
-	int ret = cr_read_hdr(r);
+	int ret;
 
-	if (ret)
-		return ret;
-	hm = cr_read_body(r, CR_HDR_MM, sizeof(*hm), sizeof(*hm));
+	hm = cr_read_rec(r, CR_HDR_MM, sizeof(*hm), sizeof(*hm));
 	if (IS_ERR(hm))
 		return PTR_ERR(hm);
 	/* The bounds prctl(PR_SET_MM_MAP) insists on. */
@@ -226,10 +224,7 @@ static long cr_check_mm(struct cr_reader *r)
 		return cr_bad(r, "%u VMAs", hm->map_count);
 	map_count = hm->map_count;
 
-	ret = cr_read_hdr(r);
-	if (ret)
-		return ret;
-	hl = cr_read_body(r, CR_HDR_MM_CONTEXT, sizeof(*hl), sizeof(*hl));
+	hl = cr_read_rec(r, CR_HDR_MM_CONTEXT, sizeof(*hl), sizeof(*hl));
 	if (IS_ERR(hl))
 		return PTR_ERR(hl);
 	if (hl->nr_ldt > LDT_ENTRIES ||
