@@ -93,6 +93,19 @@ int cr_write_iter(struct file *file, struct iov_iter *iter)
 }
 
 /**
+ * cr_read_iter() - fill all of an iov_iter from a file
+ * @file: source, opened for reading
+ * @iter: destination; for page contents an ITER_BVEC over the pages
+ *	that restart maps, so that they are copied once, by the file
+ *
+ * Return: 0, -ENODATA when the file ended first, or a negative errno.
+ */
+int cr_read_iter(struct file *file, struct iov_iter *iter)
+{
+	return cr_iter_all(file, iter, false, -ENODATA);
+}
+
+/**
  * cr_kread() - read exactly @len bytes from a file
  * @file: source, opened for reading
  * @buf: kernel buffer
@@ -110,5 +123,5 @@ int cr_kread(struct file *file, void *buf, size_t len)
 	struct iov_iter iter;
 
 	iov_iter_kvec(&iter, ITER_DEST, &kvec, 1, len);
-	return cr_iter_all(file, &iter, false, -ENODATA);
+	return cr_read_iter(file, &iter);
 }

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
- * Checkpoint/restart: restart(2), reading and checking an image.
+ * Checkpoint/restart: restart(2).
  *
  * Nothing in an image is trusted. Every record is read whole, its type
  * and length bounded before its body is read, and every field checked
@@ -10,12 +10,18 @@
  * -EINVAL (or -EBADMSG for a checksum mismatch) and one log line giving
  * the byte offset of the record at fault.
  *
- * This is the first half of restart: the image is read and checked
- * through to its tail. Building the new address space from it comes
- * next, so a valid image is still answered as an unimplemented syscall.
+ * The restored address space is built in a new mm as the image streams
+ * in (restore_mm.c), while the caller keeps its own. Only once the tail
+ * has verified does the caller switch to it, with exec_mmap() as execve
+ * does, and take the task's registers, signal state and name: until
+ * then any failure leaves the caller exactly as it was.
  */
 #include <linux/ckpt.h>
-#include <linux/crc32c.h>
+#include <linux/binfmts.h>
+#include <linux/bvec.h>
+#include <linux/io_uring.h>
+#include <linux/rseq.h>
+#include <linux/sched/mm.h>
 #include <linux/mm.h>
 #include <linux/sched/signal.h>
 #include <linux/signal.h>
@@ -37,103 +43,12 @@
 			 SA_ONSTACK | SA_RESTART | SA_NODEFER |		\
 			 SA_RESETHAND | SA_RESTORER | SA_EXPOSE_TAGBITS)
 
-/* State of reading one image, beyond what the context holds. */
-struct cr_reader {
-	struct cr_ctx *ctx;
-	u64 rec_off;		/* offset of the record being read */
-	struct cr_hdr hdr;	/* its header */
-};
-
-/* Refuse the image, saying where and why. */
-static __printf(2, 3) int cr_bad(struct cr_reader *r, const char *fmt, ...)
-{
-	struct va_format vaf;
-	va_list args;
-
-	va_start(args, fmt);
-	vaf.fmt = fmt;
-	vaf.va = &args;
-	cr_log(r->ctx, "image offset %llu: %pV", r->rec_off, &vaf);
-	va_end(args);
-	return -EINVAL;
-}
-
-/* Read bytes of the image into @buf, adding them to the checksum. */
-static int cr_read(struct cr_reader *r, void *buf, size_t len)
-{
-	struct cr_ctx *ctx = r->ctx;
-	int ret = cr_kread(ctx->file, buf, len);
-
-	if (ret == -ENODATA)
-		return cr_bad(r, "the image ends early");
-	if (ret) {
-		cr_log(ctx, "reading the image failed at byte %llu: error %d",
-		       ctx->written, ret);
-		return ret;
-	}
-	ctx->crc = crc32c(ctx->crc, buf, len);
-	ctx->written += len;
-	return 0;
-}
-
-/* Read @len bytes of payload that are only checksummed here. */
-static int cr_read_skip(struct cr_reader *r, u64 len)
-{
-	size_t chunk;
-	int ret;
-
-	while (len) {
-		chunk = min_t(u64, len, CR_HBUF_SIZE);
-		ret = cr_read(r, r->ctx->hbuf, chunk);
-		if (ret)
-			return ret;
-		len -= chunk;
-	}
-	return 0;
-}
-
-/* Read the next record's header. */
-static int cr_read_hdr(struct cr_reader *r)
-{
-	r->rec_off = r->ctx->written;
-	return cr_read(r, &r->hdr, sizeof(r->hdr));
-}
-
-/*
- * Read the body of the record whose header was just read, of @type and a
- * length in [@min, @max], into the header buffer; returns the record.
- */
-static void *cr_read_body(struct cr_reader *r, u32 type, u32 min, u32 max)
-{
-	struct cr_hdr *h = r->ctx->hbuf;
-	int ret;
-
-	if (r->hdr.type != type)
-		return ERR_PTR(cr_bad(r, "record type %u where %u belongs",
-				      r->hdr.type, type));
-	if (r->hdr.len < min || r->hdr.len > max ||
-	    r->hdr.len % CR_HDR_ALIGN)
-		return ERR_PTR(cr_bad(r, "record type %u has a bad length %u",
-				      type, r->hdr.len));
-	*h = r->hdr;
-	ret = cr_read(r, h + 1, h->len - sizeof(*h));
-	return ret ? ERR_PTR(ret) : h;
-}
-
-/* Read the next record, which must be of @type and a length in [@min, @max]. */
-static void *cr_read_rec(struct cr_reader *r, u32 type, u32 min, u32 max)
-{
-	int ret = cr_read_hdr(r);
-
-	return ret ? ERR_PTR(ret) : cr_read_body(r, type, min, max);
-}
-
 static bool cr_user_addr(u64 addr)
 {
 	return addr <= TASK_SIZE_MAX;
 }
 
-static int cr_check_head(struct cr_reader *r)
+static int cr_check_head(struct cr_rst *r)
 {
 	struct cr_hdr_head *hh;
 
@@ -155,7 +70,7 @@ static int cr_check_head(struct cr_reader *r)
 	return 0;
 }
 
-static int cr_check_task(struct cr_reader *r)
+static int cr_check_task(struct cr_rst *r)
 {
 	struct cr_hdr_task *ht;
 	int i;
@@ -181,10 +96,11 @@ static int cr_check_task(struct cr_reader *r)
 			return cr_bad(r, "signal %d must keep its default action",
 				      i + 1);
 	}
+	r->task = *ht;
 	return 0;
 }
 
-static int cr_check_cpu(struct cr_reader *r)
+static int cr_check_cpu(struct cr_rst *r)
 {
 	struct cr_hdr_cpu *hc;
 
@@ -198,13 +114,17 @@ static int cr_check_cpu(struct cr_reader *r)
 	if (!cr_user_addr(hc->regs.ip) || !cr_user_addr(hc->regs.fs_base) ||
 	    !cr_user_addr(hc->regs.gs_base))
 		return cr_bad(r, "CPU state points outside user space");
-	return 0;
+	/* A 64-bit task runs with null data selectors; bases do the work. */
+	if (hc->regs.ds || hc->regs.es || hc->regs.fs || hc->regs.gs)
+		return cr_bad(r, "data segment selectors other than 0");
+	r->cpu = kmemdup(hc, hc->h.len, GFP_KERNEL);
+	return r->cpu ? 0 : -ENOMEM;
 }
 
 /* The mm record and the LDT; returns the number of VMAs announced. */
-static long cr_check_mm(struct cr_reader *r)
+static long cr_check_mm(struct cr_rst *r)
 {
-	struct cr_hdr_mm_context *hl;
+	struct cr_hdr_mm_context hl;
 	struct cr_hdr_mm *hm;
 	u32 map_count;
 	int ret;
@@ -223,20 +143,31 @@ static long cr_check_mm(struct cr_reader *r)
 	if (!hm->map_count || hm->map_count > sysctl_max_map_count)
 		return cr_bad(r, "%u VMAs", hm->map_count);
 	map_count = hm->map_count;
+	r->mmrec = *hm;
 
-	hl = cr_read_rec(r, CR_HDR_MM_CONTEXT, sizeof(*hl), sizeof(*hl));
-	if (IS_ERR(hl))
-		return PTR_ERR(hl);
-	if (hl->nr_ldt > LDT_ENTRIES ||
-	    r->hdr.len != sizeof(*hl) + hl->nr_ldt * LDT_ENTRY_SIZE)
+	/* Only the struct is read: the LDT entries would follow it. */
+	ret = cr_read_hdr(r);
+	if (ret)
+		return ret;
+	if (r->hdr.type != CR_HDR_MM_CONTEXT)
+		return cr_bad(r, "record type %u where %u belongs",
+			      r->hdr.type, CR_HDR_MM_CONTEXT);
+	hl.h = r->hdr;
+	ret = cr_read(r, &hl.h + 1, sizeof(hl) - sizeof(hl.h));
+	if (ret)
+		return ret;
+	if (hl.nr_ldt > LDT_ENTRIES ||
+	    r->hdr.len != sizeof(hl) + hl.nr_ldt * LDT_ENTRY_SIZE)
 		return cr_bad(r, "bad LDT record");
-	/* cr_read_body() read only the struct: the entries follow. */
-	ret = cr_read_skip(r, hl->nr_ldt * LDT_ENTRY_SIZE);
-	return ret ? ret : map_count;
+	if (hl.nr_ldt) {
+		cr_log(r->ctx, "restoring an LDT is not supported yet");
+		return -EOPNOTSUPP;
+	}
+	return map_count;
 }
 
 /* Check one VMA record; @prev_end is where the previous VMA ended. */
-static int cr_check_vma(struct cr_reader *r, struct cr_hdr_vma *hv,
+static int cr_check_vma(struct cr_rst *r, struct cr_hdr_vma *hv,
 			u64 prev_end)
 {
 	bool file = hv->type == CR_VMA_FILE;
@@ -264,10 +195,11 @@ static int cr_check_vma(struct cr_reader *r, struct cr_hdr_vma *hv,
 }
 
 /*
- * Check a page-array record and read the page contents that follow it;
- * *last is the address of the VMA's last page so far (or 0).
+ * Check a page-array record and read the page contents that follow it
+ * into the new mm; *last is the address of the VMA's last page so far
+ * (or 0).
  */
-static int cr_check_pages(struct cr_reader *r, struct cr_hdr_vma *hv,
+static int cr_check_pages(struct cr_rst *r, struct cr_hdr_vma *hv,
 			  u64 *last)
 {
 	struct cr_hdr_pgarr *ha;
@@ -308,39 +240,63 @@ static int cr_check_pages(struct cr_reader *r, struct cr_hdr_vma *hv,
 		return ret;
 	if (hp.nr_pages != n)
 		return cr_bad(r, "page contents do not match their page-array");
-	return cr_read_skip(r, (u64)n * PAGE_SIZE);
+	if (r->err)
+		return cr_read_skip(r, (u64)n * PAGE_SIZE);
+	return cr_mm_fill(r, addrs, n);
 }
 
-/* The VMAs with their pages, up to and including the tail's header. */
-static int cr_check_vmas(struct cr_reader *r, u32 map_count)
+/*
+ * Map a VMA just read. A failure that is not the image's (a file that
+ * cannot be opened or changed, the caller's memory limits) is kept in
+ * @r->err while reading goes on without mapping, so that a damaged
+ * image is still reported as damaged once the checksum is known.
+ */
+static int cr_add_vma(struct cr_rst *r, const char *path)
 {
-	struct cr_hdr_vma *hv = kmalloc(sizeof(*hv), GFP_KERNEL);
+	int ret;
+
+	if (r->err)
+		return 0;
+	ret = cr_mm_add_vma(r, path);
+	if (ret == -EINVAL || ret == -EINTR)
+		return ret;
+	r->err = ret;
+	return 0;
+}
+
+/*
+ * The VMAs with their pages, up to and including the tail's header: each
+ * VMA is mapped into the new mm as soon as it is read, and its pages are
+ * read into it as they come.
+ */
+static int cr_restore_vmas(struct cr_rst *r, u32 map_count)
+{
 	u64 prev_end = 0, last = 0;
+	struct cr_hdr_vma *v;
 	u32 nr = 0;
 	int ret;
 
-	if (!hv)
-		return -ENOMEM;
 	ret = cr_read_hdr(r);
 	while (!ret && r->hdr.type != CR_HDR_TAIL) {
 		if (r->hdr.type == CR_HDR_PGARR) {
-			ret = nr ? cr_check_pages(r, hv, &last) :
+			ret = nr ? cr_check_pages(r, &r->vma, &last) :
 				   cr_bad(r, "pages before any VMA");
-		} else {
-			struct cr_hdr_vma *v;
-
-			v = cr_read_body(r, CR_HDR_VMA, sizeof(*v),
-					 sizeof(*v) + PATH_MAX);
-			ret = IS_ERR(v) ? PTR_ERR(v) : 0;
-			if (!ret && ++nr > map_count)
-				ret = cr_bad(r, "more VMAs than announced");
 			if (!ret)
-				ret = cr_check_vma(r, v, prev_end);
-			if (!ret) {
-				*hv = *v;	/* the header buffer is reused */
-				prev_end = hv->end;
-				last = 0;
-			}
+				ret = cr_read_hdr(r);
+			continue;
+		}
+		v = cr_read_body(r, CR_HDR_VMA, sizeof(*v),
+				 sizeof(*v) + PATH_MAX);
+		ret = IS_ERR(v) ? PTR_ERR(v) : 0;
+		if (!ret && ++nr > map_count)
+			ret = cr_bad(r, "more VMAs than announced");
+		if (!ret)
+			ret = cr_check_vma(r, v, prev_end);
+		if (!ret) {
+			r->vma = *v;	/* the header buffer is reused */
+			prev_end = v->end;
+			last = 0;
+			ret = cr_add_vma(r, (char *)(v + 1));
 		}
 		if (!ret)
 			ret = cr_read_hdr(r);
@@ -348,11 +304,10 @@ static int cr_check_vmas(struct cr_reader *r, u32 map_count)
 	if (!ret && nr != map_count)
 		ret = cr_bad(r, "%u VMAs where %u were announced", nr,
 			     map_count);
-	kfree(hv);
-	return ret;
+	return ret ? ret : cr_arch_check_vdso(r);
 }
 
-static int cr_check_tail(struct cr_reader *r)
+static int cr_check_tail(struct cr_rst *r)
 {
 	struct cr_hdr_tail t = { .h = r->hdr };
 	u32 crc;
@@ -377,41 +332,122 @@ static int cr_check_tail(struct cr_reader *r)
 	return 0;
 }
 
-/**
- * cr_restart() - read and check the image restart(2) was given
- * @ctx: a context set up by cr_ctx_init() for restart(2)
- *
- * Reads the whole image from the context's file, up to and including
- * its tail, and checks every record. The caller must be single-threaded.
- *
- * Return: 0 for a valid image, -EOPNOTSUPP for a multi-threaded caller,
- * -EINVAL for a malformed or truncated image, -EBADMSG for a checksum
- * mismatch, or the errno of a failed read.
+/*
+ * Make the caller the restored task. Everything that can fail for a
+ * reason other than a fatal signal comes before exec_mmap(): the FPU
+ * state goes through the regset's checks while the old mm is still in
+ * place. After it, only the vDSO mapping allocates; it fails only for a
+ * task that is being killed or has exhausted memory, and then kills the
+ * task as a failing execve would past its point of no return.
  */
-long cr_restart(struct cr_ctx *ctx)
+static int cr_commit(struct cr_rst *r, long *ax)
 {
-	struct cr_reader r = { .ctx = ctx };
-	long ret;
+	int ret, vdso;
 
+	ret = cr_restore_fpu(r);
+	if (ret)
+		return ret;
+
+	io_uring_task_cancel();
+	sched_mm_cid_before_execve(current);
+	ret = exec_mmap(r->mm);
+	sched_mm_cid_after_execve(current);
+	if (ret)
+		return ret;
+	r->mm = NULL;
+
+	/* Held for writing since exec_mmap(): no log line until it drops. */
+	rseq_execve(current);
+	vdso = cr_arch_map_vdso(r);
+	cr_restore_task(r);
+	*ax = cr_restore_regs(r);
+	up_write(&current->signal->exec_update_lock);
+
+	if (vdso) {
+		cr_log(r->ctx, "cannot map the vDSO: error %d", vdso);
+		force_fatal_sig(SIGSEGV);
+	}
+	return 0;
+}
+
+/* Only a caller that owns its whole task state can be replaced. */
+static int cr_check_caller(struct cr_ctx *ctx)
+{
 	if (get_nr_threads(current) > 1) {
 		cr_log(ctx, "the caller must be single-threaded");
 		return -EOPNOTSUPP;
 	}
-	ctx->hbuf = kmalloc(CR_HBUF_SIZE, GFP_KERNEL);
-	if (!ctx->hbuf)
+	if (refcount_read(&current->sighand->count) > 1) {
+		cr_log(ctx, "the caller shares its signal handlers");
+		return -EOPNOTSUPP;
+	}
+	return 0;
+}
+
+/**
+ * cr_restart() - turn the caller into the task of an image
+ * @ctx: a context set up by cr_ctx_init() for restart(2)
+ * @ax: where the restored task's ax goes, for restart(2) to return
+ *
+ * Reads the whole image from the context's file, checking every record
+ * and building the restored address space as it goes; once the tail's
+ * checksum has verified, the caller takes that address space, the
+ * registers, signal handlers, blocked signals and name of the image.
+ * The caller must be single-threaded and own its signal handlers.
+ *
+ * Return: 0 when the caller is now the restored task, or a negative
+ * errno with the caller unchanged: -EOPNOTSUPP for a caller or image
+ * state that cannot be restored, -EINVAL for a malformed or truncated
+ * image, -EBADMSG for a checksum mismatch, -ESTALE for a mapped file
+ * that changed, -EACCES or another errno of open(2) or mmap(2) for a
+ * file, -ENOMEM, or the errno of a failed read.
+ */
+int cr_restart(struct cr_ctx *ctx, long *ax)
+{
+	struct cr_rst *r;
+	u32 map_count;
+	long ret;
+
+	ret = cr_check_caller(ctx);
+	if (ret)
+		return ret;
+	r = kzalloc(sizeof(*r), GFP_KERNEL);
+	if (!r)
 		return -ENOMEM;
+	r->ctx = ctx;
+	ctx->hbuf = kmalloc(CR_HBUF_SIZE, GFP_KERNEL);
+	ctx->bvec = kmalloc_array(CR_PGARR_TOTAL, sizeof(*ctx->bvec),
+				  GFP_KERNEL);
+	r->pages = kmalloc_array(CR_PGARR_TOTAL, sizeof(*r->pages),
+				 GFP_KERNEL);
+	if (!ctx->hbuf || !ctx->bvec || !r->pages) {
+		ret = -ENOMEM;
+		goto out;
+	}
 	ctx->crc = ~0U;
 
-	ret = cr_check_head(&r);
+	ret = cr_check_head(r);
 	if (!ret)
-		ret = cr_check_task(&r);
+		ret = cr_check_task(r);
 	if (!ret)
-		ret = cr_check_cpu(&r);
+		ret = cr_check_cpu(r);
 	if (!ret)
-		ret = cr_check_mm(&r);
-	if (ret > 0)
-		ret = cr_check_vmas(&r, ret);
+		ret = cr_check_mm(r);
+	if (ret > 0) {
+		map_count = ret;
+		ret = cr_mm_create(r);
+		if (!ret)
+			ret = cr_restore_vmas(r, map_count);
+	}
 	if (!ret)
-		ret = cr_check_tail(&r);
+		ret = cr_check_tail(r);
+	if (!ret)
+		ret = r->err ?: cr_commit(r, ax);
+out:
+	if (r->mm)
+		mmput(r->mm);
+	kfree(r->pages);
+	kfree(r->cpu);
+	kfree(r);
 	return ret;
 }

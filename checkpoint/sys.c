@@ -9,18 +9,6 @@
 #include <linux/ckpt.h>
 #include <linux/syscalls.h>
 
-/*
- * Until the dump and restore code lands, a call with good arguments
- * fails as if the syscall did not exist, so that a caller probing for
- * support sees the errno it already handles. This is the only place that
- * returns it; it goes away with the first real implementation.
- */
-static long cr_not_implemented(struct cr_ctx *ctx)
-{
-	cr_log(ctx, "not implemented yet");
-	return -ENOSYS;
-}
-
 /**
  * sys_checkpoint - write an image of a task to a file descriptor
  * @pid: task to checkpoint, 0 for the caller
@@ -61,27 +49,27 @@ SYSCALL_DEFINE4(checkpoint, pid_t, pid, int, fd, unsigned long, flags,
  * @logfd: descriptor open for writing that receives one line per
  *	refusal, or -1
  *
- * The image is read and checked through to its tail; rebuilding the task
- * from it is not implemented yet, so a valid image is then refused as an
- * unimplemented syscall would be.
+ * Like execve(2), a successful call does not return to its caller: the
+ * caller keeps its pid, parent, credentials and descriptors, and goes
+ * on as the task of the image, from where it was checkpointed.
  *
- * Return: -EBADF or -EINVAL for bad arguments (see cr_ctx_init()),
- * -EINVAL or -EBADMSG for a damaged image (see cr_restart()), else the
- * errno of an unimplemented syscall.
+ * Return: on success, the restored task's ax (0 where it had called
+ * checkpoint(2) on itself); else -EBADF or -EINVAL for bad arguments
+ * (see cr_ctx_init()) or the errno of cr_restart(), with the caller
+ * unchanged.
  */
 SYSCALL_DEFINE4(restart, pid_t, pid, int, fd, unsigned long, flags,
 		int, logfd)
 {
 	struct cr_ctx ctx;
+	long ax = 0;
 	long ret;
 
 	ret = cr_ctx_init(&ctx, CR_OP_RESTART, pid, fd, flags, logfd);
 	if (ret)
 		return ret;
 
-	ret = cr_restart(&ctx);
-	if (!ret)
-		ret = cr_not_implemented(&ctx);
+	ret = cr_restart(&ctx, &ax);
 	cr_ctx_release(&ctx);
-	return ret;
+	return ret ? ret : ax;
 }

@@ -2,9 +2,9 @@
 /*
  * Checkpoint/restart: the task record.
  *
- * Name, blocked signals and signal dispositions are restored; the pid
- * and credentials are recorded for the reader only, since restart grants
- * nothing and the restored task keeps its restarter's.
+ * Name, blocked signals and signal dispositions are saved and restored;
+ * the pid and credentials are recorded for the reader only, since
+ * restart grants nothing and the restored task keeps its restarter's.
  */
 #include <linux/ckpt.h>
 #include <linux/cred.h>
@@ -65,4 +65,42 @@ u32 cr_fill_task(struct cr_ctx *ctx, void *buf)
 	spin_unlock_irqrestore(&sighand->siglock, flags);
 
 	return ht->h.len;
+}
+
+/**
+ * cr_restore_task() - give the caller the task state of the image
+ * @r: restart state, past the switch to the new mm
+ *
+ * Signal dispositions go through do_sigaction(), as sigaction(2) would
+ * set them (so that setting SIG_IGN discards pending signals), then the
+ * blocked mask and the name. The record was checked when read: SIGKILL
+ * and SIGSTOP keep their default action and are never blocked, so
+ * nothing here can fail.
+ */
+void cr_restore_task(struct cr_rst *r)
+{
+	struct cr_hdr_task *ht = &r->task;
+	struct k_sigaction ka;
+	sigset_t blocked;
+	int sig;
+
+	for (sig = 1; sig <= _NSIG; sig++) {
+		struct cr_sigaction *sa = &ht->action[sig - 1];
+
+		if (sig_kernel_only(sig))
+			continue;
+		memset(&ka, 0, sizeof(ka));
+		ka.sa.sa_handler = (__sighandler_t)(unsigned long)sa->handler;
+		ka.sa.sa_flags = sa->flags;
+		ka.sa.sa_restorer = (__sigrestore_t)(unsigned long)sa->restorer;
+		ka.sa.sa_mask.sig[0] = sa->mask;
+		sigdelsetmask(&ka.sa.sa_mask, sigmask(SIGKILL) | sigmask(SIGSTOP));
+		do_sigaction(sig, &ka, NULL);
+	}
+
+	blocked.sig[0] = ht->blocked;
+	sigdelsetmask(&blocked, sigmask(SIGKILL) | sigmask(SIGSTOP));
+	set_current_blocked(&blocked);
+
+	set_task_comm(current, ht->comm);
 }

@@ -123,12 +123,49 @@ struct cr_ctx {
 	u64 written;
 };
 
+/**
+ * struct cr_rst - the state of one restart, beyond its &struct cr_ctx
+ * @ctx: the context: image file, log, header buffer, checksum
+ * @rec_off: image offset of the record being read, for log lines
+ * @hdr: that record's header
+ * @task: the task record, checked
+ * @cpu: the CPU record with its XSAVE area, checked (kmalloc'd)
+ * @mmrec: the mm record, checked
+ * @mm: the address space being built; the caller's own stays in use
+ *	until the image has been read to its verified tail
+ * @vma: the last VMA record read, whose pages follow it
+ * @vvar: start of the vDSO data pages in the image, or 0
+ * @vdso: start of the vDSO text in the image, or 0
+ * @pages: scratch array of %CR_PGARR_TOTAL pages being filled
+ * @err: the first failure that is not the image's fault (a file, memory);
+ *	reading goes on to the tail without building, and it is returned
+ *	only if the image's checksum is good
+ *
+ * Nothing in it comes from the image unchecked: every field is copied
+ * here only after the record that holds it passed its checks.
+ */
+struct cr_rst {
+	struct cr_ctx *ctx;
+	u64 rec_off;
+	struct cr_hdr hdr;
+	struct cr_hdr_task task;
+	struct cr_hdr_cpu *cpu;
+	struct cr_hdr_mm mmrec;
+	struct mm_struct *mm;
+	struct cr_hdr_vma vma;
+	u64 vvar;
+	u64 vdso;
+	struct page **pages;
+	int err;
+};
+
 int cr_ctx_init(struct cr_ctx *ctx, enum cr_op op, pid_t pid, int fd,
 		unsigned long flags, int logfd);
 void cr_ctx_release(struct cr_ctx *ctx);
 
 int cr_kwrite(struct file *file, const void *buf, size_t len);
 int cr_write_iter(struct file *file, struct iov_iter *iter);
+int cr_read_iter(struct file *file, struct iov_iter *iter);
 int cr_kread(struct file *file, void *buf, size_t len);
 
 /* image.c: the record stream */
@@ -151,11 +188,34 @@ void cr_pgarr_free(struct cr_ctx *ctx);
  * buffer while the target is held, before anything is written.
  */
 long cr_checkpoint(struct cr_ctx *ctx);
-long cr_restart(struct cr_ctx *ctx);
+int cr_restart(struct cr_ctx *ctx, long *ax);
 u32 cr_fill_task(struct cr_ctx *ctx, void *buf);
 int cr_fill_cpu(struct cr_ctx *ctx, void *buf, u32 size);
 int cr_write_mm(struct cr_ctx *ctx);
 int cr_write_mm_context(struct cr_ctx *ctx);
+
+/* read.c: reading an image record by record */
+__printf(2, 3) int cr_bad(struct cr_rst *r, const char *fmt, ...);
+int cr_read(struct cr_rst *r, void *buf, size_t len);
+int cr_read_skip(struct cr_rst *r, u64 len);
+int cr_read_hdr(struct cr_rst *r);
+void *cr_read_body(struct cr_rst *r, u32 type, u32 min, u32 max);
+void *cr_read_rec(struct cr_rst *r, u32 type, u32 min, u32 max);
+int cr_read_pages(struct cr_rst *r, struct page **pages, unsigned int n);
+
+/* restore_mm.c, and the architecture's part: the new address space */
+int cr_mm_create(struct cr_rst *r);
+int cr_mm_add_vma(struct cr_rst *r, const char *path);
+int cr_mm_fill(struct cr_rst *r, const u64 *addrs, unsigned int n);
+int cr_arch_note_vdso(struct cr_rst *r);
+int cr_arch_check_vdso(struct cr_rst *r);
+int cr_arch_map_vdso(struct cr_rst *r);
+void cr_arch_init_mm(struct mm_struct *mm, struct mm_struct *old);
+
+/* The task and CPU state, committed once the image has been checked. */
+int cr_restore_fpu(struct cr_rst *r);
+long cr_restore_regs(struct cr_rst *r);
+void cr_restore_task(struct cr_rst *r);
 
 __printf(2, 3) void cr_log(struct cr_ctx *ctx, const char *fmt, ...);
 __printf(4, 0) size_t cr_log_format(char *buf, size_t size, const char *prefix,

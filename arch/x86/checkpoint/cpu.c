@@ -6,15 +6,21 @@
  * ptrace and core dumps use: NT_PRSTATUS for the general registers,
  * segment selectors and fs/gs base, NT_X86_XSTATE for the XSAVE area
  * (x87, SSE, AVX, AVX-512, ... as the CPU has them). Restart writes them
- * back through the same regsets, so their validation applies to images.
+ * back through the same regsets, so their validation applies to images,
+ * except for the selectors and fs/gs base, which the regset may only set
+ * on a stopped task: those are checked, and set as arch_prctl() does.
  */
 #include <linux/ckpt.h>
 #include <linux/elf.h>
+#include <linux/errno.h>
+#include <linux/restart_block.h>
 #include <linux/regset.h>
 #include <linux/sched.h>
 #include <linux/sched/task_stack.h>
 #include <asm/cpufeature.h>
 #include <asm/fpu/xcr.h>
+#include <asm/prctl.h>
+#include <asm/proto.h>
 #include <asm/ptrace.h>
 #include <asm/user.h>
 
@@ -85,4 +91,105 @@ int cr_fill_cpu(struct cr_ctx *ctx, void *buf, u32 size)
 	if (xsave)
 		hc->xfeatures = xgetbv(XCR_XFEATURE_ENABLED_MASK);
 	return hc->h.len;
+}
+
+/* The FPU regset of this CPU: XSAVE layout, or FXSAVE without XSAVE. */
+static const struct user_regset *cr_fpu_regset(struct task_struct *task)
+{
+	return cr_find_regset(task_user_regset_view(task),
+			      cpu_feature_enabled(X86_FEATURE_XSAVE) ?
+			      NT_X86_XSTATE : NT_PRFPREG);
+}
+
+/**
+ * cr_restore_fpu() - give the caller the FPU state of the image
+ * @r: restart state, before the switch to the new mm
+ *
+ * Goes through the FPU regset's ->set(), whose checks (XSAVE header,
+ * supported features, MXCSR reserved bits) apply to the image as to a
+ * ptrace caller; a refused state leaves the caller's registers as they
+ * were. The area must have this CPU's XSAVE layout: same size, and an
+ * XSAVE area only where the CPU has XSAVE.
+ *
+ * Return: 0, -EOPNOTSUPP for an area of another layout, or -EINVAL for
+ * one the regset refuses; both logged.
+ */
+int cr_restore_fpu(struct cr_rst *r)
+{
+	const struct user_regset *fpu = cr_fpu_regset(current);
+	struct cr_hdr_cpu *hc = r->cpu;
+	unsigned int size;
+	int ret;
+
+	size = fpu ? fpu->n * fpu->size : 0;
+	if (!fpu || hc->xstate_size != size ||
+	    !hc->xfeatures != !cpu_feature_enabled(X86_FEATURE_XSAVE)) {
+		cr_log(r->ctx, "the image's %u-byte FPU state does not fit this CPU's %u bytes",
+		       hc->xstate_size, size);
+		return -EOPNOTSUPP;
+	}
+	ret = fpu->set(current, fpu, 0, size, hc + 1, NULL);
+	if (ret) {
+		cr_log(r->ctx, "the image's FPU state was refused: error %d",
+		       ret);
+		return -EINVAL;
+	}
+	return 0;
+}
+
+/* Write regs[@from, @to) of @regs through the general regset. */
+static void cr_set_gprs(const struct user_regset *gpr,
+			const struct cr_x86_regs *regs, size_t from, size_t to)
+{
+	/* Plain registers and eflags, the only ones set here, cannot fail. */
+	WARN_ON_ONCE(gpr->set(current, gpr, from, to - from,
+			      (const void *)regs + from, NULL));
+}
+
+/**
+ * cr_restore_regs() - give the caller the registers of the image
+ * @r: restart state, past the switch to the new mm
+ *
+ * The general registers go through the NT_PRSTATUS regset, so that
+ * eflags is masked as for ptrace. cs and ss were checked to be the
+ * 64-bit user selectors the caller already has and the data selectors
+ * to be 0; fs and gs base are set with arch_prctl(), the interface that
+ * may change them on the current task.
+ *
+ * A task stopped inside a syscall carries the kernel's -ERESTART* code
+ * in ax: it is resolved here as signal delivery without a handler would
+ * resolve it, restarting the syscall, or, for a restart_block the image
+ * does not hold, reporting -EINTR. orig_ax is cleared so that nothing
+ * restarts the call again on the way out.
+ *
+ * Return: the value for ax, which restart(2) returns into it.
+ */
+long cr_restore_regs(struct cr_rst *r)
+{
+	const struct user_regset *gpr;
+	struct cr_x86_regs regs = r->cpu->regs;
+
+	if ((long)regs.orig_ax >= 0) {
+		switch ((long)regs.ax) {
+		case -ERESTARTNOHAND:
+		case -ERESTARTSYS:
+		case -ERESTARTNOINTR:
+			regs.ax = regs.orig_ax;
+			regs.ip -= 2;
+			break;
+		case -ERESTART_RESTARTBLOCK:
+			regs.ax = -EINTR;
+			break;
+		}
+	}
+	regs.orig_ax = -1;
+
+	gpr = cr_find_regset(task_user_regset_view(current), NT_PRSTATUS);
+	cr_set_gprs(gpr, &regs, 0, offsetof(struct cr_x86_regs, cs));
+	cr_set_gprs(gpr, &regs, offsetof(struct cr_x86_regs, flags),
+		    offsetof(struct cr_x86_regs, ss));
+	do_arch_prctl_64(current, ARCH_SET_FS, regs.fs_base);
+	do_arch_prctl_64(current, ARCH_SET_GS, regs.gs_base);
+	current->restart_block.fn = do_no_restart_syscall;
+	return regs.ax;
 }

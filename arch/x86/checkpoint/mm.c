@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
  * Checkpoint/restart, x86_64: the architecture's part of an mm, the LDT
- * that modify_ldt(2) installs (16-bit and Wine-style code uses one).
+ * that modify_ldt(2) installs (16-bit and Wine-style code uses one) and
+ * the context flags of a new mm.
  */
 #include <linux/ckpt.h>
 #include <linux/mm_types.h>
@@ -51,4 +52,18 @@ int cr_write_mm_context(struct cr_ctx *ctx)
 		ret = cr_write_data(ctx, entries, nr * LDT_ENTRY_SIZE);
 	kfree(entries);
 	return ret;
+}
+
+/**
+ * cr_arch_init_mm() - the architecture's part of a new mm for restart
+ * @mm: the mm being built
+ * @old: the caller's mm, which it replaces
+ *
+ * A 64-bit task's mm may show the vsyscall page (set at execve by
+ * set_personality_64bit()); the restored task's does as the caller's.
+ */
+void cr_arch_init_mm(struct mm_struct *mm, struct mm_struct *old)
+{
+	if (test_bit(MM_CONTEXT_HAS_VSYSCALL, &old->context.flags))
+		__set_bit(MM_CONTEXT_HAS_VSYSCALL, &mm->context.flags);
 }

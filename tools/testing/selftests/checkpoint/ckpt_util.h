@@ -110,6 +110,71 @@ static inline void kill_child(pid_t pid)
 	waitpid(pid, NULL, 0);
 }
 
+/*
+ * Fork a child that drops its shared mappings and exits with @fn()'s
+ * value; @fn stops itself (raise(SIGSTOP)) once it is ready to be
+ * checkpointed. Returns the pid once the child is stopped, or -1.
+ */
+static inline pid_t spawn_fn(int (*fn)(void))
+{
+	int status;
+	pid_t pid = fork();
+
+	if (!pid) {
+		drop_shared_mappings();
+		_exit(fn());
+	}
+	if (pid < 0 || waitpid(pid, &status, WUNTRACED) != pid ||
+	    !WIFSTOPPED(status))
+		return -1;
+	return pid;
+}
+
+/* Exit status of a restart child whose restart(2) failed with @err. */
+#define RESTART_FAILED(err)	(100 + (err))
+
+/*
+ * Restart the image in @fd in a new child, which first runs @prep (if
+ * any); @sig, if not 0, is sent to it at once, blocked until restart(2)
+ * gives the child the image's mask. Returns the child's exit status,
+ * RESTART_FAILED(errno) if restart(2) failed, or 128 + the signal that
+ * killed it.
+ */
+static inline int restart_child(int fd, void (*prep)(void), int sig)
+{
+	sigset_t set, old;
+	int status;
+	pid_t pid;
+
+	sigemptyset(&set);
+	if (sig)
+		sigaddset(&set, sig);
+	sigprocmask(SIG_BLOCK, &set, &old);
+	pid = fork();
+	if (!pid) {
+		if (prep)
+			prep();
+		lseek(fd, 0, SEEK_SET);
+		sys_restart(0, fd, 0, STDERR_FILENO);
+		_exit(RESTART_FAILED(errno));
+	}
+	sigprocmask(SIG_SETMASK, &old, NULL);
+	if (pid < 0)
+		return -1;
+	if (sig)
+		kill(pid, sig);
+	if (waitpid(pid, &status, 0) != pid)
+		return -1;
+	return WIFEXITED(status) ? WEXITSTATUS(status) :
+				   128 + WTERMSIG(status);
+}
+
+/* Keep the compiler from assuming memory at @p unchanged across a stop. */
+static inline void escape(void *p)
+{
+	__asm__ volatile("" : : "r"(p) : "memory");
+}
+
 /* A fresh image file in /tmp, open for reading and writing. */
 static inline int image_file(void)
 {

@@ -13,17 +13,6 @@
 #include "../kselftest_harness.h"
 #include "ckpt_util.h"
 
-/*
- * Whether @err is the errno of a syscall number the kernel does not
- * have. Takes the errno as an argument: this function changes errno.
- */
-static int is_unimplemented(int err)
-{
-	errno = 0;
-	syscall(-1L);
-	return errno && err == errno;
-}
-
 /* A pid that names no process: a child that has been reaped. */
 static pid_t dead_pid(void)
 {

@@ -1,0 +1,80 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * Checkpoint/restart, x86_64: the vDSO of a restored task.
+ *
+ * The vDSO is not saved: the running kernel's own is mapped where the
+ * image had one, since the task's C library keeps pointers into it. That
+ * is only right for a vDSO of the same layout, so an image whose vDSO
+ * and data pages are not exactly the size and place this kernel's would
+ * take is refused.
+ */
+#include <linux/ckpt.h>
+#include <linux/mm_types.h>
+#include <asm/elf.h>
+#include <asm/mmu_context.h>
+#include <asm/vdso.h>
+
+/**
+ * cr_arch_note_vdso() - note the vDSO record just read
+ * @r: restart state; @r->vma is a checked record of type %CR_VMA_VVAR
+ *	or %CR_VMA_VDSO
+ *
+ * Return: 0, -EINVAL for a second vDSO, or -EOPNOTSUPP (logged) for a
+ * vDSO this kernel cannot map in its place.
+ */
+int cr_arch_note_vdso(struct cr_rst *r)
+{
+	const struct vdso_image *image = &vdso_image_64;
+	struct cr_hdr_vma *hv = &r->vma;
+	bool vvar = hv->type == CR_VMA_VVAR;
+	u64 *start = vvar ? &r->vvar : &r->vdso;
+	u64 size = vvar ? -image->sym_vvar_start : image->size;
+
+	if (*start)
+		return cr_bad(r, "a second vDSO");
+	if (!vdso64_enabled || hv->end - hv->start != size) {
+		cr_log(r->ctx, "the image's vDSO (%#llx-%#llx) does not match this kernel's",
+		       hv->start, hv->end);
+		return -EOPNOTSUPP;
+	}
+	*start = hv->start;
+	return 0;
+}
+
+/**
+ * cr_arch_check_vdso() - check the vDSO records of the whole image
+ * @r: restart state, after the last VMA record
+ *
+ * Return: 0 when the image has no vDSO or the text right after its data
+ * pages, as map_vdso() lays them out; -EINVAL otherwise.
+ */
+int cr_arch_check_vdso(struct cr_rst *r)
+{
+	if (!r->vvar && !r->vdso)
+		return 0;
+	if (!r->vvar || r->vdso != r->vvar - vdso_image_64.sym_vvar_start)
+		return cr_bad(r, "vDSO text and data pages are apart");
+	return 0;
+}
+
+/**
+ * cr_arch_map_vdso() - map this kernel's vDSO where the image had one
+ * @r: restart state, with the new mm now the caller's
+ *
+ * The range is free: the image's VMAs did not overlap it. Called with
+ * exec_update_lock held, so it must not log.
+ *
+ * Return: 0, or -ENOMEM, -EINTR (fatal signal) or -EFAULT when the vDSO
+ * could not be mapped at its address.
+ */
+int cr_arch_map_vdso(struct cr_rst *r)
+{
+	int ret;
+
+	if (!r->vvar)
+		return 0;
+	ret = map_vdso_once(&vdso_image_64, r->vvar);
+	if (!ret && current->mm->context.vdso != (void __user *)r->vdso)
+		ret = -EFAULT;
+	return ret;
+}

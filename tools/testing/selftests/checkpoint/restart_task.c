@@ -1,0 +1,356 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Task round trips: registers held by an assembly loop, TLS, signal
+ * handlers and masks, tasks stopped inside restartable syscalls, and a
+ * self-checkpoint restored twice. As in restart_memory, the restored
+ * task checks itself and its exit status is the verdict.
+ */
+#define _GNU_SOURCE
+#include <asm/prctl.h>
+#include <stdint.h>
+#include <sys/syscall.h>
+#include <time.h>
+
+#include "../kselftest_harness.h"
+#include "ckpt_util.h"
+
+#define PS		4096UL
+
+/* Checkpoint the stopped @pid, kill it, restart the image: exit status. */
+static int roundtrip_pid(pid_t pid, void (*prep)(void), int sig)
+{
+	int fd = image_file(), ret = -1;
+
+	if (pid > 0 && fd >= 0 && sys_checkpoint(pid, fd, 0, STDERR_FILENO) > 0)
+		ret = 0;
+	if (pid > 0)
+		kill_child(pid);
+	if (!ret)
+		ret = restart_child(fd, prep, sig);
+	close(fd);
+	return ret;
+}
+
+/*
+ * Fork @fn and wait for the byte it writes to the pipe once ready; then
+ * wait until it sleeps in syscall @nr and stop it, or with @nr -1 give
+ * it a moment to reach its loop and stop it, or with -2 wait for it to
+ * stop itself.
+ */
+static pid_t spawn_in(int (*fn)(int), long nr)
+{
+	int p[2], status;
+	char c, path[64], buf[64];
+	pid_t pid;
+	int i, fd;
+
+	if (pipe(p))
+		return -1;
+	pid = fork();
+	if (!pid) {
+		drop_shared_mappings();
+		close(p[0]);
+		_exit(fn(p[1]));
+	}
+	close(p[1]);
+	if (read(p[0], &c, 1) != 1)
+		return -1;
+	close(p[0]);
+	/* Until /proc says it sleeps in syscall @nr (-1: runs in user mode). */
+	snprintf(path, sizeof(path), "/proc/%d/syscall", pid);
+	for (i = 0; nr >= 0 && i < 1000; i++) {
+		ssize_t n;
+
+		fd = open(path, O_RDONLY);
+		n = fd < 0 ? -1 : read(fd, buf, sizeof(buf) - 1);
+		if (fd >= 0)
+			close(fd);
+		buf[n > 0 ? n : 0] = '\0';
+		if (n > 0 && strtol(buf, NULL, 10) == nr)
+			break;
+		usleep(10000);
+	}
+	if (nr == -1)
+		usleep(100000);
+	if (nr != -2)
+		kill(pid, SIGSTOP);
+	if (waitpid(pid, &status, WUNTRACED) != pid || !WIFSTOPPED(status))
+		return -1;
+	return pid;
+}
+
+static volatile sig_atomic_t usr1_seen;
+
+static void on_usr1(int sig)
+{
+	usr1_seen++;
+}
+
+extern uint64_t regs_in[13], regs_out[13];
+extern unsigned char regs_vin[16 * 32], regs_vout[16 * 32];
+extern volatile int regs_go;
+int regs_loop_sse(int fd);
+int regs_loop_avx(int fd);
+
+static int use_avx;
+
+static void go(int sig)
+{
+	regs_go = 1;
+}
+
+/*
+ * Spin in the assembly loop with every register known; restored, the
+ * parent's SIGUSR1 ends the loop and each register must hold its value.
+ */
+static int regs_child(int fd)
+{
+	int i, vsize = use_avx ? 32 : 16;
+
+	for (i = 0; i < 13; i++)
+		regs_in[i] = 0x0123456789abcdefULL * (i + 1) ^ (i << 7);
+	for (i = 0; i < 16 * vsize; i++)
+		regs_vin[i] = i * 37 + 11;
+	signal(SIGUSR1, go);
+	if (use_avx)
+		regs_loop_avx(fd);
+	else
+		regs_loop_sse(fd);
+	if (memcmp(regs_in, regs_out, sizeof(regs_in)))
+		return 2;
+	if (memcmp(regs_vin, regs_vout, 16 * vsize))
+		return 3;
+	return 0;
+}
+
+TEST(registers_held_by_a_loop)
+{
+	use_avx = __builtin_cpu_supports("avx");
+	TH_LOG("general registers and %s", use_avx ? "ymm0-15 (AVX)" :
+	       "xmm0-15 (no AVX here)");
+	if (!__builtin_cpu_supports("avx512f"))
+		TH_LOG("no AVX-512 on this CPU: zmm registers not covered");
+	EXPECT_EQ(0, roundtrip_pid(spawn_in(regs_child, -1), NULL, SIGUSR1));
+}
+
+static __thread unsigned long tls_value = 1;
+
+/* TLS is reached through fs base: both must survive. */
+static int tls_child(int fd)
+{
+	unsigned long base, base2;
+
+	tls_value = 0x5eed5eed12345678UL;
+	if (syscall(SYS_arch_prctl, ARCH_GET_FS, &base))
+		return 1;
+	if (write(fd, "r", 1) != 1)
+		return 1;
+	raise(SIGSTOP);
+	if (syscall(SYS_arch_prctl, ARCH_GET_FS, &base2) || base != base2)
+		return 2;
+	return tls_value == 0x5eed5eed12345678UL ? 0 : 3;
+}
+
+TEST(tls_through_fs_base)
+{
+	EXPECT_EQ(0, roundtrip_pid(spawn_in(tls_child, -2), NULL, 0));
+}
+
+static volatile sig_atomic_t usr2_info;
+
+static void on_usr2(int sig, siginfo_t *si, void *uc)
+{
+	usr2_info = si->si_signo;
+}
+
+/* Handlers, their flags and masks, ignored and blocked signals. */
+static int signals_child(int fd)
+{
+	struct sigaction sa = { .sa_sigaction = on_usr2,
+				.sa_flags = SA_SIGINFO | SA_RESTART }, got;
+	sigset_t set;
+
+	sigemptyset(&sa.sa_mask);
+	sigaddset(&sa.sa_mask, SIGHUP);
+	if (sigaction(SIGUSR2, &sa, NULL) || signal(SIGPIPE, SIG_IGN))
+		return 1;
+	sigemptyset(&set);
+	sigaddset(&set, SIGWINCH);
+	sigprocmask(SIG_BLOCK, &set, NULL);
+	if (write(fd, "r", 1) != 1)
+		return 1;
+	raise(SIGSTOP);
+
+	if (sigaction(SIGUSR2, NULL, &got) || got.sa_sigaction != on_usr2 ||
+	    !(got.sa_flags & SA_SIGINFO) || !(got.sa_flags & SA_RESTART) ||
+	    !sigismember(&got.sa_mask, SIGHUP) ||
+	    sigismember(&got.sa_mask, SIGINT))
+		return 2;
+	if (sigaction(SIGPIPE, NULL, &got) || got.sa_handler != SIG_IGN)
+		return 3;
+	sigprocmask(SIG_BLOCK, NULL, &set);
+	if (!sigismember(&set, SIGWINCH) || sigismember(&set, SIGUSR2))
+		return 4;
+	raise(SIGUSR2);
+	if (usr2_info != SIGUSR2)
+		return 5;
+	/* Ignored: a SIGPIPE does nothing. */
+	raise(SIGPIPE);
+	return 0;
+}
+
+TEST(signal_handlers_still_fire)
+{
+	EXPECT_EQ(0, roundtrip_pid(spawn_in(signals_child, -2), NULL, 0));
+}
+
+#define READ_FD		100
+
+/* Blocked in read() on an empty pipe; restored, it reads the message. */
+static int read_child(int fd)
+{
+	char buf[8] = "";
+	int p[2];
+
+	if (pipe(p) || dup2(p[0], READ_FD) != READ_FD)
+		return 1;
+	if (write(fd, "r", 1) != 1)
+		return 1;
+	if (read(READ_FD, buf, 5) != 5)
+		return 2;
+	return strcmp(buf, "hello") ? 3 : 0;
+}
+
+static int restart_pipe[2];
+
+static void prep_read(void)
+{
+	dup2(restart_pipe[0], READ_FD);
+}
+
+TEST(stopped_in_read)
+{
+	pid_t pid = spawn_in(read_child, SYS_read);
+
+	ASSERT_LT(0, pid);
+	ASSERT_EQ(0, pipe(restart_pipe));
+	ASSERT_EQ(5, write(restart_pipe[1], "hello", 5));
+	EXPECT_EQ(0, roundtrip_pid(pid, prep_read, 0));
+	close(restart_pipe[0]);
+	close(restart_pipe[1]);
+}
+
+/*
+ * Asleep in nanosleep(): the restart_block is not in the image, so the
+ * restored task sees EINTR, never the kernel's -ERESTART_RESTARTBLOCK.
+ */
+static int sleep_child(int fd)
+{
+	struct timespec ts = { .tv_sec = 600 };
+	int ret;
+
+	if (write(fd, "r", 1) != 1)
+		return 1;
+	ret = syscall(SYS_nanosleep, &ts, NULL);
+	if (ret != -1)
+		return 2;
+	return errno == EINTR ? 0 : 3;
+}
+
+TEST(stopped_in_nanosleep)
+{
+	EXPECT_EQ(0, roundtrip_pid(spawn_in(sleep_child, SYS_nanosleep),
+				   NULL, 0));
+}
+
+/*
+ * Asleep in pause(): restarted as the kernel restarts it after a stop,
+ * it returns only once a handled signal arrives.
+ */
+static int pause_child(int fd)
+{
+	signal(SIGUSR1, on_usr1);
+	if (write(fd, "r", 1) != 1)
+		return 1;
+	if (pause() != -1 || errno != EINTR)
+		return 2;
+	return usr1_seen ? 0 : 3;
+}
+
+TEST(stopped_in_pause)
+{
+	pid_t pid = spawn_in(pause_child, SYS_pause);
+	int fd = image_file(), status, i;
+	sigset_t set, old;
+	pid_t rst;
+
+	ASSERT_LT(0, pid);
+	ASSERT_LE(0, fd);
+	ASSERT_LT(0, sys_checkpoint(pid, fd, 0, STDERR_FILENO));
+	kill_child(pid);
+	/* Blocked until restart(2) gives the child the image's mask. */
+	sigemptyset(&set);
+	sigaddset(&set, SIGUSR1);
+	sigprocmask(SIG_BLOCK, &set, &old);
+	rst = fork();
+	if (!rst) {
+		lseek(fd, 0, SEEK_SET);
+		sys_restart(0, fd, 0, STDERR_FILENO);
+		_exit(RESTART_FAILED(errno));
+	}
+	sigprocmask(SIG_SETMASK, &old, NULL);
+	/* Until the restored task is back in pause() and takes one. */
+	for (i = 0; i < 500; i++) {
+		usleep(20000);
+		kill(rst, SIGUSR1);
+		if (waitpid(rst, &status, WNOHANG) == rst)
+			break;
+	}
+	ASSERT_GT(500, i);
+	EXPECT_TRUE(WIFEXITED(status));
+	EXPECT_EQ(0, WEXITSTATUS(status));
+	close(fd);
+}
+
+static int self_fd;
+static unsigned char self_mem[1 << 20];
+
+/* checkpoint(2) on itself: 50 as the original, 0 once restored. */
+static int self_child(void)
+{
+	long id;
+	size_t i;
+
+	for (i = 0; i < sizeof(self_mem); i++)
+		self_mem[i] = i * 13;
+	id = sys_checkpoint(0, self_fd, 0, STDERR_FILENO);
+	if (id > 0)
+		return 50;
+	if (id)
+		return 1;
+	for (i = 0; i < sizeof(self_mem); i++)
+		if (self_mem[i] != (unsigned char)(i * 13))
+			return 2;
+	return 0;
+}
+
+TEST(self_checkpoint_restored_twice)
+{
+	int status;
+	pid_t pid;
+
+	self_fd = image_file();
+	ASSERT_LE(0, self_fd);
+	pid = fork();
+	if (!pid) {
+		drop_shared_mappings();
+		_exit(self_child());
+	}
+	ASSERT_EQ(pid, waitpid(pid, &status, 0));
+	ASSERT_EQ(50, WEXITSTATUS(status));
+	EXPECT_EQ(0, restart_child(self_fd, NULL, 0));
+	EXPECT_EQ(0, restart_child(self_fd, NULL, 0));
+	close(self_fd);
+}
+
+TEST_HARNESS_MAIN
