@@ -377,7 +377,9 @@ static int cr_check_caller(struct cr_ctx *ctx)
 		cr_log(ctx, "the caller must be single-threaded");
 		return -EOPNOTSUPP;
 	}
-	if (refcount_read(&current->sighand->count) > 1) {
+	/* Only the task itself replaces its sighand (exec, unshare). */
+	if (refcount_read(&rcu_dereference_protected(current->sighand,
+						     true)->count) > 1) {
 		cr_log(ctx, "the caller shares its signal handlers");
 		return -EOPNOTSUPP;
 	}

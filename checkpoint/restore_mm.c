@@ -259,12 +259,12 @@ int cr_mm_add_vma(struct cr_rst *r, const char *path)
 		return cr_arch_note_vdso(r);
 
 	if (hv->type == CR_VMA_FILE && (flags & (VM_GROWSDOWN | VM_WIPEONFORK)))
-		return cr_bad(r, "VMA %#llx-%#llx: a file mapping with flags of anonymous memory",
-			      hv->start, hv->end);
+		return cr_bad(r, "VMA %#llx-%#llx: %s", hv->start, hv->end,
+			      "a file mapping with flags of anonymous memory");
 	if (test_bit(MMF_HAS_MDWE, &r->mm->flags) &&
 	    (flags & (VM_WRITE | VM_EXEC)) == (VM_WRITE | VM_EXEC)) {
-		cr_log(r->ctx, "VMA %#llx-%#llx is writable and executable, which the caller may not map",
-		       hv->start, hv->end);
+		cr_log(r->ctx, "VMA %#llx-%#llx: %s", hv->start, hv->end,
+		       "writable and executable, which the caller may not map");
 		return -EACCES;
 	}
 	if (hv->type == CR_VMA_FILE) {

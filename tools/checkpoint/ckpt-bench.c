@@ -9,6 +9,9 @@
  *  2. Sparse against dense: checkpoint of 64 GiB MAP_NORESERVE with 64
  *     touched pages, against 64 MiB fully touched. The sparse one must
  *     cost less: the ratio dense/sparse is above 1.
+ *  3. Restart throughput: restart(2) of the 256 MiB image from tmpfs,
+ *     up to the restored task's first instruction, against one read() of
+ *     the same bytes from tmpfs into a fresh buffer. Target ratio: >= 0.9.
  *
  * Each figure is the best of several runs, to keep the guest's noise out.
  */
@@ -28,6 +31,9 @@
 
 #define RUNS	5
 #define MIB	(1024UL * 1024)
+
+/* The restored child says it runs by writing to this descriptor. */
+#define RESUMED_FD	99
 
 static double now(void)
 {
@@ -68,6 +74,9 @@ static pid_t spawn(unsigned long len, unsigned long step, int flags)
 		for (i = 0; i < len; i += step)
 			memset(p + i, (int)(i >> 12) | 1, step > 4096 ? 1 : step);
 		raise(SIGSTOP);
+		/* Restored (bench 3): tell the restarter's parent. */
+		if (write(RESUMED_FD, "r", 1) != 1)
+			_exit(1);
 		_exit(0);
 	}
 	if (waitpid(pid, &status, WUNTRACED) != pid || !WIFSTOPPED(status)) {
@@ -108,6 +117,18 @@ static double time_checkpoint(pid_t pid, int reps, off_t *size)
 	return best;
 }
 
+/* One more checkpoint of @pid, kept in a tmpfs file for bench 3. */
+static int checkpoint_to_file(pid_t pid)
+{
+	int fd = tmpfile_fd();
+
+	if (syscall(__NR_checkpoint, pid, fd, 0, 2) <= 0) {
+		perror("checkpoint");
+		exit(1);
+	}
+	return fd;
+}
+
 /* The guest's clocksource: the resolution of every figure here. */
 static void print_clocksource(void)
 {
@@ -124,6 +145,71 @@ static void print_clocksource(void)
 	printf("clocksource: %s; best of %d runs each\n", cs, RUNS);
 }
 
+/*
+ * Best time of RUNS restarts of the image in @img, each from fork() to
+ * the restored task's first write, which comes right after its stop.
+ */
+static double time_restart(int img)
+{
+	double best = 1e9, t;
+	int i, p[2];
+	pid_t pid;
+	char c;
+
+	for (i = 0; i < RUNS; i++) {
+		if (pipe(p)) {
+			perror("pipe");
+			exit(1);
+		}
+		t = now();
+		pid = fork();
+		if (!pid) {
+			dup2(p[1], RESUMED_FD);
+			lseek(img, 0, SEEK_SET);
+			syscall(__NR_restart, 0, img, 0, 2);
+			perror("restart");
+			_exit(1);
+		}
+		close(p[1]);
+		if (read(p[0], &c, 1) != 1) {
+			fprintf(stderr, "the restored task did not run\n");
+			exit(1);
+		}
+		t = now() - t;
+		close(p[0]);
+		waitpid(pid, NULL, 0);
+		if (t < best)
+			best = t;
+	}
+	return best;
+}
+
+/* Best time of RUNS read()s of @size bytes of @fd into fresh memory. */
+static double time_read(int fd, size_t size)
+{
+	double best = 1e9, t;
+	char *buf;
+	int i;
+
+	for (i = 0; i < RUNS; i++) {
+		buf = mmap(NULL, size, PROT_READ | PROT_WRITE,
+			   MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+		if (buf == MAP_FAILED)
+			exit(1);
+		madvise(buf, size, MADV_NOHUGEPAGE);
+		t = now();
+		if (pread(fd, buf, size, 0) != (ssize_t)size) {
+			perror("read");
+			exit(1);
+		}
+		t = now() - t;
+		munmap(buf, size);
+		if (t < best)
+			best = t;
+	}
+	return best;
+}
+
 static void finish(pid_t pid)
 {
 	kill(pid, SIGKILL);
@@ -133,11 +219,11 @@ static void finish(pid_t pid)
 int main(void)
 {
 	unsigned long len = 256 * MIB;
-	double t_write = 1e9, t_ckpt, t_sparse, t_dense, t;
+	double t_write = 1e9, t_ckpt, t_sparse, t_dense, t_restart, t_read, t;
 	off_t size_ckpt, size_sparse, size_dense;
 	char *buf;
 	pid_t pid;
-	int i, fd;
+	int i, fd, img;
 
 	setvbuf(stdout, NULL, _IOLBF, 0);
 	print_clocksource();
@@ -168,7 +254,11 @@ int main(void)
 
 	pid = spawn(len, 4096, 0);
 	t_ckpt = time_checkpoint(pid, 1, &size_ckpt);
+	img = checkpoint_to_file(pid);
 	finish(pid);
+	t_restart = time_restart(img);
+	t_read = time_read(img, size_ckpt);
+	close(img);
 
 	printf("1. checkpoint of 256 MiB dirty anonymous memory to tmpfs\n");
 	printf("   write() of 256 MiB:   %7.1f ms  %7.1f MiB/s\n",
@@ -192,5 +282,13 @@ int main(void)
 	       t_dense * 1e3, size_dense / (double)MIB);
 	printf("   ratio dense/sparse time: %.1f (sparse must cost less: > 1)\n",
 	       t_dense / t_sparse);
+
+	printf("3. restart of the 256 MiB image from tmpfs\n");
+	printf("   read() of the image:  %7.1f ms  %7.1f MiB/s\n",
+	       t_read * 1e3, size_ckpt / (double)MIB / t_read);
+	printf("   restart(2):           %7.1f ms  %7.1f MiB/s\n",
+	       t_restart * 1e3, size_ckpt / (double)MIB / t_restart);
+	printf("   ratio restart/read throughput: %.2f (target >= 0.9)\n",
+	       t_read / t_restart);
 	return 0;
 }

@@ -233,7 +233,8 @@ TEST(sparse_64g)
 	EXPECT_EQ(0, roundtrip(sparse_child));
 }
 
-static char file_path[] = "/tmp/ckpt-file-XXXXXX";
+/* The file's name, set by make_file(). */
+static char file_path[64];
 
 /* A private mapping of a 16-page file, pages 2, 5 and 9 written. */
 static int file_child(void)
@@ -268,7 +269,10 @@ static int file_child(void)
 static int make_file(void)
 {
 	static unsigned char buf[16 * PS];
-	int fd = mkstemp(file_path);
+	int fd;
+
+	snprintf(file_path, sizeof(file_path), "/tmp/ckpt-file-XXXXXX");
+	fd = mkstemp(file_path);
 
 	if (fd < 0)
 		return -1;

@@ -22,7 +22,8 @@ static void become_nobody(void)
 		_exit(99);
 }
 
-static char secret[] = "/tmp/ckpt-secret-XXXXXX";
+/* The root-only file's name, set by its test. */
+static char secret[64];
 
 /* A private mapping of a file only root can read. */
 static int secret_child(void)
@@ -65,6 +66,7 @@ TEST(root_only_file_is_eacces_for_nobody)
 
 	if (geteuid())
 		SKIP(return, "needs root");
+	snprintf(secret, sizeof(secret), "/tmp/ckpt-secret-XXXXXX");
 	fd = mkstemp(secret);
 	ASSERT_LE(0, fd);
 	ASSERT_EQ(6, write(fd, "secret", 6));

@@ -13,6 +13,7 @@
 
 #include "../kselftest_harness.h"
 #include "ckpt_util.h"
+#include "regs_loop.h"
 
 #define PS		4096UL
 
@@ -79,24 +80,19 @@ static pid_t spawn_in(int (*fn)(int), long nr)
 	return pid;
 }
 
-static volatile sig_atomic_t usr1_seen;
+/* Set by signal handlers: atomics, which volatile would only imitate. */
+static int usr1_seen;
 
 static void on_usr1(int sig)
 {
-	usr1_seen++;
+	__atomic_store_n(&usr1_seen, 1, __ATOMIC_SEQ_CST);
 }
-
-extern uint64_t regs_in[13], regs_out[13];
-extern unsigned char regs_vin[16 * 32], regs_vout[16 * 32];
-extern volatile int regs_go;
-int regs_loop_sse(int fd);
-int regs_loop_avx(int fd);
 
 static int use_avx;
 
 static void go(int sig)
 {
-	regs_go = 1;
+	__atomic_store_n(&regs_go, 1, __ATOMIC_SEQ_CST);
 }
 
 /*
@@ -107,7 +103,7 @@ static int regs_child(int fd)
 {
 	int i, vsize = use_avx ? 32 : 16;
 
-	for (i = 0; i < 13; i++)
+	for (i = 0; i < REGS_NR_GPRS; i++)
 		regs_in[i] = 0x0123456789abcdefULL * (i + 1) ^ (i << 7);
 	for (i = 0; i < 16 * vsize; i++)
 		regs_vin[i] = i * 37 + 11;
@@ -156,11 +152,11 @@ TEST(tls_through_fs_base)
 	EXPECT_EQ(0, roundtrip_pid(spawn_in(tls_child, -2), NULL, 0));
 }
 
-static volatile sig_atomic_t usr2_info;
+static int usr2_info;
 
 static void on_usr2(int sig, siginfo_t *si, void *uc)
 {
-	usr2_info = si->si_signo;
+	__atomic_store_n(&usr2_info, si->si_signo, __ATOMIC_SEQ_CST);
 }
 
 /* Handlers, their flags and masks, ignored and blocked signals. */
@@ -192,7 +188,7 @@ static int signals_child(int fd)
 	if (!sigismember(&set, SIGWINCH) || sigismember(&set, SIGUSR2))
 		return 4;
 	raise(SIGUSR2);
-	if (usr2_info != SIGUSR2)
+	if (__atomic_load_n(&usr2_info, __ATOMIC_SEQ_CST) != SIGUSR2)
 		return 5;
 	/* Ignored: a SIGPIPE does nothing. */
 	raise(SIGPIPE);
@@ -274,7 +270,7 @@ static int pause_child(int fd)
 		return 1;
 	if (pause() != -1 || errno != EINTR)
 		return 2;
-	return usr1_seen ? 0 : 3;
+	return __atomic_load_n(&usr1_seen, __ATOMIC_SEQ_CST) ? 0 : 3;
 }
 
 TEST(stopped_in_pause)
