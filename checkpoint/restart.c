@@ -38,6 +38,9 @@
 			 VM_SOFTDIRTY | VM_WIPEONFORK | VM_HUGEPAGE |	\
 			 VM_NOHUGEPAGE | VM_MERGEABLE)
 
+/* Alignment rseq(2) requires of its area (struct rseq's). */
+#define CR_RSEQ_ALIGN	32
+
 /* SA_* flags a signal disposition may carry. */
 #define CR_SA_ALLOWED	(SA_NOCLDSTOP | SA_NOCLDWAIT | SA_SIGINFO |	\
 			 SA_ONSTACK | SA_RESTART | SA_NODEFER |		\
@@ -96,6 +99,20 @@ static int cr_check_task(struct cr_rst *r)
 			return cr_bad(r, "signal %d must keep its default action",
 				      i + 1);
 	}
+	if (ht->altstack_flags & ~(SS_ONSTACK | SS_DISABLE | SS_FLAG_BITS) ||
+	    (ht->altstack_size && ht->altstack_size < MINSIGSTKSZ) ||
+	    !cr_user_addr(ht->altstack_sp + ht->altstack_size) ||
+	    ht->altstack_sp + ht->altstack_size < ht->altstack_sp)
+		return cr_bad(r, "bad alternate signal stack");
+	/* As rseq(2) registers one. */
+	if ((ht->rseq_len || ht->rseq) &&
+	    (!IS_ALIGNED(ht->rseq, CR_RSEQ_ALIGN) || ht->rseq_len < 32 ||
+	     ht->rseq_len > PAGE_SIZE || !cr_user_addr(ht->rseq) ||
+	     !cr_user_addr(ht->rseq + ht->rseq_len)))
+		return cr_bad(r, "bad rseq area");
+	if (!cr_user_addr(ht->robust_list) ||
+	    !cr_user_addr(ht->clear_child_tid))
+		return cr_bad(r, "futex addresses outside user space");
 	r->task = *ht;
 	return 0;
 }

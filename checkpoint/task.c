@@ -2,11 +2,15 @@
 /*
  * Checkpoint/restart: the task record.
  *
- * Name, blocked signals and signal dispositions are saved and restored;
- * the pid and credentials are recorded for the reader only, since
- * restart grants nothing and the restored task keeps its restarter's.
+ * Name, blocked signals, signal dispositions, the alternate signal stack
+ * and the areas the task registered with the kernel (rseq, the robust
+ * futex list, the clear_child_tid word) are saved and restored; the pid
+ * and credentials are recorded for the reader only, since restart grants
+ * nothing and the restored task keeps its restarter's.
  */
 #include <linux/ckpt.h>
+#include <linux/kernel.h>
+#include <linux/rseq.h>
 #include <linux/cred.h>
 #include <linux/sched.h>
 #include <linux/sched/signal.h>
@@ -64,6 +68,22 @@ u32 cr_fill_task(struct cr_ctx *ctx, void *buf)
 	/* unlock_task_sighand() would reread the __rcu pointer */
 	spin_unlock_irqrestore(&sighand->siglock, flags);
 
+	/* The task is stopped or the caller: these hold still. */
+	ht->altstack_sp = task->sas_ss_sp;
+	ht->altstack_size = task->sas_ss_size;
+	ht->altstack_flags = task->sas_ss_flags;
+#ifdef CONFIG_RSEQ
+	if (task->rseq) {
+		ht->rseq = (unsigned long)task->rseq;
+		ht->rseq_len = task->rseq_len;
+		ht->rseq_sig = task->rseq_sig;
+	}
+#endif
+#ifdef CONFIG_FUTEX
+	ht->robust_list = (unsigned long)task->robust_list;
+#endif
+	ht->clear_child_tid = (unsigned long)task->clear_child_tid;
+
 	return ht->h.len;
 }
 
@@ -73,9 +93,13 @@ u32 cr_fill_task(struct cr_ctx *ctx, void *buf)
  *
  * Signal dispositions go through do_sigaction(), as sigaction(2) would
  * set them (so that setting SIG_IGN discards pending signals), then the
- * blocked mask and the name. The record was checked when read: SIGKILL
- * and SIGSTOP keep their default action and are never blocked, so
- * nothing here can fail.
+ * blocked mask, the name, the alternate signal stack and the rseq,
+ * robust list and clear_child_tid registrations, which replace the
+ * caller's (exec_mmap() has released its robust futexes and rseq has
+ * been unregistered). The record was checked when read: SIGKILL and
+ * SIGSTOP keep their default action and are never blocked, addresses
+ * are in user space, so nothing here can fail. Without CONFIG_RSEQ the
+ * rseq area is left unregistered.
  */
 void cr_restore_task(struct cr_rst *r)
 {
@@ -103,4 +127,22 @@ void cr_restore_task(struct cr_rst *r)
 	set_current_blocked(&blocked);
 
 	set_task_comm(current, ht->comm);
+
+	/* The caller's registrations pointed into its old mm. */
+	current->sas_ss_sp = ht->altstack_sp;
+	current->sas_ss_size = ht->altstack_size;
+	current->sas_ss_flags = ht->altstack_flags;
+#ifdef CONFIG_RSEQ
+	if (ht->rseq_len) {
+		current->rseq = u64_to_user_ptr(ht->rseq);
+		current->rseq_len = ht->rseq_len;
+		current->rseq_sig = ht->rseq_sig;
+		/* Fill in the CPU number on the way out, as rseq(2) does. */
+		rseq_set_notify_resume(current);
+	}
+#endif
+#ifdef CONFIG_FUTEX
+	current->robust_list = u64_to_user_ptr(ht->robust_list);
+#endif
+	current->clear_child_tid = u64_to_user_ptr(ht->clear_child_tid);
 }

@@ -542,6 +542,7 @@ static void do_task(struct image *img, struct cr_hdr_task *rec)
 	read_fixed(img, rec, sizeof(*rec));
 	check_len(img, &rec->h, sizeof(*rec));
 	check_pad(img, &rec->h, rec->pad);
+	check_pad(img, &rec->h, rec->pad2);
 	clen = fixed_strlen(img, rec->comm, sizeof(rec->comm), "comm");
 
 	if (img->json) {
@@ -567,7 +568,15 @@ static void do_task(struct image *img, struct cr_hdr_task *rec)
 			sb_printf(&img->out, "\"mask\": %llu}", a->mask);
 			first = false;
 		}
-		sb_printf(&img->out, "]},\n");
+		sb_printf(&img->out, "], \"altstack\": [%llu,%llu,%u], ",
+			  rec->altstack_sp, rec->altstack_size,
+			  rec->altstack_flags);
+		sb_printf(&img->out, "\"rseq\": [%llu,%u,%u], ", rec->rseq,
+			  rec->rseq_len, rec->rseq_sig);
+		sb_printf(&img->out, "\"robust_list\": %llu, ",
+			  rec->robust_list);
+		sb_printf(&img->out, "\"clear_child_tid\": %llu},\n",
+			  rec->clear_child_tid);
 		return;
 	}
 	printf("task: comm \"");
@@ -587,6 +596,11 @@ static void do_task(struct image *img, struct cr_hdr_task *rec)
 		printf(" flags 0x%llx restorer 0x%llx mask 0x%llx\n",
 		       a->flags, a->restorer, a->mask);
 	}
+	printf("      altstack 0x%llx size %llu flags 0x%x\n",
+	       rec->altstack_sp, rec->altstack_size, rec->altstack_flags);
+	printf("      rseq 0x%llx len %u sig 0x%x, robust list 0x%llx, clear_child_tid 0x%llx\n",
+	       rec->rseq, rec->rseq_len, rec->rseq_sig, rec->robust_list,
+	       rec->clear_child_tid);
 }
 
 static void do_cpu(struct image *img, struct cr_hdr_cpu *rec)

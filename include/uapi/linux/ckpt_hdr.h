@@ -20,7 +20,7 @@
 #define CR_IMAGE_MAGIC		0x00474d4954504b43ULL
 
 /* Bumped whenever a record changes layout or meaning. */
-#define CR_IMAGE_VERSION	1
+#define CR_IMAGE_VERSION	2
 
 /* Records are padded to this alignment. */
 #define CR_HDR_ALIGN		8
@@ -28,7 +28,8 @@
 /**
  * enum cr_hdr_type - the type of a record
  * @CR_HDR_HEAD: first record: magic, version, arch, page size, release
- * @CR_HDR_TASK: the task: comm, signal handlers, blocked mask, creds
+ * @CR_HDR_TASK: the task: comm, signal state, creds, user-space
+ *	registrations (rseq, robust futexes)
  * @CR_HDR_CPU: the task's CPU state (architecture specific)
  * @CR_HDR_MM: the address space: bounds, map count, flags
  * @CR_HDR_MM_CONTEXT: architecture mm state (the x86 LDT)
@@ -123,6 +124,15 @@ struct cr_sigaction {
  * @blocked: blocked signals, bit n-1 for signal n
  * @pad: zero
  * @action: the disposition of signals 1 to %CR_NSIG, index n-1
+ * @altstack_sp: the alternate signal stack (sigaltstack(2)): its base
+ * @altstack_size: its size in bytes, 0 for none
+ * @altstack_flags: its SS_* flags
+ * @rseq_len: the size of the registered rseq(2) area, 0 for none
+ * @rseq: its address
+ * @rseq_sig: its abort signature
+ * @pad2: zero
+ * @robust_list: the robust futex list head (set_robust_list(2)), or 0
+ * @clear_child_tid: the address set_tid_address(2) set, or 0
  */
 struct cr_hdr_task {
 	struct cr_hdr h;
@@ -133,6 +143,15 @@ struct cr_hdr_task {
 	__u32 pad;
 	__u64 blocked;
 	struct cr_sigaction action[CR_NSIG];
+	__u64 altstack_sp;
+	__u64 altstack_size;
+	__u32 altstack_flags;
+	__u32 rseq_len;
+	__u64 rseq;
+	__u32 rseq_sig;
+	__u32 pad2;
+	__u64 robust_list;
+	__u64 clear_child_tid;
 };
 
 /*

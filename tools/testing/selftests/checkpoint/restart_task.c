@@ -7,7 +7,10 @@
  */
 #define _GNU_SOURCE
 #include <asm/prctl.h>
+#include <linux/rseq.h>
+#include <sched.h>
 #include <stdint.h>
+#include <sys/rseq.h>
 #include <sys/syscall.h>
 #include <time.h>
 
@@ -152,22 +155,34 @@ TEST(tls_through_fs_base)
 	EXPECT_EQ(0, roundtrip_pid(spawn_in(tls_child, -2), NULL, 0));
 }
 
-static int usr2_info;
+static int usr2_info, usr2_on_altstack;
+static char altstack[64 << 10];
 
 static void on_usr2(int sig, siginfo_t *si, void *uc)
 {
+	char here;
+
 	__atomic_store_n(&usr2_info, si->si_signo, __ATOMIC_SEQ_CST);
+	__atomic_store_n(&usr2_on_altstack, &here >= altstack &&
+			 &here < altstack + sizeof(altstack), __ATOMIC_SEQ_CST);
 }
 
-/* Handlers, their flags and masks, ignored and blocked signals. */
+/*
+ * Handlers, their flags and masks, ignored and blocked signals, and the
+ * alternate stack the handler runs on.
+ */
 static int signals_child(int fd)
 {
 	struct sigaction sa = { .sa_sigaction = on_usr2,
-				.sa_flags = SA_SIGINFO | SA_RESTART }, got;
+				.sa_flags = SA_SIGINFO | SA_RESTART |
+					    SA_ONSTACK }, got;
+	stack_t ss = { .ss_sp = altstack, .ss_size = sizeof(altstack) };
 	sigset_t set;
 
 	sigemptyset(&sa.sa_mask);
 	sigaddset(&sa.sa_mask, SIGHUP);
+	if (sigaltstack(&ss, NULL))
+		return 1;
 	if (sigaction(SIGUSR2, &sa, NULL) || signal(SIGPIPE, SIG_IGN))
 		return 1;
 	sigemptyset(&set);
@@ -190,6 +205,8 @@ static int signals_child(int fd)
 	raise(SIGUSR2);
 	if (__atomic_load_n(&usr2_info, __ATOMIC_SEQ_CST) != SIGUSR2)
 		return 5;
+	if (!__atomic_load_n(&usr2_on_altstack, __ATOMIC_SEQ_CST))
+		return 6;
 	/* Ignored: a SIGPIPE does nothing. */
 	raise(SIGPIPE);
 	return 0;
@@ -306,6 +323,46 @@ TEST(stopped_in_pause)
 	EXPECT_TRUE(WIFEXITED(status));
 	EXPECT_EQ(0, WEXITSTATUS(status));
 	close(fd);
+}
+
+/*
+ * The C library registered an rseq area at startup; restored, the kernel
+ * must keep its cpu_id current, wherever the task runs.
+ */
+static int rseq_child(int fd)
+{
+	struct rseq *rs = (void *)((char *)__builtin_thread_pointer() +
+				   __rseq_offset);
+	unsigned int cpu;
+	cpu_set_t set;
+	int i;
+
+	if (!__rseq_size)
+		return 77;
+	if (write(fd, "r", 1) != 1)
+		return 1;
+	raise(SIGSTOP);
+	for (i = 0; i < 2; i++) {
+		CPU_ZERO(&set);
+		CPU_SET(i, &set);
+		if (sched_setaffinity(0, sizeof(set), &set))
+			return i ? 0 : 1;	/* one CPU: nothing to tell */
+		sched_yield();
+		if (syscall(SYS_getcpu, &cpu, NULL, NULL) || cpu != i)
+			return 2;
+		if (__atomic_load_n(&rs->cpu_id, __ATOMIC_RELAXED) != cpu)
+			return 3;
+	}
+	return 0;
+}
+
+TEST(rseq_registration)
+{
+	int ret = roundtrip_pid(spawn_in(rseq_child, -2), NULL, 0);
+
+	if (ret == 77)
+		SKIP(return, "no rseq registered by the C library");
+	EXPECT_EQ(0, ret);
 }
 
 static int self_fd;
