@@ -6,6 +6,7 @@
  * task checks itself and its exit status is the verdict.
  */
 #define _GNU_SOURCE
+#include <asm/ldt.h>
 #include <asm/prctl.h>
 #include <linux/rseq.h>
 #include <sched.h>
@@ -363,6 +364,30 @@ TEST(rseq_registration)
 	if (ret == 77)
 		SKIP(return, "no rseq registered by the C library");
 	EXPECT_EQ(0, ret);
+}
+
+/* A task with an LDT entry, as modify_ldt(2) installs one. */
+static int ldt_child(int fd)
+{
+	struct user_desc desc = {
+		.entry_number = 0, .base_addr = 0x1000, .limit = 0xfff,
+		.seg_32bit = 1, .useable = 1,
+	};
+
+	if (syscall(SYS_modify_ldt, 1, &desc, sizeof(desc)))
+		return 77;
+	if (write(fd, "r", 1) != 1)
+		return 1;
+	raise(SIGSTOP);
+	return 0;
+}
+
+/* The LDT is saved, but not restored yet: restart says so. */
+TEST(ldt_is_refused)
+{
+	int ret = roundtrip_pid(spawn_in(ldt_child, -2), NULL, 0);
+
+	EXPECT_EQ(RESTART_FAILED(EOPNOTSUPP), ret);
 }
 
 static int self_fd;
