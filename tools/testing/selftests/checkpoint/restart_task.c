@@ -371,7 +371,7 @@ static int ldt_child(int fd)
 {
 	struct user_desc desc = {
 		.entry_number = 0, .base_addr = 0x1000, .limit = 0xfff,
-		.seg_32bit = 1, .useable = 1,
+		.seg_32bit = 1,
 	};
 
 	if (syscall(SYS_modify_ldt, 1, &desc, sizeof(desc)))
