@@ -7,6 +7,7 @@
  * own errno and, once the log file is known, one line saying why.
  */
 #include <linux/ckpt.h>
+#include <linux/pram.h>
 #include <linux/errno.h>
 #include <linux/file.h>
 #include <linux/fs.h>
@@ -109,6 +110,7 @@ int cr_ctx_init(struct cr_ctx *ctx, enum cr_op op, pid_t pid, int fd,
 		goto err;
 	}
 
+	ctx->pram = pram_file_stream(ctx->file);
 	ctx->task = cr_get_task(pid);
 	if (!ctx->task) {
 		cr_log(ctx, "no such process");

@@ -9,6 +9,7 @@
  */
 #include <linux/bvec.h>
 #include <linux/ckpt.h>
+#include <linux/pram.h>
 #include <linux/crc32c.h>
 #include <linux/highmem.h>
 #include <linux/mm.h>
@@ -98,13 +99,38 @@ int cr_hbuf_put(struct cr_ctx *ctx, u32 len)
 	return cr_write_data(ctx, ctx->hbuf, len);
 }
 
+/*
+ * Into a PRAM node: the pages go into the node's page stream, by
+ * reference, and the record says so in place of their contents.
+ */
+static int cr_write_pgarr_pram(struct cr_ctx *ctx, struct cr_pgarr *pgarr)
+{
+	unsigned int i, n = pgarr->nr_used;
+	struct cr_hdr_pages *hp;
+	int ret;
+
+	for (i = 0; i < n; i++) {
+		ret = pram_save_page(ctx->pram, pgarr->pages[i]);
+		if (ret) {
+			cr_log(ctx, "saving a page into the PRAM node failed: error %d",
+			       ret);
+			return ret;
+		}
+	}
+	hp = cr_hbuf_get(ctx, CR_HDR_PAGES, sizeof(*hp));
+	hp->nr_pages = n;
+	hp->flags = CR_PAGES_PRAM;
+	return cr_hbuf_put(ctx, sizeof(*hp));
+}
+
 /**
  * cr_write_pgarr() - write one page-array: addresses, then contents
  * @ctx: checkpoint context
  * @pgarr: a non-empty page-array
  *
  * The contents go to the file straight from the pages, described by a
- * bio_vec array, with no intermediate copy.
+ * bio_vec array, with no intermediate copy; into a PRAM node they are
+ * not written at all, the node keeps the pages themselves.
  *
  * Return: 0 or a negative errno.
  */
@@ -123,6 +149,9 @@ int cr_write_pgarr(struct cr_ctx *ctx, struct cr_pgarr *pgarr)
 	ret = cr_hbuf_put(ctx, ha->h.len);
 	if (ret)
 		return ret;
+
+	if (ctx->pram)
+		return cr_write_pgarr_pram(ctx, pgarr);
 
 	hp = cr_hbuf_get(ctx, CR_HDR_PAGES, sizeof(*hp));
 	hp->h.len = sizeof(*hp) + n * PAGE_SIZE;

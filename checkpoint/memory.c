@@ -16,6 +16,13 @@
  * subpages included. Not saved: the zero page, file pages of private
  * mappings (they come back from the file) and the vDSO/vvar, which
  * restart maps anew.
+ *
+ * Into a PRAM node the pages are saved by reference, not copied, so the
+ * image must not change after the fact: each saved page is made
+ * read-only and shared in the task, as fork() does, so that a write by
+ * the task, should it go on running, copies it first. A THP is split
+ * into PTEs for that; a page pinned for DMA, which cannot be shared,
+ * fails the checkpoint with -EBUSY.
  */
 #include <linux/ckpt.h>
 #include <linux/mm.h>
@@ -26,6 +33,7 @@
 #include <linux/kdev_t.h>
 #include <linux/mmap_lock.h>
 #include <linux/pagewalk.h>
+#include <linux/rmap.h>
 #include <linux/sched/mm.h>
 #include <linux/sched/signal.h>
 #include <linux/string.h>
@@ -72,6 +80,11 @@ static int cr_walk_huge(pmd_t *pmd, unsigned long addr, unsigned long end,
 		return 1;
 	}
 
+	/* Into PRAM, pages are shared one by one: see cr_share_pte(). */
+	if (w->ctx->pram && pmd_leaf(pmdp_get(pmd))) {
+		split_huge_pmd(walk->vma, pmd, addr);
+		return -EAGAIN;
+	}
 	ptl = pmd_trans_huge_lock(pmd, walk->vma);
 	if (!ptl)
 		return -EAGAIN;	/* split meanwhile: walk the PTEs */
@@ -95,6 +108,30 @@ static int cr_walk_huge(pmd_t *pmd, unsigned long addr, unsigned long end,
 }
 
 /*
+ * Make the page @pte maps read-only and shared, as fork() makes it for
+ * the parent, so that a write by the task copies it rather than change
+ * what PRAM keeps. The TLB is flushed by the caller before the page
+ * table lock is dropped. Returns -EBUSY for a page that may be pinned.
+ */
+static int cr_share_pte(struct mm_walk *walk, unsigned long addr,
+			pte_t *pte, struct page *page)
+{
+	struct folio *folio = page_folio(page);
+	pte_t entry;
+
+	if (!PageAnonExclusive(page) && !pte_write(ptep_get(pte)))
+		return 0;
+	entry = ptep_get_and_clear(walk->mm, addr, pte);
+	if (PageAnonExclusive(page) &&
+	    folio_try_share_anon_rmap_pte(folio, page)) {
+		set_pte_at(walk->mm, addr, pte, entry);
+		return -EBUSY;
+	}
+	set_pte_at(walk->mm, addr, pte, pte_wrprotect(entry));
+	return 0;
+}
+
+/*
  * The PTEs of one page table in [addr, end), into @pgarr until it is
  * full. Returns where it stopped.
  */
@@ -104,6 +141,7 @@ static unsigned long cr_walk_ptes(struct cr_walk *w, struct cr_pgarr *pgarr,
 {
 	spinlock_t *ptl;	/* the page table's lock */
 	pte_t *start, *pte;
+	unsigned long first = addr;
 	struct page *page;
 
 	start = pte_offset_map_lock(walk->mm, pmd, addr, &ptl);
@@ -146,8 +184,15 @@ static unsigned long cr_walk_ptes(struct cr_walk *w, struct cr_pgarr *pgarr,
 			continue;
 		if (pgarr->nr_used == CR_PGARR_TOTAL)
 			break;
+		if (w->ctx->pram && cr_share_pte(walk, addr, pte, page)) {
+			w->err = -EBUSY;
+			w->next = addr;
+			break;
+		}
 		cr_pgarr_add(pgarr, page, addr);
 	}
+	if (w->ctx->pram && addr > first)
+		flush_tlb_range(walk->vma, first, addr);
 	pte_unmap_unlock(start, ptl);
 	return addr;
 }
@@ -216,6 +261,11 @@ static int cr_collect_slow(struct cr_ctx *ctx, unsigned long addr)
 	got = get_user_pages_remote(ctx->mm, addr, 1, FOLL_FORCE, &page, NULL);
 	if (got != 1)
 		return got < 0 ? got : -EFAULT;
+	/* Into PRAM: now present, the next round shares it as any other. */
+	if (ctx->pram) {
+		put_page(page);
+		return -EAGAIN;
+	}
 	if (cr_page_wanted(page)) {
 		pgarr = cr_pgarr_current(ctx, 1);
 		if (IS_ERR_OR_NULL(pgarr))
@@ -279,6 +329,9 @@ static int cr_write_vma_pages(struct cr_ctx *ctx, unsigned long start,
 		if (ret == -EOPNOTSUPP)
 			cr_log(ctx, "page at %#lx: %s", w.next,
 			       "device-private or poisoned memory is not supported");
+		if (ret == -EBUSY)
+			cr_log(ctx, "page at %#lx: %s", w.next,
+			       "pinned for DMA, it cannot be saved by reference");
 		if (ret < 0)
 			goto err;
 		ret = cr_write_batch(ctx);

@@ -20,6 +20,7 @@
 #include <linux/binfmts.h>
 #include <linux/bvec.h>
 #include <linux/io_uring.h>
+#include <linux/pram.h>
 #include <linux/rseq.h>
 #include <linux/sched/mm.h>
 #include <linux/mm.h>
@@ -248,18 +249,25 @@ static int cr_check_pages(struct cr_rst *r, struct cr_hdr_vma *hv,
 	ret = cr_read_hdr(r);
 	if (ret)
 		return ret;
-	if (r->hdr.type != CR_HDR_PAGES ||
-	    r->hdr.len != sizeof(hp) + (u64)n * PAGE_SIZE)
+	if (r->hdr.type != CR_HDR_PAGES || r->hdr.len < sizeof(hp))
 		return cr_bad(r, "page contents do not match their page-array");
 	hp.h = r->hdr;
 	ret = cr_read(r, &hp.h + 1, sizeof(hp) - sizeof(hp.h));
 	if (ret)
 		return ret;
-	if (hp.nr_pages != n)
+	if (r->hdr.len != sizeof(hp) + (hp.flags & CR_PAGES_PRAM ? 0 :
+					 (u64)n * PAGE_SIZE))
 		return cr_bad(r, "page contents do not match their page-array");
+	if (hp.nr_pages != n || hp.flags & ~CR_PAGES_PRAM)
+		return cr_bad(r, "page contents do not match their page-array");
+	if (hp.flags & CR_PAGES_PRAM) {
+		if (!r->ctx->pram)
+			return cr_bad(r, "pages kept in PRAM, but the image is not a PRAM node");
+		return cr_mm_fill_pram(r, addrs, n);
+	}
 	if (r->err)
 		return cr_read_skip(r, (u64)n * PAGE_SIZE);
-	return cr_mm_fill(r, addrs, n);
+	return cr_mm_fill(r, addrs, n, NULL);
 }
 
 /*
@@ -400,6 +408,10 @@ static int cr_check_caller(struct cr_ctx *ctx)
 		cr_log(ctx, "the caller shares its signal handlers");
 		return -EOPNOTSUPP;
 	}
+	if (ctx->pram && ctx->pram->save) {
+		cr_log(ctx, "the PRAM node is still being saved");
+		return -EBUSY;
+	}
 	return 0;
 }
 
@@ -439,7 +451,10 @@ int cr_restart(struct cr_ctx *ctx, long *ax)
 				  GFP_KERNEL);
 	r->pages = kmalloc_array(CR_PGARR_TOTAL, sizeof(*r->pages),
 				 GFP_KERNEL);
-	if (!ctx->hbuf || !ctx->bvec || !r->pages) {
+	r->src = kmalloc_array(CR_PGARR_TOTAL, sizeof(*r->src), GFP_KERNEL);
+	r->addrs = kmalloc_array(CR_PGARR_TOTAL, sizeof(*r->addrs),
+				 GFP_KERNEL);
+	if (!ctx->hbuf || !ctx->bvec || !r->pages || !r->src || !r->addrs) {
 		ret = -ENOMEM;
 		goto out;
 	}
@@ -466,6 +481,8 @@ out:
 	if (r->mm)
 		mmput(r->mm);
 	kfree(r->pages);
+	kfree(r->src);
+	kfree(r->addrs);
 	kfree(r->cpu);
 	kfree(r);
 	return ret;

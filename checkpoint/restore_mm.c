@@ -20,11 +20,15 @@
 #include <linux/mm.h>
 #include <linux/mman.h>
 #include <linux/module.h>
+#include <linux/memcontrol.h>
 #include <linux/namei.h>
+#include <linux/pram.h>
 #include <linux/sched/coredump.h>
 #include <linux/sched/mm.h>
 #include <linux/sched/signal.h>
 #include <linux/security.h>
+#include <linux/swap.h>
+#include <linux/rmap.h>
 #include <linux/uprobes.h>
 
 /*
@@ -292,6 +296,8 @@ int cr_mm_add_vma(struct cr_rst *r, const char *path)
  * @addrs: the page addresses of a checked page-array record, increasing
  *	and inside the VMA just mapped
  * @n: how many; at most %CR_PGARR_TOTAL
+ * @src: NULL to read the contents from the image, or the pages to copy
+ *	them from (PRAM pages that cannot be mapped as they are)
  *
  * Each run of contiguous addresses is faulted in, writable, by one
  * get_user_pages_remote() call (FOLL_FORCE, as ptrace writes read-only
@@ -302,7 +308,8 @@ int cr_mm_add_vma(struct cr_rst *r, const char *path)
  *
  * Return: 0, or the errno of a failed read (logged).
  */
-int cr_mm_fill(struct cr_rst *r, const u64 *addrs, unsigned int n)
+int cr_mm_fill(struct cr_rst *r, const u64 *addrs, unsigned int n,
+	       struct page **src)
 {
 	struct mm_struct *mm = r->mm;
 	unsigned int i = 0, run, j;
@@ -329,11 +336,117 @@ int cr_mm_fill(struct cr_rst *r, const u64 *addrs, unsigned int n)
 		r->err = got ? got : -EFAULT;
 		cr_log(r->ctx, "cannot allocate the page at %#llx: error %d",
 		       addrs[i], r->err);
-		ret = cr_read_skip(r, (u64)n * PAGE_SIZE);
+		ret = src ? 0 : cr_read_skip(r, (u64)n * PAGE_SIZE);
+	} else if (src) {
+		for (j = 0; j < n; j++)
+			copy_highpage(r->pages[j], src[j]);
 	} else {
 		ret = cr_read_pages(r, r->pages, n);
 	}
 	for (j = 0; j < i; j++)
 		put_page(r->pages[j]);
+	return ret;
+}
+
+/*
+ * Whether a PRAM page can be mapped as it is: a page the previous kernel
+ * left, which belongs to no address space yet and is held by its node
+ * and the caller only. A page still anonymous elsewhere (before kexec,
+ * or loaded once already) cannot join another anon_vma: it is copied.
+ */
+static bool cr_pram_fresh(struct folio *folio)
+{
+	return !folio_test_large(folio) && !folio_test_anon(folio) &&
+	       !folio->mapping && !folio_mapped(folio) &&
+	       !folio_test_lru(folio) && folio_ref_count(folio) == 2;
+}
+
+/*
+ * Map a fresh PRAM page at @addr of the new mm, read-only and not
+ * exclusive: the node keeps its reference, so the task's first write
+ * copies the page, as after fork(). Called under the new mm's mmap lock;
+ * takes over the caller's reference on @page.
+ */
+static int cr_map_pram_page(struct mm_struct *mm, unsigned long addr,
+			    struct page *page)
+{
+	struct folio *folio = page_folio(page);
+	struct vm_area_struct *vma = vma_lookup(mm, addr);
+	spinlock_t *ptl;	/* the page table's lock */
+	pgd_t *pgd;
+	p4d_t *p4d;
+	pud_t *pud;
+	pmd_t *pmd;
+	pte_t *pte;
+
+	if (!vma || anon_vma_prepare(vma))
+		return -ENOMEM;
+	pgd = pgd_offset(mm, addr);
+	p4d = p4d_alloc(mm, pgd, addr);
+	pud = p4d ? pud_alloc(mm, p4d, addr) : NULL;
+	pmd = pud ? pmd_alloc(mm, pud, addr) : NULL;
+	if (!pmd || pte_alloc(mm, pmd))
+		return -ENOMEM;
+	if (mem_cgroup_charge(folio, mm, GFP_KERNEL))
+		return -ENOMEM;
+
+	folio_lock(folio);
+	pte = pte_offset_map_lock(mm, pmd, addr, &ptl);
+	if (!pte || !pte_none(ptep_get(pte))) {
+		/* a huge page or a page is there already: copy instead */
+		if (pte)
+			pte_unmap_unlock(pte, ptl);
+		folio_unlock(folio);
+		return -EAGAIN;
+	}
+	folio_add_new_anon_rmap(folio, vma, addr, RMAP_NONE);
+	folio_add_lru_vma(folio, vma);
+	inc_mm_counter(mm, MM_ANONPAGES);
+	set_pte_at(mm, addr, pte, mk_pte(page, vma->vm_page_prot));
+	update_mmu_cache(vma, addr, pte);
+	pte_unmap_unlock(pte, ptl);
+	folio_unlock(folio);
+	return 0;
+}
+
+/**
+ * cr_mm_fill_pram() - map a batch of pages kept in a PRAM node
+ * @r: restart state, restarting from a PRAM node
+ * @addrs: as for cr_mm_fill()
+ * @n: as for cr_mm_fill()
+ *
+ * The next @n pages of the node's page stream go to @addrs: mapped as
+ * they are when the previous kernel left them (no copy), else copied.
+ * Either way no writable page is shared with another task.
+ *
+ * Return: 0, -EINVAL (logged) when the node holds fewer pages than its
+ * image says, or -EINTR.
+ */
+int cr_mm_fill_pram(struct cr_rst *r, const u64 *addrs, unsigned int n)
+{
+	unsigned int i, nr_copy = 0;
+	struct page *page;
+	int ret;
+
+	ret = mmap_read_lock_killable(r->mm);
+	if (ret)
+		return ret;
+	for (i = 0; i < n; i++) {
+		page = pram_load_page(r->ctx->pram);
+		if (!page) {
+			ret = cr_bad(r, "the PRAM node holds fewer pages than its image");
+			break;
+		}
+		if (!r->err && cr_pram_fresh(page_folio(page)) &&
+		    !cr_map_pram_page(r->mm, addrs[i], page))
+			continue;
+		r->src[nr_copy] = page;
+		r->addrs[nr_copy++] = addrs[i];
+	}
+	mmap_read_unlock(r->mm);
+	if (!ret && !r->err && nr_copy)
+		ret = cr_mm_fill(r, r->addrs, nr_copy, r->src);
+	for (i = 0; i < nr_copy; i++)
+		put_page(r->src[i]);
 	return ret;
 }

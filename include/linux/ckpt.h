@@ -21,6 +21,7 @@ struct file;
 struct iov_iter;
 struct mm_struct;
 struct page;
+struct pram_stream;
 struct task_struct;
 struct vm_area_struct;
 
@@ -94,6 +95,8 @@ enum cr_op {
  *	is the one being filled, so the list runs newest first
  * @nr_pgarrs: entries in @pgarr_list
  * @bvec: scratch vector describing one page-array for a write
+ * @pram: the PRAM stream behind @file when it is a PRAM node: pages go
+ *	into it, or come from it, by reference
  * @crc: running CRC-32C of the image written (read) so far
  * @written: bytes of image written (read) so far
  *
@@ -119,6 +122,7 @@ struct cr_ctx {
 	struct list_head pgarr_list;
 	unsigned int nr_pgarrs;
 	struct bio_vec *bvec;
+	struct pram_stream *pram;
 	u32 crc;
 	u64 written;
 };
@@ -137,6 +141,8 @@ struct cr_ctx {
  * @vvar: start of the vDSO data pages in the image, or 0
  * @vdso: start of the vDSO text in the image, or 0
  * @pages: scratch array of %CR_PGARR_TOTAL pages being filled
+ * @src: scratch array of %CR_PGARR_TOTAL PRAM pages to copy from
+ * @addrs: scratch array of their %CR_PGARR_TOTAL addresses
  * @err: the first failure that is not the image's fault (a file, memory);
  *	reading goes on to the tail without building, and it is returned
  *	only if the image's checksum is good
@@ -156,6 +162,8 @@ struct cr_rst {
 	u64 vvar;
 	u64 vdso;
 	struct page **pages;
+	struct page **src;
+	u64 *addrs;
 	int err;
 };
 
@@ -206,7 +214,9 @@ int cr_read_pages(struct cr_rst *r, struct page **pages, unsigned int n);
 /* restore_mm.c, and the architecture's part: the new address space */
 int cr_mm_create(struct cr_rst *r);
 int cr_mm_add_vma(struct cr_rst *r, const char *path);
-int cr_mm_fill(struct cr_rst *r, const u64 *addrs, unsigned int n);
+int cr_mm_fill(struct cr_rst *r, const u64 *addrs, unsigned int n,
+	       struct page **src);
+int cr_mm_fill_pram(struct cr_rst *r, const u64 *addrs, unsigned int n);
 int cr_arch_note_vdso(struct cr_rst *r);
 int cr_arch_check_vdso(struct cr_rst *r);
 int cr_arch_map_vdso(struct cr_rst *r);

@@ -289,17 +289,22 @@ struct cr_hdr_pgarr {
 	__u32 pad;
 };
 
+/* cr_hdr_pages.flags */
+#define CR_PAGES_PRAM		(1U << 0)	/* in the PRAM node, not here */
+
 /**
  * struct cr_hdr_pages - the contents of one batch of saved pages
  * @h: record header, type %CR_HDR_PAGES
  * @nr_pages: pages following this struct, page_size bytes each, in the
  *	order of the addresses of the preceding %CR_HDR_PGARR record
- * @pad: zero
+ * @flags: %CR_PAGES_PRAM when the image is a PRAM node and the pages are
+ *	the next @nr_pages of the node's page stream instead: then no
+ *	contents follow
  */
 struct cr_hdr_pages {
 	struct cr_hdr h;
 	__u32 nr_pages;
-	__u32 pad;
+	__u32 flags;
 };
 
 /**

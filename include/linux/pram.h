@@ -1,0 +1,74 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * PRAM: named nodes of memory that survive a kexec reboot.
+ *
+ * A node holds a page stream (pages saved by reference: the node takes a
+ * reference, no copy is made) and a byte stream (data written into pages
+ * of its own). Its metadata lives in pages too, each with a magic and a
+ * CRC-32, chained from one super block whose physical address the next
+ * kernel gets on its command line. See Documentation/checkpoint.rst.
+ */
+#ifndef _LINUX_PRAM_H
+#define _LINUX_PRAM_H
+
+#include <linux/types.h>
+
+struct file;
+struct iov_iter;
+struct page;
+struct pram_node_info;
+
+/* Longest node name, NUL included. */
+#define PRAM_NAME_MAX		256
+
+/**
+ * struct pram_stream - an open node, for saving or for loading
+ * @node: the node
+ * @link: the link page of the page stream being read (load)
+ * @idx: index of the next entry in @link (load)
+ * @save: the stream was opened by pram_prepare_save()
+ */
+struct pram_stream {
+	struct pram_node_info *node;
+	void *link;
+	unsigned int idx;
+	bool save;
+};
+
+#ifdef CONFIG_PRAM
+int pram_prepare_save(struct pram_stream *ps, const char *name);
+int pram_save_page(struct pram_stream *ps, struct page *page);
+ssize_t pram_write_iter(struct pram_stream *ps, struct iov_iter *from);
+ssize_t pram_write(struct pram_stream *ps, const void *buf, size_t count);
+void pram_finish_save(struct pram_stream *ps);
+void pram_discard_save(struct pram_stream *ps);
+
+int pram_prepare_load(struct pram_stream *ps, const char *name);
+struct page *pram_load_page(struct pram_stream *ps);
+ssize_t pram_read_iter(struct pram_stream *ps, struct iov_iter *to,
+		       loff_t pos);
+ssize_t pram_read(struct pram_stream *ps, void *buf, size_t count,
+		  loff_t pos);
+void pram_finish_load(struct pram_stream *ps);
+
+int pram_delete(const char *name);
+int pram_node_stat(const char *name, u64 *size, u64 *pages);
+int pram_for_each_node(int (*fn)(const char *name, void *arg), void *arg);
+phys_addr_t pram_super_phys(void);
+bool pram_pfn_in_zone(unsigned long pfn);
+
+struct pram_stream *pram_file_stream(struct file *file);
+
+void pram_early_init(void);
+void pram_reserve(void);
+#else
+static inline struct pram_stream *pram_file_stream(struct file *file)
+{
+	return NULL;
+}
+
+static inline void pram_early_init(void) { }
+static inline void pram_reserve(void) { }
+#endif
+
+#endif /* _LINUX_PRAM_H */

@@ -1,0 +1,648 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * PRAM: named nodes of memory that survive a kexec reboot.
+ *
+ * A node is saved once, through a pram_stream opened by
+ * pram_prepare_save(): pages are added to its page stream by reference
+ * (pram_save_page() takes a reference; nothing is copied unless the page
+ * sits in the kexec landing zone), bytes to its byte stream
+ * (pram_write()), and pram_finish_save() publishes it: from then on it
+ * is read-only, listed for the next kernel, and can be loaded any number
+ * of times (pram_prepare_load(), pram_load_page(), pram_read()) until it
+ * is deleted, which gives its pages back.
+ *
+ * The metadata (see pram_internal.h) is kept in its on-page form all
+ * the time, so handing it to the next kernel is only a matter of
+ * checksums, refreshed whenever a node is published or deleted.
+ */
+#include <linux/crc32.h>
+#include <linux/gfp.h>
+#include <linux/highmem.h>
+#include <linux/io.h>
+#include <linux/kobject.h>
+#include <linux/list.h>
+#include <linux/mm.h>
+#include <linux/mutex.h>
+#include <linux/slab.h>
+#include <linux/string.h>
+#include <linux/sysfs.h>
+#include <linux/uio.h>
+
+#include "pram_internal.h"
+
+static LIST_HEAD(pram_nodes);
+static DEFINE_MUTEX(pram_mutex);
+static struct pram_super *pram_sb;
+static unsigned int pram_nr_nodes;	/* listed, under pram_mutex */
+
+/**
+ * pram_csum() - the checksum of a metadata page
+ * @page: the page's contents
+ *
+ * Return: the CRC-32 of the page, its checksum field taken as 0.
+ */
+u32 pram_csum(const void *page)
+{
+	const struct pram_meta *m = page;
+	u32 crc = crc32_le(~0U, page, offsetof(struct pram_meta, csum));
+	u32 zero = 0;
+
+	crc = crc32_le(crc, (void *)&zero, sizeof(zero));
+	return ~crc32_le(crc, (const void *)(m + 1), PAGE_SIZE - sizeof(*m));
+}
+
+/**
+ * pram_meta_ok() - whether a metadata page has its magic and checksum
+ * @page: the page's contents
+ * @magic: the magic its type needs
+ *
+ * Return: true when both match.
+ */
+bool pram_meta_ok(const void *page, u32 magic)
+{
+	const struct pram_meta *m = page;
+
+	return m->magic == magic && m->csum == pram_csum(page);
+}
+
+static void pram_seal(void *page)
+{
+	struct pram_meta *m = page;
+
+	m->csum = pram_csum(page);
+}
+
+static void *pram_pfn_addr(u64 pfn)
+{
+	return pfn ? page_address(pfn_to_page(pfn)) : NULL;
+}
+
+static u64 pram_addr_pfn(void *addr)
+{
+	return addr ? page_to_pfn(virt_to_page(addr)) : 0;
+}
+
+/**
+ * pram_alloc_meta() - a zeroed page for metadata or byte-stream data
+ *
+ * Return: its address, outside the kexec landing zone, or NULL.
+ */
+void *pram_alloc_meta(void)
+{
+	struct page *page = alloc_page(GFP_KERNEL | __GFP_ZERO);
+	struct page *bad[8];
+	int nr_bad = 0;
+
+	while (page && pram_pfn_in_zone(page_to_pfn(page)) &&
+	       nr_bad < ARRAY_SIZE(bad)) {
+		bad[nr_bad++] = page;
+		page = alloc_page(GFP_KERNEL | __GFP_ZERO);
+	}
+	while (nr_bad)
+		__free_page(bad[--nr_bad]);
+	if (page && pram_pfn_in_zone(page_to_pfn(page))) {
+		__free_page(page);
+		page = NULL;
+	}
+	return page ? page_address(page) : NULL;
+}
+
+static void pram_free_meta(void *addr)
+{
+	if (addr)
+		free_page((unsigned long)addr);
+}
+
+/*
+ * Rewrite the list the next kernel follows: every published node, in
+ * the super block, sealed afresh. Called under pram_mutex.
+ */
+static void pram_relink(void)
+{
+	struct pram_node_info *ni;
+	u32 nr = 0;
+
+	if (!pram_sb)
+		return;
+	list_for_each_entry(ni, &pram_nodes, list) {
+		if (ni->saving)
+			continue;
+		pram_seal(ni->node);
+		pram_sb->node_pfn[nr++] = pram_addr_pfn(ni->node);
+	}
+	pram_sb->nr_nodes = nr;
+	memset(&pram_sb->node_pfn[nr], 0,
+	       (PRAM_MAX_NODES - nr) * sizeof(pram_sb->node_pfn[0]));
+	pram_seal(pram_sb);
+}
+
+
+static struct pram_node_info *pram_find(const char *name)
+{
+	struct pram_node_info *ni;
+
+	list_for_each_entry(ni, &pram_nodes, list)
+		if (!strcmp(ni->node->name, name))
+			return ni;
+	return NULL;
+}
+
+/* Append @pfn to stream @s (0: pages, 1: bytes) of @ni. */
+static int pram_append(struct pram_node_info *ni, int s, u64 pfn)
+{
+	struct pram_link *link = ni->tail[s];
+
+	if (!link || link->nr == PRAM_LINK_NR) {
+		struct pram_link *new = pram_alloc_meta();
+
+		if (!new)
+			return -ENOMEM;
+		new->m.magic = PRAM_MAGIC_LINK;
+		if (link)
+			link->next_pfn = pram_addr_pfn(new);
+		else if (s)
+			ni->node->byte_link_pfn = pram_addr_pfn(new);
+		else
+			ni->node->page_link_pfn = pram_addr_pfn(new);
+		ni->tail[s] = link = new;
+	}
+	link->pfn[link->nr++] = pfn;
+	return 0;
+}
+
+/* Free a stream's links; @data: also drop the page each entry holds. */
+static void pram_free_stream(u64 link_pfn, bool data)
+{
+	struct pram_link *link = pram_pfn_addr(link_pfn), *next;
+	unsigned int i;
+
+	while (link) {
+		next = pram_pfn_addr(link->next_pfn);
+		for (i = 0; data && i < link->nr; i++)
+			put_page(pfn_to_page(link->pfn[i]));
+		pram_free_meta(link);
+		link = next;
+	}
+}
+
+static void pram_free_node(struct pram_node_info *ni)
+{
+	pram_free_stream(ni->node->page_link_pfn, true);
+	pram_free_stream(ni->node->byte_link_pfn, true);
+	pram_free_meta(ni->node);
+	kfree(ni);
+}
+
+/**
+ * pram_prepare_save() - create a node and open it for saving
+ * @ps: the stream to set up
+ * @name: the node's name: 1 to %PRAM_NAME_MAX - 1 bytes, no '/'
+ *
+ * Return: 0, -EINVAL for a bad name, -EEXIST when a node has the name,
+ * -ENOSPC when %PRAM_MAX_NODES exist, -ENODEV before PRAM is set up, or
+ * -ENOMEM.
+ */
+int pram_prepare_save(struct pram_stream *ps, const char *name)
+{
+	size_t len = strnlen(name, PRAM_NAME_MAX);
+	struct pram_node_info *ni;
+	int ret = 0;
+
+	if (!len || len == PRAM_NAME_MAX || strchr(name, '/'))
+		return -EINVAL;
+	ni = kzalloc(sizeof(*ni), GFP_KERNEL);
+	if (!ni)
+		return -ENOMEM;
+	ni->node = pram_alloc_meta();
+	if (!ni->node) {
+		kfree(ni);
+		return -ENOMEM;
+	}
+	ni->node->m.magic = PRAM_MAGIC_NODE;
+	memcpy(ni->node->name, name, len);
+	ni->saving = true;
+	ni->users = 1;
+
+	mutex_lock(&pram_mutex);
+	if (!pram_sb)
+		ret = -ENODEV;
+	else if (pram_find(name))
+		ret = -EEXIST;
+	else if (pram_nr_nodes == PRAM_MAX_NODES)
+		ret = -ENOSPC;
+	if (!ret) {
+		list_add_tail(&ni->list, &pram_nodes);
+		pram_nr_nodes++;
+	}
+	mutex_unlock(&pram_mutex);
+	if (ret) {
+		pram_free_meta(ni->node);
+		kfree(ni);
+		return ret;
+	}
+	*ps = (struct pram_stream){ .node = ni, .save = true };
+	return 0;
+}
+
+/**
+ * pram_save_page() - add a page to the node's page stream
+ * @ps: a stream opened by pram_prepare_save()
+ * @page: the page; the node takes a reference on it
+ *
+ * The page is saved by reference, not copied: the caller must keep it
+ * from changing (checkpoint write-protects it). Only a page in the kexec
+ * landing zone is copied to one outside, since kexec overwrites the
+ * zone.
+ *
+ * Return: 0 or -ENOMEM.
+ */
+int pram_save_page(struct pram_stream *ps, struct page *page)
+{
+	struct pram_node_info *ni = ps->node;
+	struct page *copy = NULL;
+	int ret;
+
+	if (pram_pfn_in_zone(page_to_pfn(page))) {
+		void *addr = pram_alloc_meta();
+
+		if (!addr)
+			return -ENOMEM;
+		copy = virt_to_page(addr);
+		copy_highpage(copy, page);
+		page = copy;
+	} else {
+		get_page(page);
+	}
+	ret = pram_append(ni, 0, page_to_pfn(page));
+	if (ret) {
+		put_page(page);
+		return ret;
+	}
+	ni->node->nr_pages++;
+	return 0;
+}
+
+/**
+ * pram_write_iter() - append bytes to the node's byte stream
+ * @ps: a stream opened by pram_prepare_save()
+ * @from: the bytes
+ *
+ * Return: the bytes written, or -ENOMEM when none could be.
+ */
+ssize_t pram_write_iter(struct pram_stream *ps, struct iov_iter *from)
+{
+	struct pram_node *node = ps->node->node;
+	size_t done = 0, off, n;
+	struct pram_link *tail;
+	struct page *page;
+	int ret;
+
+	while (iov_iter_count(from)) {
+		off = offset_in_page(node->size);
+		if (!off) {
+			void *addr = pram_alloc_meta();
+
+			if (!addr)
+				break;
+			ret = pram_append(ps->node, 1, pram_addr_pfn(addr));
+			if (ret) {
+				pram_free_meta(addr);
+				break;
+			}
+		}
+		tail = ps->node->tail[1];
+		page = pfn_to_page(tail->pfn[tail->nr - 1]);
+		n = copy_page_from_iter(page, off, PAGE_SIZE - off, from);
+		if (!n)
+			break;
+		node->size += n;
+		done += n;
+	}
+	return done ? done : -ENOMEM;
+}
+
+/**
+ * pram_write() - append bytes from a kernel buffer to the byte stream
+ * @ps: a stream opened by pram_prepare_save()
+ * @buf: the bytes
+ * @count: how many
+ *
+ * Return: @count, or -ENOMEM with nothing written, or a short count.
+ */
+ssize_t pram_write(struct pram_stream *ps, const void *buf, size_t count)
+{
+	struct kvec kv = { .iov_base = (void *)buf, .iov_len = count };
+	struct iov_iter iter;
+
+	iov_iter_kvec(&iter, ITER_SOURCE, &kv, 1, count);
+	return pram_write_iter(ps, &iter);
+}
+
+/**
+ * pram_finish_save() - publish a node
+ * @ps: a stream opened by pram_prepare_save(); closed on return
+ *
+ * Seals every link page and adds the node to the chain the next kernel
+ * follows. The node is then read-only and can be loaded.
+ */
+void pram_finish_save(struct pram_stream *ps)
+{
+	struct pram_node_info *ni = ps->node;
+	struct pram_link *link;
+	int s;
+
+	for (s = 0; s < 2; s++) {
+		link = pram_pfn_addr(s ? ni->node->byte_link_pfn :
+					 ni->node->page_link_pfn);
+		for (; link; link = pram_pfn_addr(link->next_pfn))
+			pram_seal(link);
+	}
+	mutex_lock(&pram_mutex);
+	ni->saving = false;
+	ni->users--;
+	pram_relink();
+	mutex_unlock(&pram_mutex);
+	ps->node = NULL;
+}
+
+/**
+ * pram_discard_save() - drop a node that is being saved
+ * @ps: a stream opened by pram_prepare_save(); closed on return
+ *
+ * Every page saved into it gets its reference back.
+ */
+void pram_discard_save(struct pram_stream *ps)
+{
+	struct pram_node_info *ni = ps->node;
+
+	mutex_lock(&pram_mutex);
+	list_del(&ni->list);
+	pram_nr_nodes--;
+	mutex_unlock(&pram_mutex);
+	pram_free_node(ni);
+	ps->node = NULL;
+}
+
+/**
+ * pram_prepare_load() - open a published node for loading
+ * @ps: the stream to set up
+ * @name: the node's name
+ *
+ * Loading leaves the node as it is: it can be loaded again, and its
+ * pages are given back only when it is deleted.
+ *
+ * Return: 0, -ENOENT when there is no such node, or -EBUSY while it is
+ * being saved.
+ */
+int pram_prepare_load(struct pram_stream *ps, const char *name)
+{
+	struct pram_node_info *ni;
+	int ret = 0;
+
+	mutex_lock(&pram_mutex);
+	ni = pram_find(name);
+	if (!ni)
+		ret = -ENOENT;
+	else if (ni->saving)
+		ret = -EBUSY;
+	else
+		ni->users++;
+	mutex_unlock(&pram_mutex);
+	if (ret)
+		return ret;
+	*ps = (struct pram_stream){
+		.node = ni,
+		.link = pram_pfn_addr(ni->node->page_link_pfn),
+	};
+	return 0;
+}
+
+/**
+ * pram_load_page() - the next page of the node's page stream
+ * @ps: a stream opened by pram_prepare_load()
+ *
+ * Return: the page, with a reference for the caller, or NULL after the
+ * last one.
+ */
+struct page *pram_load_page(struct pram_stream *ps)
+{
+	struct pram_link *link = ps->link;
+	struct page *page;
+
+	if (link && ps->idx == link->nr) {
+		link = ps->link = pram_pfn_addr(link->next_pfn);
+		ps->idx = 0;
+	}
+	if (!link || ps->idx >= link->nr)
+		return NULL;
+	page = pfn_to_page(link->pfn[ps->idx++]);
+	get_page(page);
+	return page;
+}
+
+/**
+ * pram_read_iter() - read the node's byte stream at an offset
+ * @ps: a stream opened for loading or saving
+ * @to: where the bytes go
+ * @pos: the offset in the byte stream
+ *
+ * Return: the bytes read, 0 at the end of the stream, or -EFAULT.
+ */
+ssize_t pram_read_iter(struct pram_stream *ps, struct iov_iter *to,
+		       loff_t pos)
+{
+	struct pram_node *node = ps->node->node;
+	struct pram_link *link = pram_pfn_addr(node->byte_link_pfn);
+	u64 idx = pos >> PAGE_SHIFT;
+	size_t done = 0, off, n;
+
+	if (pos < 0)
+		return -EINVAL;
+	while (link && idx >= link->nr) {
+		idx -= link->nr;
+		link = pram_pfn_addr(link->next_pfn);
+	}
+	while (link && iov_iter_count(to) && pos < node->size) {
+		off = offset_in_page(pos);
+		n = min_t(u64, PAGE_SIZE - off, node->size - pos);
+		n = copy_page_to_iter(pfn_to_page(link->pfn[idx]), off, n, to);
+		if (!n)
+			return done ? done : -EFAULT;
+		done += n;
+		pos += n;
+		if (!offset_in_page(pos) && ++idx == link->nr) {
+			link = pram_pfn_addr(link->next_pfn);
+			idx = 0;
+		}
+	}
+	return done;
+}
+
+/**
+ * pram_read() - read the byte stream into a kernel buffer
+ * @ps: a stream opened for loading or saving
+ * @buf: the buffer
+ * @count: its size
+ * @pos: the offset in the byte stream
+ *
+ * Return: as pram_read_iter().
+ */
+ssize_t pram_read(struct pram_stream *ps, void *buf, size_t count,
+		  loff_t pos)
+{
+	struct kvec kv = { .iov_base = buf, .iov_len = count };
+	struct iov_iter iter;
+
+	iov_iter_kvec(&iter, ITER_DEST, &kv, 1, count);
+	return pram_read_iter(ps, &iter, pos);
+}
+
+/**
+ * pram_finish_load() - close a stream opened by pram_prepare_load()
+ * @ps: the stream
+ */
+void pram_finish_load(struct pram_stream *ps)
+{
+	mutex_lock(&pram_mutex);
+	ps->node->users--;
+	mutex_unlock(&pram_mutex);
+	ps->node = NULL;
+}
+
+/**
+ * pram_delete() - delete a published node and give its pages back
+ * @name: the node's name
+ *
+ * Return: 0, -ENOENT when there is no such node, or -EBUSY while it is
+ * open.
+ */
+int pram_delete(const char *name)
+{
+	struct pram_node_info *ni;
+	int ret = 0;
+
+	mutex_lock(&pram_mutex);
+	ni = pram_find(name);
+	if (!ni)
+		ret = -ENOENT;
+	else if (ni->users)
+		ret = -EBUSY;
+	if (!ret) {
+		list_del(&ni->list);
+		pram_nr_nodes--;
+		pram_relink();
+	}
+	mutex_unlock(&pram_mutex);
+	if (!ret)
+		pram_free_node(ni);
+	return ret;
+}
+
+/**
+ * pram_node_stat() - a published node's sizes
+ * @name: the node's name
+ * @size: set to the bytes in its byte stream
+ * @pages: set to the pages it holds: both streams and its metadata
+ *
+ * Return: 0, or -ENOENT.
+ */
+int pram_node_stat(const char *name, u64 *size, u64 *pages)
+{
+	struct pram_node_info *ni;
+	struct pram_link *link;
+	int ret = -ENOENT, s;
+
+	mutex_lock(&pram_mutex);
+	ni = pram_find(name);
+	if (ni) {
+		*size = ni->node->size;
+		*pages = 1 + ni->node->nr_pages +
+			 DIV_ROUND_UP(ni->node->size, PAGE_SIZE);
+		for (s = 0; s < 2; s++) {
+			link = pram_pfn_addr(s ? ni->node->byte_link_pfn :
+						 ni->node->page_link_pfn);
+			for (; link; link = pram_pfn_addr(link->next_pfn))
+				(*pages)++;
+		}
+		ret = 0;
+	}
+	mutex_unlock(&pram_mutex);
+	return ret;
+}
+
+/**
+ * pram_for_each_node() - call @fn with the name of every published node
+ * @fn: the callback; a non-zero return stops the walk
+ * @arg: its argument
+ *
+ * Return: what @fn returned last, or 0.
+ */
+int pram_for_each_node(int (*fn)(const char *name, void *arg), void *arg)
+{
+	struct pram_node_info *ni;
+	int ret = 0;
+
+	mutex_lock(&pram_mutex);
+	list_for_each_entry(ni, &pram_nodes, list) {
+		if (ni->saving)
+			continue;
+		ret = fn(ni->node->name, arg);
+		if (ret)
+			break;
+	}
+	mutex_unlock(&pram_mutex);
+	return ret;
+}
+
+/**
+ * pram_adopt_node() - list a node the previous kernel saved
+ * @node: its metadata page, checked, with both streams' links
+ *
+ * Return: the node, or NULL when out of memory.
+ */
+struct pram_node_info *pram_adopt_node(struct pram_node *node)
+{
+	struct pram_node_info *ni = kzalloc(sizeof(*ni), GFP_KERNEL);
+	struct pram_link *link;
+	int s;
+
+	if (!ni)
+		return NULL;
+	ni->node = node;
+	for (s = 0; s < 2; s++) {
+		link = pram_pfn_addr(s ? node->byte_link_pfn :
+					 node->page_link_pfn);
+		for (; link; link = pram_pfn_addr(link->next_pfn))
+			ni->tail[s] = link;
+	}
+	mutex_lock(&pram_mutex);
+	list_add_tail(&ni->list, &pram_nodes);
+	pram_nr_nodes++;
+	mutex_unlock(&pram_mutex);
+	return ni;
+}
+
+/**
+ * pram_set_super() - make @sb the super block, and chain the nodes to it
+ * @sb: a super block page, zeroed or the previous kernel's
+ */
+void pram_set_super(struct pram_super *sb)
+{
+	mutex_lock(&pram_mutex);
+	pram_sb = sb;
+	memset(sb, 0, PAGE_SIZE);
+	sb->m.magic = PRAM_MAGIC_SUPER;
+	sb->version = PRAM_VERSION;
+	pram_relink();
+	mutex_unlock(&pram_mutex);
+}
+
+/**
+ * pram_super_phys() - where the super block is, for the next kernel
+ *
+ * Return: its physical address, or 0 before PRAM is set up.
+ */
+phys_addr_t pram_super_phys(void)
+{
+	return pram_sb ? virt_to_phys(pram_sb) : 0;
+}
