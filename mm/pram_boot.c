@@ -28,6 +28,7 @@
 #include <linux/pfn.h>
 #include <linux/printk.h>
 #include <linux/sizes.h>
+#include <linux/sort.h>
 #include <linux/sysfs.h>
 
 #include "pram_internal.h"
@@ -154,11 +155,28 @@ void __init pram_early_init(void)
 		pram_confine();
 }
 
-/* Whether @pfn may hold a preserved page: RAM, outside the zone. */
+/* Whether @pfn lies in one of the ranges pram_confine() reserved. */
+static bool __init pram_in_gap(u64 pfn)
+{
+	phys_addr_t pa = PFN_PHYS(pfn);
+	unsigned int i;
+
+	for (i = 0; i < nr_gaps; i++)
+		if (pa >= pram_gaps[i].base &&
+		    pa - pram_gaps[i].base < pram_gaps[i].size)
+			return true;
+	return false;
+}
+
+/*
+ * Whether @pfn may hold a preserved page: RAM, outside the zone and, when
+ * early allocations were confined, in memory nothing had reserved, so
+ * that the new kernel cannot have put anything there.
+ */
 static bool __init pram_pfn_ok(u64 pfn)
 {
 	return pfn && pfn < max_pfn && memblock_is_memory(PFN_PHYS(pfn)) &&
-	       !pram_pfn_in_zone(pfn);
+	       !pram_pfn_in_zone(pfn) && (!nr_gaps || pram_in_gap(pfn));
 }
 
 /*
@@ -189,49 +207,73 @@ static long __init pram_check_stream(u64 pfn, const char **why)
 				return -1;
 			}
 		}
-		n += link->nr;
+		n += link->nr + 1;
 	}
 	return n;
 }
 
-/* Check the node at @pfn; NULL if sound, else what is wrong with it. */
-static const char * __init pram_check_node(u64 pfn)
+/*
+ * Check the node at @pfn; returns the pages it holds, metadata included,
+ * or 0 with *why set.
+ */
+static unsigned long __init pram_check_node(u64 pfn, const char **why)
 {
 	struct pram_node *node = __va(PFN_PHYS(pfn));
-	const char *why = NULL;
-	long pages, bytes;
+	long pages, bytes, links = 0;
+	struct pram_link *link;
+	u64 l;
 
-	if (!pram_pfn_ok(pfn))
-		return "its metadata page is outside usable memory";
+	*why = NULL;
+	if (!pram_pfn_ok(pfn)) {
+		*why = "its metadata page is outside usable memory";
+		return 0;
+	}
 	if (!pram_meta_ok(node, PRAM_MAGIC_NODE) ||
-	    !memchr(node->name, '\0', PRAM_NAME_MAX))
-		return "bad node metadata (magic or checksum)";
-	pages = pram_check_stream(node->page_link_pfn, &why);
-	bytes = pages < 0 ? -1 : pram_check_stream(node->byte_link_pfn, &why);
+	    !memchr(node->name, '\0', PRAM_NAME_MAX)) {
+		*why = "bad node metadata (magic or checksum)";
+		return 0;
+	}
+	pages = pram_check_stream(node->page_link_pfn, why);
+	bytes = pages < 0 ? -1 : pram_check_stream(node->byte_link_pfn, why);
 	if (pages < 0 || bytes < 0)
-		return why;
-	if (pages != node->nr_pages ||
-	    bytes != DIV_ROUND_UP(node->size, PAGE_SIZE))
-		return "its page counts do not match its streams";
-	return NULL;
+		return 0;
+	/* The counts above include one page per link: take them out. */
+	for (l = node->page_link_pfn; l; l = link->next_pfn, links++)
+		link = __va(PFN_PHYS(l));
+	if (pages - links != node->nr_pages)
+		*why = "its page count does not match its page stream";
+	links = 0;
+	for (l = node->byte_link_pfn; l; l = link->next_pfn, links++)
+		link = __va(PFN_PHYS(l));
+	if (bytes - links != DIV_ROUND_UP(node->size, PAGE_SIZE))
+		*why = "its size does not match its byte stream";
+	return *why ? 0 : 1 + pages + bytes;
 }
 
-static void __init pram_reserve_stream(u64 pfn)
+static u64 *pram_pfns __initdata;
+static unsigned long nr_pfns __initdata;
+
+static void __init pram_note_stream(u64 pfn)
 {
 	struct pram_link *link;
 	u32 i;
 
 	for (; pfn; pfn = link->next_pfn) {
 		link = __va(PFN_PHYS(pfn));
-		memblock_reserve(PFN_PHYS(pfn), PAGE_SIZE);
+		pram_pfns[nr_pfns++] = pfn;
 		for (i = 0; i < link->nr; i++)
-			memblock_reserve(PFN_PHYS(link->pfn[i]), PAGE_SIZE);
+			pram_pfns[nr_pfns++] = link->pfn[i];
 	}
 }
 
-/* Check the super block and reserve every sound node's pages. */
-static void __init pram_reserve_nodes(void)
+/*
+ * Check the super block and every node; list the pages of the sound
+ * ones in pram_pfns (allocated here, from the zone while early
+ * allocations are confined to it).
+ */
+static void __init pram_collect(void)
 {
+	unsigned long total = 1, n;
 	struct pram_super *sb;
 	struct pram_node *node;
 	const char *why;
@@ -249,11 +291,9 @@ static void __init pram_reserve_nodes(void)
 		       &pram_root);
 		return;
 	}
-	root_ok = true;
-	memblock_reserve(pram_root, PAGE_SIZE);
 	for (i = 0; i < sb->nr_nodes; i++) {
-		why = pram_check_node(sb->node_pfn[i]);
-		if (why) {
+		n = pram_check_node(sb->node_pfn[i], &why);
+		if (!n) {
 			pr_err("node %u (pfn %#llx) dropped: %s\n", i,
 			       sb->node_pfn[i], why);
 			continue;
@@ -263,31 +303,84 @@ static void __init pram_reserve_nodes(void)
 			       PRAM_BOOT_NODES, i);
 			continue;
 		}
-		node = __va(PFN_PHYS(sb->node_pfn[i]));
-		memblock_reserve(PFN_PHYS(sb->node_pfn[i]), PAGE_SIZE);
-		pram_reserve_stream(node->page_link_pfn);
-		pram_reserve_stream(node->byte_link_pfn);
 		good_nodes[nr_good++] = sb->node_pfn[i];
+		total += n;
 	}
+
+	pram_pfns = memblock_alloc(total * sizeof(u64), SMP_CACHE_BYTES);
+	if (!pram_pfns) {
+		pr_err("no memory to list %lu preserved pages: nothing taken over\n",
+		       total);
+		nr_good = 0;
+		return;
+	}
+	root_ok = true;
+	pram_pfns[nr_pfns++] = PHYS_PFN(pram_root);
+	for (i = 0; i < nr_good; i++) {
+		node = __va(PFN_PHYS(good_nodes[i]));
+		pram_pfns[nr_pfns++] = good_nodes[i];
+		pram_note_stream(node->page_link_pfn);
+		pram_note_stream(node->byte_link_pfn);
+	}
+}
+
+static int __init pram_cmp_pfn(const void *a, const void *b)
+{
+	u64 x = *(const u64 *)a, y = *(const u64 *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+/* Give back what pram_confine() reserved, except the preserved pages. */
+static void __init pram_release_gaps(void)
+{
+	phys_addr_t cur, end, pa;
+	unsigned long j = 0;
+	unsigned int i;
+
+	for (i = 0; i < nr_gaps; i++) {
+		cur = pram_gaps[i].base;
+		end = cur + pram_gaps[i].size;
+		for (; j < nr_pfns && PFN_PHYS(pram_pfns[j]) < end; j++) {
+			pa = PFN_PHYS(pram_pfns[j]);
+			if (pa < cur)
+				continue;	/* a duplicate, or before */
+			if (pa > cur)
+				memblock_phys_free(cur, pa - cur);
+			cur = pa + PAGE_SIZE;
+		}
+		if (cur < end)
+			memblock_phys_free(cur, end - cur);
+	}
+	nr_gaps = 0;
 }
 
 /**
  * pram_reserve() - keep the previous kernel's nodes, once memory is mapped
  *
  * Called by setup_arch() once the direct map covers memory and before
- * the memmap is allocated. Reservations made while the confinement of
- * pram_early_init() holds, so memblock's growing arrays come from the
- * zone; the confinement is lifted afterwards.
+ * the memmap is allocated. The nodes are checked and their pages listed
+ * while the confinement of pram_early_init() holds; then the confinement
+ * is lifted everywhere but on those pages, which stay reserved from the
+ * first boot instruction on. Without a zone (no confinement), the pages
+ * are reserved one by one, hoping nothing took them yet.
  */
 void __init pram_reserve(void)
 {
-	unsigned int i;
+	unsigned long i;
 
 	if (pram_root)
-		pram_reserve_nodes();
-	for (i = 0; i < nr_gaps; i++)
-		memblock_phys_free(pram_gaps[i].base, pram_gaps[i].size);
-	nr_gaps = 0;
+		pram_collect();
+	if (pram_pfns)
+		sort(pram_pfns, nr_pfns, sizeof(u64), pram_cmp_pfn, NULL);
+	if (nr_gaps) {
+		pram_release_gaps();
+	} else {
+		for (i = 0; i < nr_pfns; i++)
+			memblock_reserve(PFN_PHYS(pram_pfns[i]), PAGE_SIZE);
+	}
+	if (pram_pfns)
+		memblock_free(pram_pfns, (nr_pfns ? : 1) * sizeof(u64));
 }
 
 /* A page reserved at boot becomes an ordinary one, owned by PRAM. */
