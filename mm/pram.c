@@ -646,3 +646,31 @@ phys_addr_t pram_super_phys(void)
 {
 	return pram_sb ? virt_to_phys(pram_sb) : 0;
 }
+
+#if IS_ENABLED(CONFIG_CHECKPOINT_TEST_REPORTS)
+/**
+ * pram_test_corrupt() - damage a published node's metadata, for tests
+ * @name: the node
+ *
+ * Flips a byte of the node's metadata page without sealing it again, as
+ * a stray write would, so that a test can check that the next kernel
+ * drops the node and boots on. Only built for the test kernel.
+ *
+ * Return: 0, or -ENOENT when there is no such published node.
+ */
+int pram_test_corrupt(const char *name)
+{
+	struct pram_node_info *ni;
+	int ret = -ENOENT;
+
+	mutex_lock(&pram_mutex);
+	ni = pram_find(name);
+	if (ni && !ni->saving) {
+		ni->node->name[PRAM_NAME_MAX - 1] ^= 0x5a;
+		ret = 0;
+	}
+	mutex_unlock(&pram_mutex);
+	return ret;
+}
+EXPORT_SYMBOL_GPL(pram_test_corrupt);
+#endif

@@ -61,6 +61,7 @@ struct pram_stream *pram_file_stream(struct file *file);
 
 void pram_early_init(void);
 void pram_reserve(void);
+int pram_test_corrupt(const char *name);
 #else
 static inline struct pram_stream *pram_file_stream(struct file *file)
 {
