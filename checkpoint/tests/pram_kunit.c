@@ -1,0 +1,205 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * KUnit tests for PRAM's page and byte streams: a page stream longer
+ * than one link page, byte streams read at any offset and cut short at
+ * their end, discarding and deleting, the refcounts of saved pages all
+ * along, and the checksums of the metadata.
+ */
+#include <kunit/test.h>
+#include <linux/gfp.h>
+#include <linux/mm.h>
+#include <linux/pram.h>
+#include <linux/slab.h>
+
+#include "../../mm/pram_internal.h"
+
+/* More than a link page holds, so that the stream needs two. */
+#define NR_PAGES	(PRAM_LINK_NR + 7)
+
+struct pram_test {
+	struct page *pages[NR_PAGES];
+};
+
+static int pram_test_init(struct kunit *test)
+{
+	struct pram_test *t = kunit_kzalloc(test, sizeof(*t), GFP_KERNEL);
+	int i;
+
+	KUNIT_ASSERT_NOT_NULL(test, t);
+	for (i = 0; i < NR_PAGES; i++) {
+		t->pages[i] = alloc_page(GFP_KERNEL);
+		KUNIT_ASSERT_NOT_NULL(test, t->pages[i]);
+	}
+	test->priv = t;
+	return 0;
+}
+
+static void pram_test_exit(struct kunit *test)
+{
+	struct pram_test *t = test->priv;
+	int i;
+
+	for (i = 0; i < NR_PAGES; i++)
+		if (t->pages[i])
+			__free_page(t->pages[i]);
+}
+
+static void pram_expect_refs(struct kunit *test, int refs)
+{
+	struct pram_test *t = test->priv;
+	int i;
+
+	for (i = 0; i < NR_PAGES; i++)
+		KUNIT_EXPECT_EQ(test, page_count(t->pages[i]), refs);
+}
+
+/* Pages saved past one link come back in order; delete drops them. */
+static void pram_test_page_stream(struct kunit *test)
+{
+	struct pram_test *t = test->priv;
+	struct pram_stream ps;
+	struct page *page;
+	int i;
+
+	KUNIT_ASSERT_EQ(test, pram_prepare_save(&ps, "kunit-pages"), 0);
+	for (i = 0; i < NR_PAGES; i++)
+		KUNIT_ASSERT_EQ(test, pram_save_page(&ps, t->pages[i]), 0);
+	pram_expect_refs(test, 2);
+	KUNIT_EXPECT_NOT_NULL(test, ps.node->tail[0]);
+	KUNIT_EXPECT_NE(test, ps.node->node->page_link_pfn,
+			page_to_pfn(virt_to_page(ps.node->tail[0])));
+	pram_finish_save(&ps);
+
+	KUNIT_ASSERT_EQ(test, pram_prepare_load(&ps, "kunit-pages"), 0);
+	for (i = 0; i < NR_PAGES; i++) {
+		page = pram_load_page(&ps);
+		KUNIT_ASSERT_PTR_EQ(test, page, t->pages[i]);
+		KUNIT_EXPECT_EQ(test, page_count(page), 3);
+		put_page(page);
+	}
+	KUNIT_EXPECT_NULL(test, pram_load_page(&ps));
+	/* Open: it cannot be deleted. */
+	KUNIT_EXPECT_EQ(test, pram_delete("kunit-pages"), -EBUSY);
+	pram_finish_load(&ps);
+
+	KUNIT_EXPECT_EQ(test, pram_delete("kunit-pages"), 0);
+	pram_expect_refs(test, 1);
+	KUNIT_EXPECT_EQ(test, pram_prepare_load(&ps, "kunit-pages"), -ENOENT);
+}
+
+/* Bytes written in odd pieces read back at any offset, short at the end. */
+static void pram_test_byte_stream(struct kunit *test)
+{
+	size_t len = 3 * PAGE_SIZE + 100, off, n;
+	struct pram_stream ps;
+	u64 size, pages;
+	u8 *in, *out;
+
+	in = kunit_kmalloc(test, len, GFP_KERNEL);
+	out = kunit_kmalloc(test, len + 64, GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, in);
+	KUNIT_ASSERT_NOT_NULL(test, out);
+	for (off = 0; off < len; off++)
+		in[off] = off * 7 + 3;
+
+	KUNIT_ASSERT_EQ(test, pram_prepare_save(&ps, "kunit-bytes"), 0);
+	for (off = 0; off < len; off += n) {
+		n = min_t(size_t, len - off, 1000);
+		KUNIT_ASSERT_EQ(test, pram_write(&ps, in + off, n), (ssize_t)n);
+	}
+	pram_finish_save(&ps);
+	KUNIT_ASSERT_EQ(test, pram_node_stat("kunit-bytes", &size, &pages), 0);
+	KUNIT_EXPECT_EQ(test, size, len);
+	/* node, one link, four data pages */
+	KUNIT_EXPECT_EQ(test, pages, 6);
+
+	KUNIT_ASSERT_EQ(test, pram_prepare_load(&ps, "kunit-bytes"), 0);
+	KUNIT_EXPECT_EQ(test, pram_read(&ps, out, len + 64, 0), (ssize_t)len);
+	KUNIT_EXPECT_EQ(test, memcmp(in, out, len), 0);
+	/* Across a page boundary, from an odd offset. */
+	KUNIT_EXPECT_EQ(test, pram_read(&ps, out, 300, PAGE_SIZE - 150), 300);
+	KUNIT_EXPECT_EQ(test, memcmp(in + PAGE_SIZE - 150, out, 300), 0);
+	/* Cut short at the end, nothing past it. */
+	KUNIT_EXPECT_EQ(test, pram_read(&ps, out, 64, len - 10), 10);
+	KUNIT_EXPECT_EQ(test, pram_read(&ps, out, 64, len), 0);
+	KUNIT_EXPECT_EQ(test, pram_read(&ps, out, 64, len + PAGE_SIZE), 0);
+	pram_finish_load(&ps);
+	KUNIT_EXPECT_EQ(test, pram_delete("kunit-bytes"), 0);
+}
+
+/* A node being saved can be discarded: its pages get their refs back. */
+static void pram_test_discard(struct kunit *test)
+{
+	struct pram_test *t = test->priv;
+	struct pram_stream ps, other;
+	int i;
+
+	KUNIT_ASSERT_EQ(test, pram_prepare_save(&ps, "kunit-discard"), 0);
+	for (i = 0; i < NR_PAGES; i++)
+		KUNIT_ASSERT_EQ(test, pram_save_page(&ps, t->pages[i]), 0);
+	KUNIT_EXPECT_EQ(test, pram_write(&ps, "abc", 3), 3);
+	/* Not loadable, not deletable, not creatable again while saved. */
+	KUNIT_EXPECT_EQ(test, pram_prepare_load(&other, "kunit-discard"),
+			-EBUSY);
+	KUNIT_EXPECT_EQ(test, pram_delete("kunit-discard"), -EBUSY);
+	KUNIT_EXPECT_EQ(test, pram_prepare_save(&other, "kunit-discard"),
+			-EEXIST);
+	pram_discard_save(&ps);
+	pram_expect_refs(test, 1);
+	KUNIT_EXPECT_EQ(test, pram_prepare_load(&other, "kunit-discard"),
+			-ENOENT);
+}
+
+static void pram_test_names(struct kunit *test)
+{
+	char long_name[PRAM_NAME_MAX + 1];
+	struct pram_stream ps;
+
+	memset(long_name, 'n', sizeof(long_name) - 1);
+	long_name[PRAM_NAME_MAX] = '\0';
+	KUNIT_EXPECT_EQ(test, pram_prepare_save(&ps, ""), -EINVAL);
+	KUNIT_EXPECT_EQ(test, pram_prepare_save(&ps, "a/b"), -EINVAL);
+	KUNIT_EXPECT_EQ(test, pram_prepare_save(&ps, long_name), -EINVAL);
+	KUNIT_EXPECT_EQ(test, pram_delete("kunit-none"), -ENOENT);
+}
+
+/* Published metadata carries its magic and a checksum that catches a flip. */
+static void pram_test_checksums(struct kunit *test)
+{
+	struct pram_test *t = test->priv;
+	struct pram_node *node;
+	struct pram_link *link;
+	struct pram_stream ps;
+
+	KUNIT_ASSERT_EQ(test, pram_prepare_save(&ps, "kunit-csum"), 0);
+	KUNIT_ASSERT_EQ(test, pram_save_page(&ps, t->pages[0]), 0);
+	node = ps.node->node;
+	link = ps.node->tail[0];
+	pram_finish_save(&ps);
+
+	KUNIT_EXPECT_TRUE(test, pram_meta_ok(node, PRAM_MAGIC_NODE));
+	KUNIT_EXPECT_TRUE(test, pram_meta_ok(link, PRAM_MAGIC_LINK));
+	KUNIT_EXPECT_FALSE(test, pram_meta_ok(link, PRAM_MAGIC_NODE));
+	link->pfn[0] ^= 1;
+	KUNIT_EXPECT_FALSE(test, pram_meta_ok(link, PRAM_MAGIC_LINK));
+	link->pfn[0] ^= 1;
+	KUNIT_EXPECT_TRUE(test, pram_meta_ok(link, PRAM_MAGIC_LINK));
+	KUNIT_EXPECT_EQ(test, pram_delete("kunit-csum"), 0);
+}
+
+static struct kunit_case pram_test_cases[] = {
+	KUNIT_CASE(pram_test_page_stream),
+	KUNIT_CASE(pram_test_byte_stream),
+	KUNIT_CASE(pram_test_discard),
+	KUNIT_CASE(pram_test_names),
+	KUNIT_CASE(pram_test_checksums),
+	{}
+};
+
+static struct kunit_suite pram_test_suite = {
+	.name = "pram_streams",
+	.init = pram_test_init,
+	.exit = pram_test_exit,
+	.test_cases = pram_test_cases,
+};
+kunit_test_suite(pram_test_suite);
