@@ -110,7 +110,12 @@ int cr_ctx_init(struct cr_ctx *ctx, enum cr_op op, pid_t pid, int fd,
 		goto err;
 	}
 
+	/* A restart reads a node's pages from its start: a stream of its own. */
 	ctx->pram = pram_file_stream(ctx->file);
+	if (op == CR_OP_RESTART && ctx->pram && !ctx->pram->save) {
+		pram_load_again(&ctx->pram_load, ctx->pram);
+		ctx->pram = &ctx->pram_load;
+	}
 	ctx->task = cr_get_task(pid);
 	if (!ctx->task) {
 		cr_log(ctx, "no such process");
@@ -120,6 +125,8 @@ int cr_ctx_init(struct cr_ctx *ctx, enum cr_op op, pid_t pid, int fd,
 	return 0;
 
 err_file:
+	if (ctx->pram == &ctx->pram_load)
+		pram_finish_load(ctx->pram);
 	fput(ctx->file);
 	ctx->file = NULL;
 err:
@@ -143,6 +150,8 @@ void cr_ctx_release(struct cr_ctx *ctx)
 	if (ctx->stack)
 		put_task_stack(ctx->task);
 	put_task_struct(ctx->task);
+	if (ctx->pram == &ctx->pram_load)
+		pram_finish_load(ctx->pram);
 	fput(ctx->file);
 	if (ctx->logfile)
 		fput(ctx->logfile);

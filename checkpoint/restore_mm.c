@@ -434,7 +434,7 @@ int cr_mm_fill_pram(struct cr_rst *r, const u64 *addrs, unsigned int n)
 	for (i = 0; i < n; i++) {
 		page = pram_load_page(r->ctx->pram);
 		if (!page) {
-			ret = cr_bad(r, "the PRAM node holds fewer pages than its image");
+			ret = -EINVAL;	/* logged below, without the lock */
 			break;
 		}
 		if (!r->err && cr_pram_fresh(page_folio(page)) &&
@@ -444,6 +444,8 @@ int cr_mm_fill_pram(struct cr_rst *r, const u64 *addrs, unsigned int n)
 		r->addrs[nr_copy++] = addrs[i];
 	}
 	mmap_read_unlock(r->mm);
+	if (ret)
+		cr_bad(r, "the PRAM node holds fewer pages than its image");
 	if (!ret && !r->err && nr_copy)
 		ret = cr_mm_fill(r, r->addrs, nr_copy, r->src);
 	for (i = 0; i < nr_copy; i++)

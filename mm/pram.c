@@ -418,6 +418,26 @@ int pram_prepare_load(struct pram_stream *ps, const char *name)
 }
 
 /**
+ * pram_load_again() - open a node once more, from its start
+ * @ps: the stream to set up
+ * @from: a stream open on the node, for loading
+ *
+ * Each restart(2) from a node reads its page stream from the start,
+ * even through a descriptor already used, so it takes a stream of its
+ * own; pram_finish_load() closes it.
+ */
+void pram_load_again(struct pram_stream *ps, struct pram_stream *from)
+{
+	mutex_lock(&pram_mutex);
+	from->node->users++;
+	mutex_unlock(&pram_mutex);
+	*ps = (struct pram_stream){
+		.node = from->node,
+		.link = pram_pfn_addr(from->node->node->page_link_pfn),
+	};
+}
+
+/**
  * pram_load_page() - the next page of the node's page stream
  * @ps: a stream opened by pram_prepare_load()
  *

@@ -13,6 +13,7 @@
 #include <linux/list.h>
 #include <linux/stdarg.h>
 #include <linux/types.h>
+#include <linux/pram.h>
 #include <uapi/linux/ckpt_hdr.h>
 #include <asm/page.h>
 
@@ -97,6 +98,7 @@ enum cr_op {
  * @bvec: scratch vector describing one page-array for a write
  * @pram: the PRAM stream behind @file when it is a PRAM node: pages go
  *	into it, or come from it, by reference
+ * @pram_load: restart's own stream on that node, read from its start
  * @crc: running CRC-32C of the image written (read) so far
  * @written: bytes of image written (read) so far
  *
@@ -123,6 +125,7 @@ struct cr_ctx {
 	unsigned int nr_pgarrs;
 	struct bio_vec *bvec;
 	struct pram_stream *pram;
+	struct pram_stream pram_load;
 	u32 crc;
 	u64 written;
 };

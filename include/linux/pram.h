@@ -44,6 +44,7 @@ void pram_finish_save(struct pram_stream *ps);
 void pram_discard_save(struct pram_stream *ps);
 
 int pram_prepare_load(struct pram_stream *ps, const char *name);
+void pram_load_again(struct pram_stream *ps, struct pram_stream *from);
 struct page *pram_load_page(struct pram_stream *ps);
 ssize_t pram_read_iter(struct pram_stream *ps, struct iov_iter *to,
 		       loff_t pos);
