@@ -109,9 +109,13 @@ static int cr_write_pgarr_pram(struct cr_ctx *ctx, struct cr_pgarr *pgarr)
 	struct cr_hdr_pages *hp;
 	int ret;
 
+	/* The page-array's references go to the node. */
+	pgarr->nr_used = 0;
 	for (i = 0; i < n; i++) {
-		ret = pram_save_page(ctx->pram, pgarr->pages[i]);
+		ret = pram_give_page(ctx->pram, pgarr->pages[i]);
 		if (ret) {
+			while (++i < n)
+				put_page(pgarr->pages[i]);
 			cr_log(ctx, "saving a page into the PRAM node failed: error %d",
 			       ret);
 			return ret;

@@ -34,6 +34,7 @@
 #include <linux/mmap_lock.h>
 #include <linux/pagewalk.h>
 #include <linux/rmap.h>
+#include <asm/tlb.h>
 #include <linux/sched/mm.h>
 #include <linux/sched/signal.h>
 #include <linux/string.h>
@@ -55,6 +56,7 @@ struct cr_walk {
 	bool has_slow;		/* ... when this is set */
 	unsigned long scanned;	/* entries scanned this round */
 	int err;		/* an entry that cannot be saved */
+	struct mmu_gather *tlb;	/* PTEs made read-only, to flush (PRAM) */
 };
 
 static bool cr_page_wanted(struct page *page)
@@ -110,11 +112,12 @@ static int cr_walk_huge(pmd_t *pmd, unsigned long addr, unsigned long end,
 /*
  * Make the page @pte maps read-only and shared, as fork() makes it for
  * the parent, so that a write by the task copies it rather than change
- * what PRAM keeps. The TLB is flushed by the caller before the page
- * table lock is dropped. Returns -EBUSY for a page that may be pinned.
+ * what PRAM keeps. The TLB is flushed for the whole round through the
+ * mmu_gather, before the mmap lock is dropped and before the stopped
+ * task can run. Returns -EBUSY for a page that may be pinned.
  */
-static int cr_share_pte(struct mm_walk *walk, unsigned long addr,
-			pte_t *pte, struct page *page)
+static int cr_share_pte(struct cr_walk *w, struct mm_walk *walk,
+			unsigned long addr, pte_t *pte, struct page *page)
 {
 	struct folio *folio = page_folio(page);
 	pte_t entry;
@@ -128,6 +131,7 @@ static int cr_share_pte(struct mm_walk *walk, unsigned long addr,
 		return -EBUSY;
 	}
 	set_pte_at(walk->mm, addr, pte, pte_wrprotect(entry));
+	tlb_flush_pte_range(w->tlb, addr, PAGE_SIZE);
 	return 0;
 }
 
@@ -141,7 +145,6 @@ static unsigned long cr_walk_ptes(struct cr_walk *w, struct cr_pgarr *pgarr,
 {
 	spinlock_t *ptl;	/* the page table's lock */
 	pte_t *start, *pte;
-	unsigned long first = addr;
 	struct page *page;
 
 	start = pte_offset_map_lock(walk->mm, pmd, addr, &ptl);
@@ -184,15 +187,13 @@ static unsigned long cr_walk_ptes(struct cr_walk *w, struct cr_pgarr *pgarr,
 			continue;
 		if (pgarr->nr_used == CR_PGARR_TOTAL)
 			break;
-		if (w->ctx->pram && cr_share_pte(walk, addr, pte, page)) {
+		if (w->ctx->pram && cr_share_pte(w, walk, addr, pte, page)) {
 			w->err = -EBUSY;
 			w->next = addr;
 			break;
 		}
 		cr_pgarr_add(pgarr, page, addr);
 	}
-	if (w->ctx->pram && addr > first)
-		flush_tlb_range(walk->vma, first, addr);
 	pte_unmap_unlock(start, ptl);
 	return addr;
 }
@@ -302,6 +303,7 @@ static int cr_write_vma_pages(struct cr_ctx *ctx, unsigned long start,
 			      unsigned long end)
 {
 	struct cr_walk w = { .ctx = ctx };
+	struct mmu_gather tlb;
 	int ret;
 
 	while (start < end) {
@@ -316,7 +318,13 @@ static int cr_write_vma_pages(struct cr_ctx *ctx, unsigned long start,
 		ret = mmap_read_lock_killable(ctx->mm);
 		if (ret)
 			return ret;
+		if (ctx->pram) {
+			tlb_gather_mmu(&tlb, ctx->mm);
+			w.tlb = &tlb;
+		}
 		ret = walk_page_range(ctx->mm, start, end, &cr_walk_ops, &w);
+		if (ctx->pram)
+			tlb_finish_mmu(&tlb);
 		if (ret > 0 && w.has_slow) {
 			ret = cr_collect_slow(ctx, w.slow);
 			w.next = w.slow + PAGE_SIZE;

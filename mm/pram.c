@@ -245,9 +245,10 @@ int pram_prepare_save(struct pram_stream *ps, const char *name)
 }
 
 /**
- * pram_save_page() - add a page to the node's page stream
+ * pram_give_page() - add a page to the node's page stream, with its ref
  * @ps: a stream opened by pram_prepare_save()
- * @page: the page; the node takes a reference on it
+ * @page: the page; the node takes over the caller's reference on it,
+ *	whatever the result
  *
  * The page is saved by reference, not copied: the caller must keep it
  * from changing (checkpoint write-protects it). Only a page in the kexec
@@ -256,22 +257,21 @@ int pram_prepare_save(struct pram_stream *ps, const char *name)
  *
  * Return: 0 or -ENOMEM.
  */
-int pram_save_page(struct pram_stream *ps, struct page *page)
+int pram_give_page(struct pram_stream *ps, struct page *page)
 {
 	struct pram_node_info *ni = ps->node;
-	struct page *copy = NULL;
 	int ret;
 
 	if (pram_pfn_in_zone(page_to_pfn(page))) {
 		void *addr = pram_alloc_meta();
 
-		if (!addr)
+		if (!addr) {
+			put_page(page);
 			return -ENOMEM;
-		copy = virt_to_page(addr);
-		copy_highpage(copy, page);
-		page = copy;
-	} else {
-		get_page(page);
+		}
+		copy_highpage(virt_to_page(addr), page);
+		put_page(page);
+		page = virt_to_page(addr);
 	}
 	ret = pram_append(ni, 0, page_to_pfn(page));
 	if (ret) {
@@ -280,6 +280,21 @@ int pram_save_page(struct pram_stream *ps, struct page *page)
 	}
 	ni->node->nr_pages++;
 	return 0;
+}
+
+/**
+ * pram_save_page() - add a page to the node's page stream
+ * @ps: a stream opened by pram_prepare_save()
+ * @page: the page; the node takes a reference of its own on it
+ *
+ * As pram_give_page(), for a caller that keeps its reference.
+ *
+ * Return: 0 or -ENOMEM.
+ */
+int pram_save_page(struct pram_stream *ps, struct page *page)
+{
+	get_page(page);
+	return pram_give_page(ps, page);
 }
 
 /**
