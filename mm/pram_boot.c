@@ -30,6 +30,7 @@
 #include <linux/sizes.h>
 #include <linux/sort.h>
 #include <linux/sysfs.h>
+#include <linux/zone_isolation.h>
 
 #include "pram_internal.h"
 
@@ -418,6 +419,27 @@ static ssize_t pram_show(struct kobject *kobj, struct kobj_attribute *attr,
 
 static struct kobj_attribute pram_attr = __ATTR(pram, 0444, pram_show, NULL);
 
+static struct zone_isolation pram_zone_isolation;
+
+/*
+ * Keep the landing zone free of new allocations from now on, so that
+ * the pages a checkpoint saves are almost never there (those that are
+ * get copied out). Its free pages stop counting as free memory.
+ */
+static void __init pram_isolate_zone(void)
+{
+	unsigned long start = PHYS_PFN(zone_start);
+	int ret;
+
+	if (!zone_size)
+		return;
+	ret = zone_isolation_register(&pram_zone_isolation, start,
+				      start + PHYS_PFN(zone_size));
+	if (ret)
+		pr_warn("cannot isolate the landing zone (error %d): pages saved from it will be copied\n",
+			ret);
+}
+
 /*
  * Take the nodes reserved at boot over, or start afresh, and publish
  * the kernel command line the next kernel needs in /sys/kernel/pram.
@@ -447,6 +469,7 @@ static int __init pram_init(void)
 			return -ENOMEM;
 	}
 	pram_set_super(sb);
+	pram_isolate_zone();
 	return sysfs_create_file(kernel_kobj, &pram_attr.attr);
 }
 core_initcall(pram_init);
