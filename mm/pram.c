@@ -136,7 +136,6 @@ static void pram_relink(void)
 	pram_seal(pram_sb);
 }
 
-
 static struct pram_node_info *pram_find(const char *name)
 {
 	struct pram_node_info *ni;
@@ -164,7 +163,8 @@ static int pram_append(struct pram_node_info *ni, int s, u64 pfn)
 			ni->node->byte_link_pfn = pram_addr_pfn(new);
 		else
 			ni->node->page_link_pfn = pram_addr_pfn(new);
-		ni->tail[s] = link = new;
+		ni->tail[s] = new;
+		link = new;
 	}
 	link->pfn[link->nr++] = pfn;
 	return 0;
@@ -465,7 +465,8 @@ struct page *pram_load_page(struct pram_stream *ps)
 	struct page *page;
 
 	if (link && ps->idx == link->nr) {
-		link = ps->link = pram_pfn_addr(link->next_pfn);
+		link = pram_pfn_addr(link->next_pfn);
+		ps->link = link;
 		ps->idx = 0;
 	}
 	if (!link || ps->idx >= link->nr)
@@ -606,13 +607,13 @@ int pram_node_stat(const char *name, u64 *size, u64 *pages)
 }
 
 /**
- * pram_for_each_node() - call @fn with the name of every published node
+ * pram_walk_nodes() - call @fn with the name of every published node
  * @fn: the callback; a non-zero return stops the walk
  * @arg: its argument
  *
  * Return: what @fn returned last, or 0.
  */
-int pram_for_each_node(int (*fn)(const char *name, void *arg), void *arg)
+int pram_walk_nodes(pram_node_fn fn, void *arg)
 {
 	struct pram_node_info *ni;
 	int ret = 0;

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
  * PRAM's user interface: a small filesystem, mounted on /sys/fs/pram
- * ("mount -t pram pram /sys/fs/pram"), with one file per node.
+ * ("mount -t pram none /sys/fs/pram"), with one file per node.
  *
  * - ls lists the nodes; stat gives a node's byte-stream size as st_size
  *   and the pages it holds (page stream, byte stream and metadata) in
@@ -292,7 +292,7 @@ static int pramfs_fill_super(struct super_block *sb, struct fs_context *fc)
 	sb->s_root = d_make_root(root);
 	if (!sb->s_root)
 		return -ENOMEM;
-	return pram_for_each_node(pramfs_fill_one, sb->s_root);
+	return pram_walk_nodes(pramfs_fill_one, sb->s_root);
 }
 
 static int pramfs_get_tree(struct fs_context *fc)

@@ -202,4 +202,5 @@ static struct kunit_suite pram_test_suite = {
 	.exit = pram_test_exit,
 	.test_cases = pram_test_cases,
 };
+
 kunit_test_suite(pram_test_suite);

@@ -165,4 +165,5 @@ static struct kunit_suite zi_test_suite = {
 	.exit = zi_test_exit,
 	.test_cases = zi_test_cases,
 };
+
 kunit_test_suite(zi_test_suite);

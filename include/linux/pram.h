@@ -18,6 +18,9 @@ struct iov_iter;
 struct page;
 struct pram_node_info;
 
+/* Called with each node's name by pram_walk_nodes(). */
+typedef int (*pram_node_fn)(const char *name, void *arg);
+
 /* Longest node name, NUL included. */
 #define PRAM_NAME_MAX		256
 
@@ -55,7 +58,7 @@ void pram_finish_load(struct pram_stream *ps);
 
 int pram_delete(const char *name);
 int pram_node_stat(const char *name, u64 *size, u64 *pages);
-int pram_for_each_node(int (*fn)(const char *name, void *arg), void *arg);
+int pram_walk_nodes(pram_node_fn fn, void *arg);
 phys_addr_t pram_super_phys(void);
 bool pram_pfn_in_zone(unsigned long pfn);
 
