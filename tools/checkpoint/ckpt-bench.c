@@ -15,8 +15,14 @@
  *  4. PRAM: checkpoint of the same task into a PRAM node (its pages kept
  *     by reference) against checkpoint into tmpfs. Target: >= 50x faster.
  *  5. PRAM: restart from that node against restart from tmpfs, in the
- *     same boot (pages still mapped by their first owner are copied; a
- *     restart after kexec maps them in place: see the kexec test).
+ *     same boot, where the node's pages are still the first owner's
+ *     anonymous pages and are copied.
+ *  6. PRAM across kexec: a 256 MiB task checkpointed into a node, a
+ *     kexec reboot (ckpt-kexec), then in the new kernel ("ckpt-bench
+ *     --after-kexec") the first restart from the node, which maps the
+ *     pages in place, against restart from tmpfs of a fresh 256 MiB
+ *     task's image. Only a node's first restart maps pages in place, so
+ *     that side is one run, not the best of several.
  *
  * Each figure is the best of several runs, to keep the guest's noise out.
  */
@@ -153,17 +159,17 @@ static void print_clocksource(void)
 }
 
 /*
- * Best time of RUNS restarts of the image in @img, each from fork() to
+ * Best time of @runs restarts of the image in @img, each from fork() to
  * the restored task's first write, which comes right after its stop.
  */
-static double time_restart(int img)
+static double time_restarts(int img, int runs)
 {
 	double best = 1e9, t;
 	int i, p[2];
 	pid_t pid;
 	char c;
 
-	for (i = 0; i < RUNS; i++) {
+	for (i = 0; i < runs; i++) {
 		if (pipe(p)) {
 			perror("pipe");
 			exit(1);
@@ -189,6 +195,16 @@ static double time_restart(int img)
 			best = t;
 	}
 	return best;
+}
+
+static double time_restart(int img)
+{
+	return time_restarts(img, RUNS);
+}
+
+static double time_restart_once(int img)
+{
+	return time_restarts(img, 1);
 }
 
 /* Best time of RUNS read()s of @size bytes of @fd into fresh memory. */
@@ -249,13 +265,62 @@ static double time_checkpoint_pram(unsigned long len, off_t *size)
 	return best;
 }
 
+/* Checkpoint a fresh 256 MiB task into node @name, kill it. */
+static void checkpoint_fresh(unsigned long len, const char *name)
+{
+	pid_t pid = spawn(len, 4096, 0);
+	int fd = open(name, O_CREAT | O_WRONLY | O_TRUNC, 0600);
+
+	if (fd < 0 || syscall(__NR_checkpoint, pid, fd, 0, 2) <= 0) {
+		perror(name);
+		exit(1);
+	}
+	close(fd);
+	kill(pid, SIGKILL);
+	waitpid(pid, NULL, 0);
+}
+
+/* Bench 6, second half: in the kernel kexec'd into. */
+static int after_kexec(unsigned long len)
+{
+	double t_pram, t_tmpfs;
+	int img;
+
+	setvbuf(stdout, NULL, _IOLBF, 0);
+	if (mount("pram", "/sys/fs/pram", "pram", 0, NULL) && errno != EBUSY) {
+		perror("mount pram");
+		return 1;
+	}
+	img = open("/sys/fs/pram/bench-kexec", O_RDONLY);
+	if (img < 0) {
+		perror("/sys/fs/pram/bench-kexec");
+		return 1;
+	}
+	t_pram = time_restart_once(img);
+	close(img);
+	unlink("/sys/fs/pram/bench-kexec");
+
+	checkpoint_fresh(len, "/tmp/bench-kexec.img");
+	img = open("/tmp/bench-kexec.img", O_RDONLY);
+	t_tmpfs = time_restart(img);
+	close(img);
+
+	printf("6. restart of 256 MiB after kexec (pages kept in PRAM, mapped in place)\n");
+	printf("   from tmpfs:           %7.1f ms (best of %d)\n", t_tmpfs * 1e3,
+	       RUNS);
+	printf("   from PRAM:            %7.1f ms (the node's first restart)\n",
+	       t_pram * 1e3);
+	printf("   ratio tmpfs/PRAM time: %.1f\n", t_tmpfs / t_pram);
+	return 0;
+}
+
 static void finish(pid_t pid)
 {
 	kill(pid, SIGKILL);
 	waitpid(pid, NULL, 0);
 }
 
-int main(void)
+int main(int argc, char **argv)
 {
 	unsigned long len = 256 * MIB;
 	double t_write = 1e9, t_ckpt, t_sparse, t_dense, t_restart, t_read, t;
@@ -265,6 +330,8 @@ int main(void)
 	pid_t pid;
 	int i, fd, img;
 
+	if (argc > 1 && !strcmp(argv[1], "--after-kexec"))
+		return after_kexec(len);
 	setvbuf(stdout, NULL, _IOLBF, 0);
 	print_clocksource();
 
@@ -356,5 +423,15 @@ int main(void)
 	printf("   from tmpfs:           %7.1f ms\n", t_restart * 1e3);
 	printf("   from PRAM:            %7.1f ms\n", t_restart_pram * 1e3);
 	printf("   ratio tmpfs/PRAM time: %.2f\n", t_restart / t_restart_pram);
-	return 0;
+
+	/* Bench 6: into a node, then on in the next kernel. */
+	if (access("/kexec/bzImage", R_OK)) {
+		printf("6. no kexec kernel in this guest\n");
+		return 0;
+	}
+	checkpoint_fresh(len, "/sys/fs/pram/bench-kexec");
+	execl("/ckpt-kexec", "ckpt-kexec", "/kexec/bzImage",
+	      "/kexec/initrd.img", "ckpt.boot=2", NULL);
+	perror("/ckpt-kexec");
+	return 1;
 }
