@@ -101,30 +101,28 @@ int cr_hbuf_put(struct cr_ctx *ctx, u32 len)
 
 /*
  * Into a PRAM node: the pages go into the node's page stream, by
- * reference, and the record says so in place of their contents.
+ * reference, and the PAGES record, which says so in place of their
+ * contents, goes out with the PGARR record at @ha in one write.
  */
-static int cr_write_pgarr_pram(struct cr_ctx *ctx, struct cr_pgarr *pgarr)
+static int cr_write_pgarr_pram(struct cr_ctx *ctx, struct cr_pgarr *pgarr,
+			       struct cr_hdr_pgarr *ha)
 {
-	unsigned int i, n = pgarr->nr_used;
+	unsigned int n = pgarr->nr_used;
 	struct cr_hdr_pages *hp;
 	int ret;
 
-	/* The page-array's references go to the node. */
+	/* The page-array's references go to the node, whatever happens. */
 	pgarr->nr_used = 0;
-	for (i = 0; i < n; i++) {
-		ret = pram_give_page(ctx->pram, pgarr->pages[i]);
-		if (ret) {
-			while (++i < n)
-				put_page(pgarr->pages[i]);
-			cr_log(ctx, "saving a page into the PRAM node failed: error %d",
-			       ret);
-			return ret;
-		}
+	ret = pram_give_pages(ctx->pram, pgarr->pages, n);
+	if (ret) {
+		cr_log(ctx, "saving pages into the PRAM node failed: error %d",
+		       ret);
+		return ret;
 	}
-	hp = cr_hbuf_get(ctx, CR_HDR_PAGES, sizeof(*hp));
+	hp = cr_hdr_init((void *)ha + ha->h.len, CR_HDR_PAGES, sizeof(*hp));
 	hp->nr_pages = n;
 	hp->flags = CR_PAGES_PRAM;
-	return cr_hbuf_put(ctx, sizeof(*hp));
+	return cr_hbuf_put(ctx, ha->h.len + sizeof(*hp));
 }
 
 /**
@@ -150,12 +148,11 @@ int cr_write_pgarr(struct cr_ctx *ctx, struct cr_pgarr *pgarr)
 	ha->nr_pages = n;
 	for (i = 0; i < n; i++)
 		((u64 *)(ha + 1))[i] = pgarr->vaddrs[i];
+	if (ctx->pram)
+		return cr_write_pgarr_pram(ctx, pgarr, ha);
 	ret = cr_hbuf_put(ctx, ha->h.len);
 	if (ret)
 		return ret;
-
-	if (ctx->pram)
-		return cr_write_pgarr_pram(ctx, pgarr);
 
 	hp = cr_hbuf_get(ctx, CR_HDR_PAGES, sizeof(*hp));
 	hp->h.len = sizeof(*hp) + n * PAGE_SIZE;

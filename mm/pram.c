@@ -283,6 +283,42 @@ int pram_give_page(struct pram_stream *ps, struct page *page)
 }
 
 /**
+ * pram_give_pages() - add pages to the node's page stream, with their refs
+ * @ps: a stream opened by pram_prepare_save()
+ * @pages: the pages, in stream order
+ * @n: how many
+ *
+ * As pram_give_page() for each, in one call: the node takes over the
+ * caller's reference on every page, whatever the result.
+ *
+ * Return: 0 or -ENOMEM.
+ */
+int pram_give_pages(struct pram_stream *ps, struct page **pages,
+		    unsigned int n)
+{
+	struct pram_node_info *ni = ps->node;
+	struct pram_link *link;
+	unsigned long pfn;
+	unsigned int i;
+	int ret = 0;
+
+	for (i = 0; i < n && !ret; i++) {
+		pfn = page_to_pfn(pages[i]);
+		link = ni->tail[0];
+		if (unlikely(pram_pfn_in_zone(pfn) || !link ||
+			     link->nr == PRAM_LINK_NR)) {
+			ret = pram_give_page(ps, pages[i]);
+			continue;
+		}
+		link->pfn[link->nr++] = pfn;
+		ni->node->nr_pages++;
+	}
+	while (i < n)
+		put_page(pages[i++]);
+	return ret;
+}
+
+/**
  * pram_save_page() - add a page to the node's page stream
  * @ps: a stream opened by pram_prepare_save()
  * @page: the page; the node takes a reference of its own on it

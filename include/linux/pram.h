@@ -42,6 +42,8 @@ struct pram_stream {
 int pram_prepare_save(struct pram_stream *ps, const char *name);
 int pram_save_page(struct pram_stream *ps, struct page *page);
 int pram_give_page(struct pram_stream *ps, struct page *page);
+int pram_give_pages(struct pram_stream *ps, struct page **pages,
+		    unsigned int n);
 ssize_t pram_write_iter(struct pram_stream *ps, struct iov_iter *from);
 ssize_t pram_write(struct pram_stream *ps, const void *buf, size_t count);
 void pram_finish_save(struct pram_stream *ps);
