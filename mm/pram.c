@@ -146,6 +146,12 @@ static struct pram_node_info *pram_find(const char *name)
 	return NULL;
 }
 
+/* The first link of stream @s (0: pages, 1: bytes) of @node, or NULL. */
+static struct pram_link *pram_first_link(struct pram_node *node, int s)
+{
+	return pram_pfn_addr(s ? node->byte_link_pfn : node->page_link_pfn);
+}
+
 /* Append @pfn to stream @s (0: pages, 1: bytes) of @ni. */
 static int pram_append(struct pram_node_info *ni, int s, u64 pfn)
 {
@@ -403,8 +409,7 @@ void pram_finish_save(struct pram_stream *ps)
 	int s;
 
 	for (s = 0; s < 2; s++) {
-		link = pram_pfn_addr(s ? ni->node->byte_link_pfn :
-					 ni->node->page_link_pfn);
+		link = pram_first_link(ni->node, s);
 		for (; link; link = pram_pfn_addr(link->next_pfn))
 			pram_seal(link);
 	}
@@ -631,8 +636,7 @@ int pram_node_stat(const char *name, u64 *size, u64 *pages)
 		*pages = 1 + ni->node->nr_pages +
 			 DIV_ROUND_UP(ni->node->size, PAGE_SIZE);
 		for (s = 0; s < 2; s++) {
-			link = pram_pfn_addr(s ? ni->node->byte_link_pfn :
-						 ni->node->page_link_pfn);
+			link = pram_first_link(ni->node, s);
 			for (; link; link = pram_pfn_addr(link->next_pfn))
 				(*pages)++;
 		}
@@ -682,8 +686,7 @@ struct pram_node_info *pram_adopt_node(struct pram_node *node)
 		return NULL;
 	ni->node = node;
 	for (s = 0; s < 2; s++) {
-		link = pram_pfn_addr(s ? node->byte_link_pfn :
-					 node->page_link_pfn);
+		link = pram_first_link(node, s);
 		for (; link; link = pram_pfn_addr(link->next_pfn))
 			ni->tail[s] = link;
 	}

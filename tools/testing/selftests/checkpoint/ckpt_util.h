@@ -186,6 +186,26 @@ static inline int image_file(void)
 	return fd;
 }
 
+/*
+ * Checkpoint the stopped @pid into a fresh image, kill it, and restart
+ * the image in a new child (see restart_child()). Returns that child's
+ * exit status, or -1 when the checkpoint failed.
+ */
+static inline int roundtrip_pid(pid_t pid, void (*prep)(void), int sig)
+{
+	int fd = image_file(), ret = -1;
+
+	if (pid > 0 && fd >= 0 && sys_checkpoint(pid, fd, 0, STDERR_FILENO) > 0)
+		ret = 0;
+	if (pid > 0)
+		kill_child(pid);
+	if (!ret)
+		ret = restart_child(fd, prep, sig);
+	if (fd >= 0)
+		close(fd);
+	return ret;
+}
+
 /* The path of tool @name, installed next to the test programs. */
 static inline const char *tool_path(const char *name)
 {

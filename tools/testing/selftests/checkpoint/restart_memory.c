@@ -75,24 +75,9 @@ static int same(const unsigned char *p, size_t n, unsigned int seed)
 	return same_range(p, 0, n, seed);
 }
 
-/* Checkpoint the stopped @pid, kill it, restart it: the exit status. */
-static int roundtrip_pid(pid_t pid)
-{
-	int fd = image_file(), ret = -1;
-
-	if (pid > 0 && fd >= 0 && sys_checkpoint(pid, fd, 0, STDERR_FILENO) > 0)
-		ret = 0;
-	if (pid > 0)
-		kill_child(pid);
-	if (!ret)
-		ret = restart_child(fd, NULL, 0);
-	close(fd);
-	return ret;
-}
-
 static int roundtrip(int (*fn)(void))
 {
-	return roundtrip_pid(spawn_fn(fn));
+	return roundtrip_pid(spawn_fn(fn), NULL, 0);
 }
 
 static char data_seg[8192] = "initialised data";

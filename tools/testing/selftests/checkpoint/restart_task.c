@@ -21,21 +21,6 @@
 
 #define PS		4096UL
 
-/* Checkpoint the stopped @pid, kill it, restart the image: exit status. */
-static int roundtrip_pid(pid_t pid, void (*prep)(void), int sig)
-{
-	int fd = image_file(), ret = -1;
-
-	if (pid > 0 && fd >= 0 && sys_checkpoint(pid, fd, 0, STDERR_FILENO) > 0)
-		ret = 0;
-	if (pid > 0)
-		kill_child(pid);
-	if (!ret)
-		ret = restart_child(fd, prep, sig);
-	close(fd);
-	return ret;
-}
-
 /*
  * Fork @fn and wait for the byte it writes to the pipe once ready; then
  * wait until it sleeps in syscall @nr and stop it, or with @nr -1 give
