@@ -439,6 +439,15 @@ void pram_discard_save(struct pram_stream *ps)
 	ps->node = NULL;
 }
 
+/* Point a load stream, counted in @ni's users, at its first page. */
+static void pram_load_start(struct pram_stream *ps, struct pram_node_info *ni)
+{
+	*ps = (struct pram_stream){
+		.node = ni,
+		.link = pram_first_link(ni->node, 0),
+	};
+}
+
 /**
  * pram_prepare_load() - open a published node for loading
  * @ps: the stream to set up
@@ -464,13 +473,9 @@ int pram_prepare_load(struct pram_stream *ps, const char *name)
 	else
 		ni->users++;
 	mutex_unlock(&pram_mutex);
-	if (ret)
-		return ret;
-	*ps = (struct pram_stream){
-		.node = ni,
-		.link = pram_pfn_addr(ni->node->page_link_pfn),
-	};
-	return 0;
+	if (!ret)
+		pram_load_start(ps, ni);
+	return ret;
 }
 
 /**
@@ -487,10 +492,7 @@ void pram_load_again(struct pram_stream *ps, struct pram_stream *from)
 	mutex_lock(&pram_mutex);
 	from->node->users++;
 	mutex_unlock(&pram_mutex);
-	*ps = (struct pram_stream){
-		.node = from->node,
-		.link = pram_pfn_addr(from->node->node->page_link_pfn),
-	};
+	pram_load_start(ps, from->node);
 }
 
 /**
