@@ -303,21 +303,34 @@ int pram_give_pages(struct pram_stream *ps, struct page **pages,
 		    unsigned int n)
 {
 	struct pram_node_info *ni = ps->node;
+	phys_addr_t zone_start, zone_size;
 	struct pram_link *link;
+	unsigned int i = 0, nr;
 	unsigned long pfn;
-	unsigned int i;
 	int ret = 0;
 
-	for (i = 0; i < n && !ret; i++) {
-		pfn = page_to_pfn(pages[i]);
+	/*
+	 * The common case, a run of pages outside the landing zone that fits
+	 * the tail link, is filled in a loop of its own: a checkpoint into
+	 * PRAM costs little more than this loop and the page walk.
+	 */
+	pram_zone(&zone_start, &zone_size);
+	while (i < n && !ret) {
 		link = ni->tail[0];
-		if (unlikely(pram_pfn_in_zone(pfn) || !link ||
-			     link->nr == PRAM_LINK_NR)) {
-			ret = pram_give_page(ps, pages[i]);
-			continue;
+		nr = link ? link->nr : PRAM_LINK_NR;
+		for (; i < n && nr < PRAM_LINK_NR; i++, nr++) {
+			pfn = page_to_pfn(pages[i]);
+			if (unlikely(PFN_PHYS(pfn) - zone_start < zone_size))
+				break;
+			link->pfn[nr] = pfn;
 		}
-		link->pfn[link->nr++] = pfn;
-		ni->node->nr_pages++;
+		if (link) {
+			ni->node->nr_pages += nr - link->nr;
+			link->nr = nr;
+		}
+		/* A new link, or a page to copy out of the zone. */
+		if (i < n)
+			ret = pram_give_page(ps, pages[i++]);
 	}
 	while (i < n)
 		put_page(pages[i++]);
