@@ -25,6 +25,29 @@ static int cr_write_failed(struct cr_ctx *ctx, int ret)
 	return ret;
 }
 
+/*
+ * Write @nr kernel buffers as one stretch of the image, each into the
+ * running checksum first.
+ */
+static int cr_write_kvec(struct cr_ctx *ctx, struct kvec *vec,
+			 unsigned int nr)
+{
+	struct iov_iter iter;
+	size_t len = 0;
+	unsigned int i;
+	int ret;
+
+	for (i = 0; i < nr; i++) {
+		ctx->crc = crc32c(ctx->crc, vec[i].iov_base, vec[i].iov_len);
+		len += vec[i].iov_len;
+	}
+	iov_iter_kvec(&iter, ITER_SOURCE, vec, nr, len);
+	ret = cr_write_iter(ctx->file, &iter);
+	if (!ret)
+		ctx->written += len;
+	return cr_write_failed(ctx, ret);
+}
+
 /**
  * cr_write_data() - write bytes of the image
  * @ctx: checkpoint context
@@ -38,13 +61,9 @@ static int cr_write_failed(struct cr_ctx *ctx, int ret)
  */
 int cr_write_data(struct cr_ctx *ctx, const void *buf, size_t len)
 {
-	int ret;
+	struct kvec vec = { .iov_base = (void *)buf, .iov_len = len };
 
-	ctx->crc = crc32c(ctx->crc, buf, len);
-	ret = cr_kwrite(ctx->file, buf, len);
-	if (!ret)
-		ctx->written += len;
-	return cr_write_failed(ctx, ret);
+	return cr_write_kvec(ctx, &vec, 1);
 }
 
 /**
@@ -99,68 +118,58 @@ int cr_hbuf_put(struct cr_ctx *ctx, u32 len)
 	return cr_write_data(ctx, ctx->hbuf, len);
 }
 
-/*
- * Into a PRAM node: the pages go into the node's page stream, by
- * reference, and the PAGES record, which says so in place of their
- * contents, goes out with the PGARR record at @ha in one write.
- */
-static int cr_write_pgarr_pram(struct cr_ctx *ctx, struct cr_pgarr *pgarr,
-			       struct cr_hdr_pgarr *ha)
-{
-	unsigned int n = pgarr->nr_used;
-	struct cr_hdr_pages *hp;
-	int ret;
-
-	/* The page-array's references go to the node, whatever happens. */
-	pgarr->nr_used = 0;
-	ret = pram_give_pages(ctx->pram, pgarr->pages, n);
-	if (ret) {
-		cr_log(ctx, "saving pages into the PRAM node failed: error %d",
-		       ret);
-		return ret;
-	}
-	hp = cr_hdr_init((void *)ha + ha->h.len, CR_HDR_PAGES, sizeof(*hp));
-	hp->nr_pages = n;
-	hp->flags = CR_PAGES_PRAM;
-	return cr_hbuf_put(ctx, ha->h.len + sizeof(*hp));
-}
-
 /**
  * cr_write_pgarr() - write one page-array: addresses, then contents
  * @ctx: checkpoint context
  * @pgarr: a non-empty page-array
  *
- * The contents go to the file straight from the pages, described by a
- * bio_vec array, with no intermediate copy; into a PRAM node they are
- * not written at all, the node keeps the pages themselves.
+ * The PGARR record, its addresses taken straight from the page-array,
+ * and the head of the PAGES record go out in one write. The contents
+ * follow from the pages themselves, described by a bio_vec array, with
+ * no intermediate copy. Into a PRAM node they are not written at all:
+ * the node takes the pages, by reference, and the PAGES record says so.
  *
  * Return: 0 or a negative errno.
  */
 int cr_write_pgarr(struct cr_ctx *ctx, struct cr_pgarr *pgarr)
 {
 	unsigned int i, n = pgarr->nr_used;
-	struct cr_hdr_pgarr *ha;
-	struct cr_hdr_pages *hp;
+	struct cr_hdr_pgarr ha;
+	struct cr_hdr_pages hp;
+	struct kvec vec[3];
 	struct iov_iter iter;
 	int ret;
 
-	ha = cr_hbuf_get(ctx, CR_HDR_PGARR, sizeof(*ha) + n * sizeof(u64));
-	ha->nr_pages = n;
-	for (i = 0; i < n; i++)
-		((u64 *)(ha + 1))[i] = pgarr->vaddrs[i];
-	if (ctx->pram)
-		return cr_write_pgarr_pram(ctx, pgarr, ha);
-	ret = cr_hbuf_put(ctx, ha->h.len);
+	/* Addresses are 8 bytes in the image: no padding after them. */
+	BUILD_BUG_ON(sizeof(*pgarr->vaddrs) != sizeof(u64));
+	BUILD_BUG_ON(sizeof(ha) % CR_HDR_ALIGN);
+	cr_hdr_init(&ha, CR_HDR_PGARR, sizeof(ha));
+	ha.h.len = sizeof(ha) + n * sizeof(u64);
+	ha.nr_pages = n;
+	cr_hdr_init(&hp, CR_HDR_PAGES, sizeof(hp));
+	hp.nr_pages = n;
+	vec[0] = (struct kvec){ .iov_base = &ha, .iov_len = sizeof(ha) };
+	vec[1] = (struct kvec){ .iov_base = pgarr->vaddrs,
+				.iov_len = n * sizeof(u64) };
+	vec[2] = (struct kvec){ .iov_base = &hp, .iov_len = sizeof(hp) };
+
+	if (ctx->pram) {
+		/* The page-array's references go to the node, come what may. */
+		pgarr->nr_used = 0;
+		ret = pram_give_pages(ctx->pram, pgarr->pages, n);
+		if (ret) {
+			cr_log(ctx, "saving pages into the PRAM node failed: error %d",
+			       ret);
+			return ret;
+		}
+		hp.flags = CR_PAGES_PRAM;
+		return cr_write_kvec(ctx, vec, ARRAY_SIZE(vec));
+	}
+
+	hp.h.len = sizeof(hp) + n * PAGE_SIZE;
+	ret = cr_write_kvec(ctx, vec, ARRAY_SIZE(vec));
 	if (ret)
 		return ret;
-
-	hp = cr_hbuf_get(ctx, CR_HDR_PAGES, sizeof(*hp));
-	hp->h.len = sizeof(*hp) + n * PAGE_SIZE;
-	hp->nr_pages = n;
-	ret = cr_hbuf_put(ctx, sizeof(*hp));
-	if (ret)
-		return ret;
-
 	for (i = 0; i < n; i++) {
 		void *addr = kmap_local_page(pgarr->pages[i]);
 

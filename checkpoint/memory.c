@@ -112,37 +112,39 @@ static int cr_walk_huge(pmd_t *pmd, unsigned long addr, unsigned long end,
 /*
  * Make the page @pte maps read-only and shared, as fork() makes it for
  * the parent, so that a write by the task copies it rather than change
- * what PRAM keeps. The TLB is flushed for the whole round through the
- * mmu_gather, before the mmap lock is dropped and before the stopped
- * task can run. Returns -EBUSY for a page that may be pinned.
+ * what PRAM keeps. The caller flushes the TLB for the whole page table
+ * through the mmu_gather, before the mmap lock is dropped and before the
+ * stopped task can run. Returns -EBUSY for a page that may be pinned.
  */
-static int cr_share_pte(struct cr_walk *w, struct mm_walk *walk,
-			unsigned long addr, pte_t *pte, struct page *page)
+static int cr_share_pte(struct mm_struct *mm, unsigned long addr,
+			pte_t *pte, pte_t ptent, struct page *page)
 {
-	struct folio *folio = page_folio(page);
-	pte_t entry;
+	bool exclusive = PageAnonExclusive(page);
 
-	if (!PageAnonExclusive(page) && !pte_write(ptep_get(pte)))
+	if (!exclusive && !pte_write(ptent))
 		return 0;
-	entry = ptep_get_and_clear(walk->mm, addr, pte);
-	if (PageAnonExclusive(page) &&
-	    folio_try_share_anon_rmap_pte(folio, page)) {
-		set_pte_at(walk->mm, addr, pte, entry);
+	ptent = ptep_get_and_clear(mm, addr, pte);
+	if (exclusive &&
+	    folio_try_share_anon_rmap_pte(page_folio(page), page)) {
+		set_pte_at(mm, addr, pte, ptent);
 		return -EBUSY;
 	}
-	set_pte_at(walk->mm, addr, pte, pte_wrprotect(entry));
-	tlb_flush_pte_range(w->tlb, addr, PAGE_SIZE);
+	set_pte_at(mm, addr, pte, pte_wrprotect(ptent));
 	return 0;
 }
 
 /*
  * The PTEs of one page table in [addr, end), into @pgarr until it is
- * full. Returns where it stopped.
+ * full. Returns where it stopped. This loop is most of what a
+ * checkpoint into PRAM costs: it keeps to locals and to one TLB range
+ * per call.
  */
 static unsigned long cr_walk_ptes(struct cr_walk *w, struct cr_pgarr *pgarr,
 				  pmd_t *pmd, unsigned long addr,
 				  unsigned long end, struct mm_walk *walk)
 {
+	unsigned long first = addr;
+	bool share = w->ctx->pram;
 	spinlock_t *ptl;	/* the page table's lock */
 	pte_t *start, *pte;
 	struct page *page;
@@ -187,13 +189,15 @@ static unsigned long cr_walk_ptes(struct cr_walk *w, struct cr_pgarr *pgarr,
 			continue;
 		if (pgarr->nr_used == CR_PGARR_TOTAL)
 			break;
-		if (w->ctx->pram && cr_share_pte(w, walk, addr, pte, page)) {
+		if (share && cr_share_pte(walk->mm, addr, pte, ptent, page)) {
 			w->err = -EBUSY;
 			w->next = addr;
 			break;
 		}
 		cr_pgarr_add(pgarr, page, addr);
 	}
+	if (share && addr > first)
+		tlb_flush_pte_range(w->tlb, first, addr - first);
 	pte_unmap_unlock(start, ptl);
 	return addr;
 }

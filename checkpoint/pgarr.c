@@ -15,11 +15,6 @@
 #include <linux/mm.h>
 #include <linux/slab.h>
 
-static bool pgarr_is_full(struct cr_pgarr *pgarr)
-{
-	return pgarr->nr_used >= CR_PGARR_TOTAL;
-}
-
 static void cr_pgarr_free_one(struct cr_pgarr *pgarr)
 {
 	kfree(pgarr->pages);
@@ -99,23 +94,6 @@ struct cr_pgarr *cr_pgarr_current(struct cr_ctx *ctx, unsigned int room)
 	list_add(&pgarr->list, &ctx->pgarr_list);
 	ctx->nr_pgarrs++;
 	return pgarr;
-}
-
-/**
- * cr_pgarr_add() - list a page, taking a reference on it
- * @pgarr: an array from cr_pgarr_current() with room left
- * @page: the page; safe to reference (its page table lock is held)
- * @vaddr: the user address it is mapped at
- */
-void cr_pgarr_add(struct cr_pgarr *pgarr, struct page *page,
-		  unsigned long vaddr)
-{
-	if (WARN_ON_ONCE(pgarr_is_full(pgarr)))
-		return;
-	get_page(page);
-	pgarr->pages[pgarr->nr_used] = page;
-	pgarr->vaddrs[pgarr->nr_used] = vaddr;
-	pgarr->nr_used++;
 }
 
 /**

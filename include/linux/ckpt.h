@@ -11,6 +11,7 @@
 #include <linux/compiler_attributes.h>
 #include <linux/limits.h>
 #include <linux/list.h>
+#include <linux/mm.h>
 #include <linux/stdarg.h>
 #include <linux/types.h>
 #include <linux/pram.h>
@@ -189,10 +190,29 @@ int cr_write_tail(struct cr_ctx *ctx);
 
 /* pgarr.c: page-array lists */
 struct cr_pgarr *cr_pgarr_current(struct cr_ctx *ctx, unsigned int room);
-void cr_pgarr_add(struct cr_pgarr *pgarr, struct page *page,
-		  unsigned long vaddr);
 void cr_pgarr_release_all(struct cr_ctx *ctx);
 void cr_pgarr_free(struct cr_ctx *ctx);
+
+/**
+ * cr_pgarr_add() - list a page, taking a reference on it
+ * @pgarr: an array from cr_pgarr_current() with room left
+ * @page: the page; safe to reference (its page table lock is held)
+ * @vaddr: the user address it is mapped at
+ *
+ * Inline: the page walk calls it for every saved page.
+ */
+static inline void cr_pgarr_add(struct cr_pgarr *pgarr, struct page *page,
+				unsigned long vaddr)
+{
+	unsigned int i = pgarr->nr_used;
+
+	if (WARN_ON_ONCE(i >= CR_PGARR_TOTAL))
+		return;
+	get_page(page);
+	pgarr->pages[i] = page;
+	pgarr->vaddrs[i] = vaddr;
+	pgarr->nr_used = i + 1;
+}
 
 /*
  * The parts of an image. The task and CPU records are filled into a
