@@ -25,6 +25,17 @@ static int cr_write_failed(struct cr_ctx *ctx, int ret)
 	return ret;
 }
 
+/* Write all of @iter to the image, count it, and say so if it fails. */
+static int cr_write_counted(struct cr_ctx *ctx, struct iov_iter *iter)
+{
+	size_t len = iov_iter_count(iter);
+	int ret = cr_write_iter(ctx->file, iter);
+
+	if (!ret)
+		ctx->written += len;
+	return cr_write_failed(ctx, ret);
+}
+
 /*
  * Write @nr kernel buffers as one stretch of the image, each into the
  * running checksum first.
@@ -35,17 +46,13 @@ static int cr_write_kvec(struct cr_ctx *ctx, struct kvec *vec,
 	struct iov_iter iter;
 	size_t len = 0;
 	unsigned int i;
-	int ret;
 
 	for (i = 0; i < nr; i++) {
 		ctx->crc = crc32c(ctx->crc, vec[i].iov_base, vec[i].iov_len);
 		len += vec[i].iov_len;
 	}
 	iov_iter_kvec(&iter, ITER_SOURCE, vec, nr, len);
-	ret = cr_write_iter(ctx->file, &iter);
-	if (!ret)
-		ctx->written += len;
-	return cr_write_failed(ctx, ret);
+	return cr_write_counted(ctx, &iter);
 }
 
 /**
@@ -178,10 +185,7 @@ int cr_write_pgarr(struct cr_ctx *ctx, struct cr_pgarr *pgarr)
 		bvec_set_page(&ctx->bvec[i], pgarr->pages[i], PAGE_SIZE, 0);
 	}
 	iov_iter_bvec(&iter, ITER_SOURCE, ctx->bvec, n, n * PAGE_SIZE);
-	ret = cr_write_iter(ctx->file, &iter);
-	if (!ret)
-		ctx->written += n * PAGE_SIZE;
-	return cr_write_failed(ctx, ret);
+	return cr_write_counted(ctx, &iter);
 }
 
 /**
@@ -197,12 +201,12 @@ int cr_write_tail(struct cr_ctx *ctx)
 {
 	struct cr_hdr_tail *t = cr_hbuf_get(ctx, CR_HDR_TAIL, sizeof(*t));
 	size_t covered = offsetof(struct cr_hdr_tail, crc32c);
-	int ret;
+	struct kvec vec = { .iov_base = t, .iov_len = sizeof(*t) };
+	struct iov_iter iter;
 
 	t->magic = CR_IMAGE_MAGIC;
 	t->crc32c = ~crc32c(ctx->crc, t, covered);
-	ret = cr_kwrite(ctx->file, t, sizeof(*t));
-	if (!ret)
-		ctx->written += sizeof(*t);
-	return cr_write_failed(ctx, ret);
+	/* Not through cr_write_kvec(): the checksum is the tail's own. */
+	iov_iter_kvec(&iter, ITER_SOURCE, &vec, 1, sizeof(*t));
+	return cr_write_counted(ctx, &iter);
 }
