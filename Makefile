@@ -7,6 +7,7 @@
 #   make demo       boot the plain kernel and show the subsystem working
 #   make bench      checkpoint speed figures, in the plain kernel
 #   make lint       checkpatch --strict, kernel-doc, sparse + W=1, docs
+#   make docs       Documentation/checkpoint.rst as HTML, in build/docs/
 #   make clean      drop build outputs (keeps the extracted tree)
 #
 # See README.md.
@@ -62,8 +63,15 @@ bench: tools
 lint: tree
 	@scripts/lint
 
+# Only our document, with the kernel's Sphinx configuration and
+# kernel-doc: the whole of "make htmldocs" takes far too long.
+docs: tree
+	@scripts/docs
+
 clean:
 	rm -rf $(OUT) $(BUILD)/obj-test $(BUILD)/obj-plain $(BUILD)/kselftest \
-		$(BUILD)/kselftest-build $(BUILD)/tools $(BUILD)/vm $(BUILD)/check
+		$(BUILD)/kselftest-build $(BUILD)/tools $(BUILD)/vm $(BUILD)/check \
+		$(BUILD)/docs
 
-.PHONY: all deps tree kernel kernel-test kernel-plain selftests tools check demo bench lint clean
+.PHONY: all deps tree kernel kernel-test kernel-plain selftests tools check demo bench lint \
+	docs clean
