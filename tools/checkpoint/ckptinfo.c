@@ -23,6 +23,7 @@
  * error.
  */
 #define _GNU_SOURCE
+#include <assert.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <getopt.h>
@@ -38,6 +39,7 @@
 #include <unistd.h>
 
 #include <linux/ckpt_hdr.h>
+#include <asm/ckpt_hdr.h>
 
 /* Records are read in place, so the host must share x86_64's order. */
 #if __BYTE_ORDER__ != __ORDER_LITTLE_ENDIAN__
@@ -61,12 +63,23 @@
 /* TASK_SIZE_MAX with 5-level paging: no user VMA ends above it. */
 #define X86_64_USER_END		((1ULL << 56) - X86_64_PAGE_SIZE)
 
-/* The VM_* flags of include/linux/mm.h that /proc/PID/maps shows. */
-#define VM_READ			0x1
-#define VM_WRITE		0x2
-#define VM_EXEC			0x4
-#define VM_SHARED		0x8
+/*
+ * The layout this tool was written against, pinned as the kernel pins
+ * it: a header that moved a field would otherwise be misread silently.
+ */
+static_assert(sizeof(struct cr_hdr_head) == 112, "cr_hdr_head");
+static_assert(sizeof(struct cr_hdr_task) == 2176, "cr_hdr_task");
+static_assert(sizeof(struct cr_hdr_cpu) == 240, "cr_hdr_cpu");
+static_assert(sizeof(struct cr_hdr_mm) == 112, "cr_hdr_mm");
+static_assert(offsetof(struct cr_hdr_mm, flags) == 96, "cr_hdr_mm.flags");
+static_assert(sizeof(struct cr_hdr_mm_context) == 16, "cr_hdr_mm_context");
+static_assert(sizeof(struct cr_hdr_vma) == 88, "cr_hdr_vma");
+static_assert(offsetof(struct cr_hdr_vma, prot) == 36, "cr_hdr_vma.prot");
+static_assert(sizeof(struct cr_hdr_pgarr) == 16, "cr_hdr_pgarr");
+static_assert(sizeof(struct cr_hdr_pages) == 16, "cr_hdr_pages");
+static_assert(sizeof(struct cr_hdr_tail) == 24, "cr_hdr_tail");
 
+#define ARRAY_SIZE(a)		(sizeof(a) / sizeof((a)[0]))
 #define ALIGN8(x)		(((x) + 7ULL) & ~7ULL)
 
 static const char *prog = "ckptinfo";
@@ -483,8 +496,13 @@ static void do_head(struct image *img, struct cr_hdr_head *rec)
 		malformed(img->rec_off, "image is in the other byte order");
 	if (rec->magic != CR_IMAGE_MAGIC)
 		malformed(img->rec_off, "bad magic 0x%016llx", rec->magic);
+	if (rec->version < CR_IMAGE_VERSION)
+		malformed(img->rec_off,
+			  "image format version %u is no longer read: this ckptinfo reads version %u, whose flags are the image's own constants; checkpoint the task again with a current kernel",
+			  rec->version, CR_IMAGE_VERSION);
 	if (rec->version != CR_IMAGE_VERSION)
-		malformed(img->rec_off, "image version %u, want %u",
+		malformed(img->rec_off,
+			  "image format version %u is newer than this ckptinfo, which reads version %u",
 			  rec->version, CR_IMAGE_VERSION);
 	if (rec->arch != CR_ARCH_X86_64)
 		malformed(img->rec_off, "unknown arch %u", rec->arch);
@@ -492,7 +510,7 @@ static void do_head(struct image *img, struct cr_hdr_head *rec)
 	if (rec->page_size != X86_64_PAGE_SIZE)
 		malformed(img->rec_off, "page size %u on x86_64",
 			  rec->page_size);
-	if (rec->flags & ~CR_HEAD_SELF)
+	if (rec->flags & ~CR_HEAD_FLAGS)
 		malformed(img->rec_off, "unknown head flags 0x%x", rec->flags);
 	rlen = fixed_strlen(img, rec->release, sizeof(rec->release),
 			    "release");
@@ -646,6 +664,12 @@ static void do_mm(struct image *img, struct cr_hdr_mm *rec)
 	read_fixed(img, rec, sizeof(*rec));
 	check_len(img, &rec->h, sizeof(*rec));
 	check_pad(img, &rec->h, rec->pad);
+	if (rec->flags & ~CR_MM_FLAGS)
+		malformed(img->rec_off, "unknown mm flags 0x%x",
+			  rec->flags & ~CR_MM_FLAGS);
+	if (rec->dump_filter & ~CR_MM_DUMP_FILTER)
+		malformed(img->rec_off, "unknown core dump filter bits 0x%x",
+			  rec->dump_filter & ~CR_MM_DUMP_FILTER);
 	img->map_count = rec->map_count;
 
 	if (img->json) {
@@ -661,7 +685,8 @@ static void do_mm(struct image *img, struct cr_hdr_mm *rec)
 		sb_printf(sb, "\"arg_end\": %llu, ", rec->arg_end);
 		sb_printf(sb, "\"env_start\": %llu, ", rec->env_start);
 		sb_printf(sb, "\"env_end\": %llu, ", rec->env_end);
-		sb_printf(sb, "\"flags\": %llu, ", rec->flags);
+		sb_printf(sb, "\"flags\": %u, ", rec->flags);
+		sb_printf(sb, "\"dump_filter\": %u, ", rec->dump_filter);
 		sb_printf(sb, "\"map_count\": %u},\n", rec->map_count);
 		return;
 	}
@@ -671,8 +696,12 @@ static void do_mm(struct image *img, struct cr_hdr_mm *rec)
 	       rec->start_brk, rec->brk, rec->start_stack);
 	printf("      args 0x%llx-0x%llx, env 0x%llx-0x%llx\n",
 	       rec->arg_start, rec->arg_end, rec->env_start, rec->env_end);
-	printf("      flags 0x%llx, map_count %u\n", rec->flags,
-	       rec->map_count);
+	printf("      flags 0x%x%s%s%s, coredump_filter 0x%x, map_count %u\n",
+	       rec->flags,
+	       rec->flags & CR_MM_THP_DISABLE ? " thp-disable" : "",
+	       rec->flags & CR_MM_MDWE ? " mdwe" : "",
+	       rec->flags & CR_MM_MDWE_NO_INHERIT ? " mdwe-no-inherit" : "",
+	       rec->dump_filter, rec->map_count);
 }
 
 static void do_mm_context(struct image *img, struct cr_hdr_mm_context *rec)
@@ -703,6 +732,30 @@ static void do_mm_context(struct image *img, struct cr_hdr_mm_context *rec)
 		printf("vmas:\n");
 }
 
+/* The CR_VMA_* flags by the names of the advice or flag that set them. */
+static void print_vma_flags(__u32 flags)
+{
+	static const struct {
+		__u32 flag;
+		const char *name;
+	} names[] = {
+		{ CR_VMA_GROWSDOWN, "growsdown" },
+		{ CR_VMA_NORESERVE, "noreserve" },
+		{ CR_VMA_SEQ_READ, "sequential" },
+		{ CR_VMA_RAND_READ, "random" },
+		{ CR_VMA_DONTFORK, "dontfork" },
+		{ CR_VMA_DONTDUMP, "dontdump" },
+		{ CR_VMA_WIPEONFORK, "wipeonfork" },
+		{ CR_VMA_HUGEPAGE, "hugepage" },
+		{ CR_VMA_NOHUGEPAGE, "nohugepage" },
+	};
+	size_t i;
+
+	for (i = 0; i < ARRAY_SIZE(names); i++)
+		if (flags & names[i].flag)
+			printf(" %s", names[i].name);
+}
+
 /* Print the VMA whose records are done: only now is its page count known. */
 static void end_vma(struct image *img)
 {
@@ -719,8 +772,8 @@ static void end_vma(struct image *img)
 	if (img->json) {
 		sb_printf(sb, "%s{\"start\": %llu, \"end\": %llu, ",
 			  img->nr_vmas > 1 ? ",\n" : "", v->start, v->end);
-		sb_printf(sb, "\"flags\": %llu, \"page_prot\": %llu, ",
-			  v->flags, v->page_prot);
+		sb_printf(sb, "\"prot\": %u, \"flags\": %u, ",
+			  v->prot, v->flags);
 		sb_printf(sb, "\"pgoff\": %llu, \"type\": \"%s\", ",
 			  v->pgoff, vma_type_name(v->type));
 		sb_printf(sb, "\"path\": ");
@@ -745,16 +798,17 @@ static void end_vma(struct image *img)
 
 	/* As /proc/PID/maps does: the file offset, 0 for anonymous memory */
 	offset = v->type == CR_VMA_FILE ? v->pgoff * img->page_size : 0;
-	printf("%08llx-%08llx %c%c%c%c %08llx %02llx:%02llx %llu ",
+	printf("%08llx-%08llx %c%c%cp %08llx %02llx:%02llx %llu ",
 	       v->start, v->end,
-	       v->flags & VM_READ ? 'r' : '-',
-	       v->flags & VM_WRITE ? 'w' : '-',
-	       v->flags & VM_EXEC ? 'x' : '-',
-	       v->flags & VM_SHARED ? 's' : 'p',
+	       v->prot & CR_PROT_READ ? 'r' : '-',
+	       v->prot & CR_PROT_WRITE ? 'w' : '-',
+	       v->prot & CR_PROT_EXEC ? 'x' : '-',
 	       offset, (v->dev & 0xfff00) >> 8,
 	       (v->dev & 0xff) | ((v->dev >> 12) & 0xfff00), v->ino);
 	print_text_str(img->path, plen);
-	printf("  %s  pages=%llu\n", vma_type_name(v->type), img->vma_pages);
+	printf("  %s  pages=%llu", vma_type_name(v->type), img->vma_pages);
+	print_vma_flags(v->flags);
+	putchar('\n');
 	for (i = 0; i < img->nr_addrs; i++)
 		printf("      page 0x%llx\n", img->addrs[i]);
 	img->nr_addrs = 0;
@@ -787,6 +841,16 @@ static void do_vma(struct image *img, struct cr_hdr_vma *rec)
 		malformed(img->rec_off,
 			  "VMA 0x%llx-0x%llx overlaps or precedes the one before",
 			  rec->start, rec->end);
+	if (rec->prot & ~CR_PROT_ALL)
+		malformed(img->rec_off, "unknown protection bits 0x%x",
+			  rec->prot & ~CR_PROT_ALL);
+	if (rec->flags & ~CR_VMA_FLAGS)
+		malformed(img->rec_off, "unknown VMA flags 0x%x",
+			  rec->flags & ~CR_VMA_FLAGS);
+	if ((rec->type == CR_VMA_VDSO || rec->type == CR_VMA_VVAR) &&
+	    rec->flags)
+		malformed(img->rec_off, "%s VMA with flags 0x%x",
+			  vma_type_name(rec->type), rec->flags);
 	if (rec->mtime_nsec >= 1000000000)
 		malformed(img->rec_off, "mtime_nsec %u", rec->mtime_nsec);
 	/* new_encode_dev() gives 32 bits */
@@ -795,7 +859,7 @@ static void do_vma(struct image *img, struct cr_hdr_vma *rec)
 	if (rec->type == CR_VMA_FILE && rec->path_len < 2)
 		malformed(img->rec_off, "file VMA without a path");
 	if (rec->type != CR_VMA_FILE &&
-	    (rec->path_len || rec->dev || rec->ino || rec->size ||
+	    (rec->path_len || rec->pgoff || rec->dev || rec->ino || rec->size ||
 	     rec->mtime_sec || rec->mtime_nsec))
 		malformed(img->rec_off, "%s VMA with file fields set",
 			  vma_type_name(rec->type));

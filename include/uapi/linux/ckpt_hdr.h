@@ -1,26 +1,51 @@
 /* SPDX-License-Identifier: GPL-2.0-only WITH Linux-syscall-note */
 /*
- * Checkpoint/restart image format.
+ * Checkpoint/restart image format, version 3: the generic records.
  *
- * An image is a stream of records. Every record starts with a struct
- * cr_hdr giving its type and its total length in bytes, header included;
- * lengths are multiples of 8 so that every record starts 8-byte aligned.
- * All fields are fixed width and in the byte order of the machine that
- * wrote the image (cr_hdr_head says which architecture that was).
- *
- * See Documentation/checkpoint.rst for the order of records and what
- * each one holds.
+ * The records that hold architecture state (%CR_HDR_CPU and
+ * %CR_HDR_MM_CONTEXT) are defined by <asm/ckpt_hdr.h> of the
+ * architecture that wrote the image. See Documentation/checkpoint.rst
+ * for the order of records and what each one holds.
  */
 #ifndef _UAPI_LINUX_CKPT_HDR_H
 #define _UAPI_LINUX_CKPT_HDR_H
 
 #include <linux/types.h>
 
+/**
+ * DOC: image format compatibility
+ *
+ * An image is a stream of records. Every record starts with a struct
+ * cr_hdr giving its type and its total length in bytes, header included;
+ * lengths are multiples of %CR_HDR_ALIGN so that every record starts
+ * 8-byte aligned. All fields are fixed width, in the byte order of the
+ * architecture named in the head record, and every size and field offset
+ * is pinned at build time: a layout cannot change by accident.
+ *
+ * The format is an ABI of its own. It stores no kernel-internal constant:
+ * memory protection, VMA and mm flags are the image's own ``CR_PROT_*``,
+ * ``CR_VMA_*`` and ``CR_MM_*`` values, translated to and from the
+ * kernel's at checkpoint and restart. checkpoint(2) refuses a task that
+ * has state the format has no constant for, rather than drop it.
+ *
+ * %CR_IMAGE_VERSION is bumped whenever a record changes its layout or
+ * meaning, or a record type or flag is added. A reader handles exactly
+ * one version: it refuses an image of any other version, a record type
+ * it does not know, and a flag or field value it does not know, since
+ * each of those would be state it cannot restore. Padding fields are
+ * written as zero and must read as zero.
+ *
+ * An image restarts on a kernel that reads its version, on the same
+ * architecture and page size. Beyond that, a few things must match the
+ * running machine and are checked, not assumed: the CPU's extended
+ * state layout (XSAVE features and size) and the size of the vDSO.
+ * The kernel release recorded in the head is informational.
+ */
+
 /* "CKPTIMG\0" read as a little-endian 64-bit number */
 #define CR_IMAGE_MAGIC		0x00474d4954504b43ULL
 
-/* Bumped whenever a record changes layout or meaning. */
-#define CR_IMAGE_VERSION	2
+#define CR_IMAGE_VERSION	3
 
 /* Records are padded to this alignment. */
 #define CR_HDR_ALIGN		8
@@ -28,11 +53,11 @@
 /**
  * enum cr_hdr_type - the type of a record
  * @CR_HDR_HEAD: first record: magic, version, arch, page size, release
- * @CR_HDR_TASK: the task: comm, signal state, creds, user-space
- *	registrations (rseq, robust futexes)
- * @CR_HDR_CPU: the task's CPU state (architecture specific)
+ * @CR_HDR_TASK: the task: comm, signal state, user-space registrations
+ *	(rseq, robust futexes)
+ * @CR_HDR_CPU: the task's CPU state (<asm/ckpt_hdr.h>)
  * @CR_HDR_MM: the address space: bounds, map count, flags
- * @CR_HDR_MM_CONTEXT: architecture mm state (the x86 LDT)
+ * @CR_HDR_MM_CONTEXT: architecture mm state (<asm/ckpt_hdr.h>)
  * @CR_HDR_VMA: one memory area
  * @CR_HDR_PGARR: the addresses of one batch of saved pages of a VMA
  * @CR_HDR_PAGES: the contents of that batch, one page per address
@@ -68,6 +93,7 @@ struct cr_hdr {
 
 /* cr_hdr_head.flags */
 #define CR_HEAD_SELF		(1U << 0)	/* the task checkpointed itself */
+#define CR_HEAD_FLAGS		CR_HEAD_SELF
 
 #define CR_RELEASE_LEN		64
 
@@ -101,7 +127,8 @@ struct cr_hdr_head {
 /**
  * struct cr_sigaction - one signal's disposition
  * @handler: SIG_DFL (0), SIG_IGN (1) or the handler's address
- * @flags: SA_* flags
+ * @flags: SA_* flags, as sigaction(2) of the image's architecture
+ *	defines them (they are user ABI already)
  * @restorer: the sa_restorer address
  * @mask: signals blocked while the handler runs, bit n-1 for signal n
  */
@@ -121,8 +148,8 @@ struct cr_sigaction {
  * @uid: real, effective, saved and filesystem uid (a record, never
  *	restored)
  * @gid: real, effective, saved and filesystem gid (likewise)
- * @blocked: blocked signals, bit n-1 for signal n
  * @pad: zero
+ * @blocked: blocked signals, bit n-1 for signal n
  * @action: the disposition of signals 1 to %CR_NSIG, index n-1
  * @altstack_sp: the alternate signal stack (sigaltstack(2)): its base
  * @altstack_size: its size in bytes, 0 for none
@@ -154,38 +181,15 @@ struct cr_hdr_task {
 	__u64 clear_child_tid;
 };
 
-/*
- * struct cr_x86_regs - x86_64 general registers, segment selectors and
- * fs/gs base, in the order and meaning of the NT_PRSTATUS regset (struct
- * user_regs_struct of <sys/user.h>).
- */
-struct cr_x86_regs {
-	__u64 r15, r14, r13, r12, bp, bx, r11, r10, r9, r8;
-	__u64 ax, cx, dx, si, di, orig_ax, ip, cs, flags, sp, ss;
-	__u64 fs_base, gs_base, ds, es, fs, gs;
-};
+/* cr_hdr_mm.flags */
+#define CR_MM_THP_DISABLE	(1U << 0)	/* prctl(PR_SET_THP_DISABLE) */
+#define CR_MM_MDWE		(1U << 1)	/* prctl(PR_SET_MDWE): deny W+X */
+#define CR_MM_MDWE_NO_INHERIT	(1U << 2)	/* ... with PR_MDWE_NO_INHERIT */
+#define CR_MM_FLAGS		(CR_MM_THP_DISABLE | CR_MM_MDWE |	\
+				 CR_MM_MDWE_NO_INHERIT)
 
-/**
- * struct cr_hdr_cpu - the task's CPU state, x86_64
- * @h: record header, type %CR_HDR_CPU
- * @regs: general registers, segment selectors and fs/gs base; for a
- *	self-checkpoint, ax is 0, so that the restored task sees
- *	checkpoint(2) return 0
- * @xstate_size: bytes of XSAVE area following this struct (the
- *	NT_X86_XSTATE regset: x87, SSE, AVX, AVX-512 ... as present),
- *	padded to %CR_HDR_ALIGN; on a CPU without XSAVE, the 512 bytes of
- *	the FXSAVE area (NT_PRFPREG)
- * @pad: zero
- * @xfeatures: the XSAVE features enabled by the writer (XCR0), or 0 for
- *	an FXSAVE area
- */
-struct cr_hdr_cpu {
-	struct cr_hdr h;
-	struct cr_x86_regs regs;
-	__u32 xstate_size;
-	__u32 pad;
-	__u64 xfeatures;
-};
+/* cr_hdr_mm.dump_filter: the bits of /proc/PID/coredump_filter */
+#define CR_MM_DUMP_FILTER	0x1ffU
 
 /**
  * struct cr_hdr_mm - the address space
@@ -201,7 +205,9 @@ struct cr_hdr_cpu {
  * @arg_end: end of the argument strings
  * @env_start: start of the environment strings
  * @env_end: end of the environment strings
- * @flags: the MMF_* flags of the mm (dump filter, THP settings, ...)
+ * @flags: %CR_MM_* flags
+ * @dump_filter: the core dump filter, as /proc/PID/coredump_filter
+ *	shows it (bits of %CR_MM_DUMP_FILTER)
  * @map_count: number of VMAs, as many %CR_HDR_VMA records follow
  * @pad: zero
  */
@@ -210,20 +216,9 @@ struct cr_hdr_mm {
 	__u64 start_code, end_code, start_data, end_data;
 	__u64 start_brk, brk, start_stack;
 	__u64 arg_start, arg_end, env_start, env_end;
-	__u64 flags;
+	__u32 flags;
+	__u32 dump_filter;
 	__u32 map_count;
-	__u32 pad;
-};
-
-/**
- * struct cr_hdr_mm_context - x86 mm state: the LDT
- * @h: record header, type %CR_HDR_MM_CONTEXT
- * @nr_ldt: LDT entries following, 8 bytes each (0: no LDT)
- * @pad: zero
- */
-struct cr_hdr_mm_context {
-	struct cr_hdr h;
-	__u32 nr_ldt;
 	__u32 pad;
 };
 
@@ -235,18 +230,42 @@ enum cr_vma_type {
 	CR_VMA_VVAR	= 4,	/* the vDSO's data page: likewise */
 };
 
+/* cr_hdr_vma.prot: as mmap(2)'s PROT_* */
+#define CR_PROT_READ		(1U << 0)
+#define CR_PROT_WRITE		(1U << 1)
+#define CR_PROT_EXEC		(1U << 2)
+#define CR_PROT_ALL		(CR_PROT_READ | CR_PROT_WRITE | CR_PROT_EXEC)
+
+/*
+ * cr_hdr_vma.flags: what mmap(2) flags and madvise(2) advice set on a
+ * VMA, beyond its protection. Limits that follow from how a VMA was
+ * made (the mprotect() ceiling, memory accounting, soft-dirty state) are
+ * not recorded: restart derives them as mmap(2) does.
+ */
+#define CR_VMA_GROWSDOWN	(1U << 0)	/* MAP_GROWSDOWN, a stack */
+#define CR_VMA_NORESERVE	(1U << 1)	/* MAP_NORESERVE */
+#define CR_VMA_SEQ_READ		(1U << 2)	/* MADV_SEQUENTIAL */
+#define CR_VMA_RAND_READ	(1U << 3)	/* MADV_RANDOM */
+#define CR_VMA_DONTFORK		(1U << 4)	/* MADV_DONTFORK */
+#define CR_VMA_DONTDUMP		(1U << 5)	/* MADV_DONTDUMP */
+#define CR_VMA_WIPEONFORK	(1U << 6)	/* MADV_WIPEONFORK */
+#define CR_VMA_HUGEPAGE		(1U << 7)	/* MADV_HUGEPAGE */
+#define CR_VMA_NOHUGEPAGE	(1U << 8)	/* MADV_NOHUGEPAGE */
+#define CR_VMA_FLAGS		0x1ffU
+
 /**
  * struct cr_hdr_vma - one memory area
  * @h: record header, type %CR_HDR_VMA
  * @start: first address
  * @end: address after the last
- * @flags: the VM_* flags
- * @page_prot: the page protection bits of its page table entries
- * @pgoff: offset in the file, in pages (file mappings)
+ * @pgoff: offset in the file, in pages (file mappings), else 0
  * @type: an &enum cr_vma_type value
+ * @prot: %CR_PROT_* flags
+ * @flags: %CR_VMA_* flags; 0 for %CR_VMA_VDSO and %CR_VMA_VVAR, which
+ *	the restarting kernel maps as it maps its own
  * @path_len: bytes of file path following this struct, NUL included
  *	(0 when there is no file); the record is padded to %CR_HDR_ALIGN
- * @dev: the file's device (new_encode_dev() form)
+ * @dev: the file's device, as stat(2) reports it in st_dev
  * @ino: the file's inode number
  * @size: the file's size in bytes
  * @mtime_sec: the file's modification time, seconds
@@ -261,10 +280,10 @@ struct cr_hdr_vma {
 	struct cr_hdr h;
 	__u64 start;
 	__u64 end;
-	__u64 flags;
-	__u64 page_prot;
 	__u64 pgoff;
 	__u32 type;
+	__u32 prot;
+	__u32 flags;
 	__u32 path_len;
 	__u64 dev;
 	__u64 ino;
@@ -291,6 +310,7 @@ struct cr_hdr_pgarr {
 
 /* cr_hdr_pages.flags */
 #define CR_PAGES_PRAM		(1U << 0)	/* in the PRAM node, not here */
+#define CR_PAGES_FLAGS		CR_PAGES_PRAM
 
 /**
  * struct cr_hdr_pages - the contents of one batch of saved pages
