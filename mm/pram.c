@@ -263,7 +263,7 @@ int pram_prepare_save(struct pram_stream *ps, const char *name)
  *
  * Return: 0 or -ENOMEM.
  */
-int pram_give_page(struct pram_stream *ps, struct page *page)
+static int pram_give_page(struct pram_stream *ps, struct page *page)
 {
 	struct pram_node_info *ni = ps->node;
 	int ret;
@@ -338,21 +338,6 @@ int pram_give_pages(struct pram_stream *ps, struct page **pages,
 }
 
 /**
- * pram_save_page() - add a page to the node's page stream
- * @ps: a stream opened by pram_prepare_save()
- * @page: the page; the node takes a reference of its own on it
- *
- * As pram_give_page(), for a caller that keeps its reference.
- *
- * Return: 0 or -ENOMEM.
- */
-int pram_save_page(struct pram_stream *ps, struct page *page)
-{
-	get_page(page);
-	return pram_give_page(ps, page);
-}
-
-/**
  * pram_write_iter() - append bytes to the node's byte stream
  * @ps: a stream opened by pram_prepare_save()
  * @from: the bytes
@@ -389,23 +374,6 @@ ssize_t pram_write_iter(struct pram_stream *ps, struct iov_iter *from)
 		done += n;
 	}
 	return done ? done : -ENOMEM;
-}
-
-/**
- * pram_write() - append bytes from a kernel buffer to the byte stream
- * @ps: a stream opened by pram_prepare_save()
- * @buf: the bytes
- * @count: how many
- *
- * Return: @count, or -ENOMEM with nothing written, or a short count.
- */
-ssize_t pram_write(struct pram_stream *ps, const void *buf, size_t count)
-{
-	struct kvec kv = { .iov_base = (void *)buf, .iov_len = count };
-	struct iov_iter iter;
-
-	iov_iter_kvec(&iter, ITER_SOURCE, &kv, 1, count);
-	return pram_write_iter(ps, &iter);
 }
 
 /**
@@ -568,25 +536,6 @@ ssize_t pram_read_iter(struct pram_stream *ps, struct iov_iter *to,
 		}
 	}
 	return done;
-}
-
-/**
- * pram_read() - read the byte stream into a kernel buffer
- * @ps: a stream opened for loading or saving
- * @buf: the buffer
- * @count: its size
- * @pos: the offset in the byte stream
- *
- * Return: as pram_read_iter().
- */
-ssize_t pram_read(struct pram_stream *ps, void *buf, size_t count,
-		  loff_t pos)
-{
-	struct kvec kv = { .iov_base = buf, .iov_len = count };
-	struct iov_iter iter;
-
-	iov_iter_kvec(&iter, ITER_DEST, &kv, 1, count);
-	return pram_read_iter(ps, &iter, pos);
 }
 
 /**

@@ -1,18 +1,12 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
- * PRAM across kexec: the landing zone, and taking the nodes over at boot.
- *
- * The landing zone (pram_zone=SIZE or SIZE@START) is a physical range
- * that holds no preserved page: PRAM copies a page it is asked to save
- * from there, allocates its metadata elsewhere, and kexec places every
- * segment of the next kernel inside it (see cr_kexec_locate_mem_hole()).
+ * PRAM across kexec: taking the nodes over at boot.
  *
  * The next kernel is booted with "pram=ROOT pram_zone=SIZE@START", as
  * /sys/kernel/pram prints it. Right after memblock knows the memory,
- * pram_early_init() reserves every free range outside the zone (and
- * above the first MiB, which x86 keeps to itself), so that the early
- * allocations of the new kernel (page tables, memblock's own arrays)
- * all land in the zone, as KHO confines them to its scratch areas. Once
+ * pram_early_init() has the landing zone (pram_zone.c) confine the early
+ * allocations of the new kernel to the zone, where no preserved page is,
+ * as KHO confines them to its scratch areas. Once
  * the direct map is up, pram_reserve() follows the chain from the super
  * block, checks every metadata page's magic and checksum, reserves the
  * pages of every sound node, drops a damaged one with a log line, and
@@ -39,15 +33,8 @@
 
 /* Nodes taken over at most; more are dropped, with a log line. */
 #define PRAM_BOOT_NODES	256
-#define PRAM_BOOT_GAPS	64
 
 static phys_addr_t pram_root __initdata;
-static phys_addr_t zone_start, zone_size;
-
-static struct {
-	phys_addr_t base, size;
-} pram_gaps[PRAM_BOOT_GAPS] __initdata;
-static unsigned int nr_gaps __initdata;
 
 static u64 good_nodes[PRAM_BOOT_NODES] __initdata;
 static unsigned int nr_good __initdata;
@@ -59,116 +46,6 @@ static int __init pram_parse_root(char *arg)
 }
 early_param("pram", pram_parse_root);
 
-static int __init pram_parse_zone(char *arg)
-{
-	char *at;
-
-	zone_size = ALIGN(memparse(arg, &at), SZ_2M);
-	if (*at == '@')
-		zone_start = memparse(at + 1, &at);
-	if (!zone_size || !IS_ALIGNED(zone_start, SZ_2M)) {
-		pr_err("bad pram_zone=%s: SIZE[@START], 2 MiB aligned\n", arg);
-		zone_size = 0;
-		zone_start = 0;
-		return -EINVAL;
-	}
-	return 0;
-}
-early_param("pram_zone", pram_parse_zone);
-
-/**
- * pram_pfn_in_zone() - whether a page frame is in the kexec landing zone
- * @pfn: the page frame number
- *
- * Return: true when it is, so that it must not hold a preserved page.
- */
-bool pram_pfn_in_zone(unsigned long pfn)
-{
-	phys_addr_t pa = PFN_PHYS(pfn);
-
-	return zone_size && pa >= zone_start && pa - zone_start < zone_size;
-}
-
-/**
- * pram_zone() - the kexec landing zone
- * @start: set to its first byte
- * @size: set to its size, 0 when there is none
- */
-void pram_zone(phys_addr_t *start, phys_addr_t *size)
-{
-	*start = zone_start;
-	*size = zone_size;
-}
-
-/* Reserve the free memory outside the zone and the first MiB. */
-static void __init pram_confine(void)
-{
-	phys_addr_t start, end, zend = zone_start + zone_size;
-	unsigned int i;
-	u64 it;
-
-	for_each_free_mem_range(it, NUMA_NO_NODE, MEMBLOCK_NONE, &start, &end,
-				NULL) {
-		start = max_t(phys_addr_t, start, SZ_1M);
-		if (start >= end)
-			continue;
-		if (start < zone_start && nr_gaps < PRAM_BOOT_GAPS) {
-			pram_gaps[nr_gaps].base = start;
-			pram_gaps[nr_gaps++].size = min(end, zone_start) - start;
-		}
-		if (end > zend && nr_gaps < PRAM_BOOT_GAPS) {
-			start = max(start, zend);
-			pram_gaps[nr_gaps].base = start;
-			pram_gaps[nr_gaps++].size = end - start;
-		}
-	}
-	for (i = 0; i < nr_gaps; i++)
-		memblock_reserve(pram_gaps[i].base, pram_gaps[i].size);
-}
-
-/**
- * pram_early_init() - set the landing zone up, right after memblock
- *
- * Called by setup_arch() once memblock holds the memory map, before
- * anything is allocated from it. With no zone given, there is nothing
- * to do. On a first boot (pram_zone=SIZE) the zone is chosen among free
- * memory below 4 GiB, where kexec loads best; after a kexec (pram= and
- * pram_zone=SIZE@START) early allocations are confined to it.
- */
-void __init pram_early_init(void)
-{
-	phys_addr_t pa;
-
-	if (!zone_size)
-		return;
-	if (!zone_start) {
-		pa = memblock_phys_alloc_range(zone_size, SZ_2M, SZ_16M, SZ_4G);
-		if (!pa) {
-			pr_err("no room for a %pa-byte landing zone\n", &zone_size);
-			zone_size = 0;
-			return;
-		}
-		memblock_phys_free(pa, zone_size);
-		zone_start = pa;
-	}
-	pr_info("kexec landing zone %pa+%pa\n", &zone_start, &zone_size);
-	if (pram_root)
-		pram_confine();
-}
-
-/* Whether @pfn lies in one of the ranges pram_confine() reserved. */
-static bool __init pram_in_gap(u64 pfn)
-{
-	phys_addr_t pa = PFN_PHYS(pfn);
-	unsigned int i;
-
-	for (i = 0; i < nr_gaps; i++)
-		if (pa >= pram_gaps[i].base &&
-		    pa - pram_gaps[i].base < pram_gaps[i].size)
-			return true;
-	return false;
-}
-
 /*
  * Whether @pfn may hold a preserved page: RAM, outside the zone and, when
  * early allocations were confined, in memory nothing had reserved, so
@@ -177,7 +54,7 @@ static bool __init pram_in_gap(u64 pfn)
 static bool __init pram_pfn_ok(u64 pfn)
 {
 	return pfn && pfn < max_pfn && memblock_is_memory(PFN_PHYS(pfn)) &&
-	       !pram_pfn_in_zone(pfn) && (!nr_gaps || pram_in_gap(pfn));
+	       !pram_pfn_in_zone(pfn) && pram_zone_may_hold(pfn);
 }
 
 /*
@@ -332,28 +209,17 @@ static int __init pram_cmp_pfn(const void *a, const void *b)
 	return x < y ? -1 : x > y;
 }
 
-/* Give back what pram_confine() reserved, except the preserved pages. */
-static void __init pram_release_gaps(void)
+/**
+ * pram_early_init() - set PRAM up, right after memblock
+ *
+ * Called by setup_arch() once memblock holds the memory map, before
+ * anything is allocated from it: sets the landing zone up and, after a
+ * kexec (pram= given), confines early allocations to it.
+ */
+void __init pram_early_init(void)
 {
-	phys_addr_t cur, end, pa;
-	unsigned long j = 0;
-	unsigned int i;
-
-	for (i = 0; i < nr_gaps; i++) {
-		cur = pram_gaps[i].base;
-		end = cur + pram_gaps[i].size;
-		for (; j < nr_pfns && PFN_PHYS(pram_pfns[j]) < end; j++) {
-			pa = PFN_PHYS(pram_pfns[j]);
-			if (pa < cur)
-				continue;	/* a duplicate, or before */
-			if (pa > cur)
-				memblock_phys_free(cur, pa - cur);
-			cur = pa + PAGE_SIZE;
-		}
-		if (cur < end)
-			memblock_phys_free(cur, end - cur);
-	}
-	nr_gaps = 0;
+	if (pram_zone_setup() && pram_root)
+		pram_zone_confine();
 }
 
 /**
@@ -374,8 +240,8 @@ void __init pram_reserve(void)
 		pram_collect();
 	if (pram_pfns)
 		sort(pram_pfns, nr_pfns, sizeof(u64), pram_cmp_pfn, NULL);
-	if (nr_gaps) {
-		pram_release_gaps();
+	if (pram_zone_confined()) {
+		pram_zone_unconfine(pram_pfns, nr_pfns);
 	} else {
 		for (i = 0; i < nr_pfns; i++)
 			memblock_reserve(PFN_PHYS(pram_pfns[i]), PAGE_SIZE);
@@ -410,7 +276,9 @@ static ssize_t pram_show(struct kobject *kobj, struct kobj_attribute *attr,
 			 char *buf)
 {
 	phys_addr_t root = pram_super_phys();
+	phys_addr_t zone_start, zone_size;
 
+	pram_zone(&zone_start, &zone_size);
 	if (!zone_size)
 		return sysfs_emit(buf, "pram=%pa\n", &root);
 	return sysfs_emit(buf, "pram=%pa pram_zone=%pa@%pa\n", &root,
@@ -418,27 +286,6 @@ static ssize_t pram_show(struct kobject *kobj, struct kobj_attribute *attr,
 }
 
 static struct kobj_attribute pram_attr = __ATTR(pram, 0444, pram_show, NULL);
-
-static struct zone_isolation pram_zone_isolation;
-
-/*
- * Keep the landing zone free of new allocations from now on, so that
- * the pages a checkpoint saves are almost never there (those that are
- * get copied out). Its free pages stop counting as free memory.
- */
-static void __init pram_isolate_zone(void)
-{
-	unsigned long start = PHYS_PFN(zone_start);
-	int ret;
-
-	if (!zone_size)
-		return;
-	ret = zone_isolation_register(&pram_zone_isolation, start,
-				      start + PHYS_PFN(zone_size));
-	if (ret)
-		pr_warn("cannot isolate the landing zone (error %d): pages saved from it will be copied\n",
-			ret);
-}
 
 /*
  * Take the nodes reserved at boot over, or start afresh, and publish
@@ -469,41 +316,8 @@ static int __init pram_init(void)
 			return -ENOMEM;
 	}
 	pram_set_super(sb);
-	pram_isolate_zone();
+	pram_zone_isolate();
 	return sysfs_create_file(kernel_kobj, &pram_attr.attr);
 }
 core_initcall(pram_init);
 
-/**
- * arch_kexec_locate_mem_hole() - place a kexec segment in the landing zone
- * @kbuf: the segment; its window is narrowed to the zone
- *
- * Every segment kexec_file_load(2) places (kernel, initrd, boot
- * parameters, purgatory) goes into the landing zone, where no preserved
- * page is, so that loading the next kernel at reboot cannot overwrite
- * one. Crash kernels keep their own reserved region.
- *
- * Return: 0 with @kbuf->mem set, or -EADDRNOTAVAIL when the segment does
- * not fit in the zone (logged), or the errors of kexec_locate_mem_hole().
- */
-int arch_kexec_locate_mem_hole(struct kexec_buf *kbuf)
-{
-	phys_addr_t end = zone_start + zone_size - 1;
-	int ret;
-
-	if (!zone_size || kbuf->image->type == KEXEC_TYPE_CRASH)
-		return kexec_locate_mem_hole(kbuf);
-	if (kbuf->mem != KEXEC_BUF_MEM_UNKNOWN)
-		return pram_pfn_in_zone(PHYS_PFN(kbuf->mem)) &&
-		       kbuf->mem + kbuf->memsz - 1 <= end ? 0 : -EADDRNOTAVAIL;
-	kbuf->buf_min = max_t(unsigned long, kbuf->buf_min, zone_start);
-	kbuf->buf_max = min_t(unsigned long, kbuf->buf_max, end);
-	ret = kbuf->buf_min < kbuf->buf_max ? kexec_locate_mem_hole(kbuf) :
-					       -EADDRNOTAVAIL;
-	if (ret == -EADDRNOTAVAIL || ret == -EBUSY) {
-		pr_warn("no room for a %lu-byte kexec segment in the landing zone\n",
-			kbuf->memsz);
-		ret = -EADDRNOTAVAIL;
-	}
-	return ret;
-}

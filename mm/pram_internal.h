@@ -104,7 +104,16 @@ struct pram_node_info {
 
 u32 pram_csum(const void *page);
 void *pram_alloc_meta(void);
+
+/* pram_zone.c: the kexec landing zone */
 void pram_zone(phys_addr_t *start, phys_addr_t *size);
+bool pram_zone_setup(void);
+void pram_zone_confine(void);
+bool pram_zone_confined(void);
+bool pram_zone_may_hold(u64 pfn);
+void pram_zone_unconfine(const u64 *pfns, unsigned long nr_pfns);
+void pram_zone_isolate(void);
+
 bool pram_meta_ok(const void *page, u32 magic);
 struct pram_node_info *pram_adopt_node(struct pram_node *node);
 void pram_set_super(struct pram_super *sb);

@@ -10,6 +10,7 @@
 #include <linux/mm.h>
 #include <linux/pram.h>
 #include <linux/slab.h>
+#include <linux/uio.h>
 
 #include "../../mm/pram_internal.h"
 
@@ -44,6 +45,33 @@ static void pram_test_exit(struct kunit *test)
 			__free_page(t->pages[i]);
 }
 
+/* Save a page by reference, keeping the test's own reference. */
+static int test_save_page(struct pram_stream *ps, struct page *page)
+{
+	get_page(page);
+	return pram_give_pages(ps, &page, 1);
+}
+
+static ssize_t test_write(struct pram_stream *ps, const void *buf,
+			  size_t count)
+{
+	struct kvec kv = { .iov_base = (void *)buf, .iov_len = count };
+	struct iov_iter iter;
+
+	iov_iter_kvec(&iter, ITER_SOURCE, &kv, 1, count);
+	return pram_write_iter(ps, &iter);
+}
+
+static ssize_t test_read(struct pram_stream *ps, void *buf, size_t count,
+			 loff_t pos)
+{
+	struct kvec kv = { .iov_base = buf, .iov_len = count };
+	struct iov_iter iter;
+
+	iov_iter_kvec(&iter, ITER_DEST, &kv, 1, count);
+	return pram_read_iter(ps, &iter, pos);
+}
+
 static void pram_expect_refs(struct kunit *test, int refs)
 {
 	struct pram_test *t = test->priv;
@@ -63,7 +91,7 @@ static void pram_test_page_stream(struct kunit *test)
 
 	KUNIT_ASSERT_EQ(test, pram_prepare_save(&ps, "kunit-pages"), 0);
 	for (i = 0; i < NR_PAGES; i++)
-		KUNIT_ASSERT_EQ(test, pram_save_page(&ps, t->pages[i]), 0);
+		KUNIT_ASSERT_EQ(test, test_save_page(&ps, t->pages[i]), 0);
 	pram_expect_refs(test, 2);
 	KUNIT_EXPECT_NOT_NULL(test, ps.node->tail[0]);
 	KUNIT_EXPECT_NE(test, ps.node->node->page_link_pfn,
@@ -105,7 +133,7 @@ static void pram_test_byte_stream(struct kunit *test)
 	KUNIT_ASSERT_EQ(test, pram_prepare_save(&ps, "kunit-bytes"), 0);
 	for (off = 0; off < len; off += n) {
 		n = min_t(size_t, len - off, 1000);
-		KUNIT_ASSERT_EQ(test, pram_write(&ps, in + off, n), (ssize_t)n);
+		KUNIT_ASSERT_EQ(test, test_write(&ps, in + off, n), (ssize_t)n);
 	}
 	pram_finish_save(&ps);
 	KUNIT_ASSERT_EQ(test, pram_node_stat("kunit-bytes", &size, &pages), 0);
@@ -114,15 +142,15 @@ static void pram_test_byte_stream(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, pages, 6);
 
 	KUNIT_ASSERT_EQ(test, pram_prepare_load(&ps, "kunit-bytes"), 0);
-	KUNIT_EXPECT_EQ(test, pram_read(&ps, out, len + 64, 0), (ssize_t)len);
+	KUNIT_EXPECT_EQ(test, test_read(&ps, out, len + 64, 0), (ssize_t)len);
 	KUNIT_EXPECT_EQ(test, memcmp(in, out, len), 0);
 	/* Across a page boundary, from an odd offset. */
-	KUNIT_EXPECT_EQ(test, pram_read(&ps, out, 300, PAGE_SIZE - 150), 300);
+	KUNIT_EXPECT_EQ(test, test_read(&ps, out, 300, PAGE_SIZE - 150), 300);
 	KUNIT_EXPECT_EQ(test, memcmp(in + PAGE_SIZE - 150, out, 300), 0);
 	/* Cut short at the end, nothing past it. */
-	KUNIT_EXPECT_EQ(test, pram_read(&ps, out, 64, len - 10), 10);
-	KUNIT_EXPECT_EQ(test, pram_read(&ps, out, 64, len), 0);
-	KUNIT_EXPECT_EQ(test, pram_read(&ps, out, 64, len + PAGE_SIZE), 0);
+	KUNIT_EXPECT_EQ(test, test_read(&ps, out, 64, len - 10), 10);
+	KUNIT_EXPECT_EQ(test, test_read(&ps, out, 64, len), 0);
+	KUNIT_EXPECT_EQ(test, test_read(&ps, out, 64, len + PAGE_SIZE), 0);
 	pram_finish_load(&ps);
 	KUNIT_EXPECT_EQ(test, pram_delete("kunit-bytes"), 0);
 }
@@ -136,8 +164,8 @@ static void pram_test_discard(struct kunit *test)
 
 	KUNIT_ASSERT_EQ(test, pram_prepare_save(&ps, "kunit-discard"), 0);
 	for (i = 0; i < NR_PAGES; i++)
-		KUNIT_ASSERT_EQ(test, pram_save_page(&ps, t->pages[i]), 0);
-	KUNIT_EXPECT_EQ(test, pram_write(&ps, "abc", 3), 3);
+		KUNIT_ASSERT_EQ(test, test_save_page(&ps, t->pages[i]), 0);
+	KUNIT_EXPECT_EQ(test, test_write(&ps, "abc", 3), 3);
 	/* Not loadable, not deletable, not creatable again while saved. */
 	KUNIT_EXPECT_EQ(test, pram_prepare_load(&other, "kunit-discard"),
 			-EBUSY);
@@ -172,7 +200,7 @@ static void pram_test_checksums(struct kunit *test)
 	struct pram_stream ps;
 
 	KUNIT_ASSERT_EQ(test, pram_prepare_save(&ps, "kunit-csum"), 0);
-	KUNIT_ASSERT_EQ(test, pram_save_page(&ps, t->pages[0]), 0);
+	KUNIT_ASSERT_EQ(test, test_save_page(&ps, t->pages[0]), 0);
 	node = ps.node->node;
 	link = ps.node->tail[0];
 	pram_finish_save(&ps);

@@ -11,12 +11,16 @@
 #ifndef _LINUX_PRAM_H
 #define _LINUX_PRAM_H
 
+#include <linux/errno.h>
+#include <linux/mm_types.h>
+#include <linux/spinlock_types.h>
 #include <linux/types.h>
 
 struct file;
 struct iov_iter;
 struct page;
 struct pram_node_info;
+struct vm_area_struct;
 
 /* Called with each node's name by pram_walk_nodes(). */
 typedef int (*pram_node_fn)(const char *name, void *arg);
@@ -40,12 +44,9 @@ struct pram_stream {
 
 #ifdef CONFIG_PRAM
 int pram_prepare_save(struct pram_stream *ps, const char *name);
-int pram_save_page(struct pram_stream *ps, struct page *page);
-int pram_give_page(struct pram_stream *ps, struct page *page);
 int pram_give_pages(struct pram_stream *ps, struct page **pages,
 		    unsigned int n);
 ssize_t pram_write_iter(struct pram_stream *ps, struct iov_iter *from);
-ssize_t pram_write(struct pram_stream *ps, const void *buf, size_t count);
 void pram_finish_save(struct pram_stream *ps);
 void pram_discard_save(struct pram_stream *ps);
 
@@ -54,8 +55,6 @@ void pram_load_again(struct pram_stream *ps, struct pram_stream *from);
 struct page *pram_load_page(struct pram_stream *ps);
 ssize_t pram_read_iter(struct pram_stream *ps, struct iov_iter *to,
 		       loff_t pos);
-ssize_t pram_read(struct pram_stream *ps, void *buf, size_t count,
-		  loff_t pos);
 void pram_finish_load(struct pram_stream *ps);
 
 int pram_delete(const char *name);
@@ -66,13 +65,28 @@ bool pram_pfn_in_zone(unsigned long pfn);
 
 struct pram_stream *pram_file_stream(struct file *file);
 
+int pram_share_anon_pte(struct vm_area_struct *vma, unsigned long addr,
+			pte_t *ptep, pte_t pte, spinlock_t *ptl);
+int pram_map_page(struct vm_area_struct *vma, unsigned long addr,
+		  struct page *page);
+
 void pram_early_init(void);
 void pram_reserve(void);
+#if IS_ENABLED(CONFIG_CHECKPOINT_TEST_REPORTS)
 int pram_test_corrupt(const char *name);
+#endif
 #else
 static inline struct pram_stream *pram_file_stream(struct file *file)
 {
 	return NULL;
+}
+
+/* Only a PRAM page store shares pages: never called without PRAM. */
+static inline int pram_share_anon_pte(struct vm_area_struct *vma,
+				      unsigned long addr, pte_t *ptep,
+				      pte_t pte, spinlock_t *ptl)
+{
+	return -EOPNOTSUPP;
 }
 
 static inline void pram_early_init(void) { }
