@@ -4,13 +4,13 @@
  *
  * The target is the caller itself, or another single-threaded task that
  * is stopped (SIGSTOP or a ptrace stop) and stays stopped throughout, so
- * that its registers and memory hold still while they are read. Nothing
- * of a stopped target changes: its pages are referenced, never faulted
- * in, split or written.
+ * that its registers and memory hold still while they are read. Its
+ * pages are referenced, never faulted in or written; only a checkpoint
+ * into a PRAM node, which keeps the pages themselves, write-protects
+ * their page table entries (splitting a THP to do so), as fork() would.
  */
 #include <linux/atomic.h>
 #include <linux/bvec.h>
-#include <linux/ckpt.h>
 #include <linux/ptrace.h>
 #include <linux/slab.h>
 #include <linux/rwsem.h>
@@ -22,6 +22,8 @@
 #include <linux/sched/task_stack.h>
 #include <linux/timekeeping.h>
 #include <linux/utsname.h>
+
+#include "internal.h"
 
 static atomic64_t cr_last_id;
 
@@ -51,11 +53,11 @@ static unsigned int cr_stopped_state(struct task_struct *task)
  * records are built before anything is written, since a write may block
  * for as long as the reader of a pipe likes. The target's stack is held
  * so that its registers stay readable even if it is killed meanwhile.
+ * Log lines are only noted here, and written once no lock is held.
  */
 static long cr_get_target(struct cr_ctx *ctx, void *snap)
 {
 	struct task_struct *task = ctx->task;
-	const char *why = NULL;
 	u32 task_len;
 	long ret;
 
@@ -70,12 +72,12 @@ static long cr_get_target(struct cr_ctx *ctx, void *snap)
 		return ret;
 	if (!ctx->self &&
 	    !ptrace_may_access(task, PTRACE_MODE_ATTACH_REALCREDS)) {
-		why = "no permission to trace the task";
+		cr_log(ctx, "no permission to trace the task");
 		ret = -EPERM;
 		goto unlock;
 	}
 	if (get_nr_threads(task) > 1) {
-		why = "multi-threaded tasks are not supported yet";
+		cr_log(ctx, "multi-threaded tasks are not supported yet");
 		ret = -EOPNOTSUPP;
 		goto unlock;
 	}
@@ -85,45 +87,43 @@ static long cr_get_target(struct cr_ctx *ctx, void *snap)
 		if (ctx->stopped)
 			ctx->nvcsw = wait_task_inactive(task, ctx->stopped);
 		if (!ctx->nvcsw) {
-			why = "the task is running: stop it first";
+			cr_log(ctx, "the task is running: stop it first");
 			ret = -EBUSY;
 			goto unlock;
 		}
 		ctx->stack = try_get_task_stack(task);
 		if (!ctx->stack) {
-			why = "the task is exiting";
+			cr_log(ctx, "the task is exiting");
 			ret = -ESRCH;
 			goto unlock;
 		}
 	}
 	ctx->mm = get_task_mm(task);
 	if (!ctx->mm) {
-		why = "the task has no address space";
+		cr_log(ctx, "the task has no address space");
 		ret = -EOPNOTSUPP;
 		goto unlock;
 	}
 	if (test_bit(MMF_MULTIPROCESS, &ctx->mm->flags)) {
-		why = "the address space is shared with another process";
+		cr_log(ctx, "the address space is shared with another process");
 		ret = -EOPNOTSUPP;
 		goto unlock;
 	}
 
 	task_len = cr_fill_task(ctx, snap);
 	if (!task_len) {
-		why = "the task is exiting";
+		cr_log(ctx, "the task is exiting");
 		ret = -ESRCH;
 		goto unlock;
 	}
-	ret = cr_fill_cpu(ctx, snap + task_len, CR_SNAP_SIZE - task_len);
+	ret = cr_arch_fill_cpu(task, ctx->self, snap + task_len,
+			       CR_SNAP_SIZE - task_len);
 	if (ret == -EOPNOTSUPP)
-		why = "32-bit tasks are not supported";
+		cr_log(ctx, "32-bit tasks are not supported");
 	if (ret >= 0)
 		ret += task_len;
 unlock:
 	up_read(&task->signal->exec_update_lock);
-	/* Logged without the lock: a log write may block on its reader. */
-	if (why)
-		cr_log(ctx, "%s", why);
 	return ret;
 }
 
@@ -174,6 +174,11 @@ long cr_checkpoint(struct cr_ctx *ctx)
 	if (snap_len < 0) {
 		kvfree(snap);
 		return snap_len;
+	}
+	ret = cr_pram_store_open(ctx);
+	if (ret) {
+		kvfree(snap);
+		return ret;
 	}
 	/* Ids stay positive: 0 is what a restored self-checkpoint sees. */
 	ctx->id = atomic64_inc_return(&cr_last_id) & LONG_MAX;

@@ -6,8 +6,6 @@
  * logfd) into references held by a context. Every refusal here gets its
  * own errno and, once the log file is known, one line saying why.
  */
-#include <linux/ckpt.h>
-#include <linux/pram.h>
 #include <linux/errno.h>
 #include <linux/file.h>
 #include <linux/fs.h>
@@ -17,6 +15,8 @@
 #include <linux/sched/task.h>
 #include <linux/sched/task_stack.h>
 #include <linux/string.h>
+
+#include "internal.h"
 
 /*
  * Take a reference on the file behind @fd and check it was opened for
@@ -61,10 +61,13 @@ static struct task_struct *cr_get_task(pid_t pid)
  * @logfd: descriptor open for writing that receives reasons, or -1
  *
  * The log descriptor is checked first so that every later refusal can be
- * explained on it. On failure nothing is held and @ctx needs no release.
+ * explained on it; then come @flags, @pid and @fd, in that order, so a
+ * call with both unknown flags and a bad @fd gets -EINVAL. On failure
+ * the reason is on the log, nothing is held and @ctx needs no release.
  *
  * Return: 0, or -EBADF for a bad @fd or @logfd, -EINVAL for unknown
- * @flags or a restart @pid other than 0, -ESRCH when @pid names no task.
+ * @flags or a restart @pid other than 0, -ESRCH when @pid names no task,
+ * -ENOMEM.
  */
 int cr_ctx_init(struct cr_ctx *ctx, enum cr_op op, pid_t pid, int fd,
 		unsigned long flags, int logfd)
@@ -79,6 +82,7 @@ int cr_ctx_init(struct cr_ctx *ctx, enum cr_op op, pid_t pid, int fd,
 	ctx->op = op;
 	ctx->pid = pid;
 	ctx->flags = flags;
+	ctx->store = &cr_file_store;
 
 	if (logfd != -1) {
 		ctx->logfile = cr_fget(logfd, FMODE_WRITE);
@@ -86,6 +90,11 @@ int cr_ctx_init(struct cr_ctx *ctx, enum cr_op op, pid_t pid, int fd,
 			ret = PTR_ERR(ctx->logfile);
 			ctx->logfile = NULL;
 			return ret;
+		}
+		ctx->logbuf = kmalloc(CR_LOG_BUF_SIZE, GFP_KERNEL);
+		if (!ctx->logbuf) {
+			ret = -ENOMEM;
+			goto err;
 		}
 	}
 
@@ -110,12 +119,6 @@ int cr_ctx_init(struct cr_ctx *ctx, enum cr_op op, pid_t pid, int fd,
 		goto err;
 	}
 
-	/* A restart reads a node's pages from its start: a stream of its own. */
-	ctx->pram = pram_file_stream(ctx->file);
-	if (op == CR_OP_RESTART && ctx->pram && !ctx->pram->save) {
-		pram_load_again(&ctx->pram_load, ctx->pram);
-		ctx->pram = &ctx->pram_load;
-	}
 	ctx->task = cr_get_task(pid);
 	if (!ctx->task) {
 		cr_log(ctx, "no such process");
@@ -125,14 +128,16 @@ int cr_ctx_init(struct cr_ctx *ctx, enum cr_op op, pid_t pid, int fd,
 	return 0;
 
 err_file:
-	if (ctx->pram == &ctx->pram_load)
-		pram_finish_load(ctx->pram);
 	fput(ctx->file);
 	ctx->file = NULL;
 err:
-	if (ctx->logfile)
+	if (ctx->logfile) {
+		cr_log_flush(ctx);
 		fput(ctx->logfile);
+	}
+	kfree(ctx->logbuf);
 	ctx->logfile = NULL;
+	ctx->logbuf = NULL;
 	return ret;
 }
 
@@ -142,6 +147,8 @@ err:
  */
 void cr_ctx_release(struct cr_ctx *ctx)
 {
+	if (ctx->store->release)
+		ctx->store->release(ctx);
 	cr_pgarr_free(ctx);
 	kfree(ctx->bvec);
 	kfree(ctx->hbuf);
@@ -150,10 +157,11 @@ void cr_ctx_release(struct cr_ctx *ctx)
 	if (ctx->stack)
 		put_task_stack(ctx->task);
 	put_task_struct(ctx->task);
-	if (ctx->pram == &ctx->pram_load)
-		pram_finish_load(ctx->pram);
 	fput(ctx->file);
-	if (ctx->logfile)
+	if (ctx->logfile) {
+		cr_log_flush(ctx);
 		fput(ctx->logfile);
+	}
+	kfree(ctx->logbuf);
 	memset(ctx, 0, sizeof(*ctx));
 }

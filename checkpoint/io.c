@@ -6,11 +6,12 @@
  * file, a pipe, a socket. Writes to them must behave like the caller's
  * own write(2) would, positions included.
  */
-#include <linux/ckpt.h>
 #include <linux/errno.h>
 #include <linux/fs.h>
 #include <linux/mutex.h>
 #include <linux/uio.h>
+
+#include "internal.h"
 
 /*
  * A signal that interrupts a half-written image must not restart the

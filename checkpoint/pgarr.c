@@ -10,10 +10,11 @@
  * written the arrays are released (references dropped, entries zeroed)
  * and kept for the next batch.
  */
-#include <linux/ckpt.h>
 #include <linux/list.h>
 #include <linux/mm.h>
 #include <linux/slab.h>
+
+#include "internal.h"
 
 static void cr_pgarr_free_one(struct cr_pgarr *pgarr)
 {

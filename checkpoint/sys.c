@@ -6,8 +6,9 @@
  * into a struct cr_ctx; the work is done by the checkpoint and restart
  * code proper.
  */
-#include <linux/ckpt.h>
 #include <linux/syscalls.h>
+
+#include "internal.h"
 
 /**
  * sys_checkpoint - write an image of a task to a file descriptor

@@ -7,15 +7,22 @@
  * futex list, the clear_child_tid word) are saved and restored; the pid
  * and credentials are recorded for the reader only, since restart grants
  * nothing and the restored task keeps its restarter's.
+ *
+ * Both directions live here: cr_fill_task() builds the record, and
+ * cr_read_task() checks it as sigaction(2), sigaltstack(2), rseq(2) and
+ * set_robust_list(2) check their arguments before cr_restore_task()
+ * applies it.
  */
-#include <linux/ckpt.h>
 #include <linux/kernel.h>
+#include <linux/lockdep.h>
 #include <linux/rseq.h>
 #include <linux/cred.h>
 #include <linux/sched.h>
 #include <linux/sched/signal.h>
 #include <linux/signal.h>
 #include <linux/uidgid.h>
+
+#include "internal.h"
 
 /**
  * cr_fill_task() - build the task record of the context's task
@@ -36,6 +43,7 @@ u32 cr_fill_task(struct cr_ctx *ctx, void *buf)
 
 	BUILD_BUG_ON(ARRAY_SIZE(ht->action) != _NSIG);
 	BUILD_BUG_ON(sizeof(ht->blocked) != sizeof(sigset_t));
+	lockdep_assert_held(&task->signal->exec_update_lock);
 
 	ht = cr_hdr_init(buf, CR_HDR_TASK, sizeof(*ht));
 	get_task_comm(ht->comm, task);
@@ -85,6 +93,72 @@ u32 cr_fill_task(struct cr_ctx *ctx, void *buf)
 	ht->clear_child_tid = (unsigned long)task->clear_child_tid;
 
 	return ht->h.len;
+}
+
+/* Alignment rseq(2) requires of its area (struct rseq's). */
+#define CR_RSEQ_ALIGN	32
+
+/* SA_* flags a signal disposition may carry. */
+#define CR_SA_ALLOWED	(SA_NOCLDSTOP | SA_NOCLDWAIT | SA_SIGINFO |	\
+			 SA_ONSTACK | SA_RESTART | SA_NODEFER |		\
+			 SA_RESETHAND | SA_RESTORER | SA_EXPOSE_TAGBITS)
+
+static bool cr_user_addr(u64 addr)
+{
+	return addr <= TASK_SIZE_MAX;
+}
+
+/**
+ * cr_read_task() - read and check the task record
+ * @r: restart state; the record is kept in @r->task once checked
+ *
+ * Return: 0, -EINVAL (logged) for a record that breaks a rule, or the
+ * errors of cr_read_rec().
+ */
+int cr_read_task(struct cr_rst *r)
+{
+	struct cr_hdr_task *ht;
+	int i;
+
+	ht = cr_read_rec(r, CR_HDR_TASK, sizeof(*ht), sizeof(*ht));
+	if (IS_ERR(ht))
+		return PTR_ERR(ht);
+	if (!memchr(ht->comm, '\0', sizeof(ht->comm)))
+		return cr_bad(r, "task name is not terminated");
+	if (ht->pad || ht->pad2)
+		return cr_bad(r, "task record padding is not zero");
+	if (ht->blocked & (sigmask(SIGKILL) | sigmask(SIGSTOP)))
+		return cr_bad(r, "SIGKILL or SIGSTOP blocked");
+	for (i = 0; i < CR_NSIG; i++) {
+		struct cr_sigaction *sa = &ht->action[i];
+		bool dfl = sa->handler == (unsigned long)SIG_DFL;
+
+		if (sa->flags & ~CR_SA_ALLOWED)
+			return cr_bad(r, "signal %d: unknown flags %#llx",
+				      i + 1, sa->flags);
+		if (!cr_user_addr(sa->handler) || !cr_user_addr(sa->restorer))
+			return cr_bad(r, "signal %d: handler outside user space",
+				      i + 1);
+		if ((i + 1 == SIGKILL || i + 1 == SIGSTOP) && !dfl)
+			return cr_bad(r, "signal %d must keep its default action",
+				      i + 1);
+	}
+	if (ht->altstack_flags & ~(SS_ONSTACK | SS_DISABLE | SS_FLAG_BITS) ||
+	    (ht->altstack_size && ht->altstack_size < MINSIGSTKSZ) ||
+	    !cr_user_addr(ht->altstack_sp + ht->altstack_size) ||
+	    ht->altstack_sp + ht->altstack_size < ht->altstack_sp)
+		return cr_bad(r, "bad alternate signal stack");
+	/* As rseq(2) registers one. */
+	if ((ht->rseq_len || ht->rseq) &&
+	    (!IS_ALIGNED(ht->rseq, CR_RSEQ_ALIGN) || ht->rseq_len < 32 ||
+	     ht->rseq_len > PAGE_SIZE || !cr_user_addr(ht->rseq) ||
+	     !cr_user_addr(ht->rseq + ht->rseq_len)))
+		return cr_bad(r, "bad rseq area");
+	if (!cr_user_addr(ht->robust_list) ||
+	    !cr_user_addr(ht->clear_child_tid))
+		return cr_bad(r, "futex addresses outside user space");
+	r->task = *ht;
+	return 0;
 }
 
 /**

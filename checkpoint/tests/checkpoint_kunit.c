@@ -8,7 +8,6 @@
  * helpers underneath, where an error path is easier to reach.
  */
 #include <kunit/test.h>
-#include <linux/ckpt.h>
 #include <linux/crc32c.h>
 #include <linux/file.h>
 #include <linux/fs.h>
@@ -17,6 +16,11 @@
 #include <linux/pipe_fs_i.h>
 #include <linux/slab.h>
 #include <linux/string.h>
+
+#include <linux/sched/coredump.h>
+#include <linux/sched/mm.h>
+
+#include "../internal.h"
 
 static __printf(4, 5) size_t format(char *buf, size_t size, const char *prefix,
 		     const char *fmt, ...)
@@ -349,6 +353,93 @@ static void image_tail_checksum(struct kunit *test)
 	fput(pipe[1]);
 }
 
+/* Every image flag survives the trip into the kernel's and back. */
+static void format_vma_flags_round_trip(struct kunit *test)
+{
+	u32 prot, flags, bit;
+	vm_flags_t unknown;
+	vm_flags_t vm;
+
+	for (bit = 1; bit & CR_VMA_FLAGS; bit <<= 1) {
+		vm = cr_vma_flags_from_image(CR_PROT_READ, bit);
+		KUNIT_EXPECT_TRUE(test, cr_vma_flags_to_image(vm, &prot, &flags,
+							      &unknown));
+		KUNIT_EXPECT_EQ(test, prot, CR_PROT_READ);
+		KUNIT_EXPECT_EQ(test, flags, bit);
+	}
+	vm = cr_vma_flags_from_image(CR_PROT_ALL, CR_VMA_FLAGS);
+	KUNIT_EXPECT_TRUE(test, cr_vma_flags_to_image(vm, &prot, &flags,
+						      &unknown));
+	KUNIT_EXPECT_EQ(test, prot, CR_PROT_ALL);
+	KUNIT_EXPECT_EQ(test, flags, CR_VMA_FLAGS);
+}
+
+/*
+ * What restart derives is left out without a word; program state with
+ * no image constant is refused, never dropped.
+ */
+static void format_vma_flags_refused(struct kunit *test)
+{
+	vm_flags_t derived = VM_MAYREAD | VM_MAYWRITE | VM_MAYEXEC |
+			     VM_ACCOUNT | VM_SOFTDIRTY;
+	vm_flags_t refused[] = { VM_LOCKED, VM_LOCKONFAULT, VM_SEALED,
+				 VM_DROPPABLE, VM_MERGEABLE, VM_UFFD_WP,
+				 VM_SYNC, VM_SHARED };
+	vm_flags_t unknown;
+	u32 prot, flags;
+	unsigned int i;
+
+	KUNIT_EXPECT_TRUE(test, cr_vma_flags_to_image(VM_READ | derived, &prot,
+						      &flags, &unknown));
+	KUNIT_EXPECT_EQ(test, flags, 0);
+	for (i = 0; i < ARRAY_SIZE(refused); i++) {
+		KUNIT_EXPECT_FALSE(test, cr_vma_flags_to_image(VM_READ | refused[i],
+							       &prot, &flags,
+							       &unknown));
+		KUNIT_EXPECT_EQ(test, unknown, refused[i]);
+	}
+	KUNIT_EXPECT_STREQ(test, cr_vm_flag_name(VM_LOCKED), "VM_LOCKED (mlock)");
+}
+
+/* A new mm translates; KSM's merge-any does not. */
+static void format_mm_flags(struct kunit *test)
+{
+	struct rlimit rlim = { .rlim_cur = _STK_LIM, .rlim_max = _STK_LIM };
+	unsigned long unknown, back;
+	struct mm_struct *mm;
+	u32 flags, filter;
+
+	mm = mm_alloc();
+	KUNIT_ASSERT_NOT_NULL(test, mm);
+	arch_pick_mmap_layout(mm, &rlim);
+	KUNIT_EXPECT_TRUE(test, cr_mm_flags_to_image(mm->flags, &flags,
+						     &filter, &unknown));
+	mmput(mm);
+	KUNIT_EXPECT_EQ(test, filter,
+			(u32)(MMF_DUMP_FILTER_DEFAULT >> MMF_DUMP_FILTER_SHIFT));
+	back = cr_mm_flags_from_image(CR_MM_FLAGS, CR_MM_DUMP_FILTER);
+	KUNIT_EXPECT_TRUE(test, cr_mm_flags_to_image(back, &flags, &filter,
+						     &unknown));
+	KUNIT_EXPECT_EQ(test, flags, CR_MM_FLAGS);
+	KUNIT_EXPECT_EQ(test, filter, CR_MM_DUMP_FILTER);
+	KUNIT_EXPECT_FALSE(test, cr_mm_flags_to_image(BIT(MMF_VM_MERGE_ANY),
+						      &flags, &filter,
+						      &unknown));
+	KUNIT_EXPECT_EQ(test, unknown, BIT(MMF_VM_MERGE_ANY));
+}
+
+static struct kunit_case checkpoint_format_cases[] = {
+	KUNIT_CASE(format_vma_flags_round_trip),
+	KUNIT_CASE(format_vma_flags_refused),
+	KUNIT_CASE(format_mm_flags),
+	{}
+};
+
+static struct kunit_suite checkpoint_format_suite = {
+	.name = "checkpoint_format",
+	.test_cases = checkpoint_format_cases,
+};
+
 static struct kunit_case checkpoint_image_cases[] = {
 	KUNIT_CASE(image_crc32c_check_value),
 	KUNIT_CASE(image_record_padding),
@@ -362,7 +453,8 @@ static struct kunit_suite checkpoint_image_suite = {
 };
 
 kunit_test_suites(&checkpoint_log_suite, &checkpoint_ctx_suite,
-		  &checkpoint_pgarr_suite, &checkpoint_image_suite);
+		  &checkpoint_pgarr_suite, &checkpoint_image_suite,
+		  &checkpoint_format_suite);
 
 MODULE_DESCRIPTION("KUnit tests for checkpoint/restart");
 MODULE_LICENSE("GPL");

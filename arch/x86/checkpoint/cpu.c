@@ -11,18 +11,39 @@
  * on a stopped task: those are checked, and set as arch_prctl() does.
  */
 #include <linux/ckpt.h>
+#include <linux/build_bug.h>
 #include <linux/elf.h>
 #include <linux/errno.h>
 #include <linux/restart_block.h>
 #include <linux/regset.h>
 #include <linux/sched.h>
+#include <linux/sched/signal.h>
 #include <linux/sched/task_stack.h>
+#include <linux/slab.h>
+#include <asm/ckpt_hdr.h>
 #include <asm/cpufeature.h>
 #include <asm/fpu/xcr.h>
 #include <asm/prctl.h>
 #include <asm/proto.h>
 #include <asm/ptrace.h>
+#include <asm/segment.h>
 #include <asm/user.h>
+
+/* The x86_64 records' layout is ABI: pinned as the generic ones are. */
+static_assert(sizeof(struct cr_x86_regs) == 27 * 8);
+static_assert(sizeof(struct cr_x86_regs) == sizeof(struct user_regs_struct));
+static_assert(offsetof(struct cr_x86_regs, ax) ==
+	      offsetof(struct user_regs_struct, ax));
+static_assert(offsetof(struct cr_x86_regs, fs_base) ==
+	      offsetof(struct user_regs_struct, fs_base));
+static_assert(offsetof(struct cr_x86_regs, gs) ==
+	      offsetof(struct user_regs_struct, gs));
+static_assert(sizeof(struct cr_hdr_cpu) == 240);
+static_assert(offsetof(struct cr_hdr_cpu, regs) == 8);
+static_assert(offsetof(struct cr_hdr_cpu, xstate_size) == 224);
+static_assert(offsetof(struct cr_hdr_cpu, xfeatures) == 232);
+static_assert(sizeof(struct cr_hdr_mm_context) == 16);
+static_assert(offsetof(struct cr_hdr_mm_context, nr_ldt) == 8);
 
 static const struct user_regset *
 cr_find_regset(const struct user_regset_view *view, unsigned int note)
@@ -36,9 +57,10 @@ cr_find_regset(const struct user_regset_view *view, unsigned int note)
 }
 
 /**
- * cr_fill_cpu() - build the CPU record of the context's task
- * @ctx: checkpoint context; the task is the caller, or stopped, off the
- *	CPU and held, so that its registers are saved in memory
+ * cr_arch_fill_cpu() - build the CPU record of a task
+ * @task: the caller, or a task stopped, off the CPU and held, so that
+ *	its registers are saved in memory
+ * @self: @task is checkpointing itself
  * @buf: where the record goes
  * @size: bytes available at @buf
  *
@@ -47,24 +69,23 @@ cr_find_regset(const struct user_regset_view *view, unsigned int note)
  * CPU without XSAVE the area holds the 512-byte FXSAVE image instead,
  * and @xfeatures is 0.
  *
- * Called under the target's exec_update_lock, so it must not log.
+ * Called under the target's exec_update_lock, which keeps an exec from
+ * changing the registers' layout meanwhile.
  *
  * Return: the record's length, or a negative errno: -EOPNOTSUPP for a
  * task in 32-bit mode, whose registers have another layout.
  */
-int cr_fill_cpu(struct cr_ctx *ctx, void *buf, u32 size)
+int cr_arch_fill_cpu(struct task_struct *task, bool self, void *buf,
+		     u32 size)
 {
 	const struct user_regset_view *view;
 	const struct user_regset *gpr, *xs;
-	struct task_struct *task = ctx->task;
 	unsigned int xsize = 0;
 	struct cr_hdr_cpu *hc;
 	bool xsave;
 	int ret;
 
-	BUILD_BUG_ON(sizeof(struct cr_x86_regs) !=
-		     sizeof(struct user_regs_struct));
-
+	lockdep_assert_held(&task->signal->exec_update_lock);
 	if (!user_64bit_mode(task_pt_regs(task)))
 		return -EOPNOTSUPP;
 	view = task_user_regset_view(task);
@@ -81,7 +102,7 @@ int cr_fill_cpu(struct cr_ctx *ctx, void *buf, u32 size)
 	ret = regset_get(task, gpr, sizeof(hc->regs), &hc->regs);
 	if (ret != sizeof(hc->regs))
 		return ret < 0 ? ret : -EIO;
-	if (ctx->self)
+	if (self)
 		hc->regs.ax = 0;
 
 	ret = regset_get(task, xs, xsize, hc + 1);
@@ -102,8 +123,45 @@ static const struct user_regset *cr_fpu_regset(struct task_struct *task)
 }
 
 /**
- * cr_restore_fpu() - give the caller the FPU state of the image
- * @r: restart state, before the switch to the new mm
+ * cr_arch_read_cpu() - read and check the CPU record
+ * @r: restart state
+ *
+ * The registers must be those of a 64-bit user task: the 64-bit user
+ * code and stack selectors, null data selectors (a 64-bit task's bases
+ * do that work), and an instruction pointer and fs/gs bases in user
+ * space. The FPU area is checked by its regset at commit.
+ *
+ * Return: a kmalloc'd copy of the record, or an ERR_PTR(): -EINVAL
+ * (logged) for a record that is not so, -ENOMEM.
+ */
+struct cr_hdr_cpu *cr_arch_read_cpu(struct cr_rst *r)
+{
+	struct cr_hdr_cpu *hc, *copy;
+
+	hc = cr_read_rec(r, CR_HDR_CPU, sizeof(*hc), CR_HBUF_SIZE);
+	if (IS_ERR(hc))
+		return hc;
+	if (hc->h.len != ALIGN(sizeof(*hc) + hc->xstate_size, CR_HDR_ALIGN))
+		return ERR_PTR(cr_bad(r, "CPU record length does not match its state"));
+	if (hc->regs.cs != __USER_CS || hc->regs.ss != __USER_DS)
+		return ERR_PTR(cr_bad(r, "CPU state is not that of a 64-bit user task"));
+	if (hc->regs.ip > TASK_SIZE_MAX || hc->regs.fs_base > TASK_SIZE_MAX ||
+	    hc->regs.gs_base > TASK_SIZE_MAX)
+		return ERR_PTR(cr_bad(r, "CPU state points outside user space"));
+	if (hc->regs.ds || hc->regs.es || hc->regs.fs || hc->regs.gs)
+		return ERR_PTR(cr_bad(r, "data segment selectors other than 0"));
+	if (hc->pad)
+		return ERR_PTR(cr_bad(r, "CPU record padding is not zero"));
+	copy = kmemdup(hc, hc->h.len, GFP_KERNEL);
+	return copy ?: ERR_PTR(-ENOMEM);
+}
+
+/**
+ * cr_arch_restore_fpu() - give the caller the FPU state of the image
+ * @ctx: restart context, for the log
+ * @hc: the CPU record, checked by cr_arch_read_cpu()
+ *
+ * Called before the switch to the new mm.
  *
  * Goes through the FPU regset's ->set(), whose checks (XSAVE header,
  * supported features, MXCSR reserved bits) apply to the image as to a
@@ -114,23 +172,22 @@ static const struct user_regset *cr_fpu_regset(struct task_struct *task)
  * Return: 0, -EOPNOTSUPP for an area of another layout, or -EINVAL for
  * one the regset refuses; both logged.
  */
-int cr_restore_fpu(struct cr_rst *r)
+int cr_arch_restore_fpu(struct cr_ctx *ctx, const struct cr_hdr_cpu *hc)
 {
 	const struct user_regset *fpu = cr_fpu_regset(current);
-	struct cr_hdr_cpu *hc = r->cpu;
 	unsigned int size;
 	int ret;
 
 	size = fpu ? fpu->n * fpu->size : 0;
 	if (!fpu || hc->xstate_size != size ||
 	    !hc->xfeatures != !cpu_feature_enabled(X86_FEATURE_XSAVE)) {
-		cr_log(r->ctx, "the image's %u-byte FPU state does not fit this CPU's %u bytes",
+		cr_log(ctx, "the image's %u-byte FPU state does not fit this CPU's %u bytes",
 		       hc->xstate_size, size);
 		return -EOPNOTSUPP;
 	}
 	ret = fpu->set(current, fpu, 0, size, hc + 1, NULL);
 	if (ret) {
-		cr_log(r->ctx, "the image's FPU state was refused: error %d",
+		cr_log(ctx, "the image's FPU state was refused: error %d",
 		       ret);
 		return -EINVAL;
 	}
@@ -147,8 +204,9 @@ static void cr_set_gprs(const struct user_regset *gpr,
 }
 
 /**
- * cr_restore_regs() - give the caller the registers of the image
- * @r: restart state, past the switch to the new mm
+ * cr_arch_restore_regs() - give the caller the registers of the image
+ * @hc: the CPU record, checked by cr_arch_read_cpu(); restart is past
+ *	the switch to the new mm
  *
  * The general registers go through the NT_PRSTATUS regset, so that
  * eflags is masked as for ptrace. cs and ss were checked to be the
@@ -164,10 +222,10 @@ static void cr_set_gprs(const struct user_regset *gpr,
  *
  * Return: the value for ax, which restart(2) returns into it.
  */
-long cr_restore_regs(struct cr_rst *r)
+long cr_arch_restore_regs(const struct cr_hdr_cpu *hc)
 {
 	const struct user_regset *gpr;
-	struct cr_x86_regs regs = r->cpu->regs;
+	struct cr_x86_regs regs = hc->regs;
 
 	if ((long)regs.orig_ax >= 0) {
 		switch ((long)regs.ax) {

@@ -8,20 +8,24 @@
 #include <linux/mm_types.h>
 #include <linux/rwsem.h>
 #include <linux/slab.h>
+#include <asm/ckpt_hdr.h>
 #include <asm/desc_defs.h>
 #include <asm/ldt.h>
 #include <asm/mmu_context.h>
 
+static_assert(CR_X86_LDT_ENTRY_SIZE == LDT_ENTRY_SIZE);
+
 /**
- * cr_write_mm_context() - write the LDT record of the context's mm
+ * cr_arch_write_mm_context() - write the LDT record of an mm
  * @ctx: checkpoint context
+ * @mm: the mm being saved
  *
  * The entries are copied out under the LDT lock and written after it is
  * dropped, so that no file write happens under it.
  *
  * Return: 0 or a negative errno.
  */
-int cr_write_mm_context(struct cr_ctx *ctx)
+int cr_arch_write_mm_context(struct cr_ctx *ctx, struct mm_struct *mm)
 {
 	struct cr_hdr_mm_context *hl;
 	void *entries = NULL;
@@ -29,7 +33,6 @@ int cr_write_mm_context(struct cr_ctx *ctx)
 	int ret;
 
 #ifdef CONFIG_MODIFY_LDT_SYSCALL
-	struct mm_struct *mm = ctx->mm;
 	struct ldt_struct *ldt;
 
 	down_read(&mm->context.ldt_usr_sem);
@@ -52,6 +55,32 @@ int cr_write_mm_context(struct cr_ctx *ctx)
 		ret = cr_write_data(ctx, entries, nr * LDT_ENTRY_SIZE);
 	kfree(entries);
 	return ret;
+}
+
+/**
+ * cr_arch_read_mm_context() - read and check the LDT record
+ * @r: restart state
+ *
+ * Return: 0 for an image without an LDT; -EINVAL (logged) for a
+ * malformed record, -EOPNOTSUPP (logged) for an LDT, which restart
+ * cannot set up yet.
+ */
+int cr_arch_read_mm_context(struct cr_rst *r)
+{
+	struct cr_hdr_mm_context hl;
+	int ret;
+
+	/* Only the struct is read: the LDT entries would follow it. */
+	ret = cr_read_struct(r, CR_HDR_MM_CONTEXT, &hl, sizeof(hl));
+	if (ret)
+		return ret;
+	if (hl.nr_ldt > LDT_ENTRIES || hl.pad ||
+	    hl.h.len != sizeof(hl) + hl.nr_ldt * LDT_ENTRY_SIZE)
+		return cr_bad(r, "bad LDT record");
+	if (hl.nr_ldt)
+		return cr_refuse(r, -EOPNOTSUPP,
+				 "restoring an LDT is not supported yet");
+	return 0;
 }
 
 /**

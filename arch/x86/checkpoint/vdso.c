@@ -9,34 +9,36 @@
  * take is refused.
  */
 #include <linux/ckpt.h>
+#include <linux/lockdep.h>
 #include <linux/mm_types.h>
+#include <linux/sched/signal.h>
 #include <asm/elf.h>
 #include <asm/mmu_context.h>
 #include <asm/vdso.h>
 
 /**
  * cr_arch_note_vdso() - note the vDSO record just read
- * @r: restart state; @r->vma is a checked record of type %CR_VMA_VVAR
- *	or %CR_VMA_VDSO
+ * @r: restart state
+ * @vd: where the image's vDSO is, noted so far
+ * @hv: a checked VMA record of type %CR_VMA_VVAR or %CR_VMA_VDSO
  *
  * Return: 0, -EINVAL for a second vDSO, or -EOPNOTSUPP (logged) for a
  * vDSO this kernel cannot map in its place.
  */
-int cr_arch_note_vdso(struct cr_rst *r)
+int cr_arch_note_vdso(struct cr_rst *r, struct cr_vdso *vd,
+		      const struct cr_hdr_vma *hv)
 {
 	const struct vdso_image *image = &vdso_image_64;
-	struct cr_hdr_vma *hv = &r->vma;
 	bool vvar = hv->type == CR_VMA_VVAR;
-	u64 *start = vvar ? &r->vvar : &r->vdso;
+	u64 *start = vvar ? &vd->vvar : &vd->vdso;
 	u64 size = vvar ? -image->sym_vvar_start : image->size;
 
 	if (*start)
 		return cr_bad(r, "a second vDSO");
-	if (!vdso64_enabled || hv->end - hv->start != size) {
-		cr_log(r->ctx, "the image's vDSO (%#llx-%#llx) does not match this kernel's",
-		       hv->start, hv->end);
-		return -EOPNOTSUPP;
-	}
+	if (!vdso64_enabled || hv->end - hv->start != size)
+		return cr_refuse(r, -EOPNOTSUPP,
+				 "the image's vDSO (%#llx-%#llx) does not match this kernel's",
+				 hv->start, hv->end);
 	*start = hv->start;
 	return 0;
 }
@@ -44,37 +46,39 @@ int cr_arch_note_vdso(struct cr_rst *r)
 /**
  * cr_arch_check_vdso() - check the vDSO records of the whole image
  * @r: restart state, after the last VMA record
+ * @vd: where the image's vDSO is
  *
  * Return: 0 when the image has no vDSO or the text right after its data
  * pages, as map_vdso() lays them out; -EINVAL otherwise.
  */
-int cr_arch_check_vdso(struct cr_rst *r)
+int cr_arch_check_vdso(struct cr_rst *r, const struct cr_vdso *vd)
 {
-	if (!r->vvar && !r->vdso)
+	if (!vd->vvar && !vd->vdso)
 		return 0;
-	if (!r->vvar || r->vdso != r->vvar - vdso_image_64.sym_vvar_start)
+	if (!vd->vvar || vd->vdso != vd->vvar - vdso_image_64.sym_vvar_start)
 		return cr_bad(r, "vDSO text and data pages are apart");
 	return 0;
 }
 
 /**
  * cr_arch_map_vdso() - map this kernel's vDSO where the image had one
- * @r: restart state, with the new mm now the caller's
+ * @vd: where the image had it; the new mm is now the caller's
  *
  * The range is free: the image's VMAs did not overlap it. Called with
- * exec_update_lock held, so it must not log.
+ * exec_update_lock held for writing, as exec maps its vDSO.
  *
  * Return: 0, or -ENOMEM, -EINTR (fatal signal) or -EFAULT when the vDSO
  * could not be mapped at its address.
  */
-int cr_arch_map_vdso(struct cr_rst *r)
+int cr_arch_map_vdso(const struct cr_vdso *vd)
 {
 	int ret;
 
-	if (!r->vvar)
+	lockdep_assert_held_write(&current->signal->exec_update_lock);
+	if (!vd->vvar)
 		return 0;
-	ret = map_vdso_once(&vdso_image_64, r->vvar);
-	if (!ret && current->mm->context.vdso != (void __user *)r->vdso)
+	ret = map_vdso_once(&vdso_image_64, vd->vvar);
+	if (!ret && current->mm->context.vdso != (void __user *)vd->vdso)
 		ret = -EFAULT;
 	return ret;
 }

@@ -9,15 +9,37 @@
  * at fault.
  */
 #include <linux/bvec.h>
-#include <linux/ckpt.h>
 #include <linux/crc32c.h>
 #include <linux/fs.h>
 #include <linux/highmem.h>
 #include <linux/minmax.h>
 #include <linux/uio.h>
 
+#include "internal.h"
+
 /**
- * cr_bad() - refuse the image, saying where and why
+ * cr_refuse() - refuse the image, saying where and why
+ * @r: restart state
+ * @err: the errno to refuse it with
+ * @fmt: printf format of the reason
+ *
+ * Return: @err, for the caller to pass on.
+ */
+int cr_refuse(struct cr_rst *r, int err, const char *fmt, ...)
+{
+	struct va_format vaf;
+	va_list args;
+
+	va_start(args, fmt);
+	vaf.fmt = fmt;
+	vaf.va = &args;
+	cr_log(r->ctx, "image offset %llu: %pV", r->rec_off, &vaf);
+	va_end(args);
+	return err;
+}
+
+/**
+ * cr_bad() - refuse a malformed image, saying where and why
  * @r: restart state
  * @fmt: printf format of the reason
  *
@@ -180,4 +202,36 @@ void *cr_read_rec(struct cr_rst *r, u32 type, u32 min, u32 max)
 	int ret = cr_read_hdr(r);
 
 	return ret ? ERR_PTR(ret) : cr_read_body(r, type, min, max);
+}
+
+/**
+ * cr_read_struct() - read the fixed part of the next record
+ * @r: restart state
+ * @type: the record type that belongs here
+ * @buf: where the record's header and fixed part go
+ * @size: the size of its fixed part, header included
+ *
+ * For records whose variable part (page contents, LDT entries) is read,
+ * or refused, by the caller: the header and @size bytes are read, the
+ * rest is left in the stream.
+ *
+ * Return: 0, -EINVAL (logged) for a record of another type or shorter
+ * than @size, or as cr_read().
+ */
+int cr_read_struct(struct cr_rst *r, u32 type, void *buf, u32 size)
+{
+	struct cr_hdr *h = buf;
+	int ret;
+
+	ret = cr_read_hdr(r);
+	if (ret)
+		return ret;
+	if (r->hdr.type != type)
+		return cr_bad(r, "record type %u where %u belongs",
+			      r->hdr.type, type);
+	if (r->hdr.len < size || r->hdr.len % CR_HDR_ALIGN)
+		return cr_bad(r, "record type %u has a bad length %u",
+			      type, r->hdr.len);
+	*h = r->hdr;
+	return cr_read(r, h + 1, size - sizeof(*h));
 }

@@ -8,13 +8,13 @@
  * the tail record carries, so that damage anywhere is detectable.
  */
 #include <linux/bvec.h>
-#include <linux/ckpt.h>
-#include <linux/pram.h>
 #include <linux/crc32c.h>
 #include <linux/highmem.h>
 #include <linux/mm.h>
 #include <linux/string.h>
 #include <linux/uio.h>
+
+#include "internal.h"
 
 /* Say where and how the image stopped; the errno alone cannot. */
 static int cr_write_failed(struct cr_ctx *ctx, int ret)
@@ -36,12 +36,15 @@ static int cr_write_counted(struct cr_ctx *ctx, struct iov_iter *iter)
 	return cr_write_failed(ctx, ret);
 }
 
-/*
- * Write @nr kernel buffers as one stretch of the image, each into the
- * running checksum first.
+/**
+ * cr_write_kvec() - write kernel buffers as one stretch of the image
+ * @ctx: checkpoint context
+ * @vec: the buffers, each added to the running checksum first
+ * @nr: how many
+ *
+ * Return: 0 or a negative errno (logged).
  */
-static int cr_write_kvec(struct cr_ctx *ctx, struct kvec *vec,
-			 unsigned int nr)
+int cr_write_kvec(struct cr_ctx *ctx, struct kvec *vec, unsigned int nr)
 {
 	struct iov_iter iter;
 	size_t len = 0;
@@ -126,57 +129,20 @@ int cr_hbuf_put(struct cr_ctx *ctx, u32 len)
 }
 
 /**
- * cr_write_pgarr() - write one page-array: addresses, then contents
+ * cr_write_page_contents() - write the contents of a page-array's pages
  * @ctx: checkpoint context
- * @pgarr: a non-empty page-array
+ * @pgarr: a non-empty page-array, whose PAGES record head was written
  *
- * The PGARR record, its addresses taken straight from the page-array,
- * and the head of the PAGES record go out in one write. The contents
- * follow from the pages themselves, described by a bio_vec array, with
- * no intermediate copy. Into a PRAM node they are not written at all:
- * the node takes the pages, by reference, and the PAGES record says so.
+ * The contents go from the pages themselves, described by a bio_vec
+ * array, with no intermediate copy.
  *
- * Return: 0 or a negative errno.
+ * Return: 0 or a negative errno (logged).
  */
-int cr_write_pgarr(struct cr_ctx *ctx, struct cr_pgarr *pgarr)
+int cr_write_page_contents(struct cr_ctx *ctx, struct cr_pgarr *pgarr)
 {
 	unsigned int i, n = pgarr->nr_used;
-	struct cr_hdr_pgarr ha;
-	struct cr_hdr_pages hp;
-	struct kvec vec[3];
 	struct iov_iter iter;
-	int ret;
 
-	/* Addresses are 8 bytes in the image: no padding after them. */
-	BUILD_BUG_ON(sizeof(*pgarr->vaddrs) != sizeof(u64));
-	BUILD_BUG_ON(sizeof(ha) % CR_HDR_ALIGN);
-	cr_hdr_init(&ha, CR_HDR_PGARR, sizeof(ha));
-	ha.h.len = sizeof(ha) + n * sizeof(u64);
-	ha.nr_pages = n;
-	cr_hdr_init(&hp, CR_HDR_PAGES, sizeof(hp));
-	hp.nr_pages = n;
-	vec[0] = (struct kvec){ .iov_base = &ha, .iov_len = sizeof(ha) };
-	vec[1] = (struct kvec){ .iov_base = pgarr->vaddrs,
-				.iov_len = n * sizeof(u64) };
-	vec[2] = (struct kvec){ .iov_base = &hp, .iov_len = sizeof(hp) };
-
-	if (ctx->pram) {
-		/* The page-array's references go to the node, come what may. */
-		pgarr->nr_used = 0;
-		ret = pram_give_pages(ctx->pram, pgarr->pages, n);
-		if (ret) {
-			cr_log(ctx, "saving pages into the PRAM node failed: error %d",
-			       ret);
-			return ret;
-		}
-		hp.flags = CR_PAGES_PRAM;
-		return cr_write_kvec(ctx, vec, ARRAY_SIZE(vec));
-	}
-
-	hp.h.len = sizeof(hp) + n * PAGE_SIZE;
-	ret = cr_write_kvec(ctx, vec, ARRAY_SIZE(vec));
-	if (ret)
-		return ret;
 	for (i = 0; i < n; i++) {
 		void *addr = kmap_local_page(pgarr->pages[i]);
 

@@ -1,0 +1,680 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * Checkpoint/restart: an address space, its mm record and its VMAs.
+ *
+ * Checkpoint writes the mm record, the architecture's mm context, then
+ * one VMA record per VMA, each followed by its saved pages (pages.c).
+ * The mmap lock is held while a record is filled, never while it is
+ * written: a write may need locks that rank above it (a file's i_rwsem,
+ * a pipe's mutex).
+ *
+ * Restart builds the new mm beside the caller's, the way execve(2)
+ * builds its first stack VMA: VMAs go into a fresh mm_alloc()'d mm
+ * under that mm's own mmap lock, as soon as their record is read and
+ * checked, and their pages are filled in as they come. The caller's mm
+ * is not touched until exec_mmap() swaps the two, after the image has
+ * been read to its verified tail; until then, refusing an image only
+ * means dropping the new mm.
+ */
+#include <linux/binfmts.h>
+#include <linux/dcache.h>
+#include <linux/err.h>
+#include <linux/file.h>
+#include <linux/fs.h>
+#include <linux/hugetlb.h>
+#include <linux/kdev_t.h>
+#include <linux/khugepaged.h>
+#include <linux/mm.h>
+#include <linux/mman.h>
+#include <linux/mmap_lock.h>
+#include <linux/module.h>
+#include <linux/namei.h>
+#include <linux/sched/coredump.h>
+#include <linux/sched/mm.h>
+#include <linux/sched/signal.h>
+#include <linux/security.h>
+#include <linux/string.h>
+#include <linux/uprobes.h>
+
+#include "internal.h"
+
+static bool cr_user_addr(u64 addr)
+{
+	return addr <= TASK_SIZE_MAX;
+}
+
+/* Checkpoint */
+
+static enum cr_vma_type cr_vma_type(struct vm_area_struct *vma)
+{
+	const char *name;
+
+	if (vma->vm_ops && vma->vm_ops->name) {
+		name = vma->vm_ops->name(vma);
+		if (name && !strcmp(name, "[vdso]"))
+			return CR_VMA_VDSO;
+		if (name && !strcmp(name, "[vvar]"))
+			return CR_VMA_VVAR;
+		return 0;
+	}
+	if (vma_is_anonymous(vma))
+		return CR_VMA_ANON;
+	if (vma->vm_file && S_ISREG(file_inode(vma->vm_file)->i_mode))
+		return CR_VMA_FILE;
+	return 0;
+}
+
+/* Why a VMA cannot be saved yet, or NULL when it can. */
+static const char *cr_vma_unsupported(struct vm_area_struct *vma,
+				      enum cr_vma_type type)
+{
+	if (type == CR_VMA_VDSO || type == CR_VMA_VVAR)
+		return NULL;
+	if (vma->vm_flags & (VM_SHARED | VM_MAYSHARE))
+		return "shared mappings are not supported yet";
+	if (is_vm_hugetlb_page(vma))
+		return "hugetlb mappings are not supported";
+	if (vma->vm_flags & (VM_IO | VM_PFNMAP | VM_MIXEDMAP))
+		return "device mappings are not supported";
+	if (!type)
+		return "special mappings are not supported";
+	return NULL;
+}
+
+/* Log the first flag of @unknown that keeps @vma out of the image. */
+static void cr_log_vm_flags(struct cr_ctx *ctx, struct vm_area_struct *vma,
+			    vm_flags_t unknown)
+{
+	vm_flags_t flag = unknown & -unknown;
+	const char *name = cr_vm_flag_name(flag);
+
+	if (name)
+		cr_log(ctx, "vma %#lx-%#lx: %s is not supported", vma->vm_start,
+		       vma->vm_end, name);
+	else
+		cr_log(ctx, "vma %#lx-%#lx: VM flag %#lx has no image constant",
+		       vma->vm_start, vma->vm_end, flag);
+}
+
+/*
+ * Fill the VMA record of @vma in the header buffer: its range, type,
+ * flags translated to the image's, and for a file its path and identity.
+ */
+static long cr_fill_vma(struct cr_ctx *ctx, struct vm_area_struct *vma,
+			enum cr_vma_type type)
+{
+	struct cr_hdr_vma *hv;
+	vm_flags_t unknown = 0;
+	struct timespec64 mtime;
+	u32 prot, flags, path_len = 0;
+	struct inode *inode;
+	const char *path;
+	char *pathbuf;
+
+	mmap_assert_locked(ctx->mm);
+	if (!cr_vma_flags_to_image(vma->vm_flags, &prot, &flags, &unknown) &&
+	    type != CR_VMA_VDSO && type != CR_VMA_VVAR) {
+		cr_log_vm_flags(ctx, vma, unknown);
+		return -EOPNOTSUPP;
+	}
+	/* The kernel maps its own vDSO as it likes: only where is kept. */
+	if (type == CR_VMA_VDSO || type == CR_VMA_VVAR)
+		flags = 0;
+
+	/* The path is formatted at the end of the buffer, then moved. */
+	pathbuf = ctx->hbuf + CR_HBUF_SIZE - PATH_MAX;
+	if (type == CR_VMA_FILE) {
+		path = d_path(&vma->vm_file->f_path, pathbuf, PATH_MAX);
+		if (IS_ERR(path)) {
+			cr_log(ctx, "vma %#lx-%#lx: the file's path is too long",
+			       vma->vm_start, vma->vm_end);
+			return PTR_ERR(path);
+		}
+		path_len = strlen(path) + 1;
+		memmove(pathbuf, path, path_len);
+	}
+
+	hv = cr_hbuf_get(ctx, CR_HDR_VMA, sizeof(*hv) + path_len);
+	hv->start = vma->vm_start;
+	hv->end = vma->vm_end;
+	hv->prot = prot;
+	hv->flags = flags;
+	hv->type = type;
+	hv->path_len = path_len;
+	if (type == CR_VMA_FILE) {
+		inode = file_inode(vma->vm_file);
+		mtime = inode_get_mtime(inode);
+		hv->pgoff = vma->vm_pgoff;
+		hv->dev = new_encode_dev(inode->i_sb->s_dev);
+		hv->ino = inode->i_ino;
+		hv->size = i_size_read(inode);
+		hv->mtime_sec = mtime.tv_sec;
+		hv->mtime_nsec = mtime.tv_nsec;
+		memcpy(hv + 1, pathbuf, path_len);
+	}
+	return hv->h.len;
+}
+
+/*
+ * Fill the record of the VMA at or after *addr, under the mmap lock;
+ * *addr and *end get the VMA's range, and *save_pages whether its pages
+ * are saved. Returns the record's length, 0 when there is no VMA left,
+ * or a negative errno.
+ */
+static long cr_next_vma(struct cr_ctx *ctx, unsigned long *addr,
+			unsigned long *end, bool *save_pages)
+{
+	VMA_ITERATOR(vmi, ctx->mm, *addr);
+	struct vm_area_struct *vma;
+	enum cr_vma_type type;
+	const char *why;
+	long len;
+
+	len = mmap_read_lock_killable(ctx->mm);
+	if (len)
+		return len;
+	vma = vma_find(&vmi, ULONG_MAX);
+	if (!vma)
+		goto unlock;
+	type = cr_vma_type(vma);
+	why = cr_vma_unsupported(vma, type);
+	if (why) {
+		cr_log(ctx, "vma %#lx-%#lx flags %#lx: %s", vma->vm_start,
+		       vma->vm_end, vma->vm_flags, why);
+		len = -EOPNOTSUPP;
+		goto unlock;
+	}
+	len = cr_fill_vma(ctx, vma, type);
+	*addr = vma->vm_start;
+	*end = vma->vm_end;
+	/*
+	 * The vDSO's contents are the kernel's. Memory a fork child gets
+	 * zeroed (VM_WIPEONFORK) holds per-process secrets such as RNG
+	 * state: restored zeroed, never replayed.
+	 */
+	*save_pages = (type == CR_VMA_ANON || type == CR_VMA_FILE) &&
+		      !(vma->vm_flags & VM_WIPEONFORK);
+unlock:
+	mmap_read_unlock(ctx->mm);
+	return len;
+}
+
+static int cr_write_vmas(struct cr_ctx *ctx, unsigned int map_count)
+{
+	unsigned long addr = 0, end;
+	unsigned int nr = 0;
+	bool save_pages;
+	long len;
+	int ret;
+
+	for (;;) {
+		len = cr_next_vma(ctx, &addr, &end, &save_pages);
+		if (len <= 0) {
+			ret = len;
+			break;
+		}
+		ret = cr_hbuf_put(ctx, len);
+		if (ret)
+			return ret;
+		if (save_pages) {
+			ret = cr_write_vma_pages(ctx, addr, end);
+			if (ret)
+				return ret;
+		}
+		nr++;
+		addr = end;
+	}
+	if (!ret && nr != map_count) {
+		cr_log(ctx, "the address space changed during the checkpoint");
+		ret = -EBUSY;
+	}
+	return ret;
+}
+
+/**
+ * cr_write_mm() - save the address space of the context's task
+ * @ctx: checkpoint context, with @ctx->mm referenced
+ *
+ * Writes the mm record, the architecture's mm context, and every VMA with
+ * its pages. Refuses (-EOPNOTSUPP, with a log line naming the VMA) what
+ * cannot be saved yet: shared, hugetlb, device and other special
+ * mappings, and a VMA or mm flag the image has no constant for.
+ *
+ * Return: 0 or a negative errno.
+ */
+int cr_write_mm(struct cr_ctx *ctx)
+{
+	struct mm_struct *mm = ctx->mm;
+	unsigned long unknown;
+	unsigned int map_count;
+	struct cr_hdr_mm *hm;
+	int ret;
+
+	ret = mmap_read_lock_killable(mm);
+	if (ret)
+		return ret;
+	hm = cr_hbuf_get(ctx, CR_HDR_MM, sizeof(*hm));
+	hm->start_code = mm->start_code;
+	hm->end_code = mm->end_code;
+	hm->start_data = mm->start_data;
+	hm->end_data = mm->end_data;
+	hm->start_brk = mm->start_brk;
+	hm->brk = mm->brk;
+	hm->start_stack = mm->start_stack;
+	spin_lock(&mm->arg_lock);
+	hm->arg_start = mm->arg_start;
+	hm->arg_end = mm->arg_end;
+	hm->env_start = mm->env_start;
+	hm->env_end = mm->env_end;
+	spin_unlock(&mm->arg_lock);
+	if (!cr_mm_flags_to_image(mm->flags, &hm->flags, &hm->dump_filter,
+				  &unknown)) {
+		cr_log(ctx, "mm flags %#lx have no image constant (KSM?)",
+		       unknown);
+		ret = -EOPNOTSUPP;
+	}
+	hm->map_count = mm->map_count;
+	map_count = mm->map_count;
+	mmap_read_unlock(mm);
+
+	if (!ret)
+		ret = cr_hbuf_put(ctx, sizeof(*hm));
+	if (!ret)
+		ret = cr_arch_write_mm_context(ctx, mm);
+	if (!ret)
+		ret = cr_write_vmas(ctx, map_count);
+	return ret;
+}
+
+/* Restart */
+
+/*
+ * Start the new address space from the mm record. It inherits what
+ * execve(2) would leave the caller: its dumpability and memory-deny-
+ * write-execute setting, a fresh mmap layout, and its executable as
+ * /proc/self/exe. Bounds, brk, the dump filter, the THP opt-out and the
+ * image's own memory-deny-write-execute come from the image.
+ */
+static int cr_mm_create(struct cr_rst *r)
+{
+	struct mm_struct *mm, *old = current->mm;
+	struct cr_hdr_mm *hm = &r->mmrec;
+	struct rlimit rlim_stack;
+	unsigned long kept;
+	struct file *exe;
+	int ret = 0;
+
+	mm = mm_alloc();
+	if (!mm)
+		return -ENOMEM;
+	r->mm = mm;
+
+	task_lock(current->group_leader);
+	rlim_stack = current->signal->rlim[RLIMIT_STACK];
+	task_unlock(current->group_leader);
+	arch_pick_mmap_layout(mm, &rlim_stack);
+	mm->task_size = TASK_SIZE;
+	cr_arch_init_mm(mm, old);
+
+	mm->start_code = hm->start_code;
+	mm->end_code = hm->end_code;
+	mm->start_data = hm->start_data;
+	mm->end_data = hm->end_data;
+	mm->start_brk = hm->start_brk;
+	mm->brk = hm->brk;
+	mm->start_stack = hm->start_stack;
+	mm->arg_start = hm->arg_start;
+	mm->arg_end = hm->arg_end;
+	mm->env_start = hm->env_start;
+	mm->env_end = hm->env_end;
+	/* The caller's MDWE stays, as across execve: restart adds, never drops. */
+	kept = MMF_DUMP_FILTER_MASK | MMF_DISABLE_THP_MASK;
+	mm->flags = (mm->flags & ~kept) |
+		    cr_mm_flags_from_image(hm->flags, hm->dump_filter);
+
+	/* Core dumps of the restored task use the caller's format. */
+	mm->binfmt = old->binfmt;
+	if (mm->binfmt)
+		__module_get(mm->binfmt->module);
+
+	exe = get_mm_exe_file(old);
+	if (exe) {
+		ret = set_mm_exe_file(mm, exe);
+		fput(exe);
+	}
+	return ret;
+}
+
+/* The VM flags of a new VMA for @hv, as mmap(2) would set them. */
+static vm_flags_t cr_vm_flags(const struct cr_hdr_vma *hv)
+{
+	vm_flags_t flags = cr_vma_flags_from_image(hv->prot, hv->flags) |
+			   VM_MAYREAD | VM_MAYWRITE | VM_MAYEXEC |
+			   VM_SOFTDIRTY;
+
+	if (sysctl_overcommit_memory == OVERCOMMIT_NEVER)
+		flags &= ~VM_NORESERVE;
+	if ((flags & (VM_NORESERVE | VM_WRITE)) == VM_WRITE)
+		flags |= VM_ACCOUNT;
+	return flags;
+}
+
+static unsigned long cr_vm_prot(vm_flags_t flags)
+{
+	return (flags & VM_READ ? PROT_READ : 0) |
+	       (flags & VM_WRITE ? PROT_WRITE : 0) |
+	       (flags & VM_EXEC ? PROT_EXEC : 0);
+}
+
+/*
+ * Open the file of a private file mapping by its recorded path, with the
+ * caller's credentials and root, as mmap(2) of it would need: readable,
+ * executable mappings only off noexec mounts, the LSM agreeing. A file
+ * that is not the one checkpointed (another inode, or changed since)
+ * gets -ESTALE: its clean pages would not match the saved dirty ones.
+ */
+static struct file *cr_open_file(struct cr_rst *r, const char *name,
+				 vm_flags_t *flags)
+{
+	struct cr_hdr_vma *hv = &r->vma;
+	struct timespec64 mtime;
+	struct inode *inode;
+	struct file *file;
+	struct path path;
+	int ret;
+
+	/* Look first, so that a FIFO or device is never opened. */
+	ret = kern_path(name, LOOKUP_FOLLOW, &path);
+	if (!ret) {
+		if (!d_is_reg(path.dentry))
+			ret = -ESTALE;
+		path_put(&path);
+	}
+	file = ret ? ERR_PTR(ret) : filp_open(name, O_RDONLY | O_LARGEFILE, 0);
+	if (IS_ERR(file)) {
+		ret = PTR_ERR(file);
+		cr_log(r->ctx, "cannot open %s for VMA %#llx-%#llx: error %d",
+		       name, hv->start, hv->end, ret);
+		return file;
+	}
+
+	inode = file_inode(file);
+	mtime = inode_get_mtime(inode);
+	if (!S_ISREG(inode->i_mode) ||
+	    new_encode_dev(inode->i_sb->s_dev) != hv->dev ||
+	    inode->i_ino != hv->ino || i_size_read(inode) != hv->size ||
+	    mtime.tv_sec != hv->mtime_sec || mtime.tv_nsec != hv->mtime_nsec) {
+		cr_log(r->ctx, "%s is not the file checkpointed, or changed since",
+		       name);
+		ret = -ESTALE;
+		goto err;
+	}
+	if (!file->f_op->mmap) {
+		cr_log(r->ctx, "%s cannot be mapped", name);
+		ret = -ENODEV;
+		goto err;
+	}
+	if (path_noexec(&file->f_path)) {
+		if (*flags & VM_EXEC) {
+			cr_log(r->ctx, "%s is on a noexec mount", name);
+			ret = -EPERM;
+			goto err;
+		}
+		*flags &= ~VM_MAYEXEC;
+	}
+	ret = security_mmap_file(file, cr_vm_prot(*flags), MAP_PRIVATE);
+	if (ret) {
+		cr_log(r->ctx, "mapping %s was refused: error %d", name, ret);
+		goto err;
+	}
+	return file;
+
+err:
+	fput(file);
+	return ERR_PTR(ret);
+}
+
+/*
+ * Insert a VMA for @r->vma into the new mm. This stands in for the part
+ * of mmap_region() that a new, empty mm needs: may_expand_vm() for the
+ * address space limit, the file's ->mmap, insert_vm_struct() (which
+ * charges VM_ACCOUNT memory as mmap_region() does), the statistics and
+ * the uprobe and khugepaged hooks.
+ */
+static int cr_insert_vma(struct cr_rst *r, struct file *file,
+			 vm_flags_t flags)
+{
+	struct cr_hdr_vma *hv = &r->vma;
+	struct mm_struct *mm = r->mm;
+	struct vm_area_struct *vma;
+	unsigned long npages = (hv->end - hv->start) >> PAGE_SHIFT;
+	int ret;
+
+	mmap_assert_write_locked(mm);
+	if (!may_expand_vm(mm, flags, npages))
+		return -ENOMEM;
+	vma = vm_area_alloc(mm);
+	if (!vma)
+		return -ENOMEM;
+	vma->vm_start = hv->start;
+	vma->vm_end = hv->end;
+	vm_flags_init(vma, flags);
+	vma->vm_page_prot = vm_get_page_prot(flags);
+	if (file) {
+		vma->vm_pgoff = hv->pgoff;
+		vma->vm_file = get_file(file);
+		ret = call_mmap(file, vma);
+		if (ret)
+			goto err_file;
+	} else {
+		vma_set_anonymous(vma);
+	}
+
+	ret = insert_vm_struct(mm, vma);
+	if (ret)
+		goto err_close;
+	vm_stat_account(mm, vma->vm_flags, npages);
+	if (file)
+		uprobe_mmap(vma);
+	khugepaged_enter_vma(vma, vma->vm_flags);
+	return 0;
+
+err_close:
+	if (vma->vm_ops && vma->vm_ops->close)
+		vma->vm_ops->close(vma);
+err_file:
+	if (file)
+		fput(vma->vm_file);
+	vm_area_free(vma);
+	return ret;
+}
+
+/*
+ * Map the VMA just read into the new mm: anonymous memory empty, a
+ * private file mapping from its reopened file; the pages saved for
+ * either follow in the image. The vDSO and its data pages are only
+ * noted: the running kernel's are mapped at the recorded address on
+ * commit. Returns 0, or a negative errno with a log line: -EINVAL for
+ * flags mmap(2) would refuse, -EACCES for a writable and executable
+ * mapping under memory-deny-write-execute, -ENOMEM beyond the caller's
+ * limits, or the errors of cr_open_file().
+ */
+static int cr_map_vma(struct cr_rst *r, const char *path)
+{
+	struct cr_hdr_vma *hv = &r->vma;
+	vm_flags_t flags = cr_vm_flags(hv);
+	struct file *file = NULL;
+	int ret;
+
+	if (hv->type == CR_VMA_FILE && (flags & (VM_GROWSDOWN | VM_WIPEONFORK)))
+		return cr_bad(r, "VMA %#llx-%#llx: %s", hv->start, hv->end,
+			      "a file mapping with flags of anonymous memory");
+	if (test_bit(MMF_HAS_MDWE, &r->mm->flags) &&
+	    (flags & (VM_WRITE | VM_EXEC)) == (VM_WRITE | VM_EXEC)) {
+		cr_log(r->ctx, "VMA %#llx-%#llx: %s", hv->start, hv->end,
+		       "writable and executable, which the caller may not map");
+		return -EACCES;
+	}
+	if (hv->type == CR_VMA_FILE) {
+		file = cr_open_file(r, path, &flags);
+		if (IS_ERR(file))
+			return PTR_ERR(file);
+	}
+
+	ret = mmap_write_lock_killable(r->mm);
+	if (!ret) {
+		ret = cr_insert_vma(r, file, flags);
+		mmap_write_unlock(r->mm);
+		if (ret)
+			cr_log(r->ctx, "cannot map VMA %#llx-%#llx: error %d",
+			       hv->start, hv->end, ret);
+	}
+	if (file)
+		fput(file);
+	return ret;
+}
+
+/* Check one VMA record; @prev_end is where the previous VMA ended. */
+static int cr_check_vma(struct cr_rst *r, struct cr_hdr_vma *hv,
+			u64 prev_end)
+{
+	bool file = hv->type == CR_VMA_FILE;
+	bool special = hv->type == CR_VMA_VDSO || hv->type == CR_VMA_VVAR;
+	char *path = (char *)(hv + 1);
+
+	if (hv->start >= hv->end || !PAGE_ALIGNED(hv->start) ||
+	    !PAGE_ALIGNED(hv->end) || !cr_user_addr(hv->end))
+		return cr_bad(r, "VMA %#llx-%#llx is not a user range",
+			      hv->start, hv->end);
+	if (hv->start < prev_end)
+		return cr_bad(r, "VMA %#llx-%#llx overlaps or is out of order",
+			      hv->start, hv->end);
+	if (hv->type < CR_VMA_ANON || hv->type > CR_VMA_VVAR)
+		return cr_bad(r, "unknown VMA type %u", hv->type);
+	if (hv->prot & ~CR_PROT_ALL)
+		return cr_bad(r, "VMA %#llx-%#llx: unknown protection %#x",
+			      hv->start, hv->end, hv->prot & ~CR_PROT_ALL);
+	if (hv->flags & ~CR_VMA_FLAGS || (special && hv->flags))
+		return cr_bad(r, "VMA %#llx-%#llx: flags %#x not allowed",
+			      hv->start, hv->end, hv->flags);
+	if (hv->pad || (!file && hv->pgoff))
+		return cr_bad(r, "VMA %#llx-%#llx: fields that must be zero are not",
+			      hv->start, hv->end);
+	if (hv->h.len != ALIGN(sizeof(*hv) + hv->path_len, CR_HDR_ALIGN) ||
+	    (file && (hv->path_len < 2 ||
+		      strnlen(path, hv->path_len) != hv->path_len - 1)) ||
+	    (!file && hv->path_len))
+		return cr_bad(r, "VMA %#llx-%#llx: bad file path",
+			      hv->start, hv->end);
+	return 0;
+}
+
+/*
+ * Map a VMA just read. A failure that is not the image's (a file that
+ * cannot be opened or changed, the caller's memory limits) is kept in
+ * @r->err while reading goes on without mapping, so that a damaged
+ * image is still reported as damaged once the checksum is known.
+ */
+static int cr_add_vma(struct cr_rst *r, const char *path)
+{
+	int ret;
+
+	if (r->vma.type == CR_VMA_VVAR || r->vma.type == CR_VMA_VDSO)
+		return cr_arch_note_vdso(r, &r->vdso, &r->vma);
+	if (r->err)
+		return 0;
+	ret = cr_map_vma(r, path);
+	if (ret == -EINVAL || ret == -EINTR)
+		return ret;
+	r->err = ret;
+	return 0;
+}
+
+/*
+ * The VMAs with their pages, up to and including the tail's header: each
+ * VMA is mapped into the new mm as soon as it is read, and its pages are
+ * read into it as they come.
+ */
+static int cr_read_vmas(struct cr_rst *r, u32 map_count)
+{
+	u64 prev_end = 0, last = 0;
+	struct cr_hdr_vma *v;
+	u32 nr = 0;
+	int ret;
+
+	ret = cr_read_hdr(r);
+	while (!ret && r->hdr.type != CR_HDR_TAIL) {
+		if (r->hdr.type == CR_HDR_PGARR) {
+			ret = nr ? cr_read_vma_pages(r, &last) :
+				   cr_bad(r, "pages before any VMA");
+			if (!ret)
+				ret = cr_read_hdr(r);
+			continue;
+		}
+		v = cr_read_body(r, CR_HDR_VMA, sizeof(*v),
+				 sizeof(*v) + PATH_MAX);
+		ret = IS_ERR(v) ? PTR_ERR(v) : 0;
+		if (!ret && ++nr > map_count)
+			ret = cr_bad(r, "more VMAs than announced");
+		if (!ret)
+			ret = cr_check_vma(r, v, prev_end);
+		if (!ret) {
+			r->vma = *v;	/* the header buffer is reused */
+			prev_end = v->end;
+			last = 0;
+			ret = cr_add_vma(r, (char *)(v + 1));
+		}
+		if (!ret)
+			ret = cr_read_hdr(r);
+	}
+	if (!ret && nr != map_count)
+		ret = cr_bad(r, "%u VMAs where %u were announced", nr,
+			     map_count);
+	return ret ? ret : cr_arch_check_vdso(r, &r->vdso);
+}
+
+/**
+ * cr_read_mm() - read the address space and build it in a new mm
+ * @r: restart state; @r->mm is set to the new mm once allocated, for the
+ *	caller to drop or commit
+ *
+ * Reads the mm record, the architecture's mm context and every VMA with
+ * its pages, up to and including the header of the tail record.
+ *
+ * Return: 0, -EINVAL (logged) for a malformed image, -EOPNOTSUPP
+ * (logged) for state this kernel cannot restore, or the errno of a
+ * failed read; a failure that is not the image's is left in @r->err.
+ */
+int cr_read_mm(struct cr_rst *r)
+{
+	struct cr_hdr_mm *hm;
+	int ret;
+
+	hm = cr_read_rec(r, CR_HDR_MM, sizeof(*hm), sizeof(*hm));
+	if (IS_ERR(hm))
+		return PTR_ERR(hm);
+	/* The bounds prctl(PR_SET_MM_MAP) insists on. */
+	if (!cr_user_addr(hm->end_code) || !cr_user_addr(hm->end_data) ||
+	    !cr_user_addr(hm->brk) || !cr_user_addr(hm->start_stack) ||
+	    !cr_user_addr(hm->arg_end) || !cr_user_addr(hm->env_end) ||
+	    hm->start_code > hm->end_code || hm->start_data > hm->end_data ||
+	    hm->start_brk > hm->brk || hm->arg_start > hm->arg_end ||
+	    hm->env_start > hm->env_end)
+		return cr_bad(r, "inconsistent address space bounds");
+	if (hm->flags & ~CR_MM_FLAGS)
+		return cr_bad(r, "unknown mm flags %#x", hm->flags & ~CR_MM_FLAGS);
+	if (hm->dump_filter & ~CR_MM_DUMP_FILTER)
+		return cr_bad(r, "bad core dump filter %#x", hm->dump_filter);
+	if (hm->pad)
+		return cr_bad(r, "mm record padding is not zero");
+	if (!hm->map_count || hm->map_count > sysctl_max_map_count)
+		return cr_bad(r, "%u VMAs", hm->map_count);
+	r->mmrec = *hm;
+
+	ret = cr_arch_read_mm_context(r);
+	if (!ret)
+		ret = cr_mm_create(r);
+	if (!ret)
+		ret = cr_read_vmas(r, r->mmrec.map_count);
+	return ret;
+}

@@ -1,0 +1,506 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * Checkpoint/restart: the saved pages of a VMA, and the page stores.
+ *
+ * Checkpoint finds the pages to save by walking the page tables with
+ * walk_page_range(), which skips empty ranges, so the cost follows the
+ * populated pages and not the size of a mapping; nothing is faulted in
+ * and no huge page is split but into a store that keeps the pages
+ * themselves. The mmap lock is only held while pages are collected into
+ * page-arrays, never while they are written.
+ *
+ * Saved: every anonymous page, in anonymous mappings and (as the
+ * copy-on-write copies they are) in private file mappings, THP
+ * subpages included. Not saved: the zero page, file pages of private
+ * mappings (they come back from the file) and the vDSO/vvar, which
+ * restart maps anew.
+ *
+ * Where the contents go is the page store's business (struct
+ * cr_page_store): the image file itself (cr_file_store, here), or a
+ * PRAM node, which keeps the pages by reference (pram_store.c).
+ *
+ * Restart reads each page-array's addresses, checks them against their
+ * VMA, and has the pages filled: from the image, straight into the pages
+ * of the new mm, or by the store that kept them.
+ */
+#include <linux/highmem.h>
+#include <linux/huge_mm.h>
+#include <linux/mm.h>
+#include <linux/mmap_lock.h>
+#include <linux/pagewalk.h>
+#include <linux/pram.h>
+#include <linux/sched/mm.h>
+#include <linux/sched/signal.h>
+#include <linux/swap.h>
+#include <linux/swapops.h>
+#include <asm/tlb.h>
+
+#include "internal.h"
+
+/*
+ * Page table entries one collection round may scan: a round ends when its
+ * batch is full or after this many entries, so that the mmap lock is
+ * never held across a huge stretch of zero-page or file entries.
+ */
+#define CR_WALK_SCAN_MAX	(16 * PTRS_PER_PTE)
+
+/* State of one collection round, shared with the page walk callbacks. */
+struct cr_walk {
+	struct cr_ctx *ctx;
+	unsigned long next;	/* where the next round starts */
+	unsigned long slow;	/* a swapped or migrating entry to fetch ... */
+	bool has_slow;		/* ... when this is set */
+	unsigned long scanned;	/* entries scanned this round */
+	int err;		/* an entry that cannot be saved */
+	struct mmu_gather *tlb;	/* PTEs made read-only, to flush (PRAM) */
+};
+
+static bool cr_page_wanted(struct page *page)
+{
+	return page && !is_zero_page(page) && PageAnon(page);
+}
+
+/* A PMD-mapped THP: its subpages in [addr, end), in one page-array. */
+static int cr_walk_huge(pmd_t *pmd, unsigned long addr, unsigned long end,
+			struct mm_walk *walk)
+{
+	struct cr_walk *w = walk->private;
+	struct cr_pgarr *pgarr;
+	struct page *page;
+	spinlock_t *ptl;	/* the huge PMD's page table lock */
+	pmd_t pmdval;
+
+	pgarr = cr_pgarr_current(w->ctx, (end - addr) >> PAGE_SHIFT);
+	if (IS_ERR(pgarr))
+		return PTR_ERR(pgarr);
+	if (!pgarr) {
+		w->next = addr;
+		return 1;
+	}
+
+	/* A store that keeps pages shares them one PTE at a time. */
+	if (w->ctx->store->by_reference && pmd_leaf(pmdp_get(pmd))) {
+		split_huge_pmd(walk->vma, pmd, addr);
+		return -EAGAIN;
+	}
+	ptl = pmd_trans_huge_lock(pmd, walk->vma);
+	if (!ptl)
+		return -EAGAIN;	/* split meanwhile: walk the PTEs */
+	pmdval = pmdp_get(pmd);
+	if (!pmd_present(pmdval)) {
+		spin_unlock(ptl);
+		w->slow = addr;
+		w->has_slow = true;
+		w->next = addr;
+		return 1;
+	}
+	/* NULL for the huge zero page and for DAX (devmap) PMDs */
+	page = vm_normal_page_pmd(walk->vma, addr & HPAGE_PMD_MASK, pmdval);
+	if (cr_page_wanted(page)) {
+		page = nth_page(page, (addr & ~HPAGE_PMD_MASK) >> PAGE_SHIFT);
+		for (; addr < end; addr += PAGE_SIZE, page = nth_page(page, 1))
+			cr_pgarr_add(pgarr, page, addr);
+	}
+	spin_unlock(ptl);
+	return 0;
+}
+
+/*
+ * The PTEs of one page table in [addr, end), into @pgarr until it is
+ * full. Returns where it stopped. This loop is most of what a
+ * checkpoint into PRAM costs: it keeps to locals and to one TLB range
+ * per call. Into a store that keeps the pages themselves, each saved
+ * page is made read-only and shared first, as fork() does, so that a
+ * write by the task copies it rather than change the kept page; the TLB
+ * is flushed through the mmu_gather before the mmap lock is dropped.
+ */
+static unsigned long cr_walk_ptes(struct cr_walk *w, struct cr_pgarr *pgarr,
+				  pmd_t *pmd, unsigned long addr,
+				  unsigned long end, struct mm_walk *walk)
+{
+	unsigned long first = addr;
+	bool share = w->ctx->store->by_reference;
+	spinlock_t *ptl;	/* the page table's lock */
+	pte_t *start, *pte;
+	struct page *page;
+
+	start = pte_offset_map_lock(walk->mm, pmd, addr, &ptl);
+	if (!start) {
+		/*
+		 * The PMD changed under us (collapsed into a THP, say). End
+		 * the round here rather than retry the whole PMD, which
+		 * would list its first pages twice.
+		 */
+		w->has_slow = false;
+		w->next = addr;
+		w->err = 1;
+		return end;
+	}
+	for (pte = start; addr < end; addr += PAGE_SIZE, pte++) {
+		pte_t ptent = ptep_get(pte);
+		swp_entry_t entry;
+
+		if (pte_none(ptent))
+			continue;
+		if (!pte_present(ptent)) {
+			entry = pte_to_swp_entry(ptent);
+			/* uffd-wp and other markers hold no data */
+			if (is_pte_marker_entry(entry))
+				continue;
+			if (non_swap_entry(entry) &&
+			    !is_migration_entry(entry)) {
+				/* device-private, poisoned: not saved yet */
+				w->err = -EOPNOTSUPP;
+				w->next = addr;
+				break;
+			}
+			/* swapped or migrating: fetched outside the lock */
+			w->slow = addr;
+			w->has_slow = true;
+			break;
+		}
+		page = vm_normal_page(walk->vma, addr, ptent);
+		if (!cr_page_wanted(page))
+			continue;
+		if (pgarr->nr_used == CR_PGARR_TOTAL)
+			break;
+		if (share && pram_share_anon_pte(walk->vma, addr, pte, ptent,
+						 ptl)) {
+			w->err = -EBUSY;
+			w->next = addr;
+			break;
+		}
+		cr_pgarr_add(pgarr, page, addr);
+	}
+	if (share && addr > first)
+		tlb_flush_pte_range(w->tlb, first, addr - first);
+	pte_unmap_unlock(start, ptl);
+	return addr;
+}
+
+static int cr_walk_pmd(pmd_t *pmd, unsigned long addr, unsigned long end,
+		       struct mm_walk *walk)
+{
+	struct cr_walk *w = walk->private;
+	struct cr_pgarr *pgarr;
+	pmd_t pmdval;
+	int ret;
+
+	if (w->scanned >= CR_WALK_SCAN_MAX) {
+		w->next = addr;
+		return 1;
+	}
+	w->scanned += (end - addr) >> PAGE_SHIFT;
+
+	/* A huge, DAX or migrating PMD: read it whole, never split it. */
+	pmdval = pmdp_get_lockless(pmd);
+	if (pmd_leaf(pmdval) || pmd_devmap(pmdval) || is_swap_pmd(pmdval)) {
+		ret = cr_walk_huge(pmd, addr, end, walk);
+		if (ret != -EAGAIN)
+			return ret;
+	}
+
+	while (addr < end) {
+		pgarr = cr_pgarr_current(w->ctx, 1);
+		if (IS_ERR(pgarr))
+			return PTR_ERR(pgarr);
+		if (!pgarr) {
+			w->next = addr;
+			return 1;
+		}
+		addr = cr_walk_ptes(w, pgarr, pmd, addr, end, walk);
+		if (w->err < 0)
+			return w->err;
+		if (w->has_slow) {
+			w->next = w->slow;
+			return 1;
+		}
+		if (w->err) {	/* the PMD changed: next round from w->next */
+			w->err = 0;
+			return 1;
+		}
+	}
+	return 0;
+}
+
+static const struct mm_walk_ops cr_walk_ops = {
+	.pmd_entry = cr_walk_pmd,
+	.walk_lock = PGWALK_RDLOCK,
+};
+
+/*
+ * A swapped-out or migrating page: let GUP bring it in, as reading the
+ * task's memory through ptrace would. FOLL_FORCE reads PROT_NONE areas.
+ */
+static int cr_collect_slow(struct cr_ctx *ctx, unsigned long addr)
+{
+	struct cr_pgarr *pgarr;
+	struct page *page;
+	long got;
+	int ret = 0;
+
+	got = get_user_pages_remote(ctx->mm, addr, 1, FOLL_FORCE, &page, NULL);
+	if (got != 1)
+		return got < 0 ? got : -EFAULT;
+	/* Kept by reference: now present, the next round shares it. */
+	if (ctx->store->by_reference) {
+		put_page(page);
+		return -EAGAIN;
+	}
+	if (cr_page_wanted(page)) {
+		pgarr = cr_pgarr_current(ctx, 1);
+		if (IS_ERR_OR_NULL(pgarr))
+			ret = pgarr ? PTR_ERR(pgarr) : -EAGAIN;
+		else
+			cr_pgarr_add(pgarr, page, addr);
+	}
+	put_page(page);
+	return ret;
+}
+
+/*
+ * The image file as the page store: the contents follow their PAGES
+ * record's head in the stream.
+ */
+static int cr_file_save(struct cr_ctx *ctx, struct cr_pgarr *pgarr,
+			struct cr_pages_out *out)
+{
+	int ret;
+
+	out->hp.h.len = sizeof(out->hp) + pgarr->nr_used * PAGE_SIZE;
+	ret = cr_write_kvec(ctx, out->vec, ARRAY_SIZE(out->vec));
+	return ret ?: cr_write_page_contents(ctx, pgarr);
+}
+
+const struct cr_page_store cr_file_store = {
+	.save = cr_file_save,
+};
+
+/*
+ * Write one page-array: the PGARR record, its addresses taken straight
+ * from the page-array, and the head of the PAGES record go out as one
+ * stretch; the store decides what follows.
+ */
+static int cr_write_pgarr(struct cr_ctx *ctx, struct cr_pgarr *pgarr)
+{
+	unsigned int n = pgarr->nr_used;
+	struct cr_pages_out out;
+
+	/* Addresses are 8 bytes in the image: no padding after them. */
+	BUILD_BUG_ON(sizeof(*pgarr->vaddrs) != sizeof(u64));
+	BUILD_BUG_ON(sizeof(out.ha) % CR_HDR_ALIGN);
+	cr_hdr_init(&out.ha, CR_HDR_PGARR, sizeof(out.ha));
+	out.ha.h.len = sizeof(out.ha) + n * sizeof(u64);
+	out.ha.nr_pages = n;
+	cr_hdr_init(&out.hp, CR_HDR_PAGES, sizeof(out.hp));
+	out.hp.nr_pages = n;
+	out.vec[0] = (struct kvec){ .iov_base = &out.ha,
+				    .iov_len = sizeof(out.ha) };
+	out.vec[1] = (struct kvec){ .iov_base = pgarr->vaddrs,
+				    .iov_len = n * sizeof(u64) };
+	out.vec[2] = (struct kvec){ .iov_base = &out.hp,
+				    .iov_len = sizeof(out.hp) };
+	return ctx->store->save(ctx, pgarr, &out);
+}
+
+/* Write the collected batch in address order (the list is newest first). */
+static int cr_write_batch(struct cr_ctx *ctx)
+{
+	struct cr_pgarr *pgarr;
+	int ret = 0;
+
+	list_for_each_entry_reverse(pgarr, &ctx->pgarr_list, list) {
+		if (!pgarr->nr_used)
+			continue;
+		ret = cr_write_pgarr(ctx, pgarr);
+		if (ret)
+			break;
+	}
+	cr_pgarr_release_all(ctx);
+	return ret;
+}
+
+/**
+ * cr_write_vma_pages() - save the pages of one VMA
+ * @ctx: checkpoint context
+ * @start: the VMA's start
+ * @end: its end
+ *
+ * In rounds: collect a batch under the mmap lock, write it without, go
+ * on where it stopped.
+ *
+ * Return: 0 or a negative errno (logged).
+ */
+int cr_write_vma_pages(struct cr_ctx *ctx, unsigned long start,
+		       unsigned long end)
+{
+	struct cr_walk w = { .ctx = ctx };
+	struct mmu_gather tlb;
+	int ret;
+
+	while (start < end) {
+		/* A dense 64 GiB VMA is thousands of rounds: stay killable. */
+		if (fatal_signal_pending(current))
+			return -EINTR;
+		cond_resched();
+		w.next = end;
+		w.has_slow = false;
+		w.scanned = 0;
+		w.err = 0;
+		ret = mmap_read_lock_killable(ctx->mm);
+		if (ret)
+			return ret;
+		if (ctx->store->by_reference) {
+			tlb_gather_mmu(&tlb, ctx->mm);
+			w.tlb = &tlb;
+		}
+		ret = walk_page_range(ctx->mm, start, end, &cr_walk_ops, &w);
+		if (ctx->store->by_reference)
+			tlb_finish_mmu(&tlb);
+		if (ret > 0 && w.has_slow) {
+			ret = cr_collect_slow(ctx, w.slow);
+			w.next = w.slow + PAGE_SIZE;
+			if (ret == -EAGAIN) {	/* no room: retry next round */
+				w.next = w.slow;
+				ret = 0;
+			}
+		}
+		if (ret == -EOPNOTSUPP)
+			cr_log(ctx, "page at %#lx: %s", w.next,
+			       "device-private or poisoned memory is not supported");
+		if (ret == -EBUSY)
+			cr_log(ctx, "page at %#lx: %s", w.next,
+			       "pinned for DMA, it cannot be saved by reference");
+		mmap_read_unlock(ctx->mm);
+		if (ret < 0)
+			goto err;
+		ret = cr_write_batch(ctx);
+		if (ret)
+			return ret;
+		start = w.next;
+	}
+	return 0;
+err:
+	cr_pgarr_release_all(ctx);
+	return ret;
+}
+
+/**
+ * cr_read_vma_pages() - read a page-array and its pages into the new mm
+ * @r: restart state; @r->vma is the VMA the pages belong to, and the
+ *	PGARR record's header has been read
+ * @last: the address of the VMA's last page so far, or 0; updated
+ *
+ * The addresses must be page-aligned, increasing and inside the VMA; the
+ * contents follow in the image or were kept by the page store.
+ *
+ * Return: 0, -EINVAL (logged) for a malformed record, or the errno of a
+ * failed read.
+ */
+int cr_read_vma_pages(struct cr_rst *r, u64 *last)
+{
+	struct cr_hdr_vma *hv = &r->vma;
+	struct cr_hdr_pgarr *ha;
+	struct cr_hdr_pages hp;
+	u64 *addrs, addr;
+	u32 i, n;
+	int ret;
+
+	if (hv->type > CR_VMA_FILE)
+		return cr_bad(r, "pages for a special mapping");
+	ha = cr_read_body(r, CR_HDR_PGARR, sizeof(*ha) + sizeof(u64),
+			  sizeof(*ha) + CR_PGARR_TOTAL * sizeof(u64));
+	if (IS_ERR(ha))
+		return PTR_ERR(ha);
+	n = ha->nr_pages;
+	if (ha->pad)
+		return cr_bad(r, "page-array padding is not zero");
+	if (!n || r->hdr.len != ALIGN(sizeof(*ha) + n * sizeof(u64),
+				      CR_HDR_ALIGN))
+		return cr_bad(r, "page-array of %u pages", n);
+	addrs = (u64 *)(ha + 1);
+	for (i = 0; i < n; i++) {
+		addr = addrs[i];
+		if (!PAGE_ALIGNED(addr) || addr < hv->start ||
+		    addr >= hv->end || (*last && addr <= *last))
+			return cr_bad(r, "page %#llx outside its VMA or out of order",
+				      addr);
+		*last = addr;
+	}
+
+	ret = cr_read_struct(r, CR_HDR_PAGES, &hp, sizeof(hp));
+	if (ret)
+		return ret;
+	if (r->hdr.len != sizeof(hp) + (hp.flags & CR_PAGES_PRAM ? 0 :
+					 (u64)n * PAGE_SIZE))
+		return cr_bad(r, "page contents do not match their page-array");
+	if (hp.nr_pages != n || hp.flags & ~CR_PAGES_FLAGS)
+		return cr_bad(r, "page contents do not match their page-array");
+	if (hp.flags & CR_PAGES_PRAM) {
+		if (!r->ctx->store->load_kept)
+			return cr_bad(r, "pages kept in PRAM, but the image is not a PRAM node");
+		return r->ctx->store->load_kept(r, addrs, n);
+	}
+	if (r->err)
+		return cr_read_skip(r, (u64)n * PAGE_SIZE);
+	return cr_fill_pages(r, addrs, n, NULL);
+}
+
+/**
+ * cr_fill_pages() - write a batch of saved pages into the new mm
+ * @r: restart state
+ * @addrs: the page addresses of a checked page-array record, increasing
+ *	and inside the VMA just mapped
+ * @n: how many; at most %CR_PGARR_TOTAL
+ * @src: NULL to read the contents from the image, or the pages to copy
+ *	them from (kept pages that cannot be mapped as they are)
+ *
+ * Each run of contiguous addresses is faulted in, writable, by one
+ * get_user_pages_remote() call (FOLL_FORCE, as ptrace writes read-only
+ * and PROT_NONE memory), and the contents are then read from the image
+ * straight into the pages, with no mmap lock held while reading. Pages
+ * that cannot be had (out of memory) set @r->err, and their contents
+ * are read past, so that reading can go on to the checksum.
+ *
+ * Return: 0, or the errno of a failed read (logged).
+ */
+int cr_fill_pages(struct cr_rst *r, const u64 *addrs, unsigned int n,
+		  struct page **src)
+{
+	struct mm_struct *mm = r->mm;
+	unsigned int i = 0, run, j;
+	long got = 0;
+	int ret;
+
+	ret = mmap_read_lock_killable(mm);
+	if (ret)
+		return ret;
+	while (i < n) {
+		for (run = 1; i + run < n; run++)
+			if (addrs[i + run] != addrs[i] + run * PAGE_SIZE)
+				break;
+		got = get_user_pages_remote(mm, addrs[i], run,
+					    FOLL_WRITE | FOLL_FORCE,
+					    r->pages + i, NULL);
+		if (got <= 0)
+			break;
+		i += got;
+	}
+	mmap_read_unlock(mm);
+
+	if (i < n) {
+		r->err = got ? got : -EFAULT;
+		cr_log(r->ctx, "cannot allocate the page at %#llx: error %d",
+		       addrs[i], r->err);
+		ret = src ? 0 : cr_read_skip(r, (u64)n * PAGE_SIZE);
+	} else if (src) {
+		for (j = 0; j < n; j++)
+			copy_highpage(r->pages[j], src[j]);
+	} else {
+		ret = cr_read_pages(r, r->pages, n);
+	}
+	for (j = 0; j < i; j++)
+		put_page(r->pages[j]);
+	return ret;
+}
+

@@ -1,0 +1,118 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * Checkpoint/restart: a PRAM node as the page store.
+ *
+ * A checkpoint written into a node of the pram filesystem keeps its
+ * records in the node's byte stream, like any file, but hands the saved
+ * pages themselves to the node's page stream, by reference: no copy is
+ * made, and the PAGES records say so (%CR_PAGES_PRAM). Since the node
+ * then holds the very pages the task maps, the page walk makes each one
+ * read-only and shared first (pram_share_anon_pte()).
+ *
+ * A restart from the node reads its page stream from the start, on a
+ * stream of its own, and maps each kept page where it belongs: in place
+ * when the page came across a kexec reboot and belongs to nothing else
+ * (pram_map_page()), else as a copy.
+ */
+#include <linux/mm.h>
+#include <linux/mmap_lock.h>
+#include <linux/pram.h>
+
+#include "internal.h"
+
+static int cr_pram_save(struct cr_ctx *ctx, struct cr_pgarr *pgarr,
+			struct cr_pages_out *out)
+{
+	unsigned int n = pgarr->nr_used;
+	int ret;
+
+	/* The page-array's references go to the node, come what may. */
+	pgarr->nr_used = 0;
+	ret = pram_give_pages(ctx->pram, pgarr->pages, n);
+	if (ret) {
+		cr_log(ctx, "saving pages into the PRAM node failed: error %d",
+		       ret);
+		return ret;
+	}
+	out->hp.flags = CR_PAGES_PRAM;
+	return cr_write_kvec(ctx, out->vec, ARRAY_SIZE(out->vec));
+}
+
+/*
+ * The next @n pages of the node's page stream go to @addrs: mapped as
+ * they are when the previous kernel left them (no copy), else copied.
+ * Either way no writable page is shared with another task.
+ */
+static int cr_pram_load_kept(struct cr_rst *r, const u64 *addrs,
+			     unsigned int n)
+{
+	unsigned int i, nr_copy = 0;
+	struct vm_area_struct *vma;
+	struct page *page;
+	int ret;
+
+	ret = mmap_read_lock_killable(r->mm);
+	if (ret)
+		return ret;
+	for (i = 0; i < n; i++) {
+		page = pram_load_page(r->ctx->pram);
+		if (!page) {
+			ret = cr_bad(r, "the PRAM node holds fewer pages than its image");
+			break;
+		}
+		vma = r->err ? NULL : vma_lookup(r->mm, addrs[i]);
+		if (vma && !pram_map_page(vma, addrs[i], page))
+			continue;
+		r->src[nr_copy] = page;
+		r->addrs[nr_copy++] = addrs[i];
+	}
+	mmap_read_unlock(r->mm);
+	if (!ret && !r->err && nr_copy)
+		ret = cr_fill_pages(r, r->addrs, nr_copy, r->src);
+	for (i = 0; i < nr_copy; i++)
+		put_page(r->src[i]);
+	return ret;
+}
+
+static void cr_pram_release(struct cr_ctx *ctx)
+{
+	if (ctx->pram == &ctx->pram_load)
+		pram_finish_load(ctx->pram);
+}
+
+static const struct cr_page_store cr_pram_store = {
+	.by_reference = true,
+	.save = cr_pram_save,
+	.load_kept = cr_pram_load_kept,
+	.release = cr_pram_release,
+};
+
+/**
+ * cr_pram_store_open() - make the PRAM node behind the image the store
+ * @ctx: the context; its image file may be a node of the pram filesystem
+ *
+ * For a checkpoint, the node must be open for writing, which makes it a
+ * node being saved; for a restart, the node must be saved already, and
+ * its pages are read from the start on a stream of the restart's own.
+ *
+ * Return: 0 (and the file store stays for an image that is no node), or
+ * -EBUSY (logged) for a restart from a node still being saved.
+ */
+int cr_pram_store_open(struct cr_ctx *ctx)
+{
+	struct pram_stream *ps = pram_file_stream(ctx->file);
+
+	if (!ps)
+		return 0;
+	if (ctx->op == CR_OP_RESTART) {
+		if (ps->save) {
+			cr_log(ctx, "the PRAM node is still being saved");
+			return -EBUSY;
+		}
+		pram_load_again(&ctx->pram_load, ps);
+		ps = &ctx->pram_load;
+	}
+	ctx->pram = ps;
+	ctx->store = &cr_pram_store;
+	return 0;
+}
