@@ -271,6 +271,51 @@ TEST_F(image, hostile_records)
 	expect_hostile(_metadata, self, 8, "NOTIMAGE", 8, "bad magic");
 }
 
+/*
+ * The rules of format version 3: only this version, only known flag
+ * bits, zero where a field has no meaning. Each is refused with its
+ * reason, never taken as something else.
+ */
+TEST_F(image, format_v3_rules)
+{
+	int mm = find_rec(self, CR_HDR_MM, 0);
+	int vma = find_rec(self, CR_HDR_VMA, 0);
+	uint32_t v2 = 2, v4 = 4, bit;
+	uint64_t one = 1;
+	struct cr_hdr_vma v;
+	size_t off;
+
+	ASSERT_LE(0, mm);
+	/* The first anonymous VMA: its pgoff must be zero. */
+	for (; vma >= 0; vma = find_rec(self, CR_HDR_VMA, vma)) {
+		memcpy(&v, self->img + self->recs[vma].off, sizeof(v));
+		if (v.type == CR_VMA_ANON)
+			break;
+	}
+	ASSERT_LE(0, vma);
+
+	expect_hostile(_metadata, self, offsetof(struct cr_hdr_head, version),
+		       &v2, 4, "format version 2");
+	expect_hostile(_metadata, self, offsetof(struct cr_hdr_head, version),
+		       &v4, 4, "format version 4");
+
+	off = self->recs[mm].off + offsetof(struct cr_hdr_mm, flags);
+	bit = CR_MM_FLAGS + 1;
+	expect_hostile(_metadata, self, off, &bit, 4, "unknown mm flags");
+	off = self->recs[mm].off + offsetof(struct cr_hdr_mm, dump_filter);
+	bit = CR_MM_DUMP_FILTER + 1;
+	expect_hostile(_metadata, self, off, &bit, 4, "core dump filter");
+
+	off = self->recs[vma].off + offsetof(struct cr_hdr_vma, prot);
+	bit = CR_PROT_ALL + 1;
+	expect_hostile(_metadata, self, off, &bit, 4, "unknown protection");
+	off = self->recs[vma].off + offsetof(struct cr_hdr_vma, flags);
+	bit = CR_VMA_FLAGS + 1;
+	expect_hostile(_metadata, self, off, &bit, 4, "not allowed");
+	off = self->recs[vma].off + offsetof(struct cr_hdr_vma, pgoff);
+	expect_hostile(_metadata, self, off, &one, 8, "must be zero");
+}
+
 /* None of the refusals above may touch the caller. */
 TEST_F(image, caller_unchanged)
 {

@@ -9,6 +9,7 @@
 #define _GNU_SOURCE
 #include <stdint.h>
 #include <sys/mman.h>
+#include <sys/prctl.h>
 
 #include "../kselftest_harness.h"
 #include "ckpt_util.h"
@@ -158,6 +159,97 @@ static int prot_child(void)
 TEST(protections_and_holes)
 {
 	EXPECT_EQ(0, roundtrip(prot_child));
+}
+
+#ifndef PR_SET_MDWE
+#define PR_SET_MDWE			65
+#define PR_MDWE_REFUSE_EXEC_GAIN	1UL
+#define PR_GET_MDWE			66
+#endif
+
+/* Whether the smaps entry of the VMA at @addr shows VmFlags flag @fl. */
+static int vm_flag(void *addr, const char *fl)
+{
+	char line[512], want[8];
+	unsigned long start, end;
+	FILE *f = fopen("/proc/self/smaps", "r");
+	int in = 0, found = 0;
+
+	if (!f)
+		return -1;
+	snprintf(want, sizeof(want), " %s", fl);
+	while (fgets(line, sizeof(line), f)) {
+		if (sscanf(line, "%lx-%lx ", &start, &end) == 2 &&
+		    strchr(line, '-') < strchr(line, ' '))
+			in = (unsigned long)addr >= start &&
+			     (unsigned long)addr < end;
+		else if (in && !strncmp(line, "VmFlags:", 8))
+			found = !!strstr(line, want);
+	}
+	fclose(f);
+	return found;
+}
+
+static int read_filter(void)
+{
+	char buf[32] = "";
+	int fd = open("/proc/self/coredump_filter", O_RDONLY);
+
+	if (fd < 0 || read(fd, buf, sizeof(buf) - 1) <= 0)
+		return -1;
+	close(fd);
+	return strtol(buf, NULL, 16);
+}
+
+/*
+ * Advice and prctl settings are program state the image carries in its
+ * own constants: each comes back as the kernel's flag it stands for.
+ */
+static int flags_child(void)
+{
+	unsigned char *p = mmap(NULL, 4 * PS, PROT_READ | PROT_WRITE,
+				MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	int fd, ret;
+
+	if (p == MAP_FAILED)
+		return 1;
+	fill(p, 4 * PS, 9);
+	if (madvise(p, PS, MADV_DONTDUMP) ||
+	    madvise(p + PS, PS, MADV_DONTFORK) ||
+	    madvise(p + 2 * PS, PS, MADV_WIPEONFORK) ||
+	    madvise(p + 3 * PS, PS, MADV_SEQUENTIAL))
+		return 1;
+	if (prctl(PR_SET_THP_DISABLE, 1, 0, 0, 0) ||
+	    prctl(PR_SET_MDWE, PR_MDWE_REFUSE_EXEC_GAIN, 0, 0, 0))
+		return 1;
+	/* Only kernels with core dumps have a filter to carry. */
+	fd = open("/proc/self/coredump_filter", O_WRONLY);
+	if (fd >= 0 && write(fd, "0x2b", 4) != 4)
+		return 1;
+	if (fd >= 0)
+		close(fd);
+
+	ret = stop_here();
+	if (vm_flag(p, "dd") != 1 || vm_flag(p + PS, "dc") != 1 ||
+	    vm_flag(p + 2 * PS, "wf") != 1 || vm_flag(p + 3 * PS, "sr") != 1)
+		return 2;
+	if (vm_flag(p, "dc") != 0 || vm_flag(p + 3 * PS, "dd") != 0)
+		return 3;
+	/* Wiped on fork, so not carried; the others kept their bytes. */
+	if (!same(p, 2 * PS, 9) || p[2 * PS] || !same_range(p, 3 * PS, 4 * PS, 9))
+		return 4;
+	if (prctl(PR_GET_THP_DISABLE, 0, 0, 0, 0) != 1)
+		return 5;
+	if (!(prctl(PR_GET_MDWE, 0, 0, 0, 0) & PR_MDWE_REFUSE_EXEC_GAIN))
+		return 6;
+	if (fd >= 0 && read_filter() != 0x2b)
+		return 7;
+	return ret;
+}
+
+TEST(advice_and_mm_settings)
+{
+	EXPECT_EQ(0, roundtrip(flags_child));
 }
 
 #define MANY	3000
