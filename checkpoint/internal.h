@@ -205,9 +205,11 @@ int cr_ctx_init(struct cr_ctx *ctx, enum cr_op op, pid_t pid, int fd,
 void cr_ctx_release(struct cr_ctx *ctx);
 
 /* log.c */
+void cr_log_flush(struct cr_ctx *ctx);
+#if IS_ENABLED(CONFIG_KUNIT)
 __printf(4, 0) size_t cr_log_format(char *buf, size_t size, const char *prefix,
 				    const char *fmt, va_list args);
-void cr_log_flush(struct cr_ctx *ctx);
+#endif
 
 /* io.c: kernel-side I/O on the caller's descriptors */
 int cr_kwrite(struct file *file, const void *buf, size_t len);

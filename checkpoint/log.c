@@ -11,6 +11,7 @@
  * held, as Linux-CR's logging did: a write to a pipe may block for as
  * long as its reader likes, and may take locks that rank above them.
  */
+#include <kunit/visibility.h>
 #include <linux/kernel.h>
 #include <linux/lockdep.h>
 #include <linux/slab.h>
@@ -38,6 +39,7 @@ static const char *const cr_op_name[] = {
  * Return: the length of the line in @buf, newline included, not counting
  * the terminating NUL.
  */
+VISIBLE_IF_KUNIT __printf(4, 0)
 size_t cr_log_format(char *buf, size_t size, const char *prefix,
 		     const char *fmt, va_list args)
 {

@@ -140,6 +140,12 @@ int zone_isolation_register(struct zone_isolation *zi,
 	return 0;
 }
 
+/*
+ * Taking a range back: nothing in the kernel retires its landing zone
+ * yet, so only the KUnit suite, which must undo what it registers,
+ * builds these.
+ */
+#if IS_ENABLED(CONFIG_CHECKPOINT_KUNIT_TEST)
 /**
  * zone_isolation_detach() - take a range off the isolation list
  * @zi: a registered range
@@ -225,3 +231,4 @@ unsigned long zone_isolation_free_all(struct zone_isolation *zi)
 	zi->mt = NULL;
 	return nr;
 }
+#endif /* CONFIG_CHECKPOINT_KUNIT_TEST */

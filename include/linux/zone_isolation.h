@@ -34,8 +34,11 @@ struct zone_isolation {
 
 int zone_isolation_register(struct zone_isolation *zi,
 			    unsigned long start_pfn, unsigned long end_pfn);
+#if IS_ENABLED(CONFIG_CHECKPOINT_KUNIT_TEST)
+/* Only the KUnit suite takes a range back (see mm/zone_isolation.c). */
 void zone_isolation_detach(struct zone_isolation *zi);
 unsigned long zone_isolation_unuse_all(struct zone_isolation *zi);
 unsigned long zone_isolation_free_all(struct zone_isolation *zi);
+#endif
 
 #endif /* _LINUX_ZONE_ISOLATION_H */
