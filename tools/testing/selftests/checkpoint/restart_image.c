@@ -314,6 +314,15 @@ TEST_F(image, format_v3_rules)
 	expect_hostile(_metadata, self, off, &bit, 4, "not allowed");
 	off = self->recs[vma].off + offsetof(struct cr_hdr_vma, pgoff);
 	expect_hostile(_metadata, self, off, &one, 8, "must be zero");
+
+	/* Padding reads as zero, even where the checksum does not reach. */
+	off = self->recs[vma].off + offsetof(struct cr_hdr_vma, pad);
+	expect_hostile(_metadata, self, off, &one, 4, "must be zero");
+	off = self->recs[mm].off + offsetof(struct cr_hdr_mm, pad);
+	expect_hostile(_metadata, self, off, &one, 4, "padding");
+	off = self->size - sizeof(struct cr_hdr_tail) +
+	      offsetof(struct cr_hdr_tail, pad);
+	expect_hostile(_metadata, self, off, &one, 4, "tail padding");
 }
 
 /* None of the refusals above may touch the caller. */
