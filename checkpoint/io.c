@@ -59,6 +59,8 @@ static int cr_iter_all(struct file *file, struct iov_iter *iter,
 	loff_t pos, *ppos = stream ? NULL : &pos;
 	ssize_t ret = 0;
 
+	/* A pipe's reader or writer may keep us waiting: no lock held. */
+	might_sleep();
 	if (lock)
 		mutex_lock(&file->f_pos_lock);
 	pos = stream ? 0 : file->f_pos;

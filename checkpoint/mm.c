@@ -289,8 +289,9 @@ int cr_write_mm(struct cr_ctx *ctx)
 /* Restart */
 
 /*
- * Start the new address space from the mm record. It inherits what
- * execve(2) would leave the caller: its dumpability and memory-deny-
+ * Start the new address space from the mm record, as bprm_mm_init() and
+ * setup_new_exec() start one for execve(2). It inherits what execve(2)
+ * would leave the caller: its dumpability and memory-deny-
  * write-execute setting, a fresh mmap layout, and its executable as
  * /proc/self/exe. Bounds, brk, the dump filter, the THP opt-out and the
  * image's own memory-deny-write-execute come from the image.
