@@ -187,6 +187,51 @@ TEST_F(args, restart_unknown_flags)
 		     log_text(self->log[0]));
 }
 
+/*
+ * With several bad arguments, the first in the order logfd, flags,
+ * restart's pid, fd, checkpoint's pid decides the errno, and only that
+ * one is logged.
+ */
+TEST_F(args, checkpoint_argument_order)
+{
+	pid_t pid = dead_pid();
+	char want[64];
+
+	/* A bad logfd beats everything, and nothing can be logged. */
+	EXPECT_EQ(-1, sys_checkpoint(pid, self->badfd, 1, self->badfd));
+	EXPECT_EQ(EBADF, errno);
+
+	/* Unknown flags before a bad fd: EINVAL, not EBADF. */
+	EXPECT_EQ(-1, sys_checkpoint(pid, self->badfd, 1, self->log[1]));
+	EXPECT_EQ(EINVAL, errno);
+	snprintf(want, sizeof(want), "checkpoint: pid %d: unknown flags 0x1\n",
+		 pid);
+	EXPECT_STREQ(want, log_text(self->log[0]));
+
+	/* A bad fd before a pid that names no process: EBADF. */
+	EXPECT_EQ(-1, sys_checkpoint(pid, self->badfd, 0, self->log[1]));
+	EXPECT_EQ(EBADF, errno);
+	EXPECT_NE(NULL, strstr(log_text(self->log[0]), "is not open for writing"));
+}
+
+TEST_F(args, restart_argument_order)
+{
+	/* A bad logfd beats everything. */
+	EXPECT_EQ(-1, sys_restart(1, self->badfd, 1, self->badfd));
+	EXPECT_EQ(EBADF, errno);
+
+	/* Unknown flags before a pid other than 0. */
+	EXPECT_EQ(-1, sys_restart(1, self->badfd, 1, self->log[1]));
+	EXPECT_EQ(EINVAL, errno);
+	EXPECT_STREQ("restart: pid 1: unknown flags 0x1\n",
+		     log_text(self->log[0]));
+
+	/* A pid other than 0 before a bad fd: EINVAL, not EBADF. */
+	EXPECT_EQ(-1, sys_restart(1, self->badfd, 0, self->log[1]));
+	EXPECT_EQ(EINVAL, errno);
+	EXPECT_NE(NULL, strstr(log_text(self->log[0]), "pid must be 0"));
+}
+
 /* Good arguments: restart reads the image, here an empty one. */
 TEST_F(args, restart_reads_the_image)
 {
