@@ -5,7 +5,8 @@
  * The target is the caller itself, or another single-threaded task that
  * is stopped (SIGSTOP or a ptrace stop) and stays stopped throughout, so
  * that its registers and memory hold still while they are read. Its
- * pages are referenced, never faulted in or written; only a checkpoint
+ * resident pages are referenced, never faulted in or written (a swapped
+ * out page is read back in, as ptrace would read it); only a checkpoint
  * into a PRAM node, which keeps the pages themselves, write-protects
  * their page table entries (splitting a THP to do so), as fork() would.
  */

@@ -4,8 +4,9 @@
  *
  * Records are built in the context's header buffer and written as soon
  * as they are complete, so an image of any size streams through a pipe
- * or socket. Every byte written also goes into a running CRC-32C that
- * the tail record carries, so that damage anywhere is detectable.
+ * as through a file. Every byte written also goes into a running
+ * CRC-32C that the tail record carries, so that damage anywhere is
+ * detectable.
  */
 #include <linux/bvec.h>
 #include <linux/crc32c.h>

@@ -3,7 +3,8 @@
  * Checkpoint/restart: kernel-side I/O on the caller's descriptors.
  *
  * The image and the log may be any file the caller opened: a regular
- * file, a pipe, a socket. Writes to them must behave like the caller's
+ * file, a pipe, a node of the pram filesystem: any file with
+ * ->read_iter/->write_iter. Writes to them must behave like the caller's
  * own write(2) would, positions included.
  */
 #include <linux/errno.h>
@@ -48,7 +49,7 @@ int cr_kwrite(struct file *file, const void *buf, size_t len)
  * Move all of @iter to or from @file, as write(2) or read(2) would: loop
  * over short transfers (a pipe may take or give part of a buffer), keep
  * the file position, under f_pos_lock when it is shared; stream files
- * such as pipes and sockets have no position. A transfer of nothing is
+ * such as pipes have no position. A transfer of nothing is
  * @stalled: the end of the file, or a file that takes no bytes.
  */
 static int cr_iter_all(struct file *file, struct iov_iter *iter,

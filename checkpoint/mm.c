@@ -121,6 +121,13 @@ static long cr_fill_vma(struct cr_ctx *ctx, struct vm_area_struct *vma,
 	if (type == CR_VMA_VDSO || type == CR_VMA_VVAR)
 		flags = 0;
 
+	/* Restart reopens the file by its path: it must still have one. */
+	if (type == CR_VMA_FILE && d_unlinked(vma->vm_file->f_path.dentry)) {
+		cr_log(ctx, "vma %#lx-%#lx: %s", vma->vm_start, vma->vm_end,
+		       "its file was deleted (or is a memfd) and cannot be reopened");
+		return -EOPNOTSUPP;
+	}
+
 	/* The path is formatted at the end of the buffer, then moved. */
 	pathbuf = ctx->hbuf + CR_HBUF_SIZE - PATH_MAX;
 	if (type == CR_VMA_FILE) {

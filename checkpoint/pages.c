@@ -4,10 +4,11 @@
  *
  * Checkpoint finds the pages to save by walking the page tables with
  * walk_page_range(), which skips empty ranges, so the cost follows the
- * populated pages and not the size of a mapping; nothing is faulted in
- * and no huge page is split but into a store that keeps the pages
- * themselves. The mmap lock is only held while pages are collected into
- * page-arrays, never while they are written.
+ * populated pages and not the size of a mapping. Nothing resident is
+ * faulted in (a swapped out page is read back in), and no huge page is
+ * split but into a store that keeps the pages themselves. The mmap lock
+ * is only held while pages are collected into page-arrays, never while
+ * they are written.
  *
  * Saved: every anonymous page, in anonymous mappings and (as the
  * copy-on-write copies they are) in private file mappings, THP

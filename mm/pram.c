@@ -4,12 +4,12 @@
  *
  * A node is saved once, through a pram_stream opened by
  * pram_prepare_save(): pages are added to its page stream by reference
- * (pram_save_page() takes a reference; nothing is copied unless the page
- * sits in the kexec landing zone), bytes to its byte stream
- * (pram_write()), and pram_finish_save() publishes it: from then on it
- * is read-only, listed for the next kernel, and can be loaded any number
- * of times (pram_prepare_load(), pram_load_page(), pram_read()) until it
- * is deleted, which gives its pages back.
+ * (pram_give_pages() takes the caller's references over; nothing is
+ * copied unless a page sits in the kexec landing zone), bytes to its
+ * byte stream (pram_write_iter()), and pram_finish_save() publishes it:
+ * from then on it is read-only, listed for the next kernel, and can be
+ * loaded any number of times (pram_prepare_load(), pram_load_page(),
+ * pram_read_iter()) until it is deleted, which gives its pages back.
  *
  * The metadata (see pram_internal.h) is kept in its on-page form all
  * the time, so handing it to the next kernel is only a matter of

@@ -74,7 +74,7 @@ enum cr_hdr_type {
 	CR_HDR_VMA		= 6,
 	CR_HDR_PGARR		= 7,
 	CR_HDR_PAGES		= 8,
-	CR_HDR_TAIL		= 127,
+	CR_HDR_TAIL		= 127
 };
 
 /**
@@ -227,7 +227,7 @@ enum cr_vma_type {
 	CR_VMA_ANON	= 1,	/* anonymous memory: heap, stack, mmap */
 	CR_VMA_FILE	= 2,	/* private file mapping */
 	CR_VMA_VDSO	= 3,	/* the kernel's vDSO: mapped anew, no data */
-	CR_VMA_VVAR	= 4,	/* the vDSO's data page: likewise */
+	CR_VMA_VVAR	= 4	/* the vDSO's data page: likewise */
 };
 
 /* cr_hdr_vma.prot: as mmap(2)'s PROT_* */

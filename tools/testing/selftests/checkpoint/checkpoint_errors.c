@@ -161,6 +161,49 @@ TEST_F(target, flag_without_image_constant_is_refused)
 	EXPECT_EQ(0, finish_child(pid));
 }
 
+/* A private mapping of a file deleted since: nothing to reopen. */
+static unsigned long deleted_setup(void *arg)
+{
+	char name[] = "/tmp/ckpt-deleted-XXXXXX";
+	int fd;
+
+	if (!arg)
+		return region[0] == 1;
+	fd = mkstemp(name);
+	if (fd < 0 || ftruncate(fd, 4096))
+		_exit(3);
+	region = mmap(NULL, 4096, PROT_READ | PROT_WRITE, MAP_PRIVATE, fd, 0);
+	if (region == MAP_FAILED || unlink(name))
+		_exit(3);
+	close(fd);
+	region[0] = 1;
+	return (unsigned long)region;
+}
+
+/*
+ * Restart reopens a file mapping by its path; a file deleted before the
+ * checkpoint has none, so the image could never restart: refused at
+ * checkpoint instead, with the VMA named.
+ */
+TEST_F(target, deleted_file_mapping_is_refused)
+{
+	unsigned long base;
+	char want[64];
+	pid_t pid = spawn_stopped(deleted_setup, "", &base);
+	const char *log;
+
+	ASSERT_LT(0, pid);
+	EXPECT_EQ(-1, sys_checkpoint(pid, self->img, 0, self->log[1]));
+	EXPECT_EQ(EOPNOTSUPP, errno);
+	log = log_text(self->log[0]);
+	snprintf(want, sizeof(want), "vma %#lx-%#lx: its file was deleted",
+		 base, base + 4096);
+	EXPECT_NE(NULL, strstr(log, want)) {
+		TH_LOG("log: %s", log);
+	}
+	EXPECT_EQ(0, finish_child(pid));
+}
+
 /* An unprivileged user may not checkpoint root's task. */
 TEST_F(target, unprivileged_against_root_is_eperm)
 {
