@@ -7,6 +7,9 @@
 #   make demo       boot the plain kernel and show the subsystem working
 #   make bench      checkpoint speed figures, in the plain kernel
 #   make lint       checkpatch --strict, kernel-doc, sparse + W=1, docs
+#   make series     the subsystem as a git format-patch series, in build/series/
+#   make series-check
+#                   apply it to a clean tree, build every prefix, checkpatch it
 #   make docs       Documentation/checkpoint.rst as HTML, in build/docs/
 #   make clean      drop build outputs (keeps the extracted tree)
 #
@@ -62,6 +65,16 @@ bench: tools
 
 lint: tree
 	@scripts/lint
+
+# The subsystem as a git format-patch series against the upstream tree
+# (steps and changelogs in scripts/series/), and the proof that it
+# applies, bisects and passes checkpatch. Neither touches the prepared
+# tree or its builds.
+series: deps
+	@scripts/series-gen
+
+series-check: deps
+	@scripts/series-check
 
 # Only our document, with the kernel's Sphinx configuration and
 # kernel-doc: the whole of "make htmldocs" takes far too long.
