@@ -97,6 +97,9 @@ static const struct {
 	{ VM_WIPEONFORK,	CR_VMA_WIPEONFORK },
 	{ VM_HUGEPAGE,		CR_VMA_HUGEPAGE },
 	{ VM_NOHUGEPAGE,	CR_VMA_NOHUGEPAGE },
+	{ VM_LOCKED,		CR_VMA_LOCKED },
+	{ VM_LOCKONFAULT,	CR_VMA_LOCKONFAULT },
+	{ VM_DROPPABLE,		CR_VMA_DROPPABLE },
 };
 
 /*
@@ -112,12 +115,9 @@ static const struct {
 	vm_flags_t vm;
 	const char *name;
 } cr_vm_flag_names[] = {
-	{ VM_LOCKED,		"VM_LOCKED (mlock)" },
-	{ VM_LOCKONFAULT,	"VM_LOCKONFAULT (mlock2)" },
 	{ VM_UFFD_MISSING,	"VM_UFFD_MISSING (userfaultfd)" },
 	{ VM_UFFD_WP,		"VM_UFFD_WP (userfaultfd)" },
 	{ VM_UFFD_MINOR,	"VM_UFFD_MINOR (userfaultfd)" },
-	{ VM_DROPPABLE,		"VM_DROPPABLE (MAP_DROPPABLE)" },
 	{ VM_SEALED,		"VM_SEALED (mseal)" },
 	{ VM_MERGEABLE,		"VM_MERGEABLE (KSM)" },
 	{ VM_SYNC,		"VM_SYNC (MAP_SYNC)" },

@@ -36,6 +36,7 @@
 #include <linux/string.h>
 #include <linux/uprobes.h>
 
+#include "../mm/internal.h"
 #include "internal.h"
 
 static bool cr_user_addr(u64 addr)
@@ -362,6 +363,9 @@ static vm_flags_t cr_vm_flags(const struct cr_hdr_vma *hv)
 
 	if (sysctl_overcommit_memory == OVERCOMMIT_NEVER)
 		flags &= ~VM_NORESERVE;
+	/* What do_mmap() adds to MAP_DROPPABLE memory. */
+	if (flags & VM_DROPPABLE)
+		flags |= VM_NORESERVE | VM_WIPEONFORK | VM_DONTDUMP;
 	if ((flags & (VM_NORESERVE | VM_WRITE)) == VM_WRITE)
 		flags |= VM_ACCOUNT;
 	return flags;
@@ -374,80 +378,167 @@ static unsigned long cr_vm_prot(vm_flags_t flags)
 	       (flags & VM_EXEC ? PROT_EXEC : 0);
 }
 
+/* One log line about the VMA being mapped, the VMA named first. */
+static __printf(2, 3) void cr_vma_log(struct cr_rst *r, const char *fmt, ...)
+{
+	struct va_format vaf;
+	va_list args;
+
+	va_start(args, fmt);
+	vaf.fmt = fmt;
+	vaf.va = &args;
+	cr_log(r->ctx, "VMA %#llx-%#llx: %pV", r->vma.start, r->vma.end, &vaf);
+	va_end(args);
+}
+
 /*
  * Open the file of a private file mapping by its recorded path, with the
- * caller's credentials and root, as mmap(2) of it would need: readable,
- * executable mappings only off noexec mounts, the LSM agreeing. A file
- * that is not the one checkpointed (another inode, or changed since)
- * gets -ESTALE: its clean pages would not match the saved dirty ones.
+ * caller's credentials and root, as mmap(2) of it would need, and check
+ * it is the file checkpointed. There is no window between the check and
+ * the open: the path is resolved once, with O_PATH (which opens nothing:
+ * a FIFO cannot block us, a device sees no open), the type is checked
+ * on that, and the very same path is then opened for reading, with the
+ * permission check may_open() would make. Identity (device, inode, size,
+ * mtime) is checked on the file opened. A file that is not the one
+ * checkpointed gets -ESTALE: its clean pages would not match the saved
+ * dirty ones.
  */
-static struct file *cr_open_file(struct cr_rst *r, const char *name,
-				 vm_flags_t *flags)
+static struct file *cr_open_file(struct cr_rst *r, const char *name)
 {
 	struct cr_hdr_vma *hv = &r->vma;
 	struct timespec64 mtime;
+	struct file *opath, *file;
 	struct inode *inode;
-	struct file *file;
-	struct path path;
 	int ret;
 
-	/* Look first, so that a FIFO or device is never opened. */
-	ret = kern_path(name, LOOKUP_FOLLOW, &path);
-	if (!ret) {
-		if (!d_is_reg(path.dentry))
-			ret = -ESTALE;
-		path_put(&path);
-	}
-	file = ret ? ERR_PTR(ret) : filp_open(name, O_RDONLY | O_LARGEFILE, 0);
-	if (IS_ERR(file)) {
-		ret = PTR_ERR(file);
+	opath = filp_open(name, O_PATH | O_LARGEFILE, 0);
+	if (IS_ERR(opath)) {
+		ret = PTR_ERR(opath);
 		cr_log(r->ctx, "cannot open %s for VMA %#llx-%#llx: error %d",
 		       name, hv->start, hv->end, ret);
-		return file;
+		return opath;
+	}
+	inode = file_inode(opath);
+	if (!S_ISREG(inode->i_mode)) {
+		cr_log(r->ctx, "%s is not a regular file", name);
+		file = ERR_PTR(-ESTALE);
+		goto out;
+	}
+	/* As may_open() does for a regular file opened for reading. */
+	ret = inode_permission(file_mnt_idmap(opath), inode,
+			       MAY_OPEN | MAY_READ);
+	file = ret ? ERR_PTR(ret) :
+		     dentry_open(&opath->f_path, O_RDONLY | O_LARGEFILE,
+				 current_cred());
+	if (IS_ERR(file)) {
+		cr_log(r->ctx, "cannot open %s for VMA %#llx-%#llx: error %ld",
+		       name, hv->start, hv->end, PTR_ERR(file));
+		goto out;
 	}
 
 	inode = file_inode(file);
 	mtime = inode_get_mtime(inode);
-	if (!S_ISREG(inode->i_mode) ||
-	    new_encode_dev(inode->i_sb->s_dev) != hv->dev ||
+	if (new_encode_dev(inode->i_sb->s_dev) != hv->dev ||
 	    inode->i_ino != hv->ino || i_size_read(inode) != hv->size ||
 	    mtime.tv_sec != hv->mtime_sec || mtime.tv_nsec != hv->mtime_nsec) {
 		cr_log(r->ctx, "%s is not the file checkpointed, or changed since",
 		       name);
-		ret = -ESTALE;
-		goto err;
+		fput(file);
+		file = ERR_PTR(-ESTALE);
 	}
-	if (!file->f_op->mmap) {
-		cr_log(r->ctx, "%s cannot be mapped", name);
-		ret = -ENODEV;
-		goto err;
-	}
-	if (path_noexec(&file->f_path)) {
-		if (*flags & VM_EXEC) {
-			cr_log(r->ctx, "%s is on a noexec mount", name);
-			ret = -EPERM;
-			goto err;
-		}
-		*flags &= ~VM_MAYEXEC;
-	}
-	ret = security_mmap_file(file, cr_vm_prot(*flags), MAP_PRIVATE);
-	if (ret) {
-		cr_log(r->ctx, "mapping %s was refused: error %d", name, ret);
-		goto err;
-	}
+out:
+	fput(opath);
 	return file;
-
-err:
-	fput(file);
-	return ERR_PTR(ret);
 }
+
+/*
+ * The checks do_mmap() makes of a private mapping of @file (NULL for
+ * anonymous memory) at a fixed address, before it maps anything: the
+ * offset must not wrap nor pass the file's largest size (file_mmap_ok(),
+ * -EOVERFLOW); the file must be mappable (-ENODEV), executable mappings
+ * must not come from a noexec mount (-EPERM); the address must be one
+ * get_unmapped_area() grants for MAP_FIXED, which applies the file's own
+ * placement rules, TASK_SIZE, vm.mmap_min_addr with CAP_SYS_RAWIO and
+ * the LSM's security_mmap_addr(); the caller's RLIMIT_MEMLOCK holds
+ * locked memory (mlock_future_ok(), -EAGAIN, and can_do_mlock(), -EPERM);
+ * the LSM agrees to the mapping (security_mmap_file(), as
+ * vm_mmap_pgoff() asks it, anonymous memory included). May clear
+ * VM_MAYEXEC in *@flags, as do_mmap() does.
+ */
+static int cr_mmap_checks(struct cr_rst *r, struct file *file,
+			  vm_flags_t *flags)
+{
+	struct cr_hdr_vma *hv = &r->vma;
+	unsigned long len = hv->end - hv->start;
+	unsigned long mflags = MAP_PRIVATE | MAP_FIXED;
+	unsigned long addr, maxsize;
+	int ret;
+
+	if (file) {
+		/*
+		 * file_mmap_ok(), with do_mmap()'s wrap check before it; the
+		 * file is regular, for which file_mmap_size_max() gives
+		 * MAX_LFS_FILESIZE.
+		 */
+		maxsize = MAX_LFS_FILESIZE;
+		if (hv->pgoff + (len >> PAGE_SHIFT) < hv->pgoff ||
+		    (maxsize && len > maxsize) ||
+		    hv->pgoff > (maxsize - len) >> PAGE_SHIFT)
+			return cr_refuse(r, -EOVERFLOW,
+					 "VMA %#llx-%#llx: file offset %#llx out of range",
+					 hv->start, hv->end, hv->pgoff);
+		if (!file->f_op->mmap) {
+			cr_vma_log(r, "the file cannot be mapped");
+			return -ENODEV;
+		}
+		if (path_noexec(&file->f_path)) {
+			if (*flags & VM_EXEC) {
+				cr_vma_log(r, "an executable mapping of a file on a noexec mount");
+				return -EPERM;
+			}
+			*flags &= ~VM_MAYEXEC;
+		}
+	} else {
+		mflags |= MAP_ANONYMOUS;
+	}
+
+	addr = get_unmapped_area(file, hv->start, len, hv->pgoff, mflags);
+	if (IS_ERR_VALUE(addr) || addr != hv->start) {
+		ret = IS_ERR_VALUE(addr) ? (long)addr : -EINVAL;
+		cr_vma_log(r, "mmap(2) would refuse the address: error %d", ret);
+		return ret;
+	}
+
+	if (*flags & VM_LOCKED) {
+		if (!can_do_mlock()) {
+			cr_vma_log(r, "locked, and the caller may not lock memory");
+			return -EPERM;
+		}
+		if (!mlock_future_ok(r->mm, *flags, len)) {
+			cr_vma_log(r, "locked beyond the caller's RLIMIT_MEMLOCK");
+			return -EAGAIN;
+		}
+	}
+
+	ret = security_mmap_file(file, cr_vm_prot(*flags), mflags);
+	if (ret)
+		cr_vma_log(r, "the mapping was refused: error %d", ret);
+	return ret;
+}
+
+/* VM flags that a file's ->mmap may set and a restored VMA may carry. */
+#define CR_VM_AFTER_MMAP	(VM_ACCESS_FLAGS | VM_MAYREAD | VM_MAYWRITE | \
+				 VM_MAYEXEC | VM_ACCOUNT | VM_SOFTDIRTY)
 
 /*
  * Insert a VMA for @r->vma into the new mm. This stands in for the part
  * of mmap_region() that a new, empty mm needs: may_expand_vm() for the
- * address space limit, the file's ->mmap, insert_vm_struct() (which
- * charges VM_ACCOUNT memory as mmap_region() does), the statistics and
- * the uprobe and khugepaged hooks.
+ * address space and data limits, the file's ->mmap, insert_vm_struct()
+ * (which charges VM_ACCOUNT memory as mmap_region() does), the locked
+ * memory count, the statistics and the uprobe and khugepaged hooks.
+ * What a file's ->mmap made of the VMA is checked again, as checkpoint
+ * checks a VMA: a file whose ->mmap turns it into I/O, PFN or hugetlb
+ * memory, or a special mapping, is refused (-EOPNOTSUPP).
  */
 static int cr_insert_vma(struct cr_rst *r, struct file *file,
 			 vm_flags_t flags)
@@ -456,11 +547,15 @@ static int cr_insert_vma(struct cr_rst *r, struct file *file,
 	struct mm_struct *mm = r->mm;
 	struct vm_area_struct *vma;
 	unsigned long npages = (hv->end - hv->start) >> PAGE_SHIFT;
+	vm_flags_t unknown;
+	u32 prot, crflags;
 	int ret;
 
 	mmap_assert_write_locked(mm);
-	if (!may_expand_vm(mm, flags, npages))
+	if (!may_expand_vm(mm, flags, npages)) {
+		cr_vma_log(r, "beyond the caller's RLIMIT_AS or RLIMIT_DATA");
 		return -ENOMEM;
+	}
 	vma = vm_area_alloc(mm);
 	if (!vma)
 		return -ENOMEM;
@@ -474,6 +569,16 @@ static int cr_insert_vma(struct cr_rst *r, struct file *file,
 		ret = call_mmap(file, vma);
 		if (ret)
 			goto err_file;
+		if ((vma->vm_ops && vma->vm_ops->name) ||
+		    is_vm_hugetlb_page(vma) ||
+		    !cr_vma_flags_to_image(vma->vm_flags & ~CR_VM_AFTER_MMAP,
+					   &prot, &crflags, &unknown) ||
+		    vma->vm_flags & (VM_SHARED | VM_MAYSHARE | VM_SPECIAL)) {
+			cr_vma_log(r, "the file made it a mapping checkpoint refuses (flags %#lx)",
+				   vma->vm_flags);
+			ret = -EOPNOTSUPP;
+			goto err_close;
+		}
 	} else {
 		vma_set_anonymous(vma);
 	}
@@ -481,6 +586,8 @@ static int cr_insert_vma(struct cr_rst *r, struct file *file,
 	ret = insert_vm_struct(mm, vma);
 	if (ret)
 		goto err_close;
+	if (vma->vm_flags & VM_LOCKED)
+		mm->locked_vm += npages;
 	vm_stat_account(mm, vma->vm_flags, npages);
 	if (file)
 		uprobe_mmap(vma);
@@ -504,8 +611,8 @@ err_file:
  * noted: the running kernel's are mapped at the recorded address on
  * commit. Returns 0, or a negative errno with a log line: -EINVAL for
  * flags mmap(2) would refuse, -EACCES for a writable and executable
- * mapping under memory-deny-write-execute, -ENOMEM beyond the caller's
- * limits, or the errors of cr_open_file().
+ * mapping under memory-deny-write-execute, the errors of cr_open_file()
+ * and cr_mmap_checks(), or -ENOMEM beyond the caller's limits.
  */
 static int cr_map_vma(struct cr_rst *r, const char *path)
 {
@@ -514,9 +621,6 @@ static int cr_map_vma(struct cr_rst *r, const char *path)
 	struct file *file = NULL;
 	int ret;
 
-	if (hv->type == CR_VMA_FILE && (flags & (VM_GROWSDOWN | VM_WIPEONFORK)))
-		return cr_bad(r, "VMA %#llx-%#llx: %s", hv->start, hv->end,
-			      "a file mapping with flags of anonymous memory");
 	if (test_bit(MMF_HAS_MDWE, &r->mm->flags) &&
 	    (flags & (VM_WRITE | VM_EXEC)) == (VM_WRITE | VM_EXEC)) {
 		cr_log(r->ctx, "VMA %#llx-%#llx: %s", hv->start, hv->end,
@@ -524,16 +628,18 @@ static int cr_map_vma(struct cr_rst *r, const char *path)
 		return -EACCES;
 	}
 	if (hv->type == CR_VMA_FILE) {
-		file = cr_open_file(r, path, &flags);
+		file = cr_open_file(r, path);
 		if (IS_ERR(file))
 			return PTR_ERR(file);
 	}
 
-	ret = mmap_write_lock_killable(r->mm);
+	ret = cr_mmap_checks(r, file, &flags);
+	if (!ret)
+		ret = mmap_write_lock_killable(r->mm);
 	if (!ret) {
 		ret = cr_insert_vma(r, file, flags);
 		mmap_write_unlock(r->mm);
-		if (ret)
+		if (ret == -ENOMEM)
 			cr_log(r->ctx, "cannot map VMA %#llx-%#llx: error %d",
 			       hv->start, hv->end, ret);
 	}
@@ -568,6 +674,19 @@ static int cr_check_vma(struct cr_rst *r, struct cr_hdr_vma *hv,
 	if (hv->pad || (!file && hv->pgoff))
 		return cr_bad(r, "VMA %#llx-%#llx: fields that must be zero are not",
 			      hv->start, hv->end);
+	/*
+	 * What mmap(2), madvise(2) and mlock2(2) refuse: a growing file
+	 * mapping, wiped or droppable file memory, a droppable stack or
+	 * locked droppable memory, lock-on-fault without the lock.
+	 */
+	if ((file && hv->flags & (CR_VMA_GROWSDOWN | CR_VMA_WIPEONFORK |
+				  CR_VMA_DROPPABLE)) ||
+	    (hv->flags & CR_VMA_DROPPABLE &&
+	     hv->flags & (CR_VMA_GROWSDOWN | CR_VMA_LOCKED)) ||
+	    (hv->flags & (CR_VMA_LOCKED | CR_VMA_LOCKONFAULT)) ==
+	    CR_VMA_LOCKONFAULT)
+		return cr_bad(r, "VMA %#llx-%#llx: flags %#x mmap(2) would refuse",
+			      hv->start, hv->end, hv->flags);
 	if (hv->h.len != ALIGN(sizeof(*hv) + hv->path_len, CR_HDR_ALIGN) ||
 	    (file && (hv->path_len < 2 ||
 		      strnlen(path, hv->path_len) != hv->path_len - 1)) ||
@@ -641,6 +760,72 @@ static int cr_read_vmas(struct cr_rst *r, u32 map_count)
 	return ret ? ret : cr_arch_check_vdso(r, &r->vdso);
 }
 
+/*
+ * The bounds of the mm record, held to the rules prctl(PR_SET_MM_MAP)
+ * applies to the same values (validate_prctl_map_addr(), which is
+ * static): every address in [mmap_min_addr, TASK_SIZE), the pairs in
+ * order, and the heap and data within the caller's RLIMIT_DATA
+ * (check_data_rlimit(), as brk(2) applies it too; a limit, not damage:
+ * kept in @r->err).
+ */
+static int cr_check_mm_bounds(struct cr_rst *r, const struct cr_hdr_mm *hm)
+{
+	const u64 addrs[] = {
+		hm->start_code, hm->end_code, hm->start_data, hm->end_data,
+		hm->start_brk, hm->brk, hm->start_stack, hm->arg_start,
+		hm->arg_end, hm->env_start, hm->env_end,
+	};
+	unsigned int i;
+
+	for (i = 0; i < ARRAY_SIZE(addrs); i++)
+		if (addrs[i] >= TASK_SIZE || addrs[i] < mmap_min_addr)
+			return cr_bad(r, "address space bound %#llx outside [%#lx, %#lx)",
+				      addrs[i], mmap_min_addr, TASK_SIZE);
+	if (hm->start_code >= hm->end_code || hm->start_data > hm->end_data ||
+	    hm->start_brk > hm->brk || hm->arg_start > hm->arg_end ||
+	    hm->env_start > hm->env_end)
+		return cr_bad(r, "inconsistent address space bounds");
+	if (check_data_rlimit(rlimit(RLIMIT_DATA), hm->brk, hm->start_brk,
+			      hm->end_data, hm->start_data)) {
+		cr_log(r->ctx, "the heap and data exceed the caller's RLIMIT_DATA");
+		r->err = -ENOMEM;
+	}
+	return 0;
+}
+
+/*
+ * Fault in every page of the locked VMAs, as mmap(2) of MAP_LOCKED memory
+ * and mlock(2) do (populate_vma_page_range()); lock-on-fault VMAs are
+ * left to fault. The pages the image filled are in already.
+ */
+static int cr_populate_locked(struct cr_rst *r)
+{
+	VMA_ITERATOR(vmi, r->mm, 0);
+	struct vm_area_struct *vma;
+	long ret;
+
+	ret = mmap_read_lock_killable(r->mm);
+	if (ret)
+		return ret;
+	for_each_vma(vmi, vma) {
+		if ((vma->vm_flags & (VM_LOCKED | VM_LOCKONFAULT)) != VM_LOCKED)
+			continue;
+		ret = populate_vma_page_range(vma, vma->vm_start, vma->vm_end,
+					      NULL);
+		if (ret < 0)
+			break;
+		ret = 0;
+	}
+	mmap_read_unlock(r->mm);
+	if (ret == -EINTR)
+		return ret;
+	if (ret) {
+		cr_log(r->ctx, "cannot fault in the locked memory: error %ld", ret);
+		r->err = ret;
+	}
+	return 0;
+}
+
 /**
  * cr_read_mm() - read the address space and build it in a new mm
  * @r: restart state; @r->mm is set to the new mm once allocated, for the
@@ -661,14 +846,9 @@ int cr_read_mm(struct cr_rst *r)
 	hm = cr_read_rec(r, CR_HDR_MM, sizeof(*hm), sizeof(*hm));
 	if (IS_ERR(hm))
 		return PTR_ERR(hm);
-	/* The bounds prctl(PR_SET_MM_MAP) insists on. */
-	if (!cr_user_addr(hm->end_code) || !cr_user_addr(hm->end_data) ||
-	    !cr_user_addr(hm->brk) || !cr_user_addr(hm->start_stack) ||
-	    !cr_user_addr(hm->arg_end) || !cr_user_addr(hm->env_end) ||
-	    hm->start_code > hm->end_code || hm->start_data > hm->end_data ||
-	    hm->start_brk > hm->brk || hm->arg_start > hm->arg_end ||
-	    hm->env_start > hm->env_end)
-		return cr_bad(r, "inconsistent address space bounds");
+	ret = cr_check_mm_bounds(r, hm);
+	if (ret)
+		return ret;
 	if (hm->flags & ~CR_MM_FLAGS)
 		return cr_bad(r, "unknown mm flags %#x", hm->flags & ~CR_MM_FLAGS);
 	if (hm->dump_filter & ~CR_MM_DUMP_FILTER)
@@ -684,5 +864,7 @@ int cr_read_mm(struct cr_rst *r)
 		ret = cr_mm_create(r);
 	if (!ret)
 		ret = cr_read_vmas(r, r->mmrec.map_count);
+	if (!ret && !r->err)
+		ret = cr_populate_locked(r);
 	return ret;
 }

@@ -382,9 +382,8 @@ static void format_vma_flags_refused(struct kunit *test)
 {
 	vm_flags_t derived = VM_MAYREAD | VM_MAYWRITE | VM_MAYEXEC |
 			     VM_ACCOUNT | VM_SOFTDIRTY;
-	vm_flags_t refused[] = { VM_LOCKED, VM_LOCKONFAULT, VM_SEALED,
-				 VM_DROPPABLE, VM_MERGEABLE, VM_UFFD_WP,
-				 VM_SYNC, VM_SHARED };
+	vm_flags_t refused[] = { VM_SEALED, VM_UFFD_MISSING, VM_MERGEABLE,
+				 VM_UFFD_WP, VM_SYNC, VM_SHARED };
 	vm_flags_t unknown;
 	u32 prot, flags;
 	unsigned int i;
@@ -398,7 +397,7 @@ static void format_vma_flags_refused(struct kunit *test)
 							       &unknown));
 		KUNIT_EXPECT_EQ(test, unknown, refused[i]);
 	}
-	KUNIT_EXPECT_STREQ(test, cr_vm_flag_name(VM_LOCKED), "VM_LOCKED (mlock)");
+	KUNIT_EXPECT_STREQ(test, cr_vm_flag_name(VM_SEALED), "VM_SEALED (mseal)");
 }
 
 /* A new mm translates; KSM's merge-any does not. */

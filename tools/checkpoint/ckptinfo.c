@@ -748,6 +748,9 @@ static void print_vma_flags(__u32 flags)
 		{ CR_VMA_WIPEONFORK, "wipeonfork" },
 		{ CR_VMA_HUGEPAGE, "hugepage" },
 		{ CR_VMA_NOHUGEPAGE, "nohugepage" },
+		{ CR_VMA_LOCKED, "locked" },
+		{ CR_VMA_LOCKONFAULT, "lockonfault" },
+		{ CR_VMA_DROPPABLE, "droppable" },
 	};
 	size_t i;
 

@@ -145,8 +145,13 @@ struct cr_hdr_cpu *cr_arch_read_cpu(struct cr_rst *r)
 		return ERR_PTR(cr_bad(r, "CPU record length does not match its state"));
 	if (hc->regs.cs != __USER_CS || hc->regs.ss != __USER_DS)
 		return ERR_PTR(cr_bad(r, "CPU state is not that of a 64-bit user task"));
-	if (hc->regs.ip > TASK_SIZE_MAX || hc->regs.fs_base > TASK_SIZE_MAX ||
-	    hc->regs.gs_base > TASK_SIZE_MAX)
+	/*
+	 * fs and gs base as putreg() and do_arch_prctl_64() take them:
+	 * below TASK_SIZE_MAX, so that setting them at commit cannot fail
+	 * and leave the caller's.
+	 */
+	if (hc->regs.ip > TASK_SIZE_MAX || hc->regs.fs_base >= TASK_SIZE_MAX ||
+	    hc->regs.gs_base >= TASK_SIZE_MAX)
 		return ERR_PTR(cr_bad(r, "CPU state points outside user space"));
 	if (hc->regs.ds || hc->regs.es || hc->regs.fs || hc->regs.gs)
 		return ERR_PTR(cr_bad(r, "data segment selectors other than 0"));
@@ -246,8 +251,9 @@ long cr_arch_restore_regs(const struct cr_hdr_cpu *hc)
 	cr_set_gprs(gpr, &regs, 0, offsetof(struct cr_x86_regs, cs));
 	cr_set_gprs(gpr, &regs, offsetof(struct cr_x86_regs, flags),
 		    offsetof(struct cr_x86_regs, ss));
-	do_arch_prctl_64(current, ARCH_SET_FS, regs.fs_base);
-	do_arch_prctl_64(current, ARCH_SET_GS, regs.gs_base);
+	/* Checked by cr_arch_read_cpu() as arch_prctl() checks them. */
+	WARN_ON_ONCE(do_arch_prctl_64(current, ARCH_SET_FS, regs.fs_base));
+	WARN_ON_ONCE(do_arch_prctl_64(current, ARCH_SET_GS, regs.gs_base));
 	current->restart_block.fn = do_no_restart_syscall;
 	return regs.ax;
 }

@@ -251,7 +251,10 @@ enum cr_vma_type {
 #define CR_VMA_WIPEONFORK	(1U << 6)	/* MADV_WIPEONFORK */
 #define CR_VMA_HUGEPAGE		(1U << 7)	/* MADV_HUGEPAGE */
 #define CR_VMA_NOHUGEPAGE	(1U << 8)	/* MADV_NOHUGEPAGE */
-#define CR_VMA_FLAGS		0x1ffU
+#define CR_VMA_LOCKED		(1U << 9)	/* mlock(2), MAP_LOCKED */
+#define CR_VMA_LOCKONFAULT	(1U << 10)	/* mlock2(MLOCK_ONFAULT) */
+#define CR_VMA_DROPPABLE	(1U << 11)	/* MAP_DROPPABLE */
+#define CR_VMA_FLAGS		0xfffU
 
 /**
  * struct cr_hdr_vma - one memory area
