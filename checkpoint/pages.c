@@ -28,6 +28,7 @@
 #include <linux/huge_mm.h>
 #include <linux/mm.h>
 #include <linux/mmap_lock.h>
+#include <linux/mmu_notifier.h>
 #include <linux/pagewalk.h>
 #include <linux/pram.h>
 #include <linux/sched/mm.h>
@@ -97,6 +98,12 @@ static int cr_walk_huge(pmd_t *pmd, unsigned long addr, unsigned long end,
 	}
 	/* NULL for the huge zero page and for DAX (devmap) PMDs */
 	page = vm_normal_page_pmd(walk->vma, addr & HPAGE_PMD_MASK, pmdval);
+	if (cr_page_wanted(page) &&
+	    unlikely(folio_test_has_hwpoisoned(page_folio(page)))) {
+		spin_unlock(ptl);
+		w->next = addr;
+		return -EOPNOTSUPP;
+	}
 	if (cr_page_wanted(page)) {
 		page = nth_page(page, (addr & ~HPAGE_PMD_MASK) >> PAGE_SHIFT);
 		for (; addr < end; addr += PAGE_SIZE, page = nth_page(page, 1))
@@ -145,9 +152,11 @@ static unsigned long cr_walk_ptes(struct cr_walk *w, struct cr_pgarr *pgarr,
 			continue;
 		if (!pte_present(ptent)) {
 			entry = pte_to_swp_entry(ptent);
-			/* uffd-wp and other markers hold no data */
-			if (is_pte_marker_entry(entry))
+			/* uffd-wp and other markers hold no data... */
+			if (is_pte_marker_entry(entry) &&
+			    !is_poisoned_swp_entry(entry))
 				continue;
+			/* ... but a poison marker stands for lost data */
 			if (non_swap_entry(entry) &&
 			    !is_migration_entry(entry)) {
 				/* device-private, poisoned: not saved yet */
@@ -163,6 +172,11 @@ static unsigned long cr_walk_ptes(struct cr_walk *w, struct cr_pgarr *pgarr,
 		page = vm_normal_page(walk->vma, addr, ptent);
 		if (!cr_page_wanted(page))
 			continue;
+		if (unlikely(PageHWPoison(page))) {
+			w->err = -EOPNOTSUPP;
+			w->next = addr;
+			break;
+		}
 		if (pgarr->nr_used == CR_PGARR_TOTAL)
 			break;
 		if (share && pram_share_anon_pte(walk->vma, addr, pte, ptent,
@@ -176,6 +190,29 @@ static unsigned long cr_walk_ptes(struct cr_walk *w, struct cr_pgarr *pgarr,
 	if (share && addr > first)
 		tlb_flush_pte_range(w->tlb, first, addr - first);
 	pte_unmap_unlock(start, ptl);
+	return addr;
+}
+
+/*
+ * cr_walk_ptes(), and when it write-protects the PTEs of kept pages, the
+ * mmu notifiers told first, as change_pmd_range() tells them for
+ * mprotect(2) and KSM's write_protect_page() for KSM: a secondary MMU
+ * (KVM, an HMM mirror) must not go on writing to a page PRAM keeps.
+ */
+static unsigned long cr_walk_ptes_notify(struct cr_walk *w,
+					 struct cr_pgarr *pgarr, pmd_t *pmd,
+					 unsigned long addr, unsigned long end,
+					 struct mm_walk *walk)
+{
+	struct mmu_notifier_range range;
+
+	if (!w->ctx->store->by_reference)
+		return cr_walk_ptes(w, pgarr, pmd, addr, end, walk);
+	mmu_notifier_range_init(&range, MMU_NOTIFY_PROTECTION_PAGE, 0,
+				walk->mm, addr, end);
+	mmu_notifier_invalidate_range_start(&range);
+	addr = cr_walk_ptes(w, pgarr, pmd, addr, end, walk);
+	mmu_notifier_invalidate_range_end(&range);
 	return addr;
 }
 
@@ -209,7 +246,7 @@ static int cr_walk_pmd(pmd_t *pmd, unsigned long addr, unsigned long end,
 			w->next = addr;
 			return 1;
 		}
-		addr = cr_walk_ptes(w, pgarr, pmd, addr, end, walk);
+		addr = cr_walk_ptes_notify(w, pgarr, pmd, addr, end, walk);
 		if (w->err < 0)
 			return w->err;
 		if (w->has_slow) {
@@ -365,6 +402,9 @@ int cr_write_vma_pages(struct cr_ctx *ctx, unsigned long start,
 				w.next = w.slow;
 				ret = 0;
 			}
+			if (ret < 0 && ret != -EINTR)
+				cr_log(ctx, "page at %#lx: cannot read it in: error %d",
+				       w.slow, ret);
 		}
 		if (ret == -EOPNOTSUPP)
 			cr_log(ctx, "page at %#lx: %s", w.next,
@@ -456,10 +496,12 @@ int cr_read_vma_pages(struct cr_rst *r, u64 *last)
  * @src: NULL to read the contents from the image, or the pages to copy
  *	them from (kept pages that cannot be mapped as they are)
  *
- * Each run of contiguous addresses is faulted in, writable, by one
- * get_user_pages_remote() call (FOLL_FORCE, as ptrace writes read-only
- * and PROT_NONE memory), and the contents are then read from the image
- * straight into the pages, with no mmap lock held while reading. Pages
+ * Each run of contiguous addresses is faulted in, writable, and pinned
+ * by one pin_user_pages_remote() call (FOLL_FORCE, as ptrace writes
+ * read-only and PROT_NONE memory through access_remote_vm()), and the
+ * contents are then read from the image straight into the pages, with
+ * no mmap lock held while reading; the pages are unpinned dirty, as
+ * access_remote_vm() leaves the pages it wrote. Pages
  * that cannot be had (out of memory) set @r->err, and their contents
  * are read past, so that reading can go on to the checksum.
  *
@@ -480,7 +522,7 @@ int cr_fill_pages(struct cr_rst *r, const u64 *addrs, unsigned int n,
 		for (run = 1; i + run < n; run++)
 			if (addrs[i + run] != addrs[i] + run * PAGE_SIZE)
 				break;
-		got = get_user_pages_remote(mm, addrs[i], run,
+		got = pin_user_pages_remote(mm, addrs[i], run,
 					    FOLL_WRITE | FOLL_FORCE,
 					    r->pages + i, NULL);
 		if (got <= 0)
@@ -500,8 +542,8 @@ int cr_fill_pages(struct cr_rst *r, const u64 *addrs, unsigned int n,
 	} else {
 		ret = cr_read_pages(r, r->pages, n);
 	}
-	for (j = 0; j < i; j++)
-		put_page(r->pages[j]);
+	/* Written to: dirty, so that reclaim cannot drop what was put there. */
+	unpin_user_pages_dirty_lock(r->pages, i, true);
 	return ret;
 }
 
