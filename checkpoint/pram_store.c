@@ -78,6 +78,8 @@ static void cr_pram_release(struct cr_ctx *ctx)
 {
 	if (ctx->pram == &ctx->pram_load)
 		pram_finish_load(ctx->pram);
+	else
+		pram_file_unclaim(ctx->file);
 }
 
 static const struct cr_page_store cr_pram_store = {
@@ -96,7 +98,8 @@ static const struct cr_page_store cr_pram_store = {
  * its pages are read from the start on a stream of the restart's own.
  *
  * Return: 0 (and the file store stays for an image that is no node), or
- * -EBUSY (logged) for a restart from a node still being saved.
+ * -EBUSY (logged) for a restart from a node still being saved or a
+ * checkpoint into a node another task is writing.
  */
 int cr_pram_store_open(struct cr_ctx *ctx)
 {
@@ -111,6 +114,9 @@ int cr_pram_store_open(struct cr_ctx *ctx)
 		}
 		pram_load_again(&ctx->pram_load, ps);
 		ps = &ctx->pram_load;
+	} else if (pram_file_claim(ctx->file)) {
+		cr_log(ctx, "another checkpoint or write into the PRAM node is in progress");
+		return -EBUSY;
 	}
 	ctx->pram = ps;
 	ctx->store = &cr_pram_store;

@@ -188,6 +188,8 @@ static void pram_free_stream(u64 link_pfn, bool data)
 			put_page(pfn_to_page(link->pfn[i]));
 		pram_free_meta(link);
 		link = next;
+		/* A node of gigabytes has thousands of links. */
+		cond_resched();
 	}
 }
 
@@ -601,8 +603,10 @@ int pram_node_stat(const char *name, u64 *size, u64 *pages)
 			 DIV_ROUND_UP(ni->node->size, PAGE_SIZE);
 		for (s = 0; s < 2; s++) {
 			link = pram_first_link(ni->node, s);
-			for (; link; link = pram_pfn_addr(link->next_pfn))
+			for (; link; link = pram_pfn_addr(link->next_pfn)) {
 				(*pages)++;
+				cond_resched();
+			}
 		}
 		ret = 0;
 	}

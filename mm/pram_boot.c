@@ -218,8 +218,18 @@ static int __init pram_cmp_pfn(const void *a, const void *b)
  */
 void __init pram_early_init(void)
 {
-	if (pram_zone_setup() && pram_root)
-		pram_zone_confine();
+	if (pram_zone_setup()) {
+		if (pram_root)
+			pram_zone_confine();
+	} else if (pram_root) {
+		/*
+		 * Without the landing zone, early allocations of this kernel
+		 * may already sit on preserved pages: take nothing over.
+		 */
+		pr_err("pram=%pa without pram_zone=: no node is taken over\n",
+		       &pram_root);
+		pram_root = 0;
+	}
 }
 
 /**
@@ -255,6 +265,16 @@ static void __init pram_take_page(u64 pfn)
 {
 	struct page *page = pfn_to_page(pfn);
 
+	/*
+	 * A page listed by several nodes (a task checkpointed twice, COW
+	 * pages of forked tasks) keeps one reference per listing, as it
+	 * had before kexec: the first listing turns the reserved page's
+	 * reference into the node's, each further listing takes its own.
+	 */
+	if (!PageReserved(page)) {
+		get_page(page);
+		return;
+	}
 	ClearPageReserved(page);
 	adjust_managed_page_count(page, 1);
 }
@@ -285,7 +305,8 @@ static ssize_t pram_show(struct kobject *kobj, struct kobj_attribute *attr,
 			  &zone_size, &zone_start);
 }
 
-static struct kobj_attribute pram_attr = __ATTR(pram, 0444, pram_show, NULL);
+/* A physical address: for root's eyes only. */
+static struct kobj_attribute pram_attr = __ATTR(pram, 0400, pram_show, NULL);
 
 /*
  * Take the nodes reserved at boot over, or start afresh, and publish

@@ -36,11 +36,14 @@
  * @save: the stream saving the node, while @saving
  * @saving: created and not yet published
  * @writer: the creator's open file holds @save
+ * @claimer: the task whose checkpoint writes into the node, or NULL
+ *	(pram_file_claim()); under the inode lock
  */
 struct pramfs_node {
 	struct pram_stream save;
 	bool saving;
 	bool writer;
+	struct task_struct *claimer;
 };
 
 static const struct file_operations pramfs_file_ops;
@@ -55,6 +58,49 @@ static const struct file_operations pramfs_file_ops;
 struct pram_stream *pram_file_stream(struct file *file)
 {
 	return file->f_op == &pramfs_file_ops ? file->private_data : NULL;
+}
+
+/**
+ * pram_file_claim() - take a node being saved for one checkpoint
+ * @file: the node's file, open for writing (pram_file_stream() gave a
+ *	stream for saving)
+ *
+ * A checkpoint appends records and pages to the node over many calls: a
+ * second checkpoint, or a write(2), through the same open file (a shared
+ * descriptor, another thread) would interleave with it. While claimed,
+ * the node takes writes from the claiming task only. Waits for a write
+ * in progress to end.
+ *
+ * Return: 0, or -EBUSY when another task has it claimed.
+ */
+int pram_file_claim(struct file *file)
+{
+	struct inode *inode = file_inode(file);
+	struct pramfs_node *pn = inode->i_private;
+	int ret = 0;
+
+	inode_lock(inode);
+	if (pn->claimer)
+		ret = -EBUSY;
+	else
+		pn->claimer = current;
+	inode_unlock(inode);
+	return ret;
+}
+
+/**
+ * pram_file_unclaim() - end what pram_file_claim() began
+ * @file: the node's file
+ */
+void pram_file_unclaim(struct file *file)
+{
+	struct inode *inode = file_inode(file);
+	struct pramfs_node *pn = inode->i_private;
+
+	inode_lock(inode);
+	WARN_ON_ONCE(pn->claimer != current);
+	pn->claimer = NULL;
+	inode_unlock(inode);
 }
 
 static int pramfs_open(struct inode *inode, struct file *file)
@@ -124,9 +170,15 @@ static ssize_t pramfs_write_iter(struct kiocb *iocb, struct iov_iter *from)
 	struct inode *inode = file_inode(iocb->ki_filp);
 	ssize_t ret;
 
+	struct pramfs_node *pn = inode->i_private;
+
 	if (!iov_iter_count(from))
 		return 0;
 	inode_lock(inode);
+	if (pn->claimer && pn->claimer != current) {
+		inode_unlock(inode);
+		return -EBUSY;
+	}
 	ret = pram_write_iter(iocb->ki_filp->private_data, from);
 	if (ret > 0) {
 		i_size_write(inode, i_size_read(inode) + ret);

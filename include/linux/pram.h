@@ -64,6 +64,8 @@ phys_addr_t pram_super_phys(void);
 bool pram_pfn_in_zone(unsigned long pfn);
 
 struct pram_stream *pram_file_stream(struct file *file);
+int pram_file_claim(struct file *file);
+void pram_file_unclaim(struct file *file);
 
 int pram_share_anon_pte(struct vm_area_struct *vma, unsigned long addr,
 			pte_t *ptep, pte_t pte, spinlock_t *ptl);
