@@ -124,14 +124,18 @@ TEST_F(target, shared_mapping_is_not_supported)
 	EXPECT_EQ(0, finish_child(pid));
 }
 
-/* A locked mapping: VM_LOCKED is state the image has no constant for. */
-static unsigned long locked_setup(void *arg)
+#ifndef __NR_mseal
+#define __NR_mseal	462
+#endif
+
+/* A sealed mapping: VM_SEALED is state the image has no constant for. */
+static unsigned long sealed_setup(void *arg)
 {
 	if (!arg)
 		return region[0] == 1;
 	region = mmap(NULL, 4096, PROT_READ | PROT_WRITE,
 		      MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-	if (region == MAP_FAILED || mlock(region, 4096))
+	if (region == MAP_FAILED || syscall(__NR_mseal, region, 4096, 0))
 		_exit(3);
 	region[0] = 1;
 	return (unsigned long)region;
@@ -146,14 +150,14 @@ TEST_F(target, flag_without_image_constant_is_refused)
 {
 	unsigned long base;
 	char want[64];
-	pid_t pid = spawn_stopped(locked_setup, "", &base);
+	pid_t pid = spawn_stopped(sealed_setup, "", &base);
 	const char *log;
 
 	ASSERT_LT(0, pid);
 	EXPECT_EQ(-1, sys_checkpoint(pid, self->img, 0, self->log[1]));
 	EXPECT_EQ(EOPNOTSUPP, errno);
 	log = log_text(self->log[0]);
-	snprintf(want, sizeof(want), "vma %#lx-%#lx: VM_LOCKED (mlock)",
+	snprintf(want, sizeof(want), "vma %#lx-%#lx: VM_SEALED (mseal)",
 		 base, base + 4096);
 	EXPECT_NE(NULL, strstr(log, want)) {
 		TH_LOG("log: %s", log);

@@ -219,7 +219,9 @@ static void expect_hostile(struct __test_metadata *_metadata,
 	memcpy(copy, self->img, self->size);
 	memcpy(copy + off, val, len);
 	EXPECT_EQ(EINVAL, try_restart(self, copy, self->size, log,
-				      sizeof(log)));
+				      sizeof(log))) {
+		TH_LOG("edit at %zu, want \"%s\"", off, why);
+	}
 	EXPECT_NE(NULL, strstr(log, why)) {
 		TH_LOG("log: %s", log);
 	}
