@@ -16,6 +16,7 @@
  * checksums, refreshed whenever a node is published or deleted.
  */
 #include <linux/crc32.h>
+#include <linux/debugfs.h>
 #include <linux/gfp.h>
 #include <linux/highmem.h>
 #include <linux/io.h>
@@ -23,6 +24,7 @@
 #include <linux/list.h>
 #include <linux/mm.h>
 #include <linux/mutex.h>
+#include <linux/seq_file.h>
 #include <linux/slab.h>
 #include <linux/string.h>
 #include <linux/sysfs.h>
@@ -689,6 +691,72 @@ phys_addr_t pram_super_phys(void)
 {
 	return pram_sb ? virt_to_phys(pram_sb) : 0;
 }
+
+#ifdef CONFIG_DEBUG_FS
+/* Print the pfn of every link page of a stream and of every page it lists. */
+static void pram_show_stream(struct seq_file *m, u64 link_pfn)
+{
+	struct pram_link *link = pram_pfn_addr(link_pfn);
+	u32 i;
+
+	for (; link; link = pram_pfn_addr(link->next_pfn)) {
+		seq_printf(m, "%llu\n", pram_addr_pfn(link));
+		for (i = 0; i < link->nr; i++)
+			seq_printf(m, "%llu\n", link->pfn[i]);
+		cond_resched();
+	}
+}
+
+/**
+ * pram_pfns_show() - list the pages the next kernel takes over
+ * @m: the seq_file of /sys/kernel/debug/pram/pfns
+ * @v: unused
+ *
+ * Prints one page frame number per line, in decimal: the super block's,
+ * then, for every published node, its metadata page's and those of both
+ * its streams, each link page followed by the pages it lists. These are
+ * the pages a kexec reboot must leave alone, so that a test can check
+ * them against the kexec segments. A node still being saved is not
+ * passed on and is not listed. A page listed by several nodes is printed
+ * once per listing.
+ *
+ * Return: 0.
+ */
+static int pram_pfns_show(struct seq_file *m, void *v)
+{
+	struct pram_node_info *ni;
+
+	mutex_lock(&pram_mutex);
+	if (pram_sb)
+		seq_printf(m, "%llu\n", pram_addr_pfn(pram_sb));
+	list_for_each_entry(ni, &pram_nodes, list) {
+		if (ni->saving)
+			continue;
+		seq_printf(m, "%llu\n", pram_addr_pfn(ni->node));
+		pram_show_stream(m, ni->node->page_link_pfn);
+		pram_show_stream(m, ni->node->byte_link_pfn);
+	}
+	mutex_unlock(&pram_mutex);
+	return 0;
+}
+DEFINE_SHOW_ATTRIBUTE(pram_pfns);
+
+/**
+ * pram_debugfs_init() - create /sys/kernel/debug/pram/pfns
+ *
+ * The file shows physical page frames: it is readable by root only.
+ *
+ * Return: 0; debugfs errors are not fatal.
+ */
+static int __init pram_debugfs_init(void)
+{
+	struct dentry *dir = debugfs_create_dir("pram", NULL);
+
+	debugfs_create_file("pfns", 0400, dir, NULL, &pram_pfns_fops);
+	return 0;
+}
+late_initcall(pram_debugfs_init);
+#endif
 
 #if IS_ENABLED(CONFIG_CHECKPOINT_TEST_REPORTS)
 /**
