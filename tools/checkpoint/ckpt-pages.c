@@ -1,0 +1,119 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * ckpt-pages: the kexec test's witness that restart maps the pages a PRAM
+ * node kept in place, and that they are the node's, read-only.
+ *
+ *   ckpt-pages NAME PAGES
+ *
+ * Fills PAGES pages of anonymous memory, each with a pattern of its
+ * own, notes the page frame each sits in (from /proc/self/pagemap, which
+ * shows frames to root only) and stops itself (SIGSTOP) to be
+ * checkpointed into a node. When it runs again, restored after a kexec
+ * reboot, it prints one line:
+ *
+ *   NAME: in place I of N; contents original|CHANGED (C pages differ);
+ *   after writing, M of N moved
+ *
+ * I counts the pages whose frame is the one noted before the checkpoint
+ * (mapped in place, not copied), C the pages whose contents differ from
+ * the pattern, and M the pages whose frame changed once the task wrote
+ * to them (each was read-only and shared with the node: written, it is
+ * copied). It then overwrites every page, so that a later restart from
+ * the same node finds the pattern only if these writes stayed private,
+ * and exits 0 (2 when it cannot read its page frames).
+ */
+#define _GNU_SOURCE
+#include <fcntl.h>
+#include <signal.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <unistd.h>
+
+#define PS		4096UL
+#define PM_PRESENT	0x8000000000000000ULL	/* bit 63 */
+#define PM_PFN		0x007fffffffffffffULL	/* bits 0-54 */
+
+/* The page frame of every page of @buf into @pfns, 0 when not present. */
+static int read_pfns(const unsigned char *buf, size_t n, uint64_t *pfns)
+{
+	int fd = open("/proc/self/pagemap", O_RDONLY);
+	off_t off = (uintptr_t)buf / PS * sizeof(uint64_t);
+	ssize_t len = n * sizeof(uint64_t);
+	size_t i;
+
+	if (fd < 0 || pread(fd, pfns, len, off) != len) {
+		perror("ckpt-pages: /proc/self/pagemap");
+		if (fd >= 0)
+			close(fd);
+		return -1;
+	}
+	close(fd);
+	for (i = 0; i < n; i++)
+		pfns[i] = pfns[i] & PM_PRESENT ? pfns[i] & PM_PFN : 0;
+	return 0;
+}
+
+static unsigned char pattern(size_t page, size_t i)
+{
+	return (page * 131 + i * 7 + 1) & 0xff;
+}
+
+int main(int argc, char **argv)
+{
+	size_t n, i, j, same = 0, differ = 0, moved = 0;
+	uint64_t *noted, *restored, *written;
+	unsigned char *buf;
+	const char *name;
+
+	if (argc != 3) {
+		fprintf(stderr, "usage: %s NAME PAGES\n", argv[0]);
+		return 2;
+	}
+	name = argv[1];
+	n = strtoul(argv[2], NULL, 0);
+	buf = mmap(NULL, n * PS, PROT_READ | PROT_WRITE,
+		   MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	noted = calloc(n, sizeof(*noted));
+	restored = calloc(n, sizeof(*restored));
+	written = calloc(n, sizeof(*written));
+	if (buf == MAP_FAILED || !noted || !restored || !written)
+		return 2;
+	/* Small pages, which khugepaged leaves where they are. */
+	madvise(buf, n * PS, MADV_NOHUGEPAGE);
+	for (i = 0; i < n; i++)
+		for (j = 0; j < PS; j++)
+			buf[i * PS + j] = pattern(i, j);
+	if (read_pfns(buf, n, noted))
+		return 2;
+	for (i = 0; i < n; i++)
+		if (!noted[i]) {
+			fprintf(stderr, "ckpt-pages: no page frame shown\n");
+			return 2;
+		}
+	setvbuf(stdout, NULL, _IOLBF, 0);
+	printf("%s: %zu pages noted; stopping\n", name, n);
+	raise(SIGSTOP);
+
+	/* Restored: where are the pages, and what do they hold? */
+	if (read_pfns(buf, n, restored))
+		return 2;
+	for (i = 0; i < n; i++) {
+		same += restored[i] == noted[i];
+		for (j = 0; j < PS; j++)
+			if (buf[i * PS + j] != pattern(i, j))
+				break;
+		differ += j < PS;
+	}
+	memset(buf, 0xee, n * PS);
+	if (read_pfns(buf, n, written))
+		return 2;
+	for (i = 0; i < n; i++)
+		moved += written[i] != restored[i];
+	printf("%s: in place %zu of %zu; contents %s (%zu pages differ);",
+	       name, same, n, differ ? "CHANGED" : "original", differ);
+	printf(" after writing, %zu of %zu moved\n", moved, n);
+	return 0;
+}
