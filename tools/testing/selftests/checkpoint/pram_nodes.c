@@ -5,10 +5,14 @@
  * kexec-selftest): create, list, stat, read and delete nodes; the errno
  * of every misuse; a checkpoint into a node is a snapshot that pages
  * by reference and stays one while the task runs on; restart from a node
- * twice gives two tasks that share no writable page.
+ * twice gives two tasks that share no writable page; a node being saved
+ * takes one checkpoint at a time, and no write(2) during it; the address
+ * /sys/kernel/pram shows is for root only.
  */
 #define _GNU_SOURCE
 #include <dirent.h>
+#include <grp.h>
+#include <pthread.h>
 #include <stdint.h>
 #include <sys/mman.h>
 #include <sys/mount.h>
@@ -195,6 +199,229 @@ TEST(restart_from_a_node_being_saved)
 	EXPECT_NE(NULL, strstr(log, "still being saved"));
 	close(fd);
 	EXPECT_EQ(0, unlink(PRAM_DIR "/t-busy"));
+}
+
+/* 64 MiB to save: long enough a checkpoint for another to run into. */
+#define BIG_PAGES	16384
+
+static int big_child(void)
+{
+	unsigned char *big = mmap(NULL, BIG_PAGES * PS, PROT_READ | PROT_WRITE,
+				  MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	int i;
+
+	if (big == MAP_FAILED)
+		return 1;
+	for (i = 0; i < BIG_PAGES; i++)
+		big[i * PS] = i % 251 + 1;
+	raise(SIGSTOP);
+	for (i = 0; i < BIG_PAGES; i++)
+		if (big[i * PS] != i % 251 + 1)
+			return 2;
+	return 0;
+}
+
+/*
+ * What races a checkpoint into a node: the other side, running in a
+ * forked child or a thread on the same open file, checkpoints @pid into
+ * @fd and records the result; "go" starts it.
+ */
+struct race {
+	int go, done;	/* __atomic_*() */
+	long ret;
+	int err;
+	pid_t pid;
+	int fd;
+};
+
+static int finished(struct race *r)
+{
+	return __atomic_load_n(&r->done, __ATOMIC_ACQUIRE);
+}
+
+static void race_checkpoint(struct race *r)
+{
+	while (!__atomic_load_n(&r->go, __ATOMIC_ACQUIRE))
+		;
+	r->ret = sys_checkpoint(r->pid, r->fd, 0, -1);
+	r->err = errno;
+	__atomic_store_n(&r->done, 1, __ATOMIC_RELEASE);
+}
+
+static void *race_thread(void *arg)
+{
+	race_checkpoint(arg);
+	return NULL;
+}
+
+/*
+ * Start the other side's checkpoint and wait until it has claimed the
+ * node: its first record is in. Returns 0 then, -1 when it ended first.
+ */
+static int race_started(struct race *r)
+{
+	struct stat st;
+
+	__atomic_store_n(&r->go, 1, __ATOMIC_RELEASE);
+	do {
+		if (fstat(r->fd, &st))
+			return -1;
+	} while (!st.st_size && !finished(r));
+	return finished(r) ? -1 : 0;
+}
+
+/*
+ * Two checkpoints into one node through one open file (a forked child
+ * holds the descriptor too): the second gets EBUSY while the first runs,
+ * and the first still makes a node that restarts. A checkpoint that ends
+ * before the second begins proves nothing: tried up to five times, and
+ * at least one try must overlap.
+ */
+TEST(second_checkpoint_into_a_node_gets_ebusy)
+{
+	int try, busy = 0, status;
+	struct race *r;
+	long ret;
+	pid_t c;
+
+	mount_pram(_metadata);
+	r = mmap(NULL, sizeof(*r), PROT_READ | PROT_WRITE,
+		 MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+	ASSERT_NE(MAP_FAILED, r);
+	for (try = 0; try < 5 && !busy; try++) {
+		memset(r, 0, sizeof(*r));
+		unlink(PRAM_DIR "/t-race");
+		r->pid = spawn_fn(big_child);
+		ASSERT_LT(0, r->pid);
+		r->fd = open(PRAM_DIR "/t-race", O_CREAT | O_EXCL | O_WRONLY,
+			     0600);
+		ASSERT_LE(0, r->fd);
+		c = fork();
+		ASSERT_LE(0, c);
+		if (!c) {
+			race_checkpoint(r);
+			_exit(0);
+		}
+		if (!race_started(r)) {
+			ret = sys_checkpoint(r->pid, r->fd, 0, -1);
+			if (ret < 0 && errno == EBUSY) {
+				busy = 1;
+			} else {
+				/* Then it must have come after the first. */
+				EXPECT_TRUE(finished(r)) {
+					TH_LOG("a second checkpoint during the first: %ld (%s)",
+					       ret, strerror(errno));
+				}
+			}
+		}
+		ASSERT_EQ(c, waitpid(c, &status, 0));
+		EXPECT_LT(0, r->ret) {
+			TH_LOG("the first checkpoint failed: %s",
+			       strerror(r->err));
+		}
+		close(r->fd);
+		kill_child(r->pid);
+		if (busy) {
+			/* The node holds the first checkpoint, whole. */
+			r->fd = open(PRAM_DIR "/t-race", O_RDONLY);
+			ASSERT_LE(0, r->fd);
+			EXPECT_EQ(0, restart_child(r->fd, NULL, 0));
+			close(r->fd);
+		}
+		EXPECT_EQ(0, unlink(PRAM_DIR "/t-race"));
+	}
+	EXPECT_TRUE(busy) {
+		TH_LOG("no second checkpoint ran into the first in %d tries",
+		       try);
+	}
+	munmap(r, sizeof(*r));
+}
+
+/*
+ * While a thread checkpoints into a node, a write(2) by another thread
+ * through the same open file would land between the checkpoint's
+ * records: it gets EBUSY. Tried up to five times, as above.
+ */
+TEST(write_during_a_checkpoint_gets_ebusy)
+{
+	int try, busy = 0;
+	struct race r;
+	pthread_t t;
+	ssize_t n;
+
+	mount_pram(_metadata);
+	for (try = 0; try < 5 && !busy; try++) {
+		memset(&r, 0, sizeof(r));
+		unlink(PRAM_DIR "/t-write");
+		r.pid = spawn_fn(big_child);
+		ASSERT_LT(0, r.pid);
+		r.fd = open(PRAM_DIR "/t-write", O_CREAT | O_EXCL | O_WRONLY,
+			    0600);
+		ASSERT_LE(0, r.fd);
+		ASSERT_EQ(0, pthread_create(&t, NULL, race_thread, &r));
+		if (!race_started(&r)) {
+			n = write(r.fd, "x", 1);
+			if (n < 0 && errno == EBUSY) {
+				busy = 1;
+			} else {
+				EXPECT_TRUE(finished(&r)) {
+					TH_LOG("a write during the checkpoint returned %zd (%s)",
+					       n, strerror(errno));
+				}
+			}
+		}
+		ASSERT_EQ(0, pthread_join(t, NULL));
+		EXPECT_LT(0, r.ret) {
+			TH_LOG("the checkpoint failed: %s", strerror(r.err));
+		}
+		close(r.fd);
+		kill_child(r.pid);
+		if (busy) {
+			r.fd = open(PRAM_DIR "/t-write", O_RDONLY);
+			ASSERT_LE(0, r.fd);
+			EXPECT_EQ(0, restart_child(r.fd, NULL, 0));
+			close(r.fd);
+		}
+		EXPECT_EQ(0, unlink(PRAM_DIR "/t-write"));
+	}
+	EXPECT_TRUE(busy) {
+		TH_LOG("no write ran into the checkpoint in %d tries", try);
+	}
+}
+
+/* /sys/kernel/pram shows a physical address: root may read it, nobody not. */
+TEST(sys_kernel_pram_is_root_only)
+{
+	char buf[256] = "";
+	struct stat st;
+	int fd, status;
+	pid_t pid;
+
+	if (stat("/sys/kernel/pram", &st))
+		SKIP(return, "no PRAM in this kernel");
+	EXPECT_EQ(S_IFREG | 0400, st.st_mode);
+	EXPECT_EQ(0, st.st_uid);
+	fd = open("/sys/kernel/pram", O_RDONLY);
+	ASSERT_LE(0, fd);
+	EXPECT_LT(0, read(fd, buf, sizeof(buf) - 1));
+	EXPECT_EQ(0, strncmp(buf, "pram=0x", 7));
+	close(fd);
+
+	pid = fork();
+	ASSERT_LE(0, pid);
+	if (!pid) {
+		if (setgroups(0, NULL) || setgid(65534) || setuid(65534))
+			_exit(2);
+		fd = open("/sys/kernel/pram", O_RDONLY);
+		if (fd >= 0)
+			_exit(read(fd, buf, sizeof(buf)) > 0 ? 3 : 4);
+		_exit(errno == EACCES ? 0 : 5);
+	}
+	ASSERT_EQ(pid, waitpid(pid, &status, 0));
+	EXPECT_EQ(0, WEXITSTATUS(status)) {
+		TH_LOG("nobody: %s", WEXITSTATUS(status) == 3 ?
+		       "read /sys/kernel/pram" : "could not test");
+	}
 }
 
 TEST_HARNESS_MAIN

@@ -3,12 +3,16 @@
  * restart(2) must trust nothing in an image: truncated, bit-flipped and
  * hand-made hostile images each get an errno (EINVAL, or EBADMSG for a
  * checksum mismatch) and a log line, never acceptance, and leave the
- * caller as it was. The valid image restarts.
+ * caller as it was: its memory, and, for a restart refused only at the
+ * checksum once the whole new address space was built, its registers,
+ * FPU state, signal handlers and mask, name and /proc/self/maps. The
+ * valid image restarts.
  */
 #define _GNU_SOURCE
 #include <stddef.h>
 #include <stdint.h>
 #include <sys/mman.h>
+#include <sys/prctl.h>
 
 #include <linux/ckpt_hdr.h>
 
@@ -350,6 +354,173 @@ TEST_F(image, caller_unchanged)
 		sum2 += mine[i] * i;
 	EXPECT_EQ(sum, sum2);
 	free(copy);
+}
+
+#define R12_MAGIC	0x1234567890abcdefUL
+#define R13_MAGIC	0xfedcba0987654321UL
+#define MXCSR_MAGIC	0xff80U	/* flush to zero, round toward zero */
+#define MXCSR_DEFAULT	0x1f80U
+
+/* What restart(2) may not touch when it fails, as far as C can see it. */
+struct caller_state {
+	struct sigaction act[5];
+	unsigned long blocked;
+	char comm[16];
+	char maps[1 << 15];
+};
+
+static const int state_sigs[5] = { SIGUSR1, SIGUSR2, SIGTERM, SIGHUP,
+				   SIGURG };
+
+static const unsigned char xmm_magic[16] = {
+	0x11, 0x22, 0x33, 0x44, 0x55, 0x66, 0x77, 0x88,
+	0x99, 0xaa, 0xbb, 0xcc, 0xdd, 0xee, 0xf0, 0x0f,
+};
+
+static void on_sig(int sig)
+{
+}
+
+static void on_siginfo(int sig, siginfo_t *si, void *uc)
+{
+}
+
+/* /proc/self/maps into @buf, with read(2) alone: nothing is mapped. */
+static void read_maps(char *buf, size_t size)
+{
+	int fd = open("/proc/self/maps", O_RDONLY);
+	size_t len = 0;
+	ssize_t n = 1;
+
+	while (fd >= 0 && n > 0 && len < size - 1) {
+		n = read(fd, buf + len, size - 1 - len);
+		len += n > 0 ? n : 0;
+	}
+	buf[len] = '\0';
+	if (fd >= 0)
+		close(fd);
+}
+
+static void get_state(struct caller_state *st)
+{
+	sigset_t set;
+	int i;
+
+	for (i = 0; i < 5; i++)
+		sigaction(state_sigs[i], NULL, &st->act[i]);
+	sigprocmask(SIG_BLOCK, NULL, &set);
+	memcpy(&st->blocked, &set, sizeof(st->blocked));
+	prctl(PR_GET_NAME, st->comm);
+	read_maps(st->maps, sizeof(st->maps));
+}
+
+/*
+ * restart(@fd) with r12, r13, xmm7 and MXCSR set to values of our own,
+ * read back right after the syscall: the kernel keeps every register but
+ * rax, rcx and r11 of a syscall that fails. Returns what it returned.
+ */
+static long restart_keeping(int fd, int logfd, unsigned long gpr[2],
+			    unsigned char xmm[16], unsigned int *mxcsr)
+{
+	register unsigned long r12 __asm__("r12") = R12_MAGIC;
+	register unsigned long r13 __asm__("r13") = R13_MAGIC;
+	register long r10 __asm__("r10") = logfd;
+	unsigned int min = MXCSR_MAGIC, mdef = MXCSR_DEFAULT;
+	long ret;
+
+	__asm__ volatile("ldmxcsr %[min]\n\t"
+			 "movdqu %[xin], %%xmm7\n\t"
+			 "syscall\n\t"
+			 "stmxcsr %[mout]\n\t"
+			 "ldmxcsr %[mdef]\n\t"
+			 "movdqu %%xmm7, %[xout]\n\t"
+			 : "=a"(ret), "+r"(r12), "+r"(r13),
+			   [xout] "=m"(*(unsigned char (*)[16])xmm),
+			   [mout] "=m"(*mxcsr)
+			 : "0"((long)__NR_restart), "D"(0L), "S"((long)fd),
+			   "d"(0L), "r"(r10), [xin] "m"(xmm_magic), [min] "m"(min),
+			   [mdef] "m"(mdef)
+			 : "rcx", "r11", "xmm7", "memory");
+	gpr[0] = r12;
+	gpr[1] = r13;
+	return ret;
+}
+
+/*
+ * The image with its checksum wrong, and nothing else: restart reads
+ * every record and builds the whole new address space, pages included,
+ * before the tail refuses it. The caller must come back from that as it
+ * went in, in every register and all of its task state, not only its
+ * memory (caller_unchanged).
+ */
+TEST_F(image, caller_state_after_a_late_refusal)
+{
+	static struct caller_state before, after;
+	unsigned char xmm[16], *copy = malloc(self->size);
+	struct sigaction sa;
+	unsigned int mxcsr = 0;
+	unsigned long gpr[2];
+	char log[1024];
+	sigset_t set;
+	ssize_t n;
+	long ret;
+	int i;
+
+	ASSERT_NE(NULL, copy);
+	memcpy(copy, self->img, self->size);
+	copy[self->size - sizeof(struct cr_hdr_tail) +
+	     offsetof(struct cr_hdr_tail, crc32c)] ^= 0x01;
+	ASSERT_EQ(self->size, pwrite(self->fd, copy, self->size, 0));
+	free(copy);
+
+	/* Handlers, flags and masks the image's task does not have. */
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = on_sig;
+	sigemptyset(&sa.sa_mask);
+	sigaddset(&sa.sa_mask, SIGUSR2);
+	sa.sa_flags = SA_RESTART;
+	ASSERT_EQ(0, sigaction(SIGUSR1, &sa, NULL));
+	sa.sa_sigaction = on_siginfo;
+	sa.sa_flags = SA_SIGINFO | SA_NODEFER;
+	ASSERT_EQ(0, sigaction(SIGUSR2, &sa, NULL));
+	sa.sa_handler = SIG_IGN;
+	sa.sa_flags = 0;
+	ASSERT_EQ(0, sigaction(SIGTERM, &sa, NULL));
+	sa.sa_handler = on_sig;
+	sa.sa_flags = SA_RESETHAND;
+	ASSERT_EQ(0, sigaction(SIGURG, &sa, NULL));
+	sigemptyset(&set);
+	sigaddset(&set, SIGWINCH);
+	sigaddset(&set, SIGPIPE);
+	sigaddset(&set, SIGRTMIN + 5);
+	ASSERT_EQ(0, sigprocmask(SIG_BLOCK, &set, NULL));
+	ASSERT_EQ(0, prctl(PR_SET_NAME, "late-refusal"));
+
+	get_state(&before);
+	ASSERT_EQ(0, lseek(self->fd, 0, SEEK_SET));
+	ret = restart_keeping(self->fd, self->log[1], gpr, xmm, &mxcsr);
+	get_state(&after);
+
+	EXPECT_EQ(-EBADMSG, ret);
+	n = read(self->log[0], log, sizeof(log) - 1);
+	log[n > 0 ? n : 0] = '\0';
+	EXPECT_NE(NULL, strstr(log, "checksum mismatch")) {
+		TH_LOG("log: %s", log);
+	}
+	EXPECT_EQ(R12_MAGIC, gpr[0]);
+	EXPECT_EQ(R13_MAGIC, gpr[1]);
+	EXPECT_EQ(0, memcmp(xmm_magic, xmm, sizeof(xmm)));
+	EXPECT_EQ(MXCSR_MAGIC, mxcsr);
+	for (i = 0; i < 5; i++) {
+		EXPECT_EQ(before.act[i].sa_handler, after.act[i].sa_handler);
+		EXPECT_EQ(before.act[i].sa_flags, after.act[i].sa_flags);
+		EXPECT_EQ(0, memcmp(&before.act[i].sa_mask,
+				    &after.act[i].sa_mask,
+				    sizeof(unsigned long)));
+	}
+	EXPECT_EQ(before.blocked, after.blocked);
+	EXPECT_STREQ(before.comm, after.comm);
+	EXPECT_STREQ(before.maps, after.maps);
 }
 
 /*
