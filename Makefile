@@ -87,4 +87,4 @@ clean:
 		$(BUILD)/docs
 
 .PHONY: all deps tree kernel kernel-test kernel-plain selftests tools check demo bench lint \
-	docs clean
+	docs series series-check clean
