@@ -309,8 +309,9 @@ TEST(second_checkpoint_into_a_node_gets_ebusy)
 			} else {
 				/* Then it must have come after the first. */
 				EXPECT_TRUE(finished(r)) {
-					TH_LOG("a second checkpoint during the first: %ld (%s)",
-					       ret, strerror(errno));
+					TH_LOG("a second checkpoint during the first: %ld%s%s",
+					       ret, ret < 0 ? ", " : "",
+					       ret < 0 ? strerror(errno) : "");
 				}
 			}
 		}
@@ -365,8 +366,9 @@ TEST(write_during_a_checkpoint_gets_ebusy)
 				busy = 1;
 			} else {
 				EXPECT_TRUE(finished(&r)) {
-					TH_LOG("a write during the checkpoint returned %zd (%s)",
-					       n, strerror(errno));
+					TH_LOG("a write during the checkpoint: %zd%s%s",
+					       n, n < 0 ? ", " : "",
+					       n < 0 ? strerror(errno) : "");
 				}
 			}
 		}
