@@ -82,16 +82,21 @@ static int cr_check_tail(struct cr_rst *r)
 
 /*
  * Make the caller the restored task. Everything that can fail for a
- * reason other than a fatal signal comes before exec_mmap(): the FPU
- * state goes through the regset's checks while the old mm is still in
- * place. After it, only the vDSO mapping allocates; it fails only for a
- * task that is being killed or has exhausted memory, and then kills the
- * task as a failing execve would past its point of no return.
+ * reason other than a fatal signal comes before exec_mmap(): the vDSO
+ * goes into the new mm, and the FPU state through the regset's checks,
+ * while the old mm is still in place. After it, nothing allocates or
+ * fails: the signal state, name and registers were all checked when
+ * read.
  */
 static int cr_commit(struct cr_rst *r, long *ax)
 {
-	int ret, vdso;
+	int ret;
 
+	ret = cr_arch_map_vdso(r->mm, &r->vdso);
+	if (ret) {
+		cr_log(r->ctx, "cannot map the vDSO: error %d", ret);
+		return ret;
+	}
 	ret = cr_arch_restore_fpu(r->ctx, r->cpu);
 	if (ret)
 		return ret;
@@ -107,15 +112,9 @@ static int cr_commit(struct cr_rst *r, long *ax)
 	/* exec_update_lock is held for writing since exec_mmap(). */
 	lockdep_assert_held_write(&current->signal->exec_update_lock);
 	rseq_execve(current);
-	vdso = cr_arch_map_vdso(&r->vdso);
 	cr_restore_task(r);
 	*ax = cr_arch_restore_regs(r->cpu);
 	up_write(&current->signal->exec_update_lock);
-
-	if (vdso) {
-		cr_log(r->ctx, "cannot map the vDSO: error %d", vdso);
-		force_fatal_sig(SIGSEGV);
-	}
 	return 0;
 }
 

@@ -71,8 +71,9 @@ int cr_arch_note_vdso(struct cr_rst *r, struct cr_vdso *vd,
 int cr_arch_check_vdso(struct cr_rst *r, const struct cr_vdso *vd);
 int cr_arch_restore_fpu(struct cr_ctx *ctx, const struct cr_hdr_cpu *hc);
 
+int cr_arch_map_vdso(struct mm_struct *mm, const struct cr_vdso *vd);
+
 /* What the architecture provides: restart, after the switch of mm. */
-int cr_arch_map_vdso(const struct cr_vdso *vd);
 long cr_arch_restore_regs(const struct cr_hdr_cpu *hc);
 
 #endif /* _LINUX_CKPT_H */

@@ -10,24 +10,24 @@
  * except for the selectors and fs/gs base, which the regset may only set
  * on a stopped task: those are checked, and set as arch_prctl() does.
  */
-#include <linux/ckpt.h>
 #include <linux/build_bug.h>
+#include <linux/ckpt.h>
+#include <linux/cpufeature.h>
 #include <linux/elf.h>
 #include <linux/errno.h>
-#include <linux/restart_block.h>
 #include <linux/regset.h>
+#include <linux/restart_block.h>
 #include <linux/sched.h>
 #include <linux/sched/signal.h>
 #include <linux/sched/task_stack.h>
 #include <linux/slab.h>
+#include <linux/user.h>
 #include <asm/ckpt_hdr.h>
-#include <asm/cpufeature.h>
 #include <asm/fpu/xcr.h>
 #include <asm/prctl.h>
 #include <asm/proto.h>
 #include <asm/ptrace.h>
 #include <asm/segment.h>
-#include <asm/user.h>
 
 /* The x86_64 records' layout is ABI: pinned as the generic ones are. */
 static_assert(sizeof(struct cr_x86_regs) == 27 * 8);

@@ -6,12 +6,12 @@
  */
 #include <linux/ckpt.h>
 #include <linux/mm_types.h>
+#include <linux/mmu_context.h>
 #include <linux/rwsem.h>
 #include <linux/slab.h>
 #include <asm/ckpt_hdr.h>
 #include <asm/desc_defs.h>
 #include <asm/ldt.h>
-#include <asm/mmu_context.h>
 
 static_assert(CR_X86_LDT_ENTRY_SIZE == LDT_ENTRY_SIZE);
 

@@ -9,11 +9,9 @@
  * take is refused.
  */
 #include <linux/ckpt.h>
-#include <linux/lockdep.h>
+#include <linux/elf.h>
 #include <linux/mm_types.h>
-#include <linux/sched/signal.h>
-#include <asm/elf.h>
-#include <asm/mmu_context.h>
+#include <linux/mmu_context.h>
 #include <asm/vdso.h>
 
 /**
@@ -62,23 +60,18 @@ int cr_arch_check_vdso(struct cr_rst *r, const struct cr_vdso *vd)
 
 /**
  * cr_arch_map_vdso() - map this kernel's vDSO where the image had one
- * @vd: where the image had it; the new mm is now the caller's
+ * @mm: the new mm, before the switch to it
+ * @vd: where the image had the vDSO
  *
- * The range is free: the image's VMAs did not overlap it. Called with
- * exec_update_lock held for writing, as exec maps its vDSO.
+ * The range is free: the image's VMAs did not overlap it. Mapping it
+ * before the switch (map_vdso_fixed(), patch 0010) lets a failure here
+ * leave the caller as it was.
  *
- * Return: 0, or -ENOMEM, -EINTR (fatal signal) or -EFAULT when the vDSO
- * could not be mapped at its address.
+ * Return: 0, or -ENOMEM or -EINTR (fatal signal).
  */
-int cr_arch_map_vdso(const struct cr_vdso *vd)
+int cr_arch_map_vdso(struct mm_struct *mm, const struct cr_vdso *vd)
 {
-	int ret;
-
-	lockdep_assert_held_write(&current->signal->exec_update_lock);
 	if (!vd->vvar)
 		return 0;
-	ret = map_vdso_once(&vdso_image_64, vd->vvar);
-	if (!ret && current->mm->context.vdso != (void __user *)vd->vdso)
-		ret = -EFAULT;
-	return ret;
+	return map_vdso_fixed(mm, &vdso_image_64, vd->vvar);
 }

@@ -16,8 +16,7 @@
  * and what each N did. A failure the call got over (a kvmalloc() falling
  * back to vmalloc, kmemleak's metadata taken from its pool, a short
  * write to tmpfs retried) is counted as absorbed, and what the call
- * produced is checked all the same. A known kernel bug (fi_known[]) is
- * reported and counted, not failed, so that the rest runs.
+ * produced is checked all the same.
  *
  * FI_TRACE_N=n (or "all") in the environment has the kernel print the
  * stack of the n-th fault site of every call.
@@ -211,39 +210,10 @@ struct fi_stats {
 	int unlogged;	/* of which the call's log said nothing */
 	int partial;	/* injected failures that gave a short count */
 	int absorbed;	/* injected failures the call succeeded despite */
-	int known;	/* injected failures that hit a known bug */
 	int done_at;	/* the N at which the call succeeded unhindered */
 	char map[FI_MAX_N + 1];	/* what each N did, see fi_note() */
 	struct fi_mem mem;	/* at the start */
 };
-
-/*
- * Known kernel bugs that kill the restarting child with SIGSEGV,
- * recognized by the line the kernel logs for them: counted and
- * reported, but not failed, so that the rest of the run goes on. An
- * entry goes once the kernel is fixed.
- */
-static const struct {
-	const char *log;
-	const char *what;
-} fi_known[] = {
-	/* Past exec_mmap(), cr_commit() maps the vDSO and may fail. */
-	{ "cannot map the vDSO",
-	  "the vDSO failed to map after exec_mmap(): caller killed, no errno" },
-};
-
-/* The known bug that killed a restarting child, if it is one. */
-static const char *fi_known_bug(const char *log, int status)
-{
-	unsigned int i;
-
-	if (!WIFSIGNALED(status) || WTERMSIG(status) != SIGSEGV)
-		return NULL;
-	for (i = 0; i < ARRAY_SIZE(fi_known); i++)
-		if (strstr(log, fi_known[i].log))
-			return fi_known[i].what;
-	return NULL;
-}
 
 /* Errnos an allocation failure may be reported with. */
 static bool fi_errno_ok(int err)
@@ -253,7 +223,7 @@ static bool fi_errno_ok(int err)
 
 /*
  * What the @n-th fail point did: 'E' an errno, 's' a short count, 'a'
- * absorbed, 'K' a known bug, '.' not reached: the call succeeded.
+ * absorbed, '.' not reached: the call succeeded.
  */
 static void fi_note(struct fi_stats *st, unsigned int n, char what)
 {
@@ -267,9 +237,6 @@ static void fi_note(struct fi_stats *st, unsigned int n, char what)
 		break;
 	case 'a':
 		st->absorbed++;
-		break;
-	case 'K':
-		st->known++;
 		break;
 	default:
 		st->done_at = n;
@@ -334,9 +301,9 @@ static void fi_finish(struct __test_metadata *_metadata, struct fi_stats *st)
 				st->err_count[i]);
 	ksft_print_msg("%s: %d fail points, unhindered at N=%d\n", st->op,
 		       st->done_at - 1, st->done_at);
-	ksft_print_msg("%s: %d errno [%s] (%d not logged), %d short, %d absorbed, %d known bug\n",
+	ksft_print_msg("%s: %d errno [%s] (%d not logged), %d short, %d absorbed\n",
 		       st->op, st->failed, errs, st->unlogged, st->partial,
-		       st->absorbed, st->known);
+		       st->absorbed);
 	ksft_print_msg("%s: %.1f s; pages: %+ld orphaned, %+ld page tables, %+ld unaccounted\n",
 		       st->op, (now.tv_sec - st->start.tv_sec) +
 		       (now.tv_nsec - st->start.tv_nsec) / 1e9,
@@ -931,12 +898,7 @@ static void fi_restart_loop(struct __test_metadata *_metadata,
 	for (n = 1; n < FI_MAX_N && !st->done_at; n++) {
 		ASSERT_EQ(0, fi_restart(img, n, &o));
 		r = &o.rep[0];
-		if (!o.nr_rep && fi_known_bug(o.log, o.status)) {
-			fi_note(st, n, 'K');
-			ksft_print_msg("%s: N=%u: known bug: %s (%s)\n", st->op,
-				       n, fi_known_bug(o.log, o.status),
-				       fi_status(o.status));
-		} else if (!o.nr_rep) {
+		if (!o.nr_rep) {
 			EXPECT_TRUE(false) {
 				TH_LOG("N=%u: the restarting child %s without a word; log: %s",
 				       n, fi_status(o.status), o.log);
