@@ -11,6 +11,7 @@
 #   make series-check
 #                   apply it to a clean tree, build every prefix, checkpatch it
 #   make docs       Documentation/checkpoint.rst as HTML, in build/docs/
+#   make fuzz       a long run of the restart(2) fuzzer in the test kernel
 #   make clean      drop build outputs (keeps the extracted tree)
 #
 # See README.md.
@@ -57,6 +58,11 @@ tools: kernel-plain
 check: kernel selftests tools
 	@scripts/check
 
+# The restart(2) fuzzer for as long as asked: FUZZ_N mutants (default
+# 20000) from FUZZ_SEED (default: random, printed). See scripts/fuzz.
+fuzz: kernel-test selftests
+	@scripts/fuzz
+
 demo: tools
 	@scripts/demo
 
@@ -84,7 +90,7 @@ docs: tree
 clean:
 	rm -rf $(OUT) $(BUILD)/obj-test $(BUILD)/obj-plain $(BUILD)/kselftest \
 		$(BUILD)/kselftest-build $(BUILD)/tools $(BUILD)/vm $(BUILD)/check \
-		$(BUILD)/docs
+		$(BUILD)/docs $(BUILD)/fuzz
 
-.PHONY: all deps tree kernel kernel-test kernel-plain selftests tools check demo bench lint \
-	docs series series-check clean
+.PHONY: all deps tree kernel kernel-test kernel-plain selftests tools check fuzz demo bench \
+	lint docs series series-check clean
