@@ -10,6 +10,17 @@
 
 #include "internal.h"
 
+/*
+ * Every failure gets a line on the log. Running out of kernel memory can
+ * happen at any of a hundred allocations, most of which have nothing to
+ * add: one line here says it, when nothing else was said.
+ */
+static void cr_log_enomem(struct cr_ctx *ctx, long ret)
+{
+	if (ret == -ENOMEM && !ctx->loglen)
+		cr_log(ctx, "out of kernel memory");
+}
+
 /**
  * sys_checkpoint - write an image of a task to a file descriptor
  * @pid: task to checkpoint, 0 for the caller
@@ -38,6 +49,7 @@ SYSCALL_DEFINE4(checkpoint, pid_t, pid, int, fd, unsigned long, flags,
 		return ret;
 
 	ret = cr_checkpoint(&ctx);
+	cr_log_enomem(&ctx, ret);
 	cr_ctx_release(&ctx);
 	return ret;
 }
@@ -71,6 +83,7 @@ SYSCALL_DEFINE4(restart, pid_t, pid, int, fd, unsigned long, flags,
 		return ret;
 
 	ret = cr_restart(&ctx, &ax);
+	cr_log_enomem(&ctx, ret);
 	cr_ctx_release(&ctx);
 	return ret ? ret : ax;
 }
