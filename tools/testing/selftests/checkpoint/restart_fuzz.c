@@ -85,6 +85,9 @@
 #ifndef SA_RESTORER
 #define SA_RESTORER		0x04000000
 #endif
+#ifndef MADV_COLLAPSE
+#define MADV_COLLAPSE		25
+#endif
 #ifndef SS_AUTODISARM
 #define SS_AUTODISARM		0x80000000U
 #endif
@@ -104,6 +107,7 @@
 #define MAX_PAGES	2048
 #define IMAGE_FD	10
 #define LOG_FD		11
+#define RT_FD		199	/* open: the restored task is to round-trip */
 #define REPORT_FD	200
 #define CMD_FD		201
 #define KIND_FD		210	/* a serving restarter's images, by kind */
@@ -115,6 +119,7 @@
 #define N(a)		(sizeof(a) / sizeof((a)[0]))
 #define PRAM_DIR	"/sys/fs/pram"
 #define TMP		"/tmp/restart_fuzz-"
+#define RESTARTER_COMM	"fz-restarter"
 
 /* The kinds of image, and the children that are their tasks. */
 enum { K_SELF, K_ANON, K_FILE, K_THP, K_MANY, K_SLEEP, K_PRAM, NR_KINDS };
@@ -148,14 +153,14 @@ struct kind {
 };
 
 static struct kind kinds[NR_KINDS] = {
-	[K_SELF] = { .name = "self", .weight = 2 },
-	[K_ANON] = { .name = "anon", .weight = 2 },
-	[K_FILE] = { .name = "file", .weight = 2 },
-	/* the slow ones: 2 MiB of pages, and hundreds of VMAs */
-	[K_THP] = { .name = "thp", .weight = 1 },
+	[K_SELF] = { .name = "self", .weight = 4 },
+	[K_ANON] = { .name = "anon", .weight = 4 },
+	[K_FILE] = { .name = "file", .weight = 4 },
+	[K_SLEEP] = { .name = "sleep", .weight = 2 },
+	/* the slow ones: 2 MiB of pages, a checkpoint each, 200 VMAs */
+	[K_THP] = { .name = "thp", .weight = 2 },
+	[K_PRAM] = { .name = "pram", .weight = 2 },
 	[K_MANY] = { .name = "many", .weight = 1 },
-	[K_SLEEP] = { .name = "sleep", .weight = 1 },
-	[K_PRAM] = { .name = "pram", .weight = 1 },
 };
 
 /* Classes of mutation, which -x turns off. */
@@ -423,6 +428,8 @@ static unsigned long min_mmap_addr(void)
  */
 #define OR_CREDS	0x1U
 #define OR_LOWMAP	0x2U
+#define OR_ROUNDTRIP	0x4U
+#define RT_OK		61	/* exit status of a task restored twice */
 
 static uint32_t walk_maps(unsigned long min_addr, char *what, size_t len)
 {
@@ -490,6 +497,52 @@ static void punch_file(void)
 }
 
 /*
+ * What checkpoint(2) writes, restart(2) restores: checkpoint the restored
+ * task into an anonymous file and restart that in a child, which must
+ * come back as a copy of this task (to which checkpoint(2) returns 0).
+ * A refused checkpoint is allowed. Returns the oracle bit, and why.
+ */
+static uint32_t round_trip(char *what, size_t len)
+{
+	int fd = open("/tmp", O_TMPFILE | O_RDWR, 0600), lg[2], st = 0;
+	char log[128] = "";
+	ssize_t n;
+	long id;
+	pid_t pid;
+
+	if (fd < 0 || pipe2(lg, O_NONBLOCK))
+		return 0;
+	id = sys_checkpoint(0, fd, 0, -1);
+	if (!id)
+		_exit(RT_OK);		/* the copy */
+	if (id > 0) {
+		/*
+		 * Not the C library's fork(): its child walks lists in
+		 * memory that a mutant may have left broken, and crashes.
+		 */
+		pid = syscall(SYS_fork);
+		if (!pid) {
+			lseek(fd, 0, SEEK_SET);
+			sys_restart(0, fd, 0, lg[1]);
+			_exit(100 + errno);
+		}
+		if (pid > 0)
+			waitpid(pid, &st, 0);
+		n = read(lg[0], log, sizeof(log) - 1);
+		log[n > 0 ? n : 0] = '\0';
+	}
+	close(fd);
+	close(lg[0]);
+	close(lg[1]);
+	if (id < 0 || (WIFEXITED(st) && WEXITSTATUS(st) == RT_OK))
+		return 0;
+	snprintf(what, len,
+		 "its checkpoint (id %ld) does not restart: status %#x: %s",
+		 id, st, log);
+	return OR_ROUNDTRIP;
+}
+
+/*
  * What every restored task runs once back in its image's own code: say
  * so, check that it is still nobody and maps nothing below
  * mmap_min_addr, check its memory, and work its address space. Its exit
@@ -516,6 +569,8 @@ static int workout(void)
 		snprintf(what, sizeof(what), "restored task has uids %u %u %u gids %u %u %u",
 			 u[0], u[1], u[2], g[0], g[1], g[2]);
 	bad |= walk_maps(min_addr, what, sizeof(what));
+	if (fcntl(RT_FD, F_GETFD) >= 0)
+		bad |= round_trip(what, sizeof(what));
 	if (bad)
 		report(PH_ORACLE, 0, image_kind, bad, what);
 
@@ -536,10 +591,23 @@ static int workout(void)
 		waitpid(pid, NULL, 0);
 	if (image_kind == K_FILE)
 		punch_file();
+	/* What a task does to its memory, done to the restored VMAs. */
 	if (region) {
-		madvise(region, PS, MADV_DONTNEED);
+		size_t len = region_pages * PS;
+		void *p;
+
+		madvise(region, len, MADV_COLD);
+		madvise(region, len, MADV_PAGEOUT);
+		if (image_kind == K_THP)
+			madvise(region, len, MADV_COLLAPSE);
+		if (!mlock(region, PS))
+			munlock(region, PS);
 		mprotect(region, PS, PROT_READ);
-		munmap(region, region_pages * PS);
+		madvise(region + PS, PS, MADV_DONTNEED);
+		p = mremap(region, PS, 2 * PS, MREMAP_MAYMOVE);
+		munmap(region, len);
+		if (p != MAP_FAILED)
+			munmap(p, 2 * PS);
 	}
 	_exit(code);
 }
@@ -1105,6 +1173,7 @@ struct env {
 	int rlimit;		/* a limit lowered for the restart, or -1 */
 	uint64_t rlim;
 	bool mdwe, thp_off, nolog, logfull, pipe;
+	bool round_trip;	/* a restored task checkpoints itself, etc. */
 };
 
 struct mut {
@@ -3275,7 +3344,7 @@ static void caller_setup(uint64_t nonce)
 	/* glibc keeps nothing in gs: ours to set */
 	syscall(SYS_arch_prctl, ARCH_SET_GS,
 		0x100000000UL + ((nonce & 0xfff) << 12));
-	prctl(PR_SET_NAME, "fz-restarter");
+	prctl(PR_SET_NAME, RESTARTER_COMM);
 }
 
 static struct state before, after;
@@ -3366,7 +3435,7 @@ static void restarter_setup(int imgfd, int logfd, int repfd, int cmdfd,
  * to check that nothing changed since the state before was taken;
  * returns what did.
  */
-static uint32_t restarter_once(uint64_t nonce, bool log)
+static uint32_t restarter_once(uint64_t nonce, bool log, bool rt)
 {
 	static struct regs_seen seen;
 	char what[224] = "";
@@ -3374,6 +3443,11 @@ static uint32_t restarter_once(uint64_t nonce, bool log)
 	long ret;
 	int i;
 
+	/* An open RT_FD asks the restored task to round-trip. */
+	if (!rt)
+		close(RT_FD);
+	else if (dup2(IMAGE_FD, RT_FD) < 0)
+		_exit(123);
 	lseek(IMAGE_FD, 0, SEEK_SET);
 	report(PH_PRE, nonce, 0, 0, NULL);
 
@@ -3413,13 +3487,14 @@ static void restarter(int imgfd, int logfd, int repfd, uint64_t nonce,
 		      const struct env *env)
 {
 	restarter_setup(imgfd, logfd, repfd, -1, nonce, env);
-	restarter_once(nonce, logfd >= 0);
+	restarter_once(nonce, logfd >= 0, env->round_trip);
 	_exit(0);
 }
 
 struct cmd {
 	uint32_t magic;
-	int32_t kind;
+	int16_t kind;
+	int16_t round_trip;
 	uint64_t nonce;
 };
 
@@ -3439,7 +3514,7 @@ static void restarter_serve(int logfd, int repfd, int cmdfd, uint64_t nonce)
 	while (read(CMD_FD, &c, sizeof(c)) == sizeof(c) && c.magic == REP_MAGIC &&
 	       c.kind >= 0 && c.kind < NR_KINDS) {
 		if (dup2(KIND_FD + c.kind, IMAGE_FD) < 0 ||
-		    restarter_once(c.nonce, true))
+		    restarter_once(c.nonce, true, c.round_trip))
 			break;
 	}
 	_exit(0);
@@ -3710,11 +3785,19 @@ static bool finish(struct child *c, uint64_t nonce, bool detach,
 	if (!wait_child(c->pid, c->pidfd, c->rep, opt.deadline * 1000, detach,
 			nonce, r, &status)) {
 		r->timeout = true;
+		/*
+		 * The restarter (by its name: a restored task has its
+		 * image's) still inside restart(2) at the deadline: the
+		 * kernel's hang. A restored task may call it again.
+		 */
 		snprintf(path, sizeof(path), "/proc/%d/syscall", c->pid);
-		/* Still inside restart(2) at the deadline: the kernel's hang. */
 		if (read_file(path, buf, sizeof(buf)) > 0 &&
-		    strtol(buf, NULL, 10) == __NR_restart)
-			r->hung = true;
+		    strtol(buf, NULL, 10) == __NR_restart) {
+			snprintf(path, sizeof(path), "/proc/%d/comm", c->pid);
+			if (read_file(path, buf, sizeof(buf)) > 0 &&
+			    !strcmp(buf, RESTARTER_COMM "\n"))
+				r->hung = true;
+		}
 		kill(-c->pid, SIGKILL);
 		kill(c->pid, SIGKILL);
 		if (!wait_child(c->pid, c->pidfd, -1, 20000, false, nonce, r,
@@ -3769,10 +3852,10 @@ static void run_one(int fd, const struct env *env, uint64_t nonce,
 }
 
 /* Restart the mutant of @kind in its scratch file, by the serving child. */
-static void run_served(int kind, uint64_t nonce, struct run *r)
+static void run_served(int kind, uint64_t nonce, bool rt, struct run *r)
 {
 	struct env env = { .rlimit = -1 };
-	struct cmd c = { REP_MAGIC, kind, nonce };
+	struct cmd c = { REP_MAGIC, kind, rt, nonce };
 	int tries;
 
 	memset(r, 0, sizeof(*r));
@@ -4037,6 +4120,13 @@ static bool fuzz_one(long idx, int kind, int verbose)
 
 	clock_gettime(CLOCK_MONOTONIC, &t0);
 	mutate(idx, kind);
+	/*
+	 * A quarter of the restored tasks checkpoint themselves and restart
+	 * that, where the caller's limits are the usual ones.
+	 */
+	mt.env.round_trip = mt.env.rlimit < 0 && !(mix(idx, 4) % 4);
+	if (mt.env.round_trip)
+		dsc(&mt, "round trip if restored");
 	sl->idx[1] = sl->idx[0];
 	sl->kind[1] = sl->kind[0];
 	memcpy(sl->desc[1], sl->desc[0], sizeof(sl->desc[1]));
@@ -4055,7 +4145,7 @@ static bool fuzz_one(long idx, int kind, int verbose)
 	if (fresh(&mt))
 		run_one(fd, &mt.env, mix(idx, 2) | 1, kind != K_PRAM, &r);
 	else
-		run_served(kind, mix(idx, 2) | 1, &r);
+		run_served(kind, mix(idx, 2) | 1, mt.env.round_trip, &r);
 	clock_gettime(CLOCK_MONOTONIC, &tm[2]);
 	close(fd);
 	if (node[0] && unlink(node))
@@ -4389,7 +4479,10 @@ TEST_F_TIMEOUT(restart_fuzz, mutants, 7 * 24 * 3600)
 			ksft_print_msg("  %s image: %zu bytes, %d records\n",
 				       kinds[k].name, kinds[k].size, kinds[k].nr);
 
-	/* Each image unchanged restarts, as nobody, and checks itself. */
+	/*
+	 * Each image unchanged restarts, as nobody, checks itself, and
+	 * checkpoints itself into an image that restarts too.
+	 */
 	for (k = 0; k < navail && opt.index < 0; k++) {
 		struct kind *kd = &kinds[avail[k]];
 		char out[128], node[128];
@@ -4397,6 +4490,7 @@ TEST_F_TIMEOUT(restart_fuzz, mutants, 7 * 24 * 3600)
 		int fd;
 
 		reset(avail[k]);
+		mt.env.round_trip = true;
 		fd = stage(&mt, -1, node, sizeof(node));
 		ASSERT_LE(0, fd);
 		run_one(fd, &mt.env, 1, false, &r);
@@ -4405,8 +4499,9 @@ TEST_F_TIMEOUT(restart_fuzz, mutants, 7 * 24 * 3600)
 			unlink(node);
 		EXPECT_TRUE(!r.post && r.ran && WIFEXITED(r.status) &&
 			    !WEXITSTATUS(r.status) && !r.oracle) {
-			TH_LOG("the valid %s image: %s; %s %s", kd->name,
-			       outcome(&r, out, sizeof(out)), r.what, r.log);
+			TH_LOG("the valid %s image: %s; %s %s %s", kd->name,
+			       outcome(&r, out, sizeof(out)), r.what, r.owhat,
+			       r.log);
 		}
 		repair_file();
 	}
