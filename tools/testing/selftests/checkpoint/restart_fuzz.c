@@ -16,7 +16,10 @@
  * dropped and duplicated with their pages), using boundary values (the
  * end of the user address space +-1, page size +-1, kernel addresses,
  * huge counts) as well as random ones. The CRC-32C of the tail is then
- * recomputed, so that the mutant reaches the checks behind it.
+ * recomputed, so that the mutant reaches the checks behind it. Some
+ * mutants change the restarting caller instead (its limits, MDWE, no or
+ * a full log, the image through a pipe) or signal it in the middle of
+ * restart(2): SIGKILL, whose cleanup must leave nothing behind.
  *
  * Each mutant is restarted by a forked child that first becomes nobody.
  * Either restart(2) fails, and that child checks that nothing of it
@@ -167,13 +170,13 @@ static struct kind kinds[NR_KINDS] = {
 enum {
 	C_HEAD, C_HDR, C_STRUCT, C_TASK, C_SIG, C_ALTSTACK, C_RSEQ, C_FUTEX,
 	C_REGS, C_SEL, C_FSGS, C_XSTATE, C_MM, C_MMFLAGS, C_LDT, C_VMA,
-	C_PGOFF, C_PATH, C_IDENT, C_PAGES, C_DATA, C_CRC, C_ENV, NR_CLS
+	C_PGOFF, C_PATH, C_IDENT, C_PAGES, C_DATA, C_CRC, C_ENV, C_INTR, NR_CLS
 };
 
 static const char *const cls_name[NR_CLS] = {
 	"head", "hdr", "struct", "task", "sig", "altstack", "rseq", "futex",
 	"regs", "sel", "fsgs", "xstate", "mm", "mmflags", "ldt", "vma",
-	"pgoff", "path", "ident", "pages", "data", "crc", "env",
+	"pgoff", "path", "ident", "pages", "data", "crc", "env", "interrupt",
 };
 
 static struct {
@@ -1174,6 +1177,7 @@ struct env {
 	uint64_t rlim;
 	bool mdwe, thp_off, nolog, logfull, pipe;
 	bool round_trip;	/* a restored task checkpoints itself, etc. */
+	int sig, sig_us;	/* sent to the restarter, so long into it */
 };
 
 struct mut {
@@ -2909,6 +2913,25 @@ static bool mut_env(struct mut *m)
 	return true;
 }
 
+/*
+ * A signal to the restarter while restart(2) runs: SIGKILL, whose
+ * cleanup must leave nothing behind, or SIGUSR1, which it handles (and
+ * which a restored task gets instead, with the image's disposition).
+ * Where it lands depends on timing: a replay may differ.
+ */
+static bool mut_interrupt(struct mut *m)
+{
+	static const uint64_t us[] = {
+		0, 100, 300, 1000, 2000, 5000, 10000, 20000,
+	};
+
+	m->env.sig = chance(m, 50) ? SIGKILL : SIGUSR1;
+	m->env.sig_us = from(m, us, N(us));
+	dsc(m, "%s to the restarter %d us into restart(2)",
+	    m->env.sig == SIGKILL ? "SIGKILL" : "SIGUSR1", m->env.sig_us);
+	return true;
+}
+
 struct mutator {
 	const char *name;
 	int cls;
@@ -2944,6 +2967,7 @@ static const struct mutator mutators[] = {
 	{ "checksum", C_CRC, 1, mut_crc },
 	{ "syscall regs", C_REGS, 2, mut_sysregs },
 	{ "environment", C_ENV, 3, mut_env },
+	{ "interrupt", C_INTR, 2, mut_interrupt },
 };
 
 #define NR_MUT	N(mutators)
@@ -3525,7 +3549,7 @@ static void restarter_serve(int logfd, int repfd, int cmdfd, uint64_t nonce)
  * workers share with the test process that sums them.
  */
 struct stats {
-	long run, failures, reports, ran, timeouts, stopped;
+	long run, failures, reports, ran, timeouts, stopped, killed;
 	long errnos[256], exits[256], sigs[65];
 	double secs, max_secs;
 	long max_idx;
@@ -3623,6 +3647,7 @@ static bool kmsg_check(char *out, size_t len)
 
 struct run {
 	bool pre, ret, post, ran, timeout, stopped, hung, exited;
+	bool interrupted;	/* killed by us inside restart(2) */
 	int err;		/* of a failed restart(2) */
 	uint32_t bad, oracle;
 	int status;
@@ -3769,6 +3794,28 @@ static void child_close(struct child *c)
 	c->pid = -1;
 }
 
+/* Send @e's signal, once the restarter is inside restart(2). */
+static void interrupt(struct child *c, const struct env *e, uint64_t nonce,
+		      struct run *r)
+{
+	struct pollfd p = { .fd = c->rep, .events = POLLIN };
+	int i;
+
+	for (i = 0; i < 50 && !r->pre && !r->post; i++) {
+		read_reports(c->rep, nonce, r);
+		if (!r->pre)
+			poll(&p, 1, 100);
+	}
+	if (!r->pre)
+		return;
+	usleep(e->sig_us);
+	read_reports(c->rep, nonce, r);
+	if (r->ret || r->post)
+		return;		/* refused already */
+	kill(c->pid, e->sig);
+	r->interrupted = e->sig == SIGKILL;
+}
+
 /*
  * The outcome of the mutant that child @c restarts: wait for it, until
  * the deadline; with @detach, not for the exit of a child whose restart
@@ -3847,15 +3894,18 @@ static void run_one(int fd, const struct env *env, uint64_t nonce,
 			 strerror(errno));
 		return;
 	}
+	if (env->sig)
+		interrupt(&c, env, nonce, r);
 	finish(&c, nonce, detach, r);
 	child_close(&c);
 }
 
 /* Restart the mutant of @kind in its scratch file, by the serving child. */
-static void run_served(int kind, uint64_t nonce, bool rt, struct run *r)
+static void run_served(int kind, uint64_t nonce, const struct env *e,
+		       struct run *r)
 {
 	struct env env = { .rlimit = -1 };
-	struct cmd c = { REP_MAGIC, kind, rt, nonce };
+	struct cmd c = { REP_MAGIC, kind, e->round_trip, nonce };
 	int tries;
 
 	memset(r, 0, sizeof(*r));
@@ -3876,6 +3926,8 @@ static void run_served(int kind, uint64_t nonce, bool rt, struct run *r)
 		snprintf(r->what, sizeof(r->what), "cannot start a restarter");
 		return;
 	}
+	if (e->sig)
+		interrupt(&server, e, nonce, r);
 	if (!finish(&server, nonce, true, r)) {
 		if (!r->exited)
 			kill(server.pid, SIGKILL);
@@ -3895,6 +3947,9 @@ static const char *judge(const struct run *r, char *why, size_t len)
 			 r->err, strerror(r->err), r->what);
 	else if (r->post)
 		return NULL;
+	else if (r->interrupted && WIFSIGNALED(r->status) &&
+		 WTERMSIG(r->status) == SIGKILL)
+		return NULL;	/* ours, maybe just after restart(2) failed */
 	else if (r->ret)
 		snprintf(why, len,
 			 "restart(2) failed with errno %d (%s) and the caller died (status %#x)",
@@ -3954,7 +4009,10 @@ static void count(const struct run *r)
 	}
 	if (r->ran)
 		S->ran++;
-	if (r->timeout)
+	if (r->interrupted && WIFSIGNALED(r->status) &&
+	    WTERMSIG(r->status) == SIGKILL)
+		S->killed++;
+	else if (r->timeout)
 		S->timeouts++;
 	else if (r->stopped)
 		S->stopped++;
@@ -3969,6 +4027,9 @@ static const char *outcome(const struct run *r, char *buf, size_t len)
 	if (r->post)
 		snprintf(buf, len, "refused: %s", strerrorname_np(r->err) ?:
 			 "?");
+	else if (r->interrupted && WIFSIGNALED(r->status) &&
+		 WTERMSIG(r->status) == SIGKILL)
+		snprintf(buf, len, "killed inside restart(2)");
 	else if (r->timeout)
 		snprintf(buf, len, "restored, killed at the deadline%s",
 			 r->ran ? "" : " (never reached its code)");
@@ -4145,7 +4206,7 @@ static bool fuzz_one(long idx, int kind, int verbose)
 	if (fresh(&mt))
 		run_one(fd, &mt.env, mix(idx, 2) | 1, kind != K_PRAM, &r);
 	else
-		run_served(kind, mix(idx, 2) | 1, mt.env.round_trip, &r);
+		run_served(kind, mix(idx, 2) | 1, &mt.env, &r);
 	clock_gettime(CLOCK_MONOTONIC, &tm[2]);
 	close(fd);
 	if (node[0] && unlink(node))
@@ -4242,7 +4303,8 @@ static void summary(struct stats *t, double wall)
 					" %s: %ld", sigabbrev_np(i) ?: "?",
 					t->sigs[i]);
 	pos += snprintf(line + pos, sizeof(line) - pos,
-			" deadline: %ld stopped: %ld", t->timeouts, t->stopped);
+			" deadline: %ld stopped: %ld; killed inside restart(2): %ld",
+			t->timeouts, t->stopped, t->killed);
 	ksft_print_msg("  %s\n", line);
 	pos = snprintf(line, sizeof(line), "by kind (run/refused/restored):");
 	for (i = 0; i < NR_KINDS; i++)
@@ -4281,6 +4343,7 @@ static void add_stats(struct stats *t, const struct stats *w)
 	t->ran += w->ran;
 	t->timeouts += w->timeouts;
 	t->stopped += w->stopped;
+	t->killed += w->killed;
 	for (i = 0; i < 256; i++) {
 		t->errnos[i] += w->errnos[i];
 		t->exits[i] += w->exits[i];
