@@ -190,13 +190,11 @@ static struct {
 	bool fresh;
 	bool mutate_only;
 	int verbose;
-	const char *seed_arg;
 } opt = {
 	.seed = DEFAULT_SEED,
 	.count = DEFAULT_COUNT,
 	.index = -1,
 	.deadline = 5,
-	.jobs = 1,
 };
 
 static struct __test_metadata *md;
@@ -4621,7 +4619,7 @@ static void help(const char *prog)
 		"usage: %s [-s SEED|random] [-n COUNT] [-k KIND,...] [-i INDEX] [-j WORKERS] [-t SECONDS] [-x CLASS,...] [-f] [-m] [-v]\n"
 		"  -s  seed (default %d)      -n  mutants (default %d)\n"
 		"  -k  kinds of image only    -i  only mutant INDEX, logged in full\n"
-		"  -j  worker processes (default 1: TCG runs one CPU at a time)\n"
+		"  -j  worker processes, each on a CPU of its own (default: one per CPU, at most 4)\n"
 		"  -f  a fresh restarting child for every mutant\n"
 		"  -m  only make the mutants, restart none (tests the mutators)\n"
 		"  -t  deadline per mutant    -x  classes of mutation left out\n"
@@ -4662,10 +4660,18 @@ int main(int argc, char **argv)
 	long mask;
 	int c;
 
+	/*
+	 * The same layout on every run, so that a seed replays the same
+	 * mutants: once more without address space randomization, before
+	 * the options are taken apart.
+	 */
+	if (!(personality(0xffffffff) & ADDR_NO_RANDOMIZE) &&
+	    personality(personality(0xffffffff) | ADDR_NO_RANDOMIZE) != -1)
+		execv("/proc/self/exe", argv);
+
 	while ((c = getopt(argc, argv, "s:n:k:i:j:t:x:fmvh")) != -1) {
 		switch (c) {
 		case 's':
-			opt.seed_arg = optarg;
 			if (!strcmp(optarg, "random")) {
 				if (getrandom(&opt.seed, sizeof(opt.seed), 0) !=
 				    sizeof(opt.seed))
@@ -4718,25 +4724,10 @@ int main(int argc, char **argv)
 	}
 	if (opt.deadline <= 0 || opt.count < 0)
 		help(argv[0]);
-
-	/*
-	 * The same layout on every run, so that a seed replays the same
-	 * mutants: once more without address space randomization.
-	 */
-	if (!(personality(0xffffffff) & ADDR_NO_RANDOMIZE) &&
-	    personality(personality(0xffffffff) | ADDR_NO_RANDOMIZE) != -1) {
-		char seed[32];
-
-		/* a random seed is drawn once: pass it on */
-		if (opt.seed_arg && !strcmp(opt.seed_arg, "random")) {
-			snprintf(seed, sizeof(seed), "%llu",
-				 (unsigned long long)opt.seed);
-			setenv("RESTART_FUZZ_SEED", seed, 1);
-		}
-		execv("/proc/self/exe", argv);
+	if (!opt.jobs) {
+		opt.jobs = sysconf(_SC_NPROCESSORS_ONLN);
+		opt.jobs = opt.jobs < 1 ? 1 : opt.jobs > 4 ? 4 : opt.jobs;
 	}
-	if (getenv("RESTART_FUZZ_SEED"))
-		opt.seed = strtoull(getenv("RESTART_FUZZ_SEED"), NULL, 0);
 	optind = 1;
 	argv[1] = NULL;
 	return test_harness_run(1, argv);
