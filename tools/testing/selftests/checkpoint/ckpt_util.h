@@ -6,6 +6,7 @@
 #ifndef CKPT_UTIL_H
 #define CKPT_UTIL_H
 
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <signal.h>
@@ -320,6 +321,47 @@ static inline int json_has_page(const char *vma, unsigned long addr)
 			p++;
 	}
 	return 0;
+}
+
+/*
+ * Whether the VMA at @addr shows VmFlags mnemonic @fl in
+ * /proc/self/smaps: 1 or 0, -1 when smaps cannot be read.
+ */
+static inline int vm_flag(void *addr, const char *fl)
+{
+	char line[512], want[8];
+	unsigned long start, end;
+	FILE *f = fopen("/proc/self/smaps", "r");
+	int in = 0, found = 0;
+
+	if (!f)
+		return -1;
+	snprintf(want, sizeof(want), " %s", fl);
+	while (fgets(line, sizeof(line), f)) {
+		if (sscanf(line, "%lx-%lx ", &start, &end) == 2 &&
+		    strchr(line, '-') < strchr(line, ' '))
+			in = (unsigned long)addr >= start &&
+			     (unsigned long)addr < end;
+		else if (in && !strncmp(line, "VmFlags:", 8))
+			found = !!strstr(line, want);
+	}
+	fclose(f);
+	return found;
+}
+
+/* Whether a node named @name is listed in the mounted pram filesystem. */
+static inline int pram_listed(const char *name)
+{
+	DIR *d = opendir("/sys/fs/pram");
+	struct dirent *e;
+	int found = 0;
+
+	while (d && (e = readdir(d)))
+		if (!strcmp(e->d_name, name))
+			found = 1;
+	if (d)
+		closedir(d);
+	return found;
 }
 
 #endif /* CKPT_UTIL_H */

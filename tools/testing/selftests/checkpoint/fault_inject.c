@@ -698,20 +698,6 @@ static bool pram_mounted(void)
 	return !statfs(PRAM_DIR, &sf) && sf.f_type == PRAMFS_MAGIC;
 }
 
-static int pram_listed(const char *name)
-{
-	DIR *d = opendir(PRAM_DIR);
-	struct dirent *e;
-	int found = 0;
-
-	while (d && (e = readdir(d)))
-		if (!strcmp(e->d_name, name))
-			found = 1;
-	if (d)
-		closedir(d);
-	return found;
-}
-
 /* Whether node @name is there (1), gone (0), or half there (-1). */
 static int pram_node_state(const char *name)
 {

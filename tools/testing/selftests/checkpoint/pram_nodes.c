@@ -34,21 +34,6 @@ static void mount_pram(struct __test_metadata *_metadata)
 		     strerror(errno));
 }
 
-/* Whether a node named @name is listed. */
-static int listed(const char *name)
-{
-	DIR *d = opendir(PRAM_DIR);
-	struct dirent *e;
-	int found = 0;
-
-	while (d && (e = readdir(d)))
-		if (!strcmp(e->d_name, name))
-			found = 1;
-	if (d)
-		closedir(d);
-	return found;
-}
-
 TEST(node_lifecycle)
 {
 	char buf[64] = "";
@@ -67,7 +52,7 @@ TEST(node_lifecycle)
 	EXPECT_EQ(EBUSY, errno);
 	close(fd);
 
-	EXPECT_TRUE(listed("t-life"));
+	EXPECT_TRUE(pram_listed("t-life"));
 	ASSERT_EQ(0, stat(PRAM_DIR "/t-life", &st));
 	EXPECT_EQ(11, st.st_size);
 	/* the node's page, one link, one data page */
@@ -94,7 +79,7 @@ TEST(node_lifecycle)
 	close(fd);
 
 	EXPECT_EQ(0, unlink(PRAM_DIR "/t-life"));
-	EXPECT_FALSE(listed("t-life"));
+	EXPECT_FALSE(pram_listed("t-life"));
 	EXPECT_EQ(-1, open(PRAM_DIR "/t-life", O_RDONLY));
 	EXPECT_EQ(ENOENT, errno);
 }

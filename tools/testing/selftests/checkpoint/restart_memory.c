@@ -167,29 +167,6 @@ TEST(protections_and_holes)
 #define PR_GET_MDWE			66
 #endif
 
-/* Whether the smaps entry of the VMA at @addr shows VmFlags flag @fl. */
-static int vm_flag(void *addr, const char *fl)
-{
-	char line[512], want[8];
-	unsigned long start, end;
-	FILE *f = fopen("/proc/self/smaps", "r");
-	int in = 0, found = 0;
-
-	if (!f)
-		return -1;
-	snprintf(want, sizeof(want), " %s", fl);
-	while (fgets(line, sizeof(line), f)) {
-		if (sscanf(line, "%lx-%lx ", &start, &end) == 2 &&
-		    strchr(line, '-') < strchr(line, ' '))
-			in = (unsigned long)addr >= start &&
-			     (unsigned long)addr < end;
-		else if (in && !strncmp(line, "VmFlags:", 8))
-			found = !!strstr(line, want);
-	}
-	fclose(f);
-	return found;
-}
-
 static int read_filter(void)
 {
 	char buf[32] = "";

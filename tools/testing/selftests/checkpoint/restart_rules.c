@@ -303,29 +303,6 @@ TEST_F(rules, locked_memory_within_rlimit_memlock)
 			   &flags, sizeof(flags), become_nobody));
 }
 
-/* Whether the VMA at @addr shows VmFlags @fl in /proc/self/smaps. */
-static int vm_flag(void *addr, const char *fl)
-{
-	char line[512], want[8];
-	unsigned long start, end;
-	FILE *f = fopen("/proc/self/smaps", "r");
-	int in = 0, found = 0;
-
-	if (!f)
-		return -1;
-	snprintf(want, sizeof(want), " %s", fl);
-	while (fgets(line, sizeof(line), f)) {
-		if (sscanf(line, "%lx-%lx ", &start, &end) == 2 &&
-		    strchr(line, '-') < strchr(line, ' '))
-			in = (unsigned long)addr >= start &&
-			     (unsigned long)addr < end;
-		else if (in && !strncmp(line, "VmFlags:", 8))
-			found = !!strstr(line, want);
-	}
-	fclose(f);
-	return found;
-}
-
 /* The locked kB of /proc/self/status, or -1. */
 static long vm_locked_kb(void)
 {
