@@ -154,8 +154,7 @@ void cr_ctx_release(struct cr_ctx *ctx)
 	kfree(ctx->hbuf);
 	if (ctx->mm)
 		mmput(ctx->mm);
-	if (ctx->stack)
-		put_task_stack(ctx->task);
+	cr_release_tree(ctx);
 	put_task_struct(ctx->task);
 	fput(ctx->file);
 	if (ctx->logfile) {

@@ -157,6 +157,10 @@ int cr_read_skip(struct cr_rst *r, u64 len)
  */
 int cr_read_hdr(struct cr_rst *r)
 {
+	if (r->peeked) {
+		r->peeked = false;
+		return 0;
+	}
 	r->rec_off = r->ctx->written;
 	return cr_read(r, &r->hdr, sizeof(r->hdr));
 }

@@ -8,19 +8,33 @@
 #define _CHECKPOINT_INTERNAL_H
 
 #include <linux/ckpt.h>
+#include <linux/kref.h>
 #include <linux/list.h>
 #include <linux/mm.h>
 #include <linux/pram.h>
 #include <linux/stdarg.h>
 #include <linux/types.h>
 #include <linux/uio.h>
+#include <linux/wait.h>
 
 struct bio_vec;
 struct file;
 
 /* Flags each syscall accepts; anything else is -EINVAL. */
-#define CR_CHECKPOINT_FLAGS	0UL
-#define CR_RESTART_FLAGS	0UL
+#define CR_CHECKPOINT_FLAGS	CHECKPOINT_TREE
+#define CR_RESTART_FLAGS	RESTART_RUN
+
+/*
+ * Tasks, threads included, that one image holds at most: bounds what a
+ * checkpoint holds and what a restart reads before it creates anything.
+ */
+#define CR_MAX_TASKS		4096
+
+/*
+ * Signals one %CR_HDR_SIGPENDING record holds at most: it is built in
+ * the header buffer, under the task's signal lock.
+ */
+#define CR_MAX_PENDING		128
 
 /* Longest line cr_log() writes, newline included. */
 #define CR_LOG_LINE_MAX		256
@@ -98,6 +112,25 @@ struct cr_page_store {
 };
 
 /**
+ * struct cr_task - one task of the tree a checkpoint saves
+ * @task: the task; holds a reference
+ * @proc: index in &cr_ctx.tasks of its process's leader
+ * @id: the id of its process's objects (address space, signal handlers,
+ *	signal state): its process's number in the tree, from 1
+ * @state: the stopped, traced or frozen state it was found in
+ * @nvcsw: its switch count then, to tell at the end that it never ran
+ * @stack: a reference on its kernel stack is held
+ */
+struct cr_task {
+	struct task_struct *task;
+	unsigned int proc;
+	u32 id;
+	unsigned int state;
+	unsigned long nvcsw;
+	bool stack;
+};
+
+/**
  * struct cr_ctx - the state of one checkpoint or restart
  * @op: which syscall this is
  * @pid: the pid the caller passed, for log lines
@@ -111,12 +144,12 @@ struct cr_page_store {
  * @loglen: bytes used in @logbuf
  * @logdrop: lines that did not fit in @logbuf
  * @mm: the address space being saved; holds a reference (checkpoint)
+ * @tasks: the tasks of the tree (checkpoint), in image order
+ * @nr_tasks: entries in @tasks
+ * @nr_procs: how many of them lead a process
+ * @ns: the pid namespace the image's pids are numbers in (checkpoint)
  * @id: the checkpoint id, returned to the caller
  * @self: the task is checkpointing itself
- * @stack: a reference on the target's kernel stack is held
- * @stopped: the target's stopped state (another task)
- * @nvcsw: the target's switch count when it was found stopped, to tell
- *	at the end that it never ran in between
  * @hbuf: buffer in which records are built before they are written
  * @pgarr_list: page-arrays of the batch being collected; the first entry
  *	is the one being filled, so the list runs newest first
@@ -145,11 +178,12 @@ struct cr_ctx {
 	unsigned int logdrop;
 
 	struct mm_struct *mm;
+	struct cr_task *tasks;
+	unsigned int nr_tasks;
+	unsigned int nr_procs;
+	struct pid_namespace *ns;
 	u64 id;
 	bool self;
-	bool stack;
-	unsigned int stopped;
-	unsigned long nvcsw;
 	void *hbuf;
 	struct list_head pgarr_list;
 	unsigned int nr_pgarrs;
@@ -162,20 +196,108 @@ struct cr_ctx {
 };
 
 /**
+ * struct cr_rtask - one task of the tree a restart builds
+ * @rec: its task record, checked
+ * @cpu: its CPU record with the XSAVE area, checked (kmalloc'd)
+ * @pending: the signals pending for it alone, checked (kvmalloc'd), or
+ *	NULL
+ * @tree: the tree it belongs to
+ * @proc: index in &cr_tree.procs of its process
+ * @creator: index in &cr_tree.tasks of the task that creates it: its
+ *	process's leader for a thread, its parent thread for a leader
+ * @task: the task once it runs; holds a reference
+ * @nr: its pid as its creator's kernel_clone() returned it, to reap it
+ * @ax: the ax it returns to user space with
+ * @work: sets that ax on its way out (restart_ax())
+ * @err: why it failed to get ready, or 0
+ */
+struct cr_rtask {
+	struct cr_hdr_task rec;
+	struct cr_hdr_cpu *cpu;
+	struct cr_siginfo *pending;
+	struct cr_tree *tree;
+	unsigned int proc;
+	unsigned int creator;
+	struct task_struct *task;
+	pid_t nr;
+	long ax;
+	struct callback_head work;
+	int err;
+};
+
+/**
+ * struct cr_rproc - one process of the tree a restart builds
+ * @leader: index in &cr_tree.tasks of its leader
+ * @mm: its new address space; holds a reference
+ * @vdso: where its image had the vDSO
+ * @sighand: its signal handler record, checked (kmalloc'd)
+ * @signal: its process-wide state record, checked
+ * @pending: the signals pending for the process, checked (kvmalloc'd),
+ *	or NULL
+ */
+struct cr_rproc {
+	unsigned int leader;
+	struct mm_struct *mm;
+	struct cr_vdso vdso;
+	struct cr_hdr_sighand *sighand;
+	struct cr_hdr_signal signal;
+	struct cr_siginfo *pending;
+};
+
+/* cr_tree.state: what the tasks restart created wait for */
+enum cr_tree_state {
+	CR_TREE_BUILD,		/* being created: wait */
+	CR_TREE_GO,		/* the caller committed: become your task */
+	CR_TREE_ABORT,		/* restart failed: reap your children, exit */
+};
+
+/**
+ * struct cr_tree - the tasks a restart builds, shared with them
+ * @ref: one reference for the caller, one for each task created, which
+ *	drops it on its way to user space (or out)
+ * @tasks: the tasks, in image order; the first is the caller's
+ * @nr_tasks: entries in @tasks
+ * @procs: the processes, in image order
+ * @nr_procs: entries in @procs
+ * @flags: restart(2)'s flags
+ * @state: an &enum cr_tree_state value
+ * @unready: tasks created or being created that have not reported
+ * @err: the first failure a created task reported
+ * @wq: where the caller waits for @unready and the tasks for @state
+ *
+ * Created tasks read it, and write only their own &struct cr_rtask
+ * before they report (@unready, @err, under @wq's lock).
+ */
+struct cr_tree {
+	struct kref ref;
+	struct cr_rtask *tasks;
+	unsigned int nr_tasks;
+	struct cr_rproc *procs;
+	unsigned int nr_procs;
+	unsigned long flags;
+	int state;
+	unsigned int unready;
+	int err;
+	wait_queue_head_t wq;
+};
+
+/**
  * struct cr_rst - the state of one restart, beyond its &struct cr_ctx
  * @ctx: the context: image file, log, header buffer, checksum
  * @rec_off: image offset of the record being read, for log lines
  * @hdr: that record's header
- * @task: the task record, checked
- * @cpu: the CPU record with its XSAVE area, checked (kmalloc'd)
- * @mmrec: the mm record, checked
- * @mm: the address space being built; the caller's own stays in use
- *	until the image has been read to its verified tail
+ * @peeked: @hdr is the header of the next record, read ahead
+ * @tree: the tasks being read and built
+ * @mmid: the id the address space being read must have
+ * @mmrec: the mm record being read, checked
+ * @mm: the address space being built; moved to its &struct cr_rproc
+ *	once complete
  * @vma: the last VMA record read, whose pages follow it
- * @vdso: where the image has the vDSO
+ * @vdso: where the image has the vDSO in the mm being built
  * @pages: scratch array of %CR_PGARR_TOTAL pages being filled
  * @src: scratch array of %CR_PGARR_TOTAL kept pages to copy from
  * @addrs: scratch array of their %CR_PGARR_TOTAL addresses
+ * @nr_rt_pending: real-time signals pending in the image so far
  * @err: the first failure that is not the image's fault (a file, memory);
  *	reading goes on to the tail without building, and it is returned
  *	only if the image's checksum is good
@@ -187,8 +309,9 @@ struct cr_rst {
 	struct cr_ctx *ctx;
 	u64 rec_off;
 	struct cr_hdr hdr;
-	struct cr_hdr_task task;
-	struct cr_hdr_cpu *cpu;
+	bool peeked;
+	struct cr_tree *tree;
+	u32 mmid;
 	struct cr_hdr_mm mmrec;
 	struct mm_struct *mm;
 	struct cr_hdr_vma vma;
@@ -196,8 +319,15 @@ struct cr_rst {
 	struct page **pages;
 	struct page **src;
 	u64 *addrs;
+	unsigned int nr_rt_pending;
 	int err;
 };
+
+/* An address user space can have, as the syscalls that take one check. */
+static inline bool cr_user_addr(u64 addr)
+{
+	return addr <= TASK_SIZE_MAX;
+}
 
 /* ctx.c: the syscalls' arguments */
 int cr_ctx_init(struct cr_ctx *ctx, enum cr_op op, pid_t pid, int fd,
@@ -267,13 +397,39 @@ static inline void cr_pgarr_add(struct cr_pgarr *pgarr, struct page *page,
 long cr_checkpoint(struct cr_ctx *ctx);
 int cr_restart(struct cr_ctx *ctx, long *ax);
 
+/* tree.c: the tasks a checkpoint saves */
+int cr_collect_tree(struct cr_ctx *ctx);
+int cr_tree_still(struct cr_ctx *ctx);
+bool cr_tree_is_pidns(struct cr_ctx *ctx);
+void cr_release_tree(struct cr_ctx *ctx);
+
 /* task.c: the task record */
-u32 cr_fill_task(struct cr_ctx *ctx, void *buf);
-int cr_read_task(struct cr_rst *r);
-void cr_restore_task(struct cr_rst *r);
+u32 cr_fill_task(struct cr_ctx *ctx, struct cr_task *ct, void *buf);
+int cr_read_task(struct cr_rst *r, struct cr_hdr_task *ht);
+void cr_restore_thread(const struct cr_hdr_task *ht);
+
+/* signal.c: signal handlers, process-wide state, pending signals */
+u32 cr_fill_sighand(struct task_struct *task, void *buf, u32 id);
+long cr_fill_sigpending(struct cr_ctx *ctx, struct task_struct *task,
+			void *buf, u32 shared);
+u32 cr_fill_signal(struct task_struct *task, void *buf, u32 id,
+		   u32 nr_pending);
+struct cr_hdr_sighand *cr_read_sighand(struct cr_rst *r, u32 id);
+int cr_read_signal(struct cr_rst *r, u32 id, struct cr_hdr_signal *hs);
+struct cr_siginfo *cr_read_sigpending(struct cr_rst *r, u32 shared, u32 nr);
+void cr_restore_sighand(const struct cr_hdr_sighand *hs);
+void cr_restore_signal(const struct cr_hdr_signal *hs);
+void cr_queue_pending(const struct cr_siginfo *si, u32 nr, u32 shared);
+
+/* clone.c: the tasks a restart creates */
+int cr_create_tree(struct cr_tree *tree);
+void cr_abort_tree(struct cr_tree *tree);
+void cr_go_tree(struct cr_tree *tree);
+void cr_put_tree(struct cr_tree *tree);
+void cr_restore_process(struct cr_tree *tree, struct cr_rtask *rt);
 
 /* mm.c: the mm record and the VMAs */
-int cr_write_mm(struct cr_ctx *ctx);
+int cr_write_mm(struct cr_ctx *ctx, u32 id);
 int cr_read_mm(struct cr_rst *r);
 
 /* pages.c: the saved pages and the page stores */

@@ -54,7 +54,7 @@ size_t cr_log_format(char *buf, size_t size, const char *prefix,
 
 /**
  * cr_log() - note one line saying why @ctx's syscall refused something
- * @ctx: the context; nothing is noted when it has no log file
+ * @ctx: the context, or NULL; nothing is noted when it has no log file
  * @fmt: printf-style message, without trailing newline
  *
  * The line reads "<syscall>: pid <pid>: <message>\n", so that a manager
@@ -68,7 +68,8 @@ void cr_log(struct cr_ctx *ctx, const char *fmt, ...)
 	char prefix[32];
 	va_list args;
 
-	if (!ctx->logbuf)
+	/* Tasks restart creates pass none: the caller logs for them. */
+	if (!ctx || !ctx->logbuf)
 		return;
 	/* Room is kept for the line cr_log_flush() adds about the rest. */
 	if (CR_LOG_BUF_SIZE - ctx->loglen < 2 * CR_LOG_LINE_MAX) {

@@ -39,11 +39,6 @@
 #include "../mm/internal.h"
 #include "internal.h"
 
-static bool cr_user_addr(u64 addr)
-{
-	return addr <= TASK_SIZE_MAX;
-}
-
 /* Checkpoint */
 
 static enum cr_vma_type cr_vma_type(struct vm_area_struct *vma)
@@ -240,8 +235,9 @@ static int cr_write_vmas(struct cr_ctx *ctx, unsigned int map_count)
 }
 
 /**
- * cr_write_mm() - save the address space of the context's task
+ * cr_write_mm() - save an address space
  * @ctx: checkpoint context, with @ctx->mm referenced
+ * @id: the address space's id
  *
  * Writes the mm record, the architecture's mm context, and every VMA with
  * its pages. Refuses (-EOPNOTSUPP, with a log line naming the VMA) what
@@ -250,7 +246,7 @@ static int cr_write_vmas(struct cr_ctx *ctx, unsigned int map_count)
  *
  * Return: 0 or a negative errno.
  */
-int cr_write_mm(struct cr_ctx *ctx)
+int cr_write_mm(struct cr_ctx *ctx, u32 id)
 {
 	struct mm_struct *mm = ctx->mm;
 	unsigned long unknown;
@@ -282,6 +278,7 @@ int cr_write_mm(struct cr_ctx *ctx)
 		ret = -EOPNOTSUPP;
 	}
 	hm->map_count = mm->map_count;
+	hm->id = id;
 	map_count = mm->map_count;
 	mmap_read_unlock(mm);
 
@@ -730,7 +727,8 @@ static int cr_read_vmas(struct cr_rst *r, u32 map_count)
 	int ret;
 
 	ret = cr_read_hdr(r);
-	while (!ret && r->hdr.type != CR_HDR_TAIL) {
+	while (!ret && (r->hdr.type == CR_HDR_VMA ||
+			r->hdr.type == CR_HDR_PGARR)) {
 		if (r->hdr.type == CR_HDR_PGARR) {
 			ret = nr ? cr_read_vma_pages(r, &last) :
 				   cr_bad(r, "pages before any VMA");
@@ -754,6 +752,8 @@ static int cr_read_vmas(struct cr_rst *r, u32 map_count)
 		if (!ret)
 			ret = cr_read_hdr(r);
 	}
+	/* The next record's header is read: it ends this mm. */
+	r->peeked = !ret;
 	if (!ret && nr != map_count)
 		ret = cr_bad(r, "%u VMAs where %u were announced", nr,
 			     map_count);
@@ -832,7 +832,8 @@ static int cr_populate_locked(struct cr_rst *r)
  *	caller to drop or commit
  *
  * Reads the mm record, the architecture's mm context and every VMA with
- * its pages, up to and including the header of the tail record.
+ * its pages, up to and including the header of the record after them,
+ * which it leaves in @r->hdr for the next reader (@r->peeked).
  *
  * Return: 0, -EINVAL (logged) for a malformed image, -EOPNOTSUPP
  * (logged) for state this kernel cannot restore, or the errno of a
@@ -853,8 +854,9 @@ int cr_read_mm(struct cr_rst *r)
 		return cr_bad(r, "unknown mm flags %#x", hm->flags & ~CR_MM_FLAGS);
 	if (hm->dump_filter & ~CR_MM_DUMP_FILTER)
 		return cr_bad(r, "bad core dump filter %#x", hm->dump_filter);
-	if (hm->pad)
-		return cr_bad(r, "mm record padding is not zero");
+	if (hm->id != r->mmid)
+		return cr_bad(r, "address space %u where %u belongs", hm->id,
+			      r->mmid);
 	if (!hm->map_count || hm->map_count > sysctl_max_map_count)
 		return cr_bad(r, "%u VMAs", hm->map_count);
 	r->mmrec = *hm;

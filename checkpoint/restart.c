@@ -10,17 +10,19 @@
  * -EINVAL (or -EBADMSG for a checksum mismatch) and one log line giving
  * the byte offset of the record at fault.
  *
- * The restored address space is built in a new mm as the image streams
+ * The restored address spaces are built in new mms as the image streams
  * in (mm.c, pages.c), while the caller keeps its own. Only once the tail
- * has verified does the caller switch to it, with exec_mmap() as execve
- * does, and take the task's registers, signal state and name: until
- * then any failure leaves the caller exactly as it was.
+ * has verified are the other tasks of the tree created (clone.c), and
+ * only once they all are does the caller switch to its mm, with
+ * exec_mmap() as execve does, and take the root's registers and signal
+ * state: until then any failure leaves the caller exactly as it was.
  */
 #include <linux/binfmts.h>
 #include <linux/bvec.h>
 #include <linux/io_uring.h>
 #include <linux/lockdep.h>
 #include <linux/mm.h>
+#include <linux/pid_namespace.h>
 #include <linux/rseq.h>
 #include <linux/sched/mm.h>
 #include <linux/sched/signal.h>
@@ -29,7 +31,7 @@
 
 #include "internal.h"
 
-static int cr_check_head(struct cr_rst *r)
+static int cr_check_head(struct cr_rst *r, struct cr_hdr_head *head)
 {
 	struct cr_hdr_head *hh;
 
@@ -50,6 +52,7 @@ static int cr_check_head(struct cr_rst *r)
 		return cr_bad(r, "unknown image flags %#x", hh->flags);
 	if (!memchr(hh->release, '\0', sizeof(hh->release)))
 		return cr_bad(r, "kernel release is not terminated");
+	*head = *hh;
 	return 0;
 }
 
@@ -59,6 +62,9 @@ static int cr_check_tail(struct cr_rst *r)
 	u32 crc;
 	int ret;
 
+	if (r->hdr.type != CR_HDR_TAIL)
+		return cr_bad(r, "record type %u where the tail belongs",
+			      r->hdr.type);
 	if (r->hdr.len != sizeof(t))
 		return cr_bad(r, "bad tail length %u", r->hdr.len);
 	ret = cr_read(r, &t.magic, sizeof(t.magic));
@@ -81,39 +87,45 @@ static int cr_check_tail(struct cr_rst *r)
 }
 
 /*
- * Make the caller the restored task. Everything that can fail for a
- * reason other than a fatal signal comes before exec_mmap(): the vDSO
- * goes into the new mm, and the FPU state through the regset's checks,
- * while the old mm is still in place. After it, nothing allocates or
- * fails: the signal state, name and registers were all checked when
- * read.
+ * Make the caller the root task. Everything that can fail for a reason
+ * other than a fatal signal comes before exec_mmap(): the FPU state goes
+ * through the regset's checks while the old mm is still in place. After
+ * it, nothing allocates or fails: the signal state, name and registers
+ * were all checked when read.
  */
 static int cr_commit(struct cr_rst *r, long *ax)
 {
+	struct cr_tree *tree = r->tree;
+	struct cr_rtask *rt = &tree->tasks[0];
+	struct cr_rproc *rp = &tree->procs[0];
 	int ret;
 
-	ret = cr_arch_map_vdso(r->mm, &r->vdso);
-	if (ret) {
-		cr_log(r->ctx, "cannot map the vDSO: error %d", ret);
-		return ret;
-	}
-	ret = cr_arch_restore_fpu(r->ctx, r->cpu);
+	ret = cr_arch_restore_fpu(r->ctx, rt->cpu);
 	if (ret)
 		return ret;
 
 	io_uring_task_cancel();
+	mmget(rp->mm);
 	sched_mm_cid_before_execve(current);
-	ret = exec_mmap(r->mm);
+	ret = exec_mmap(rp->mm);
 	sched_mm_cid_after_execve(current);
-	if (ret)
+	if (ret) {
+		mmput(rp->mm);
 		return ret;
-	r->mm = NULL;
+	}
 
 	/* exec_update_lock is held for writing since exec_mmap(). */
 	lockdep_assert_held_write(&current->signal->exec_update_lock);
 	rseq_execve(current);
-	cr_restore_task(r);
-	*ax = cr_arch_restore_regs(r->cpu);
+	cr_restore_process(tree, rt);
+	if (rp->pending)
+		cr_queue_pending(rp->pending, rp->signal.nr_pending,
+				 CR_SIGPENDING_PROCESS);
+	cr_restore_thread(&rt->rec);
+	if (rt->pending)
+		cr_queue_pending(rt->pending, rt->rec.nr_pending,
+				 CR_SIGPENDING_THREAD);
+	*ax = cr_arch_restore_regs(rt->cpu);
 	up_write(&current->signal->exec_update_lock);
 	return 0;
 }
@@ -134,26 +146,330 @@ static int cr_check_caller(struct cr_ctx *ctx)
 	return 0;
 }
 
+/*
+ * Where the task record just read sits in the tree, checked against the
+ * tasks before it: pids unique, a leader first, its threads directly
+ * after it with its objects, and every other process after the thread
+ * that forked it, with objects of its own.
+ */
+static int cr_place_task(struct cr_rst *r, unsigned int i, unsigned int *nproc)
+{
+	struct cr_tree *tree = r->tree;
+	struct cr_rtask *rt = &tree->tasks[i];
+	const struct cr_hdr_task *ht = &rt->rec;
+	bool leader = ht->tid == ht->tgid;
+	unsigned int j, id;
+
+	rt->tree = tree;
+	for (j = 0; j < i; j++)
+		if (tree->tasks[j].rec.tid == ht->tid)
+			return cr_bad(r, "task %d appears twice", ht->tid);
+	if (!leader) {
+		const struct cr_rtask *prev = &tree->tasks[i - 1];
+
+		if (!i || prev->rec.tgid != ht->tgid)
+			return cr_bad(r, "thread %d does not follow its process",
+				      ht->tid);
+		rt->proc = prev->proc;
+		rt->creator = tree->procs[rt->proc].leader;
+		id = rt->proc + 1;
+		if (ht->ptid || ht->mm_id != id || ht->sighand_id != id ||
+		    ht->signal_id != id)
+			return cr_bad(r, "thread %d does not share its process's objects",
+				      ht->tid);
+		if (ht->pgid != tree->tasks[rt->creator].rec.pgid ||
+		    ht->sid != tree->tasks[rt->creator].rec.sid)
+			return cr_bad(r, "thread %d is in another group than its process",
+				      ht->tid);
+		return 0;
+	}
+
+	if (*nproc == tree->nr_procs)
+		return cr_bad(r, "more processes than announced");
+	rt->proc = (*nproc)++;
+	tree->procs[rt->proc].leader = i;
+	id = rt->proc + 1;
+	if (ht->mm_id != id || ht->sighand_id != id || ht->signal_id != id)
+		return cr_bad(r, "process %d shares objects with another process",
+			      ht->tid);
+	if (!i)
+		return ht->ptid ? cr_bad(r, "the root has a parent in the tree") :
+				  0;
+	for (j = 0; j < i; j++)
+		if (tree->tasks[j].rec.tid == ht->ptid)
+			break;
+	if (j == i)
+		return cr_bad(r, "process %d comes before its parent %d",
+			      ht->tid, ht->ptid);
+	rt->creator = j;
+	return 0;
+}
+
+/* The process whose leader has thread id @tid, or NULL. */
+static const struct cr_hdr_task *cr_find_leader(struct cr_tree *tree,
+						pid_t tid)
+{
+	unsigned int i;
+
+	for (i = 0; i < tree->nr_procs; i++) {
+		const struct cr_hdr_task *ht = &tree->tasks[tree->procs[i].leader].rec;
+
+		if (ht->tid == tid)
+			return ht;
+	}
+	return NULL;
+}
+
+/*
+ * Sessions and process groups, as setsid(2) and setpgid(2) allow them:
+ * a process is in its parent's session or leads its own (and then its
+ * own group too); its group is the root's, which is the caller's after
+ * restart, or one led by a process of the tree in its session.
+ */
+static int cr_check_groups(struct cr_rst *r)
+{
+	struct cr_tree *tree = r->tree;
+	const struct cr_hdr_task *root = &tree->tasks[0].rec;
+	unsigned int i;
+
+	for (i = 1; i < tree->nr_procs; i++) {
+		const struct cr_rtask *rt = &tree->tasks[tree->procs[i].leader];
+		const struct cr_hdr_task *ht = &rt->rec;
+		const struct cr_hdr_task *parent, *lead;
+
+		parent = &tree->tasks[tree->procs[tree->tasks[rt->creator].proc].leader].rec;
+		if (ht->sid == ht->tid ? ht->pgid != ht->tid :
+					 ht->sid != parent->sid)
+			return cr_bad(r, "process %d: session %d is neither its own nor its parent's",
+				      ht->tid, ht->sid);
+		if (ht->pgid == root->pgid) {
+			if (ht->sid != root->sid)
+				return cr_bad(r, "process %d: group %d is in another session",
+					      ht->tid, ht->pgid);
+			continue;
+		}
+		lead = cr_find_leader(tree, ht->pgid);
+		if (!lead || lead == root || lead->pgid != lead->tid ||
+		    lead->sid != ht->sid)
+			return cr_bad(r, "process %d: group %d has no leader in its session",
+				      ht->tid, ht->pgid);
+	}
+	return 0;
+}
+
+/*
+ * The pids the tree needs. A single task keeps the caller's pid, as it
+ * always did. A tree gets its recorded pids, so its root must be the
+ * caller: a restarter gets that pid with clone3()'s set_tid, or as init
+ * of a new pid namespace for the image of a whole namespace.
+ */
+static int cr_check_pids(struct cr_rst *r, const struct cr_hdr_head *hh)
+{
+	struct cr_tree *tree = r->tree;
+	pid_t root = tree->tasks[0].rec.tid;
+
+	if (tree->nr_tasks == 1)
+		return 0;
+	if ((hh->flags & CR_HEAD_PIDNS) && root != 1)
+		return cr_bad(r, "the image of a pid namespace has root %d",
+			      root);
+	if (task_pid_vnr(current) != root)
+		return cr_refuse(r, -EBUSY, "the caller's pid %d is not the image's root pid %d: restart from a task with that pid (as init of a new pid namespace for a whole namespace)",
+				 task_pid_vnr(current), root);
+	if (current->nsproxy->pid_ns_for_children != task_active_pid_ns(current))
+		return cr_refuse(r, -EINVAL, "the caller's children would be in another pid namespace");
+	return 0;
+}
+
+/* The records of one task, and of the objects it is the first to use. */
+static int cr_read_one(struct cr_rst *r, unsigned int i, unsigned int *nproc)
+{
+	struct cr_tree *tree = r->tree;
+	struct cr_rtask *rt = &tree->tasks[i];
+	struct cr_rproc *rp;
+	bool leader;
+	int ret;
+
+	ret = cr_read_task(r, &rt->rec);
+	if (!ret)
+		ret = cr_place_task(r, i, nproc);
+	if (ret)
+		return ret;
+	rp = &tree->procs[rt->proc];
+	leader = rt->rec.tid == rt->rec.tgid;
+	if (leader) {
+		rp->sighand = cr_read_sighand(r, rt->proc + 1);
+		if (IS_ERR(rp->sighand)) {
+			ret = PTR_ERR(rp->sighand);
+			rp->sighand = NULL;
+			return ret;
+		}
+		ret = cr_read_signal(r, rt->proc + 1, &rp->signal);
+		if (ret)
+			return ret;
+		if (rp->signal.nr_pending) {
+			rp->pending = cr_read_sigpending(r, CR_SIGPENDING_PROCESS,
+							 rp->signal.nr_pending);
+			if (IS_ERR(rp->pending)) {
+				ret = PTR_ERR(rp->pending);
+				rp->pending = NULL;
+				return ret;
+			}
+		}
+	}
+	rt->cpu = cr_arch_read_cpu(r);
+	if (IS_ERR(rt->cpu)) {
+		ret = PTR_ERR(rt->cpu);
+		rt->cpu = NULL;
+		return ret;
+	}
+	if (rt->rec.nr_pending) {
+		rt->pending = cr_read_sigpending(r, CR_SIGPENDING_THREAD,
+						 rt->rec.nr_pending);
+		if (IS_ERR(rt->pending)) {
+			ret = PTR_ERR(rt->pending);
+			rt->pending = NULL;
+			return ret;
+		}
+	}
+	if (!leader)
+		return 0;
+
+	r->mmid = rt->proc + 1;
+	ret = cr_read_mm(r);
+	rp->mm = r->mm;
+	rp->vdso = r->vdso;
+	r->mm = NULL;
+	memset(&r->vdso, 0, sizeof(r->vdso));
+	return ret;
+}
+
+/* The tree record, and every task of the tree with its objects. */
+static int cr_read_tree(struct cr_rst *r)
+{
+	struct cr_hdr_tree ht;
+	struct cr_tree *tree;
+	unsigned int i, nproc = 0;
+	int ret;
+
+	ret = cr_read_struct(r, CR_HDR_TREE, &ht, sizeof(ht));
+	if (ret)
+		return ret;
+	if (r->hdr.len != sizeof(ht))
+		return cr_bad(r, "record type %u has a bad length %u",
+			      CR_HDR_TREE, r->hdr.len);
+	if (!ht.nr_tasks || ht.nr_tasks > CR_MAX_TASKS || !ht.nr_procs ||
+	    ht.nr_procs > ht.nr_tasks)
+		return cr_bad(r, "a tree of %u tasks in %u processes",
+			      ht.nr_tasks, ht.nr_procs);
+
+	tree = kzalloc(sizeof(*tree), GFP_KERNEL);
+	if (!tree)
+		return -ENOMEM;
+	kref_init(&tree->ref);
+	init_waitqueue_head(&tree->wq);
+	tree->flags = r->ctx->flags;
+	r->tree = tree;
+	tree->tasks = kvcalloc(ht.nr_tasks, sizeof(*tree->tasks), GFP_KERNEL);
+	tree->procs = kvcalloc(ht.nr_procs, sizeof(*tree->procs), GFP_KERNEL);
+	if (!tree->tasks || !tree->procs)
+		return -ENOMEM;
+	tree->nr_tasks = ht.nr_tasks;
+	tree->nr_procs = ht.nr_procs;
+
+	for (i = 0; i < tree->nr_tasks; i++) {
+		ret = cr_read_one(r, i, &nproc);
+		if (ret)
+			return ret;
+	}
+	if (nproc != tree->nr_procs)
+		return cr_bad(r, "%u processes where %u were announced", nproc,
+			      tree->nr_procs);
+	return cr_check_groups(r);
+}
+
+/* Map the vDSO into every mm, while a failure can still be undone. */
+static int cr_map_vdsos(struct cr_rst *r)
+{
+	struct cr_tree *tree = r->tree;
+	unsigned int i;
+	int ret;
+
+	for (i = 0; i < tree->nr_procs; i++) {
+		ret = cr_arch_map_vdso(tree->procs[i].mm, &tree->procs[i].vdso);
+		if (ret) {
+			cr_log(r->ctx, "cannot map the vDSO: error %d", ret);
+			return ret;
+		}
+	}
+	return 0;
+}
+
+/* Log why a created task failed: it has no context to log with. */
+static void cr_log_tree_err(struct cr_rst *r, int err)
+{
+	struct cr_tree *tree = r->tree;
+	unsigned int i;
+
+	for (i = 1; i < tree->nr_tasks; i++) {
+		if (tree->tasks[i].err) {
+			cr_log(r->ctx, "cannot create task %d: error %d%s",
+			       tree->tasks[i].rec.tid, tree->tasks[i].err,
+			       tree->tasks[i].err == -EEXIST ? " (the pid is in use)" :
+			       tree->tasks[i].err == -EPERM ?
+			       " (set_tid needs CAP_CHECKPOINT_RESTORE over the pid namespace)" :
+			       "");
+			return;
+		}
+	}
+	if (err == -EINTR)
+		cr_log(r->ctx, "interrupted while creating the tasks");
+}
+
+/* Create the tree and commit the caller, or leave all as it was. */
+static int cr_build(struct cr_rst *r, long *ax)
+{
+	int ret;
+
+	ret = cr_map_vdsos(r);
+	if (ret)
+		return ret;
+	ret = cr_create_tree(r->tree);
+	if (!ret)
+		ret = cr_commit(r, ax);
+	if (ret) {
+		cr_log_tree_err(r, ret);
+		cr_abort_tree(r->tree);
+		return ret;
+	}
+	cr_go_tree(r->tree);
+	return 0;
+}
+
 /**
- * cr_restart() - turn the caller into the task of an image
+ * cr_restart() - turn the caller into the root task of an image
  * @ctx: a context set up by cr_ctx_init() for restart(2)
  * @ax: where the restored task's ax goes, for restart(2) to return
  *
  * Reads the whole image from the context's file, checking every record
- * and building the restored address space as it goes; once the tail's
- * checksum has verified, the caller takes that address space, the
- * registers, signal handlers, blocked signals and name of the image.
- * The caller must be single-threaded and own its signal handlers.
+ * and building the restored address spaces as it goes; once the tail's
+ * checksum has verified, creates the other tasks of the tree, and once
+ * they are all ready, the caller takes the root's address space,
+ * registers and signal state, and lets the others go. The caller must be
+ * single-threaded and own its signal handlers.
  *
- * Return: 0 when the caller is now the restored task, or a negative
- * errno with the caller unchanged: -EOPNOTSUPP for a caller or image
- * state that cannot be restored, -EINVAL for a malformed or truncated
- * image, -EBADMSG for a checksum mismatch, -ESTALE for a mapped file
- * that changed, -EACCES or another errno of open(2) or mmap(2) for a
- * file, -ENOMEM, or the errno of a failed read.
+ * Return: 0 when the caller is now the root task, or a negative errno
+ * with the caller unchanged and no task created left: -EOPNOTSUPP for a
+ * caller or image state that cannot be restored, -EINVAL for a
+ * malformed or truncated image, -EBADMSG for a checksum mismatch,
+ * -ESTALE for a mapped file that changed, -EACCES or another errno of
+ * open(2) or mmap(2) for a file, -EBUSY for a caller that does not have
+ * the root's pid, -EEXIST or -EPERM for a pid that cannot be had,
+ * -ENOMEM, or the errno of a failed read.
  */
 int cr_restart(struct cr_ctx *ctx, long *ax)
 {
+	struct cr_hdr_head head;
 	struct cr_rst *r;
 	long ret;
 
@@ -180,28 +496,25 @@ int cr_restart(struct cr_ctx *ctx, long *ax)
 	}
 	ctx->crc = ~0U;
 
-	ret = cr_check_head(r);
+	ret = cr_check_head(r, &head);
 	if (!ret)
-		ret = cr_read_task(r);
-	if (!ret) {
-		r->cpu = cr_arch_read_cpu(r);
-		ret = PTR_ERR_OR_ZERO(r->cpu);
-		if (ret)
-			r->cpu = NULL;
-	}
+		ret = cr_read_tree(r);
 	if (!ret)
-		ret = cr_read_mm(r);
+		ret = cr_read_hdr(r);
 	if (!ret)
 		ret = cr_check_tail(r);
 	if (!ret)
-		ret = r->err ?: cr_commit(r, ax);
+		ret = cr_check_pids(r, &head);
+	if (!ret)
+		ret = r->err ?: cr_build(r, ax);
 out:
 	if (r->mm)
 		mmput(r->mm);
+	if (r->tree)
+		cr_put_tree(r->tree);
 	kfree(r->pages);
 	kfree(r->src);
 	kfree(r->addrs);
-	kfree(r->cpu);
 	kfree(r);
 	return ret;
 }

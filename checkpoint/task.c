@@ -2,18 +2,22 @@
 /*
  * Checkpoint/restart: the task record.
  *
- * Name, blocked signals, signal dispositions, the alternate signal stack
- * and the areas the task registered with the kernel (rseq, the robust
- * futex list, the clear_child_tid word) are saved and restored; the pid
- * and credentials are recorded for the reader only, since restart grants
- * nothing and the restored task keeps its restarter's.
+ * One record per thread: its ids and its place in the tree (tid, process,
+ * parent thread, process group, session), the ids of the objects it
+ * uses, and its own state: name, blocked signals, the alternate signal
+ * stack, the areas it registered with the kernel (rseq, the robust futex
+ * list, the clear_child_tid word), personality and the signals of its
+ * birth and its parent's death. Credentials are recorded for the reader
+ * only: restart grants nothing, and restored tasks keep the restarter's.
  *
  * Both directions live here: cr_fill_task() builds the record, and
- * cr_read_task() checks it as sigaction(2), sigaltstack(2), rseq(2) and
- * set_robust_list(2) check their arguments before cr_restore_task()
- * applies it.
+ * cr_read_task() checks it as sigaltstack(2), rseq(2), prctl(2) and
+ * set_robust_list(2) check their arguments before cr_restore_thread()
+ * applies it. Where a task sits in the tree is checked by restart.c.
  */
 #include <linux/kernel.h>
+#include <linux/personality.h>
+#include <linux/pid_namespace.h>
 #include <linux/lockdep.h>
 #include <linux/rseq.h>
 #include <linux/cred.h>
@@ -24,30 +28,39 @@
 
 #include "internal.h"
 
+/*
+ * A pid as the tree sees it: 0 when @pid is not in the tree's
+ * namespace, as getpgid(2) would report it there.
+ */
+static pid_t cr_vnr(struct cr_ctx *ctx, struct pid *pid)
+{
+	return pid_nr_ns(pid, ctx->ns);
+}
+
 /**
- * cr_fill_task() - build the task record of the context's task
- * @ctx: checkpoint context; the target is held
+ * cr_fill_task() - build the task record of one task of the tree
+ * @ctx: checkpoint context, with the tree listed
+ * @ct: the task, holding still, its exec_update_lock held for reading
  * @buf: where the record goes, sizeof(struct cr_hdr_task) bytes
  *
  * Return: the record's length, or 0 when the task is exiting.
  */
-u32 cr_fill_task(struct cr_ctx *ctx, void *buf)
+u32 cr_fill_task(struct cr_ctx *ctx, struct cr_task *ct, void *buf)
 {
-	struct task_struct *task = ctx->task;
+	struct task_struct *task = ct->task;
 	struct user_namespace *ns = current_user_ns();
-	struct sighand_struct *sighand;
 	struct cr_hdr_task *ht;
 	const struct cred *cred;
-	unsigned long flags;
-	int i;
 
-	BUILD_BUG_ON(ARRAY_SIZE(ht->action) != _NSIG);
 	BUILD_BUG_ON(sizeof(ht->blocked) != sizeof(sigset_t));
 	lockdep_assert_held(&task->signal->exec_update_lock);
 
 	ht = cr_hdr_init(buf, CR_HDR_TASK, sizeof(*ht));
 	get_task_comm(ht->comm, task);
-	ht->pid = task_pid_vnr(task);
+	ht->mm_id = ct->id;
+	ht->sighand_id = ct->id;
+	ht->signal_id = ct->id;
+	ht->personality = task->personality;
 
 	rcu_read_lock();
 	cred = __task_cred(task);
@@ -61,22 +74,24 @@ u32 cr_fill_task(struct cr_ctx *ctx, void *buf)
 	ht->gid[3] = from_kgid_munged(ns, cred->fsgid);
 	rcu_read_unlock();
 
-	sighand = lock_task_sighand(task, &flags);
-	if (!sighand)
-		return 0;	/* it is exiting */
-	ht->blocked = task->blocked.sig[0];
-	for (i = 0; i < _NSIG; i++) {
-		struct k_sigaction *ka = &sighand->action[i];
-
-		ht->action[i].handler = (unsigned long)ka->sa.sa_handler;
-		ht->action[i].flags = ka->sa.sa_flags;
-		ht->action[i].restorer = (unsigned long)ka->sa.sa_restorer;
-		ht->action[i].mask = ka->sa.sa_mask.sig[0];
+	/* tasklist_lock keeps the parent and the pgrp and session links. */
+	read_lock(&tasklist_lock);
+	if (!pid_alive(task)) {
+		read_unlock(&tasklist_lock);
+		return 0;
 	}
-	/* unlock_task_sighand() would reread the __rcu pointer */
-	spin_unlock_irqrestore(&sighand->siglock, flags);
+	ht->tid = cr_vnr(ctx, task_pid(task));
+	ht->tgid = cr_vnr(ctx, task_tgid(task));
+	if (ct - ctx->tasks == ct->proc && ct->proc)
+		ht->ptid = cr_vnr(ctx, task_pid(task->real_parent));
+	ht->pgid = cr_vnr(ctx, task_pgrp(task));
+	ht->sid = cr_vnr(ctx, task_session(task));
+	ht->exit_signal = task->exit_signal;
+	ht->pdeath_signal = task->pdeath_signal;
+	read_unlock(&tasklist_lock);
 
 	/* The task is stopped or the caller: these hold still. */
+	ht->blocked = task->blocked.sig[0];
 	ht->altstack_sp = task->sas_ss_sp;
 	ht->altstack_size = task->sas_ss_size;
 	ht->altstack_flags = task->sas_ss_flags;
@@ -98,51 +113,45 @@ u32 cr_fill_task(struct cr_ctx *ctx, void *buf)
 /* Alignment rseq(2) requires of its area (struct rseq's). */
 #define CR_RSEQ_ALIGN	32
 
-/* SA_* flags a signal disposition may carry. */
-#define CR_SA_ALLOWED	(SA_NOCLDSTOP | SA_NOCLDWAIT | SA_SIGINFO |	\
-			 SA_ONSTACK | SA_RESTART | SA_NODEFER |		\
-			 SA_RESETHAND | SA_RESTORER | SA_EXPOSE_TAGBITS)
-
-static bool cr_user_addr(u64 addr)
-{
-	return addr <= TASK_SIZE_MAX;
-}
-
 /**
- * cr_read_task() - read and check the task record
- * @r: restart state; the record is kept in @r->task once checked
+ * cr_read_task() - read and check a task record
+ * @r: restart state
+ * @ht: where the checked record goes
+ *
+ * Checks the task's own state; its ids and place in the tree are for
+ * the caller to check against the tasks before it.
  *
  * Return: 0, -EINVAL (logged) for a record that breaks a rule, or the
- * errors of cr_read_rec().
+ * errors of cr_read_struct().
  */
-int cr_read_task(struct cr_rst *r)
+int cr_read_task(struct cr_rst *r, struct cr_hdr_task *ht)
 {
-	struct cr_hdr_task *ht;
-	int i;
+	int ret;
 
-	ht = cr_read_rec(r, CR_HDR_TASK, sizeof(*ht), sizeof(*ht));
-	if (IS_ERR(ht))
-		return PTR_ERR(ht);
+	ret = cr_read_struct(r, CR_HDR_TASK, ht, sizeof(*ht));
+	if (ret)
+		return ret;
+	if (r->hdr.len != sizeof(*ht))
+		return cr_bad(r, "record type %u has a bad length %u",
+			      CR_HDR_TASK, r->hdr.len);
 	if (!memchr(ht->comm, '\0', sizeof(ht->comm)))
 		return cr_bad(r, "task name is not terminated");
-	if (ht->pad || ht->pad2)
-		return cr_bad(r, "task record padding is not zero");
+	if (ht->tid <= 0 || ht->tgid <= 0 || ht->ptid < 0 || ht->pgid < 0 ||
+	    ht->sid < 0)
+		return cr_bad(r, "bad task ids");
+	if (ht->tid == ht->tgid ? !valid_signal(ht->exit_signal) ||
+				  ht->exit_signal < 0 :
+				  ht->exit_signal != -1)
+		return cr_bad(r, "bad exit signal %d", ht->exit_signal);
+	if (!valid_signal(ht->pdeath_signal) || ht->pdeath_signal < 0)
+		return cr_bad(r, "bad parent death signal %d",
+			      ht->pdeath_signal);
+	if (ht->personality == 0xffffffff)
+		return cr_bad(r, "bad personality");
+	if (ht->nr_pending > CR_MAX_PENDING)
+		return cr_bad(r, "%u signals pending", ht->nr_pending);
 	if (ht->blocked & (sigmask(SIGKILL) | sigmask(SIGSTOP)))
 		return cr_bad(r, "SIGKILL or SIGSTOP blocked");
-	for (i = 0; i < CR_NSIG; i++) {
-		struct cr_sigaction *sa = &ht->action[i];
-		bool dfl = sa->handler == (unsigned long)SIG_DFL;
-
-		if (sa->flags & ~CR_SA_ALLOWED)
-			return cr_bad(r, "signal %d: unknown flags %#llx",
-				      i + 1, sa->flags);
-		if (!cr_user_addr(sa->handler) || !cr_user_addr(sa->restorer))
-			return cr_bad(r, "signal %d: handler outside user space",
-				      i + 1);
-		if ((i + 1 == SIGKILL || i + 1 == SIGSTOP) && !dfl)
-			return cr_bad(r, "signal %d must keep its default action",
-				      i + 1);
-	}
 	if (ht->altstack_flags & ~(SS_ONSTACK | SS_DISABLE | SS_FLAG_BITS) ||
 	    (ht->altstack_size && ht->altstack_size < MINSIGSTKSZ) ||
 	    !cr_user_addr(ht->altstack_sp + ht->altstack_size) ||
@@ -157,52 +166,32 @@ int cr_read_task(struct cr_rst *r)
 	if (!cr_user_addr(ht->robust_list) ||
 	    !cr_user_addr(ht->clear_child_tid))
 		return cr_bad(r, "futex addresses outside user space");
-	r->task = *ht;
 	return 0;
 }
 
 /**
- * cr_restore_task() - give the caller the task state of the image
- * @r: restart state, past the switch to the new mm
+ * cr_restore_thread() - give the current task a thread's own state
+ * @ht: the checked task record
  *
- * Signal dispositions go through do_sigaction(), as sigaction(2) would
- * set them (so that setting SIG_IGN discards pending signals), then the
- * blocked mask, the name, the alternate signal stack and the rseq,
- * robust list and clear_child_tid registrations, which replace the
- * caller's (exec_mmap() has released its robust futexes and rseq has
- * been unregistered). The record was checked when read: SIGKILL and
- * SIGSTOP keep their default action and are never blocked, addresses
- * are in user space, so nothing here can fail. Without CONFIG_RSEQ the
- * rseq area is left unregistered.
+ * The blocked mask, the name, the alternate signal stack and the rseq,
+ * robust list and clear_child_tid registrations replace the task's
+ * (which pointed into another mm, or were never set in a task restart
+ * created), and so do its personality and parent death signal. The
+ * record was checked when read: nothing here can fail. Without
+ * CONFIG_RSEQ the rseq area is left unregistered.
  */
-void cr_restore_task(struct cr_rst *r)
+void cr_restore_thread(const struct cr_hdr_task *ht)
 {
-	struct cr_hdr_task *ht = &r->task;
-	struct k_sigaction ka;
 	sigset_t blocked;
-	int sig;
-
-	for (sig = 1; sig <= _NSIG; sig++) {
-		struct cr_sigaction *sa = &ht->action[sig - 1];
-
-		if (sig_kernel_only(sig))
-			continue;
-		memset(&ka, 0, sizeof(ka));
-		ka.sa.sa_handler = (__sighandler_t)(unsigned long)sa->handler;
-		ka.sa.sa_flags = sa->flags;
-		ka.sa.sa_restorer = (__sigrestore_t)(unsigned long)sa->restorer;
-		ka.sa.sa_mask.sig[0] = sa->mask;
-		sigdelsetmask(&ka.sa.sa_mask, sigmask(SIGKILL) | sigmask(SIGSTOP));
-		do_sigaction(sig, &ka, NULL);
-	}
 
 	blocked.sig[0] = ht->blocked;
 	sigdelsetmask(&blocked, sigmask(SIGKILL) | sigmask(SIGSTOP));
 	set_current_blocked(&blocked);
 
 	set_task_comm(current, ht->comm);
+	current->personality = ht->personality;
+	current->pdeath_signal = ht->pdeath_signal;
 
-	/* The caller's registrations pointed into its old mm. */
 	current->sas_ss_sp = ht->altstack_sp;
 	current->sas_ss_size = ht->altstack_size;
 	current->sas_ss_flags = ht->altstack_flags;

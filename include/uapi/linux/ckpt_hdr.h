@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0-only WITH Linux-syscall-note */
 /*
- * Checkpoint/restart image format, version 3: the generic records.
+ * Checkpoint/restart image format, version 4: the generic records.
  *
  * The records that hold architecture state (%CR_HDR_CPU and
  * %CR_HDR_MM_CONTEXT) are defined by <asm/ckpt_hdr.h> of the
@@ -42,10 +42,31 @@
  * The kernel release recorded in the head is informational.
  */
 
+/**
+ * DOC: objects shared between tasks
+ *
+ * An image holds a tree of tasks: a root process, its threads and its
+ * descendants with theirs. What several tasks share (an address space,
+ * signal handlers, the process-wide signal state) is one object, saved
+ * once in the record that introduces it and referenced by its id from
+ * every task record that uses it, as Linux-CR's objhash did. Ids are
+ * numbered from 1 per kind of object, in order of first use: a task
+ * record naming an id one past the last seen is followed by the record
+ * that introduces it. This version shares objects between the threads
+ * of a process only; a task record that shares one otherwise is
+ * refused, as is a process tree that does (a vfork child).
+ */
+
+/* Flags of checkpoint(2). */
+#define CHECKPOINT_TREE		(1UL << 0)	/* pid and all its descendants */
+
+/* Flags of restart(2). */
+#define RESTART_RUN		(1UL << 0)	/* stopped tasks resume, too */
+
 /* "CKPTIMG\0" read as a little-endian 64-bit number */
 #define CR_IMAGE_MAGIC		0x00474d4954504b43ULL
 
-#define CR_IMAGE_VERSION	3
+#define CR_IMAGE_VERSION	4
 
 /* Records are padded to this alignment. */
 #define CR_HDR_ALIGN		8
@@ -61,6 +82,10 @@
  * @CR_HDR_VMA: one memory area
  * @CR_HDR_PGARR: the addresses of one batch of saved pages of a VMA
  * @CR_HDR_PAGES: the contents of that batch, one page per address
+ * @CR_HDR_TREE: the tree of tasks: how many, what kind of tree
+ * @CR_HDR_SIGHAND: the signal handlers, shared by a process's threads
+ * @CR_HDR_SIGNAL: the process-wide state: limits, umask, stop state
+ * @CR_HDR_SIGPENDING: signals pending for a thread or for its process
  * @CR_HDR_TAIL: last record: magic and a checksum of the whole stream
  *
  * Values are stable: new record types get new numbers.
@@ -74,6 +99,10 @@ enum cr_hdr_type {
 	CR_HDR_VMA		= 6,
 	CR_HDR_PGARR		= 7,
 	CR_HDR_PAGES		= 8,
+	CR_HDR_TREE		= 9,
+	CR_HDR_SIGHAND		= 10,
+	CR_HDR_SIGNAL		= 11,
+	CR_HDR_SIGPENDING	= 12,
 	CR_HDR_TAIL		= 127
 };
 
@@ -93,7 +122,8 @@ struct cr_hdr {
 
 /* cr_hdr_head.flags */
 #define CR_HEAD_SELF		(1U << 0)	/* the task checkpointed itself */
-#define CR_HEAD_FLAGS		CR_HEAD_SELF
+#define CR_HEAD_PIDNS		(1U << 1)	/* a whole pid namespace */
+#define CR_HEAD_FLAGS		(CR_HEAD_SELF | CR_HEAD_PIDNS)
 
 #define CR_RELEASE_LEN		64
 
@@ -104,7 +134,9 @@ struct cr_hdr {
  * @version: %CR_IMAGE_VERSION
  * @arch: architecture of the writer, %CR_ARCH_X86_64
  * @page_size: page size of the writer, in bytes
- * @flags: %CR_HEAD_SELF or 0
+ * @flags: %CR_HEAD_SELF when the task checkpointed itself;
+ *	%CR_HEAD_PIDNS when the tree is the whole of a pid namespace,
+ *	checkpointed through its init
  * @id: the checkpoint id checkpoint(2) returned
  * @time: when the checkpoint was taken, in seconds since the epoch
  * @release: kernel release of the writer (uname -r), NUL-terminated
@@ -125,6 +157,27 @@ struct cr_hdr_head {
 #define CR_NSIG			64
 
 /**
+ * struct cr_hdr_tree - the tasks of the image
+ * @h: record header, type %CR_HDR_TREE
+ * @nr_tasks: task records that follow, threads included (at least 1)
+ * @nr_procs: how many of them lead a process (at least 1)
+ *
+ * Task records come in the order restart creates the tasks: a process's
+ * leader, then its other threads, then its child processes, each with
+ * its own threads and children (depth first). The first is the root.
+ * Each task record is followed by the records of the objects it is the
+ * first to use, and by its own state, in this order: %CR_HDR_SIGHAND,
+ * %CR_HDR_SIGNAL and the process's %CR_HDR_SIGPENDING, then
+ * %CR_HDR_CPU and the thread's %CR_HDR_SIGPENDING, then %CR_HDR_MM with
+ * its %CR_HDR_MM_CONTEXT, VMAs and pages.
+ */
+struct cr_hdr_tree {
+	struct cr_hdr h;
+	__u32 nr_tasks;
+	__u32 nr_procs;
+};
+
+/**
  * struct cr_sigaction - one signal's disposition
  * @handler: SIG_DFL (0), SIG_IGN (1) or the handler's address
  * @flags: SA_* flags, as sigaction(2) of the image's architecture
@@ -140,45 +193,154 @@ struct cr_sigaction {
 };
 
 /**
- * struct cr_hdr_task - the task
+ * struct cr_hdr_task - one task (a thread)
  * @h: record header, type %CR_HDR_TASK
  * @comm: the task's name, NUL-terminated
- * @pid: its pid, in the checkpointing caller's pid namespace (a record,
- *	never restored)
+ * @tid: its thread id, as seen in the pid namespace of the root
+ * @tgid: the thread id of its process's leader; @tid for a leader
+ * @ptid: the thread that forked this process (its parent is that
+ *	thread's process); 0 for the root, and for threads
+ * @pgid: its process group, or 0 when that is not in the tree
+ * @sid: its session, or 0 when that is not in the tree
+ * @exit_signal: the signal its parent gets when it exits (0 for none);
+ *	-1 for threads
+ * @pdeath_signal: the signal it gets when its parent thread exits
+ *	(prctl(PR_SET_PDEATHSIG)), 0 for none
+ * @mm_id: id of its address space (a %CR_HDR_MM record)
+ * @sighand_id: id of its signal handlers (a %CR_HDR_SIGHAND record)
+ * @signal_id: id of its process-wide state (a %CR_HDR_SIGNAL record)
+ * @personality: its execution domain and flags, as personality(2)
  * @uid: real, effective, saved and filesystem uid (a record, never
  *	restored)
  * @gid: real, effective, saved and filesystem gid (likewise)
- * @pad: zero
  * @blocked: blocked signals, bit n-1 for signal n
- * @action: the disposition of signals 1 to %CR_NSIG, index n-1
  * @altstack_sp: the alternate signal stack (sigaltstack(2)): its base
  * @altstack_size: its size in bytes, 0 for none
  * @altstack_flags: its SS_* flags
  * @rseq_len: the size of the registered rseq(2) area, 0 for none
  * @rseq: its address
  * @rseq_sig: its abort signature
- * @pad2: zero
+ * @nr_pending: signals pending for this thread alone: when not 0, a
+ *	%CR_HDR_SIGPENDING record of that many follows the CPU record
  * @robust_list: the robust futex list head (set_robust_list(2)), or 0
  * @clear_child_tid: the address set_tid_address(2) set, or 0
+ *
+ * The process group and session are the root's own when they are the
+ * root's, whatever their number: the restarted root keeps its caller's.
  */
 struct cr_hdr_task {
 	struct cr_hdr h;
 	char comm[CR_COMM_LEN];
-	__s32 pid;
+	__s32 tid;
+	__s32 tgid;
+	__s32 ptid;
+	__s32 pgid;
+	__s32 sid;
+	__s32 exit_signal;
+	__s32 pdeath_signal;
+	__u32 mm_id;
+	__u32 sighand_id;
+	__u32 signal_id;
+	__u32 personality;
 	__u32 uid[4];
 	__u32 gid[4];
-	__u32 pad;
 	__u64 blocked;
-	struct cr_sigaction action[CR_NSIG];
 	__u64 altstack_sp;
 	__u64 altstack_size;
 	__u32 altstack_flags;
 	__u32 rseq_len;
 	__u64 rseq;
 	__u32 rseq_sig;
-	__u32 pad2;
+	__u32 nr_pending;
 	__u64 robust_list;
 	__u64 clear_child_tid;
+};
+
+/**
+ * struct cr_hdr_sighand - the signal handlers of a process
+ * @h: record header, type %CR_HDR_SIGHAND
+ * @id: its id, one past the last signal handler id
+ * @pad: zero
+ * @action: the disposition of signals 1 to %CR_NSIG, index n-1
+ */
+struct cr_hdr_sighand {
+	struct cr_hdr h;
+	__u32 id;
+	__u32 pad;
+	struct cr_sigaction action[CR_NSIG];
+};
+
+#define CR_NRLIMIT		16	/* RLIMIT_CPU to RLIMIT_RTTIME */
+
+/* cr_hdr_signal.flags */
+#define CR_SIGNAL_STOPPED	(1U << 0)	/* in a group stop (SIGSTOP) */
+#define CR_SIGNAL_FLAGS		CR_SIGNAL_STOPPED
+
+/**
+ * struct cr_rlimit - one resource limit, as getrlimit(2) reports it
+ * @cur: the soft limit (RLIM_INFINITY is all ones)
+ * @max: the hard limit
+ */
+struct cr_rlimit {
+	__u64 cur;
+	__u64 max;
+};
+
+/**
+ * struct cr_hdr_signal - what the threads of a process share
+ * @h: record header, type %CR_HDR_SIGNAL
+ * @id: its id, one past the last such id
+ * @flags: %CR_SIGNAL_* flags
+ * @umask: the file mode creation mask (umask(2))
+ * @nr_pending: signals pending for the whole process: when not 0, a
+ *	%CR_HDR_SIGPENDING record of that many follows
+ * @rlim: the resource limits, index RLIMIT_*
+ *
+ * Interval timers and POSIX timers are not saved: a process with one
+ * armed is refused.
+ */
+struct cr_hdr_signal {
+	struct cr_hdr h;
+	__u32 id;
+	__u32 flags;
+	__u32 umask;
+	__u32 nr_pending;
+	struct cr_rlimit rlim[CR_NRLIMIT];
+};
+
+/**
+ * struct cr_siginfo - one pending signal
+ * @signo: the signal number
+ * @err: its si_errno
+ * @code: its si_code
+ * @pad: zero
+ * @fields: the rest of its siginfo_t as the image's architecture lays
+ *	it out, from offset 16; zero beyond what the kernel keeps
+ *
+ * The whole is the siginfo_t that sigwaitinfo(2) would have returned.
+ */
+struct cr_siginfo {
+	__s32 signo;
+	__s32 err;
+	__s32 code;
+	__s32 pad;
+	__u64 fields[14];
+};
+
+/* cr_hdr_sigpending.shared */
+#define CR_SIGPENDING_THREAD	0	/* pending for the task before it */
+#define CR_SIGPENDING_PROCESS	1	/* pending for the whole process */
+
+/**
+ * struct cr_hdr_sigpending - signals queued and not yet delivered
+ * @h: record header, type %CR_HDR_SIGPENDING
+ * @shared: %CR_SIGPENDING_THREAD or %CR_SIGPENDING_PROCESS
+ * @nr: &struct cr_siginfo entries that follow, in queue order
+ */
+struct cr_hdr_sigpending {
+	struct cr_hdr h;
+	__u32 shared;
+	__u32 nr;
 };
 
 /* cr_hdr_mm.flags */
@@ -209,7 +371,7 @@ struct cr_hdr_task {
  * @dump_filter: the core dump filter, as /proc/PID/coredump_filter
  *	shows it (bits of %CR_MM_DUMP_FILTER)
  * @map_count: number of VMAs, as many %CR_HDR_VMA records follow
- * @pad: zero
+ * @id: its id, one past the last address space id
  */
 struct cr_hdr_mm {
 	struct cr_hdr h;
@@ -219,7 +381,7 @@ struct cr_hdr_mm {
 	__u32 flags;
 	__u32 dump_filter;
 	__u32 map_count;
-	__u32 pad;
+	__u32 id;
 };
 
 /* cr_hdr_vma.type */
