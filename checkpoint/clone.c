@@ -130,8 +130,9 @@ static void cr_stop_again(struct cr_tree *tree, const struct cr_rproc *rp)
  * @rt: the process's leader
  *
  * Handlers, limits and umask, and the group stop of a process that was
- * stopped, before any thread of it can run user code: threads created
- * after it join the stop, as copy_process() has them join one. Nothing
+ * stopped, before any thread of it can run user code. The stop makes a
+ * signal pending, which would fail every fork (copy_process()): it
+ * comes once the process's threads and children are created. Nothing
  * here fails: the records were checked when read.
  */
 void cr_restore_process(struct cr_tree *tree, struct cr_rtask *rt)
@@ -140,7 +141,8 @@ void cr_restore_process(struct cr_tree *tree, struct cr_rtask *rt)
 
 	cr_restore_sighand(rp->sighand);
 	cr_restore_signal(&rp->signal);
-	cr_stop_again(tree, rp);
+	if (rt == tree->tasks)
+		cr_stop_again(tree, rp);
 }
 
 static int cr_task_main(void *arg);
@@ -235,6 +237,7 @@ static int cr_prepare_task(struct cr_tree *tree, struct cr_rtask *rt)
 	ret = cr_arch_restore_fpu(NULL, rt->cpu);
 	if (ret)
 		return ret;
+	cr_restore_blocked(&rt->rec);
 	if (leader && rt->rec.sid == rt->rec.tid) {
 		ret = ksys_setsid();
 		if (ret < 0)
@@ -255,9 +258,8 @@ static void cr_set_ax(struct callback_head *work)
 }
 
 /*
- * After the go: the rest of the task's state, which cannot fail. Its
- * exit signal comes last but one, so that a task that never gets here
- * leaves no signal behind. ret_from_fork() zeroes ax once this returns,
+ * After the go: the rest of the task's state, which cannot fail.
+ * ret_from_fork() zeroes ax once this returns,
  * as a new child's fork() returns 0: the task work that puts the
  * restored ax back runs after that, on the way to user space.
  */
@@ -266,9 +268,6 @@ static void cr_become_task(struct cr_tree *tree, struct cr_rtask *rt)
 	struct cr_rproc *rp = &tree->procs[rt->proc];
 
 	if (rt->rec.tid == rt->rec.tgid) {
-		write_lock_irq(&tasklist_lock);
-		current->exit_signal = rt->rec.exit_signal;
-		write_unlock_irq(&tasklist_lock);
 		if (rp->pending)
 			cr_queue_pending(rp->pending, rp->signal.nr_pending,
 					 CR_SIGPENDING_PROCESS);
@@ -298,6 +297,8 @@ static int cr_task_main(void *arg)
 	ret = cr_prepare_task(tree, rt);
 	if (!ret)
 		ret = cr_create_children(tree, self);
+	if (!ret && rt->proc && tree->procs[rt->proc].leader == self)
+		cr_stop_again(tree, &tree->procs[rt->proc]);
 	if (ret)
 		rt->err = ret;
 	cr_report(tree, ret);
@@ -367,6 +368,12 @@ int cr_create_tree(struct cr_tree *tree)
 		return -EINTR;
 	if (!ret)
 		ret = READ_ONCE(tree->err);
+	/*
+	 * A signal came in during a fork: restarting the syscall would not
+	 * do, with the image half read.
+	 */
+	if (ret == -ERESTARTNOINTR)
+		ret = -EINTR;
 	if (!ret)
 		cr_set_pgrps(tree);
 	return ret;
@@ -396,9 +403,23 @@ void cr_abort_tree(struct cr_tree *tree)
 /**
  * cr_go_tree() - let every created task become its task of the image
  * @tree: the tree; the caller has committed
+ *
+ * The processes get their exit signals first, all at once: until now
+ * they had none, so that an abort left no signal behind, and a parent
+ * that runs first must find its children waitable as wait(2) sees them.
  */
 void cr_go_tree(struct cr_tree *tree)
 {
+	unsigned int i;
+
+	write_lock_irq(&tasklist_lock);
+	for (i = 1; i < tree->nr_procs; i++) {
+		struct cr_rtask *rt = &tree->tasks[tree->procs[i].leader];
+
+		rt->task->exit_signal = rt->rec.exit_signal;
+	}
+	write_unlock_irq(&tasklist_lock);
+
 	spin_lock(&tree->wq.lock);
 	WRITE_ONCE(tree->state, CR_TREE_GO);
 	wake_up_all_locked(&tree->wq);

@@ -49,6 +49,7 @@ CR_AT(cr_hdr_task, mm_id, 52);
 CR_AT(cr_hdr_task, personality, 64);
 CR_AT(cr_hdr_task, uid, 68);
 CR_AT(cr_hdr_task, gid, 84);
+CR_AT(cr_hdr_task, pad, 100);
 CR_AT(cr_hdr_task, blocked, 104);
 CR_AT(cr_hdr_task, altstack_sp, 112);
 CR_AT(cr_hdr_task, rseq_len, 132);

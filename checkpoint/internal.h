@@ -406,6 +406,7 @@ void cr_release_tree(struct cr_ctx *ctx);
 /* task.c: the task record */
 u32 cr_fill_task(struct cr_ctx *ctx, struct cr_task *ct, void *buf);
 int cr_read_task(struct cr_rst *r, struct cr_hdr_task *ht);
+void cr_restore_blocked(const struct cr_hdr_task *ht);
 void cr_restore_thread(const struct cr_hdr_task *ht);
 
 /* signal.c: signal handlers, process-wide state, pending signals */

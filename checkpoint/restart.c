@@ -117,6 +117,7 @@ static int cr_commit(struct cr_rst *r, long *ax)
 	/* exec_update_lock is held for writing since exec_mmap(). */
 	lockdep_assert_held_write(&current->signal->exec_update_lock);
 	rseq_execve(current);
+	cr_restore_blocked(&rt->rec);
 	cr_restore_process(tree, rt);
 	if (rp->pending)
 		cr_queue_pending(rp->pending, rp->signal.nr_pending,
@@ -240,7 +241,8 @@ static int cr_check_groups(struct cr_rst *r)
 		parent = &tree->tasks[tree->procs[tree->tasks[rt->creator].proc].leader].rec;
 		if (ht->sid == ht->tid ? ht->pgid != ht->tid :
 					 ht->sid != parent->sid)
-			return cr_bad(r, "process %d: session %d is neither its own nor its parent's",
+			return cr_bad(r,
+				      "process %d: session %d is neither its own nor its parent's",
 				      ht->tid, ht->sid);
 		if (ht->pgid == root->pgid) {
 			if (ht->sid != root->sid)
@@ -274,10 +276,12 @@ static int cr_check_pids(struct cr_rst *r, const struct cr_hdr_head *hh)
 		return cr_bad(r, "the image of a pid namespace has root %d",
 			      root);
 	if (task_pid_vnr(current) != root)
-		return cr_refuse(r, -EBUSY, "the caller's pid %d is not the image's root pid %d: restart from a task with that pid (as init of a new pid namespace for a whole namespace)",
+		return cr_refuse(r, -EBUSY,
+				 "the caller's pid %d is not the image's root pid %d: restart from a task with that pid (as init of a new pid namespace for a whole namespace)",
 				 task_pid_vnr(current), root);
 	if (current->nsproxy->pid_ns_for_children != task_active_pid_ns(current))
-		return cr_refuse(r, -EINVAL, "the caller's children would be in another pid namespace");
+		return cr_refuse(r, -EINVAL,
+				 "the caller's children would be in another pid namespace");
 	return 0;
 }
 
@@ -418,7 +422,8 @@ static void cr_log_tree_err(struct cr_rst *r, int err)
 			       tree->tasks[i].err == -EEXIST ? " (the pid is in use)" :
 			       tree->tasks[i].err == -EPERM ?
 			       " (set_tid needs CAP_CHECKPOINT_RESTORE over the pid namespace)" :
-			       "");
+			       tree->tasks[i].err == -ERESTARTNOINTR ?
+			       " (a signal came in)" : "");
 			return;
 		}
 	}

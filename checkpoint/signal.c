@@ -73,7 +73,7 @@ u32 cr_fill_sighand(struct task_struct *task, void *buf, u32 id)
  * would give it. A pending signal that is blocked and ignored is
  * refused: restoring the ignored disposition would discard it.
  */
-static long cr_fill_pending(struct cr_ctx *ctx, struct task_struct *task,
+static long cr_fill_pending(struct sighand_struct *sighand,
 			    struct sigpending *pending, void *buf, u32 shared)
 {
 	struct cr_hdr_sigpending *hp = buf;
@@ -107,12 +107,14 @@ static long cr_fill_pending(struct cr_ctx *ctx, struct task_struct *task,
 		sig = si[i].signo;
 		if (sig == SIGKILL)
 			return -ESRCH;
-		if (task->sighand->action[sig - 1].sa.sa_handler == SIG_IGN)
+		if (sighand->action[sig - 1].sa.sa_handler == SIG_IGN)
 			return -EOPNOTSUPP;
 	}
 	if (!nr)
 		return 0;
-	cr_hdr_init(hp, CR_HDR_SIGPENDING, sizeof(*hp) + nr * sizeof(*si));
+	/* cr_hdr_init() would clear the entries: the header goes alone. */
+	cr_hdr_init(hp, CR_HDR_SIGPENDING, sizeof(*hp));
+	hp->h.len += nr * sizeof(*si);
 	hp->shared = shared;
 	hp->nr = nr;
 	return hp->h.len;
@@ -134,16 +136,19 @@ long cr_fill_sigpending(struct cr_ctx *ctx, struct task_struct *task,
 			void *buf, u32 shared)
 {
 	pid_t pid = task_pid_nr_ns(task, ctx->ns);
+	struct sighand_struct *sighand;
 	unsigned long flags;
 	long ret;
 
-	if (!lock_task_sighand(task, &flags)) {
+	sighand = lock_task_sighand(task, &flags);
+	if (!sighand) {
 		cr_log(ctx, "task %d is exiting", pid);
 		return -ESRCH;
 	}
-	ret = cr_fill_pending(ctx, task, shared ? &task->signal->shared_pending :
+	ret = cr_fill_pending(sighand, shared ? &task->signal->shared_pending :
 			      &task->pending, buf, shared);
-	spin_unlock_irqrestore(&task->sighand->siglock, flags);
+	/* unlock_task_sighand() would reread the __rcu pointer */
+	spin_unlock_irqrestore(&sighand->siglock, flags);
 
 	if (ret == -ESRCH)
 		cr_log(ctx, "task %d is being killed", pid);
@@ -252,7 +257,8 @@ static int cr_check_rlimit(struct cr_rst *r, unsigned int res,
 	old = current->signal->rlim[res];
 	task_unlock(current->group_leader);
 	if (new.rlim_max > old.rlim_max && !capable(CAP_SYS_RESOURCE))
-		return cr_refuse(r, -EPERM, "limit %u: raising the hard limit needs CAP_SYS_RESOURCE",
+		return cr_refuse(r, -EPERM,
+				 "limit %u: raising the hard limit needs CAP_SYS_RESOURCE",
 				 res);
 	ret = security_task_setrlimit(current, res, &new);
 	if (ret)
@@ -287,7 +293,7 @@ int cr_read_signal(struct cr_rst *r, u32 id, struct cr_hdr_signal *hs)
 			      id);
 	if (hs->flags & ~CR_SIGNAL_FLAGS)
 		return cr_bad(r, "unknown process flags %#x", hs->flags);
-	if (hs->umask & ~S_IRWXUGO)
+	if (hs->umask & ~0777)
 		return cr_bad(r, "bad umask %#o", hs->umask);
 	if (hs->nr_pending > CR_MAX_PENDING)
 		return cr_bad(r, "%u signals pending", hs->nr_pending);
@@ -341,7 +347,8 @@ struct cr_siginfo *cr_read_sigpending(struct cr_rst *r, u32 shared, u32 nr)
 		r->nr_rt_pending += si[i].signo >= SIGRTMIN;
 	}
 	if (r->nr_rt_pending > rlimit(RLIMIT_SIGPENDING))
-		return ERR_PTR(cr_refuse(r, -EAGAIN, "more real-time signals pending than RLIMIT_SIGPENDING"));
+		return ERR_PTR(cr_refuse(r, -EAGAIN,
+					 "more real-time signals pending than RLIMIT_SIGPENDING"));
 	return kvmemdup(si, nr * sizeof(*si), GFP_KERNEL) ?: ERR_PTR(-ENOMEM);
 }
 
@@ -394,7 +401,7 @@ void cr_restore_signal(const struct cr_hdr_signal *hs)
 	task_unlock(leader);
 	if (hs->rlim[RLIMIT_CPU].cur != RLIM_INFINITY)
 		update_rlimit_cpu(leader, hs->rlim[RLIMIT_CPU].cur);
-	xchg(&current->fs->umask, hs->umask & S_IRWXUGO);
+	xchg(&current->fs->umask, hs->umask & 0777);
 }
 
 /**

@@ -49,6 +49,7 @@ u32 cr_fill_task(struct cr_ctx *ctx, struct cr_task *ct, void *buf)
 {
 	struct task_struct *task = ct->task;
 	struct user_namespace *ns = current_user_ns();
+	struct task_struct *parent;
 	struct cr_hdr_task *ht;
 	const struct cred *cred;
 
@@ -82,8 +83,11 @@ u32 cr_fill_task(struct cr_ctx *ctx, struct cr_task *ct, void *buf)
 	}
 	ht->tid = cr_vnr(ctx, task_pid(task));
 	ht->tgid = cr_vnr(ctx, task_tgid(task));
-	if (ct - ctx->tasks == ct->proc && ct->proc)
-		ht->ptid = cr_vnr(ctx, task_pid(task->real_parent));
+	if (ct - ctx->tasks == ct->proc && ct->proc) {
+		parent = rcu_dereference_protected(task->real_parent,
+						   lockdep_is_held(&tasklist_lock));
+		ht->ptid = cr_vnr(ctx, task_pid(parent));
+	}
 	ht->pgid = cr_vnr(ctx, task_pgrp(task));
 	ht->sid = cr_vnr(ctx, task_session(task));
 	ht->exit_signal = task->exit_signal;
@@ -136,12 +140,14 @@ int cr_read_task(struct cr_rst *r, struct cr_hdr_task *ht)
 			      CR_HDR_TASK, r->hdr.len);
 	if (!memchr(ht->comm, '\0', sizeof(ht->comm)))
 		return cr_bad(r, "task name is not terminated");
+	if (ht->pad)
+		return cr_bad(r, "task record padding is not zero");
 	if (ht->tid <= 0 || ht->tgid <= 0 || ht->ptid < 0 || ht->pgid < 0 ||
 	    ht->sid < 0)
 		return cr_bad(r, "bad task ids");
-	if (ht->tid == ht->tgid ? !valid_signal(ht->exit_signal) ||
-				  ht->exit_signal < 0 :
-				  ht->exit_signal != -1)
+	/* Threads have none; a process's is one clone() accepts. */
+	if (ht->tid != ht->tgid ? ht->exit_signal != -1 :
+	    ht->exit_signal < 0 || !valid_signal(ht->exit_signal))
 		return cr_bad(r, "bad exit signal %d", ht->exit_signal);
 	if (!valid_signal(ht->pdeath_signal) || ht->pdeath_signal < 0)
 		return cr_bad(r, "bad parent death signal %d",
@@ -170,10 +176,27 @@ int cr_read_task(struct cr_rst *r, struct cr_hdr_task *ht)
 }
 
 /**
+ * cr_restore_blocked() - give the current task a thread's blocked mask
+ * @ht: the checked task record
+ *
+ * Before any signal of the image is queued: which thread a process-wide
+ * signal goes to, and whether it kills the process at once, depends on
+ * the masks of all of them (complete_signal()).
+ */
+void cr_restore_blocked(const struct cr_hdr_task *ht)
+{
+	sigset_t blocked;
+
+	blocked.sig[0] = ht->blocked;
+	sigdelsetmask(&blocked, sigmask(SIGKILL) | sigmask(SIGSTOP));
+	set_current_blocked(&blocked);
+}
+
+/**
  * cr_restore_thread() - give the current task a thread's own state
  * @ht: the checked task record
  *
- * The blocked mask, the name, the alternate signal stack and the rseq,
+ * The name, the alternate signal stack and the rseq,
  * robust list and clear_child_tid registrations replace the task's
  * (which pointed into another mm, or were never set in a task restart
  * created), and so do its personality and parent death signal. The
@@ -182,12 +205,6 @@ int cr_read_task(struct cr_rst *r, struct cr_hdr_task *ht)
  */
 void cr_restore_thread(const struct cr_hdr_task *ht)
 {
-	sigset_t blocked;
-
-	blocked.sig[0] = ht->blocked;
-	sigdelsetmask(&blocked, sigmask(SIGKILL) | sigmask(SIGSTOP));
-	set_current_blocked(&blocked);
-
 	set_task_comm(current, ht->comm);
 	current->personality = ht->personality;
 	current->pdeath_signal = ht->pdeath_signal;

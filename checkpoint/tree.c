@@ -109,7 +109,9 @@ static int cr_check_process(struct cr_ctx *ctx, struct task_struct *leader)
 {
 	struct signal_struct *sig = leader->signal;
 	pid_t pid = task_pid_nr_ns(leader, ctx->ns);
+	struct sighand_struct *sighand;
 	struct task_struct *tracer;
+	unsigned long flags;
 	bool inside = false;
 	int ret = 0;
 
@@ -126,7 +128,11 @@ static int cr_check_process(struct cr_ctx *ctx, struct task_struct *leader)
 		return -EPERM;
 	}
 
-	spin_lock_irq(&leader->sighand->siglock);
+	sighand = lock_task_sighand(leader, &flags);
+	if (!sighand) {
+		cr_log(ctx, "task %d is exiting", pid);
+		return -ESRCH;
+	}
 	if (hrtimer_active(&sig->real_timer) || sig->it[0].expires ||
 	    sig->it[1].expires || !hlist_empty(&sig->posix_timers)) {
 		cr_log(ctx, "task %d has an interval or POSIX timer armed", pid);
@@ -134,13 +140,13 @@ static int cr_check_process(struct cr_ctx *ctx, struct task_struct *leader)
 	} else if (sig->is_child_subreaper) {
 		cr_log(ctx, "task %d is a child subreaper", pid);
 		ret = -EOPNOTSUPP;
-	} else if (refcount_read(&leader->sighand->count) !=
-		   get_nr_threads(leader)) {
+	} else if (refcount_read(&sighand->count) != get_nr_threads(leader)) {
 		cr_log(ctx, "task %d shares its signal handlers with another process",
 		       pid);
 		ret = -EOPNOTSUPP;
 	}
-	spin_unlock_irq(&leader->sighand->siglock);
+	/* unlock_task_sighand() would reread the __rcu pointer */
+	spin_unlock_irqrestore(&sighand->siglock, flags);
 	if (ret)
 		return ret;
 
@@ -154,7 +160,8 @@ static int cr_check_process(struct cr_ctx *ctx, struct task_struct *leader)
 		return -EOPNOTSUPP;
 	}
 	if (leader->mm && test_bit(MMF_MULTIPROCESS, &leader->mm->flags)) {
-		cr_log(ctx, "task %d shares its address space with another process (a vfork child?)",
+		cr_log(ctx,
+		       "task %d shares its address space with another process (a vfork child?)",
 		       pid);
 		return -EOPNOTSUPP;
 	}
@@ -231,7 +238,8 @@ int cr_collect_tree(struct cr_ctx *ctx)
 
 	ctx->self = ctx->task == current;
 	if (ctx->self && ctx->nr_tasks > 1) {
-		cr_log(ctx, "a task can checkpoint itself only when it is alone: stop the tree and checkpoint it from outside");
+		cr_log(ctx,
+		       "a task can checkpoint itself only when it is alone: stop the tree and checkpoint it from outside");
 		return -EBUSY;
 	}
 	for (i = 0; i < ctx->nr_tasks; i++) {
@@ -274,8 +282,8 @@ int cr_tree_still(struct cr_ctx *ctx)
  * cr_tree_is_pidns() - is the tree the whole of its pid namespace?
  * @ctx: checkpoint context after cr_collect_tree()
  *
- * True when the root is the namespace's init and every task of the
- * namespace is in the tree, so that a restart as init of a new pid
+ * Return: true when the root is the namespace's init and every task of
+ * the namespace is in the tree, so that a restart as init of a new pid
  * namespace gets all the same pids.
  */
 bool cr_tree_is_pidns(struct cr_ctx *ctx)

@@ -37,6 +37,7 @@
 #include <sys/mount.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
+#include <linux/ckpt_hdr.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -179,7 +180,7 @@ static double time_restarts(int img, int runs)
 		if (!pid) {
 			dup2(p[1], RESUMED_FD);
 			lseek(img, 0, SEEK_SET);
-			syscall(__NR_restart, 0, img, 0, 2);
+			syscall(__NR_restart, 0, img, RESTART_RUN, 2);
 			perror("restart");
 			_exit(1);
 		}

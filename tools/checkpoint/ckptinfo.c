@@ -7,7 +7,9 @@
  * Reads an image written by checkpoint(2) from FILE, or from standard
  * input when FILE is "-" or absent, checks every record against
  * <linux/ckpt_hdr.h> and the CRC-32C in the tail, and prints the head,
- * the task, its CPU and address space state and one line per VMA, as
+ * the tree of tasks and, task by task, its ids, its process's signal
+ * handlers, limits and pending signals, its CPU state, its own pending
+ * signals and its process's address space with one line per VMA, as
  * text for a person or, with --json, as line-oriented JSON that the
  * kselftests (C programs) parse line by line. --pages also lists the
  * address of every saved page.
@@ -67,11 +69,33 @@
  * The layout this tool was written against, pinned as the kernel pins
  * it: a header that moved a field would otherwise be misread silently.
  */
+static_assert(CR_IMAGE_VERSION == 4, "CR_IMAGE_VERSION");
 static_assert(sizeof(struct cr_hdr_head) == 112, "cr_hdr_head");
-static_assert(sizeof(struct cr_hdr_task) == 2176, "cr_hdr_task");
+static_assert(sizeof(struct cr_hdr_tree) == 16, "cr_hdr_tree");
+static_assert(sizeof(struct cr_hdr_task) == 168, "cr_hdr_task");
+static_assert(offsetof(struct cr_hdr_task, tid) == 24, "cr_hdr_task.tid");
+static_assert(offsetof(struct cr_hdr_task, personality) == 64,
+	      "cr_hdr_task.personality");
+static_assert(offsetof(struct cr_hdr_task, blocked) == 104,
+	      "cr_hdr_task.blocked");
+/* 4 bytes between gid[] and blocked that no field names */
+#define TASK_HOLE	(offsetof(struct cr_hdr_task, gid) + 16)
+static_assert(TASK_HOLE + 4 == offsetof(struct cr_hdr_task, blocked),
+	      "cr_hdr_task hole");
+static_assert(offsetof(struct cr_hdr_task, nr_pending) == 148,
+	      "cr_hdr_task.nr_pending");
+static_assert(sizeof(struct cr_hdr_sighand) == 2064, "cr_hdr_sighand");
+static_assert(offsetof(struct cr_hdr_sighand, action) == 16,
+	      "cr_hdr_sighand.action");
+static_assert(sizeof(struct cr_hdr_signal) == 280, "cr_hdr_signal");
+static_assert(offsetof(struct cr_hdr_signal, rlim) == 24,
+	      "cr_hdr_signal.rlim");
+static_assert(sizeof(struct cr_siginfo) == 128, "cr_siginfo");
+static_assert(sizeof(struct cr_hdr_sigpending) == 16, "cr_hdr_sigpending");
 static_assert(sizeof(struct cr_hdr_cpu) == 240, "cr_hdr_cpu");
 static_assert(sizeof(struct cr_hdr_mm) == 112, "cr_hdr_mm");
 static_assert(offsetof(struct cr_hdr_mm, flags) == 96, "cr_hdr_mm.flags");
+static_assert(offsetof(struct cr_hdr_mm, id) == 108, "cr_hdr_mm.id");
 static_assert(sizeof(struct cr_hdr_mm_context) == 16, "cr_hdr_mm_context");
 static_assert(sizeof(struct cr_hdr_vma) == 88, "cr_hdr_vma");
 static_assert(offsetof(struct cr_hdr_vma, prot) == 36, "cr_hdr_vma.prot");
@@ -320,6 +344,14 @@ static const char *type_name(__u32 type)
 		return "CR_HDR_PGARR";
 	case CR_HDR_PAGES:
 		return "CR_HDR_PAGES";
+	case CR_HDR_TREE:
+		return "CR_HDR_TREE";
+	case CR_HDR_SIGHAND:
+		return "CR_HDR_SIGHAND";
+	case CR_HDR_SIGNAL:
+		return "CR_HDR_SIGNAL";
+	case CR_HDR_SIGPENDING:
+		return "CR_HDR_SIGPENDING";
 	case CR_HDR_TAIL:
 		return "CR_HDR_TAIL";
 	}
@@ -346,36 +378,18 @@ static size_t type_size(__u32 type)
 		return sizeof(struct cr_hdr_pgarr);
 	case CR_HDR_PAGES:
 		return sizeof(struct cr_hdr_pages);
+	case CR_HDR_TREE:
+		return sizeof(struct cr_hdr_tree);
+	case CR_HDR_SIGHAND:
+		return sizeof(struct cr_hdr_sighand);
+	case CR_HDR_SIGNAL:
+		return sizeof(struct cr_hdr_signal);
+	case CR_HDR_SIGPENDING:
+		return sizeof(struct cr_hdr_sigpending);
 	case CR_HDR_TAIL:
 		return sizeof(struct cr_hdr_tail);
 	}
 	return 0;
-}
-
-/* Whether a record of @type may follow one of @prev (0: none yet). */
-static bool order_ok(__u32 prev, __u32 type)
-{
-	switch (type) {
-	case CR_HDR_HEAD:
-		return prev == 0;
-	case CR_HDR_TASK:
-		return prev == CR_HDR_HEAD;
-	case CR_HDR_CPU:
-		return prev == CR_HDR_TASK;
-	case CR_HDR_MM:
-		return prev == CR_HDR_CPU;
-	case CR_HDR_MM_CONTEXT:
-		return prev == CR_HDR_MM;
-	case CR_HDR_VMA:
-	case CR_HDR_TAIL:
-		return prev == CR_HDR_MM_CONTEXT || prev == CR_HDR_VMA ||
-		       prev == CR_HDR_PAGES;
-	case CR_HDR_PGARR:
-		return prev == CR_HDR_VMA || prev == CR_HDR_PAGES;
-	case CR_HDR_PAGES:
-		return prev == CR_HDR_PGARR;
-	}
-	return false;
 }
 
 static const char *vma_type_name(__u32 type)
@@ -393,6 +407,51 @@ static const char *vma_type_name(__u32 type)
 	return NULL;
 }
 
+/* A set of tids, open addressing: a tree may hold many tasks. */
+struct tidset {
+	__s32 *slot;		/* 0: empty; tids are positive */
+	size_t cap, nr;
+};
+
+static size_t tid_hash(__s32 tid, size_t cap)
+{
+	return ((__u32)tid * 2654435761U) & (cap - 1);
+}
+
+static bool tid_known(const struct tidset *ts, __s32 tid)
+{
+	size_t i;
+
+	if (!ts->cap)
+		return false;
+	for (i = tid_hash(tid, ts->cap); ts->slot[i]; i = (i + 1) & (ts->cap - 1))
+		if (ts->slot[i] == tid)
+			return true;
+	return false;
+}
+
+static void tid_add(struct tidset *ts, __s32 tid)
+{
+	struct tidset big = { 0 };
+	size_t i;
+
+	if (2 * (ts->nr + 1) > ts->cap) {
+		big.cap = ts->cap ? 2 * ts->cap : 64;
+		big.slot = calloc(big.cap, sizeof(*big.slot));
+		if (!big.slot)
+			die_usage("out of memory");
+		for (i = 0; i < ts->cap; i++)
+			if (ts->slot[i])
+				tid_add(&big, ts->slot[i]);
+		free(ts->slot);
+		*ts = big;
+	}
+	for (i = tid_hash(tid, ts->cap); ts->slot[i]; i = (i + 1) & (ts->cap - 1))
+		;
+	ts->slot[i] = tid;
+	ts->nr++;
+}
+
 struct image {
 	struct reader r;
 	bool json;
@@ -402,9 +461,27 @@ struct image {
 	__u32 prev;		/* type of the last record, 0 before HEAD */
 	__u64 rec_off;		/* offset of the record being read */
 	__u32 page_size;
+	bool pidns;		/* CR_HEAD_PIDNS: the root is init, tid 1 */
+	__u64 total_pages;
+
+	/* The tree: what TREE announced, what came so far */
+	__u32 nr_tasks, nr_procs;
+	__u32 seen_tasks, seen_procs;
+	struct tidset tids;	/* every tid so far: unique, ptid among them */
+	/* The last id of each kind of object introduced so far */
+	__u32 last_mm, last_sighand, last_signal;
+
+	/* The task whose records are being read, and its process's leader */
+	struct cr_hdr_task task, leader;
+	bool in_task;		/* its JSON object is open */
+	bool need_sighand, need_signal, need_mm, cpu_done;
+	__u32 need_ppending;	/* the process's SIGPENDING, of so many */
+	__u32 need_tpending;	/* the thread's SIGPENDING, of so many */
+
+	/* The address space whose VMAs are being read */
+	bool in_mm;
 	__u32 map_count;
 	__u32 nr_vmas;
-	__u64 total_pages;
 
 	/* The VMA whose PGARR and PAGES records are being read */
 	bool in_vma;
@@ -419,6 +496,79 @@ struct image {
 
 	__u32 stored_crc, computed_crc;
 };
+
+/*
+ * Whether a record of @type may come next. Records come as the
+ * objects of the tree need them: after a TASK, the SIGHAND, SIGNAL
+ * and process SIGPENDING it is the first to use, then its CPU and its
+ * own SIGPENDING, then its process's MM with what follows it.
+ */
+static bool order_ok(const struct image *img, __u32 type)
+{
+	__u32 prev = img->prev;
+	bool task_done = img->in_task && img->cpu_done &&
+			 !img->need_tpending && !img->need_mm;
+	bool task_end = prev == CR_HDR_CPU || prev == CR_HDR_SIGPENDING ||
+			prev == CR_HDR_MM_CONTEXT || prev == CR_HDR_VMA ||
+			prev == CR_HDR_PAGES;
+
+	switch (type) {
+	case CR_HDR_HEAD:
+		return prev == 0;
+	case CR_HDR_TREE:
+		return prev == CR_HDR_HEAD;
+	case CR_HDR_TASK:
+		return prev == CR_HDR_TREE || (task_end && task_done);
+	case CR_HDR_SIGHAND:
+		return prev == CR_HDR_TASK && img->need_sighand;
+	case CR_HDR_SIGNAL:
+		return (prev == CR_HDR_TASK || prev == CR_HDR_SIGHAND) &&
+		       !img->need_sighand && img->need_signal;
+	case CR_HDR_SIGPENDING:
+		return (prev == CR_HDR_SIGNAL && img->need_ppending) ||
+		       (prev == CR_HDR_CPU && img->need_tpending);
+	case CR_HDR_CPU:
+		return (prev == CR_HDR_TASK || prev == CR_HDR_SIGHAND ||
+			prev == CR_HDR_SIGNAL || prev == CR_HDR_SIGPENDING) &&
+		       img->in_task && !img->cpu_done && !img->need_sighand &&
+		       !img->need_signal && !img->need_ppending;
+	case CR_HDR_MM:
+		return (prev == CR_HDR_CPU || prev == CR_HDR_SIGPENDING) &&
+		       img->cpu_done && !img->need_tpending && img->need_mm;
+	case CR_HDR_MM_CONTEXT:
+		return prev == CR_HDR_MM;
+	case CR_HDR_VMA:
+		return prev == CR_HDR_MM_CONTEXT || prev == CR_HDR_VMA ||
+		       prev == CR_HDR_PAGES;
+	case CR_HDR_PGARR:
+		return prev == CR_HDR_VMA || prev == CR_HDR_PAGES;
+	case CR_HDR_PAGES:
+		return prev == CR_HDR_PGARR;
+	case CR_HDR_TAIL:
+		return task_end && task_done;
+	}
+	return false;
+}
+
+/* What the task being read still lacks, for an order error, or NULL. */
+static const char *order_want(const struct image *img)
+{
+	if (!img->in_task)
+		return NULL;
+	if (img->need_sighand)
+		return "its CR_HDR_SIGHAND";
+	if (img->need_signal)
+		return "its CR_HDR_SIGNAL";
+	if (img->need_ppending)
+		return "its process's CR_HDR_SIGPENDING";
+	if (!img->cpu_done)
+		return "its CR_HDR_CPU";
+	if (img->need_tpending)
+		return "its own CR_HDR_SIGPENDING";
+	if (img->need_mm)
+		return "its CR_HDR_MM";
+	return NULL;
+}
 
 /*
  * Read the rest of a record's fixed struct, the header being in @rec
@@ -485,7 +635,7 @@ static size_t fixed_strlen(struct image *img, const char *s, size_t size,
 static void do_head(struct image *img, struct cr_hdr_head *rec)
 {
 	size_t rlen;
-	bool self;
+	bool self, pidns;
 	char when[64];
 	struct tm tm;
 	time_t t;
@@ -498,7 +648,7 @@ static void do_head(struct image *img, struct cr_hdr_head *rec)
 		malformed(img->rec_off, "bad magic 0x%016llx", rec->magic);
 	if (rec->version < CR_IMAGE_VERSION)
 		malformed(img->rec_off,
-			  "image format version %u is no longer read: this ckptinfo reads version %u, whose flags are the image's own constants; checkpoint the task again with a current kernel",
+			  "image format version %u is no longer read: this ckptinfo reads version %u, which holds a tree of tasks with their shared objects and pending signals; checkpoint the task again with a current kernel",
 			  rec->version, CR_IMAGE_VERSION);
 	if (rec->version != CR_IMAGE_VERSION)
 		malformed(img->rec_off,
@@ -516,6 +666,8 @@ static void do_head(struct image *img, struct cr_hdr_head *rec)
 			    "release");
 	img->page_size = rec->page_size;
 	self = rec->flags & CR_HEAD_SELF;
+	pidns = rec->flags & CR_HEAD_PIDNS;
+	img->pidns = pidns;
 
 	if (img->json) {
 		sb_printf(&img->out, "{\n\"head\": {\"version\": %u, ",
@@ -524,6 +676,8 @@ static void do_head(struct image *img, struct cr_hdr_head *rec)
 		sb_printf(&img->out, "\"page_size\": %u, ", rec->page_size);
 		sb_printf(&img->out, "\"flags\": %u, \"self\": %s, ",
 			  rec->flags, self ? "true" : "false");
+		sb_printf(&img->out, "\"pidns\": %s, ",
+			  pidns ? "true" : "false");
 		sb_printf(&img->out, "\"id\": %llu, \"time\": %lld, ",
 			  rec->id, rec->time);
 		sb_printf(&img->out, "\"release\": ");
@@ -538,9 +692,10 @@ static void do_head(struct image *img, struct cr_hdr_head *rec)
 	printf("head: version %u, arch x86_64, page size %u, release ",
 	       rec->version, rec->page_size);
 	print_text_str(rec->release, rlen);
-	printf("\n      id %llu, time %lld (%s), flags 0x%x%s\n", rec->id,
+	printf("\n      id %llu, time %lld (%s), flags 0x%x%s%s\n", rec->id,
 	       rec->time, when, rec->flags,
-	       self ? " (self-checkpoint)" : "");
+	       self ? " (self-checkpoint)" : "",
+	       pidns ? " (a whole pid namespace)" : "");
 }
 
 /* SIG_DFL with no flags, restorer or mask is what exec leaves behind. */
@@ -549,76 +704,400 @@ static bool action_is_default(const struct cr_sigaction *a)
 	return !a->handler && !a->flags && !a->restorer && !a->mask;
 }
 
-static void do_task(struct image *img, struct cr_hdr_task *rec)
+/* "SIGUSR1", or "real-time" for a signal without a name. */
+static void print_signal(int sig)
 {
-	const struct cr_sigaction *a;
-	const char *name;
-	bool first = true;
-	size_t clen;
-	int i;
+	const char *name = sig > 0 ? sigabbrev_np(sig) : NULL;
 
+	printf("%d (%s%s)", sig, name ? "SIG" : "", name ? name : "real-time");
+}
+
+static void do_tree(struct image *img, struct cr_hdr_tree *rec)
+{
 	read_fixed(img, rec, sizeof(*rec));
 	check_len(img, &rec->h, sizeof(*rec));
-	check_pad(img, &rec->h, rec->pad);
-	check_pad(img, &rec->h, rec->pad2);
-	clen = fixed_strlen(img, rec->comm, sizeof(rec->comm), "comm");
+	if (!rec->nr_tasks || !rec->nr_procs || rec->nr_procs > rec->nr_tasks)
+		malformed(img->rec_off, "a tree of %u tasks in %u processes",
+			  rec->nr_tasks, rec->nr_procs);
+	img->nr_tasks = rec->nr_tasks;
+	img->nr_procs = rec->nr_procs;
 
 	if (img->json) {
-		sb_printf(&img->out, "\"task\": {\"comm\": ");
-		sb_json_str(&img->out, rec->comm, clen);
-		sb_printf(&img->out, ", \"pid\": %d, ", rec->pid);
-		sb_printf(&img->out, "\"uid\": [%u,%u,%u,%u], ", rec->uid[0],
+		sb_printf(&img->out, "\"tree\": {\"nr_tasks\": %u, ",
+			  rec->nr_tasks);
+		sb_printf(&img->out, "\"nr_procs\": %u},\n\"tasks\": [\n",
+			  rec->nr_procs);
+		return;
+	}
+	printf("tree: %u task%s in %u process%s\n", rec->nr_tasks,
+	       rec->nr_tasks == 1 ? "" : "s", rec->nr_procs,
+	       rec->nr_procs == 1 ? "" : "es");
+}
+
+static void end_vma(struct image *img);
+
+/* The VMAs of an address space are done: their count must be right. */
+static void end_mm(struct image *img)
+{
+	if (!img->in_mm)
+		return;
+	end_vma(img);
+	img->in_mm = false;
+	if (img->nr_vmas != img->map_count)
+		malformed(img->rec_off,
+			  "%u CR_HDR_VMA records, but map_count is %u",
+			  img->nr_vmas, img->map_count);
+	if (img->json)
+		sb_printf(&img->out, "\n]");
+}
+
+/* The task whose records are done: close its JSON object. */
+static void end_task(struct image *img)
+{
+	end_mm(img);
+	if (img->in_task && img->json)
+		sb_printf(&img->out, "}");
+	img->in_task = false;
+}
+
+/* Whether an object id of a new process is the next one of its kind. */
+static void check_new_id(struct image *img, const char *what, __u32 id,
+			 __u32 last)
+{
+	if (id != last + 1)
+		malformed(img->rec_off,
+			  "process %d: %s %u, want a new one, %u (this version shares objects between threads only)",
+			  img->task.tid, what, id, last + 1);
+}
+
+static void check_thread_id(struct image *img, const char *what, __u32 id,
+			    __u32 leader_id)
+{
+	if (id != leader_id)
+		malformed(img->rec_off,
+			  "thread %d: %s %u, but its process's is %u",
+			  img->task.tid, what, id, leader_id);
+}
+
+static void do_task(struct image *img, struct cr_hdr_task *rec)
+{
+	struct strbuf *sb = &img->out;
+	__u32 hole;
+	bool leader;
+	size_t clen;
+
+	end_task(img);
+	read_fixed(img, rec, sizeof(*rec));
+	check_len(img, &rec->h, sizeof(*rec));
+	/* The hole the compiler leaves after gid[] is padding too. */
+	memcpy(&hole, (char *)rec + TASK_HOLE, sizeof(hole));
+	check_pad(img, &rec->h, hole);
+	clen = fixed_strlen(img, rec->comm, sizeof(rec->comm), "comm");
+	img->task = *rec;
+	if (img->seen_tasks >= img->nr_tasks)
+		malformed(img->rec_off, "more CR_HDR_TASK records than nr_tasks %u",
+			  img->nr_tasks);
+	if (rec->tid <= 0 || rec->tgid <= 0 || rec->ptid < 0 ||
+	    rec->pgid < 0 || rec->sid < 0)
+		malformed(img->rec_off,
+			  "bad task ids: tid %d, tgid %d, ptid %d, pgid %d, sid %d",
+			  rec->tid, rec->tgid, rec->ptid, rec->pgid, rec->sid);
+	if (tid_known(&img->tids, rec->tid))
+		malformed(img->rec_off, "tid %d appears twice", rec->tid);
+	leader = rec->tid == rec->tgid;
+	if (!img->seen_tasks && (!leader || rec->ptid))
+		malformed(img->rec_off,
+			  "the first task, tid %d, is not the root process (tgid %d, ptid %d)",
+			  rec->tid, rec->tgid, rec->ptid);
+	if (!img->seen_tasks && img->pidns && rec->tid != 1)
+		malformed(img->rec_off,
+			  "the image of a pid namespace has root %d, not 1",
+			  rec->tid);
+	if (leader) {
+		if (img->seen_procs >= img->nr_procs)
+			malformed(img->rec_off,
+				  "more processes than nr_procs %u",
+				  img->nr_procs);
+		if (img->seen_tasks &&
+		    (!rec->ptid || !tid_known(&img->tids, rec->ptid)))
+			malformed(img->rec_off,
+				  "process %d: ptid %d is no task before it",
+				  rec->tid, rec->ptid);
+		if (rec->exit_signal < 0 || rec->exit_signal > CR_NSIG)
+			malformed(img->rec_off, "process %d: exit signal %d",
+				  rec->tid, rec->exit_signal);
+		check_new_id(img, "mm_id", rec->mm_id, img->last_mm);
+		check_new_id(img, "sighand_id", rec->sighand_id,
+			     img->last_sighand);
+		check_new_id(img, "signal_id", rec->signal_id,
+			     img->last_signal);
+		img->leader = *rec;
+		img->seen_procs++;
+	} else {
+		if (rec->tgid != img->leader.tid)
+			malformed(img->rec_off,
+				  "thread %d of process %d does not follow its process's other threads",
+				  rec->tid, rec->tgid);
+		if (rec->ptid)
+			malformed(img->rec_off, "thread %d: ptid %d, not 0",
+				  rec->tid, rec->ptid);
+		if (rec->exit_signal != -1)
+			malformed(img->rec_off,
+				  "thread %d: exit signal %d, not -1", rec->tid,
+				  rec->exit_signal);
+		check_thread_id(img, "mm_id", rec->mm_id, img->leader.mm_id);
+		check_thread_id(img, "sighand_id", rec->sighand_id,
+				img->leader.sighand_id);
+		check_thread_id(img, "signal_id", rec->signal_id,
+				img->leader.signal_id);
+	}
+	if (rec->pdeath_signal < 0 || rec->pdeath_signal > CR_NSIG)
+		malformed(img->rec_off, "task %d: parent death signal %d",
+			  rec->tid, rec->pdeath_signal);
+	if (rec->personality == 0xffffffffU)
+		malformed(img->rec_off, "task %d: personality 0xffffffff",
+			  rec->tid);
+	tid_add(&img->tids, rec->tid);
+	img->seen_tasks++;
+	img->in_task = true;
+	img->need_sighand = leader;
+	img->need_signal = leader;
+	img->need_mm = leader;
+	img->need_ppending = 0;
+	img->cpu_done = false;
+	img->need_tpending = rec->nr_pending;
+
+	if (img->json) {
+		sb_printf(sb, "%s{\"task\": {\"comm\": ",
+			  img->seen_tasks > 1 ? ",\n" : "");
+		sb_json_str(sb, rec->comm, clen);
+		sb_printf(sb, ", \"tid\": %d, \"tgid\": %d, \"ptid\": %d, ",
+			  rec->tid, rec->tgid, rec->ptid);
+		sb_printf(sb, "\"pgid\": %d, \"sid\": %d, ", rec->pgid,
+			  rec->sid);
+		sb_printf(sb, "\"exit_signal\": %d, \"pdeath_signal\": %d, ",
+			  rec->exit_signal, rec->pdeath_signal);
+		sb_printf(sb, "\"mm_id\": %u, \"sighand_id\": %u, ",
+			  rec->mm_id, rec->sighand_id);
+		sb_printf(sb, "\"signal_id\": %u, \"personality\": %u, ",
+			  rec->signal_id, rec->personality);
+		sb_printf(sb, "\"uid\": [%u,%u,%u,%u], ", rec->uid[0],
 			  rec->uid[1], rec->uid[2], rec->uid[3]);
-		sb_printf(&img->out, "\"gid\": [%u,%u,%u,%u], ", rec->gid[0],
+		sb_printf(sb, "\"gid\": [%u,%u,%u,%u], ", rec->gid[0],
 			  rec->gid[1], rec->gid[2], rec->gid[3]);
-		sb_printf(&img->out, "\"blocked\": %llu, \"actions\": [",
-			  rec->blocked);
-		for (i = 0; i < CR_NSIG; i++) {
-			a = &rec->action[i];
-			if (action_is_default(a))
-				continue;
-			sb_printf(&img->out, "%s{\"signal\": %d, ",
-				  first ? "" : ", ", i + 1);
-			sb_printf(&img->out, "\"handler\": %llu, ", a->handler);
-			sb_printf(&img->out, "\"flags\": %llu, ", a->flags);
-			sb_printf(&img->out, "\"restorer\": %llu, ",
-				  a->restorer);
-			sb_printf(&img->out, "\"mask\": %llu}", a->mask);
-			first = false;
-		}
-		sb_printf(&img->out, "], \"altstack\": [%llu,%llu,%u], ",
+		sb_printf(sb, "\"blocked\": %llu, ", rec->blocked);
+		sb_printf(sb, "\"altstack\": [%llu,%llu,%u], ",
 			  rec->altstack_sp, rec->altstack_size,
 			  rec->altstack_flags);
-		sb_printf(&img->out, "\"rseq\": [%llu,%u,%u], ", rec->rseq,
+		sb_printf(sb, "\"rseq\": [%llu,%u,%u], ", rec->rseq,
 			  rec->rseq_len, rec->rseq_sig);
-		sb_printf(&img->out, "\"robust_list\": %llu, ",
-			  rec->robust_list);
-		sb_printf(&img->out, "\"clear_child_tid\": %llu},\n",
+		sb_printf(sb, "\"nr_pending\": %u, ", rec->nr_pending);
+		sb_printf(sb, "\"robust_list\": %llu, ", rec->robust_list);
+		sb_printf(sb, "\"clear_child_tid\": %llu}",
 			  rec->clear_child_tid);
 		return;
 	}
 	printf("task: comm \"");
 	print_text_str(rec->comm, clen);
-	printf("\", pid %d, uid %u/%u/%u/%u, gid %u/%u/%u/%u\n", rec->pid,
+	printf("\", tid %d, tgid %d (%s), ptid %d, pgid %d, sid %d\n",
+	       rec->tid, rec->tgid, leader ? "leader" : "thread", rec->ptid,
+	       rec->pgid, rec->sid);
+	printf("      exit signal %d, parent death signal %d, personality 0x%x\n",
+	       rec->exit_signal, rec->pdeath_signal, rec->personality);
+	printf("      mm %u, sighand %u, signal %u\n", rec->mm_id,
+	       rec->sighand_id, rec->signal_id);
+	printf("      uid %u/%u/%u/%u, gid %u/%u/%u/%u\n",
 	       rec->uid[0], rec->uid[1], rec->uid[2], rec->uid[3],
 	       rec->gid[0], rec->gid[1], rec->gid[2], rec->gid[3]);
-	printf("      blocked 0x%016llx\n", rec->blocked);
-	for (i = 0; i < CR_NSIG; i++) {
-		a = &rec->action[i];
-		if (action_is_default(a))
-			continue;
-		name = sigabbrev_np(i + 1);
-		printf("      signal %d (%s%s): handler 0x%llx", i + 1,
-		       name ? "SIG" : "", name ? name : "real-time",
-		       a->handler);
-		printf(" flags 0x%llx restorer 0x%llx mask 0x%llx\n",
-		       a->flags, a->restorer, a->mask);
-	}
+	printf("      blocked 0x%016llx, %u signals pending\n", rec->blocked,
+	       rec->nr_pending);
 	printf("      altstack 0x%llx size %llu flags 0x%x\n",
 	       rec->altstack_sp, rec->altstack_size, rec->altstack_flags);
 	printf("      rseq 0x%llx len %u sig 0x%x, robust list 0x%llx, clear_child_tid 0x%llx\n",
 	       rec->rseq, rec->rseq_len, rec->rseq_sig, rec->robust_list,
 	       rec->clear_child_tid);
+}
+
+static void do_sighand(struct image *img, struct cr_hdr_sighand *rec)
+{
+	struct strbuf *sb = &img->out;
+	const struct cr_sigaction *a;
+	bool first = true;
+	int i;
+
+	read_fixed(img, rec, sizeof(*rec));
+	check_len(img, &rec->h, sizeof(*rec));
+	check_pad(img, &rec->h, rec->pad);
+	if (rec->id != img->task.sighand_id)
+		malformed(img->rec_off, "CR_HDR_SIGHAND id %u, want %u",
+			  rec->id, img->task.sighand_id);
+	img->last_sighand = rec->id;
+	img->need_sighand = false;
+
+	if (img->json) {
+		sb_printf(sb, ",\n\"sighand\": {\"id\": %u, \"actions\": [",
+			  rec->id);
+		for (i = 0; i < CR_NSIG; i++) {
+			a = &rec->action[i];
+			if (action_is_default(a))
+				continue;
+			sb_printf(sb, "%s{\"signal\": %d, ", first ? "" : ", ",
+				  i + 1);
+			sb_printf(sb, "\"handler\": %llu, ", a->handler);
+			sb_printf(sb, "\"flags\": %llu, ", a->flags);
+			sb_printf(sb, "\"restorer\": %llu, ", a->restorer);
+			sb_printf(sb, "\"mask\": %llu}", a->mask);
+			first = false;
+		}
+		sb_printf(sb, "]}");
+		return;
+	}
+	printf("sighand: id %u\n", rec->id);
+	for (i = 0; i < CR_NSIG; i++) {
+		a = &rec->action[i];
+		if (action_is_default(a))
+			continue;
+		printf("      signal ");
+		print_signal(i + 1);
+		printf(": handler 0x%llx", a->handler);
+		printf(" flags 0x%llx restorer 0x%llx mask 0x%llx\n",
+		       a->flags, a->restorer, a->mask);
+	}
+}
+
+/* The resource limits by the names of their RLIMIT_* constants. */
+static const char *const rlimit_names[CR_NRLIMIT] = {
+	"cpu", "fsize", "data", "stack", "core", "rss", "nproc", "nofile",
+	"memlock", "as", "locks", "sigpending", "msgqueue", "nice", "rtprio",
+	"rttime",
+};
+
+static void print_rlim(__u64 v)
+{
+	if (v == ~0ULL)
+		printf("unlimited");
+	else
+		printf("%llu", v);
+}
+
+static void do_signal(struct image *img, struct cr_hdr_signal *rec)
+{
+	struct strbuf *sb = &img->out;
+	unsigned int i;
+
+	read_fixed(img, rec, sizeof(*rec));
+	check_len(img, &rec->h, sizeof(*rec));
+	if (rec->id != img->task.signal_id)
+		malformed(img->rec_off, "CR_HDR_SIGNAL id %u, want %u",
+			  rec->id, img->task.signal_id);
+	if (rec->flags & ~CR_SIGNAL_FLAGS)
+		malformed(img->rec_off, "unknown signal flags 0x%x",
+			  rec->flags & ~CR_SIGNAL_FLAGS);
+	if (rec->umask & ~0777U)
+		malformed(img->rec_off, "umask 0%o", rec->umask);
+	for (i = 0; i < CR_NRLIMIT; i++)
+		if (rec->rlim[i].cur > rec->rlim[i].max)
+			malformed(img->rec_off,
+				  "limit %u (%s): soft limit %llu above the hard limit %llu",
+				  i, rlimit_names[i], rec->rlim[i].cur,
+				  rec->rlim[i].max);
+	img->last_signal = rec->id;
+	img->need_signal = false;
+	img->need_ppending = rec->nr_pending;
+
+	if (img->json) {
+		sb_printf(sb, ",\n\"signal\": {\"id\": %u, \"flags\": %u, ",
+			  rec->id, rec->flags);
+		sb_printf(sb, "\"stopped\": %s, \"umask\": %u, ",
+			  rec->flags & CR_SIGNAL_STOPPED ? "true" : "false",
+			  rec->umask);
+		sb_printf(sb, "\"nr_pending\": %u, \"rlimits\": [",
+			  rec->nr_pending);
+		for (i = 0; i < CR_NRLIMIT; i++)
+			sb_printf(sb, "%s[%llu,%llu]", i ? "," : "",
+				  rec->rlim[i].cur, rec->rlim[i].max);
+		sb_printf(sb, "]}");
+		return;
+	}
+	printf("signal: id %u, flags 0x%x%s, umask 0%03o, %u signals pending\n",
+	       rec->id, rec->flags,
+	       rec->flags & CR_SIGNAL_STOPPED ? " stopped" : "", rec->umask,
+	       rec->nr_pending);
+	for (i = 0; i < CR_NRLIMIT; i++) {
+		printf("      limit %-10s ", rlimit_names[i]);
+		print_rlim(rec->rlim[i].cur);
+		putchar('/');
+		print_rlim(rec->rlim[i].max);
+		putchar('\n');
+	}
+}
+
+static void do_sigpending(struct image *img, struct cr_hdr_sigpending *rec)
+{
+	struct strbuf *sb = &img->out;
+	bool process = !img->cpu_done;
+	__u32 want = process ? img->need_ppending : img->need_tpending;
+	struct cr_siginfo si;
+	__u64 si_off;
+	__u32 i;
+	int j, last;
+
+	read_fixed(img, rec, sizeof(*rec));
+	if (rec->shared != CR_SIGPENDING_THREAD &&
+	    rec->shared != CR_SIGPENDING_PROCESS)
+		malformed(img->rec_off, "unknown CR_HDR_SIGPENDING kind %u",
+			  rec->shared);
+	if (rec->shared != (process ? CR_SIGPENDING_PROCESS :
+				      CR_SIGPENDING_THREAD))
+		malformed(img->rec_off,
+			  "CR_HDR_SIGPENDING for the %s where the %s's belongs",
+			  process ? "thread" : "process",
+			  process ? "process" : "thread");
+	if (rec->nr != want)
+		malformed(img->rec_off,
+			  "CR_HDR_SIGPENDING of %u signals, but %u are pending",
+			  rec->nr, want);
+	check_len(img, &rec->h,
+		  sizeof(*rec) + (__u64)rec->nr * sizeof(struct cr_siginfo));
+	if (process)
+		img->need_ppending = 0;
+	else
+		img->need_tpending = 0;
+
+	if (img->json)
+		sb_printf(sb, ",\n\"%s\": [", process ? "shared_pending" :
+			  "pending");
+	for (i = 0; i < rec->nr; i++) {
+		si_off = img->r.off;
+		if (rd_take(&img->r, &si, sizeof(si)) != sizeof(si))
+			malformed(img->rec_off,
+				  "truncated CR_HDR_SIGPENDING record");
+		if (si.signo <= 0 || si.signo > CR_NSIG)
+			malformed(si_off, "pending signal %d", si.signo);
+		if (si.pad)
+			malformed(si_off, "siginfo padding is not zero");
+		for (last = 14; last > 0 && !si.fields[last - 1]; last--)
+			;
+		if (img->json) {
+			sb_printf(sb, "%s{\"signo\": %d, \"errno\": %d, ",
+				  i ? ", " : "", si.signo, si.err);
+			sb_printf(sb, "\"code\": %d, \"fields\": [", si.code);
+			for (j = 0; j < 14; j++)
+				sb_printf(sb, "%s%llu", j ? "," : "",
+					  si.fields[j]);
+			sb_printf(sb, "]}");
+			continue;
+		}
+		printf("      pending for the %s: signal ",
+		       process ? "process" : "thread");
+		print_signal(si.signo);
+		printf(", errno %d, code %d", si.err, si.code);
+		for (j = 0; j < last; j++)
+			printf("%s0x%llx", j ? " " : ", fields ", si.fields[j]);
+		putchar('\n');
+	}
+	if (img->json)
+		sb_printf(sb, "]");
 }
 
 static void do_cpu(struct image *img, struct cr_hdr_cpu *rec)
@@ -628,13 +1107,14 @@ static void do_cpu(struct image *img, struct cr_hdr_cpu *rec)
 
 	read_fixed(img, rec, sizeof(*rec));
 	check_pad(img, &rec->h, rec->pad);
+	img->cpu_done = true;
 	body = sizeof(*rec) + (__u64)rec->xstate_size;
 	check_len(img, &rec->h, ALIGN8(body));
 	skip_bytes(img, &rec->h, rec->xstate_size);
 	read_padding(img, &rec->h, ALIGN8(body) - body);
 
 	if (img->json) {
-		sb_printf(&img->out, "\"cpu\": {\"ip\": %llu, \"sp\": %llu, ",
+		sb_printf(&img->out, ",\n\"cpu\": {\"ip\": %llu, \"sp\": %llu, ",
 			  regs->ip, regs->sp);
 		sb_printf(&img->out, "\"ax\": %llu, \"orig_ax\": %llu, ",
 			  regs->ax, regs->orig_ax);
@@ -644,7 +1124,7 @@ static void do_cpu(struct image *img, struct cr_hdr_cpu *rec)
 			  regs->cs, regs->ss);
 		sb_printf(&img->out, "\"flags\": %llu, \"xstate_size\": %u, ",
 			  regs->flags, rec->xstate_size);
-		sb_printf(&img->out, "\"xfeatures\": %llu},\n",
+		sb_printf(&img->out, "\"xfeatures\": %llu}",
 			  rec->xfeatures);
 		return;
 	}
@@ -663,17 +1143,24 @@ static void do_mm(struct image *img, struct cr_hdr_mm *rec)
 
 	read_fixed(img, rec, sizeof(*rec));
 	check_len(img, &rec->h, sizeof(*rec));
-	check_pad(img, &rec->h, rec->pad);
+	if (rec->id != img->task.mm_id)
+		malformed(img->rec_off, "CR_HDR_MM id %u, want %u", rec->id,
+			  img->task.mm_id);
 	if (rec->flags & ~CR_MM_FLAGS)
 		malformed(img->rec_off, "unknown mm flags 0x%x",
 			  rec->flags & ~CR_MM_FLAGS);
 	if (rec->dump_filter & ~CR_MM_DUMP_FILTER)
 		malformed(img->rec_off, "unknown core dump filter bits 0x%x",
 			  rec->dump_filter & ~CR_MM_DUMP_FILTER);
+	img->last_mm = rec->id;
+	img->need_mm = false;
+	img->in_mm = true;
 	img->map_count = rec->map_count;
+	img->nr_vmas = 0;
+	img->prev_end = 0;
 
 	if (img->json) {
-		sb_printf(sb, "\"mm\": {");
+		sb_printf(sb, ",\n\"mm\": {\"id\": %u, ", rec->id);
 		sb_printf(sb, "\"start_code\": %llu, ", rec->start_code);
 		sb_printf(sb, "\"end_code\": %llu, ", rec->end_code);
 		sb_printf(sb, "\"start_data\": %llu, ", rec->start_data);
@@ -687,10 +1174,11 @@ static void do_mm(struct image *img, struct cr_hdr_mm *rec)
 		sb_printf(sb, "\"env_end\": %llu, ", rec->env_end);
 		sb_printf(sb, "\"flags\": %u, ", rec->flags);
 		sb_printf(sb, "\"dump_filter\": %u, ", rec->dump_filter);
-		sb_printf(sb, "\"map_count\": %u},\n", rec->map_count);
+		sb_printf(sb, "\"map_count\": %u}", rec->map_count);
 		return;
 	}
-	printf("mm:   code 0x%llx-0x%llx, data 0x%llx-0x%llx\n",
+	printf("mm:   id %u\n", rec->id);
+	printf("      code 0x%llx-0x%llx, data 0x%llx-0x%llx\n",
 	       rec->start_code, rec->end_code, rec->start_data, rec->end_data);
 	printf("      brk 0x%llx-0x%llx, stack 0x%llx\n",
 	       rec->start_brk, rec->brk, rec->start_stack);
@@ -717,7 +1205,7 @@ static void do_mm_context(struct image *img, struct cr_hdr_mm_context *rec)
 	check_len(img, &rec->h, sizeof(*rec) + 8ULL * rec->nr_ldt);
 
 	if (img->json)
-		sb_printf(&img->out, "\"ldt_entries\": %u,\n\"vmas\": [\n",
+		sb_printf(&img->out, ",\n\"ldt_entries\": %u,\n\"vmas\": [",
 			  rec->nr_ldt);
 	else
 		printf("ldt:  %u entries\n", rec->nr_ldt);
@@ -773,8 +1261,8 @@ static void end_vma(struct image *img)
 	img->in_vma = false;
 
 	if (img->json) {
-		sb_printf(sb, "%s{\"start\": %llu, \"end\": %llu, ",
-			  img->nr_vmas > 1 ? ",\n" : "", v->start, v->end);
+		sb_printf(sb, "%s\n{\"start\": %llu, \"end\": %llu, ",
+			  img->nr_vmas > 1 ? "," : "", v->start, v->end);
 		sb_printf(sb, "\"prot\": %u, \"flags\": %u, ",
 			  v->prot, v->flags);
 		sb_printf(sb, "\"pgoff\": %llu, \"type\": \"%s\", ",
@@ -976,11 +1464,14 @@ static void do_tail(struct image *img, struct cr_hdr_tail *rec)
 	size_t crc_at = offsetof(struct cr_hdr_tail, crc32c);
 	size_t rest = sizeof(*rec) - crc_at;
 
-	end_vma(img);
-	if (img->nr_vmas != img->map_count)
+	end_task(img);
+	if (img->seen_tasks != img->nr_tasks)
 		malformed(img->rec_off,
-			  "%u CR_HDR_VMA records, but map_count is %u",
-			  img->nr_vmas, img->map_count);
+			  "%u CR_HDR_TASK records, but nr_tasks is %u",
+			  img->seen_tasks, img->nr_tasks);
+	if (img->seen_procs != img->nr_procs)
+		malformed(img->rec_off, "%u processes, but nr_procs is %u",
+			  img->seen_procs, img->nr_procs);
 	check_len(img, &rec->h, sizeof(*rec));
 	/* The checksum covers every byte up to the crc32c field. */
 	if (rd_take(&img->r, (char *)rec + hsz, crc_at - hsz) != crc_at - hsz)
@@ -999,7 +1490,11 @@ static void read_image(struct image *img)
 	union {
 		struct cr_hdr h;
 		struct cr_hdr_head head;
+		struct cr_hdr_tree tree;
 		struct cr_hdr_task task;
+		struct cr_hdr_sighand sighand;
+		struct cr_hdr_signal signal;
+		struct cr_hdr_sigpending sigpending;
 		struct cr_hdr_cpu cpu;
 		struct cr_hdr_mm mm;
 		struct cr_hdr_mm_context mm_context;
@@ -1008,7 +1503,7 @@ static void read_image(struct image *img)
 		struct cr_hdr_pages pages;
 		struct cr_hdr_tail tail;
 	} rec;
-	const char *name;
+	const char *name, *want;
 	__u64 got;
 
 	for (;;) {
@@ -1032,7 +1527,12 @@ static void read_image(struct image *img)
 		if (!name)
 			malformed(img->rec_off, "unknown record type %u",
 				  rec.h.type);
-		if (!order_ok(img->prev, rec.h.type)) {
+		if (!order_ok(img, rec.h.type)) {
+			want = order_want(img);
+			if (img->prev && want)
+				malformed(img->rec_off,
+					  "%s after %s, before %s", name,
+					  type_name(img->prev), want);
 			if (img->prev)
 				malformed(img->rec_off, "%s after %s", name,
 					  type_name(img->prev));
@@ -1055,8 +1555,20 @@ static void read_image(struct image *img)
 		case CR_HDR_HEAD:
 			do_head(img, &rec.head);
 			break;
+		case CR_HDR_TREE:
+			do_tree(img, &rec.tree);
+			break;
 		case CR_HDR_TASK:
 			do_task(img, &rec.task);
+			break;
+		case CR_HDR_SIGHAND:
+			do_sighand(img, &rec.sighand);
+			break;
+		case CR_HDR_SIGNAL:
+			do_signal(img, &rec.signal);
+			break;
+		case CR_HDR_SIGPENDING:
+			do_sigpending(img, &rec.sigpending);
 			break;
 		case CR_HDR_CPU:
 			do_cpu(img, &rec.cpu);
@@ -1149,8 +1661,8 @@ int main(int argc, char **argv)
 
 	ok = img.stored_crc == img.computed_crc;
 	if (img.json) {
-		sb_printf(&img.out, "%s],\n\"total_pages\": %llu,\n",
-			  img.nr_vmas ? "\n" : "", img.total_pages);
+		sb_printf(&img.out, "\n],\n\"total_pages\": %llu,\n",
+			  img.total_pages);
 		sb_printf(&img.out, "\"size\": %llu,\n", img.r.off);
 		sb_printf(&img.out, "\"checksum\": {\"stored\": %u, ",
 			  img.stored_crc);

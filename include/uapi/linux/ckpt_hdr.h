@@ -213,6 +213,7 @@ struct cr_sigaction {
  * @uid: real, effective, saved and filesystem uid (a record, never
  *	restored)
  * @gid: real, effective, saved and filesystem gid (likewise)
+ * @pad: zero
  * @blocked: blocked signals, bit n-1 for signal n
  * @altstack_sp: the alternate signal stack (sigaltstack(2)): its base
  * @altstack_size: its size in bytes, 0 for none
@@ -244,6 +245,7 @@ struct cr_hdr_task {
 	__u32 personality;
 	__u32 uid[4];
 	__u32 gid[4];
+	__u32 pad;
 	__u64 blocked;
 	__u64 altstack_sp;
 	__u64 altstack_size;

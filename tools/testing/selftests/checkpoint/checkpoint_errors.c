@@ -80,16 +80,40 @@ static unsigned long threads_setup(void *arg)
 	return 1;
 }
 
-TEST_F(target, multi_threaded_task_is_not_supported)
+/* A stopped process is saved with all its threads. */
+TEST_F(target, multi_threaded_process_is_checkpointed_whole)
 {
 	unsigned long unused;
 	pid_t pid = spawn_stopped(threads_setup, "", &unused);
 
 	ASSERT_LT(0, pid);
-	EXPECT_EQ(-1, sys_checkpoint(pid, self->img, 0, self->log[1]));
-	EXPECT_EQ(EOPNOTSUPP, errno);
-	EXPECT_NE(NULL, strstr(log_text(self->log[0]), "multi-threaded"));
+	EXPECT_LT(0, sys_checkpoint(pid, self->img, 0, self->log[1]));
 	kill_child(pid);
+}
+
+static unsigned long self_threads_setup(void *arg)
+{
+	pthread_t t;
+	long ret;
+
+	if (pthread_create(&t, NULL, sleeper, NULL))
+		_exit(3);
+	ret = sys_checkpoint(0, *(int *)arg, 0, STDERR_FILENO);
+	_exit(ret == -1 && errno == EBUSY ? 0 : 4);
+}
+
+/* A task checkpoints itself only alone: its other threads would run. */
+TEST_F(target, self_checkpoint_with_threads_is_ebusy)
+{
+	int status;
+	pid_t pid = fork();
+
+	ASSERT_LE(0, pid);
+	if (!pid)
+		self_threads_setup(&self->img);
+	ASSERT_EQ(pid, waitpid(pid, &status, 0));
+	EXPECT_TRUE(WIFEXITED(status));
+	EXPECT_EQ(0, WEXITSTATUS(status));
 }
 
 static unsigned long shared_setup(void *arg)

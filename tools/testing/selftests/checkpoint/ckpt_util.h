@@ -10,6 +10,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <signal.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -18,6 +19,7 @@
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
+#include <linux/ckpt_hdr.h>
 
 static inline long sys_checkpoint(pid_t pid, int fd, unsigned long flags,
 				  int logfd)
@@ -156,7 +158,7 @@ static inline int restart_child(int fd, void (*prep)(void), int sig)
 		if (prep)
 			prep();
 		lseek(fd, 0, SEEK_SET);
-		sys_restart(0, fd, 0, STDERR_FILENO);
+		sys_restart(0, fd, RESTART_RUN, STDERR_FILENO);
 		_exit(RESTART_FAILED(errno));
 	}
 	sigprocmask(SIG_SETMASK, &old, NULL);
@@ -205,6 +207,87 @@ static inline int roundtrip_pid(pid_t pid, void (*prep)(void), int sig)
 	if (fd >= 0)
 		close(fd);
 	return ret;
+}
+
+/* clone3(2)'s arguments up to set_tid, as in <linux/sched.h>. */
+struct ckpt_clone_args {
+	uint64_t flags, pidfd, child_tid, parent_tid, exit_signal;
+	uint64_t stack, stack_size, tls, set_tid, set_tid_size;
+};
+
+#ifndef __NR_clone3
+#define __NR_clone3	435
+#endif
+#ifndef CLONE_NEWPID
+#define CLONE_NEWPID	0x20000000
+#endif
+
+/*
+ * fork(2) through clone3(2): with @flags (CLONE_NEWPID makes the child
+ * pid 1 of a new pid namespace, as unshare(CLONE_NEWPID) and fork()
+ * would) and, when @pid is not 0, with that pid (set_tid, which needs
+ * CAP_CHECKPOINT_RESTORE). Returns 0 in the child, as fork() does.
+ */
+static inline pid_t fork_clone3(unsigned long flags, pid_t pid)
+{
+	struct ckpt_clone_args args = {
+		.flags = flags, .exit_signal = SIGCHLD,
+	};
+
+	if (pid) {
+		args.set_tid = (uintptr_t)&pid;
+		args.set_tid_size = 1;
+	}
+	return syscall(__NR_clone3, &args, sizeof(args));
+}
+
+/*
+ * The state letter /proc shows for thread @tid of process @pid: 'R',
+ * 'S', 'T' (stopped), 't' (traced), 'Z'...; 0 when there is none.
+ */
+static inline char task_state(pid_t pid, pid_t tid)
+{
+	char path[64], buf[512], *p;
+	ssize_t n;
+	int fd;
+
+	snprintf(path, sizeof(path), "/proc/%d/task/%d/stat", pid, tid);
+	fd = open(path, O_RDONLY);
+	if (fd < 0)
+		return 0;
+	n = read(fd, buf, sizeof(buf) - 1);
+	close(fd);
+	buf[n > 0 ? n : 0] = '\0';
+	p = strrchr(buf, ')');
+	return p && p[1] == ' ' ? p[2] : 0;
+}
+
+/*
+ * waitpid(@pid) for its exit, for at most @secs seconds. Returns 0 with
+ * *status set, or -1 when it had not exited by then: it is then killed
+ * and reaped, so that a hung restored task fails a test, not the run.
+ */
+static inline int wait_exit_within(pid_t pid, int secs, int *status)
+{
+	int i;
+
+	for (i = 0; i < secs * 100; i++) {
+		if (waitpid(pid, status, WNOHANG) == pid)
+			return 0;
+		usleep(10000);
+	}
+	kill(pid, SIGKILL);
+	waitpid(pid, status, 0);
+	return -1;
+}
+
+/* What is in the (O_NONBLOCK) log pipe @fd, NUL-terminated in @buf. */
+static inline const char *read_log(int fd, char *buf, size_t size)
+{
+	ssize_t n = read(fd, buf, size - 1);
+
+	buf[n > 0 ? n : 0] = '\0';
+	return buf;
 }
 
 /* The path of tool @name, installed next to the test programs. */

@@ -604,7 +604,7 @@ static void restart_child_main(int img, unsigned int n, int logfd, int rep)
 
 	if (fi_arm(FI_NTH_FD, n))
 		_exit(5);
-	sys_restart(0, img, 0, logfd);
+	sys_restart(0, img, RESTART_RUN, logfd);
 	r.err = errno;
 	r.left = fi_disarm(FI_NTH_FD);
 
@@ -614,7 +614,7 @@ static void restart_child_main(int img, unsigned int n, int logfd, int rep)
 		_exit(5);
 
 	lseek(img, 0, SEEK_SET);
-	sys_restart(0, img, 0, logfd);
+	sys_restart(0, img, RESTART_RUN, logfd);
 	r.kind = FI_RETRY_FAILED;
 	r.err = errno;
 	if (write(FI_REPORT_FD, &r, sizeof(r)) != sizeof(r))

@@ -185,4 +185,117 @@ regs_loop_avx:
 	ret
 	.size	regs_loop_avx, .-regs_loop_avx
 
+/*
+ * regs_loop_tls(fd): regs_loop_sse() for one thread of many. The values
+ * are the calling thread's own, in thread-local regs_tin and regs_tvin
+ * (xmm0-15), reached through fs base like any TLS; the loop spins until
+ * the thread's regs_tgo is set and stores them to its regs_tout and
+ * regs_tvout. A thread restored with another thread's fs base would
+ * read and write that thread's copies instead.
+ */
+	.section	.tbss,"awT",@nobits
+	.globl	regs_tin, regs_tout, regs_tvin, regs_tvout, regs_tgo
+	.balign	32
+	.type	regs_tin, @object
+	.size	regs_tin, 104
+regs_tin:	.zero	104
+	.type	regs_tout, @object
+	.size	regs_tout, 104
+regs_tout:	.zero	104
+	.balign	32
+	.type	regs_tvin, @object
+	.size	regs_tvin, 256
+regs_tvin:	.zero	256
+	.type	regs_tvout, @object
+	.size	regs_tvout, 256
+regs_tvout:	.zero	256
+	.type	regs_tgo, @object
+	.size	regs_tgo, 4
+regs_tgo:	.zero	4
+
+	.text
+	.globl	regs_loop_tls
+	.type	regs_loop_tls, @function
+regs_loop_tls:
+	push	%rbx
+	push	%rbp
+	push	%r12
+	push	%r13
+	push	%r14
+	push	%r15
+	movdqu	%fs:regs_tvin@tpoff+0, %xmm0
+	movdqu	%fs:regs_tvin@tpoff+16, %xmm1
+	movdqu	%fs:regs_tvin@tpoff+32, %xmm2
+	movdqu	%fs:regs_tvin@tpoff+48, %xmm3
+	movdqu	%fs:regs_tvin@tpoff+64, %xmm4
+	movdqu	%fs:regs_tvin@tpoff+80, %xmm5
+	movdqu	%fs:regs_tvin@tpoff+96, %xmm6
+	movdqu	%fs:regs_tvin@tpoff+112, %xmm7
+	movdqu	%fs:regs_tvin@tpoff+128, %xmm8
+	movdqu	%fs:regs_tvin@tpoff+144, %xmm9
+	movdqu	%fs:regs_tvin@tpoff+160, %xmm10
+	movdqu	%fs:regs_tvin@tpoff+176, %xmm11
+	movdqu	%fs:regs_tvin@tpoff+192, %xmm12
+	movdqu	%fs:regs_tvin@tpoff+208, %xmm13
+	movdqu	%fs:regs_tvin@tpoff+224, %xmm14
+	movdqu	%fs:regs_tvin@tpoff+240, %xmm15
+	/* write(fd, &regs_tgo, 1): in place, stop me now */
+	mov	$1, %eax
+	mov	%fs:0, %rsi
+	lea	regs_tgo@tpoff(%rsi), %rsi
+	mov	$1, %edx
+	syscall
+	mov	%fs:regs_tin@tpoff+0, %rax
+	mov	%fs:regs_tin@tpoff+8, %rbx
+	mov	%fs:regs_tin@tpoff+16, %rdx
+	mov	%fs:regs_tin@tpoff+24, %rsi
+	mov	%fs:regs_tin@tpoff+32, %rdi
+	mov	%fs:regs_tin@tpoff+40, %rbp
+	mov	%fs:regs_tin@tpoff+48, %r8
+	mov	%fs:regs_tin@tpoff+56, %r9
+	mov	%fs:regs_tin@tpoff+64, %r10
+	mov	%fs:regs_tin@tpoff+72, %r12
+	mov	%fs:regs_tin@tpoff+80, %r13
+	mov	%fs:regs_tin@tpoff+88, %r14
+	mov	%fs:regs_tin@tpoff+96, %r15
+1:	cmpl	$0, %fs:regs_tgo@tpoff
+	je	1b
+	mov	%rax, %fs:regs_tout@tpoff+0
+	mov	%rbx, %fs:regs_tout@tpoff+8
+	mov	%rdx, %fs:regs_tout@tpoff+16
+	mov	%rsi, %fs:regs_tout@tpoff+24
+	mov	%rdi, %fs:regs_tout@tpoff+32
+	mov	%rbp, %fs:regs_tout@tpoff+40
+	mov	%r8, %fs:regs_tout@tpoff+48
+	mov	%r9, %fs:regs_tout@tpoff+56
+	mov	%r10, %fs:regs_tout@tpoff+64
+	mov	%r12, %fs:regs_tout@tpoff+72
+	mov	%r13, %fs:regs_tout@tpoff+80
+	mov	%r14, %fs:regs_tout@tpoff+88
+	mov	%r15, %fs:regs_tout@tpoff+96
+	movdqu	%xmm0, %fs:regs_tvout@tpoff+0
+	movdqu	%xmm1, %fs:regs_tvout@tpoff+16
+	movdqu	%xmm2, %fs:regs_tvout@tpoff+32
+	movdqu	%xmm3, %fs:regs_tvout@tpoff+48
+	movdqu	%xmm4, %fs:regs_tvout@tpoff+64
+	movdqu	%xmm5, %fs:regs_tvout@tpoff+80
+	movdqu	%xmm6, %fs:regs_tvout@tpoff+96
+	movdqu	%xmm7, %fs:regs_tvout@tpoff+112
+	movdqu	%xmm8, %fs:regs_tvout@tpoff+128
+	movdqu	%xmm9, %fs:regs_tvout@tpoff+144
+	movdqu	%xmm10, %fs:regs_tvout@tpoff+160
+	movdqu	%xmm11, %fs:regs_tvout@tpoff+176
+	movdqu	%xmm12, %fs:regs_tvout@tpoff+192
+	movdqu	%xmm13, %fs:regs_tvout@tpoff+208
+	movdqu	%xmm14, %fs:regs_tvout@tpoff+224
+	movdqu	%xmm15, %fs:regs_tvout@tpoff+240
+	pop	%r15
+	pop	%r14
+	pop	%r13
+	pop	%r12
+	pop	%rbp
+	pop	%rbx
+	ret
+	.size	regs_loop_tls, .-regs_loop_tls
+
 	.section	.note.GNU-stack,"",@progbits

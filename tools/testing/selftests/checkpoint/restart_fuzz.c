@@ -9,11 +9,13 @@
  * into a PRAM node. Each image is parsed into records, and a mutant
  * changes fields of those records chosen by record type (counts,
  * addresses, mm bounds, VMA protections, flags, types and offsets, file
- * paths and identities, registers and selectors, the XSAVE header,
- * signal actions and masks, the alternate stack, rseq and futex
- * pointers) or their structure (records dropped, duplicated, swapped,
- * resized, spliced from another image, truncated; VMAs moved, split,
- * dropped and duplicated with their pages), using boundary values (the
+ * paths and identities, registers and selectors, the XSAVE header, the
+ * tree's counts, task ids and object ids, signal actions and masks,
+ * limits, umask and pending signals, the alternate stack, rseq and
+ * futex pointers) or their structure (records dropped, duplicated,
+ * swapped, resized, spliced from another image, truncated; VMAs moved,
+ * split, dropped and duplicated with their pages; pending signals
+ * added), using boundary values (the
  * end of the user address space +-1, page size +-1, kernel addresses,
  * huge counts) as well as random ones. The CRC-32C of the tail is then
  * recomputed, so that the mutant reaches the checks behind it. Some
@@ -25,8 +27,8 @@
  * Either restart(2) fails, and that child checks that nothing of it
  * changed (a memory checksum, callee-saved, SSE and x87 control
  * registers, fs and gs base, signal dispositions, mask and alternate
- * stack, rseq and robust list registrations, credentials, mm fields and
- * /proc/self/maps), or the restored task runs whatever the image makes
+ * stack, rseq and robust list registrations, credentials, limits and
+ * umask, mm fields and /proc/self/maps), or the restored task runs whatever the image makes
  * it do until it exits, is killed, or is killed at the deadline. Since
  * a refused image leaves the caller as it was, one such child serves
  * mutant after mutant, each time checked against the state it took once,
@@ -170,13 +172,15 @@ static struct kind kinds[NR_KINDS] = {
 enum {
 	C_HEAD, C_HDR, C_STRUCT, C_TASK, C_SIG, C_ALTSTACK, C_RSEQ, C_FUTEX,
 	C_REGS, C_SEL, C_FSGS, C_XSTATE, C_MM, C_MMFLAGS, C_LDT, C_VMA,
-	C_PGOFF, C_PATH, C_IDENT, C_PAGES, C_DATA, C_CRC, C_ENV, C_INTR, NR_CLS
+	C_PGOFF, C_PATH, C_IDENT, C_PAGES, C_DATA, C_CRC, C_ENV, C_INTR,
+	C_TREE, C_PROC, C_PENDING, NR_CLS
 };
 
 static const char *const cls_name[NR_CLS] = {
 	"head", "hdr", "struct", "task", "sig", "altstack", "rseq", "futex",
 	"regs", "sel", "fsgs", "xstate", "mm", "mmflags", "ldt", "vma",
 	"pgoff", "path", "ident", "pages", "data", "crc", "env", "interrupt",
+	"tree", "proc", "pending",
 };
 
 static struct {
@@ -524,7 +528,7 @@ static uint32_t round_trip(char *what, size_t len)
 		pid = syscall(SYS_fork);
 		if (!pid) {
 			lseek(fd, 0, SEEK_SET);
-			sys_restart(0, fd, 0, lg[1]);
+			sys_restart(0, fd, RESTART_RUN, lg[1]);
 			_exit(100 + errno);
 		}
 		if (pid > 0)
@@ -828,6 +832,8 @@ static void wait_syscall(pid_t pid, long nr)
 	}
 }
 
+static void safety_limits(void);
+
 static pid_t spawn_kind(int kind)
 {
 	int status;
@@ -835,6 +841,8 @@ static pid_t spawn_kind(int kind)
 
 	pid = fork();
 	if (!pid) {
+		/* The image holds them: restart(2) may not raise them. */
+		safety_limits();
 		drop_shared_mappings();
 		_exit(stopped_child(kind));
 	}
@@ -1178,6 +1186,9 @@ struct env {
 	int sig, sig_us;	/* sent to the restarter, so long into it */
 };
 
+/* Record types 1 to CR_HDR_SIGPENDING have a slot each, then TAIL. */
+#define NR_TSLOTS	(CR_HDR_SIGPENDING + 2)
+
 struct mut {
 	uint64_t rng;
 	unsigned char *p;
@@ -1185,7 +1196,7 @@ struct mut {
 	size_t dirty;		/* bytes before this are the image's own */
 	struct rec recs[MAX_RECS];
 	int nr;
-	int tcount[10];		/* records by type, TAIL at 9 */
+	int tcount[NR_TSLOTS];	/* records by type, TAIL last */
 	int kind;
 	bool crc_bad;
 	struct env env;
@@ -1243,14 +1254,15 @@ static void dsc(struct mut *m, const char *fmt, ...)
 
 static int tslot(uint32_t type)
 {
-	return type == CR_HDR_TAIL ? 9 : type < 9 ? type : 0;
+	return type == CR_HDR_TAIL ? NR_TSLOTS - 1 :
+	       type <= CR_HDR_SIGPENDING ? (int)type : 0;
 }
 
 static const char *tname(uint32_t type)
 {
-	static const char *const names[10] = {
+	static const char *const names[NR_TSLOTS] = {
 		"?", "HEAD", "TASK", "CPU", "MM", "MM_CONTEXT", "VMA", "PGARR",
-		"PAGES", "TAIL",
+		"PAGES", "TREE", "SIGHAND", "SIGNAL", "SIGPENDING", "TAIL",
 	};
 
 	return names[tslot(type)];
@@ -1327,7 +1339,7 @@ enum {
 	V_SIGMASK, V_HANDLER, V_SAFLAGS, V_SSFLAGS, V_SIZE, V_RSEQLEN,
 	V_PGOFF, V_XFEAT, V_XSIZE, V_AX, V_SYSNR, V_VMATYPE, V_MAGIC,
 	V_VERSION, V_PAGESZ, V_PAD, V_ID, V_NSEC, V_DEV, V_STR, V_BYTE,
-	V_MXCSR, V_FCW,
+	V_MXCSR, V_FCW, V_TID, V_OBJID, V_SIGNO, V_PERS, V_RLIM, V_SIGCODE,
 };
 
 struct field {
@@ -1359,6 +1371,13 @@ struct field {
 			 SA_ONSTACK | SA_RESTART | SA_NODEFER |		\
 			 SA_RESETHAND | SA_RESTORER | 0x800)
 #define SS_KNOWN	(SS_ONSTACK | SS_DISABLE | SS_AUTODISARM)
+/* The 4 bytes the compiler leaves between gid[] and blocked */
+#define TASK_HOLE	(offsetof(struct cr_hdr_task, gid) + 16)
+/* struct cr_siginfo: the entries after a SIGPENDING record's struct */
+#define SIGINFO(nm, m, sz, v, w)					\
+	{ CR_HDR_SIGPENDING, "siginfo." nm,				\
+	  sizeof(struct cr_hdr_sigpending) + offsetof(struct cr_siginfo, m), \
+	  sz, C_PENDING, v, w, sizeof(struct cr_siginfo), -1, 0 }
 
 static const struct field fields[] = {
 	FLD(CR_HDR_HEAD, head, magic, 8, C_HEAD, V_MAGIC, 1, 0),
@@ -1371,20 +1390,25 @@ static const struct field fields[] = {
 	FLD(CR_HDR_HEAD, head, time, 8, C_HEAD, V_ANY, 1, 0),
 	FLD(CR_HDR_HEAD, head, release, 64, C_HEAD, V_STR, 1, 0),
 
+	FLD(CR_HDR_TREE, tree, nr_tasks, 4, C_TREE, V_COUNT, 2, 0),
+	FLD(CR_HDR_TREE, tree, nr_procs, 4, C_TREE, V_COUNT, 2, 0),
+
 	FLD(CR_HDR_TASK, task, comm, 16, C_TASK, V_STR, 1, 0),
-	FLD(CR_HDR_TASK, task, pid, 4, C_TASK, V_ANY, 1, 0),
+	FLD(CR_HDR_TASK, task, tid, 4, C_TREE, V_TID, 2, 0),
+	FLD(CR_HDR_TASK, task, tgid, 4, C_TREE, V_TID, 2, 0),
+	FLD(CR_HDR_TASK, task, ptid, 4, C_TREE, V_TID, 2, 0),
+	FLD(CR_HDR_TASK, task, pgid, 4, C_TREE, V_TID, 1, 0),
+	FLD(CR_HDR_TASK, task, sid, 4, C_TREE, V_TID, 1, 0),
+	FLD(CR_HDR_TASK, task, exit_signal, 4, C_TREE, V_SIGNO, 2, 0),
+	FLD(CR_HDR_TASK, task, pdeath_signal, 4, C_TASK, V_SIGNO, 2, 0),
+	FLD(CR_HDR_TASK, task, mm_id, 4, C_TREE, V_OBJID, 2, 0),
+	FLD(CR_HDR_TASK, task, sighand_id, 4, C_TREE, V_OBJID, 2, 0),
+	FLD(CR_HDR_TASK, task, signal_id, 4, C_TREE, V_OBJID, 2, 0),
+	FLD(CR_HDR_TASK, task, personality, 4, C_TASK, V_PERS, 2, 0),
 	ARR(CR_HDR_TASK, task, uid[0], 4, "uid", 4, 4, C_TASK, V_ID, 1, 0),
 	ARR(CR_HDR_TASK, task, gid[0], 4, "gid", 4, 4, C_TASK, V_ID, 1, 0),
-	FLD(CR_HDR_TASK, task, pad, 4, C_TASK, V_PAD, 1, 0),
+	{ CR_HDR_TASK, "hole", TASK_HOLE, 4, C_TASK, V_PAD, 1, 0, 1, 0 },
 	FLD(CR_HDR_TASK, task, blocked, 8, C_SIG, V_SIGMASK, 3, 0),
-	ARR(CR_HDR_TASK, task, action[0].handler, 8, "action.handler",
-	    CR_NSIG, 32, C_SIG, V_HANDLER, 4, 0),
-	ARR(CR_HDR_TASK, task, action[0].flags, 8, "action.flags",
-	    CR_NSIG, 32, C_SIG, V_SAFLAGS, 4, SA_KNOWN),
-	ARR(CR_HDR_TASK, task, action[0].restorer, 8, "action.restorer",
-	    CR_NSIG, 32, C_SIG, V_HANDLER, 2, 0),
-	ARR(CR_HDR_TASK, task, action[0].mask, 8, "action.mask",
-	    CR_NSIG, 32, C_SIG, V_SIGMASK, 2, 0),
 	FLD(CR_HDR_TASK, task, altstack_sp, 8, C_ALTSTACK, V_ADDR, 2, 0),
 	FLD(CR_HDR_TASK, task, altstack_size, 8, C_ALTSTACK, V_SIZE, 2, 0),
 	FLD(CR_HDR_TASK, task, altstack_flags, 4, C_ALTSTACK, V_SSFLAGS, 2,
@@ -1392,9 +1416,40 @@ static const struct field fields[] = {
 	FLD(CR_HDR_TASK, task, rseq_len, 4, C_RSEQ, V_RSEQLEN, 2, 0),
 	FLD(CR_HDR_TASK, task, rseq, 8, C_RSEQ, V_ADDR, 2, 0),
 	FLD(CR_HDR_TASK, task, rseq_sig, 4, C_RSEQ, V_ANY, 1, 0),
-	FLD(CR_HDR_TASK, task, pad2, 4, C_TASK, V_PAD, 1, 0),
+	FLD(CR_HDR_TASK, task, nr_pending, 4, C_PENDING, V_COUNT, 2, 0),
 	FLD(CR_HDR_TASK, task, robust_list, 8, C_FUTEX, V_ADDR, 2, 0),
 	FLD(CR_HDR_TASK, task, clear_child_tid, 8, C_FUTEX, V_ADDR, 2, 0),
+
+	FLD(CR_HDR_SIGHAND, sighand, id, 4, C_TREE, V_OBJID, 2, 0),
+	FLD(CR_HDR_SIGHAND, sighand, pad, 4, C_SIG, V_PAD, 1, 0),
+	ARR(CR_HDR_SIGHAND, sighand, action[0].handler, 8, "action.handler",
+	    CR_NSIG, 32, C_SIG, V_HANDLER, 4, 0),
+	ARR(CR_HDR_SIGHAND, sighand, action[0].flags, 8, "action.flags",
+	    CR_NSIG, 32, C_SIG, V_SAFLAGS, 4, SA_KNOWN),
+	ARR(CR_HDR_SIGHAND, sighand, action[0].restorer, 8,
+	    "action.restorer", CR_NSIG, 32, C_SIG, V_HANDLER, 2, 0),
+	ARR(CR_HDR_SIGHAND, sighand, action[0].mask, 8, "action.mask",
+	    CR_NSIG, 32, C_SIG, V_SIGMASK, 2, 0),
+
+	FLD(CR_HDR_SIGNAL, signal, id, 4, C_TREE, V_OBJID, 2, 0),
+	FLD(CR_HDR_SIGNAL, signal, flags, 4, C_PROC, V_FLAGS, 2,
+	    CR_SIGNAL_FLAGS),
+	FLD(CR_HDR_SIGNAL, signal, umask, 4, C_PROC, V_FLAGS, 2, 0777),
+	FLD(CR_HDR_SIGNAL, signal, nr_pending, 4, C_PENDING, V_COUNT, 2, 0),
+	ARR(CR_HDR_SIGNAL, signal, rlim[0].cur, 8, "rlim.cur", CR_NRLIMIT, 16,
+	    C_PROC, V_RLIM, 3, 0),
+	ARR(CR_HDR_SIGNAL, signal, rlim[0].max, 8, "rlim.max", CR_NRLIMIT, 16,
+	    C_PROC, V_RLIM, 3, 0),
+
+	FLD(CR_HDR_SIGPENDING, sigpending, shared, 4, C_PENDING, V_COUNT, 2,
+	    0),
+	FLD(CR_HDR_SIGPENDING, sigpending, nr, 4, C_PENDING, V_COUNT, 2, 0),
+	SIGINFO("signo", signo, 4, V_SIGNO, 3),
+	SIGINFO("errno", err, 4, V_ANY, 1),
+	SIGINFO("code", code, 4, V_SIGCODE, 2),
+	SIGINFO("pad", pad, 4, V_PAD, 1),
+	SIGINFO("fields", fields[0], 8, V_ANY, 2),
+	SIGINFO("beyond", fields[4], 8, V_ANY, 1),
 
 	REG(r15, C_REGS, V_ANY, 1), REG(r14, C_REGS, V_ANY, 1),
 	REG(r13, C_REGS, V_ANY, 1), REG(r12, C_REGS, V_ANY, 1),
@@ -1437,7 +1492,7 @@ static const struct field fields[] = {
 	FLD(CR_HDR_MM, mm, dump_filter, 4, C_MMFLAGS, V_FLAGS, 2,
 	    CR_MM_DUMP_FILTER),
 	FLD(CR_HDR_MM, mm, map_count, 4, C_MM, V_COUNT, 3, 0),
-	FLD(CR_HDR_MM, mm, pad, 4, C_MM, V_PAD, 1, 0),
+	FLD(CR_HDR_MM, mm, id, 4, C_TREE, V_OBJID, 2, 0),
 
 	FLD(CR_HDR_MM_CONTEXT, mm_context, nr_ldt, 4, C_LDT, V_COUNT, 2, 0),
 	FLD(CR_HDR_MM_CONTEXT, mm_context, pad, 4, C_LDT, V_PAD, 1, 0),
@@ -1479,6 +1534,14 @@ static size_t rec_size(uint32_t type)
 		return sizeof(struct cr_hdr_head);
 	case CR_HDR_TASK:
 		return sizeof(struct cr_hdr_task);
+	case CR_HDR_TREE:
+		return sizeof(struct cr_hdr_tree);
+	case CR_HDR_SIGHAND:
+		return sizeof(struct cr_hdr_sighand);
+	case CR_HDR_SIGNAL:
+		return sizeof(struct cr_hdr_signal);
+	case CR_HDR_SIGPENDING:
+		return sizeof(struct cr_hdr_sigpending);
 	case CR_HDR_CPU:
 		return sizeof(struct cr_hdr_cpu);
 	case CR_HDR_MM:
@@ -1771,6 +1834,42 @@ static uint64_t interesting(struct mut *m, const struct field *f,
 	case V_FCW:
 		return from(m, (const uint64_t []){ 0x37f, 0, 0xffff, 0x27f,
 			    0x1040 }, 5);
+	case V_TID:
+		/* nearby, 0, negative, init, pid_max and beyond */
+		if (chance(m, 30))
+			return old + (int64_t)below(m, 5) - 2;
+		return from(m, (const uint64_t []){ 0, 1, 2, -1ULL, 0x80000000,
+			    0x7fffffff, 32768, 4194304, 4194305 }, 9);
+	case V_OBJID:
+		/* the next id, one seen already, one skipped, none */
+		return from(m, (const uint64_t []){ 0, 1, 2, 3, old + 1,
+			    old - 1, 0x7fffffff, 0xffffffff }, 8);
+	case V_SIGNO:
+		return from(m, (const uint64_t []){ -1ULL, 0, 1, SIGKILL,
+			    SIGSTOP, SIGCHLD, SIGUSR1, 31, 32, 33, 34, 64, 65,
+			    128, 0x7fffffff, 0x80000000 }, 16);
+	case V_PERS:
+		return from(m, (const uint64_t []){ 0, 0xffffffff, 0x0008,
+			    0x0040000, 0x0400000, 0x0800000, 0x4000000,
+			    0x8000000, 0x0100000, 0x00ff, old | 0x0400000,
+			    old ^ 0x0040000 }, 12);
+	case V_RLIM:
+		/* infinity, 0, just around the caller's and the image's own */
+		switch (below(m, 4)) {
+		case 0:
+			return old + (int64_t)below(m, 3) - 1;
+		case 1:
+			return old * 2;
+		default:
+			return from(m, (const uint64_t []){ 0, 1, ~0ULL,
+				    ~0ULL - 1, 1024, 1048576, 1048577,
+				    1ULL << 63, 16, 64 << 20 }, 10);
+		}
+	case V_SIGCODE:
+		/* SI_USER, SI_KERNEL, SI_QUEUE, SI_TKILL, SI_ASYNCIO, ... */
+		return from(m, (const uint64_t []){ 0, 0x80, -1ULL, -6ULL,
+			    -4ULL, -60ULL, 1, 2, 6, 0x7fffffff,
+			    0x80000000 }, 11);
 	default:
 		return from(m, (const uint64_t []){ 0, 1, ~0ULL,
 			    0x7fffffffffffffffULL, 1ULL << 63, old + 1, old - 1,
@@ -1905,8 +2004,8 @@ static bool mut_field(struct mut *m)
 }
 
 static const uint64_t v_types[] = {
-	0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 126, 127, 128, 255, 0x7fffffff,
-	0x80000000, 0xffffffff, 0x100 | 6,
+	0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 126, 127, 128, 255,
+	0x7fffffff, 0x80000000, 0xffffffff, 0x100 | 6, 0x100 | 12,
 };
 
 static bool mut_rec_type(struct mut *m)
@@ -2144,6 +2243,70 @@ static bool mut_splice(struct mut *m)
 		msplice(m, !m->nr ? 0 : at < m->nr ? m->recs[at].off :
 			rec_end(m, m->nr - 1), 0, o->img + r->off, r->len);
 	}
+	return true;
+}
+
+/*
+ * Pending signals the image did not have: a SIGPENDING record after a
+ * CPU record, for its thread, or after a SIGNAL record, for its
+ * process, and the count in the TASK or SIGNAL record it belongs to;
+ * mostly as checkpoint(2) would write them, sometimes not.
+ */
+static bool mut_pending(struct mut *m)
+{
+	static const int signos[] = {
+		SIGUSR1, SIGUSR2, SIGTERM, SIGHUP, SIGCHLD, SIGCONT, SIGSTOP,
+		SIGKILL, SIGSEGV, 34, 40, 64, 0, 65,
+	};
+	static const int codes[] = { 0, 0x80, -1, -6, -4, 1 };
+	bool proc = chance(m, 50);
+	int ri = pick_rec(m, proc ? CR_HDR_SIGNAL : CR_HDR_CPU), owner, i;
+	struct cr_hdr_sigpending h = { { CR_HDR_SIGPENDING, 0 } };
+	uint32_t n, count, at;
+	struct cr_siginfo si;
+	unsigned char *t;
+
+	if (ri < 0)
+		return false;
+	/* the record the count goes in: the SIGNAL, or the CPU's TASK */
+	owner = ri;
+	if (!proc)
+		while (owner >= 0 && m->recs[owner].type != CR_HDR_TASK)
+			owner--;
+	if (owner < 0)
+		return false;
+	n = chance(m, 85) ? 1 + below(m, 4) :
+	    from(m, (const uint64_t []){ 0, 128, 129, 1000 }, 4);
+	h.h.len = sizeof(h) + n * sizeof(si);
+	h.shared = proc ? CR_SIGPENDING_PROCESS : CR_SIGPENDING_THREAD;
+	if (chance(m, 10))
+		h.shared = !h.shared;
+	h.nr = chance(m, 90) ? n : n + 1;
+	t = tmp_get(h.h.len);
+	memcpy(t, &h, sizeof(h));
+	for (i = 0; i < (int)n; i++) {
+		memset(&si, 0, sizeof(si));
+		si.signo = chance(m, 80) ? signos[below(m, 7)] :
+			   signos[below(m, N(signos))];
+		si.code = codes[below(m, N(codes))];
+		/* si_pid and si_uid, where kill(2) puts them */
+		si.fields[0] = chance(m, 50) ? 1 | (uint64_t)NOBODY << 32 :
+			       rnd(m);
+		if (chance(m, 5))
+			si.fields[4 + below(m, 10)] = 1;
+		if (chance(m, 3))
+			si.pad = 1;
+		memcpy(t + sizeof(h) + i * sizeof(si), &si, sizeof(si));
+	}
+	count = chance(m, 90) ? n : n ^ 1;
+	at = proc ? offsetof(struct cr_hdr_signal, nr_pending) :
+	     offsetof(struct cr_hdr_task, nr_pending);
+	if (m->recs[owner].len >= at + 4)
+		mset(m, m->recs[owner].off + at, 4, count);
+	dsc(m, "%u signals pending for the %s after %s[%d]@%zu (count %u in %s[%d])",
+	    n, proc ? "process" : "thread", tname(m->recs[ri].type), ri,
+	    m->recs[ri].off, count, tname(m->recs[owner].type), owner);
+	msplice(m, rec_end(m, ri), 0, t, h.h.len);
 	return true;
 }
 
@@ -2966,6 +3129,7 @@ static const struct mutator mutators[] = {
 	{ "syscall regs", C_REGS, 2, mut_sysregs },
 	{ "environment", C_ENV, 3, mut_env },
 	{ "interrupt", C_INTR, 2, mut_interrupt },
+	{ "pending", C_PENDING, 3, mut_pending },
 };
 
 #define NR_MUT	N(mutators)
@@ -3175,6 +3339,8 @@ struct state {
 	int ngroups;
 	long brk;
 	int thp, dumpable, mdwe, pers;
+	struct rlimit rlim[CR_NRLIMIT];
+	unsigned int umask;
 	int rseq_err;
 	long robust_ret;
 	void *robust;
@@ -3188,8 +3354,19 @@ enum {
 	BAD_SIGMASK = 1 << 3, BAD_ALTSTACK = 1 << 4, BAD_COMM = 1 << 5,
 	BAD_CREDS = 1 << 6, BAD_MM = 1 << 7, BAD_RSEQ = 1 << 8,
 	BAD_FUTEX = 1 << 9, BAD_MAPS = 1 << 10, BAD_GPR = 1 << 11,
-	BAD_FPU = 1 << 12, BAD_RETURNED = 1 << 13,
+	BAD_FPU = 1 << 12, BAD_RETURNED = 1 << 13, BAD_PROC = 1 << 14,
 };
+
+/* The umask, from /proc/self/status: umask(2) alone would change it. */
+static unsigned int get_umask(void)
+{
+	char buf[4096], *p;
+
+	if (read_file("/proc/self/status", buf, sizeof(buf)) <= 0)
+		return ~0U;
+	p = strstr(buf, "\nUmask:");
+	return p ? strtoul(p + 7, NULL, 8) : ~0U;
+}
 
 static unsigned char check_buf[1 << 14];
 static char caller_altstack[16384];
@@ -3251,6 +3428,9 @@ static void state_take(struct state *s)
 	s->dumpable = prctl(PR_GET_DUMPABLE, 0, 0, 0, 0);
 	s->mdwe = prctl(PR_GET_MDWE, 0, 0, 0, 0);
 	s->pers = personality(0xffffffff);
+	for (sig = 0; sig < CR_NRLIMIT; sig++)
+		getrlimit(sig, &s->rlim[sig]);
+	s->umask = get_umask();
 	/* registered already: EBUSY, as long as it stays registered */
 	s->rseq_err = 0;
 	if (__rseq_size &&
@@ -3319,6 +3499,17 @@ static uint32_t state_cmp(const struct state *a, const struct state *b,
 	     "THP-disable/dumpable/MDWE/personality changed");
 	diff(&bad, w, n, BAD_MM, memcmp(a->mmf, b->mmf, sizeof(a->mmf)),
 	     "mm bounds in /proc/self/stat changed");
+	for (i = 0; i < CR_NRLIMIT; i++)
+		diff(&bad, w, n, BAD_PROC,
+		     a->rlim[i].rlim_cur != b->rlim[i].rlim_cur ||
+		     a->rlim[i].rlim_max != b->rlim[i].rlim_max,
+		     "limit %d %#llx/%#llx -> %#llx/%#llx", i,
+		     (unsigned long long)a->rlim[i].rlim_cur,
+		     (unsigned long long)a->rlim[i].rlim_max,
+		     (unsigned long long)b->rlim[i].rlim_cur,
+		     (unsigned long long)b->rlim[i].rlim_max);
+	diff(&bad, w, n, BAD_PROC, a->umask != b->umask, "umask %#o -> %#o",
+	     a->umask, b->umask);
 	diff(&bad, w, n, BAD_RSEQ, a->rseq_err != b->rseq_err,
 	     "rseq registration changed (errno %d -> %d)", a->rseq_err,
 	     b->rseq_err);
@@ -3380,6 +3571,32 @@ static void set_limit(int resource, uint64_t value)
 }
 
 /*
+ * What a restored mutant may do: no core dumps, few processes, small
+ * files. The targets run with them too, so that their images hold them:
+ * restart(2) gives the restored task the image's limits, and raising a
+ * hard limit above the restarter's takes CAP_SYS_RESOURCE.
+ */
+static void safety_limits(void)
+{
+	set_limit(RLIMIT_CORE, 0);
+	set_limit(RLIMIT_NPROC, 16);
+	set_limit(RLIMIT_FSIZE, 64 << 20);
+}
+
+/*
+ * A soft limit of the restarter's, which its checks of the image's
+ * memory go by; the hard one stays, for the image's limits to fit.
+ */
+static void set_soft_limit(int resource, uint64_t value)
+{
+	struct rlimit rl;
+
+	getrlimit(resource, &rl);
+	rl.rlim_cur = value;
+	setrlimit(resource, &rl);
+}
+
+/*
  * The restarting child: leave itself only the descriptors the restored
  * task is to find (the image at IMAGE_FD, the log at LOG_FD, the report
  * pipe at REPORT_FD, and for a restarter that serves many mutants the
@@ -3428,11 +3645,9 @@ static void restarter_setup(int imgfd, int logfd, int repfd, int cmdfd,
 		if (kfd[k] < 0)
 			close(KIND_FD + k);
 
-	set_limit(RLIMIT_CORE, 0);
-	set_limit(RLIMIT_NPROC, 16);
-	set_limit(RLIMIT_FSIZE, 64 << 20);
+	safety_limits();
 	if (env->rlimit >= 0)
-		set_limit(env->rlimit, env->rlim);
+		set_soft_limit(env->rlimit, env->rlim);
 	if (setgroups(0, NULL) || setresgid(NOBODY, NOBODY, NOBODY) ||
 	    setresuid(NOBODY, NOBODY, NOBODY)) {
 		report(PH_SETUP, nonce, errno, 0, "cannot become nobody");

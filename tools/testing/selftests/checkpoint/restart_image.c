@@ -113,7 +113,7 @@ static int try_restart(struct _test_data_image *self, const void *img,
 	    pwrite(self->fd, img, len, 0) != (ssize_t)len ||
 	    lseek(self->fd, 0, SEEK_SET))
 		return -1;
-	err = sys_restart(0, self->fd, 0, self->log[1]) ? errno : 0;
+	err = sys_restart(0, self->fd, RESTART_RUN, self->log[1]) ? errno : 0;
 	n = read(self->log[0], log, loglen - 1);
 	log[n > 0 ? n : 0] = '\0';
 	return err;
@@ -278,20 +278,35 @@ TEST_F(image, hostile_records)
 }
 
 /*
- * The rules of format version 3: only this version, only known flag
- * bits, zero where a field has no meaning. Each is refused with its
- * reason, never taken as something else.
+ * The rules of format version 4: only this version, only known flag
+ * bits, zero where a field has no meaning, objects introduced with the
+ * next id of their kind. Each is refused with its reason, never taken
+ * as something else.
  */
-TEST_F(image, format_v3_rules)
+TEST_F(image, format_v4_rules)
 {
+	int tree = find_rec(self, CR_HDR_TREE, 0);
+	int task = find_rec(self, CR_HDR_TASK, 0);
+	int sighand = find_rec(self, CR_HDR_SIGHAND, 0);
+	int signal = find_rec(self, CR_HDR_SIGNAL, 0);
 	int mm = find_rec(self, CR_HDR_MM, 0);
 	int vma = find_rec(self, CR_HDR_VMA, 0);
-	uint32_t v2 = 2, v4 = 4, bit;
+	uint32_t v3 = 3, v5 = 5, bit, two = 2, zero = 0;
+	int32_t sig = CR_NSIG + 1;
 	uint64_t one = 1;
 	struct cr_hdr_vma v;
 	size_t off;
 
+	ASSERT_LE(0, tree);
+	ASSERT_LE(0, task);
+	ASSERT_LE(0, sighand);
+	ASSERT_LE(0, signal);
 	ASSERT_LE(0, mm);
+	/* One process: TREE, TASK, SIGHAND, SIGNAL, in that order. */
+	EXPECT_EQ(1, tree);
+	EXPECT_EQ(2, task);
+	EXPECT_EQ(3, sighand);
+	EXPECT_EQ(4, signal);
 	/* The first anonymous VMA: its pgoff must be zero. */
 	for (; vma >= 0; vma = find_rec(self, CR_HDR_VMA, vma)) {
 		memcpy(&v, self->img + self->recs[vma].off, sizeof(v));
@@ -301,9 +316,40 @@ TEST_F(image, format_v3_rules)
 	ASSERT_LE(0, vma);
 
 	expect_hostile(_metadata, self, offsetof(struct cr_hdr_head, version),
-		       &v2, 4, "format version 2");
+		       &v3, 4, "format version 3");
 	expect_hostile(_metadata, self, offsetof(struct cr_hdr_head, version),
-		       &v4, 4, "format version 4");
+		       &v5, 4, "format version 5");
+	bit = CR_HEAD_FLAGS + 1;
+	expect_hostile(_metadata, self, offsetof(struct cr_hdr_head, flags),
+		       &bit, 4, "unknown image flags");
+
+	/* The tree and the task's place in it. */
+	off = self->recs[tree].off + offsetof(struct cr_hdr_tree, nr_tasks);
+	expect_hostile(_metadata, self, off, &zero, 4, "a tree of 0 tasks");
+	off = self->recs[tree].off + offsetof(struct cr_hdr_tree, nr_procs);
+	expect_hostile(_metadata, self, off, &two, 4, "a tree of 1 tasks in 2");
+	off = self->recs[task].off + offsetof(struct cr_hdr_task, exit_signal);
+	expect_hostile(_metadata, self, off, &sig, 4, "bad exit signal");
+	off = self->recs[task].off + offsetof(struct cr_hdr_task, pdeath_signal);
+	expect_hostile(_metadata, self, off, &sig, 4, "parent death signal");
+
+	/* Each object comes with the id its task record gave it. */
+	off = self->recs[sighand].off + offsetof(struct cr_hdr_sighand, id);
+	expect_hostile(_metadata, self, off, &two, 4,
+		       "signal handlers 2 where 1 belong");
+	off = self->recs[signal].off + offsetof(struct cr_hdr_signal, id);
+	expect_hostile(_metadata, self, off, &two, 4,
+		       "process state 2 where 1 belongs");
+	off = self->recs[mm].off + offsetof(struct cr_hdr_mm, id);
+	expect_hostile(_metadata, self, off, &two, 4,
+		       "address space 2 where 1 belongs");
+
+	off = self->recs[signal].off + offsetof(struct cr_hdr_signal, flags);
+	bit = CR_SIGNAL_FLAGS + 1;
+	expect_hostile(_metadata, self, off, &bit, 4, "unknown process flags");
+	off = self->recs[signal].off + offsetof(struct cr_hdr_signal, umask);
+	bit = 01000;
+	expect_hostile(_metadata, self, off, &bit, 4, "bad umask");
 
 	off = self->recs[mm].off + offsetof(struct cr_hdr_mm, flags);
 	bit = CR_MM_FLAGS + 1;
@@ -324,8 +370,9 @@ TEST_F(image, format_v3_rules)
 	/* Padding reads as zero, even where the checksum does not reach. */
 	off = self->recs[vma].off + offsetof(struct cr_hdr_vma, pad);
 	expect_hostile(_metadata, self, off, &one, 4, "must be zero");
-	off = self->recs[mm].off + offsetof(struct cr_hdr_mm, pad);
-	expect_hostile(_metadata, self, off, &one, 4, "padding");
+	off = self->recs[sighand].off + offsetof(struct cr_hdr_sighand, pad);
+	expect_hostile(_metadata, self, off, &one, 4,
+		       "signal handler padding");
 	off = self->size - sizeof(struct cr_hdr_tail) +
 	      offsetof(struct cr_hdr_tail, pad);
 	expect_hostile(_metadata, self, off, &one, 4, "tail padding");
@@ -607,7 +654,7 @@ TEST(checkpoint_pipe_to_restart)
 		dup2(p[0], STDIN_FILENO);
 		dup2(errp[1], STDERR_FILENO);
 		close(p[1]);
-		execl(tool_path("restart"), "restart", NULL);
+		execl(tool_path("restart"), "restart", "--run", NULL);
 		_exit(127);
 	}
 	close(p[0]);

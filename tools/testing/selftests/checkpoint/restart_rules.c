@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * restart(2) holds an image to the rules mmap(2), mlock(2),
- * prctl(PR_SET_MM_MAP) and arch_prctl(2) apply when the same caller asks
- * for the same thing. Each hostile image here is an edited real image
+ * prctl(PR_SET_MM_MAP), arch_prctl(2) and setrlimit(2) apply when the
+ * same caller asks for the same thing. Each hostile image here is an edited real image
  * whose checksum is computed again, as an attacker would, so that it
  * reaches the check under test; it is restarted by an unprivileged user
  * and must fail with the errno the syscall would give. And what
@@ -52,10 +52,16 @@ static void nobody_no_memlock(void)
 }
 
 /* Nobody, allowed one page of locked memory. */
+/*
+ * Only the soft limit: the image's limits, which restart gives the
+ * process, may not raise the caller's hard one.
+ */
 static void nobody_one_page_memlock(void)
 {
-	struct rlimit one = { PS, PS };
+	struct rlimit one;
 
+	getrlimit(RLIMIT_MEMLOCK, &one);
+	one.rlim_cur = PS;
 	if (setrlimit(RLIMIT_MEMLOCK, &one))
 		_exit(98);
 	become_nobody();
@@ -301,6 +307,35 @@ TEST_F(rules, locked_memory_within_rlimit_memlock)
 	EXPECT_EQ(RESTART_FAILED(EINVAL),
 		  try_edit(self, vma + offsetof(struct cr_hdr_vma, flags),
 			   &flags, sizeof(flags), become_nobody));
+}
+
+/*
+ * The limits of a process are held to setrlimit(2)'s rules: a soft
+ * limit above the hard one is EINVAL; raising a hard limit takes
+ * CAP_SYS_RESOURCE (EPERM), and so does RLIMIT_NOFILE above fs.nr_open.
+ */
+TEST_F(rules, limits_as_setrlimit)
+{
+	size_t sig = image_find(&self->img, CR_HDR_SIGNAL, 0);
+	size_t lim = offsetof(struct cr_hdr_signal, rlim[RLIMIT_NOFILE]);
+	struct cr_rlimit r;
+	uint64_t val;
+
+	ASSERT_NE(0, sig);
+	memcpy(&r, self->img.buf + sig + lim, sizeof(r));
+	ASSERT_LE(r.cur, r.max);
+	ASSERT_NE(~0ULL, r.max);
+	val = r.max + 1;
+	EXPECT_EQ(RESTART_FAILED(EINVAL),
+		  try_edit(self, sig + lim + offsetof(struct cr_rlimit, cur),
+			   &val, sizeof(val), become_nobody));
+	EXPECT_EQ(RESTART_FAILED(EPERM),
+		  try_edit(self, sig + lim + offsetof(struct cr_rlimit, max),
+			   &val, sizeof(val), become_nobody));
+	/* Lowering one is anybody's right: the image restarts. */
+	val = r.cur;
+	EXPECT_EQ(0, try_edit(self, sig + lim + offsetof(struct cr_rlimit, max),
+			      &val, sizeof(val), become_nobody));
 }
 
 /* The locked kB of /proc/self/status, or -1. */

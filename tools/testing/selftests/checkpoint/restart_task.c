@@ -294,7 +294,7 @@ TEST(stopped_in_pause)
 	rst = fork();
 	if (!rst) {
 		lseek(fd, 0, SEEK_SET);
-		sys_restart(0, fd, 0, STDERR_FILENO);
+		sys_restart(0, fd, RESTART_RUN, STDERR_FILENO);
 		_exit(RESTART_FAILED(errno));
 	}
 	sigprocmask(SIG_SETMASK, &old, NULL);

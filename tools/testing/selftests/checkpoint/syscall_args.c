@@ -99,11 +99,22 @@ TEST_F(args, checkpoint_bad_logfd)
 	EXPECT_EQ(EBADF, errno);
 }
 
+/* Bit 0 is CHECKPOINT_TREE and RESTART_RUN: bit 1 is the first unknown. */
+#define UNKNOWN_FLAG	2UL
+
 TEST_F(args, checkpoint_unknown_flags)
 {
-	EXPECT_EQ(-1, sys_checkpoint(0, self->img[1], 1, self->log[1]));
+	EXPECT_EQ(-1, sys_checkpoint(0, self->img[1], UNKNOWN_FLAG,
+				     self->log[1]));
 	EXPECT_EQ(EINVAL, errno);
-	EXPECT_STREQ("checkpoint: pid 0: unknown flags 0x1\n",
+	EXPECT_STREQ("checkpoint: pid 0: unknown flags 0x2\n",
+		     log_text(self->log[0]));
+	/* Only the unknown bits are named. */
+	EXPECT_EQ(-1, sys_checkpoint(0, self->img[1],
+				     CHECKPOINT_TREE | UNKNOWN_FLAG,
+				     self->log[1]));
+	EXPECT_EQ(EINVAL, errno);
+	EXPECT_STREQ("checkpoint: pid 0: unknown flags 0x2\n",
 		     log_text(self->log[0]));
 
 	EXPECT_EQ(-1, sys_checkpoint(0, self->img[1], 1UL << 63, -1));
@@ -183,7 +194,7 @@ TEST_F(args, restart_unknown_flags)
 {
 	EXPECT_EQ(-1, sys_restart(0, self->img[0], ~0UL, self->log[1]));
 	EXPECT_EQ(EINVAL, errno);
-	EXPECT_STREQ("restart: pid 0: unknown flags 0xffffffffffffffff\n",
+	EXPECT_STREQ("restart: pid 0: unknown flags 0xfffffffffffffffe\n",
 		     log_text(self->log[0]));
 }
 
@@ -198,13 +209,15 @@ TEST_F(args, checkpoint_argument_order)
 	char want[64];
 
 	/* A bad logfd beats everything, and nothing can be logged. */
-	EXPECT_EQ(-1, sys_checkpoint(pid, self->badfd, 1, self->badfd));
+	EXPECT_EQ(-1, sys_checkpoint(pid, self->badfd, UNKNOWN_FLAG,
+				     self->badfd));
 	EXPECT_EQ(EBADF, errno);
 
 	/* Unknown flags before a bad fd: EINVAL, not EBADF. */
-	EXPECT_EQ(-1, sys_checkpoint(pid, self->badfd, 1, self->log[1]));
+	EXPECT_EQ(-1, sys_checkpoint(pid, self->badfd, UNKNOWN_FLAG,
+				     self->log[1]));
 	EXPECT_EQ(EINVAL, errno);
-	snprintf(want, sizeof(want), "checkpoint: pid %d: unknown flags 0x1\n",
+	snprintf(want, sizeof(want), "checkpoint: pid %d: unknown flags 0x2\n",
 		 pid);
 	EXPECT_STREQ(want, log_text(self->log[0]));
 
@@ -217,13 +230,13 @@ TEST_F(args, checkpoint_argument_order)
 TEST_F(args, restart_argument_order)
 {
 	/* A bad logfd beats everything. */
-	EXPECT_EQ(-1, sys_restart(1, self->badfd, 1, self->badfd));
+	EXPECT_EQ(-1, sys_restart(1, self->badfd, UNKNOWN_FLAG, self->badfd));
 	EXPECT_EQ(EBADF, errno);
 
 	/* Unknown flags before a pid other than 0. */
-	EXPECT_EQ(-1, sys_restart(1, self->badfd, 1, self->log[1]));
+	EXPECT_EQ(-1, sys_restart(1, self->badfd, UNKNOWN_FLAG, self->log[1]));
 	EXPECT_EQ(EINVAL, errno);
-	EXPECT_STREQ("restart: pid 1: unknown flags 0x1\n",
+	EXPECT_STREQ("restart: pid 1: unknown flags 0x2\n",
 		     log_text(self->log[0]));
 
 	/* A pid other than 0 before a bad fd: EINVAL, not EBADF. */

@@ -1,0 +1,641 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Round trips of process trees (checkpoint(2) with CHECKPOINT_TREE),
+ * each tree built as pid 1 of a pid namespace of its own and restarted
+ * by pid 1 of another (clone3() with CLONE_NEWPID, as unshare() and
+ * fork() would make it), so that every task gets its pid back:
+ *
+ * - a tree of depth 3 with a session and a process group of its own
+ *   besides the root's: pid, parent, process group and session are the
+ *   same after restart, and each restored parent reaps its restored
+ *   children;
+ * - the same image with the TASK record of its 5th task damaged: restart
+ *   fails with EBADMSG at the checksum, and nothing of the tree is left
+ *   or ever ran: no child, no zombie, no SIGCHLD, the caller as it was;
+ * - a 64 MiB parent with 8 children that wrote nothing since fork():
+ *   every restored task finds all of the memory.
+ *
+ * The root of a tree is a pid namespace's init, which ignores its own
+ * SIGSTOP: it waits in pause() for SIGUSR1 and the test stops it. The
+ * others stop themselves once their children are stopped.
+ */
+#define _GNU_SOURCE
+#include <stddef.h>
+#include <sys/prctl.h>
+
+#include <linux/ckpt_hdr.h>
+
+#include "../kselftest_harness.h"
+#include "ckpt_util.h"
+
+#define RESUMED_FD	200	/* where restored tasks would say they ran */
+#define NR_NODES	6
+
+/* What a node does to its process group and session. */
+enum { KEEP, SETSID, NEWPGRP, ROOTPGRP };
+
+/*
+ * The tree, in the order its tasks are created, so pid i + 1 for node i
+ * (and the order of the image's task records: the 5th is B1).
+ */
+static const struct node {
+	const char *name;
+	int parent;
+	int group;
+} tree[NR_NODES] = {
+	{ "tree-R",  -1, SETSID },	/* pid 1, session 1, group 1 */
+	{ "tree-A",   0, SETSID },	/* pid 2, session 2, group 2 */
+	{ "tree-A1",  1, KEEP },	/* pid 3, session 2, group 2 */
+	{ "tree-B",   0, NEWPGRP },	/* pid 4, session 1, group 4 */
+	{ "tree-B1",  3, KEEP },	/* pid 5, session 1, group 4 */
+	{ "tree-B2",  3, ROOTPGRP },	/* pid 6, session 1, group 1 */
+};
+
+struct ids {
+	int node;
+	pid_t pid, ppid, pgid, sid;
+};
+
+/* What each node must see, before and after: node, pid, ppid, pgid, sid. */
+static const struct ids planned[NR_NODES] = {
+	{ 0, 1, 0, 1, 1 }, { 1, 2, 1, 2, 2 }, { 2, 3, 2, 2, 2 },
+	{ 3, 4, 1, 4, 1 }, { 4, 5, 4, 4, 1 }, { 5, 6, 4, 1, 1 },
+};
+
+/* Bits of the restored root's exit status. */
+#define IDS_CHANGED(node)	(0x01 << (node))	/* node saw other ids */
+#define REAP_FAILED		0x40	/* a parent's waitpid() */
+#define TASK_KILLED		0x80	/* a child died of a signal */
+#define MEM_CHANGED(node)	(0x01 << (node))	/* wide tree: its memory */
+
+static int go;
+
+static void on_go(int sig)
+{
+	__atomic_store_n(&go, 1, __ATOMIC_SEQ_CST);
+}
+
+/*
+ * Become what the test restarts: an init that waits for SIGUSR1, which
+ * the test sends once the tree is restored; blocked until restart(2)
+ * gives the root's mask.
+ */
+static void wait_for_go(void)
+{
+	signal(SIGUSR1, on_go);
+	while (!__atomic_load_n(&go, __ATOMIC_SEQ_CST))
+		pause();
+}
+
+static void get_ids(struct ids *ids, int node)
+{
+	ids->node = node;
+	ids->pid = getpid();
+	ids->ppid = getppid();
+	ids->pgid = getpgid(0);
+	ids->sid = getsid(0);
+}
+
+/* Fork @fn(@arg) and wait until it stopped itself; its pid, or -1. */
+static pid_t fork_stopped(int (*fn)(int, int), int arg, int fd)
+{
+	int status;
+	pid_t pid = fork();
+
+	if (!pid)
+		_exit(fn(arg, fd));
+	if (pid < 0 || waitpid(pid, &status, WUNTRACED) != pid ||
+	    !WIFSTOPPED(status))
+		return -1;
+	return pid;
+}
+
+/* Reap @pid; its exit status, or the bit saying why there is none. */
+static int reap(pid_t pid)
+{
+	int status;
+
+	if (waitpid(pid, &status, 0) != pid)
+		return REAP_FAILED;
+	return WIFEXITED(status) ? WEXITSTATUS(status) : TASK_KILLED;
+}
+
+/*
+ * Node @i of the tree: set its group, fork its children (each stopped
+ * before the next is forked, so pids follow the table), send its ids to
+ * @fd and stop; once restored, compare and reap. Returns the bits of
+ * what went wrong in its subtree.
+ */
+static int run_node(int i, int fd)
+{
+	struct ids before, after;
+	pid_t kids[NR_NODES];
+	int nk = 0, j, ret = 0;
+
+	if (tree[i].group == SETSID && setsid() < 0)
+		return TASK_KILLED;
+	if (tree[i].group == NEWPGRP && setpgid(0, 0))
+		return TASK_KILLED;
+	if (tree[i].group == ROOTPGRP && setpgid(0, 1))
+		return TASK_KILLED;
+	if (i == 0)
+		drop_shared_mappings();
+	prctl(PR_SET_NAME, tree[i].name);
+	for (j = i + 1; j < NR_NODES; j++) {
+		if (tree[j].parent != i)
+			continue;
+		kids[nk] = fork_stopped(run_node, j, fd);
+		if (kids[nk++] < 0)
+			return TASK_KILLED;
+	}
+	get_ids(&before, i);
+	if (write(fd, &before, sizeof(before)) != sizeof(before))
+		return TASK_KILLED;
+	if (i)
+		raise(SIGSTOP);
+	else
+		wait_for_go();
+
+	/* Restored. */
+	if (write(RESUMED_FD, "r", 1) != 1)
+		errno = 0;
+	get_ids(&after, i);
+	if (memcmp(&before, &after, sizeof(before))) {
+		fprintf(stderr, "# %s: pid %d ppid %d pgid %d sid %d, was %d %d %d %d\n",
+			tree[i].name, after.pid, after.ppid, after.pgid,
+			after.sid, before.pid, before.ppid, before.pgid,
+			before.sid);
+		ret |= IDS_CHANGED(i);
+	}
+	for (j = 0; j < nk; j++)
+		ret |= reap(kids[j]);
+	return ret;
+}
+
+/*
+ * Fork @fn(@arg, fd) as pid 1 of a new pid namespace, read @len bytes
+ * it sends on fd into @buf, and stop it. Returns its pid, or -1.
+ */
+static pid_t spawn_tree(int (*fn)(int, int), int arg, void *buf, size_t len)
+{
+	int p[2], status;
+	size_t got = 0;
+	ssize_t n = 1;
+	pid_t pid;
+
+	if (pipe(p))
+		return -1;
+	pid = fork_clone3(CLONE_NEWPID, 0);
+	if (!pid) {
+		close(p[0]);
+		_exit(fn(arg, p[1]));
+	}
+	close(p[1]);
+	while (pid > 0 && n > 0 && got < len) {
+		n = read(p[0], (char *)buf + got, len - got);
+		got += n > 0 ? n : 0;
+	}
+	close(p[0]);
+	if (pid < 0 || got < len) {
+		if (pid > 0)
+			kill_child(pid);
+		return -1;
+	}
+	kill(pid, SIGSTOP);
+	if (waitpid(pid, &status, WUNTRACED) != pid || !WIFSTOPPED(status))
+		return -1;
+	return pid;
+}
+
+/*
+ * Fork pid 1 of a new pid namespace that, in a session of its own as
+ * the tree's root was, restarts the image in @fd with @flags; SIGUSR1
+ * blocked until restart(2) gives it the root's mask, @resumed as
+ * RESUMED_FD, @other (a pipe's write end, or -1) closed. Returns its
+ * pid; it exits RESTART_FAILED(errno) if restart(2) fails.
+ */
+static pid_t restart_in_new_pidns(int fd, unsigned long flags, int logfd,
+				  int resumed, int other)
+{
+	sigset_t set;
+	pid_t pid;
+
+	sigemptyset(&set);
+	sigaddset(&set, SIGUSR1);
+	sigprocmask(SIG_BLOCK, &set, NULL);
+	pid = fork_clone3(CLONE_NEWPID, 0);
+	if (!pid) {
+		setsid();
+		if (other >= 0)
+			close(other);
+		if (resumed >= 0)
+			dup2(resumed, RESUMED_FD);
+		lseek(fd, 0, SEEK_SET);
+		sys_restart(0, fd, flags, logfd);
+		_exit(RESTART_FAILED(errno));
+	}
+	sigprocmask(SIG_UNBLOCK, &set, NULL);
+	return pid;
+}
+
+/*
+ * Send SIGUSR1 to the restored root @pid until it exits, for at most
+ * @secs seconds; 0 with *status set, or -1 (then it is killed).
+ */
+static int go_until_exit(pid_t pid, int secs, int *status)
+{
+	int i;
+
+	for (i = 0; i < secs * 50; i++) {
+		if (waitpid(pid, status, WNOHANG) == pid)
+			return 0;
+		kill(pid, SIGUSR1);
+		usleep(20000);
+	}
+	kill(pid, SIGKILL);
+	waitpid(pid, status, 0);
+	return -1;
+}
+
+FIXTURE(tree) {
+	int img;
+	int log[2];
+	int resumed[2];		/* what restored tasks write to RESUMED_FD */
+	char logbuf[1024];
+	struct ids ids[NR_NODES];	/* what the original tasks saw */
+};
+
+/* Build the tree, checkpoint it into a fresh image and kill it. */
+FIXTURE_SETUP(tree)
+{
+	pid_t root;
+
+	if (geteuid())
+		SKIP(return, "a new pid namespace needs root");
+	self->img = image_file();
+	ASSERT_LE(0, self->img);
+	ASSERT_EQ(0, pipe2(self->log, O_NONBLOCK));
+	ASSERT_EQ(0, pipe2(self->resumed, O_NONBLOCK));
+	root = spawn_tree(run_node, 0, self->ids, sizeof(self->ids));
+	ASSERT_LT(0, root);
+	ASSERT_LT(0, sys_checkpoint(root, self->img, CHECKPOINT_TREE,
+				    self->log[1])) {
+		TH_LOG("checkpoint: %s", read_log(self->log[0], self->logbuf,
+						  sizeof(self->logbuf)));
+	}
+	/* SIGKILL to a namespace's init kills all of it. */
+	kill_child(root);
+}
+
+FIXTURE_TEARDOWN(tree)
+{
+	close(self->img);
+	close(self->log[0]);
+	close(self->log[1]);
+	close(self->resumed[0]);
+	close(self->resumed[1]);
+}
+
+/* Restart the image with RESTART_RUN; the root's exit status, or -1. */
+static int restart_tree(struct _test_data_tree *self)
+{
+	pid_t pid = restart_in_new_pidns(self->img, RESTART_RUN, self->log[1],
+					 self->resumed[1], -1);
+	int status;
+
+	if (pid < 0 || go_until_exit(pid, 120, &status))
+		return -1;
+	read_log(self->log[0], self->logbuf, sizeof(self->logbuf));
+	return WIFEXITED(status) ? WEXITSTATUS(status) :
+				   128 + WTERMSIG(status);
+}
+
+/* The tree is as planned: 2 sessions, 3 process groups, depth 3. */
+TEST_F(tree, original_tree_has_two_groups_and_a_session)
+{
+	int i;
+
+	for (i = 0; i < NR_NODES; i++) {
+		EXPECT_EQ(0, memcmp(&planned[self->ids[i].node], &self->ids[i],
+				    sizeof(struct ids))) {
+			TH_LOG("%s: pid %d ppid %d pgid %d sid %d",
+			       tree[self->ids[i].node].name, self->ids[i].pid,
+			       self->ids[i].ppid, self->ids[i].pgid,
+			       self->ids[i].sid);
+		}
+	}
+}
+
+/* getpid(), getppid(), getpgid() and getsid() as before, in every task. */
+TEST_F_TIMEOUT(tree, ids_are_the_same_after_restart_in_a_new_pid_namespace,
+	       180)
+{
+	int ret = restart_tree(self);
+
+	ASSERT_LE(0, ret);
+	ASSERT_GT(100, ret) {
+		TH_LOG("restart(2) failed with errno %d: %s",
+		       ret - RESTART_FAILED(0), self->logbuf);
+	}
+	EXPECT_EQ(0, ret & (IDS_CHANGED(NR_NODES) - 1)) {
+		TH_LOG("tasks that saw other ids: %#x",
+		       ret & (IDS_CHANGED(NR_NODES) - 1));
+	}
+	EXPECT_EQ(0, ret & TASK_KILLED);
+}
+
+/* Every restored parent reaps its restored children by their pids. */
+TEST_F_TIMEOUT(tree, restarted_parents_reap_their_restarted_children, 180)
+{
+	int ret = restart_tree(self);
+
+	ASSERT_LE(0, ret);
+	ASSERT_GT(100, ret) {
+		TH_LOG("restart(2) failed with errno %d: %s",
+		       ret - RESTART_FAILED(0), self->logbuf);
+	}
+	EXPECT_EQ(0, ret & REAP_FAILED);
+	EXPECT_EQ(0, ret & TASK_KILLED);
+}
+
+/* What the caller of a refused restart saw, for the test to check. */
+struct refusal {
+	long ret;
+	int err;
+	pid_t pid, ppid;
+	long wait_ret;
+	int wait_err;
+	int sigchld;		/* SIGCHLD handled */
+	int alive[NR_NODES + 2];	/* kill(pid, 0) == 0 for pids 2.. */
+	int mem_ok;
+	char log[512];
+};
+
+#define REFUSAL_EXIT	42
+#define MINE_SIZE	0x100000
+
+static int sigchld_seen;
+
+static void on_chld(int sig)
+{
+	__atomic_add_fetch(&sigchld_seen, 1, __ATOMIC_SEQ_CST);
+}
+
+/*
+ * As pid 1 of a new pid namespace, restart the image in @fd; when that
+ * fails, write what it found to @out and exit REFUSAL_EXIT.
+ */
+static void refused_restart(int fd, int log[2], int resumed, int out)
+{
+	static unsigned char mine[MINE_SIZE];
+	struct refusal r = { 0 };
+	size_t i;
+	int p;
+
+	signal(SIGCHLD, on_chld);
+	setsid();
+	dup2(resumed, RESUMED_FD);
+	for (i = 0; i < MINE_SIZE; i++)
+		mine[i] = i * 7 + 3;
+	lseek(fd, 0, SEEK_SET);
+	r.ret = sys_restart(0, fd, RESTART_RUN, log[1]);
+	r.err = errno;
+	usleep(200000);		/* for a SIGCHLD to come, if one would */
+	r.pid = getpid();
+	r.ppid = getppid();
+	r.wait_ret = waitpid(-1, NULL, WNOHANG | __WALL);
+	r.wait_err = errno;
+	r.sigchld = __atomic_load_n(&sigchld_seen, __ATOMIC_SEQ_CST);
+	for (p = 2; p < NR_NODES + 2; p++)
+		r.alive[p - 2] = !kill(p, 0);
+	r.mem_ok = 1;
+	for (i = 0; i < MINE_SIZE; i++)
+		if (mine[i] != (unsigned char)(i * 7 + 3))
+			r.mem_ok = 0;
+	read_log(log[0], r.log, sizeof(r.log));
+	if (write(out, &r, sizeof(r)) != sizeof(r))
+		_exit(1);
+	_exit(REFUSAL_EXIT);
+}
+
+/* The offset of the TASK record of task @n (from 1) in @img, or 0. */
+static size_t task_record(const unsigned char *img, size_t size, int n)
+{
+	struct cr_hdr h;
+	size_t off = 0;
+
+	while (off + sizeof(h) <= size) {
+		memcpy(&h, img + off, sizeof(h));
+		if (h.len < sizeof(h))
+			return 0;
+		if (h.type == CR_HDR_TASK && !--n)
+			return off;
+		off += h.len;
+	}
+	return 0;
+}
+
+/*
+ * A copy of the image with one bit of the 5th task's name flipped: a
+ * valid name, so only the checksum can tell, once every task up to the
+ * last was built. Returns a new image file, or -1.
+ */
+static int damaged_copy(struct __test_metadata *_metadata, int img)
+{
+	size_t size = lseek(img, 0, SEEK_END), off;
+	unsigned char *buf = malloc(size);
+	struct cr_hdr_task t;
+	int fd = image_file();
+
+	if (!buf || fd < 0 || pread(img, buf, size, 0) != (ssize_t)size)
+		return -1;
+	off = task_record(buf, size, 5);
+	if (!off)
+		return -1;
+	memcpy(&t, buf + off, sizeof(t));
+	TH_LOG("damaging task record 5 at offset %zu: tid %d, \"%.16s\"", off,
+	       t.tid, t.comm);
+	buf[off + offsetof(struct cr_hdr_task, comm)] ^= 0x01;
+	if (pwrite(fd, buf, size, 0) != (ssize_t)size)
+		return -1;
+	free(buf);
+	return fd;
+}
+
+/*
+ * A restart refused at the checksum, after the tree's first tasks were
+ * made: EBADMSG, and no task of the tree is left, ran, or made a zombie
+ * or a SIGCHLD; the caller keeps its pid and memory.
+ */
+TEST_F_TIMEOUT(tree, damaged_fifth_task_leaves_nothing_behind, 120)
+{
+	int fd = damaged_copy(_metadata, self->img), out[2], status, i;
+	struct refusal r;
+	char c;
+	pid_t pid;
+
+	ASSERT_LE(0, fd);
+	ASSERT_EQ(0, pipe(out));
+	pid = fork_clone3(CLONE_NEWPID, 0);
+	ASSERT_LE(0, pid);
+	if (!pid)
+		refused_restart(fd, self->log, self->resumed[1], out[1]);
+	close(out[1]);
+	ASSERT_EQ(0, wait_exit_within(pid, 60, &status));
+	ASSERT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == REFUSAL_EXIT) {
+		TH_LOG("the caller did not come back from restart(2): status %#x",
+		       status);
+	}
+	ASSERT_EQ(sizeof(r), read(out[0], &r, sizeof(r)));
+	TH_LOG("log: %s", r.log);
+	EXPECT_EQ(-1, r.ret);
+	EXPECT_EQ(EBADMSG, r.err);
+	EXPECT_NE(NULL, strstr(r.log, "checksum mismatch"));
+	EXPECT_EQ(1, r.pid);
+	EXPECT_EQ(0, r.ppid);
+	EXPECT_EQ(-1, r.wait_ret);
+	EXPECT_EQ(ECHILD, r.wait_err);
+	EXPECT_EQ(0, r.sigchld);
+	for (i = 0; i < NR_NODES; i++) {
+		EXPECT_EQ(0, r.alive[i]) {
+			TH_LOG("pid %d exists after the refusal", i + 2);
+		}
+	}
+	EXPECT_TRUE(r.mem_ok);
+	/* No restored task ever wrote that it ran, and none holds the pipe. */
+	close(self->resumed[1]);
+	self->resumed[1] = -1;
+	EXPECT_EQ(0, read(self->resumed[0], &c, 1));
+	close(out[0]);
+	close(fd);
+}
+
+/* The wide tree: a 64 MiB parent and 8 children that wrote nothing. */
+#define WIDE_KIDS	8
+#define WIDE_SIZE	(64UL << 20)
+
+static uint64_t *wide;
+
+static uint64_t wide_word(size_t k)
+{
+	return (k * 0x9e3779b97f4a7c15ULL) ^ (k >> 9) ^ 0x5eed;
+}
+
+static int wide_intact(void)
+{
+	size_t k;
+
+	for (k = 0; k < WIDE_SIZE / 8; k++)
+		if (wide[k] != wide_word(k))
+			return 0;
+	return 1;
+}
+
+static int wide_kid(int i, int fd)
+{
+	raise(SIGSTOP);
+	return wide_intact() ? 0 : 1;
+}
+
+static int wide_root(int unused, int fd)
+{
+	pid_t kids[WIDE_KIDS];
+	int i, ret = 0, st;
+	size_t k;
+
+	setsid();
+	drop_shared_mappings();
+	wide = mmap(NULL, WIDE_SIZE, PROT_READ | PROT_WRITE,
+		    MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	if (wide == MAP_FAILED)
+		return TASK_KILLED;
+	for (k = 0; k < WIDE_SIZE / 8; k++)
+		wide[k] = wide_word(k);
+	for (i = 0; i < WIDE_KIDS; i++) {
+		kids[i] = fork_stopped(wide_kid, i, fd);
+		if (kids[i] < 0)
+			return TASK_KILLED;
+	}
+	if (write(fd, "r", 1) != 1)
+		return TASK_KILLED;
+	wait_for_go();
+
+	if (!wide_intact())
+		ret |= MEM_CHANGED(0);
+	for (i = 0; i < WIDE_KIDS; i++) {
+		st = reap(kids[i]);
+		ret |= st == 1 ? MEM_CHANGED(1) : st;
+	}
+	return ret;
+}
+
+/* MemAvailable in bytes, 0 if unknown. */
+static unsigned long mem_available(void)
+{
+	char line[128];
+	unsigned long kb = 0;
+	FILE *f = fopen("/proc/meminfo", "r");
+
+	while (f && fgets(line, sizeof(line), f))
+		if (sscanf(line, "MemAvailable: %lu kB", &kb) == 1)
+			break;
+	if (f)
+		fclose(f);
+	return kb << 10;
+}
+
+FIXTURE(wide) {
+	int log[2];
+};
+
+/*
+ * The image streams through a pipe from checkpoint(2) straight into
+ * restart(2), so that it needs no room of its own: the original (its
+ * pages shared since fork) and the 9 restored copies of them must fit.
+ */
+FIXTURE_SETUP(wide)
+{
+	unsigned long need = (WIDE_KIDS + 3) * WIDE_SIZE;
+
+	if (geteuid())
+		SKIP(return, "a new pid namespace needs root");
+	if (mem_available() < need)
+		SKIP(return, "needs %lu MiB available, %lu MiB are", need >> 20,
+		     mem_available() >> 20);
+	ASSERT_EQ(0, pipe2(self->log, O_NONBLOCK));
+}
+
+FIXTURE_TEARDOWN(wide)
+{
+	close(self->log[0]);
+	close(self->log[1]);
+}
+
+TEST_F_TIMEOUT(wide, tree_of_a_64mib_parent_restarts, 600)
+{
+	int p[2], status, *log = self->log;
+	char c, buf[1024];
+	pid_t root, rst;
+
+	root = spawn_tree(wide_root, 0, &c, 1);
+	ASSERT_LT(0, root);
+	ASSERT_EQ(0, pipe(p));
+	rst = restart_in_new_pidns(p[0], RESTART_RUN, log[1], -1, p[1]);
+	ASSERT_LT(0, rst);
+	close(p[0]);
+	EXPECT_LT(0, sys_checkpoint(root, p[1], CHECKPOINT_TREE, log[1]));
+	close(p[1]);
+	kill_child(root);
+	ASSERT_EQ(0, go_until_exit(rst, 300, &status));
+	read_log(log[0], buf, sizeof(buf));
+	ASSERT_TRUE(WIFEXITED(status)) {
+		TH_LOG("killed by signal %d; log: %s", WTERMSIG(status), buf);
+	}
+	EXPECT_EQ(0, WEXITSTATUS(status)) {
+		TH_LOG("status %d (%d is restart(2) failing with errno %d); log: %s",
+		       WEXITSTATUS(status), WEXITSTATUS(status),
+		       WEXITSTATUS(status) - RESTART_FAILED(0), buf);
+	}
+}
+
+TEST_HARNESS_MAIN
