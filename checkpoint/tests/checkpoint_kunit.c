@@ -111,7 +111,8 @@ static void ctx_bad_logfd(struct kunit *test)
 
 static void ctx_unknown_flags(struct kunit *test)
 {
-	expect_ctx_fails(test, CR_OP_CHECKPOINT, 0, 0, 1, -1, -EINVAL);
+	expect_ctx_fails(test, CR_OP_CHECKPOINT, 0, 0, CHECKPOINT_TREE << 1, -1,
+			 -EINVAL);
 	expect_ctx_fails(test, CR_OP_RESTART, 0, 0, 1UL << 63, -1, -EINVAL);
 }
 
