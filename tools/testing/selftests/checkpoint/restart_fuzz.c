@@ -943,6 +943,7 @@ static int make_image(int kind)
 		fd = image_file();
 		pid = fork();
 		if (!pid) {
+			safety_limits();
 			drop_shared_mappings();
 			_exit(self_child(fd));
 		}
@@ -3312,7 +3313,8 @@ static long restart_checked(int fd, int logfd, struct regs_seen *out,
 		"pop %%r12\n\tpop %%rbp\n\tpop %%rbx\n\t"
 		"add $128, %%rsp\n\t"
 		: "=a"(ret)
-		: "a"((long)__NR_restart), "D"(0L), "S"((long)fd), "d"(0L),
+		: "a"((long)__NR_restart), "D"(0L), "S"((long)fd),
+		  "d"((long)RESTART_RUN),
 		  "r"(r10), [out] "r"(out), [in] "r"(in),
 		  [g0] "i"(GP_MAGIC(0)), [g1] "i"(GP_MAGIC(1)),
 		  [g2] "i"(GP_MAGIC(2)), [g3] "i"(GP_MAGIC(3)),
