@@ -27,6 +27,7 @@
 #include <sys/statfs.h>
 #include <time.h>
 #include <dirent.h>
+#include <pthread.h>
 
 #include "../kselftest_harness.h"
 #include "ckpt_util.h"
@@ -441,6 +442,25 @@ static pid_t spawn_target(void)
 	return spawn_fn(target_main);
 }
 
+static void *t_sleeper(void *arg)
+{
+	for (;;)
+		pause();
+	return arg;
+}
+
+/* The target with two more threads, which restart must create. */
+static int target_threads_main(void)
+{
+	pthread_t t;
+	int i;
+
+	for (i = 0; i < 2; i++)
+		if (pthread_create(&t, NULL, t_sleeper, NULL))
+			return 3;
+	return target_main();
+}
+
 /* The target's state as /proc shows it: stopped, its maps and signals. */
 static int target_state(pid_t pid, char *buf, size_t size)
 {
@@ -629,6 +649,12 @@ struct fi_outcome {
 	char log[1024];
 };
 
+/*
+ * The pid the restarting child must have: an image of more than one
+ * task restarts only in a caller with its root's pid. 0 for any.
+ */
+static pid_t fi_root_pid;
+
 /* Run restart_child_main() in a new child and collect what it said. */
 static int fi_restart(int img, unsigned int n, struct fi_outcome *o)
 {
@@ -639,7 +665,7 @@ static int fi_restart(int img, unsigned int n, struct fi_outcome *o)
 	memset(o, 0, sizeof(*o));
 	if (pipe2(logp, O_NONBLOCK) || pipe2(repp, O_NONBLOCK))
 		return -1;
-	pid = fork();
+	pid = fi_root_pid ? fork_clone3(0, fi_root_pid) : fork();
 	if (pid < 0)
 		return -1;
 	if (!pid) {
@@ -942,6 +968,28 @@ TEST_F_TIMEOUT(fi, restart_file, 600)
 
 	fi_start(&st, "restart from a file");
 	fi_restart_loop(_metadata, &st, self->img);
+}
+
+/*
+ * A threaded process: every failure, in the caller or in creating a
+ * thread, leaves the caller single-threaded and unchanged, and no task
+ * behind (the next restart gets the same tids again).
+ */
+TEST_F_TIMEOUT(fi, restart_threads, 600)
+{
+	struct fi_stats st;
+	pid_t pid;
+
+	pid = spawn_fn(target_threads_main);
+	ASSERT_LT(0, pid);
+	ASSERT_LT(0, sys_checkpoint(pid, self->img, 0, STDERR_FILENO));
+	ASSERT_EQ(0, finish_child(pid));
+	fi_root_pid = pid;
+	ASSERT_TRUE(fi_image_restarts(self->img));
+
+	fi_start(&st, "restart of a threaded process");
+	fi_restart_loop(_metadata, &st, self->img);
+	fi_root_pid = 0;
 }
 
 TEST_F_TIMEOUT(fi, restart_pram, 600)
