@@ -186,12 +186,21 @@ static int cr_clone(struct cr_tree *tree, struct cr_rtask *rt)
 	return 0;
 }
 
-/* Create, in image order, the tasks the task at index @self creates. */
+/*
+ * Create, in image order, the tasks the task at index @self creates.
+ * Every signal but SIGKILL and SIGSTOP is blocked meanwhile: a pending
+ * signal fails a fork (copy_process()), which fork(2) would restart,
+ * but restart(2) cannot. The caller restores its mask after.
+ */
 static int cr_create_children(struct cr_tree *tree, unsigned int self)
 {
 	unsigned int i;
+	sigset_t all;
 	int ret;
 
+	sigfillset(&all);
+	sigdelsetmask(&all, sigmask(SIGKILL) | sigmask(SIGSTOP));
+	set_current_blocked(&all);
 	for (i = self + 1; i < tree->nr_tasks; i++) {
 		if (tree->tasks[i].creator != self)
 			continue;
@@ -237,7 +246,6 @@ static int cr_prepare_task(struct cr_tree *tree, struct cr_rtask *rt)
 	ret = cr_arch_restore_fpu(NULL, rt->cpu);
 	if (ret)
 		return ret;
-	cr_restore_blocked(&rt->rec);
 	if (leader && rt->rec.sid == rt->rec.tid) {
 		ret = ksys_setsid();
 		if (ret < 0)
@@ -297,6 +305,8 @@ static int cr_task_main(void *arg)
 	ret = cr_prepare_task(tree, rt);
 	if (!ret)
 		ret = cr_create_children(tree, self);
+	/* Before any signal of the image is queued, at the go. */
+	cr_restore_blocked(&rt->rec);
 	if (!ret && rt->proc && tree->procs[rt->proc].leader == self)
 		cr_stop_again(tree, &tree->procs[rt->proc]);
 	if (ret)
@@ -352,7 +362,8 @@ static void cr_set_pgrps(struct cr_tree *tree)
  *
  * The caller creates its threads and its child processes, each of which
  * creates its own, and waits until every task created is ready or one
- * failed; then sets the process groups.
+ * failed; then sets the process groups. Signals that come in meanwhile
+ * stay pending: they do not fail the restart.
  *
  * Return: 0 with every task waiting for the go, or the first failure
  * (-EEXIST for a pid in use, -EPERM without CAP_CHECKPOINT_RESTORE over
@@ -361,11 +372,13 @@ static void cr_set_pgrps(struct cr_tree *tree)
  */
 int cr_create_tree(struct cr_tree *tree)
 {
+	sigset_t saved = current->blocked;
 	int ret;
 
 	ret = cr_create_children(tree, 0);
 	if (wait_event_killable(tree->wq, !READ_ONCE(tree->unready)))
-		return -EINTR;
+		ret = -EINTR;
+	set_current_blocked(&saved);
 	if (!ret)
 		ret = READ_ONCE(tree->err);
 	/*

@@ -38,7 +38,12 @@
 #define ALTSTACK_SIZE	(64 << 10)
 
 #define SIG_GO		SIGUSR1		/* ends a worker's register loop */
-#define SIG_HIT		SIGUSR2		/* counted, on the worker's altstack */
+/*
+ * Counted, on the worker's altstack. Real-time, so that a neighbour's
+ * pthread_kill() and the worker's own raise() are two signals even when
+ * one is still pending as the other comes: SIGUSR2 would merge them.
+ */
+#define SIG_HIT		(SIGRTMIN + 25)
 #define SIG_SHARED	(SIGRTMIN + 20)	/* pending for the whole process */
 #define SHARED_VALUE	((void *)0x5eed0000beefUL)
 

@@ -21,6 +21,8 @@
  */
 #define _GNU_SOURCE
 #include <stddef.h>
+#include <grp.h>
+#include <sched.h>
 #include <sys/prctl.h>
 
 #include <linux/ckpt_hdr.h>
@@ -635,6 +637,231 @@ TEST_F_TIMEOUT(wide, tree_of_a_64mib_parent_restarts, 600)
 		TH_LOG("status %d (%d is restart(2) failing with errno %d); log: %s",
 		       WEXITSTATUS(status), WEXITSTATUS(status),
 		       WEXITSTATUS(status) - RESTART_FAILED(0), buf);
+	}
+}
+
+/*
+ * A container an unprivileged user makes: a user namespace of its own,
+ * where it is root, and a pid namespace in it. It checkpoints the tree
+ * through the namespace's init from outside, as the namespace's owner,
+ * and restarts it as init of a new pair of namespaces, where it has
+ * CAP_CHECKPOINT_RESTORE over the pid namespace: every pid comes back.
+ */
+#define CT_NOBODY	65534
+#define CT_OK		0
+#define CT_IDS		1	/* a task saw other pids */
+#define CT_REAP		2	/* a parent could not reap its child */
+
+static volatile sig_atomic_t ct_go;
+
+static void ct_on_go(int sig)
+{
+	ct_go = 1;
+}
+
+static int ct_write(const char *path, const char *text)
+{
+	int fd = open(path, O_WRONLY), ok;
+
+	if (fd < 0)
+		return -1;
+	ok = write(fd, text, strlen(text)) == (ssize_t)strlen(text);
+	close(fd);
+	return ok ? 0 : -1;
+}
+
+/* Enter a new user and pid namespace as their root; -1 on failure. */
+static int ct_enter(void)
+{
+	char map[32];
+
+	if (unshare(CLONE_NEWUSER | CLONE_NEWPID))
+		return -1;
+	snprintf(map, sizeof(map), "0 %d 1", CT_NOBODY);
+	if (ct_write("/proc/self/uid_map", map) ||
+	    ct_write("/proc/self/setgroups", "deny") ||
+	    ct_write("/proc/self/gid_map", map))
+		return -1;
+	return 0;
+}
+
+/* A task of the container: stop, and once restored check its pids. */
+static int ct_task(int depth, int ready)
+{
+	pid_t me = getpid(), parent = getppid(), kid = 0;
+	int status, ret = CT_OK;
+
+	if (depth < 2) {
+		kid = fork();
+		if (!kid)
+			_exit(ct_task(depth + 1, ready));
+		if (waitpid(kid, &status, WUNTRACED) != kid)
+			return CT_REAP;
+	}
+	if (depth) {
+		raise(SIGSTOP);
+	} else {
+		if (write(ready, "r", 1) != 1)
+			return CT_REAP;
+		while (!ct_go)
+			pause();
+	}
+	if (getpid() != me || getppid() != parent) {
+		fprintf(stderr, "# container task %d: pid %d ppid %d, was %d %d\n",
+			depth, getpid(), getppid(), me, parent);
+		ret |= CT_IDS;
+	}
+	if (kid && (waitpid(kid, &status, 0) != kid || !WIFEXITED(status))) {
+		fprintf(stderr, "# container task %d: child %d: %s, status %#x\n",
+			depth, kid, strerror(errno), status);
+		ret |= CT_REAP;
+	} else if (kid) {
+		ret |= WEXITSTATUS(status);
+	}
+	return ret;
+}
+
+/*
+ * Fork, in a new user and pid namespace, @fn as their init; sends the
+ * init's pid (as the caller sees it) on @fd, and exits with its status.
+ */
+static pid_t ct_spawn(int (*fn)(int), int arg, int fd)
+{
+	pid_t helper = fork(), init;
+	int status;
+
+	if (helper)
+		return helper;
+	if (ct_enter())
+		_exit(90);
+	init = fork();
+	if (!init) {
+		struct sigaction sa = { .sa_handler = ct_on_go,
+					.sa_flags = SA_RESTART };
+
+		sigaction(SIGUSR1, &sa, NULL);
+		_exit(fn(arg));
+	}
+	if (write(fd, &init, sizeof(init)) != sizeof(init))
+		_exit(91);
+	if (waitpid(init, &status, 0) != init)
+		_exit(92);
+	_exit(WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status));
+}
+
+static int ct_img, ct_log;
+
+static int ct_original(int ready)
+{
+	/* The harness's shared page: shared memory is not saved yet. */
+	drop_shared_mappings();
+	return ct_task(0, ready);
+}
+
+static int ct_restart(int unused)
+{
+	lseek(ct_img, 0, SEEK_SET);
+	syscall(__NR_restart, 0, ct_img, RESTART_RUN, ct_log);
+	return 100 + errno;
+}
+
+/*
+ * Spawn @fn as init of new namespaces, reading its pid and @extra bytes
+ * it sends; the helper's pid, or -1 with its exit status in *status.
+ */
+static pid_t ct_start(int (*fn)(int), pid_t *init, size_t extra,
+		      int *status)
+{
+	char c[4];
+	pid_t helper;
+	int p[2];
+
+	if (pipe(p))
+		return -1;
+	helper = ct_spawn(fn, p[1], p[1]);
+	close(p[1]);
+	if (helper < 0 || read(p[0], init, sizeof(*init)) != sizeof(*init) ||
+	    (extra && read(p[0], c, extra) != (ssize_t)extra)) {
+		close(p[0]);
+		if (helper > 0)
+			waitpid(helper, status, 0);
+		return -1;
+	}
+	close(p[0]);
+	return helper;
+}
+
+/* The user's side, as nobody; 0 when the container came back whole. */
+static int ct_user(void)
+{
+	int logp[2], status = 0, i;
+	pid_t helper, init;
+	char buf[512];
+	long id;
+
+	if (setgroups(0, NULL) || setresgid(CT_NOBODY, CT_NOBODY, CT_NOBODY) ||
+	    setresuid(CT_NOBODY, CT_NOBODY, CT_NOBODY))
+		return 80;
+	/* Dropping root made it undumpable: /proc/self would be root's. */
+	prctl(PR_SET_DUMPABLE, 1);
+	ct_img = memfd_create("ct-image", 0);
+	if (ct_img < 0 || pipe2(logp, O_NONBLOCK))
+		return 81;
+	ct_log = logp[1];
+
+	helper = ct_start(ct_original, &init, 1, &status);
+	if (helper < 0)
+		return WIFEXITED(status) && WEXITSTATUS(status) == 90 ? 90 : 82;
+	kill(init, SIGSTOP);
+	usleep(100000);
+	id = syscall(__NR_checkpoint, init, ct_img, CHECKPOINT_TREE, ct_log);
+	if (id <= 0) {
+		fprintf(stderr, "# checkpoint: %s\n",
+			read_log(logp[0], buf, sizeof(buf)));
+		return 83;
+	}
+	kill(init, SIGKILL);
+	waitpid(helper, &status, 0);
+
+	helper = ct_start(ct_restart, &init, 0, &status);
+	if (helper < 0)
+		return 84;
+	for (i = 0; i < 500; i++) {
+		if (waitpid(helper, &status, WNOHANG) == helper)
+			break;
+		kill(init, SIGUSR1);
+		usleep(20000);
+	}
+	if (i == 500) {
+		kill(helper, SIGKILL);
+		return 85;
+	}
+	if (WEXITSTATUS(status) >= 100)
+		fprintf(stderr, "# restart: %s\n",
+			read_log(logp[0], buf, sizeof(buf)));
+	return WIFEXITED(status) ? WEXITSTATUS(status) : 86;
+}
+
+TEST(unprivileged_container_in_a_user_namespace)
+{
+	int status;
+	pid_t pid;
+
+	if (geteuid())
+		SKIP(return, "becoming nobody needs root");
+	pid = fork();
+	ASSERT_LE(0, pid);
+	if (!pid)
+		_exit(ct_user());
+	ASSERT_EQ(pid, waitpid(pid, &status, 0));
+	ASSERT_TRUE(WIFEXITED(status));
+	if (WEXITSTATUS(status) == 90)
+		SKIP(return, "no unprivileged user namespaces here");
+	EXPECT_EQ(CT_OK, WEXITSTATUS(status)) {
+		TH_LOG("status %d (%s)", WEXITSTATUS(status),
+		       WEXITSTATUS(status) >= 100 ? "restart(2) failed" :
+		       WEXITSTATUS(status) >= 80 ? "setup or checkpoint" :
+		       "the restored tasks saw other ids or reaped nothing");
 	}
 }
 
