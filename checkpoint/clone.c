@@ -82,12 +82,15 @@ void cr_put_tree(struct cr_tree *tree)
 /* A created task (or its creator, for a failed creation) reports. */
 static void cr_report(struct cr_tree *tree, int err)
 {
+	bool wake;
+
 	spin_lock(&tree->wq.lock);
+	wake = !--tree->unready || (err && !tree->err);
 	if (err && !tree->err)
 		tree->err = err;
-	tree->unready--;
-	wake_up_all_locked(&tree->wq);
 	spin_unlock(&tree->wq.lock);
+	if (wake)
+		wake_up(&tree->ready);
 }
 
 /*
@@ -376,7 +379,7 @@ int cr_create_tree(struct cr_tree *tree)
 	int ret;
 
 	ret = cr_create_children(tree, 0);
-	if (wait_event_killable(tree->wq, !READ_ONCE(tree->unready)))
+	if (wait_event_killable(tree->ready, !READ_ONCE(tree->unready)))
 		ret = -EINTR;
 	set_current_blocked(&saved);
 	if (!ret)

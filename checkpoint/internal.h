@@ -263,7 +263,10 @@ enum cr_tree_state {
  * @state: an &enum cr_tree_state value
  * @unready: tasks created or being created that have not reported
  * @err: the first failure a created task reported
- * @wq: where the caller waits for @unready and the tasks for @state
+ * @wq: where the tasks wait for @state; its lock guards @unready and @err
+ * @ready: where the caller waits for @unready to reach 0: woken then
+ *	only, or at a failure, so that hundreds of reports do not wake
+ *	hundreds of waiting tasks each
  *
  * Created tasks read it, and write only their own &struct cr_rtask
  * before they report (@unready, @err, under @wq's lock).
@@ -279,6 +282,7 @@ struct cr_tree {
 	unsigned int unready;
 	int err;
 	wait_queue_head_t wq;
+	wait_queue_head_t ready;
 };
 
 /**

@@ -372,6 +372,7 @@ static int cr_read_tree(struct cr_rst *r)
 		return -ENOMEM;
 	kref_init(&tree->ref);
 	init_waitqueue_head(&tree->wq);
+	init_waitqueue_head(&tree->ready);
 	tree->flags = r->ctx->flags;
 	r->tree = tree;
 	tree->tasks = kvcalloc(ht.nr_tasks, sizeof(*tree->tasks), GFP_KERNEL);
