@@ -147,7 +147,12 @@ static int cr_write_tasks(struct cr_ctx *ctx)
 			ret = -EOPNOTSUPP;
 			break;
 		}
+		/* Pages shared with the parent since fork() are its. */
+		ctx->cow_out = ct->has_kids ? &ct->cow : NULL;
+		ctx->cow_in = i ? &ctx->tasks[ct->parent].cow : NULL;
 		ret = cr_write_mm(ctx, ct->id);
+		ctx->cow_out = NULL;
+		ctx->cow_in = NULL;
 		mmput(ctx->mm);
 		ctx->mm = NULL;
 		if (ret)

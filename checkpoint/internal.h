@@ -16,6 +16,7 @@
 #include <linux/types.h>
 #include <linux/uio.h>
 #include <linux/wait.h>
+#include <linux/xarray.h>
 
 struct bio_vec;
 struct file;
@@ -120,6 +121,12 @@ struct cr_page_store {
  * @state: the stopped, traced or frozen state it was found in
  * @nvcsw: its switch count then, to tell at the end that it never ran
  * @stack: a reference on its kernel stack is held
+ * @parent: for a process's leader other than the root's, the index in
+ *	&cr_ctx.tasks of its parent process's leader
+ * @has_kids: for a process's leader, a process of the tree is its child
+ * @cow: for a process's leader with children, the pages of its address
+ *	space that it may share copy-on-write with them: page frame number
+ *	to virtual page number, as saved
  */
 struct cr_task {
 	struct task_struct *task;
@@ -128,6 +135,9 @@ struct cr_task {
 	unsigned int state;
 	unsigned long nvcsw;
 	bool stack;
+	unsigned int parent;
+	bool has_kids;
+	struct xarray cow;
 };
 
 /**
@@ -144,6 +154,10 @@ struct cr_task {
  * @loglen: bytes used in @logbuf
  * @logdrop: lines that did not fit in @logbuf
  * @mm: the address space being saved; holds a reference (checkpoint)
+ * @cow_out: where the shared pages of @mm are noted for its children,
+ *	or NULL
+ * @cow_in: the parent's noted pages, to save @mm's pages that are the
+ *	parent's as such, or NULL
  * @tasks: the tasks of the tree (checkpoint), in image order
  * @nr_tasks: entries in @tasks
  * @nr_procs: how many of them lead a process
@@ -178,6 +192,8 @@ struct cr_ctx {
 	unsigned int logdrop;
 
 	struct mm_struct *mm;
+	struct xarray *cow_out;
+	struct xarray *cow_in;
 	struct cr_task *tasks;
 	unsigned int nr_tasks;
 	unsigned int nr_procs;
@@ -293,6 +309,9 @@ struct cr_tree {
  * @peeked: @hdr is the header of the next record, read ahead
  * @tree: the tasks being read and built
  * @mmid: the id the address space being read must have
+ * @parent_mm: the new address space of the parent process of the one
+ *	being read, whose pages %CR_PAGES_PARENT records name; NULL for
+ *	the root
  * @mmrec: the mm record being read, checked
  * @mm: the address space being built; moved to its &struct cr_rproc
  *	once complete
@@ -316,6 +335,7 @@ struct cr_rst {
 	bool peeked;
 	struct cr_tree *tree;
 	u32 mmid;
+	struct mm_struct *parent_mm;
 	struct cr_hdr_mm mmrec;
 	struct mm_struct *mm;
 	struct cr_hdr_vma vma;

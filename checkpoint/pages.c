@@ -315,11 +315,13 @@ const struct cr_page_store cr_file_store = {
 };
 
 /*
- * Write one page-array: the PGARR record, its addresses taken straight
- * from the page-array, and the head of the PAGES record go out as one
- * stretch; the store decides what follows.
+ * Write one run of a page-array: the PGARR record, its addresses taken
+ * straight from the page-array, and the head of the PAGES record go out
+ * as one stretch; the store decides what follows, unless the pages are
+ * the parent's, which are not stored again.
  */
-static int cr_write_pgarr(struct cr_ctx *ctx, struct cr_pgarr *pgarr)
+static int cr_write_run(struct cr_ctx *ctx, struct cr_pgarr *pgarr,
+			bool parents)
 {
 	unsigned int n = pgarr->nr_used;
 	struct cr_pages_out out;
@@ -338,7 +340,80 @@ static int cr_write_pgarr(struct cr_ctx *ctx, struct cr_pgarr *pgarr)
 				    .iov_len = n * sizeof(u64) };
 	out.vec[2] = (struct kvec){ .iov_base = &out.hp,
 				    .iov_len = sizeof(out.hp) };
+	if (parents) {
+		out.hp.flags = CR_PAGES_PARENT;
+		return cr_write_kvec(ctx, out.vec, ARRAY_SIZE(out.vec));
+	}
 	return ctx->store->save(ctx, pgarr, &out);
+}
+
+/* Is @page at @vaddr the parent's page there, shared since fork()? */
+static bool cr_parents_page(struct cr_ctx *ctx, struct page *page,
+			    unsigned long vaddr)
+{
+	return ctx->cow_in &&
+	       xa_load(ctx->cow_in, page_to_pfn(page)) ==
+	       xa_mk_value(vaddr >> PAGE_SHIFT);
+}
+
+/*
+ * Note the pages of a page-array that its process may share with its
+ * children (mapped more than once), for their checkpoint to find. The
+ * tree holds still: the mapcount read here is the one they will see.
+ */
+static int cr_note_shared(struct cr_ctx *ctx, struct cr_pgarr *pgarr)
+{
+	unsigned int i;
+	int ret;
+
+	for (i = 0; i < pgarr->nr_used; i++) {
+		struct page *page = pgarr->pages[i];
+
+		if (folio_mapcount(page_folio(page)) < 2)
+			continue;
+		ret = xa_err(xa_store(ctx->cow_out, page_to_pfn(page),
+				      xa_mk_value(pgarr->vaddrs[i] >> PAGE_SHIFT),
+				      GFP_KERNEL));
+		if (ret)
+			return ret;
+	}
+	return 0;
+}
+
+/*
+ * Write one page-array, as runs of pages of its own and of pages that
+ * are the parent's: anonymous memory a parent and its children still
+ * share after fork() is stored once, with the parent.
+ */
+static int cr_write_pgarr(struct cr_ctx *ctx, struct cr_pgarr *pgarr)
+{
+	unsigned int i, j, n = pgarr->nr_used;
+	struct cr_pgarr run;
+	bool parents;
+	int ret;
+
+	if (ctx->cow_out) {
+		ret = cr_note_shared(ctx, pgarr);
+		if (ret)
+			return ret;
+	}
+	if (!ctx->cow_in)
+		return cr_write_run(ctx, pgarr, false);
+	for (i = 0; i < n; i = j) {
+		parents = cr_parents_page(ctx, pgarr->pages[i],
+					  pgarr->vaddrs[i]);
+		for (j = i + 1; j < n; j++)
+			if (cr_parents_page(ctx, pgarr->pages[j],
+					    pgarr->vaddrs[j]) != parents)
+				break;
+		run = (struct cr_pgarr){ .pages = pgarr->pages + i,
+					 .vaddrs = pgarr->vaddrs + i,
+					 .nr_used = j - i };
+		ret = cr_write_run(ctx, &run, parents);
+		if (ret)
+			return ret;
+	}
+	return 0;
 }
 
 /* Write the collected batch in address order (the list is newest first). */
@@ -426,6 +501,49 @@ err:
 	return ret;
 }
 
+/*
+ * Fill @n pages of the new mm at @addrs with the parent's pages at the
+ * same addresses, in its new mm, built earlier: a copy, as the child's
+ * first write after fork() would have made. A page the parent does not
+ * have reads as zeros there, and so it does here.
+ */
+static int cr_fill_from_parent(struct cr_rst *r, const u64 *addrs,
+			       unsigned int n)
+{
+	struct mm_struct *mm = r->parent_mm;
+	unsigned int i = 0, run;
+	long got = 0;
+	int ret;
+
+	ret = mmap_read_lock_killable(mm);
+	if (ret)
+		return ret;
+	while (i < n) {
+		for (run = 1; i + run < n; run++)
+			if (addrs[i + run] != addrs[i] + run * PAGE_SIZE)
+				break;
+		got = get_user_pages_remote(mm, addrs[i], run, FOLL_FORCE,
+					    r->src + i, NULL);
+		if (got <= 0)
+			break;
+		i += got;
+	}
+	mmap_read_unlock(mm);
+	if (i < n && got != -EFAULT && got) {
+		/* Not the image's fault: read on to the checksum. */
+		r->err = got;
+		cr_log(r->ctx, "cannot read the parent's page at %#llx: error %ld",
+		       addrs[i], got);
+	} else if (i < n) {
+		ret = cr_bad(r, "the parent has no memory at %#llx", addrs[i]);
+	} else {
+		ret = cr_fill_pages(r, addrs, n, r->src);
+	}
+	while (i)
+		put_page(r->src[--i]);
+	return ret;
+}
+
 /**
  * cr_read_vma_pages() - read a page-array and its pages into the new mm
  * @r: restart state; @r->vma is the VMA the pages belong to, and the
@@ -472,11 +590,16 @@ int cr_read_vma_pages(struct cr_rst *r, u64 *last)
 	ret = cr_read_struct(r, CR_HDR_PAGES, &hp, sizeof(hp));
 	if (ret)
 		return ret;
-	if (r->hdr.len != sizeof(hp) + (hp.flags & CR_PAGES_PRAM ? 0 :
-					 (u64)n * PAGE_SIZE))
+	if (r->hdr.len != sizeof(hp) + (hp.flags ? 0 : (u64)n * PAGE_SIZE))
 		return cr_bad(r, "page contents do not match their page-array");
-	if (hp.nr_pages != n || hp.flags & ~CR_PAGES_FLAGS)
+	if (hp.nr_pages != n || hp.flags & ~CR_PAGES_FLAGS ||
+	    hweight32(hp.flags) > 1)
 		return cr_bad(r, "page contents do not match their page-array");
+	if (hp.flags & CR_PAGES_PARENT) {
+		if (!r->parent_mm)
+			return cr_bad(r, "the parent's pages, in a process without a parent");
+		return r->err ? 0 : cr_fill_from_parent(r, addrs, n);
+	}
 	if (hp.flags & CR_PAGES_PRAM) {
 		if (!r->ctx->store->load_kept)
 			return cr_bad(r, "pages kept in PRAM, but the image is not a PRAM node");

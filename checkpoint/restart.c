@@ -340,6 +340,7 @@ static int cr_read_one(struct cr_rst *r, unsigned int i, unsigned int *nproc)
 		return 0;
 
 	r->mmid = rt->proc + 1;
+	r->parent_mm = i ? tree->procs[tree->tasks[rt->creator].proc].mm : NULL;
 	ret = cr_read_mm(r);
 	rp->mm = r->mm;
 	rp->vdso = r->vdso;

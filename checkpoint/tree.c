@@ -46,7 +46,33 @@ static bool cr_add_process(struct cr_ctx *ctx, struct task_struct *leader)
 		ct->proc = proc;
 		ct->id = ctx->nr_procs;
 	}
+	xa_init(&ctx->tasks[proc].cow);
 	return true;
+}
+
+/*
+ * Link every process but the root's to its parent process, by the
+ * parent thread that forked it, which the tree walk put before it.
+ */
+static void cr_link_parents(struct cr_ctx *ctx)
+{
+	struct task_struct *parent;
+	unsigned int i, j;
+
+	lockdep_assert_held(&tasklist_lock);
+	for (i = 1; i < ctx->nr_tasks; i++) {
+		if (ctx->tasks[i].proc != i)
+			continue;
+		parent = rcu_dereference_protected(ctx->tasks[i].task->real_parent,
+						   lockdep_is_held(&tasklist_lock));
+		for (j = 0; j < i; j++)
+			if (ctx->tasks[j].task == parent)
+				break;
+		if (WARN_ON_ONCE(j == i))
+			continue;
+		ctx->tasks[i].parent = ctx->tasks[j].proc;
+		ctx->tasks[ctx->tasks[j].proc].has_kids = true;
+	}
 }
 
 /*
@@ -73,6 +99,8 @@ static int cr_walk_tree(struct cr_ctx *ctx, struct task_struct *root)
 			}
 		}
 	}
+	if (!ret)
+		cr_link_parents(ctx);
 	read_unlock(&tasklist_lock);
 	return ret;
 }
@@ -310,6 +338,8 @@ void cr_release_tree(struct cr_ctx *ctx)
 		if (ctx->tasks[i].stack)
 			put_task_stack(ctx->tasks[i].task);
 		put_task_struct(ctx->tasks[i].task);
+		if (ctx->tasks[i].proc == i)
+			xa_destroy(&ctx->tasks[i].cow);
 	}
 	kvfree(ctx->tasks);
 	ctx->tasks = NULL;

@@ -1442,16 +1442,19 @@ static void do_pages(struct image *img, struct cr_hdr_pages *rec)
 	__u64 size;
 
 	read_fixed(img, rec, sizeof(*rec));
-	if (rec->flags & ~CR_PAGES_PRAM)
+	if (rec->flags & ~CR_PAGES_FLAGS ||
+	    rec->flags == (CR_PAGES_PRAM | CR_PAGES_PARENT))
 		malformed(img->rec_off, "CR_HDR_PAGES with unknown flags 0x%x",
 			  rec->flags);
 	if (rec->nr_pages != img->batch)
 		malformed(img->rec_off,
 			  "CR_HDR_PAGES of %u pages after a CR_HDR_PGARR of %u",
 			  rec->nr_pages, img->batch);
-	/* In a PRAM node, the pages stay in its page stream. */
-	size = rec->flags & CR_PAGES_PRAM ? 0 :
-	       (__u64)rec->nr_pages * img->page_size;
+	/*
+	 * In a PRAM node, the pages stay in its page stream; the parent's
+	 * are stored with the parent.
+	 */
+	size = rec->flags ? 0 : (__u64)rec->nr_pages * img->page_size;
 	check_len(img, &rec->h, sizeof(*rec) + size);
 	skip_bytes(img, &rec->h, size);
 	img->vma_pages += rec->nr_pages;

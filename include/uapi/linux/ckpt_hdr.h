@@ -477,7 +477,8 @@ struct cr_hdr_pgarr {
 
 /* cr_hdr_pages.flags */
 #define CR_PAGES_PRAM		(1U << 0)	/* in the PRAM node, not here */
-#define CR_PAGES_FLAGS		CR_PAGES_PRAM
+#define CR_PAGES_PARENT		(1U << 1)	/* the parent's, as forked */
+#define CR_PAGES_FLAGS		(CR_PAGES_PRAM | CR_PAGES_PARENT)
 
 /**
  * struct cr_hdr_pages - the contents of one batch of saved pages
@@ -486,7 +487,11 @@ struct cr_hdr_pgarr {
  *	order of the addresses of the preceding %CR_HDR_PGARR record
  * @flags: %CR_PAGES_PRAM when the image is a PRAM node and the pages are
  *	the next @nr_pages of the node's page stream instead: then no
- *	contents follow
+ *	contents follow; %CR_PAGES_PARENT when the pages are those the
+ *	parent process has at the same addresses, which it still shared
+ *	with this process copy-on-write since fork() (they are stored once,
+ *	with the parent's address space, earlier in the image): then no
+ *	contents follow either
  */
 struct cr_hdr_pages {
 	struct cr_hdr h;

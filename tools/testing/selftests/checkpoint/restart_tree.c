@@ -641,6 +641,43 @@ TEST_F_TIMEOUT(wide, tree_of_a_64mib_parent_restarts, 600)
 }
 
 /*
+ * The parent's 64 MiB, which its 8 children still share copy-on-write,
+ * are stored once: the image is about 64 MiB, not 9 times that. Each
+ * child's pages are the parent's, and each restored child finds them.
+ */
+TEST_F_TIMEOUT(wide, image_holds_shared_pages_once, 600)
+{
+	int img, status, *log = self->log;
+	char c, buf[1024];
+	pid_t root, rst;
+	off_t size;
+
+	if (mem_available() < (WIDE_KIDS + 4) * WIDE_SIZE)
+		SKIP(return, "needs room for the image too");
+	img = image_file();
+	ASSERT_LE(0, img);
+	root = spawn_tree(wide_root, 0, &c, 1);
+	ASSERT_LT(0, root);
+	ASSERT_LT(0, sys_checkpoint(root, img, CHECKPOINT_TREE, log[1]));
+	kill_child(root);
+	size = lseek(img, 0, SEEK_END);
+	EXPECT_GT(WIDE_SIZE + WIDE_SIZE / 4, size) {
+		TH_LOG("a %lu MiB image for %lu MiB shared by %d processes",
+		       (unsigned long)(size >> 20), WIDE_SIZE >> 20,
+		       WIDE_KIDS + 1);
+	}
+	rst = restart_in_new_pidns(img, RESTART_RUN, log[1], -1, -1);
+	ASSERT_LT(0, rst);
+	ASSERT_EQ(0, go_until_exit(rst, 300, &status));
+	read_log(log[0], buf, sizeof(buf));
+	ASSERT_TRUE(WIFEXITED(status));
+	EXPECT_EQ(0, WEXITSTATUS(status)) {
+		TH_LOG("status %d; log: %s", WEXITSTATUS(status), buf);
+	}
+	close(img);
+}
+
+/*
  * A container an unprivileged user makes: a user namespace of its own,
  * where it is root, and a pid namespace in it. It checkpoints the tree
  * through the namespace's init from outside, as the namespace's owner,
