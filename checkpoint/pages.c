@@ -502,10 +502,81 @@ err:
 }
 
 /*
+ * Lock the parent's new mm and then the child's, as dup_mmap() locks
+ * the old mm and the new one.
+ */
+static int cr_lock_parent_child(struct cr_rst *r)
+{
+	int ret = mmap_write_lock_killable(r->parent_mm);
+
+	if (!ret)
+		mmap_write_lock_nested(r->mm, SINGLE_DEPTH_NESTING);
+	return ret;
+}
+
+static void cr_unlock_parent_child(struct cr_rst *r)
+{
+	mmap_write_unlock(r->mm);
+	mmap_write_unlock(r->parent_mm);
+}
+
+/*
+ * Make the child's VMA at @addr a fork of its parent's there, before
+ * any page of it is filled, so that the parent's pages can be shared
+ * into it; where they cannot, they are copied.
+ */
+static int cr_cow_link_vma(struct cr_rst *r, u64 addr)
+{
+	struct vm_area_struct *dst, *src;
+	int ret;
+
+	ret = cr_lock_parent_child(r);
+	if (ret)
+		return ret;
+	dst = vma_lookup(r->mm, addr);
+	src = vma_lookup(r->parent_mm, addr);
+	if (dst && src && !dst->anon_vma &&
+	    checkpoint_cow_link(dst, src) == -ENOMEM)
+		ret = -ENOMEM;
+	cr_unlock_parent_child(r);
+	return ret;
+}
+
+/*
+ * Map the parent's pages at @addrs into the child, shared, where they
+ * can be (checkpoint_cow_share()); leaves the addresses of the others,
+ * to copy, in @addrs, and returns how many there are, or an errno.
+ */
+static long cr_share_from_parent(struct cr_rst *r, u64 *addrs,
+				 unsigned int n)
+{
+	struct vm_area_struct *dst, *src;
+	unsigned int i, left = 0;
+	int ret;
+
+	ret = cr_lock_parent_child(r);
+	if (ret)
+		return ret;
+	for (i = 0; i < n; i++) {
+		dst = vma_lookup(r->mm, addrs[i]);
+		src = vma_lookup(r->parent_mm, addrs[i]);
+		ret = dst && src ? checkpoint_cow_share(dst, src, addrs[i]) :
+				   -EAGAIN;
+		if (ret == -ENOMEM)
+			break;
+		if (ret)
+			addrs[left++] = addrs[i];
+	}
+	cr_unlock_parent_child(r);
+	return ret == -ENOMEM ? ret : left;
+}
+
+/*
  * Fill @n pages of the new mm at @addrs with the parent's pages at the
- * same addresses, in its new mm, built earlier: a copy, as the child's
- * first write after fork() would have made. A page the parent does not
- * have reads as zeros there, and so it does here.
+ * same addresses, in its new mm, built earlier: shared where they can
+ * be, as after fork(), else a copy, as the child's first write after
+ * fork() would have made. A page the parent does not have reads as
+ * zeros there, and so it does here.
  */
 static int cr_fill_from_parent(struct cr_rst *r, const u64 *addrs,
 			       unsigned int n)
@@ -514,6 +585,19 @@ static int cr_fill_from_parent(struct cr_rst *r, const u64 *addrs,
 	unsigned int i = 0, run;
 	long got = 0;
 	int ret;
+
+	memcpy(r->addrs, addrs, n * sizeof(*addrs));
+	got = cr_share_from_parent(r, r->addrs, n);
+	if (got < 0) {
+		r->err = got;
+		cr_log(r->ctx, "cannot share the parent's pages: error %ld", got);
+		return 0;
+	}
+	n = got;
+	addrs = r->addrs;
+	got = 0;
+	if (!n)
+		return 0;
 
 	ret = mmap_read_lock_killable(mm);
 	if (ret)
@@ -561,6 +645,7 @@ int cr_read_vma_pages(struct cr_rst *r, u64 *last)
 	struct cr_hdr_vma *hv = &r->vma;
 	struct cr_hdr_pgarr *ha;
 	struct cr_hdr_pages hp;
+	bool vma_first = !*last;
 	u64 *addrs, addr;
 	u32 i, n;
 	int ret;
@@ -595,11 +680,16 @@ int cr_read_vma_pages(struct cr_rst *r, u64 *last)
 	if (hp.nr_pages != n || hp.flags & ~CR_PAGES_FLAGS ||
 	    hweight32(hp.flags) > 1)
 		return cr_bad(r, "page contents do not match their page-array");
-	if (hp.flags & CR_PAGES_PARENT) {
-		if (!r->parent_mm)
-			return cr_bad(r, "the parent's pages, in a process without a parent");
-		return r->err ? 0 : cr_fill_from_parent(r, addrs, n);
+	if (hp.flags & CR_PAGES_PARENT && !r->parent_mm)
+		return cr_bad(r, "the parent's pages, in a process without a parent");
+	/* The VMA's first pages: make it a fork of the parent's first. */
+	if (r->parent_mm && !r->err && vma_first) {
+		ret = cr_cow_link_vma(r, addrs[0]);
+		if (ret)
+			return ret;
 	}
+	if (hp.flags & CR_PAGES_PARENT)
+		return r->err ? 0 : cr_fill_from_parent(r, addrs, n);
 	if (hp.flags & CR_PAGES_PRAM) {
 		if (!r->ctx->store->load_kept)
 			return cr_bad(r, "pages kept in PRAM, but the image is not a PRAM node");

@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
 /*
  * Checkpoint/restart: the interface between the generic code in
- * checkpoint/ and an architecture's part (arch/x86/checkpoint/).
+ * checkpoint/ and an architecture's part (arch/x86/checkpoint/), and
+ * the page table work it asks of mm/.
  *
  * The generic code writes and reads the record stream; the architecture
  * fills and checks its own records (<asm/ckpt_hdr.h>: the CPU state and
@@ -75,5 +76,15 @@ int cr_arch_map_vdso(struct mm_struct *mm, const struct cr_vdso *vd);
 
 /* What the architecture provides: restart, after the switch of mm. */
 long cr_arch_restore_regs(const struct cr_hdr_cpu *hc);
+
+/*
+ * What mm/ provides (mm/checkpoint_cow.c): a restored child's anonymous
+ * pages shared with its restored parent, as fork() leaves them.
+ */
+struct vm_area_struct;
+int checkpoint_cow_link(struct vm_area_struct *dst,
+			struct vm_area_struct *src);
+int checkpoint_cow_share(struct vm_area_struct *dst,
+			 struct vm_area_struct *src, unsigned long addr);
 
 #endif /* _LINUX_CKPT_H */
