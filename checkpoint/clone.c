@@ -382,8 +382,11 @@ int cr_create_tree(struct cr_tree *tree)
 	if (wait_event_killable(tree->ready, !READ_ONCE(tree->unready)))
 		ret = -EINTR;
 	set_current_blocked(&saved);
+	/* Under the lock the reports took: what the tasks wrote is seen. */
+	spin_lock(&tree->wq.lock);
 	if (!ret)
-		ret = READ_ONCE(tree->err);
+		ret = tree->err;
+	spin_unlock(&tree->wq.lock);
 	/*
 	 * A signal came in during a fork: restarting the syscall would not
 	 * do, with the image half read.

@@ -410,6 +410,9 @@ static int cr_write_pgarr(struct cr_ctx *ctx, struct cr_pgarr *pgarr)
 					 .vaddrs = pgarr->vaddrs + i,
 					 .nr_used = j - i };
 		ret = cr_write_run(ctx, &run, parents);
+		/* A store that keeps pages took the run's references. */
+		if (!run.nr_used)
+			memset(pgarr->pages + i, 0, (j - i) * sizeof(*pgarr->pages));
 		if (ret)
 			return ret;
 	}

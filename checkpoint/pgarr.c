@@ -46,7 +46,9 @@ static void cr_pgarr_release_one(struct cr_pgarr *pgarr)
 	unsigned int i;
 
 	for (i = 0; i < pgarr->nr_used; i++) {
-		put_page(pgarr->pages[i]);
+		/* A page store that kept a run's pages took their refs. */
+		if (pgarr->pages[i])
+			put_page(pgarr->pages[i]);
 		pgarr->pages[i] = NULL;
 		pgarr->vaddrs[i] = 0;
 	}
