@@ -23,7 +23,9 @@
 #include <stddef.h>
 #include <grp.h>
 #include <sched.h>
+#include <sys/mount.h>
 #include <sys/prctl.h>
+#include <sys/stat.h>
 
 #include <linux/ckpt_hdr.h>
 
@@ -718,6 +720,100 @@ TEST_F_TIMEOUT(wide, image_holds_shared_pages_once, 600)
 	EXPECT_EQ(0, WEXITSTATUS(status)) {
 		TH_LOG("status %d; log: %s", WEXITSTATUS(status), buf);
 	}
+	close(img);
+}
+
+/*
+ * A tree paused the way container managers pause one, by the cgroup v2
+ * freezer (cgroup.freeze), is checkpointed; running, it is EBUSY.
+ */
+#define FZ_ROOT		"/sys/fs/cgroup"
+#define FZ_GROUP	FZ_ROOT "/ckpt-freeze"
+
+static int fz_write(const char *path, const char *text)
+{
+	int fd = open(path, O_WRONLY), ok;
+
+	if (fd < 0)
+		return -1;
+	ok = write(fd, text, strlen(text)) == (ssize_t)strlen(text);
+	close(fd);
+	return ok ? 0 : -1;
+}
+
+/* Whether the group's cgroup.events says "frozen 1", within 5 s. */
+static int fz_frozen(void)
+{
+	char buf[256];
+	ssize_t n;
+	int i, fd;
+
+	for (i = 0; i < 250; i++) {
+		fd = open(FZ_GROUP "/cgroup.events", O_RDONLY);
+		n = fd < 0 ? -1 : read(fd, buf, sizeof(buf) - 1);
+		if (fd >= 0)
+			close(fd);
+		buf[n > 0 ? n : 0] = '\0';
+		if (strstr(buf, "frozen 1"))
+			return 1;
+		usleep(20000);
+	}
+	return 0;
+}
+
+/* A parent and a child, both asleep until killed. */
+static int fz_sleeper(void)
+{
+	fork();
+	for (;;)
+		pause();
+	return 0;
+}
+
+TEST(cgroup_frozen_tree_is_checkpointed)
+{
+	int img, logp[2];
+	char buf[512], pid_s[16];
+	pid_t pid;
+
+	if (geteuid())
+		SKIP(return, "the cgroup needs root");
+	mkdir(FZ_ROOT, 0755);
+	if (access(FZ_ROOT "/cgroup.procs", F_OK) &&
+	    mount("none", FZ_ROOT, "cgroup2", 0, NULL))
+		SKIP(return, "no cgroup v2 here");
+	rmdir(FZ_GROUP);
+	ASSERT_EQ(0, mkdir(FZ_GROUP, 0755));
+	img = image_file();
+	ASSERT_LE(0, img);
+	ASSERT_EQ(0, pipe2(logp, O_NONBLOCK));
+	pid = fork();
+	ASSERT_LE(0, pid);
+	if (!pid) {
+		drop_shared_mappings();
+		snprintf(pid_s, sizeof(pid_s), "%d", getpid());
+		if (fz_write(FZ_GROUP "/cgroup.procs", pid_s))
+			_exit(3);
+		_exit(fz_sleeper());
+	}
+	usleep(300000);
+
+	/* Running: refused, naming a task. */
+	EXPECT_EQ(-1, sys_checkpoint(pid, img, CHECKPOINT_TREE, logp[1]));
+	EXPECT_EQ(EBUSY, errno);
+	EXPECT_NE(NULL, strstr(read_log(logp[0], buf, sizeof(buf)),
+			       "stop or freeze"));
+
+	ASSERT_EQ(0, fz_write(FZ_GROUP "/cgroup.freeze", "1"));
+	ASSERT_TRUE(fz_frozen());
+	EXPECT_LT(0, sys_checkpoint(pid, img, CHECKPOINT_TREE, logp[1])) {
+		TH_LOG("log: %s", read_log(logp[0], buf, sizeof(buf)));
+	}
+	fz_write(FZ_GROUP "/cgroup.kill", "1");
+	fz_write(FZ_GROUP "/cgroup.freeze", "0");
+	waitpid(pid, NULL, 0);
+	usleep(100000);
+	rmdir(FZ_GROUP);
 	close(img);
 }
 
