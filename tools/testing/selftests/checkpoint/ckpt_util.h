@@ -172,6 +172,19 @@ static inline int restart_child(int fd, void (*prep)(void), int sig)
 				   128 + WTERMSIG(status);
 }
 
+/* Write @val to the file at @path (a /proc or cgroup knob); 0 or -1. */
+static inline int write_str(const char *path, const char *val)
+{
+	int fd = open(path, O_WRONLY);
+	ssize_t n;
+
+	if (fd < 0)
+		return -1;
+	n = write(fd, val, strlen(val));
+	close(fd);
+	return n == (ssize_t)strlen(val) ? 0 : -1;
+}
+
 /* Keep the compiler from assuming memory at @p unchanged across a stop. */
 static inline void escape(void *p)
 {

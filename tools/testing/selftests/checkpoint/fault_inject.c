@@ -85,18 +85,6 @@ static ssize_t read_whole(const char *path, char *buf, size_t size)
 	return len;
 }
 
-static int write_str(const char *path, const char *val)
-{
-	int fd = open(path, O_WRONLY);
-	ssize_t n;
-
-	if (fd < 0)
-		return -1;
-	n = write(fd, val, strlen(val));
-	close(fd);
-	return n == (ssize_t)strlen(val) ? 0 : -1;
-}
-
 /*
  * kmemleak sees slab and vmalloc objects only. For pages, the counters
  * of /proc/meminfo are compared before and after each test, with the

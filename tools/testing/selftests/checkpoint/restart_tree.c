@@ -730,17 +730,6 @@ TEST_F_TIMEOUT(wide, image_holds_shared_pages_once, 600)
 #define FZ_ROOT		"/sys/fs/cgroup"
 #define FZ_GROUP	FZ_ROOT "/ckpt-freeze"
 
-static int fz_write(const char *path, const char *text)
-{
-	int fd = open(path, O_WRONLY), ok;
-
-	if (fd < 0)
-		return -1;
-	ok = write(fd, text, strlen(text)) == (ssize_t)strlen(text);
-	close(fd);
-	return ok ? 0 : -1;
-}
-
 /* Whether the group's cgroup.events says "frozen 1", within 5 s. */
 static int fz_frozen(void)
 {
@@ -792,7 +781,7 @@ TEST(cgroup_frozen_tree_is_checkpointed)
 	if (!pid) {
 		drop_shared_mappings();
 		snprintf(pid_s, sizeof(pid_s), "%d", getpid());
-		if (fz_write(FZ_GROUP "/cgroup.procs", pid_s))
+		if (write_str(FZ_GROUP "/cgroup.procs", pid_s))
 			_exit(3);
 		_exit(fz_sleeper());
 	}
@@ -804,13 +793,13 @@ TEST(cgroup_frozen_tree_is_checkpointed)
 	EXPECT_NE(NULL, strstr(read_log(logp[0], buf, sizeof(buf)),
 			       "stop or freeze"));
 
-	ASSERT_EQ(0, fz_write(FZ_GROUP "/cgroup.freeze", "1"));
+	ASSERT_EQ(0, write_str(FZ_GROUP "/cgroup.freeze", "1"));
 	ASSERT_TRUE(fz_frozen());
 	EXPECT_LT(0, sys_checkpoint(pid, img, CHECKPOINT_TREE, logp[1])) {
 		TH_LOG("log: %s", read_log(logp[0], buf, sizeof(buf)));
 	}
-	fz_write(FZ_GROUP "/cgroup.kill", "1");
-	fz_write(FZ_GROUP "/cgroup.freeze", "0");
+	write_str(FZ_GROUP "/cgroup.kill", "1");
+	write_str(FZ_GROUP "/cgroup.freeze", "0");
 	waitpid(pid, NULL, 0);
 	usleep(100000);
 	rmdir(FZ_GROUP);
@@ -836,17 +825,6 @@ static void ct_on_go(int sig)
 	__atomic_store_n(&ct_go, 1, __ATOMIC_SEQ_CST);
 }
 
-static int ct_write(const char *path, const char *text)
-{
-	int fd = open(path, O_WRONLY), ok;
-
-	if (fd < 0)
-		return -1;
-	ok = write(fd, text, strlen(text)) == (ssize_t)strlen(text);
-	close(fd);
-	return ok ? 0 : -1;
-}
-
 /* Enter a new user and pid namespace as their root; -1 on failure. */
 static int ct_enter(void)
 {
@@ -855,9 +833,9 @@ static int ct_enter(void)
 	if (unshare(CLONE_NEWUSER | CLONE_NEWPID))
 		return -1;
 	snprintf(map, sizeof(map), "0 %d 1", CT_NOBODY);
-	if (ct_write("/proc/self/uid_map", map) ||
-	    ct_write("/proc/self/setgroups", "deny") ||
-	    ct_write("/proc/self/gid_map", map))
+	if (write_str("/proc/self/uid_map", map) ||
+	    write_str("/proc/self/setgroups", "deny") ||
+	    write_str("/proc/self/gid_map", map))
 		return -1;
 	return 0;
 }
