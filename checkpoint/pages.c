@@ -575,6 +575,38 @@ static long cr_share_from_parent(struct cr_rst *r, u64 *addrs,
 }
 
 /*
+ * Take the pages of @mm at @addrs, one GUP call per run of contiguous
+ * addresses: pinned for writing (@pin, the pages restart fills) or
+ * referenced for reading (the parent's pages it copies from). The mmap
+ * lock is held. Returns how many were taken, the first ones; *@err has
+ * what the call for the next one returned (0 when none took a page).
+ */
+static unsigned int cr_get_runs(struct mm_struct *mm, const u64 *addrs,
+				unsigned int n, bool pin, struct page **pages,
+				long *err)
+{
+	unsigned int i = 0, run;
+	long got = 0;
+
+	mmap_assert_locked(mm);
+	while (i < n) {
+		for (run = 1; i + run < n; run++)
+			if (addrs[i + run] != addrs[i] + run * PAGE_SIZE)
+				break;
+		got = pin ? pin_user_pages_remote(mm, addrs[i], run,
+						  FOLL_WRITE | FOLL_FORCE,
+						  pages + i, NULL) :
+			    get_user_pages_remote(mm, addrs[i], run, FOLL_FORCE,
+						  pages + i, NULL);
+		if (got <= 0)
+			break;
+		i += got;
+	}
+	*err = got;
+	return i;
+}
+
+/*
  * Fill @n pages of the new mm at @addrs with the parent's pages at the
  * same addresses, in its new mm, built earlier: shared where they can
  * be, as after fork(), else a copy, as the child's first write after
@@ -585,8 +617,8 @@ static int cr_fill_from_parent(struct cr_rst *r, const u64 *addrs,
 			       unsigned int n)
 {
 	struct mm_struct *mm = r->parent_mm;
-	unsigned int i = 0, run;
-	long got = 0;
+	unsigned int i;
+	long got;
 	int ret;
 
 	memcpy(r->addrs, addrs, n * sizeof(*addrs));
@@ -598,23 +630,13 @@ static int cr_fill_from_parent(struct cr_rst *r, const u64 *addrs,
 	}
 	n = got;
 	addrs = r->addrs;
-	got = 0;
 	if (!n)
 		return 0;
 
 	ret = mmap_read_lock_killable(mm);
 	if (ret)
 		return ret;
-	while (i < n) {
-		for (run = 1; i + run < n; run++)
-			if (addrs[i + run] != addrs[i] + run * PAGE_SIZE)
-				break;
-		got = get_user_pages_remote(mm, addrs[i], run, FOLL_FORCE,
-					    r->src + i, NULL);
-		if (got <= 0)
-			break;
-		i += got;
-	}
+	i = cr_get_runs(mm, addrs, n, false, r->src, &got);
 	mmap_read_unlock(mm);
 	if (i < n && got != -EFAULT && got) {
 		/* Not the image's fault: read on to the checksum. */
@@ -727,24 +749,14 @@ int cr_fill_pages(struct cr_rst *r, const u64 *addrs, unsigned int n,
 		  struct page **src)
 {
 	struct mm_struct *mm = r->mm;
-	unsigned int i = 0, run, j;
-	long got = 0;
+	unsigned int i, j;
+	long got;
 	int ret;
 
 	ret = mmap_read_lock_killable(mm);
 	if (ret)
 		return ret;
-	while (i < n) {
-		for (run = 1; i + run < n; run++)
-			if (addrs[i + run] != addrs[i] + run * PAGE_SIZE)
-				break;
-		got = pin_user_pages_remote(mm, addrs[i], run,
-					    FOLL_WRITE | FOLL_FORCE,
-					    r->pages + i, NULL);
-		if (got <= 0)
-			break;
-		i += got;
-	}
+	i = cr_get_runs(mm, addrs, n, true, r->pages, &got);
 	mmap_read_unlock(mm);
 
 	if (i < n) {
