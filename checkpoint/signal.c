@@ -4,12 +4,14 @@
  * signals.
  *
  * The signal handlers (%CR_HDR_SIGHAND) and the process-wide state
- * (%CR_HDR_SIGNAL: resource limits, umask, group stop) are saved once
+ * (%CR_HDR_SIGNAL: resource limits, umask, group stop, interval
+ * timers) are saved once
  * per process; signals queued for a thread or for the whole process
  * (%CR_HDR_SIGPENDING) with their siginfo.
  *
  * Each is checked when read as the syscall that sets it checks its
- * arguments (sigaction(2), prlimit(2), umask(2), rt_tgsigqueueinfo(2)),
+ * arguments (sigaction(2), prlimit(2), umask(2), setitimer(2),
+ * rt_tgsigqueueinfo(2)),
  * with the restarting caller's credentials, and applied only after the
  * commit, where nothing can fail any more.
  */
@@ -23,6 +25,7 @@
 #include <linux/security.h>
 #include <linux/signal.h>
 #include <linux/slab.h>
+#include <linux/time.h>
 
 #include "internal.h"
 
@@ -187,6 +190,13 @@ u32 cr_fill_signal(struct task_struct *task, void *buf, u32 id,
 		hs->rlim[i].max = sig->rlim[i].rlim_max;
 	}
 	task_unlock(task);
+	for (i = 0; i < CR_NITIMER; i++) {
+		struct itimerspec64 it;
+
+		itimer_get_task(task, i, &it);
+		hs->itimer[i].value = timespec64_to_ns(&it.it_value);
+		hs->itimer[i].interval = timespec64_to_ns(&it.it_interval);
+	}
 	if (READ_ONCE(sig->flags) & SIGNAL_STOP_STOPPED)
 		hs->flags |= CR_SIGNAL_STOPPED;
 	return hs->h.len;
@@ -302,6 +312,11 @@ int cr_read_signal(struct cr_rst *r, u32 id, struct cr_hdr_signal *hs)
 		if (ret)
 			return ret;
 	}
+	/* What setitimer(2) can set: timespec64_to_ns() saturates there. */
+	for (i = 0; i < CR_NITIMER; i++)
+		if (hs->itimer[i].value > KTIME_MAX ||
+		    hs->itimer[i].interval > KTIME_MAX)
+			return cr_bad(r, "interval timer %u beyond KTIME_MAX", i);
 	return 0;
 }
 
@@ -386,7 +401,8 @@ void cr_restore_sighand(const struct cr_hdr_sighand *hs)
  * @hs: the checked record
  *
  * Limits are set as do_prlimit() sets them once its checks (made when
- * the record was read) passed, CPU time limit timer included.
+ * the record was read) passed, CPU time limit timer included; interval
+ * timers as setitimer(2) sets them.
  */
 void cr_restore_signal(const struct cr_hdr_signal *hs)
 {
@@ -402,6 +418,18 @@ void cr_restore_signal(const struct cr_hdr_signal *hs)
 	if (hs->rlim[RLIMIT_CPU].cur != RLIM_INFINITY)
 		update_rlimit_cpu(leader, hs->rlim[RLIMIT_CPU].cur);
 	xchg(&current->fs->umask, hs->umask & 0777);
+	/*
+	 * Every timer, disarmed ones too: the caller's own do not belong
+	 * to the process it becomes. The time left runs from now.
+	 */
+	for (i = 0; i < CR_NITIMER; i++) {
+		struct itimerspec64 it = {
+			.it_value = ns_to_timespec64(hs->itimer[i].value),
+			.it_interval = ns_to_timespec64(hs->itimer[i].interval),
+		};
+
+		do_setitimer(i, &it, NULL);
+	}
 }
 
 /**

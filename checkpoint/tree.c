@@ -161,9 +161,9 @@ static int cr_check_process(struct cr_ctx *ctx, struct task_struct *leader)
 		cr_log(ctx, "task %d is exiting", pid);
 		return -ESRCH;
 	}
-	if (hrtimer_active(&sig->real_timer) || sig->it[0].expires ||
-	    sig->it[1].expires || !hlist_empty(&sig->posix_timers)) {
-		cr_log(ctx, "task %d has an interval or POSIX timer armed", pid);
+	if (!hlist_empty(&sig->posix_timers)) {
+		cr_log(ctx, "task %d has POSIX timers (timer_create), which are not supported",
+		       pid);
 		ret = -EOPNOTSUPP;
 	} else if (sig->is_child_subreaper) {
 		cr_log(ctx, "task %d is a child subreaper", pid);

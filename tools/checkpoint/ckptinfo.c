@@ -87,7 +87,9 @@ static_assert(offsetof(struct cr_hdr_task, nr_pending) == 148,
 static_assert(sizeof(struct cr_hdr_sighand) == 2064, "cr_hdr_sighand");
 static_assert(offsetof(struct cr_hdr_sighand, action) == 16,
 	      "cr_hdr_sighand.action");
-static_assert(sizeof(struct cr_hdr_signal) == 280, "cr_hdr_signal");
+static_assert(sizeof(struct cr_hdr_signal) == 328, "cr_hdr_signal");
+static_assert(offsetof(struct cr_hdr_signal, itimer) == 280,
+	      "cr_hdr_signal.itimer");
 static_assert(offsetof(struct cr_hdr_signal, rlim) == 24,
 	      "cr_hdr_signal.rlim");
 static_assert(sizeof(struct cr_siginfo) == 128, "cr_siginfo");
@@ -972,6 +974,10 @@ static const char *const rlimit_names[CR_NRLIMIT] = {
 	"rttime",
 };
 
+static const char *const itimer_names[CR_NITIMER] = {
+	"real", "virtual", "prof",
+};
+
 static void print_rlim(__u64 v)
 {
 	if (v == ~0ULL)
@@ -1001,6 +1007,11 @@ static void do_signal(struct image *img, struct cr_hdr_signal *rec)
 				  "limit %u (%s): soft limit %llu above the hard limit %llu",
 				  i, rlimit_names[i], rec->rlim[i].cur,
 				  rec->rlim[i].max);
+	for (i = 0; i < CR_NITIMER; i++)
+		if (rec->itimer[i].value > INT64_MAX ||
+		    rec->itimer[i].interval > INT64_MAX)
+			malformed(img->rec_off, "interval timer %u beyond KTIME_MAX",
+				  i);
 	img->last_signal = rec->id;
 	img->need_signal = false;
 	img->need_ppending = rec->nr_pending;
@@ -1016,6 +1027,10 @@ static void do_signal(struct image *img, struct cr_hdr_signal *rec)
 		for (i = 0; i < CR_NRLIMIT; i++)
 			sb_printf(sb, "%s[%llu,%llu]", i ? "," : "",
 				  rec->rlim[i].cur, rec->rlim[i].max);
+		sb_printf(sb, "], \"itimers\": [");
+		for (i = 0; i < CR_NITIMER; i++)
+			sb_printf(sb, "%s[%llu,%llu]", i ? "," : "",
+				  rec->itimer[i].value, rec->itimer[i].interval);
 		sb_printf(sb, "]}");
 		return;
 	}
@@ -1030,6 +1045,11 @@ static void do_signal(struct image *img, struct cr_hdr_signal *rec)
 		print_rlim(rec->rlim[i].max);
 		putchar('\n');
 	}
+	for (i = 0; i < CR_NITIMER; i++)
+		if (rec->itimer[i].value || rec->itimer[i].interval)
+			printf("      itimer %-10s %llu ns, every %llu ns\n",
+			       itimer_names[i], rec->itimer[i].value,
+			       rec->itimer[i].interval);
 }
 
 static void do_sigpending(struct image *img, struct cr_hdr_sigpending *rec)

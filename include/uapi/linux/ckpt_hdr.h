@@ -289,6 +289,19 @@ struct cr_rlimit {
 };
 
 /**
+ * struct cr_itimer - one interval timer, as getitimer(2) reports it
+ * @value: nanoseconds until it fires (of real, user or user and system
+ *	CPU time, as the timer counts), 0 when disarmed; at most KTIME_MAX
+ * @interval: nanoseconds between firings after that, 0 for one shot
+ */
+struct cr_itimer {
+	__u64 value;
+	__u64 interval;
+};
+
+#define CR_NITIMER		3	/* ITIMER_REAL, _VIRTUAL and _PROF */
+
+/**
  * struct cr_hdr_signal - what the threads of a process share
  * @h: record header, type %CR_HDR_SIGNAL
  * @id: its id, one past the last such id
@@ -297,9 +310,10 @@ struct cr_rlimit {
  * @nr_pending: signals pending for the whole process: when not 0, a
  *	%CR_HDR_SIGPENDING record of that many follows
  * @rlim: the resource limits, index RLIMIT_*
+ * @itimer: the interval timers, index ITIMER_*
  *
- * Interval timers and POSIX timers are not saved: a process with one
- * armed is refused.
+ * POSIX timers (timer_create(2)) are not saved: a process with one is
+ * refused, as Linux 6.12 has no way to create a timer with a given id.
  */
 struct cr_hdr_signal {
 	struct cr_hdr h;
@@ -308,6 +322,7 @@ struct cr_hdr_signal {
 	__u32 umask;
 	__u32 nr_pending;
 	struct cr_rlimit rlim[CR_NRLIMIT];
+	struct cr_itimer itimer[CR_NITIMER];
 };
 
 /**

@@ -293,7 +293,7 @@ TEST_F(image, format_v4_rules)
 	int vma = find_rec(self, CR_HDR_VMA, 0);
 	uint32_t v3 = 3, v5 = 5, bit, two = 2, zero = 0;
 	int32_t sig = CR_NSIG + 1;
-	uint64_t one = 1;
+	uint64_t one = 1, big;
 	struct cr_hdr_vma v;
 	size_t off;
 
@@ -350,6 +350,16 @@ TEST_F(image, format_v4_rules)
 	off = self->recs[signal].off + offsetof(struct cr_hdr_signal, umask);
 	bit = 01000;
 	expect_hostile(_metadata, self, off, &bit, 4, "bad umask");
+	/* Interval timers: no more than setitimer(2) can set. */
+	big = 1ULL << 63;
+	off = self->recs[signal].off + offsetof(struct cr_hdr_signal, itimer) +
+	      2 * sizeof(struct cr_itimer);
+	expect_hostile(_metadata, self, off, &big, 8,
+		       "interval timer 2 beyond KTIME_MAX");
+	off = self->recs[signal].off + offsetof(struct cr_hdr_signal, itimer) +
+	      offsetof(struct cr_itimer, interval);
+	expect_hostile(_metadata, self, off, &big, 8,
+		       "interval timer 0 beyond KTIME_MAX");
 
 	off = self->recs[mm].off + offsetof(struct cr_hdr_mm, flags);
 	bit = CR_MM_FLAGS + 1;

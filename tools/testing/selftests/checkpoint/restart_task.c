@@ -13,6 +13,7 @@
 #include <stdint.h>
 #include <sys/rseq.h>
 #include <sys/syscall.h>
+#include <sys/time.h>
 #include <time.h>
 
 #include "../kselftest_harness.h"
@@ -201,6 +202,91 @@ static int signals_child(int fd)
 TEST(signal_handlers_still_fire)
 {
 	EXPECT_EQ(0, roundtrip_pid(spawn_in(signals_child, -2), NULL, 0));
+}
+
+/*
+ * Interval timers: each comes back with the time it had left and its
+ * interval, the restarter's own ITIMER_REAL is gone, and ITIMER_REAL
+ * fires again and again. Times in nanoseconds; a CPU timer reads back
+ * up to a tick more than it was set to, once per setitimer().
+ */
+#define NS		1000000000ULL
+#define REAL_VALUE	(4 * NS)
+#define REAL_EVERY	(NS / 4)
+#define SLACK		(NS / 10)
+
+static const unsigned long long itimer_set[3][2] = {
+	[ITIMER_REAL] = { REAL_VALUE, REAL_EVERY },
+	[ITIMER_VIRTUAL] = { 100 * NS, 7 * NS },
+	[ITIMER_PROF] = { 200 * NS, 9 * NS },
+};
+
+static int alarms;
+
+static void on_alarm(int sig)
+{
+	__atomic_add_fetch(&alarms, 1, __ATOMIC_SEQ_CST);
+}
+
+static struct timeval ns_tv(unsigned long long ns)
+{
+	return (struct timeval){ .tv_sec = ns / NS,
+				 .tv_usec = ns % NS / 1000 };
+}
+
+static unsigned long long tv_ns(struct timeval tv)
+{
+	return tv.tv_sec * NS + tv.tv_usec * 1000ULL;
+}
+
+static int itimer_child(int fd)
+{
+	struct itimerval it;
+	unsigned long long v;
+	int i, waited;
+
+	signal(SIGALRM, on_alarm);
+	for (i = 0; i < 3; i++) {
+		it.it_value = ns_tv(itimer_set[i][0]);
+		it.it_interval = ns_tv(itimer_set[i][1]);
+		if (setitimer(i, &it, NULL))
+			return 1;
+	}
+	if (write(fd, "r", 1) != 1)
+		return 1;
+	raise(SIGSTOP);
+	/* Restored: at most the time left at checkpoint, and not 0. */
+	for (i = 0; i < 3; i++) {
+		if (getitimer(i, &it))
+			return 2;
+		v = tv_ns(it.it_value);
+		if (tv_ns(it.it_interval) != itimer_set[i][1])
+			return 10 + i;
+		if (!v || v > itimer_set[i][0] + SLACK)
+			return 20 + i;
+		if (i != ITIMER_REAL && v < itimer_set[i][0] - 5 * NS)
+			return 30 + i;
+	}
+	/* The first firing, then an interval's worth of further ones. */
+	for (waited = 0; __atomic_load_n(&alarms, __ATOMIC_SEQ_CST) < 3; waited++) {
+		if (waited > 200)
+			return 4;
+		usleep(50000);
+	}
+	return 0;
+}
+
+/* The restarter's own timer, which must not survive restart(2). */
+static void prep_itimer(void)
+{
+	struct itimerval it = { .it_value = { .tv_sec = 1000 } };
+
+	setitimer(ITIMER_REAL, &it, NULL);
+}
+
+TEST(interval_timers_come_back)
+{
+	EXPECT_EQ(0, roundtrip_pid(spawn_in(itimer_child, -2), prep_itimer, 0));
 }
 
 #define READ_FD		100
