@@ -12,6 +12,9 @@
  * - the same image with the TASK record of its 5th task damaged: restart
  *   fails with EBADMSG at the checksum, and nothing of the tree is left
  *   or ever ran: no child, no zombie, no SIGCHLD, the caller as it was;
+ * - the same image with a process group or session no setpgid(2) or
+ *   setsid(2) could have made: refused with its reason before any task
+ *   is made;
  * - a 64 MiB parent with 8 children that wrote nothing since fork():
  *   every restored task finds all of the memory.
  *
@@ -512,6 +515,120 @@ TEST_F_TIMEOUT(tree, damaged_fifth_task_leaves_nothing_behind, 120)
 	EXPECT_EQ(0, read(self->resumed[0], &c, 1));
 	close(out[0]);
 	close(fd);
+}
+
+/*
+ * A copy of the image with @len bytes at @field of the TASK record of
+ * @tid replaced by @val. Returns a new image file, or -1.
+ */
+static int edited_copy(int img, pid_t tid, size_t field, const void *val,
+		       size_t len)
+{
+	size_t size = lseek(img, 0, SEEK_END), off;
+	unsigned char *buf = malloc(size);
+	int fd = image_file(), ret = -1, n;
+	struct cr_hdr_task t;
+
+	if (!buf || fd < 0 || pread(img, buf, size, 0) != (ssize_t)size)
+		goto out;
+	for (n = 1; (off = task_record(buf, size, n)); n++) {
+		memcpy(&t, buf + off, sizeof(t));
+		if (t.tid == tid)
+			break;
+	}
+	if (!off)
+		goto out;
+	memcpy(buf + off + field, val, len);
+	if (pwrite(fd, buf, size, 0) == (ssize_t)size)
+		ret = fd;
+out:
+	free(buf);
+	if (ret < 0 && fd >= 0)
+		close(fd);
+	return ret;
+}
+
+/* Restart @fd as init of a new pid namespace; what it saw, in @r. */
+static int refused(struct __test_metadata *_metadata,
+		   struct _test_data_tree *self, int fd, struct refusal *r)
+{
+	int out[2], status = 0;
+	pid_t pid;
+
+	if (pipe(out))
+		return -1;
+	pid = fork_clone3(CLONE_NEWPID, 0);
+	if (pid < 0)
+		return -1;
+	if (!pid)
+		refused_restart(fd, self->log, self->resumed[1], out[1]);
+	close(out[1]);
+	if (wait_exit_within(pid, 60, &status) || !WIFEXITED(status) ||
+	    WEXITSTATUS(status) != REFUSAL_EXIT ||
+	    read(out[0], r, sizeof(*r)) != sizeof(*r)) {
+		TH_LOG("the caller did not come back from restart(2): status %#x, log: %s",
+		       status, read_log(self->log[0], self->logbuf,
+					sizeof(self->logbuf)));
+		close(out[0]);
+		return -1;
+	}
+	close(out[0]);
+	return 0;
+}
+
+/*
+ * Process groups and sessions the kernel could not have made: a group
+ * whose leader is in another session or is not a leader, a session that
+ * is neither the task's own nor its parent's. Each is refused with its
+ * reason before any task is made, as setpgid(2) and setsid(2) would
+ * refuse them.
+ */
+TEST_F_TIMEOUT(tree, impossible_groups_and_sessions_are_refused, 180)
+{
+	static const struct {
+		pid_t task;		/* whose TASK record */
+		size_t field;
+		pid_t val;
+		const char *why;
+	} edits[] = {
+		/* B1 into A1's group: A1 leads none. */
+		{ 5, offsetof(struct cr_hdr_task, pgid), 3,
+		  "process 5: group 3 has no leader in its session" },
+		/* B into A's group, of session 2. */
+		{ 4, offsetof(struct cr_hdr_task, pgid), 2,
+		  "process 4: group 2 has no leader in its session" },
+		/* A1 in the root's session while its parent A has its own. */
+		{ 3, offsetof(struct cr_hdr_task, sid), 1,
+		  "process 3: session 1 is neither its own nor its parent's" },
+		/* A1 leads a session but not a group. */
+		{ 3, offsetof(struct cr_hdr_task, sid), 3,
+		  "process 3: session 3 is neither its own nor its parent's" },
+	};
+	struct refusal r;
+	unsigned int e;
+	int fd, i;
+	char c;
+
+	for (e = 0; e < ARRAY_SIZE(edits); e++) {
+		fd = edited_copy(self->img, edits[e].task, edits[e].field,
+				 &edits[e].val, sizeof(edits[e].val));
+		ASSERT_LE(0, fd);
+		ASSERT_EQ(0, refused(_metadata, self, fd, &r));
+		close(fd);
+		EXPECT_EQ(-1, r.ret);
+		EXPECT_EQ(EINVAL, r.err);
+		EXPECT_NE(NULL, strstr(r.log, edits[e].why)) {
+			TH_LOG("want \"%s\", log: %s", edits[e].why, r.log);
+		}
+		EXPECT_EQ(ECHILD, r.wait_err);
+		EXPECT_EQ(0, r.sigchld);
+		for (i = 0; i < NR_NODES; i++)
+			EXPECT_EQ(0, r.alive[i]);
+		EXPECT_TRUE(r.mem_ok);
+	}
+	close(self->resumed[1]);
+	self->resumed[1] = -1;
+	EXPECT_EQ(0, read(self->resumed[0], &c, 1));
 }
 
 /* The wide tree: a 64 MiB parent and 8 children that wrote nothing. */
