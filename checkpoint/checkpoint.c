@@ -140,6 +140,9 @@ static int cr_write_tasks(struct cr_ctx *ctx)
 			break;
 		if (ct->proc != i)
 			continue;
+		ret = cr_write_files(ctx, i);
+		if (ret)
+			break;
 		ctx->mm = get_task_mm(ct->task);
 		if (!ctx->mm) {
 			cr_log(ctx, "task %d has no address space",
@@ -205,6 +208,8 @@ long cr_checkpoint(struct cr_ctx *ctx)
 		return -ENOMEM;
 
 	ret = cr_collect_tree(ctx);
+	if (!ret)
+		ret = cr_scan_files(ctx);
 	if (!ret)
 		ret = cr_pram_store_open(ctx);
 	if (ret)

@@ -49,6 +49,7 @@ static void cr_free_tree(struct kref *ref)
 	struct cr_tree *tree = container_of(ref, struct cr_tree, ref);
 	unsigned int i;
 
+	cr_free_files(tree);
 	for (i = 0; i < tree->nr_tasks; i++) {
 		struct cr_rtask *rt = &tree->tasks[i];
 
@@ -132,7 +133,7 @@ static void cr_stop_again(struct cr_tree *tree, const struct cr_rproc *rp)
  * @tree: the tree
  * @rt: the process's leader
  *
- * Handlers, limits and umask, and the group stop of a process that was
+ * Handlers, limits, umask, root and working directory, and the group stop of a process that was
  * stopped, before any thread of it can run user code. The stop makes a
  * signal pending, which would fail every fork (copy_process()): it
  * comes once the process's threads and children are created. Nothing
@@ -144,6 +145,7 @@ void cr_restore_process(struct cr_tree *tree, struct cr_rtask *rt)
 
 	cr_restore_sighand(rp->sighand);
 	cr_restore_signal(&rp->signal);
+	cr_restore_fs(rp);
 	if (rt == tree->tasks)
 		cr_stop_again(tree, rp);
 }
@@ -249,6 +251,12 @@ static int cr_prepare_task(struct cr_tree *tree, struct cr_rtask *rt)
 	ret = cr_arch_restore_fpu(NULL, rt->cpu);
 	if (ret)
 		return ret;
+	/* Its own table, before its threads share it and children copy it. */
+	if (leader) {
+		ret = cr_install_files(tree, rp);
+		if (ret)
+			return ret;
+	}
 	if (leader && rt->rec.sid == rt->rec.tid) {
 		ret = ksys_setsid();
 		if (ret < 0)

@@ -15,6 +15,7 @@
 #include <linux/sched/task.h>
 #include <linux/sched/task_stack.h>
 #include <linux/string.h>
+#include <linux/uaccess.h>
 
 #include "internal.h"
 
@@ -79,6 +80,8 @@ int cr_ctx_init(struct cr_ctx *ctx, enum cr_op op, pid_t pid, int fd,
 
 	memset(ctx, 0, sizeof(*ctx));
 	INIT_LIST_HEAD(&ctx->pgarr_list);
+	xa_init(&ctx->file_ids);
+	xa_init(&ctx->pipes);
 	ctx->op = op;
 	ctx->pid = pid;
 	ctx->flags = flags;
@@ -141,6 +144,68 @@ err:
 	return ret;
 }
 
+static void cr_inherit_release(struct cr_ctx *ctx)
+{
+	unsigned int i;
+
+	for (i = 0; ctx->inherit_files && i < ctx->nr_inherit; i++)
+		if (ctx->inherit_files[i])
+			fput(ctx->inherit_files[i]);
+	kvfree(ctx->inherit_files);
+	kvfree(ctx->inherit);
+	ctx->inherit = NULL;
+	ctx->inherit_files = NULL;
+	ctx->nr_inherit = 0;
+}
+
+/**
+ * cr_ctx_inherit() - take restart(2)'s substitutes for external files
+ * @ctx: a restart context from cr_ctx_init()
+ * @inherit: the caller's array
+ * @nr: its entries
+ *
+ * Each names a process (0 for the root) and descriptor of the image and
+ * the caller's descriptor that takes its place; the caller's files are
+ * taken now, so that closing them meanwhile changes nothing.
+ *
+ * Return: 0, -EINVAL (logged) for too many entries or padding that is
+ * not zero, -EFAULT, -EBADF (logged) for a descriptor the caller does
+ * not have open, -ENOMEM. On failure @ctx still needs cr_ctx_release().
+ */
+int cr_ctx_inherit(struct cr_ctx *ctx, const struct cr_inherit __user *inherit,
+		   unsigned int nr)
+{
+	unsigned int i;
+
+	if (!nr)
+		return 0;
+	if (nr > CR_MAX_INHERIT) {
+		cr_log(ctx, "more than %u substitutes", CR_MAX_INHERIT);
+		return -EINVAL;
+	}
+	ctx->inherit = kvmalloc_array(nr, sizeof(*ctx->inherit), GFP_KERNEL);
+	ctx->inherit_files = kvcalloc(nr, sizeof(*ctx->inherit_files),
+				      GFP_KERNEL);
+	if (!ctx->inherit || !ctx->inherit_files)
+		return -ENOMEM;
+	ctx->nr_inherit = nr;
+	if (copy_from_user(ctx->inherit, inherit, nr * sizeof(*inherit)))
+		return -EFAULT;
+	for (i = 0; i < nr; i++) {
+		if (ctx->inherit[i].pad) {
+			cr_log(ctx, "substitute %u: padding is not zero", i);
+			return -EINVAL;
+		}
+		ctx->inherit_files[i] = fget(ctx->inherit[i].from);
+		if (!ctx->inherit_files[i]) {
+			cr_log(ctx, "substitute %u: fd %d is not open", i,
+			       ctx->inherit[i].from);
+			return -EBADF;
+		}
+	}
+	return 0;
+}
+
 /**
  * cr_ctx_release() - drop what cr_ctx_init() took
  * @ctx: a context cr_ctx_init() set up successfully
@@ -155,6 +220,9 @@ void cr_ctx_release(struct cr_ctx *ctx)
 	if (ctx->mm)
 		mmput(ctx->mm);
 	cr_release_tree(ctx);
+	xa_destroy(&ctx->file_ids);
+	xa_destroy(&ctx->pipes);
+	cr_inherit_release(ctx);
 	put_task_struct(ctx->task);
 	fput(ctx->file);
 	if (ctx->logfile) {

@@ -16,6 +16,7 @@
  * the ABI.
  */
 #include <linux/build_bug.h>
+#include <linux/fcntl.h>
 #include <linux/kernel.h>
 #include <linux/mm.h>
 #include <linux/sched/coredump.h>
@@ -49,7 +50,7 @@ CR_AT(cr_hdr_task, mm_id, 52);
 CR_AT(cr_hdr_task, personality, 64);
 CR_AT(cr_hdr_task, uid, 68);
 CR_AT(cr_hdr_task, gid, 84);
-CR_AT(cr_hdr_task, pad, 100);
+CR_AT(cr_hdr_task, files_id, 100);
 CR_AT(cr_hdr_task, blocked, 104);
 CR_AT(cr_hdr_task, altstack_sp, 112);
 CR_AT(cr_hdr_task, rseq_len, 132);
@@ -91,9 +92,23 @@ CR_AT(cr_hdr_pgarr, nr_pages, 8);
 CR_PIN(cr_hdr_pages, 16);
 CR_AT(cr_hdr_pages, nr_pages, 8);
 CR_AT(cr_hdr_pages, flags, 12);
+CR_PIN(cr_hdr_fs, 16);
+CR_PIN(cr_hdr_file, 72);
+CR_AT(cr_hdr_file, pos, 24);
+CR_AT(cr_hdr_file, path_len, 64);
+CR_PIN(cr_hdr_files, 16);
+CR_PIN(cr_hdr_pipe, 16);
+CR_PIN(cr_hdr_fd, 24);
+CR_PIN(cr_inherit, 16);
 CR_PIN(cr_hdr_tail, 24);
 CR_AT(cr_hdr_tail, magic, 8);
 CR_AT(cr_hdr_tail, crc32c, 16);
+
+/* Open flags are already ABI: the x86-64 numbers of fcntl.h. */
+static_assert(CR_FILE_O_FLAGS == (O_ACCMODE | O_APPEND | O_NONBLOCK |
+				  O_DSYNC | O_DIRECT | O_LARGEFILE |
+				  O_DIRECTORY | O_NOFOLLOW | O_NOATIME |
+				  __O_SYNC | O_PATH));
 
 /* The core dump filter is already ABI: /proc/PID/coredump_filter. */
 static_assert(CR_MM_DUMP_FILTER == (1U << MMF_DUMP_FILTER_BITS) - 1);

@@ -11,6 +11,7 @@
 #include <linux/kref.h>
 #include <linux/list.h>
 #include <linux/mm.h>
+#include <linux/path.h>
 #include <linux/pram.h>
 #include <linux/stdarg.h>
 #include <linux/types.h>
@@ -36,6 +37,10 @@ struct file;
  * the header buffer, under the task's signal lock.
  */
 #define CR_MAX_PENDING		128
+
+/* Files one image holds at most, and substitutes one restart takes. */
+#define CR_MAX_FILES		BIT(20)
+#define CR_MAX_INHERIT		1024
 
 /* Longest line cr_log() writes, newline included. */
 #define CR_LOG_LINE_MAX		256
@@ -173,6 +178,14 @@ struct cr_task {
  * @pram: the PRAM stream behind @file when @store is a PRAM node (used
  *	by that store only)
  * @pram_load: restart's own stream on that node, read from its start
+ * @file_ids: checkpoint: every open file of the tree, its id once
+ *	written (an xarray value, 0 before)
+ * @pipes: checkpoint: the read and write ends of each pipe the tree
+ *	holds (%CR_PIPE_R, %CR_PIPE_W units)
+ * @nr_files: checkpoint: file ids given so far
+ * @inherit: restart: the caller's substitutes for external files
+ * @inherit_files: restart: the file of each, with a reference
+ * @nr_inherit: restart: entries in @inherit
  * @crc: running CRC-32C of the image written (read) so far
  * @written: bytes of image written (read) so far
  *
@@ -207,6 +220,12 @@ struct cr_ctx {
 	const struct cr_page_store *store;
 	struct pram_stream *pram;
 	struct pram_stream pram_load;
+	struct xarray file_ids;
+	struct xarray pipes;
+	u32 nr_files;
+	struct cr_inherit *inherit;
+	struct file **inherit_files;
+	unsigned int nr_inherit;
 	u32 crc;
 	u64 written;
 };
@@ -242,6 +261,49 @@ struct cr_rtask {
 };
 
 /**
+ * struct cr_rfile - one open file of the tree a restart builds
+ * @file: the file, reopened or substituted; holds a reference; NULL for
+ *	one that could not be opened (the restart fails) or an external
+ *	one without a substitute yet
+ * @kind: %CR_FILE_*
+ * @what: its path or description, for log lines (kmalloc'd)
+ * @fd_tid: the first process that has it, for log lines
+ * @fd: the descriptor it has it at
+ */
+struct cr_rfile {
+	struct file *file;
+	u32 kind;
+	char *what;
+	pid_t fd_tid;
+	int fd;
+};
+
+/**
+ * struct cr_rpipe - a pipe a restart made
+ * @end: its read and write ends; each holds a reference
+ * @used: whether a file record named that end
+ */
+struct cr_rpipe {
+	struct file *end[2];
+	bool used[2];
+};
+
+/**
+ * struct cr_rfd - one descriptor of a process a restart builds
+ * @fd: its number
+ * @flags: %CR_FD_* flags
+ * @file_id: id of its file: index + 1 in &cr_tree.files
+ * @file: for an external file, the caller's substitute given for this
+ *	very descriptor, with a reference; NULL otherwise
+ */
+struct cr_rfd {
+	int fd;
+	u32 flags;
+	u32 file_id;
+	struct file *file;
+};
+
+/**
  * struct cr_rproc - one process of the tree a restart builds
  * @leader: index in &cr_tree.tasks of its leader
  * @mm: its new address space; holds a reference
@@ -250,6 +312,10 @@ struct cr_rtask {
  * @signal: its process-wide state record, checked
  * @pending: the signals pending for the process, checked (kvmalloc'd),
  *	or NULL
+ * @fds: its descriptors (kvmalloc'd)
+ * @nr_fds: entries in @fds
+ * @root: its root directory, looked up and checked
+ * @pwd: its working directory, likewise
  */
 struct cr_rproc {
 	unsigned int leader;
@@ -258,6 +324,10 @@ struct cr_rproc {
 	struct cr_hdr_sighand *sighand;
 	struct cr_hdr_signal signal;
 	struct cr_siginfo *pending;
+	struct cr_rfd *fds;
+	unsigned int nr_fds;
+	struct path root;
+	struct path pwd;
 };
 
 /* cr_tree.state: what the tasks restart created wait for */
@@ -275,6 +345,10 @@ enum cr_tree_state {
  * @nr_tasks: entries in @tasks
  * @procs: the processes, in image order
  * @nr_procs: entries in @procs
+ * @files: the open files, in image order
+ * @nr_files: entries in @files
+ * @max_files: entries @files has room for
+ * @pipes: the pipes made, by the inode number the image gives them
  * @flags: restart(2)'s flags
  * @state: an &enum cr_tree_state value
  * @unready: tasks created or being created that have not reported
@@ -293,6 +367,10 @@ struct cr_tree {
 	unsigned int nr_tasks;
 	struct cr_rproc *procs;
 	unsigned int nr_procs;
+	struct cr_rfile *files;
+	unsigned int nr_files;
+	unsigned int max_files;
+	struct xarray pipes;
 	unsigned long flags;
 	int state;
 	unsigned int unready;
@@ -321,6 +399,8 @@ struct cr_tree {
  * @src: scratch array of %CR_PGARR_TOTAL kept pages to copy from
  * @addrs: scratch array of their %CR_PGARR_TOTAL addresses
  * @nr_rt_pending: real-time signals pending in the image so far
+ * @old_files: the caller's own descriptor table, while it has the
+ *	root's (cr_enter_files())
  * @err: the first failure that is not the image's fault (a file, memory);
  *	reading goes on to the tail without building, and it is returned
  *	only if the image's checksum is good
@@ -344,6 +424,7 @@ struct cr_rst {
 	struct page **src;
 	u64 *addrs;
 	unsigned int nr_rt_pending;
+	struct files_struct *old_files;
 	int err;
 };
 
@@ -356,6 +437,8 @@ static inline bool cr_user_addr(u64 addr)
 /* ctx.c: the syscalls' arguments */
 int cr_ctx_init(struct cr_ctx *ctx, enum cr_op op, pid_t pid, int fd,
 		unsigned long flags, int logfd);
+int cr_ctx_inherit(struct cr_ctx *ctx, const struct cr_inherit __user *inherit,
+		   unsigned int nr);
 void cr_ctx_release(struct cr_ctx *ctx);
 
 /* log.c */
@@ -452,6 +535,18 @@ void cr_abort_tree(struct cr_tree *tree);
 void cr_go_tree(struct cr_tree *tree);
 void cr_put_tree(struct cr_tree *tree);
 void cr_restore_process(struct cr_tree *tree, struct cr_rtask *rt);
+
+/* files.c: descriptor tables, open files, root and working directory */
+int cr_scan_files(struct cr_ctx *ctx);
+int cr_write_files(struct cr_ctx *ctx, unsigned int i);
+int cr_read_fs(struct cr_rst *r, struct cr_rproc *rp);
+int cr_read_files(struct cr_rst *r, struct cr_rproc *rp, pid_t tgid, u32 id);
+int cr_check_inherit(struct cr_rst *r);
+int cr_install_files(struct cr_tree *tree, struct cr_rproc *rp);
+int cr_enter_files(struct cr_rst *r);
+void cr_leave_files(struct cr_rst *r, bool commit);
+void cr_restore_fs(struct cr_rproc *rp);
+void cr_free_files(struct cr_tree *tree);
 
 /* mm.c: the mm record and the VMAs */
 int cr_write_mm(struct cr_ctx *ctx, u32 id);

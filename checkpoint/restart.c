@@ -175,7 +175,7 @@ static int cr_place_task(struct cr_rst *r, unsigned int i, unsigned int *nproc)
 		rt->creator = tree->procs[rt->proc].leader;
 		id = rt->proc + 1;
 		if (ht->ptid || ht->mm_id != id || ht->sighand_id != id ||
-		    ht->signal_id != id)
+		    ht->signal_id != id || ht->files_id != id)
 			return cr_bad(r, "thread %d does not share its process's objects",
 				      ht->tid);
 		if (ht->pgid != tree->tasks[rt->creator].rec.pgid ||
@@ -190,7 +190,8 @@ static int cr_place_task(struct cr_rst *r, unsigned int i, unsigned int *nproc)
 	rt->proc = (*nproc)++;
 	tree->procs[rt->proc].leader = i;
 	id = rt->proc + 1;
-	if (ht->mm_id != id || ht->sighand_id != id || ht->signal_id != id)
+	if (ht->mm_id != id || ht->sighand_id != id || ht->signal_id != id ||
+	    ht->files_id != id)
 		return cr_bad(r, "process %d shares objects with another process",
 			      ht->tid);
 	if (!i)
@@ -339,6 +340,11 @@ static int cr_read_one(struct cr_rst *r, unsigned int i, unsigned int *nproc)
 	if (!leader)
 		return 0;
 
+	ret = cr_read_fs(r, rp);
+	if (!ret)
+		ret = cr_read_files(r, rp, rt->rec.tgid, rt->proc + 1);
+	if (ret)
+		return ret;
 	r->mmid = rt->proc + 1;
 	r->parent_mm = i ? tree->procs[tree->tasks[rt->creator].proc].mm : NULL;
 	ret = cr_read_mm(r);
@@ -374,6 +380,7 @@ static int cr_read_tree(struct cr_rst *r)
 	kref_init(&tree->ref);
 	init_waitqueue_head(&tree->wq);
 	init_waitqueue_head(&tree->ready);
+	xa_init(&tree->pipes);
 	tree->flags = r->ctx->flags;
 	r->tree = tree;
 	tree->tasks = kvcalloc(ht.nr_tasks, sizeof(*tree->tasks), GFP_KERNEL);
@@ -439,6 +446,8 @@ static int cr_build(struct cr_rst *r, long *ax)
 	int ret;
 
 	ret = cr_map_vdsos(r);
+	if (!ret)
+		ret = cr_enter_files(r);
 	if (ret)
 		return ret;
 	ret = cr_create_tree(r->tree);
@@ -447,8 +456,10 @@ static int cr_build(struct cr_rst *r, long *ax)
 	if (ret) {
 		cr_log_tree_err(r, ret);
 		cr_abort_tree(r->tree);
+		cr_leave_files(r, false);
 		return ret;
 	}
+	cr_leave_files(r, true);
 	cr_go_tree(r->tree);
 	return 0;
 }
@@ -510,6 +521,8 @@ int cr_restart(struct cr_ctx *ctx, long *ax)
 		ret = cr_read_hdr(r);
 	if (!ret)
 		ret = cr_check_tail(r);
+	if (!ret)
+		ret = cr_check_inherit(r);
 	if (!ret)
 		ret = cr_check_pids(r, &head);
 	if (!ret)

@@ -283,9 +283,11 @@ static int cr_check_rlimit(struct cr_rst *r, unsigned int res,
  * @id: the id it must have
  * @hs: where the checked record goes
  *
- * Return: 0, -EINVAL (logged) for a record that breaks a rule, -EPERM
- * (logged) for a limit the caller may not set, or the errors of
- * cr_read_struct().
+ * A limit the caller may not set is logged and kept in @r->err, which
+ * fails the restart once the checksum has verified.
+ *
+ * Return: 0, -EINVAL (logged) for a record that breaks a rule, or the
+ * errors of cr_read_struct().
  */
 int cr_read_signal(struct cr_rst *r, u32 id, struct cr_hdr_signal *hs)
 {
@@ -307,10 +309,13 @@ int cr_read_signal(struct cr_rst *r, u32 id, struct cr_hdr_signal *hs)
 		return cr_bad(r, "bad umask %#o", hs->umask);
 	if (hs->nr_pending > CR_MAX_PENDING)
 		return cr_bad(r, "%u signals pending", hs->nr_pending);
+	/* A limit the caller may not set is not the image's fault. */
 	for (i = 0; i < CR_NRLIMIT; i++) {
 		ret = cr_check_rlimit(r, i, &hs->rlim[i]);
-		if (ret)
+		if (ret == -EINVAL)
 			return ret;
+		if (ret && !r->err)
+			r->err = ret;
 	}
 	/* What setitimer(2) can set: timespec64_to_ns() saturates there. */
 	for (i = 0; i < CR_NITIMER; i++)

@@ -2,7 +2,8 @@
 /*
  * Checkpoint/restart: the checkpoint(2) and restart(2) entry points.
  *
- * Both take (pid, fd, flags, logfd). This file only turns the arguments
+ * Both take (pid, fd, flags, logfd); restart also the caller's
+ * substitutes for the image's external descriptors. This file only turns the arguments
  * into a struct cr_ctx; the work is done by the checkpoint and restart
  * code proper.
  */
@@ -61,18 +62,23 @@ SYSCALL_DEFINE4(checkpoint, pid_t, pid, int, fd, unsigned long, flags,
  * @flags: none defined yet, must be 0
  * @logfd: descriptor open for writing that receives one line per
  *	refusal, or -1
+ * @inherit: the caller's substitutes for the image's external
+ *	descriptors (&struct cr_inherit), or NULL
+ * @nr_inherit: entries in @inherit
  *
  * Like execve(2), a successful call does not return to its caller: the
- * caller keeps its pid, parent, credentials and descriptors, and goes
- * on as the task of the image, from where it was checkpointed.
+ * caller keeps its pid, parent and credentials, and goes on as the task
+ * of the image, from where it was checkpointed, with the image's
+ * descriptors.
  *
  * Return: on success, the restored task's ax (0 where it had called
  * checkpoint(2) on itself); else -EBADF or -EINVAL for bad arguments
  * (see cr_ctx_init()) or the errno of cr_restart(), with the caller
  * unchanged.
  */
-SYSCALL_DEFINE4(restart, pid_t, pid, int, fd, unsigned long, flags,
-		int, logfd)
+SYSCALL_DEFINE6(restart, pid_t, pid, int, fd, unsigned long, flags,
+		int, logfd, const struct cr_inherit __user *, inherit,
+		unsigned int, nr_inherit)
 {
 	struct cr_ctx ctx;
 	long ax = 0;
@@ -82,7 +88,9 @@ SYSCALL_DEFINE4(restart, pid_t, pid, int, fd, unsigned long, flags,
 	if (ret)
 		return ret;
 
-	ret = cr_restart(&ctx, &ax);
+	ret = cr_ctx_inherit(&ctx, inherit, nr_inherit);
+	if (!ret)
+		ret = cr_restart(&ctx, &ax);
 	cr_log_enomem(&ctx, ret);
 	cr_ctx_release(&ctx);
 	return ret ? ret : ax;

@@ -61,6 +61,7 @@ u32 cr_fill_task(struct cr_ctx *ctx, struct cr_task *ct, void *buf)
 	ht->mm_id = ct->id;
 	ht->sighand_id = ct->id;
 	ht->signal_id = ct->id;
+	ht->files_id = ct->id;
 	ht->personality = task->personality;
 
 	rcu_read_lock();
@@ -140,8 +141,6 @@ int cr_read_task(struct cr_rst *r, struct cr_hdr_task *ht)
 			      CR_HDR_TASK, r->hdr.len);
 	if (!memchr(ht->comm, '\0', sizeof(ht->comm)))
 		return cr_bad(r, "task name is not terminated");
-	if (ht->pad)
-		return cr_bad(r, "task record padding is not zero");
 	if (ht->tid <= 0 || ht->tgid <= 0 || ht->ptid < 0 || ht->pgid < 0 ||
 	    ht->sid < 0)
 		return cr_bad(r, "bad task ids");

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0-only WITH Linux-syscall-note */
 /*
- * Checkpoint/restart image format, version 4: the generic records.
+ * Checkpoint/restart image format, version 5: the generic records.
  *
  * The records that hold architecture state (%CR_HDR_CPU and
  * %CR_HDR_MM_CONTEXT) are defined by <asm/ckpt_hdr.h> of the
@@ -52,9 +52,13 @@
  * every task record that uses it, as Linux-CR's objhash did. Ids are
  * numbered from 1 per kind of object, in order of first use: a task
  * record naming an id one past the last seen is followed by the record
- * that introduces it. This version shares objects between the threads
- * of a process only; a task record that shares one otherwise is
- * refused, as is a process tree that does (a vfork child).
+ * that introduces it. Address spaces, signal state and descriptor
+ * tables are shared between the threads of a process only; a task
+ * record that shares one otherwise is refused, as is a process tree
+ * that does (a vfork child). Open files are shared between processes
+ * too, as fork() leaves them: a %CR_HDR_FILE record comes once, right
+ * before the first %CR_HDR_FD that refers to it, and later descriptors,
+ * of any process, refer to its id.
  */
 
 /* Flags of checkpoint(2). */
@@ -66,7 +70,7 @@
 /* "CKPTIMG\0" read as a little-endian 64-bit number */
 #define CR_IMAGE_MAGIC		0x00474d4954504b43ULL
 
-#define CR_IMAGE_VERSION	4
+#define CR_IMAGE_VERSION	5
 
 /* Records are padded to this alignment. */
 #define CR_HDR_ALIGN		8
@@ -86,6 +90,11 @@
  * @CR_HDR_SIGHAND: the signal handlers, shared by a process's threads
  * @CR_HDR_SIGNAL: the process-wide state: limits, umask, stop state
  * @CR_HDR_SIGPENDING: signals pending for a thread or for its process
+ * @CR_HDR_FS: a process's root and working directories
+ * @CR_HDR_FILE: an open file, shared by the descriptors that refer to it
+ * @CR_HDR_FILES: a descriptor table: how many descriptors follow
+ * @CR_HDR_FD: one descriptor of a table
+ * @CR_HDR_PIPE: the data buffered in a pipe
  * @CR_HDR_TAIL: last record: magic and a checksum of the whole stream
  *
  * Values are stable: new record types get new numbers.
@@ -103,6 +112,11 @@ enum cr_hdr_type {
 	CR_HDR_SIGHAND		= 10,
 	CR_HDR_SIGNAL		= 11,
 	CR_HDR_SIGPENDING	= 12,
+	CR_HDR_FS		= 13,
+	CR_HDR_FILE		= 14,
+	CR_HDR_FILES		= 15,
+	CR_HDR_FD		= 16,
+	CR_HDR_PIPE		= 17,
 	CR_HDR_TAIL		= 127
 };
 
@@ -168,8 +182,9 @@ struct cr_hdr_head {
  * Each task record is followed by the records of the objects it is the
  * first to use, and by its own state, in this order: %CR_HDR_SIGHAND,
  * %CR_HDR_SIGNAL and the process's %CR_HDR_SIGPENDING, then
- * %CR_HDR_CPU and the thread's %CR_HDR_SIGPENDING, then %CR_HDR_MM with
- * its %CR_HDR_MM_CONTEXT, VMAs and pages.
+ * %CR_HDR_CPU and the thread's %CR_HDR_SIGPENDING, then %CR_HDR_FS and
+ * %CR_HDR_FILES with its descriptors, then %CR_HDR_MM with its
+ * %CR_HDR_MM_CONTEXT, VMAs and pages.
  */
 struct cr_hdr_tree {
 	struct cr_hdr h;
@@ -213,7 +228,7 @@ struct cr_sigaction {
  * @uid: real, effective, saved and filesystem uid (a record, never
  *	restored)
  * @gid: real, effective, saved and filesystem gid (likewise)
- * @pad: zero
+ * @files_id: id of its descriptor table (a %CR_HDR_FILES record)
  * @blocked: blocked signals, bit n-1 for signal n
  * @altstack_sp: the alternate signal stack (sigaltstack(2)): its base
  * @altstack_size: its size in bytes, 0 for none
@@ -245,7 +260,7 @@ struct cr_hdr_task {
 	__u32 personality;
 	__u32 uid[4];
 	__u32 gid[4];
-	__u32 pad;
+	__u32 files_id;
 	__u64 blocked;
 	__u64 altstack_sp;
 	__u64 altstack_size;
@@ -323,6 +338,148 @@ struct cr_hdr_signal {
 	__u32 nr_pending;
 	struct cr_rlimit rlim[CR_NRLIMIT];
 	struct cr_itimer itimer[CR_NITIMER];
+};
+
+/**
+ * struct cr_hdr_fs - a process's root and working directories
+ * @h: record header, type %CR_HDR_FS
+ * @root_len: bytes of the root's path that follow, its NUL included
+ * @cwd_len: bytes of the working directory's path that follow it, its
+ *	NUL included
+ *
+ * Both paths are absolute, as the checkpointing task sees them, and
+ * are resolved in the restarting task's root.
+ */
+struct cr_hdr_fs {
+	struct cr_hdr h;
+	__u32 root_len;
+	__u32 cwd_len;
+};
+
+/* cr_hdr_file.kind */
+#define CR_FILE_REG		1	/* a regular file, reopened by path */
+#define CR_FILE_DIR		2	/* a directory, likewise */
+#define CR_FILE_CHR		3	/* a device of the allow-list */
+#define CR_FILE_EXTERNAL	4	/* leads outside: a substitute */
+#define CR_FILE_PIPE		5	/* an end of a pipe inside the tree */
+
+/*
+ * cr_hdr_file.flags: the open(2) flags kept for a file, as x86-64
+ * numbers them (user ABI): access mode, O_APPEND, O_NONBLOCK, O_DSYNC,
+ * O_DIRECT, O_LARGEFILE, O_DIRECTORY, O_NOFOLLOW, O_NOATIME, O_SYNC,
+ * O_PATH.
+ */
+#define CR_FILE_O_FLAGS		0x0037dc03
+
+/**
+ * struct cr_hdr_file - an open file
+ * @h: record header, type %CR_HDR_FILE
+ * @id: its id, one past the last file id
+ * @kind: %CR_FILE_*; %CR_FILE_CHR is for /dev/null, /dev/zero, /dev/full,
+ *	/dev/random and /dev/urandom (major 1, minors 3, 5, 7, 8, 9) only
+ * @flags: its open(2) flags, within %CR_FILE_O_FLAGS
+ * @mode: st_mode of its inode
+ * @pos: its file position
+ * @dev: st_dev of its inode
+ * @ino: st_ino of its inode; for a pipe, what tells its ends which pipe
+ *	they belong to
+ * @rdev: st_rdev of its inode (devices)
+ * @size: st_size when checkpointed (for the reader: not checked)
+ * @path_len: bytes of path that follow, its NUL included: the absolute
+ *	path for a file reopened; for an external one, what it was (a
+ *	path, or "pipe:[inode]")
+ * @pad: zero
+ *
+ * Files are shared: descriptors duplicated with dup(2), or inherited
+ * through fork(), refer to one file, with one position and one set of
+ * flags; each is recorded once, before the first descriptor that
+ * refers to it. The first file of a pipe (%CR_FILE_PIPE, flags
+ * O_RDONLY or O_WRONLY, and O_NONBLOCK) is followed by the pipe's
+ * %CR_HDR_PIPE record; a pipe has at most one file per end.
+ */
+struct cr_hdr_file {
+	struct cr_hdr h;
+	__u32 id;
+	__u32 kind;
+	__u32 flags;
+	__u32 mode;
+	__u64 pos;
+	__u64 dev;
+	__u64 ino;
+	__u64 rdev;
+	__u64 size;
+	__u32 path_len;
+	__u32 pad;
+};
+
+/**
+ * struct cr_hdr_pipe - the data buffered in a pipe
+ * @h: record header, type %CR_HDR_PIPE
+ * @size: its capacity in bytes, as F_GETPIPE_SZ reports it
+ * @len: bytes buffered, which follow (at most @size)
+ *
+ * The data is read without being consumed: it is there again after
+ * restart, and still there in the checkpointed pipe.
+ */
+struct cr_hdr_pipe {
+	struct cr_hdr h;
+	__u32 size;
+	__u32 len;
+};
+
+/**
+ * struct cr_hdr_files - a descriptor table
+ * @h: record header, type %CR_HDR_FILES
+ * @id: its id, one past the last table id
+ * @nr_fds: %CR_HDR_FD records that follow, each after the
+ *	%CR_HDR_FILE record of its file when that is new
+ */
+struct cr_hdr_files {
+	struct cr_hdr h;
+	__u32 id;
+	__u32 nr_fds;
+};
+
+/* cr_hdr_fd.flags */
+#define CR_FD_CLOEXEC		(1U << 0)	/* close-on-exec */
+#define CR_FD_FLAGS		CR_FD_CLOEXEC
+
+/**
+ * struct cr_hdr_fd - one descriptor of a table
+ * @h: record header, type %CR_HDR_FD
+ * @fd: its number; increasing within a table
+ * @flags: %CR_FD_* flags
+ * @file: id of its file (a %CR_HDR_FILE record)
+ * @pad: zero
+ */
+struct cr_hdr_fd {
+	struct cr_hdr h;
+	__s32 fd;
+	__u32 flags;
+	__u32 file;
+	__u32 pad;
+};
+
+/**
+ * struct cr_inherit - a substitute for an external descriptor
+ * @tid: the process (its leader's tid, as in the image), or 0 for the
+ *	root
+ * @fd: its descriptor that the image records as external
+ * @from: the restarting caller's descriptor that takes its place
+ * @pad: zero
+ *
+ * restart(2) takes an array of these: every external file of the image
+ * must get a substitute through one of its descriptors. A descriptor of
+ * an external file that has no entry of its own gets the file's first
+ * substitute. An entry for a descriptor that is not external is not
+ * used, so that a restarter can offer its standard descriptors to any
+ * image.
+ */
+struct cr_inherit {
+	__s32 tid;
+	__s32 fd;
+	__s32 from;
+	__u32 pad;
 };
 
 /**

@@ -1,0 +1,456 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Descriptors across checkpoint and restart: a restored task gets the
+ * descriptor table of its image, never its restarter's.
+ *
+ * - regular files and directories come back at the same numbers, with
+ *   their offsets, open flags and close-on-exec flags, and refer to the
+ *   same files; descriptors that shared a file still share one;
+ * - a pipe inside the process comes back with the data buffered in it,
+ *   which checkpoint did not consume;
+ * - an external descriptor (a pipe whose other end is out here) takes
+ *   the restarter's substitute, per descriptor, and an image whose
+ *   external descriptors lack one is refused with EBADF, the restarter
+ *   unchanged;
+ * - the working directory comes back;
+ * - what cannot be saved yet (sockets, eventfds, memfds, deleted files,
+ *   /proc files, locked files) is refused at checkpoint, naming the task,
+ *   the descriptor and what it is; a file changed since is ESTALE and
+ *   one the restarter may not open is EACCES.
+ *
+ * As elsewhere, the restored task checks itself and its exit status is
+ * the verdict.
+ */
+#define _GNU_SOURCE
+#include <grp.h>
+#include <sys/eventfd.h>
+#include <sys/file.h>
+#include <sys/socket.h>
+
+#include "../kselftest_harness.h"
+#include "ckpt_util.h"
+
+#define FILE_FD		40	/* a regular file, offset 3 */
+#define DUP_FD		41	/* dup(FILE_FD): shares its offset */
+#define APPEND_FD	42	/* the same file, O_APPEND, close-on-exec */
+#define DIR_FD		43	/* a directory */
+#define NULL_FD		44	/* /dev/null */
+#define PIPE_R		45	/* a pipe holding "hello", both ends here */
+#define PIPE_W		46
+#define EXT_FD		47	/* a pipe whose read end the test holds */
+#define EXT2_FD		48	/* dup(EXT_FD) */
+#define STRAY_FD	60	/* the restarter's own: must be gone */
+
+static char file_path[64], dir_path[64];
+
+static void make_paths(void)
+{
+	snprintf(file_path, sizeof(file_path), "/tmp/ckpt-files-%d", getpid());
+	snprintf(dir_path, sizeof(dir_path), "/tmp/ckpt-dir-%d", getpid());
+}
+
+static int flags_of(int fd)
+{
+	return fcntl(fd, F_GETFL) & ~O_LARGEFILE;
+}
+
+/* The regular file, directory, device and pipe, set up and checked. */
+static int files_child(void)
+{
+	char buf[16] = "", cwd[64];
+	int p[2], fd;
+
+	fd = open(file_path, O_RDWR);
+	if (fd < 0 || dup2(fd, FILE_FD) != FILE_FD || close(fd) ||
+	    lseek(FILE_FD, 3, SEEK_SET) != 3 ||
+	    dup2(FILE_FD, DUP_FD) != DUP_FD)
+		return 1;
+	fd = open(file_path, O_WRONLY | O_APPEND | O_CLOEXEC);
+	if (fd < 0 || fcntl(fd, F_DUPFD_CLOEXEC, APPEND_FD) != APPEND_FD)
+		return 1;
+	close(fd);
+	fd = open(dir_path, O_RDONLY | O_DIRECTORY);
+	if (fd < 0 || dup2(fd, DIR_FD) != DIR_FD || close(fd))
+		return 1;
+	fd = open("/dev/null", O_WRONLY | O_NONBLOCK);
+	if (fd < 0 || dup2(fd, NULL_FD) != NULL_FD || close(fd))
+		return 1;
+	if (pipe(p) || dup2(p[0], PIPE_R) != PIPE_R ||
+	    dup2(p[1], PIPE_W) != PIPE_W || close(p[0]) || close(p[1]) ||
+	    write(PIPE_W, "hello", 5) != 5)
+		return 1;
+	if (chdir(dir_path))
+		return 1;
+
+	raise(SIGSTOP);
+
+	/* Restored, or the original resumed: the same either way. */
+	if (lseek(FILE_FD, 0, SEEK_CUR) != 3 || lseek(DUP_FD, 0, SEEK_CUR) != 3)
+		return 10;
+	/* One file, one offset. */
+	if (lseek(DUP_FD, 7, SEEK_SET) != 7 || lseek(FILE_FD, 0, SEEK_CUR) != 7)
+		return 11;
+	if (flags_of(FILE_FD) != O_RDWR ||
+	    flags_of(APPEND_FD) != (O_WRONLY | O_APPEND) ||
+	    flags_of(NULL_FD) != (O_WRONLY | O_NONBLOCK))
+		return 12;
+	if (fcntl(APPEND_FD, F_GETFD) != FD_CLOEXEC ||
+	    fcntl(FILE_FD, F_GETFD) != 0)
+		return 13;
+	if (write(APPEND_FD, "Z", 1) != 1 || pread(FILE_FD, buf, 11, 0) != 11 ||
+	    memcmp(buf, "0123456789Z", 11))
+		return 14;
+	if (read(PIPE_R, buf, sizeof(buf)) != 5 || memcmp(buf, "hello", 5))
+		return 15;
+	if (!getcwd(cwd, sizeof(cwd)) || strcmp(cwd, dir_path))
+		return 16;
+	if (fstatat(DIR_FD, ".", &(struct stat){}, 0))
+		return 17;
+	if (fcntl(STRAY_FD, F_GETFD) != -1 || errno != EBADF)
+		return 18;
+	return 0;
+}
+
+static void prep_stray(void)
+{
+	/* The restarter's own descriptor, which the image does not have. */
+	dup2(STDERR_FILENO, STRAY_FD);
+}
+
+FIXTURE(files) {
+	int img;
+	int log[2];
+	char logbuf[1024];
+};
+
+FIXTURE_SETUP(files)
+{
+	int fd;
+
+	make_paths();
+	mkdir(dir_path, 0755);
+	fd = open(file_path, O_CREAT | O_TRUNC | O_WRONLY, 0644);
+	ASSERT_LE(0, fd);
+	ASSERT_EQ(10, write(fd, "0123456789", 10));
+	close(fd);
+	self->img = image_file();
+	ASSERT_LE(0, self->img);
+	ASSERT_EQ(0, pipe2(self->log, O_NONBLOCK));
+}
+
+FIXTURE_TEARDOWN(files)
+{
+	unlink(file_path);
+	rmdir(dir_path);
+	close(self->img);
+	close(self->log[0]);
+	close(self->log[1]);
+}
+
+/* Checkpoint @pid into the fixture's image; the log on failure. */
+static long checkpoint_into(struct _test_data_files *self, pid_t pid)
+{
+	long ret = sys_checkpoint(pid, self->img, 0, self->log[1]);
+	int err = errno;
+
+	read_log(self->log[0], self->logbuf, sizeof(self->logbuf));
+	errno = err;
+	return ret;
+}
+
+/* How many descriptors the caller has open. */
+static int count_fds(void)
+{
+	DIR *dir = opendir("/proc/self/fd");
+	int n = -1;
+
+	if (!dir)
+		return -1;
+	while (readdir(dir))
+		n++;
+	closedir(dir);
+	return n;
+}
+
+TEST_F(files, files_pipes_and_cwd_come_back)
+{
+	pid_t pid = spawn_fn(files_child);
+
+	ASSERT_LT(0, pid);
+	ASSERT_LT(0, checkpoint_into(self, pid)) {
+		TH_LOG("checkpoint: %s", self->logbuf);
+	}
+	kill_child(pid);
+	/* The file as the original left it: the restored one appends. */
+	EXPECT_EQ(0, restart_child(self->img, prep_stray, 0));
+}
+
+/* The checkpointed pipe still holds its data: it was not consumed. */
+TEST_F(files, checkpoint_leaves_pipe_data_in_place)
+{
+	pid_t pid = spawn_fn(files_child);
+
+	ASSERT_LT(0, pid);
+	ASSERT_LT(0, checkpoint_into(self, pid)) {
+		TH_LOG("checkpoint: %s", self->logbuf);
+	}
+	EXPECT_EQ(0, finish_child(pid));
+}
+
+/* Holds EXT_FD and EXT2_FD, a pipe's write end; writes its pid there. */
+static int external_child(void)
+{
+	pid_t me;
+
+	raise(SIGSTOP);
+	me = getpid();
+	if (write(EXT_FD, "1", 1) != 1 || write(EXT2_FD, "2", 1) != 1)
+		return 1;
+	return me > 0 ? 0 : 1;
+}
+
+/* Restart @img with @inh as substitutes, in a child; its exit status. */
+static int restart_with(int img, const struct cr_inherit *inh,
+			unsigned int nr, int logfd)
+{
+	int status;
+	pid_t pid = fork();
+
+	if (!pid) {
+		lseek(img, 0, SEEK_SET);
+		sys_restart_inherit(0, img, RESTART_RUN, logfd, inh, nr);
+		_exit(RESTART_FAILED(errno));
+	}
+	if (pid < 0 || waitpid(pid, &status, 0) != pid)
+		return -1;
+	return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+}
+
+/*
+ * An external descriptor: the image names it, restart(2) takes the
+ * restarter's substitute for each descriptor, or refuses the image
+ * with EBADF and a line saying which descriptor lacks one.
+ */
+TEST_F(files, external_descriptors_take_substitutes)
+{
+	int ext[2], a[2], b[2], i, nstd = 0;
+	struct cr_inherit inh[8];
+	char c[2];
+	pid_t pid;
+
+	ASSERT_EQ(0, pipe(ext));
+	ASSERT_EQ(EXT_FD, dup2(ext[1], EXT_FD));
+	ASSERT_EQ(EXT2_FD, dup2(ext[1], EXT2_FD));
+	pid = spawn_fn(external_child);
+	close(EXT_FD);
+	close(EXT2_FD);
+	ASSERT_LT(0, pid);
+	ASSERT_LT(0, checkpoint_into(self, pid)) {
+		TH_LOG("checkpoint: %s", self->logbuf);
+	}
+	kill_child(pid);
+
+	/* Our standard descriptors for its own. */
+	for (i = 0; i < 3; i++)
+		inh[nstd++] = (struct cr_inherit){ .fd = i, .from = i };
+
+	/* None for the pipe: refused, and nothing of the image ran. */
+	EXPECT_EQ(RESTART_FAILED(EBADF),
+		  restart_with(self->img, inh, nstd, self->log[1]));
+	read_log(self->log[0], self->logbuf, sizeof(self->logbuf));
+	EXPECT_NE(NULL, strstr(self->logbuf, "has no substitute")) {
+		TH_LOG("log: %s", self->logbuf);
+	}
+
+	/* One for the file, through EXT_FD: both descriptors get it. */
+	ASSERT_EQ(0, pipe(a));
+	inh[nstd] = (struct cr_inherit){ .tid = pid, .fd = EXT_FD, .from = a[1] };
+	EXPECT_EQ(0, restart_with(self->img, inh, nstd + 1, self->log[1]));
+	close(a[1]);
+	EXPECT_EQ(2, read(a[0], c, 2));
+	EXPECT_EQ(0, memcmp(c, "12", 2));
+
+	/* One per descriptor: each writes where it was told. */
+	ASSERT_EQ(0, pipe(a));
+	ASSERT_EQ(0, pipe(b));
+	inh[nstd] = (struct cr_inherit){ .fd = EXT_FD, .from = a[1] };
+	inh[nstd + 1] = (struct cr_inherit){ .fd = EXT2_FD, .from = b[1] };
+	EXPECT_EQ(0, restart_with(self->img, inh, nstd + 2, self->log[1]));
+	close(a[1]);
+	close(b[1]);
+	EXPECT_EQ(1, read(a[0], c, 2));
+	EXPECT_EQ('1', c[0]);
+	EXPECT_EQ(1, read(b[0], c, 2));
+	EXPECT_EQ('2', c[0]);
+	close(ext[0]);
+	close(ext[1]);
+}
+
+/* A refused restart leaves the caller's descriptor table as it was. */
+TEST_F(files, refused_restart_keeps_the_callers_descriptors)
+{
+	int ext[2], status;
+	pid_t pid;
+
+	ASSERT_EQ(0, pipe(ext));
+	ASSERT_EQ(EXT_FD, dup2(ext[1], EXT_FD));
+	pid = spawn_fn(external_child);
+	close(EXT_FD);
+	ASSERT_LT(0, pid);
+	ASSERT_LT(0, checkpoint_into(self, pid));
+	kill_child(pid);
+
+	pid = fork();
+	ASSERT_LE(0, pid);
+	if (!pid) {
+		struct stat before, after;
+		int n;
+
+		if (dup2(STDERR_FILENO, STRAY_FD) != STRAY_FD ||
+		    fstat(STRAY_FD, &before))
+			_exit(1);
+		n = count_fds();
+		lseek(self->img, 0, SEEK_SET);
+		if (sys_restart_inherit(0, self->img, RESTART_RUN, -1, NULL, 0) != -1 ||
+		    errno != EBADF)
+			_exit(2);
+		if (fstat(STRAY_FD, &after) || before.st_ino != after.st_ino ||
+		    fcntl(EXT_FD, F_GETFD) != -1 || count_fds() != n)
+			_exit(3);
+		_exit(0);
+	}
+	ASSERT_EQ(pid, waitpid(pid, &status, 0));
+	EXPECT_EQ(0, WEXITSTATUS(status));
+	close(ext[0]);
+	close(ext[1]);
+}
+
+/* Holds what @open_it opened at descriptor 50, stops. */
+static int (*open_it)(void);
+
+static int holder_child(void)
+{
+	int fd = open_it();
+
+	if (fd < 0 || dup2(fd, 50) != 50)
+		return 1;
+	raise(SIGSTOP);
+	return 0;
+}
+
+static int open_socket(void)
+{
+	return socket(AF_UNIX, SOCK_STREAM, 0);
+}
+
+static int open_eventfd(void)
+{
+	return eventfd(0, 0);
+}
+
+static int open_memfd(void)
+{
+	return memfd_create("held", 0);
+}
+
+static int open_deleted(void)
+{
+	char name[] = "/tmp/ckpt-deleted-XXXXXX";
+	int fd = mkstemp(name);
+
+	unlink(name);
+	return fd;
+}
+
+static int open_proc(void)
+{
+	return open("/proc/self/status", O_RDONLY);
+}
+
+static int open_locked(void)
+{
+	int fd = open(file_path, O_RDONLY);
+
+	return fd < 0 || flock(fd, LOCK_SH) ? -1 : fd;
+}
+
+/* Each kind not supported yet: refused, named, no image. */
+TEST_F(files, unsupported_descriptors_are_refused_by_name)
+{
+	static const struct {
+		int (*open)(void);
+		const char *what;
+	} kinds[] = {
+		{ open_socket, "fd 50: a socket is not supported" },
+		{ open_eventfd, "fd 50: anonymous inode [eventfd] is not supported" },
+		{ open_memfd, "fd 50: a memfd is not supported" },
+		{ open_deleted, "fd 50: a deleted file is not supported" },
+		{ open_proc, "fd 50: a file of proc is not supported" },
+		{ open_locked, "fd 50: a file with a lock or a lease is not supported" },
+	};
+	char want[128];
+	unsigned int i;
+	pid_t pid;
+
+	for (i = 0; i < ARRAY_SIZE(kinds); i++) {
+		open_it = kinds[i].open;
+		pid = spawn_fn(holder_child);
+		ASSERT_LT(0, pid);
+		EXPECT_EQ(-1, checkpoint_into(self, pid));
+		EXPECT_EQ(EOPNOTSUPP, errno);
+		snprintf(want, sizeof(want), "task %d %s", pid, kinds[i].what);
+		EXPECT_NE(NULL, strstr(self->logbuf, want)) {
+			TH_LOG("want \"%s\", log: %s", want, self->logbuf);
+		}
+		EXPECT_EQ(0, lseek(self->img, 0, SEEK_END));
+		kill_child(pid);
+	}
+}
+
+/*
+ * The file reopened must be the one checkpointed: replaced by another of
+ * the same name, ESTALE; one the restarter may not open, EACCES.
+ */
+static int file_child(void)
+{
+	int fd = open(file_path, O_RDWR);
+
+	if (fd < 0 || dup2(fd, FILE_FD) != FILE_FD)
+		return 1;
+	raise(SIGSTOP);
+	return 0;
+}
+
+static void become_nobody(void)
+{
+	if (setgroups(0, NULL) || setresgid(65534, 65534, 65534) ||
+	    setresuid(65534, 65534, 65534))
+		_exit(99);
+}
+
+TEST_F(files, replaced_file_is_estale_and_a_closed_one_eacces)
+{
+	pid_t pid = spawn_fn(file_child);
+	int fd;
+
+	ASSERT_LT(0, pid);
+	ASSERT_LT(0, checkpoint_into(self, pid));
+	kill_child(pid);
+
+	/* Not readable and writable by nobody: the open is refused. */
+	if (!geteuid()) {
+		ASSERT_EQ(0, chmod(file_path, 0600));
+		EXPECT_EQ(RESTART_FAILED(EACCES),
+			  restart_child(self->img, become_nobody, 0));
+		ASSERT_EQ(0, chmod(file_path, 0644));
+	}
+
+	/* Another file by that name. */
+	ASSERT_EQ(0, unlink(file_path));
+	fd = open(file_path, O_CREAT | O_WRONLY, 0644);
+	ASSERT_LE(0, fd);
+	close(fd);
+	EXPECT_EQ(RESTART_FAILED(ESTALE), restart_child(self->img, NULL, 0));
+}
+
+TEST_HARNESS_MAIN
