@@ -33,6 +33,18 @@
 
 #define RUNS		3
 #define RESUMED_FD	100	/* the restored init says it runs here */
+#define GO_FD		101	/* and waits for a byte here first */
+
+/*
+ * Both are pipes whose other ends this program holds: external files of
+ * the image, for which restart(2) takes the restarter's descriptors.
+ */
+static const struct cr_inherit substitutes[] = {
+	{ .fd = 0, .from = 0 }, { .fd = 1, .from = 1 }, { .fd = 2, .from = 2 },
+	{ .fd = RESUMED_FD, .from = RESUMED_FD }, { .fd = GO_FD, .from = GO_FD },
+};
+
+#define NR_SUBST	5
 
 static int nr_procs = 64, nr_threads = 4;
 
@@ -63,12 +75,13 @@ static void start_threads(void)
 
 /*
  * The container's init: its children stop themselves; it says it is
- * ready and spins until it finds RESUMED_FD open, which only the
- * restarter provides, and then writes to it.
+ * ready and waits for a byte on GO_FD, which only the restarter's
+ * substitute has, and then writes to RESUMED_FD.
  */
 static int tree_init(int ready)
 {
 	int i, status;
+	char c;
 	pid_t pid;
 
 	for (i = 1; i < nr_procs; i++) {
@@ -85,8 +98,9 @@ static int tree_init(int ready)
 	start_threads();
 	if (write(ready, "r", 1) != 1)
 		return 3;
-	while (fcntl(RESUMED_FD, F_GETFD) < 0)
-		sched_yield();
+	close(ready);
+	while (read(GO_FD, &c, 1) != 1)
+		;
 	if (write(RESUMED_FD, "r", 1) != 1)
 		return 4;
 	for (;;)
@@ -128,9 +142,14 @@ static int img;
 
 static int do_restart(int resumed)
 {
+	int go[2];
+
+	if (pipe(go) || write(go[1], "g", 1) != 1)
+		return 6;
+	dup2(go[0], GO_FD);
 	dup2(resumed, RESUMED_FD);
 	lseek(img, 0, SEEK_SET);
-	syscall(__NR_restart, 0, img, RESTART_RUN, 2);
+	syscall(__NR_restart, 0, img, RESTART_RUN, 2, substitutes, NR_SUBST);
 	perror("restart");
 	return 6;
 }
@@ -156,6 +175,10 @@ int main(int argc, char **argv)
 	tasks = nr_procs * nr_threads;
 	img = memfd_create("ckpt-bench-tree", 0);
 	if (img < 0)
+		return 1;
+	/* The original tree's: a go that never comes, a pipe kept open. */
+	if (pipe(p) || dup2(p[0], GO_FD) != GO_FD ||
+	    dup2(p[1], RESUMED_FD) != RESUMED_FD)
 		return 1;
 
 	for (run = 0; run < RUNS; run++) {

@@ -71,12 +71,29 @@ static int tmpfile_fd(void)
 }
 
 /* A stopped child holding @len bytes, @step apart touched. */
+/*
+ * The workload's RESUMED_FD is a pipe this program holds the other end
+ * of: an external file of its image, for which restart(2) takes the
+ * restarter's RESUMED_FD.
+ */
+static const struct cr_inherit stdio_and_resumed[] = {
+	{ .fd = 0, .from = 0 }, { .fd = 1, .from = 1 }, { .fd = 2, .from = 2 },
+	{ .fd = RESUMED_FD, .from = RESUMED_FD },
+};
+
 static pid_t spawn(unsigned long len, unsigned long step, int flags)
 {
+	static int keep[2] = { -1, -1 };
 	int status;
-	pid_t pid = fork();
+	pid_t pid;
 
+	if (keep[0] < 0 && pipe(keep)) {
+		perror("pipe");
+		exit(1);
+	}
+	pid = fork();
 	if (!pid) {
+		dup2(keep[1], RESUMED_FD);
 		char *p = mmap(NULL, len, PROT_READ | PROT_WRITE,
 			       MAP_PRIVATE | MAP_ANONYMOUS | flags, -1, 0);
 		unsigned long i;
@@ -180,7 +197,8 @@ static double time_restarts(int img, int runs)
 		if (!pid) {
 			dup2(p[1], RESUMED_FD);
 			lseek(img, 0, SEEK_SET);
-			syscall(__NR_restart, 0, img, RESTART_RUN, 2);
+			syscall(__NR_restart, 0, img, RESTART_RUN, 2,
+				stdio_and_resumed, 4);
 			perror("restart");
 			_exit(1);
 		}

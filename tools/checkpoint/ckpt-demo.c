@@ -24,13 +24,18 @@
 static int logp[2];
 
 /* Print the call, its result and the log line the kernel wrote. */
+/* Restart offers its standard descriptors to the image's root. */
+static const struct cr_inherit stdio[] = {
+	{ .fd = 0, .from = 0 }, { .fd = 1, .from = 1 }, { .fd = 2, .from = 2 },
+};
+
 static void show(const char *call, long nr, long pid, long fd, long flags)
 {
 	char line[512];
 	ssize_t n;
 	long ret;
 
-	ret = syscall(nr, pid, fd, flags, logp[1]);
+	ret = syscall(nr, pid, fd, flags, logp[1], stdio, 3);
 	printf("  %-44s = %ld", call, ret);
 	if (ret < 0)
 		printf(" (%s)", strerrorname_np(errno) ?: "?");

@@ -8,11 +8,15 @@
  * input when FILE is "-" or absent, checks every record against
  * <linux/ckpt_hdr.h> and the CRC-32C in the tail, and prints the head,
  * the tree of tasks and, task by task, its ids, its process's signal
- * handlers, limits and pending signals, its CPU state, its own pending
- * signals and its process's address space with one line per VMA, as
- * text for a person or, with --json, as line-oriented JSON that the
- * kselftests (C programs) parse line by line. --pages also lists the
- * address of every saved page.
+ * handlers, limits, interval timers and pending signals, its CPU state,
+ * its own pending signals, its process's root and working directory,
+ * descriptors and the open files they are the first to use (with the
+ * size and fill of each pipe inside the tree), and its
+ * process's address space with one line per VMA, as text for a person
+ * or, with --json, as line-oriented JSON that the kselftests (C
+ * programs) parse line by line (there the open files, shared across
+ * the tree, come in a list of their own after the tasks). --pages also
+ * lists the address of every saved page.
  *
  * The image is read once, front to back, through a fixed buffer: page
  * contents are checksummed and dropped, so an image of any size can come
@@ -37,6 +41,7 @@
 #include <stdlib.h>
 #include <stdnoreturn.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -69,19 +74,17 @@
  * The layout this tool was written against, pinned as the kernel pins
  * it: a header that moved a field would otherwise be misread silently.
  */
-static_assert(CR_IMAGE_VERSION == 4, "CR_IMAGE_VERSION");
+static_assert(CR_IMAGE_VERSION == 5, "CR_IMAGE_VERSION");
 static_assert(sizeof(struct cr_hdr_head) == 112, "cr_hdr_head");
 static_assert(sizeof(struct cr_hdr_tree) == 16, "cr_hdr_tree");
 static_assert(sizeof(struct cr_hdr_task) == 168, "cr_hdr_task");
 static_assert(offsetof(struct cr_hdr_task, tid) == 24, "cr_hdr_task.tid");
 static_assert(offsetof(struct cr_hdr_task, personality) == 64,
 	      "cr_hdr_task.personality");
+static_assert(offsetof(struct cr_hdr_task, files_id) == 100,
+	      "cr_hdr_task.files_id");
 static_assert(offsetof(struct cr_hdr_task, blocked) == 104,
 	      "cr_hdr_task.blocked");
-/* 4 bytes between gid[] and blocked that no field names */
-#define TASK_HOLE	(offsetof(struct cr_hdr_task, gid) + 16)
-static_assert(TASK_HOLE + 4 == offsetof(struct cr_hdr_task, blocked),
-	      "cr_hdr_task hole");
 static_assert(offsetof(struct cr_hdr_task, nr_pending) == 148,
 	      "cr_hdr_task.nr_pending");
 static_assert(sizeof(struct cr_hdr_sighand) == 2064, "cr_hdr_sighand");
@@ -94,6 +97,16 @@ static_assert(offsetof(struct cr_hdr_signal, rlim) == 24,
 	      "cr_hdr_signal.rlim");
 static_assert(sizeof(struct cr_siginfo) == 128, "cr_siginfo");
 static_assert(sizeof(struct cr_hdr_sigpending) == 16, "cr_hdr_sigpending");
+static_assert(sizeof(struct cr_hdr_fs) == 16, "cr_hdr_fs");
+static_assert(sizeof(struct cr_hdr_file) == 72, "cr_hdr_file");
+static_assert(offsetof(struct cr_hdr_file, pos) == 24, "cr_hdr_file.pos");
+static_assert(offsetof(struct cr_hdr_file, path_len) == 64,
+	      "cr_hdr_file.path_len");
+static_assert(sizeof(struct cr_hdr_files) == 16, "cr_hdr_files");
+static_assert(sizeof(struct cr_hdr_fd) == 24, "cr_hdr_fd");
+static_assert(sizeof(struct cr_hdr_pipe) == 16, "cr_hdr_pipe");
+static_assert(offsetof(struct cr_hdr_pipe, len) == 12, "cr_hdr_pipe.len");
+static_assert(offsetof(struct cr_hdr_fd, file) == 16, "cr_hdr_fd.file");
 static_assert(sizeof(struct cr_hdr_cpu) == 240, "cr_hdr_cpu");
 static_assert(sizeof(struct cr_hdr_mm) == 112, "cr_hdr_mm");
 static_assert(offsetof(struct cr_hdr_mm, flags) == 96, "cr_hdr_mm.flags");
@@ -104,6 +117,11 @@ static_assert(offsetof(struct cr_hdr_vma, prot) == 36, "cr_hdr_vma.prot");
 static_assert(sizeof(struct cr_hdr_pgarr) == 16, "cr_hdr_pgarr");
 static_assert(sizeof(struct cr_hdr_pages) == 16, "cr_hdr_pages");
 static_assert(sizeof(struct cr_hdr_tail) == 24, "cr_hdr_tail");
+
+/* The open(2) flags a pipe end may have, as x86-64 numbers them. */
+#define X86_64_O_ACCMODE	03
+#define X86_64_O_WRONLY		01
+#define X86_64_O_NONBLOCK	04000
 
 #define ARRAY_SIZE(a)		(sizeof(a) / sizeof((a)[0]))
 #define ALIGN8(x)		(((x) + 7ULL) & ~7ULL)
@@ -282,6 +300,16 @@ static void sb_printf(struct strbuf *sb, const char *fmt, ...)
 	sb->len += n;
 }
 
+static void sb_append(struct strbuf *sb, const char *s, size_t n)
+{
+	if (!n)
+		return;
+	sb_reserve(sb, n);
+	memcpy(sb->buf + sb->len, s, n);
+	sb->len += n;
+	sb->buf[sb->len] = '\0';
+}
+
 /*
  * A JSON string of the raw bytes @s[0..@n). Every byte that is not
  * printable ASCII becomes \u00XX, so the output is plain ASCII and each
@@ -354,6 +382,16 @@ static const char *type_name(__u32 type)
 		return "CR_HDR_SIGNAL";
 	case CR_HDR_SIGPENDING:
 		return "CR_HDR_SIGPENDING";
+	case CR_HDR_FS:
+		return "CR_HDR_FS";
+	case CR_HDR_FILE:
+		return "CR_HDR_FILE";
+	case CR_HDR_FILES:
+		return "CR_HDR_FILES";
+	case CR_HDR_FD:
+		return "CR_HDR_FD";
+	case CR_HDR_PIPE:
+		return "CR_HDR_PIPE";
 	case CR_HDR_TAIL:
 		return "CR_HDR_TAIL";
 	}
@@ -388,10 +426,37 @@ static size_t type_size(__u32 type)
 		return sizeof(struct cr_hdr_signal);
 	case CR_HDR_SIGPENDING:
 		return sizeof(struct cr_hdr_sigpending);
+	case CR_HDR_FS:
+		return sizeof(struct cr_hdr_fs);
+	case CR_HDR_FILE:
+		return sizeof(struct cr_hdr_file);
+	case CR_HDR_FILES:
+		return sizeof(struct cr_hdr_files);
+	case CR_HDR_FD:
+		return sizeof(struct cr_hdr_fd);
+	case CR_HDR_PIPE:
+		return sizeof(struct cr_hdr_pipe);
 	case CR_HDR_TAIL:
 		return sizeof(struct cr_hdr_tail);
 	}
 	return 0;
+}
+
+static const char *file_kind_name(__u32 kind)
+{
+	switch (kind) {
+	case CR_FILE_REG:
+		return "reg";
+	case CR_FILE_DIR:
+		return "dir";
+	case CR_FILE_CHR:
+		return "chr";
+	case CR_FILE_EXTERNAL:
+		return "external";
+	case CR_FILE_PIPE:
+		return "pipe";
+	}
+	return NULL;
 }
 
 static const char *vma_type_name(__u32 type)
@@ -454,11 +519,67 @@ static void tid_add(struct tidset *ts, __s32 tid)
 	ts->nr++;
 }
 
+/*
+ * The pipes inside the tree, by inode number, each with the ends that
+ * a file of it was seen for: open addressing, as an image may hold many.
+ */
+#define PIPE_READ		1U
+#define PIPE_WRITE		2U
+
+struct pipe_slot {
+	__u64 ino;
+	unsigned int ends;	/* PIPE_*; 0: an empty slot */
+};
+
+struct pipeset {
+	struct pipe_slot *slot;
+	size_t cap, nr;
+};
+
+static size_t ino_hash(__u64 ino, size_t cap)
+{
+	return (size_t)((ino * 0x9e3779b97f4a7c15ULL) >> 32) & (cap - 1);
+}
+
+/* The slot of pipe @ino: its own, or the empty one it would take. */
+static struct pipe_slot *pipe_find(const struct pipeset *ps, __u64 ino)
+{
+	size_t i;
+
+	for (i = ino_hash(ino, ps->cap); ps->slot[i].ends;
+	     i = (i + 1) & (ps->cap - 1))
+		if (ps->slot[i].ino == ino)
+			break;
+	return &ps->slot[i];
+}
+
+/* The slot of pipe @ino, made room for: its ends are 0 if it is new. */
+static struct pipe_slot *pipe_get(struct pipeset *ps, __u64 ino)
+{
+	struct pipeset big = { 0 };
+	size_t i;
+
+	if (2 * (ps->nr + 1) > ps->cap) {
+		big.cap = ps->cap ? 2 * ps->cap : 64;
+		big.slot = calloc(big.cap, sizeof(*big.slot));
+		if (!big.slot)
+			die_usage("out of memory");
+		for (i = 0; i < ps->cap; i++)
+			if (ps->slot[i].ends)
+				*pipe_find(&big, ps->slot[i].ino) = ps->slot[i];
+		big.nr = ps->nr;
+		free(ps->slot);
+		*ps = big;
+	}
+	return pipe_find(ps, ino);
+}
+
 struct image {
 	struct reader r;
 	bool json;
 	bool list_pages;
 	struct strbuf out;	/* the JSON, minus what only the tail tells */
+	struct strbuf files;	/* the JSON of the files, after the tasks */
 
 	__u32 prev;		/* type of the last record, 0 before HEAD */
 	__u64 rec_off;		/* offset of the record being read */
@@ -471,7 +592,7 @@ struct image {
 	__u32 seen_tasks, seen_procs;
 	struct tidset tids;	/* every tid so far: unique, ptid among them */
 	/* The last id of each kind of object introduced so far */
-	__u32 last_mm, last_sighand, last_signal;
+	__u32 last_mm, last_sighand, last_signal, last_files, last_file;
 
 	/* The task whose records are being read, and its process's leader */
 	struct cr_hdr_task task, leader;
@@ -479,6 +600,15 @@ struct image {
 	bool need_sighand, need_signal, need_mm, cpu_done;
 	__u32 need_ppending;	/* the process's SIGPENDING, of so many */
 	__u32 need_tpending;	/* the thread's SIGPENDING, of so many */
+	bool need_fs, need_files;
+
+	/* The descriptor table whose FD records are being read */
+	__u32 fds_left;		/* FD records still to come */
+	__s64 last_fd;		/* descriptors increase: -1 before the first */
+	__u32 new_file;		/* the FILE that the next FD must use, or 0 */
+	bool need_pipe;		/* that FILE is its pipe's first: PIPE next */
+	__u64 pipe_ino;		/* the pipe whose PIPE record is next */
+	struct pipeset pipes;	/* every pipe inside the tree so far */
 
 	/* The address space whose VMAs are being read */
 	bool in_mm;
@@ -503,13 +633,17 @@ struct image {
  * Whether a record of @type may come next. Records come as the
  * objects of the tree need them: after a TASK, the SIGHAND, SIGNAL
  * and process SIGPENDING it is the first to use, then its CPU and its
- * own SIGPENDING, then its process's MM with what follows it.
+ * own SIGPENDING, then its process's FS and FILES with its FDs, each
+ * after the FILE it is the first to use (and the first file of a pipe
+ * after the PIPE with its data), then its process's MM with what
+ * follows it.
  */
 static bool order_ok(const struct image *img, __u32 type)
 {
 	__u32 prev = img->prev;
 	bool task_done = img->in_task && img->cpu_done &&
-			 !img->need_tpending && !img->need_mm;
+			 !img->need_tpending && !img->need_fs &&
+			 !img->need_files && !img->fds_left && !img->need_mm;
 	bool task_end = prev == CR_HDR_CPU || prev == CR_HDR_SIGPENDING ||
 			prev == CR_HDR_MM_CONTEXT || prev == CR_HDR_VMA ||
 			prev == CR_HDR_PAGES;
@@ -534,9 +668,23 @@ static bool order_ok(const struct image *img, __u32 type)
 			prev == CR_HDR_SIGNAL || prev == CR_HDR_SIGPENDING) &&
 		       img->in_task && !img->cpu_done && !img->need_sighand &&
 		       !img->need_signal && !img->need_ppending;
-	case CR_HDR_MM:
+	case CR_HDR_FS:
 		return (prev == CR_HDR_CPU || prev == CR_HDR_SIGPENDING) &&
-		       img->cpu_done && !img->need_tpending && img->need_mm;
+		       img->cpu_done && !img->need_tpending && img->need_fs;
+	case CR_HDR_FILES:
+		return prev == CR_HDR_FS && img->need_files;
+	case CR_HDR_FILE:
+		return (prev == CR_HDR_FILES || prev == CR_HDR_FD) &&
+		       img->fds_left;
+	case CR_HDR_PIPE:
+		return prev == CR_HDR_FILE && img->need_pipe;
+	case CR_HDR_FD:
+		return (prev == CR_HDR_FILES || prev == CR_HDR_FILE ||
+			prev == CR_HDR_PIPE || prev == CR_HDR_FD) &&
+		       img->fds_left && !img->need_pipe;
+	case CR_HDR_MM:
+		return (prev == CR_HDR_FILES || prev == CR_HDR_FD) &&
+		       !img->need_files && !img->fds_left && img->need_mm;
 	case CR_HDR_MM_CONTEXT:
 		return prev == CR_HDR_MM;
 	case CR_HDR_VMA:
@@ -567,6 +715,14 @@ static const char *order_want(const struct image *img)
 		return "its CR_HDR_CPU";
 	if (img->need_tpending)
 		return "its own CR_HDR_SIGPENDING";
+	if (img->need_fs)
+		return "its CR_HDR_FS";
+	if (img->need_files)
+		return "its CR_HDR_FILES";
+	if (img->need_pipe)
+		return "its pipe's CR_HDR_PIPE";
+	if (img->fds_left)
+		return "its next CR_HDR_FD";
 	if (img->need_mm)
 		return "its CR_HDR_MM";
 	return NULL;
@@ -650,7 +806,7 @@ static void do_head(struct image *img, struct cr_hdr_head *rec)
 		malformed(img->rec_off, "bad magic 0x%016llx", rec->magic);
 	if (rec->version < CR_IMAGE_VERSION)
 		malformed(img->rec_off,
-			  "image format version %u is no longer read: this ckptinfo reads version %u, which holds a tree of tasks with their shared objects and pending signals; checkpoint the task again with a current kernel",
+			  "image format version %u is no longer read: this ckptinfo reads version %u, which holds a tree of tasks with their shared objects, pending signals, interval timers and open files; checkpoint the task again with a current kernel",
 			  rec->version, CR_IMAGE_VERSION);
 	if (rec->version != CR_IMAGE_VERSION)
 		malformed(img->rec_off,
@@ -784,16 +940,12 @@ static void check_thread_id(struct image *img, const char *what, __u32 id,
 static void do_task(struct image *img, struct cr_hdr_task *rec)
 {
 	struct strbuf *sb = &img->out;
-	__u32 hole;
 	bool leader;
 	size_t clen;
 
 	end_task(img);
 	read_fixed(img, rec, sizeof(*rec));
 	check_len(img, &rec->h, sizeof(*rec));
-	/* The hole the compiler leaves after gid[] is padding too. */
-	memcpy(&hole, (char *)rec + TASK_HOLE, sizeof(hole));
-	check_pad(img, &rec->h, hole);
 	clen = fixed_strlen(img, rec->comm, sizeof(rec->comm), "comm");
 	img->task = *rec;
 	if (img->seen_tasks >= img->nr_tasks)
@@ -833,6 +985,8 @@ static void do_task(struct image *img, struct cr_hdr_task *rec)
 			     img->last_sighand);
 		check_new_id(img, "signal_id", rec->signal_id,
 			     img->last_signal);
+		check_new_id(img, "files_id", rec->files_id,
+			     img->last_files);
 		img->leader = *rec;
 		img->seen_procs++;
 	} else {
@@ -852,6 +1006,8 @@ static void do_task(struct image *img, struct cr_hdr_task *rec)
 				img->leader.sighand_id);
 		check_thread_id(img, "signal_id", rec->signal_id,
 				img->leader.signal_id);
+		check_thread_id(img, "files_id", rec->files_id,
+				img->leader.files_id);
 	}
 	if (rec->pdeath_signal < 0 || rec->pdeath_signal > CR_NSIG)
 		malformed(img->rec_off, "task %d: parent death signal %d",
@@ -864,7 +1020,12 @@ static void do_task(struct image *img, struct cr_hdr_task *rec)
 	img->in_task = true;
 	img->need_sighand = leader;
 	img->need_signal = leader;
+	img->need_fs = leader;
+	img->need_files = leader;
 	img->need_mm = leader;
+	img->fds_left = 0;
+	img->new_file = 0;
+	img->need_pipe = false;
 	img->need_ppending = 0;
 	img->cpu_done = false;
 	img->need_tpending = rec->nr_pending;
@@ -881,8 +1042,9 @@ static void do_task(struct image *img, struct cr_hdr_task *rec)
 			  rec->exit_signal, rec->pdeath_signal);
 		sb_printf(sb, "\"mm_id\": %u, \"sighand_id\": %u, ",
 			  rec->mm_id, rec->sighand_id);
-		sb_printf(sb, "\"signal_id\": %u, \"personality\": %u, ",
-			  rec->signal_id, rec->personality);
+		sb_printf(sb, "\"signal_id\": %u, \"files_id\": %u, ",
+			  rec->signal_id, rec->files_id);
+		sb_printf(sb, "\"personality\": %u, ", rec->personality);
 		sb_printf(sb, "\"uid\": [%u,%u,%u,%u], ", rec->uid[0],
 			  rec->uid[1], rec->uid[2], rec->uid[3]);
 		sb_printf(sb, "\"gid\": [%u,%u,%u,%u], ", rec->gid[0],
@@ -906,8 +1068,8 @@ static void do_task(struct image *img, struct cr_hdr_task *rec)
 	       rec->pgid, rec->sid);
 	printf("      exit signal %d, parent death signal %d, personality 0x%x\n",
 	       rec->exit_signal, rec->pdeath_signal, rec->personality);
-	printf("      mm %u, sighand %u, signal %u\n", rec->mm_id,
-	       rec->sighand_id, rec->signal_id);
+	printf("      mm %u, sighand %u, signal %u, files %u\n", rec->mm_id,
+	       rec->sighand_id, rec->signal_id, rec->files_id);
 	printf("      uid %u/%u/%u/%u, gid %u/%u/%u/%u\n",
 	       rec->uid[0], rec->uid[1], rec->uid[2], rec->uid[3],
 	       rec->gid[0], rec->gid[1], rec->gid[2], rec->gid[3]);
@@ -1155,6 +1317,293 @@ static void do_cpu(struct image *img, struct cr_hdr_cpu *rec)
 	printf(", flags 0x%llx\n", regs->flags);
 	printf("      xstate %u bytes, xfeatures 0x%llx\n", rec->xstate_size,
 	       rec->xfeatures);
+}
+
+/* Read a path of @len bytes, its NUL included, into @buf: its strlen. */
+static size_t read_path(struct image *img, const struct cr_hdr *h, char *buf,
+			__u32 len, const char *what)
+{
+	if (rd_take(&img->r, buf, len) != len)
+		malformed(img->rec_off, "truncated %s record",
+			  type_name(h->type));
+	if (strnlen(buf, len) != len - 1U)
+		malformed(img->rec_off, "%s is not NUL-terminated at length %u",
+			  what, len);
+	return len - 1U;
+}
+
+/* The major and minor of a new_encode_dev() number, as stat(1) has them. */
+static unsigned long long dev_major(__u64 dev)
+{
+	return (dev & 0xfff00) >> 8;
+}
+
+static unsigned long long dev_minor(__u64 dev)
+{
+	return (dev & 0xff) | ((dev >> 12) & 0xfff00);
+}
+
+static void do_fs(struct image *img, struct cr_hdr_fs *rec)
+{
+	struct strbuf *sb = &img->out;
+	char root[MAX_PATH_LEN], cwd[MAX_PATH_LEN];
+	size_t rlen, clen;
+	__u64 body;
+
+	read_fixed(img, rec, sizeof(*rec));
+	if (!rec->root_len || rec->root_len > MAX_PATH_LEN ||
+	    !rec->cwd_len || rec->cwd_len > MAX_PATH_LEN)
+		malformed(img->rec_off,
+			  "CR_HDR_FS root_len %u, cwd_len %u, each from 1 to %u",
+			  rec->root_len, rec->cwd_len, MAX_PATH_LEN);
+	body = sizeof(*rec) + (__u64)rec->root_len + rec->cwd_len;
+	check_len(img, &rec->h, ALIGN8(body));
+	rlen = read_path(img, &rec->h, root, rec->root_len, "CR_HDR_FS root");
+	clen = read_path(img, &rec->h, cwd, rec->cwd_len,
+			 "CR_HDR_FS working directory");
+	if (root[0] != '/')
+		malformed(img->rec_off, "CR_HDR_FS root is not an absolute path");
+	if (cwd[0] != '/')
+		malformed(img->rec_off,
+			  "CR_HDR_FS working directory is not an absolute path");
+	read_padding(img, &rec->h, ALIGN8(body) - body);
+	img->need_fs = false;
+
+	if (img->json) {
+		sb_printf(sb, ",\n\"fs\": {\"root\": ");
+		sb_json_str(sb, root, rlen);
+		sb_printf(sb, ", \"cwd\": ");
+		sb_json_str(sb, cwd, clen);
+		sb_printf(sb, "}");
+		return;
+	}
+	printf("fs:   root ");
+	print_text_str(root, rlen);
+	printf(" cwd ");
+	print_text_str(cwd, clen);
+	putchar('\n');
+}
+
+static void do_files(struct image *img, struct cr_hdr_files *rec)
+{
+	read_fixed(img, rec, sizeof(*rec));
+	check_len(img, &rec->h, sizeof(*rec));
+	if (rec->id != img->task.files_id)
+		malformed(img->rec_off, "CR_HDR_FILES id %u, want %u", rec->id,
+			  img->task.files_id);
+	/* Descriptors are increasing and not negative. */
+	if (rec->nr_fds > (__u32)INT32_MAX + 1)
+		malformed(img->rec_off, "a table of %u descriptors",
+			  rec->nr_fds);
+	img->last_files = rec->id;
+	img->need_files = false;
+	img->fds_left = rec->nr_fds;
+	img->last_fd = -1;
+	img->new_file = 0;
+	img->need_pipe = false;
+
+	if (img->json) {
+		sb_printf(&img->out, ",\n\"fds\": [%s",
+			  rec->nr_fds ? "" : "\n]");
+		return;
+	}
+	printf("files: id %u, %u descriptor%s\n", rec->id, rec->nr_fds,
+	       rec->nr_fds == 1 ? "" : "s");
+}
+
+/*
+ * A file of a pipe inside the tree: one per end, the first of its pipe
+ * followed by the PIPE record. Whether it is its pipe's first.
+ */
+static bool pipe_end(struct image *img, const struct cr_hdr_file *rec)
+{
+	bool wr = (rec->flags & X86_64_O_ACCMODE) == X86_64_O_WRONLY;
+	unsigned int end = wr ? PIPE_WRITE : PIPE_READ;
+	struct pipe_slot *p;
+	bool first;
+
+	if (rec->flags & ~(X86_64_O_ACCMODE | X86_64_O_NONBLOCK) ||
+	    (rec->flags & X86_64_O_ACCMODE) > X86_64_O_WRONLY)
+		malformed(img->rec_off,
+			  "file %u: a pipe end with open flags 0x%x, not O_RDONLY or O_WRONLY with at most O_NONBLOCK",
+			  rec->id, rec->flags);
+	p = pipe_get(&img->pipes, rec->ino);
+	if (p->ends & end)
+		malformed(img->rec_off,
+			  "file %u: pipe %llu has two files for its %s end",
+			  rec->id, rec->ino, wr ? "write" : "read");
+	first = !p->ends;
+	if (first)
+		img->pipes.nr++;
+	p->ino = rec->ino;
+	p->ends |= end;
+	return first;
+}
+
+static void do_file(struct image *img, struct cr_hdr_file *rec)
+{
+	struct strbuf *sb = &img->files;
+	char path[MAX_PATH_LEN];
+	const char *kind;
+	bool mode_ok, first_end = false;
+	size_t plen;
+	__u64 body;
+
+	read_fixed(img, rec, sizeof(*rec));
+	check_pad(img, &rec->h, rec->pad);
+	if (rec->id != img->last_file + 1)
+		malformed(img->rec_off, "CR_HDR_FILE id %u, want %u", rec->id,
+			  img->last_file + 1);
+	if (!rec->path_len || rec->path_len > MAX_PATH_LEN)
+		malformed(img->rec_off, "file %u: path_len %u, from 1 to %u",
+			  rec->id, rec->path_len, MAX_PATH_LEN);
+	body = sizeof(*rec) + (__u64)rec->path_len;
+	check_len(img, &rec->h, ALIGN8(body));
+	kind = file_kind_name(rec->kind);
+	if (!kind)
+		malformed(img->rec_off, "file %u: unknown file kind %u",
+			  rec->id, rec->kind);
+	if (rec->flags & ~CR_FILE_O_FLAGS)
+		malformed(img->rec_off, "file %u: unknown open flags 0x%x",
+			  rec->id, rec->flags & ~CR_FILE_O_FLAGS);
+	/* st_mode is 16 bits; a position is a loff_t. */
+	if (rec->mode > 0xffff)
+		malformed(img->rec_off, "file %u: mode 0%o", rec->id,
+			  rec->mode);
+	if (rec->pos > INT64_MAX)
+		malformed(img->rec_off, "file %u: position %llu beyond %lld",
+			  rec->id, rec->pos, (long long)INT64_MAX);
+	/* new_encode_dev() gives 32 bits */
+	if (rec->dev >> 32 || rec->rdev >> 32)
+		malformed(img->rec_off, "file %u: dev 0x%llx, rdev 0x%llx",
+			  rec->id, rec->dev, rec->rdev);
+	switch (rec->kind) {
+	case CR_FILE_REG:
+		mode_ok = S_ISREG(rec->mode);
+		break;
+	case CR_FILE_DIR:
+		mode_ok = S_ISDIR(rec->mode);
+		break;
+	case CR_FILE_CHR:
+		mode_ok = S_ISCHR(rec->mode);
+		break;
+	case CR_FILE_PIPE:
+		mode_ok = S_ISFIFO(rec->mode);
+		break;
+	default:
+		mode_ok = true;
+		break;
+	}
+	if (!mode_ok)
+		malformed(img->rec_off, "file %u: a %s file of mode 0%o",
+			  rec->id, kind, rec->mode);
+	if (rec->kind == CR_FILE_PIPE)
+		first_end = pipe_end(img, rec);
+	plen = read_path(img, &rec->h, path, rec->path_len, "CR_HDR_FILE path");
+	/*
+	 * Reopened by path: only an external file, or a pipe made anew,
+	 * may have any name.
+	 */
+	if (rec->kind != CR_FILE_EXTERNAL && rec->kind != CR_FILE_PIPE &&
+	    path[0] != '/')
+		malformed(img->rec_off,
+			  "file %u: a %s file whose path is not absolute",
+			  rec->id, kind);
+	read_padding(img, &rec->h, ALIGN8(body) - body);
+	img->last_file = rec->id;
+	img->new_file = rec->id;
+	img->need_pipe = first_end;
+	img->pipe_ino = rec->ino;
+
+	if (img->json) {
+		sb_printf(sb, "%s\n{\"id\": %u, \"kind\": \"%s\", ",
+			  rec->id > 1 ? "," : "", rec->id, kind);
+		sb_printf(sb, "\"flags\": %u, \"mode\": %u, \"pos\": %llu, ",
+			  rec->flags, rec->mode, rec->pos);
+		sb_printf(sb, "\"dev\": %llu, \"ino\": %llu, \"rdev\": %llu, ",
+			  rec->dev, rec->ino, rec->rdev);
+		sb_printf(sb, "\"size\": %llu, \"path\": ", rec->size);
+		sb_json_str(sb, path, plen);
+		/* The PIPE record that follows closes it. */
+		if (!first_end)
+			sb_printf(sb, "}");
+		return;
+	}
+	printf("      file %u: %s ", rec->id, kind);
+	print_text_str(path, plen);
+	printf(" flags 0x%x pos %llu mode 0%o", rec->flags, rec->pos,
+	       rec->mode);
+	printf(" dev %02llx:%02llx ino %llu rdev %02llx:%02llx size %llu\n",
+	       dev_major(rec->dev), dev_minor(rec->dev), rec->ino,
+	       dev_major(rec->rdev), dev_minor(rec->rdev), rec->size);
+}
+
+/* The data of the pipe whose first file came just before. */
+static void do_pipe(struct image *img, struct cr_hdr_pipe *rec)
+{
+	__u64 body;
+
+	read_fixed(img, rec, sizeof(*rec));
+	if (rec->len > rec->size)
+		malformed(img->rec_off,
+			  "pipe %llu: %u bytes buffered, more than its size %u",
+			  img->pipe_ino, rec->len, rec->size);
+	body = sizeof(*rec) + (__u64)rec->len;
+	check_len(img, &rec->h, ALIGN8(body));
+	skip_bytes(img, &rec->h, rec->len);
+	read_padding(img, &rec->h, ALIGN8(body) - body);
+	img->need_pipe = false;
+
+	if (img->json) {
+		sb_printf(&img->files,
+			  ", \"pipe\": {\"ino\": %llu, \"size\": %u, \"len\": %u}}",
+			  img->pipe_ino, rec->size, rec->len);
+		return;
+	}
+	printf("      pipe ino %llu: %u bytes, %u buffered\n", img->pipe_ino,
+	       rec->size, rec->len);
+}
+
+static void do_fd(struct image *img, struct cr_hdr_fd *rec)
+{
+	bool first = img->last_fd < 0;
+	bool cloexec;
+
+	read_fixed(img, rec, sizeof(*rec));
+	check_len(img, &rec->h, sizeof(*rec));
+	check_pad(img, &rec->h, rec->pad);
+	if (rec->fd < 0)
+		malformed(img->rec_off, "negative descriptor %d", rec->fd);
+	if (rec->fd <= img->last_fd)
+		malformed(img->rec_off,
+			  "descriptor %d after descriptor %lld: not increasing",
+			  rec->fd, (long long)img->last_fd);
+	if (rec->flags & ~CR_FD_FLAGS)
+		malformed(img->rec_off, "descriptor %d: unknown flags 0x%x",
+			  rec->fd, rec->flags & ~CR_FD_FLAGS);
+	if (!rec->file || rec->file > img->last_file)
+		malformed(img->rec_off,
+			  "descriptor %d: unknown file %u, %u files so far",
+			  rec->fd, rec->file, img->last_file);
+	/* A file is recorded just before the first descriptor of it. */
+	if (img->new_file && rec->file != img->new_file)
+		malformed(img->rec_off,
+			  "descriptor %d: file %u, after the CR_HDR_FILE of file %u",
+			  rec->fd, rec->file, img->new_file);
+	img->new_file = 0;
+	img->last_fd = rec->fd;
+	img->fds_left--;
+	cloexec = rec->flags & CR_FD_CLOEXEC;
+
+	if (img->json) {
+		sb_printf(&img->out, "%s\n{\"fd\": %d, \"cloexec\": %s, ",
+			  first ? "" : ",", rec->fd, cloexec ? "true" : "false");
+		sb_printf(&img->out, "\"file\": %u}%s", rec->file,
+			  img->fds_left ? "" : "\n]");
+		return;
+	}
+	printf("      fd %d -> file %u%s\n", rec->fd, rec->file,
+	       cloexec ? " (cloexec)" : "");
 }
 
 static void do_mm(struct image *img, struct cr_hdr_mm *rec)
@@ -1519,6 +1968,11 @@ static void read_image(struct image *img)
 		struct cr_hdr_signal signal;
 		struct cr_hdr_sigpending sigpending;
 		struct cr_hdr_cpu cpu;
+		struct cr_hdr_fs fs;
+		struct cr_hdr_files files;
+		struct cr_hdr_file file;
+		struct cr_hdr_fd fd;
+		struct cr_hdr_pipe pipe;
 		struct cr_hdr_mm mm;
 		struct cr_hdr_mm_context mm_context;
 		struct cr_hdr_vma vma;
@@ -1595,6 +2049,21 @@ static void read_image(struct image *img)
 			break;
 		case CR_HDR_CPU:
 			do_cpu(img, &rec.cpu);
+			break;
+		case CR_HDR_FS:
+			do_fs(img, &rec.fs);
+			break;
+		case CR_HDR_FILES:
+			do_files(img, &rec.files);
+			break;
+		case CR_HDR_FILE:
+			do_file(img, &rec.file);
+			break;
+		case CR_HDR_PIPE:
+			do_pipe(img, &rec.pipe);
+			break;
+		case CR_HDR_FD:
+			do_fd(img, &rec.fd);
 			break;
 		case CR_HDR_MM:
 			do_mm(img, &rec.mm);
@@ -1684,6 +2153,8 @@ int main(int argc, char **argv)
 
 	ok = img.stored_crc == img.computed_crc;
 	if (img.json) {
+		sb_printf(&img.out, "\n],\n\"files\": [");
+		sb_append(&img.out, img.files.buf, img.files.len);
 		sb_printf(&img.out, "\n],\n\"total_pages\": %llu,\n",
 			  img.total_pages);
 		sb_printf(&img.out, "\"size\": %llu,\n", img.r.off);

@@ -3,7 +3,7 @@
  * restart: turn this process into the process an image describes, and
  * create the rest of its tree.
  *
- *   restart [--run] IMAGE
+ *   restart [--run] [--inherit [TID:]FD[=FROM]]... IMAGE
  *   restart [--run] < IMAGE
  *   checkpoint PID | restart
  *
@@ -12,12 +12,20 @@
  * checkpointed comes back stopped, unless --run (RESTART_RUN) is given.
  * On failure the process is as it was, and the reasons the kernel gave
  * are on standard error.
+ *
+ * Descriptors the image records as external (a terminal, a pipe to the
+ * outside) take the substitutes given with --inherit: descriptor FD of
+ * process TID (the root when left out) gets this process's descriptor
+ * FROM (FD when left out). This process's standard input, output and
+ * error are always offered for the root's 0, 1 and 2.
  */
 #define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
 #include <getopt.h>
+#include <stdint.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/syscall.h>
 #include <unistd.h>
@@ -26,27 +34,83 @@
 
 static void print_usage(FILE *f, const char *prog)
 {
-	fprintf(f, "usage: %s [--run] [IMAGE]   (default: standard input)\n",
+	fprintf(f, "usage: %s [--run] [--inherit [TID:]FD[=FROM]]... [IMAGE]\n",
 		prog);
-	fprintf(f, "  --run  stopped processes resume, too (RESTART_RUN)\n");
+	fprintf(f, "  IMAGE           the image file (default: standard input)\n");
+	fprintf(f, "  --run           stopped processes resume, too (RESTART_RUN)\n");
+	fprintf(f, "  --inherit SPEC  external descriptor FD of process TID (default:\n");
+	fprintf(f, "                  the root) gets our descriptor FROM (default: FD)\n");
+}
+
+#define MAX_INHERIT	1024
+
+/* Parse "[TID:]FD[=FROM]" into @inh; 0, or -1 if malformed. */
+static int parse_inherit(const char *s, struct cr_inherit *inh)
+{
+	long a, b;
+	char *end;
+
+	memset(inh, 0, sizeof(*inh));
+	a = strtol(s, &end, 10);
+	if (end == s || a < 0 || a > INT32_MAX)
+		return -1;
+	if (*end == ':') {
+		s = end + 1;
+		b = strtol(s, &end, 10);
+		if (end == s || b < 0 || b > INT32_MAX)
+			return -1;
+		inh->tid = a;
+		a = b;
+	}
+	inh->fd = a;
+	inh->from = a;
+	if (*end == '=') {
+		s = end + 1;
+		b = strtol(s, &end, 10);
+		if (end == s || b < 0 || b > INT32_MAX)
+			return -1;
+		inh->from = b;
+	}
+	return *end ? -1 : 0;
 }
 
 int main(int argc, char **argv)
 {
 	static const struct option opts[] = {
 		{ "run", no_argument, NULL, 'r' },
+		{ "inherit", required_argument, NULL, 'i' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
+	static struct cr_inherit inh[MAX_INHERIT] = {
+		{ .fd = 0, .from = 0 }, { .fd = 1, .from = 1 },
+		{ .fd = 2, .from = 2 },
+	};
+	unsigned int nr = 3, i;
 	unsigned long flags = 0;
 	int fd = STDIN_FILENO;
 	const char *path;
 	int c;
 
-	while ((c = getopt_long(argc, argv, "rh", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "ri:h", opts, NULL)) != -1) {
 		switch (c) {
 		case 'r':
 			flags |= RESTART_RUN;
+			break;
+		case 'i':
+			if (nr == MAX_INHERIT || parse_inherit(optarg, &inh[nr])) {
+				fprintf(stderr, "%s: bad --inherit %s\n", argv[0],
+					optarg);
+				return 2;
+			}
+			/* A later one for the same descriptor replaces it. */
+			for (i = 0; i < nr; i++)
+				if (inh[i].tid == inh[nr].tid &&
+				    inh[i].fd == inh[nr].fd)
+					break;
+			inh[i] = inh[nr];
+			if (i == nr)
+				nr++;
 			break;
 		case 'h':
 			print_usage(stdout, argv[0]);
@@ -69,7 +133,7 @@ int main(int argc, char **argv)
 			return 2;
 		}
 	}
-	syscall(__NR_restart, 0, fd, flags, STDERR_FILENO);
+	syscall(__NR_restart, 0, fd, flags, STDERR_FILENO, inh, nr);
 	fprintf(stderr, "%s: %s\n", argv[0], strerror(errno));
 	return 1;
 }
