@@ -258,15 +258,26 @@ TEST_F(target, unprivileged_against_root_is_eperm)
 
 TEST_F(target, closed_pipe_is_epipe)
 {
-	int p[2];
+	int p[2], status;
+	pid_t pid;
 
 	ASSERT_EQ(0, pipe(p));
 	close(p[0]);
-	signal(SIGPIPE, SIG_IGN);
-	EXPECT_EQ(-1, sys_checkpoint(0, p[1], 0, -1));
-	EXPECT_EQ(EPIPE, errno);
-	signal(SIGPIPE, SIG_DFL);
+	pid = fork();
+	ASSERT_LE(0, pid);
+	if (!pid) {
+		/* Nothing the image would refuse: only the write fails. */
+		drop_shared_mappings();
+		signal(SIGPIPE, SIG_IGN);
+		if (sys_checkpoint(0, p[1], 0, -1) != -1)
+			_exit(1);
+		_exit(errno == EPIPE ? 0 : 2);
+	}
 	close(p[1]);
+	ASSERT_EQ(pid, waitpid(pid, &status, 0));
+	EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0) {
+		TH_LOG("status %#x: 2 is an errno other than EPIPE", status);
+	}
 }
 
 TEST_F(target, read_only_fd_is_ebadf)

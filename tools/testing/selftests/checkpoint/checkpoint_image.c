@@ -437,7 +437,7 @@ TEST(stream_through_a_pipe)
 
 TEST(self_checkpoint)
 {
-	int fd = image_file(), status, p[2];
+	int fd = self_image_file(), status, p[2];
 	long ids[2];
 	char *json;
 	pid_t pid;

@@ -8,6 +8,7 @@
 
 #include <dirent.h>
 #include <errno.h>
+#include <stdbool.h>
 #include <fcntl.h>
 #include <signal.h>
 #include <stdint.h>
@@ -27,24 +28,165 @@ static inline long sys_checkpoint(pid_t pid, int fd, unsigned long flags,
 	return syscall(__NR_checkpoint, pid, fd, flags, logfd);
 }
 
+static inline long sys_restart_inherit(pid_t pid, int fd, unsigned long flags,
+				       int logfd, const struct cr_inherit *inh,
+				       unsigned int nr)
+{
+	return syscall(__NR_restart, pid, fd, flags, logfd, inh, nr);
+}
+
+/* External files one test image has at most. */
+#define MAX_EXTERNAL	64
+
+/*
+ * Substitutes for the external descriptors of the image at @fd's current
+ * offset, as a restarter that means to hand its own on would pass them:
+ * each external descriptor gets the caller's descriptor of that number
+ * when the caller has one; a file none of whose descriptors got one gets
+ * *@null (/dev/null, opened on first need). An image that cannot be read
+ * ahead (a pipe) gets none. Returns how many were written to @inh.
+ */
+static inline unsigned int image_inherit(int fd, struct cr_inherit *inh,
+					 int *null)
+{
+	unsigned char kind[MAX_EXTERNAL * 16] = { 0 }, got[sizeof(kind)] = { 0 };
+	pid_t first_tid[sizeof(kind)] = { 0 };
+	int first_fd[sizeof(kind)];
+	off_t off = lseek(fd, 0, SEEK_CUR);
+	struct cr_hdr_task t;
+	struct cr_hdr_file f;
+	struct cr_hdr_fd d;
+	struct cr_hdr h;
+	unsigned int n = 0, i;
+	pid_t tgid = 0;
+
+	while (off >= 0 && pread(fd, &h, sizeof(h), off) == sizeof(h) &&
+	       h.len >= sizeof(h) && h.type != CR_HDR_TAIL) {
+		if (h.type == CR_HDR_TASK &&
+		    pread(fd, &t, sizeof(t), off) == sizeof(t) &&
+		    t.tid == t.tgid)
+			tgid = t.tid;
+		if (h.type == CR_HDR_FILE &&
+		    pread(fd, &f, sizeof(f), off) == sizeof(f) &&
+		    f.id < sizeof(kind))
+			kind[f.id] = f.kind;
+		if (h.type == CR_HDR_FD &&
+		    pread(fd, &d, sizeof(d), off) == sizeof(d) &&
+		    d.file < sizeof(kind) && kind[d.file] == CR_FILE_EXTERNAL) {
+			if (!first_tid[d.file]) {
+				first_tid[d.file] = tgid;
+				first_fd[d.file] = d.fd;
+			}
+			if (fcntl(d.fd, F_GETFD) >= 0 && n < MAX_EXTERNAL) {
+				inh[n++] = (struct cr_inherit){
+					.tid = tgid, .fd = d.fd, .from = d.fd };
+				got[d.file] = 1;
+			}
+		}
+		off += h.len;
+	}
+	/* Files none of whose descriptors we have: /dev/null. */
+	for (i = 1; i < sizeof(kind) && n < MAX_EXTERNAL; i++) {
+		if (kind[i] != CR_FILE_EXTERNAL || got[i] || !first_tid[i])
+			continue;
+		if (*null < 0)
+			*null = open("/dev/null", O_RDWR | O_CLOEXEC);
+		inh[n++] = (struct cr_inherit){
+			.tid = first_tid[i], .fd = first_fd[i], .from = *null };
+	}
+	return n;
+}
+
+/*
+ * image_inherit() into an array of its own, for a caller that passes it
+ * in registers; *@nr is set to how many, and NULL returned for none.
+ */
+static inline struct cr_inherit *image_subs(int fd, long *nr)
+{
+	static struct cr_inherit inh[MAX_EXTERNAL];
+	static int null = -1;
+
+	*nr = image_inherit(fd, inh, &null);
+	return *nr ? inh : NULL;
+}
+
+/*
+ * restart(2), handing the caller's descriptors on to the image's external
+ * ones (image_inherit()).
+ */
 static inline long sys_restart(pid_t pid, int fd, unsigned long flags,
 			       int logfd)
 {
-	return syscall(__NR_restart, pid, fd, flags, logfd);
+	struct cr_inherit inh[MAX_EXTERNAL];
+	int null = -1, err, i;
+	unsigned int n = image_inherit(fd, inh, &null);
+	bool ahead = lseek(fd, 0, SEEK_CUR) >= 0;
+	long ret;
+
+	/*
+	 * An image that cannot be read ahead (a pipe): offer the root each
+	 * of our first descriptors for its own of that number.
+	 */
+	for (i = 0; !ahead && i < MAX_EXTERNAL; i++)
+		if (fcntl(i, F_GETFD) >= 0)
+			inh[n++] = (struct cr_inherit){ .fd = i, .from = i };
+
+	ret = sys_restart_inherit(pid, fd, flags, logfd, n ? inh : NULL, n);
+	err = errno;
+	if (null >= 0)
+		close(null);
+	errno = err;
+	return ret;
+}
+
+/*
+ * Close the caller's descriptors of deleted files and of /proc: the image
+ * files a test made before it forked (mkstemp() and unlink()) and its
+ * fail-nth file, which checkpoint(2) refuses to save. The directory's
+ * own descriptor is skipped.
+ */
+static inline void drop_deleted_files(void)
+{
+	char path[300], target[256];
+	struct dirent *d;
+	DIR *dir = opendir("/proc/self/fd");
+	int fds[256], n = 0, i;
+	ssize_t len;
+
+	if (!dir)
+		return;
+	while (n < 256 && (d = readdir(dir))) {
+		if (d->d_name[0] == '.' || atoi(d->d_name) == dirfd(dir))
+			continue;
+		snprintf(path, sizeof(path), "/proc/self/fd/%s", d->d_name);
+		len = readlink(path, target, sizeof(target) - 1);
+		if (len <= 0)
+			continue;
+		target[len] = '\0';
+		if (strstr(target, " (deleted)") || !strncmp(target, "/memfd:", 7) ||
+		    !strncmp(target, "/proc/", 6))
+			fds[n++] = atoi(d->d_name);
+	}
+	closedir(dir);
+	for (i = 0; i < n; i++)
+		close(fds[i]);
 }
 
 /*
  * Unmap the caller's shared mappings. The kselftest harness shares a page
  * with every test process for its results, and checkpoint(2) does not
- * save shared mappings yet: a child to be checkpointed drops its copy.
+ * save shared mappings yet: a child to be checkpointed drops its copy,
+ * and its descriptors of deleted files (drop_deleted_files()).
  */
 static inline void drop_shared_mappings(void)
 {
 	unsigned long start[16], end[16];
 	char line[512], perms[8];
 	int n = 0, i;
-	FILE *maps = fopen("/proc/self/maps", "r");
+	FILE *maps;
 
+	drop_deleted_files();
+	maps = fopen("/proc/self/maps", "r");
 	if (!maps)
 		return;
 	while (n < 16 && fgets(line, sizeof(line), maps))
@@ -199,6 +341,22 @@ static inline int image_file(void)
 
 	if (fd >= 0)
 		unlink(name);
+	return fd;
+}
+
+/*
+ * An image file that keeps its name, for a task that checkpoints itself:
+ * the descriptor it writes to is in its own image, and checkpoint(2)
+ * refuses a deleted file. Guest /tmp is thrown away with the guest.
+ */
+static inline int self_image_file(void)
+{
+	char name[] = "/tmp/ckpt-self-XXXXXX";
+	int fd = mkstemp(name);
+
+	/* Restored tasks reopen it, whoever restarts them. */
+	if (fd >= 0)
+		fchmod(fd, 0666);
 	return fd;
 }
 

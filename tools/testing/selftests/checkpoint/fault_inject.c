@@ -374,10 +374,10 @@ static unsigned long t_checksum(void)
 }
 
 /*
- * A restored task reports through the descriptors its restarter left
- * it: how much of the countdown was left when it got here (and stops
- * it), and whether its memory is intact. The original, resumed, has no
- * such descriptors.
+ * A restored task reports through the descriptors its restarter gave it
+ * for its external ones (fi_spawn()): how much of the countdown was left
+ * when it got here (and stops it), and whether its memory is intact.
+ * The original, resumed, has a pipe there, which pread() refuses.
  */
 static void t_report_restored(void)
 {
@@ -425,9 +425,26 @@ static int target_main(void)
 	return t_checksum() == t_sum && t_anon[0] == 0x11 ? 0 : 2;
 }
 
+/*
+ * Spawn @fn holding FI_NTH_FD and FI_REPORT_FD as the two ends of a
+ * pipe this process keeps: external descriptors of its image, for which
+ * the restarter's fail-nth file and report pipe are the substitutes.
+ * The original, resumed, finds a pipe where the countdown would be.
+ */
+static pid_t fi_spawn(int (*fn)(void))
+{
+	static int keep[2] = { -1, -1 };
+
+	if (keep[0] < 0 && pipe(keep))
+		return -1;
+	if (dup2(keep[0], FI_NTH_FD) < 0 || dup2(keep[1], FI_REPORT_FD) < 0)
+		return -1;
+	return spawn_fn(fn);
+}
+
 static pid_t spawn_target(void)
 {
-	return spawn_fn(target_main);
+	return fi_spawn(target_main);
 }
 
 static void *t_sleeper(void *arg)
@@ -968,7 +985,7 @@ TEST_F_TIMEOUT(fi, restart_threads, 600)
 	struct fi_stats st;
 	pid_t pid;
 
-	pid = spawn_fn(target_threads_main);
+	pid = fi_spawn(target_threads_main);
 	ASSERT_LT(0, pid);
 	ASSERT_LT(0, sys_checkpoint(pid, self->img, 0, STDERR_FILENO));
 	ASSERT_EQ(0, finish_child(pid));

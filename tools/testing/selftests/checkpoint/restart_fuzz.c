@@ -112,7 +112,7 @@
 #define MAX_PAGES	2048
 #define IMAGE_FD	10
 #define LOG_FD		11
-#define RT_FD		199	/* open: the restored task is to round-trip */
+#define RT_FD		199	/* a file: the restored task is to round-trip */
 #define REPORT_FD	200
 #define CMD_FD		201
 #define KIND_FD		210	/* a serving restarter's images, by kind */
@@ -560,6 +560,7 @@ static int workout(void)
 	gid_t g[3] = { 0 };
 	char what[200] = "";
 	uint32_t bad = 0;
+	struct stat st;
 	int code, i;
 	pid_t pid;
 
@@ -574,7 +575,7 @@ static int workout(void)
 		snprintf(what, sizeof(what), "restored task has uids %u %u %u gids %u %u %u",
 			 u[0], u[1], u[2], g[0], g[1], g[2]);
 	bad |= walk_maps(min_addr, what, sizeof(what));
-	if (fcntl(RT_FD, F_GETFD) >= 0)
+	if (!fstat(RT_FD, &st) && S_ISREG(st.st_mode))
 		bad |= round_trip(what, sizeof(what));
 	if (bad)
 		report(PH_ORACLE, 0, image_kind, bad, what);
@@ -935,12 +936,23 @@ static bool mount_pram(void)
  */
 static int make_image(int kind)
 {
+	static int keep[2] = { -1, -1 };
 	struct kind *k = &kinds[kind];
 	int fd, status;
 	pid_t pid;
 
+	/*
+	 * The children hold RT_FD and REPORT_FD as the ends of a pipe this
+	 * process keeps: external descriptors of their images, for which a
+	 * restarter passes its own (image_inherit()), /dev/null for a
+	 * closed RT_FD.
+	 */
+	if (keep[0] < 0 && (pipe(keep) || dup2(keep[0], RT_FD) < 0 ||
+			    dup2(keep[1], REPORT_FD) < 0))
+		return -1;
+
 	if (kind == K_SELF) {
-		fd = image_file();
+		fd = self_image_file();
 		pid = fork();
 		if (!pid) {
 			safety_limits();
@@ -3268,10 +3280,13 @@ struct regs_set {
  * the x87 control word holding known values across the call, and what
  * they hold after it in @out. Returns what the syscall returned.
  */
-static long restart_checked(int fd, int logfd, struct regs_seen *out,
+static long restart_checked(int fd, int logfd, struct cr_inherit *subs,
+			    long nr, struct regs_seen *out,
 			    const struct regs_set *in)
 {
 	register long r10 __asm__("r10") = logfd;
+	register long r8 __asm__("r8") = (long)subs;
+	register long r9 __asm__("r9") = nr;
 	long ret;
 
 	/* 128 bytes below the stack pointer first: the red zone */
@@ -3315,7 +3330,7 @@ static long restart_checked(int fd, int logfd, struct regs_seen *out,
 		: "=a"(ret)
 		: "a"((long)__NR_restart), "D"(0L), "S"((long)fd),
 		  "d"((long)RESTART_RUN),
-		  "r"(r10), [out] "r"(out), [in] "r"(in),
+		  "r"(r10), "r"(r8), "r"(r9), [out] "r"(out), [in] "r"(in),
 		  [g0] "i"(GP_MAGIC(0)), [g1] "i"(GP_MAGIC(1)),
 		  [g2] "i"(GP_MAGIC(2)), [g3] "i"(GP_MAGIC(3)),
 		  [g4] "i"(GP_MAGIC(4)), [g5] "i"(GP_MAGIC(5))
@@ -3677,12 +3692,13 @@ static void restarter_setup(int imgfd, int logfd, int repfd, int cmdfd,
 static uint32_t restarter_once(uint64_t nonce, bool log, bool rt)
 {
 	static struct regs_seen seen;
+	struct cr_inherit *subs;
 	char what[224] = "";
 	uint32_t bad;
-	long ret;
+	long ret, nr;
 	int i;
 
-	/* An open RT_FD asks the restored task to round-trip. */
+	/* A file at RT_FD asks the restored task to round-trip. */
 	if (!rt)
 		close(RT_FD);
 	else if (dup2(IMAGE_FD, RT_FD) < 0)
@@ -3690,7 +3706,9 @@ static uint32_t restarter_once(uint64_t nonce, bool log, bool rt)
 	lseek(IMAGE_FD, 0, SEEK_SET);
 	report(PH_PRE, nonce, 0, 0, NULL);
 
-	ret = restart_checked(IMAGE_FD, log ? LOG_FD : -1, &seen, &regs_in);
+	subs = image_subs(IMAGE_FD, &nr);
+	ret = restart_checked(IMAGE_FD, log ? LOG_FD : -1, subs, nr, &seen,
+			      &regs_in);
 
 	/* Back: restart(2) failed, or returned without switching. */
 	report(PH_RET, nonce, ret < 0 ? -ret : 0, 0, NULL);

@@ -278,12 +278,12 @@ TEST_F(image, hostile_records)
 }
 
 /*
- * The rules of format version 4: only this version, only known flag
+ * The rules of format version 5: only this version, only known flag
  * bits, zero where a field has no meaning, objects introduced with the
  * next id of their kind. Each is refused with its reason, never taken
  * as something else.
  */
-TEST_F(image, format_v4_rules)
+TEST_F(image, format_v5_rules)
 {
 	int tree = find_rec(self, CR_HDR_TREE, 0);
 	int task = find_rec(self, CR_HDR_TASK, 0);
@@ -291,7 +291,8 @@ TEST_F(image, format_v4_rules)
 	int signal = find_rec(self, CR_HDR_SIGNAL, 0);
 	int mm = find_rec(self, CR_HDR_MM, 0);
 	int vma = find_rec(self, CR_HDR_VMA, 0);
-	uint32_t v3 = 3, v5 = 5, bit, two = 2, zero = 0;
+	uint32_t v4 = 4, v6 = 6, bit, two = 2, zero = 0;
+	int rec;
 	int32_t sig = CR_NSIG + 1;
 	uint64_t one = 1, big;
 	struct cr_hdr_vma v;
@@ -316,9 +317,9 @@ TEST_F(image, format_v4_rules)
 	ASSERT_LE(0, vma);
 
 	expect_hostile(_metadata, self, offsetof(struct cr_hdr_head, version),
-		       &v3, 4, "format version 3");
+		       &v4, 4, "format version 4");
 	expect_hostile(_metadata, self, offsetof(struct cr_hdr_head, version),
-		       &v5, 4, "format version 5");
+		       &v6, 4, "format version 6");
 	bit = CR_HEAD_FLAGS + 1;
 	expect_hostile(_metadata, self, offsetof(struct cr_hdr_head, flags),
 		       &bit, 4, "unknown image flags");
@@ -376,6 +377,36 @@ TEST_F(image, format_v4_rules)
 	expect_hostile(_metadata, self, off, &bit, 4, "not allowed");
 	off = self->recs[vma].off + offsetof(struct cr_hdr_vma, pgoff);
 	expect_hostile(_metadata, self, off, &one, 8, "must be zero");
+
+	/* Descriptors: known kinds and flags, files before their use. */
+	rec = find_rec(self, CR_HDR_FS, 0);
+	ASSERT_LE(0, rec);
+	off = self->recs[rec].off + offsetof(struct cr_hdr_fs, root_len);
+	expect_hostile(_metadata, self, off, &zero, 4,
+		       "bad root or working directory path");
+	rec = find_rec(self, CR_HDR_FILES, 0);
+	ASSERT_LE(0, rec);
+	off = self->recs[rec].off + offsetof(struct cr_hdr_files, id);
+	expect_hostile(_metadata, self, off, &two, 4,
+		       "descriptor table 2 where 1 belongs");
+	rec = find_rec(self, CR_HDR_FILE, 0);
+	ASSERT_LE(0, rec);
+	off = self->recs[rec].off + offsetof(struct cr_hdr_file, flags);
+	bit = O_CREAT;
+	expect_hostile(_metadata, self, off, &bit, 4, "open flags 0x40 not allowed");
+	off = self->recs[rec].off + offsetof(struct cr_hdr_file, kind);
+	bit = 9;
+	expect_hostile(_metadata, self, off, &bit, 4, "unknown kind 9");
+	off = self->recs[rec].off + offsetof(struct cr_hdr_file, id);
+	expect_hostile(_metadata, self, off, &two, 4, "file 2 where 1 belongs");
+	rec = find_rec(self, CR_HDR_FD, 0);
+	ASSERT_LE(0, rec);
+	off = self->recs[rec].off + offsetof(struct cr_hdr_fd, file);
+	bit = 99;
+	expect_hostile(_metadata, self, off, &bit, 4, "file 99 where");
+	off = self->recs[rec].off + offsetof(struct cr_hdr_fd, flags);
+	bit = CR_FD_FLAGS + 1;
+	expect_hostile(_metadata, self, off, &bit, 4, "bad flags");
 
 	/* Padding reads as zero, even where the checksum does not reach. */
 	off = self->recs[vma].off + offsetof(struct cr_hdr_vma, pad);
@@ -487,12 +518,15 @@ static void get_state(struct caller_state *st)
  * read back right after the syscall: the kernel keeps every register but
  * rax, rcx and r11 of a syscall that fails. Returns what it returned.
  */
-static long restart_keeping(int fd, int logfd, unsigned long gpr[2],
+static long restart_keeping(int fd, int logfd, struct cr_inherit *subs,
+			    long nr, unsigned long gpr[2],
 			    unsigned char xmm[16], unsigned int *mxcsr)
 {
 	register unsigned long r12 __asm__("r12") = R12_MAGIC;
 	register unsigned long r13 __asm__("r13") = R13_MAGIC;
 	register long r10 __asm__("r10") = logfd;
+	register long r8 __asm__("r8") = (long)subs;
+	register long r9 __asm__("r9") = nr;
 	unsigned int min = MXCSR_MAGIC, mdef = MXCSR_DEFAULT;
 	long ret;
 
@@ -506,7 +540,8 @@ static long restart_keeping(int fd, int logfd, unsigned long gpr[2],
 			   [xout] "=m"(*(unsigned char (*)[16])xmm),
 			   [mout] "=m"(*mxcsr)
 			 : "0"((long)__NR_restart), "D"(0L), "S"((long)fd),
-			   "d"(0L), "r"(r10), [xin] "m"(xmm_magic), [min] "m"(min),
+			   "d"(0L), "r"(r10), "r"(r8), "r"(r9),
+			   [xin] "m"(xmm_magic), [min] "m"(min),
 			   [mdef] "m"(mdef)
 			 : "rcx", "r11", "xmm7", "memory");
 	gpr[0] = r12;
@@ -534,9 +569,11 @@ struct late_refusal {
  */
 static void late_refusal(int fd, int log[2], struct late_refusal *lr)
 {
+	struct cr_inherit *subs;
 	struct sigaction sa;
 	sigset_t set;
 	ssize_t n;
+	long nr;
 
 	/* Handlers, flags and masks the image's task does not have. */
 	memset(&sa, 0, sizeof(sa));
@@ -561,9 +598,11 @@ static void late_refusal(int fd, int log[2], struct late_refusal *lr)
 	sigprocmask(SIG_BLOCK, &set, NULL);
 	prctl(PR_SET_NAME, "late-refusal");
 
-	get_state(&lr->before);
 	lseek(fd, 0, SEEK_SET);
-	lr->ret = restart_keeping(fd, log[1], lr->gpr, lr->xmm, &lr->mxcsr);
+	subs = image_subs(fd, &nr);
+	get_state(&lr->before);
+	lr->ret = restart_keeping(fd, log[1], subs, nr, lr->gpr, lr->xmm,
+				  &lr->mxcsr);
 	get_state(&lr->after);
 	n = read(log[0], lr->log, sizeof(lr->log) - 1);
 	lr->log[n > 0 ? n : 0] = '\0';
@@ -661,10 +700,26 @@ TEST(checkpoint_pipe_to_restart)
 	}
 	rst = fork();
 	if (!rst) {
+		/*
+		 * The child has what the test runner left open beyond
+		 * stderr, external in its image: hand ours on, as a shell
+		 * user would with --inherit.
+		 */
+		char *argv[32] = { "restart", "--run" }, spec[16][8];
+		int argc = 2, fd;
+
 		dup2(p[0], STDIN_FILENO);
 		dup2(errp[1], STDERR_FILENO);
 		close(p[1]);
-		execl(tool_path("restart"), "restart", "--run", NULL);
+		for (fd = 3; fd < 16 && argc < 30; fd++) {
+			if (fd == p[0] || fd == errp[0] || fd == errp[1] ||
+			    fcntl(fd, F_GETFD) < 0)
+				continue;
+			snprintf(spec[fd], sizeof(spec[fd]), "%d", fd);
+			argv[argc++] = "--inherit";
+			argv[argc++] = spec[fd];
+		}
+		execv(tool_path("restart"), argv);
 		_exit(127);
 	}
 	close(p[0]);

@@ -116,7 +116,7 @@ TEST(nobody_restarts_its_own_image)
 
 	if (geteuid())
 		SKIP(return, "needs root");
-	own_fd = image_file();
+	own_fd = self_image_file();
 	ASSERT_LE(0, own_fd);
 	pid = fork();
 	if (!pid) {

@@ -291,14 +291,15 @@ TEST(interval_timers_come_back)
 
 #define READ_FD		100
 
-/* Blocked in read() on an empty pipe; restored, it reads the message. */
+/*
+ * Blocked in read() on READ_FD, an empty pipe whose write end the test
+ * holds: external, so the restarter's READ_FD takes its place. Restored,
+ * it reads the message there.
+ */
 static int read_child(int fd)
 {
 	char buf[8] = "";
-	int p[2];
 
-	if (pipe(p) || dup2(p[0], READ_FD) != READ_FD)
-		return 1;
 	if (write(fd, "r", 1) != 1)
 		return 1;
 	if (read(READ_FD, buf, 5) != 5)
@@ -315,14 +316,21 @@ static void prep_read(void)
 
 TEST(stopped_in_read)
 {
-	pid_t pid = spawn_in(read_child, SYS_read);
+	int keep[2];
+	pid_t pid;
 
+	ASSERT_EQ(0, pipe(keep));
+	ASSERT_EQ(READ_FD, dup2(keep[0], READ_FD));
+	pid = spawn_in(read_child, SYS_read);
 	ASSERT_LT(0, pid);
 	ASSERT_EQ(0, pipe(restart_pipe));
 	ASSERT_EQ(5, write(restart_pipe[1], "hello", 5));
 	EXPECT_EQ(0, roundtrip_pid(pid, prep_read, 0));
 	close(restart_pipe[0]);
 	close(restart_pipe[1]);
+	close(READ_FD);
+	close(keep[0]);
+	close(keep[1]);
 }
 
 /*
@@ -488,7 +496,7 @@ TEST(self_checkpoint_restored_twice)
 	int status;
 	pid_t pid;
 
-	self_fd = image_file();
+	self_fd = self_image_file();
 	ASSERT_LE(0, self_fd);
 	pid = fork();
 	if (!pid) {

@@ -412,6 +412,7 @@ FIXTURE(threads) {
 	pid_t tid[NR_WORKERS];
 	int img;
 	int log[2];
+	int keep[2];		/* REPORT_FD's pipe at checkpoint */
 	char logbuf[1024];
 	int status;		/* of the restored process */
 	ssize_t got;		/* bytes of its report */
@@ -425,6 +426,13 @@ FIXTURE_SETUP(threads)
 	self->img = image_file();
 	ASSERT_LE(0, self->img);
 	ASSERT_EQ(0, pipe2(self->log, O_NONBLOCK));
+	/*
+	 * The process holds REPORT_FD when checkpointed: a pipe whose ends
+	 * are out here too, external, so that restart takes the restarter's
+	 * REPORT_FD for it.
+	 */
+	ASSERT_EQ(0, pipe(self->keep));
+	ASSERT_EQ(REPORT_FD, dup2(self->keep[1], REPORT_FD));
 	self->pid = spawn_threads(self->tid);
 	ASSERT_LT(0, self->pid);
 	ASSERT_LT(0, sys_checkpoint(self->pid, self->img, 0, self->log[1])) {
@@ -437,6 +445,9 @@ FIXTURE_SETUP(threads)
 
 FIXTURE_TEARDOWN(threads)
 {
+	close(REPORT_FD);
+	close(self->keep[0]);
+	close(self->keep[1]);
 	close(self->img);
 	close(self->log[0]);
 	close(self->log[1]);

@@ -1033,7 +1033,7 @@ static int ct_original(int ready)
 static int ct_restart(int unused)
 {
 	lseek(ct_img, 0, SEEK_SET);
-	syscall(__NR_restart, 0, ct_img, RESTART_RUN, ct_log);
+	sys_restart(0, ct_img, RESTART_RUN, ct_log);
 	return 100 + errno;
 }
 
