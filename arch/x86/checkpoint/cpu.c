@@ -20,6 +20,7 @@
 #include <linux/sched.h>
 #include <linux/sched/signal.h>
 #include <linux/sched/task_stack.h>
+#include <asm/unistd.h>
 #include <linux/slab.h>
 #include <linux/user.h>
 #include <asm/ckpt_hdr.h>
@@ -222,8 +223,12 @@ static void cr_set_gprs(const struct user_regset *gpr,
  * A task stopped inside a syscall carries the kernel's -ERESTART* code
  * in ax: it is resolved here as signal delivery without a handler would
  * resolve it, restarting the syscall, or, for a restart_block the image
- * does not hold, reporting -EINTR. orig_ax is cleared so that nothing
- * restarts the call again on the way out.
+ * does not hold, reporting -EINTR. One restart_block is nothing but the
+ * call itself: poll() without a timeout (do_restart_poll() then polls
+ * the same descriptors with none), which is restarted too, as a shell's
+ * read builtin waits in it and loses what it read of a line on EINTR.
+ * orig_ax is cleared so that nothing restarts the call again on the way
+ * out.
  *
  * Return: the value for ax, which restart(2) returns into it.
  */
@@ -241,7 +246,12 @@ long cr_arch_restore_regs(const struct cr_hdr_cpu *hc)
 			regs.ip -= 2;
 			break;
 		case -ERESTART_RESTARTBLOCK:
-			regs.ax = -EINTR;
+			if (regs.orig_ax == __NR_poll && (int)regs.dx < 0) {
+				regs.ax = regs.orig_ax;
+				regs.ip -= 2;
+			} else {
+				regs.ax = -EINTR;
+			}
 			break;
 		}
 	}

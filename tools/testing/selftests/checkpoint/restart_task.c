@@ -9,6 +9,7 @@
 #include <asm/ldt.h>
 #include <asm/prctl.h>
 #include <linux/rseq.h>
+#include <poll.h>
 #include <sched.h>
 #include <stdint.h>
 #include <sys/rseq.h>
@@ -326,6 +327,47 @@ TEST(stopped_in_read)
 	ASSERT_EQ(0, pipe(restart_pipe));
 	ASSERT_EQ(5, write(restart_pipe[1], "hello", 5));
 	EXPECT_EQ(0, roundtrip_pid(pid, prep_read, 0));
+	close(restart_pipe[0]);
+	close(restart_pipe[1]);
+	close(READ_FD);
+	close(keep[0]);
+	close(keep[1]);
+}
+
+/*
+ * Blocked in poll() without a timeout on READ_FD: the stop leaves
+ * -ERESTART_RESTARTBLOCK, whose restart is the same call. Restored, the
+ * poll goes on and sees the message, never EINTR, which a shell's read
+ * builtin would take for the end of its input.
+ */
+static int poll_child(int fd)
+{
+	struct pollfd pfd = { .fd = READ_FD, .events = POLLIN };
+	char buf[8] = "";
+
+	if (write(fd, "r", 1) != 1)
+		return 1;
+	if (poll(&pfd, 1, -1) != 1)
+		return errno == EINTR ? 4 : 2;
+	if (read(READ_FD, buf, 5) != 5)
+		return 3;
+	return strcmp(buf, "hello") ? 3 : 0;
+}
+
+TEST(stopped_in_poll)
+{
+	int keep[2];
+	pid_t pid;
+
+	ASSERT_EQ(0, pipe(keep));
+	ASSERT_EQ(READ_FD, dup2(keep[0], READ_FD));
+	pid = spawn_in(poll_child, SYS_poll);
+	ASSERT_LT(0, pid);
+	ASSERT_EQ(0, pipe(restart_pipe));
+	ASSERT_EQ(5, write(restart_pipe[1], "hello", 5));
+	EXPECT_EQ(0, roundtrip_pid(pid, prep_read, 0)) {
+		TH_LOG("4: poll() failed with EINTR");
+	}
 	close(restart_pipe[0]);
 	close(restart_pipe[1]);
 	close(READ_FD);
