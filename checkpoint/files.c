@@ -178,7 +178,9 @@ static int cr_file_kind(struct cr_ctx *ctx, struct file *file,
 	switch (inode->i_mode & S_IFMT) {
 	case S_IFREG:
 	case S_IFDIR:
-		if (d_unlinked(dentry)) {
+		/* No path: deleted, or on a kernel mount (a memfd's shmem). */
+		if (d_unlinked(dentry) ||
+		    file->f_path.mnt->mnt_flags & MNT_INTERNAL) {
 			what = strstarts(dentry->d_name.name, "memfd:") ?
 			       "a memfd" : "a deleted file";
 			goto refuse;

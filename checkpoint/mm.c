@@ -28,6 +28,7 @@
 #include <linux/mman.h>
 #include <linux/mmap_lock.h>
 #include <linux/module.h>
+#include <linux/mount.h>
 #include <linux/namei.h>
 #include <linux/sched/coredump.h>
 #include <linux/sched/mm.h>
@@ -118,7 +119,9 @@ static long cr_fill_vma(struct cr_ctx *ctx, struct vm_area_struct *vma,
 		flags = 0;
 
 	/* Restart reopens the file by its path: it must still have one. */
-	if (type == CR_VMA_FILE && d_unlinked(vma->vm_file->f_path.dentry)) {
+	if (type == CR_VMA_FILE &&
+	    (d_unlinked(vma->vm_file->f_path.dentry) ||
+	     vma->vm_file->f_path.mnt->mnt_flags & MNT_INTERNAL)) {
 		cr_log(ctx, "vma %#lx-%#lx: %s", vma->vm_start, vma->vm_end,
 		       "its file was deleted (or is a memfd) and cannot be reopened");
 		return -EOPNOTSUPP;

@@ -232,6 +232,45 @@ TEST_F(target, deleted_file_mapping_is_refused)
 	EXPECT_EQ(0, finish_child(pid));
 }
 
+/* A private mapping of a memfd: no path either, refused the same way. */
+static unsigned long memfd_setup(void *arg)
+{
+	char *region;
+	int fd;
+
+	if (!arg)
+		return 1;
+	fd = memfd_create("mapped", 0);
+	if (fd < 0 || ftruncate(fd, 4096))
+		_exit(3);
+	region = mmap(NULL, 4096, PROT_READ | PROT_WRITE, MAP_PRIVATE, fd, 0);
+	if (region == MAP_FAILED)
+		_exit(3);
+	close(fd);
+	region[0] = 1;
+	return (unsigned long)region;
+}
+
+TEST_F(target, memfd_mapping_is_refused)
+{
+	unsigned long base;
+	char want[80];
+	pid_t pid = spawn_stopped(memfd_setup, "", &base);
+	const char *log;
+
+	ASSERT_LT(0, pid);
+	EXPECT_EQ(-1, sys_checkpoint(pid, self->img, 0, self->log[1]));
+	EXPECT_EQ(EOPNOTSUPP, errno);
+	log = log_text(self->log[0]);
+	snprintf(want, sizeof(want),
+		 "vma %#lx-%#lx: its file was deleted (or is a memfd)", base,
+		 base + 4096);
+	EXPECT_NE(NULL, strstr(log, want)) {
+		TH_LOG("log: %s", log);
+	}
+	EXPECT_EQ(0, finish_child(pid));
+}
+
 /* An unprivileged user may not checkpoint root's task. */
 TEST_F(target, unprivileged_against_root_is_eperm)
 {
