@@ -13,8 +13,10 @@
  *   external descriptors lack one is refused with EBADF, the restarter
  *   unchanged;
  * - the working directory comes back;
- * - what cannot be saved yet (sockets, eventfds, memfds, deleted files,
- *   /proc files, locked files) is refused at checkpoint, naming the task,
+ * - what cannot be saved yet (eventfd, epoll, signalfd, timerfd and
+ *   inotify instances, memfds, deleted files, /proc files, locked files;
+ *   sockets too, which these kernels, built without CONFIG_NET, cannot
+ *   make) is refused at checkpoint, naming the task,
  *   the descriptor and what it is; a file changed since is ESTALE and
  *   one the restarter may not open is EACCES.
  *
@@ -23,9 +25,12 @@
  */
 #define _GNU_SOURCE
 #include <grp.h>
+#include <sys/epoll.h>
 #include <sys/eventfd.h>
 #include <sys/file.h>
-#include <sys/socket.h>
+#include <sys/inotify.h>
+#include <sys/signalfd.h>
+#include <sys/timerfd.h>
 
 #include "../kselftest_harness.h"
 #include "ckpt_util.h"
@@ -49,9 +54,10 @@ static void make_paths(void)
 	snprintf(dir_path, sizeof(dir_path), "/tmp/ckpt-dir-%d", getpid());
 }
 
+/* F_GETFL without the kernel's O_LARGEFILE (0 in the C library's). */
 static int flags_of(int fd)
 {
-	return fcntl(fd, F_GETFL) & ~O_LARGEFILE;
+	return fcntl(fd, F_GETFL) & ~0100000;
 }
 
 /* The regular file, directory, device and pipe, set up and checked. */
@@ -209,16 +215,27 @@ static int external_child(void)
 	return me > 0 ? 0 : 1;
 }
 
-/* Restart @img with @inh as substitutes, in a child; its exit status. */
+/*
+ * Restart @img in a child, with @inh as substitutes and, for the other
+ * external descriptors than EXT_FD and EXT2_FD (what the test runner
+ * left open), ours of the same number; its exit status.
+ */
 static int restart_with(int img, const struct cr_inherit *inh,
 			unsigned int nr, int logfd)
 {
-	int status;
+	struct cr_inherit all[MAX_EXTERNAL + 8], more[MAX_EXTERNAL];
+	int status, null = -1;
+	unsigned int i, n;
 	pid_t pid = fork();
 
 	if (!pid) {
 		lseek(img, 0, SEEK_SET);
-		sys_restart_inherit(0, img, RESTART_RUN, logfd, inh, nr);
+		memcpy(all, inh, nr * sizeof(*inh));
+		n = image_inherit(img, more, &null);
+		for (i = 0; i < n; i++)
+			if (more[i].fd != EXT_FD && more[i].fd != EXT2_FD)
+				all[nr++] = more[i];
+		sys_restart_inherit(0, img, RESTART_RUN, logfd, all, nr);
 		_exit(RESTART_FAILED(errno));
 	}
 	if (pid < 0 || waitpid(pid, &status, 0) != pid)
@@ -238,17 +255,19 @@ TEST_F(files, external_descriptors_take_substitutes)
 	char c[2];
 	pid_t pid;
 
+	/* Only EXT_FD and EXT2_FD have the write end, ours and the child's. */
 	ASSERT_EQ(0, pipe(ext));
 	ASSERT_EQ(EXT_FD, dup2(ext[1], EXT_FD));
 	ASSERT_EQ(EXT2_FD, dup2(ext[1], EXT2_FD));
+	close(ext[1]);
 	pid = spawn_fn(external_child);
-	close(EXT_FD);
-	close(EXT2_FD);
 	ASSERT_LT(0, pid);
 	ASSERT_LT(0, checkpoint_into(self, pid)) {
 		TH_LOG("checkpoint: %s", self->logbuf);
 	}
 	kill_child(pid);
+	close(EXT_FD);
+	close(EXT2_FD);
 
 	/* Our standard descriptors for its own. */
 	for (i = 0; i < 3; i++)
@@ -283,7 +302,6 @@ TEST_F(files, external_descriptors_take_substitutes)
 	EXPECT_EQ(1, read(b[0], c, 2));
 	EXPECT_EQ('2', c[0]);
 	close(ext[0]);
-	close(ext[1]);
 }
 
 /* A refused restart leaves the caller's descriptor table as it was. */
@@ -332,20 +350,39 @@ static int holder_child(void)
 {
 	int fd = open_it();
 
-	if (fd < 0 || dup2(fd, 50) != 50)
+	if (fd < 0 || dup2(fd, 50) != 50 || close(fd))
 		return 1;
 	raise(SIGSTOP);
 	return 0;
 }
 
-static int open_socket(void)
-{
-	return socket(AF_UNIX, SOCK_STREAM, 0);
-}
-
 static int open_eventfd(void)
 {
 	return eventfd(0, 0);
+}
+
+static int open_epoll(void)
+{
+	return epoll_create1(0);
+}
+
+static int open_signalfd(void)
+{
+	sigset_t set;
+
+	sigemptyset(&set);
+	sigaddset(&set, SIGUSR1);
+	return signalfd(-1, &set, 0);
+}
+
+static int open_timerfd(void)
+{
+	return timerfd_create(CLOCK_MONOTONIC, 0);
+}
+
+static int open_inotify(void)
+{
+	return inotify_init();
 }
 
 static int open_memfd(void)
@@ -381,8 +418,11 @@ TEST_F(files, unsupported_descriptors_are_refused_by_name)
 		int (*open)(void);
 		const char *what;
 	} kinds[] = {
-		{ open_socket, "fd 50: a socket is not supported" },
 		{ open_eventfd, "fd 50: anonymous inode [eventfd] is not supported" },
+		{ open_epoll, "fd 50: anonymous inode [eventpoll] is not supported" },
+		{ open_signalfd, "fd 50: anonymous inode [signalfd] is not supported" },
+		{ open_timerfd, "fd 50: anonymous inode [timerfd] is not supported" },
+		{ open_inotify, "fd 50: anonymous inode inotify is not supported" },
 		{ open_memfd, "fd 50: a memfd is not supported" },
 		{ open_deleted, "fd 50: a deleted file is not supported" },
 		{ open_proc, "fd 50: a file of proc is not supported" },
@@ -395,7 +435,9 @@ TEST_F(files, unsupported_descriptors_are_refused_by_name)
 	for (i = 0; i < ARRAY_SIZE(kinds); i++) {
 		open_it = kinds[i].open;
 		pid = spawn_fn(holder_child);
-		ASSERT_LT(0, pid);
+		ASSERT_LT(0, pid) {
+			TH_LOG("the child could not make \"%s\"", kinds[i].what);
+		}
 		EXPECT_EQ(-1, checkpoint_into(self, pid));
 		EXPECT_EQ(EOPNOTSUPP, errno);
 		snprintf(want, sizeof(want), "task %d %s", pid, kinds[i].what);
