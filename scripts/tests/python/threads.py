@@ -3,7 +3,8 @@
 # A real program that uses threads: two workers count, each checks on
 # every round that the kernel's tid for it (gettid(), which
 # threading.get_native_id() asks) is still the one Python cached when it
-# started (Thread.native_id), and the main thread prints a tick.
+# started (Thread.native_id), and the main thread prints a tick and
+# appends it to a journal file it keeps open.
 import os, threading, time
 
 count = [0, 0]
@@ -19,7 +20,10 @@ def work(i):
 workers = [threading.Thread(target=work, args=(i,), daemon=True) for i in range(2)]
 for t in workers:
     t.start()
+journal = open("/tmp/journal", "a")
 print("python pid", os.getpid(), "tids", [t.native_id for t in workers], flush=True)
 for n in range(1000):
     time.sleep(0.1)
     print("tick", n, count[0], count[1], "tids", "same" if all(same) else "CHANGED", flush=True)
+    journal.write("journal %d\n" % n)
+    journal.flush()
