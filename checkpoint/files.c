@@ -46,6 +46,7 @@
 #include <linux/namei.h>
 #include <linux/path.h>
 #include <linux/pipe_fs_i.h>
+#include <linux/sched/signal.h>
 #include <linux/sched/task.h>
 #include <linux/security.h>
 #include <linux/slab.h>
@@ -965,7 +966,8 @@ static void cr_inherit(struct cr_rst *r, struct cr_rfile *rf,
  * one takes the caller's substitute.
  *
  * Return: 0 (a file that cannot be opened is @r->err, logged), -EINVAL
- * (logged) for a malformed record, -ENOMEM, or the errors of
+ * (logged) for a malformed record, -EMFILE (logged) for descriptors
+ * beyond the caller's RLIMIT_NOFILE, -ENOMEM, or the errors of
  * cr_read_rec().
  */
 int cr_read_files(struct cr_rst *r, struct cr_rproc *rp, pid_t tgid, u32 id)
@@ -987,6 +989,11 @@ int cr_read_files(struct cr_rst *r, struct cr_rproc *rp, pid_t tgid, u32 id)
 			      id);
 	if (ht.nr_fds > READ_ONCE(sysctl_nr_open))
 		return cr_bad(r, "a table of %u descriptors", ht.nr_fds);
+	/* As dup2(2) will install them: below the caller's limit. */
+	if (ht.nr_fds > rlimit(RLIMIT_NOFILE))
+		return cr_refuse(r, -EMFILE,
+				 "%u descriptors, more than the caller's RLIMIT_NOFILE %lu",
+				 ht.nr_fds, rlimit(RLIMIT_NOFILE));
 	rp->fds = kvcalloc(ht.nr_fds, sizeof(*rp->fds), GFP_KERNEL);
 	if (ht.nr_fds && !rp->fds)
 		return -ENOMEM;
@@ -1017,6 +1024,10 @@ int cr_read_files(struct cr_rst *r, struct cr_rproc *rp, pid_t tgid, u32 id)
 		if (new && hd->file != tree->nr_files)
 			return cr_bad(r, "descriptor %d: not of the file before it",
 				      hd->fd);
+		if (hd->fd >= rlimit(RLIMIT_NOFILE))
+			return cr_refuse(r, -EMFILE,
+					 "descriptor %d is beyond the caller's RLIMIT_NOFILE %lu",
+					 hd->fd, rlimit(RLIMIT_NOFILE));
 		last = hd->fd;
 		rp->fds[i].fd = hd->fd;
 		rp->fds[i].flags = hd->flags;

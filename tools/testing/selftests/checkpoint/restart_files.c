@@ -29,6 +29,7 @@
 #include <sys/eventfd.h>
 #include <sys/file.h>
 #include <sys/inotify.h>
+#include <sys/resource.h>
 #include <sys/signalfd.h>
 #include <sys/timerfd.h>
 
@@ -493,6 +494,24 @@ TEST_F(files, replaced_file_is_estale_and_a_closed_one_eacces)
 	ASSERT_LE(0, fd);
 	close(fd);
 	EXPECT_EQ(RESTART_FAILED(ESTALE), restart_child(self->img, NULL, 0));
+}
+
+/* Descriptors beyond the restarter's RLIMIT_NOFILE: EMFILE, up front. */
+static void low_nofile(void)
+{
+	struct rlimit rl = { .rlim_cur = FILE_FD, .rlim_max = FILE_FD };
+
+	setrlimit(RLIMIT_NOFILE, &rl);
+}
+
+TEST_F(files, descriptors_beyond_the_restarters_limit_are_emfile)
+{
+	pid_t pid = spawn_fn(file_child);
+
+	ASSERT_LT(0, pid);
+	ASSERT_LT(0, checkpoint_into(self, pid));
+	kill_child(pid);
+	EXPECT_EQ(RESTART_FAILED(EMFILE), restart_child(self->img, low_nofile, 0));
 }
 
 TEST_HARNESS_MAIN
