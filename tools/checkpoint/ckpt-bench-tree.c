@@ -75,14 +75,21 @@ static void start_threads(void)
 
 /*
  * The container's init: its children stop themselves; it says it is
- * ready and waits for a byte on GO_FD, which only the restarter's
- * substitute has, and then writes to RESUMED_FD.
+ * ready on RESUMED_FD and waits for a byte on GO_FD, which only the
+ * restarter's substitute has, and then writes to RESUMED_FD again: to
+ * the restarter's substitute.
  */
-static int tree_init(int ready)
+static int tree_init(int unused)
 {
 	int i, status;
-	char c;
 	pid_t pid;
+	char c;
+
+	(void)unused;
+
+	/* Nothing of ours but these: the image refuses our memfd. */
+	close_range(3, RESUMED_FD - 1, 0);
+	close_range(GO_FD + 1, ~0U, 0);
 
 	for (i = 1; i < nr_procs; i++) {
 		pid = fork();
@@ -96,9 +103,9 @@ static int tree_init(int ready)
 			return 3;
 	}
 	start_threads();
-	if (write(ready, "r", 1) != 1)
+	/* Ready: the original's byte, which main() reads. */
+	if (write(RESUMED_FD, "r", 1) != 1)
 		return 3;
-	close(ready);
 	while (read(GO_FD, &c, 1) != 1)
 		;
 	if (write(RESUMED_FD, "r", 1) != 1)
@@ -163,7 +170,7 @@ static void kill_ns(pid_t init, pid_t helper)
 int main(int argc, char **argv)
 {
 	double t, best_ckpt = 1e9, best_rst = 1e9;
-	int run, p[2], tasks;
+	int run, p[2], go[2], ready[2], tasks;
 	pid_t init, helper;
 	off_t size = 0;
 	char c;
@@ -176,21 +183,17 @@ int main(int argc, char **argv)
 	img = memfd_create("ckpt-bench-tree", 0);
 	if (img < 0)
 		return 1;
-	/* The original tree's: a go that never comes, a pipe kept open. */
-	if (pipe(p) || dup2(p[0], GO_FD) != GO_FD ||
-	    dup2(p[1], RESUMED_FD) != RESUMED_FD)
+	/* The original tree's: a go that never comes, and where it is ready. */
+	if (pipe(go) || pipe(ready) || dup2(go[0], GO_FD) != GO_FD ||
+	    dup2(ready[1], RESUMED_FD) != RESUMED_FD)
 		return 1;
 
 	for (run = 0; run < RUNS; run++) {
-		if (pipe(p))
-			return 1;
-		init = spawn_ns(tree_init, p[1], &helper);
-		close(p[1]);
-		if (init < 0 || read(p[0], &c, 1) != 1) {
+		init = spawn_ns(tree_init, 0, &helper);
+		if (init < 0 || read(ready[0], &c, 1) != 1) {
 			fprintf(stderr, "the tree did not start\n");
 			return 1;
 		}
-		close(p[0]);
 		kill(init, SIGSTOP);
 		usleep(200000);
 		if (ftruncate(img, 0))

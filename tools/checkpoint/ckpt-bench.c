@@ -93,7 +93,10 @@ static pid_t spawn(unsigned long len, unsigned long step, int flags)
 	}
 	pid = fork();
 	if (!pid) {
+		/* Nothing of ours but RESUMED_FD: the image refuses a memfd. */
 		dup2(keep[1], RESUMED_FD);
+		close_range(3, RESUMED_FD - 1, 0);
+		close_range(RESUMED_FD + 1, ~0U, 0);
 		char *p = mmap(NULL, len, PROT_READ | PROT_WRITE,
 			       MAP_PRIVATE | MAP_ANONYMOUS | flags, -1, 0);
 		unsigned long i;
