@@ -44,34 +44,42 @@ static void print_usage(FILE *f, const char *prog)
 
 #define MAX_INHERIT	1024
 
+/* A number from 0 to INT32_MAX at *@s, which is moved past it; or -1. */
+static int32_t parse_id(const char **s)
+{
+	char *end;
+	long n = strtol(*s, &end, 10);
+
+	if (end == *s || n < 0 || n > INT32_MAX)
+		return -1;
+	*s = end;
+	return n;
+}
+
 /* Parse "[TID:]FD[=FROM]" into @inh; 0, or -1 if malformed. */
 static int parse_inherit(const char *s, struct cr_inherit *inh)
 {
-	long a, b;
-	char *end;
+	int32_t n = parse_id(&s);
 
 	memset(inh, 0, sizeof(*inh));
-	a = strtol(s, &end, 10);
-	if (end == s || a < 0 || a > INT32_MAX)
+	if (n < 0)
 		return -1;
-	if (*end == ':') {
-		s = end + 1;
-		b = strtol(s, &end, 10);
-		if (end == s || b < 0 || b > INT32_MAX)
+	if (*s == ':') {
+		s++;
+		inh->tid = n;
+		n = parse_id(&s);
+		if (n < 0)
 			return -1;
-		inh->tid = a;
-		a = b;
 	}
-	inh->fd = a;
-	inh->from = a;
-	if (*end == '=') {
-		s = end + 1;
-		b = strtol(s, &end, 10);
-		if (end == s || b < 0 || b > INT32_MAX)
+	inh->fd = n;
+	inh->from = n;
+	if (*s == '=') {
+		s++;
+		inh->from = parse_id(&s);
+		if (inh->from < 0)
 			return -1;
-		inh->from = b;
 	}
-	return *end ? -1 : 0;
+	return *s ? -1 : 0;
 }
 
 int main(int argc, char **argv)

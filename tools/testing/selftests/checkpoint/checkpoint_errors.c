@@ -189,58 +189,9 @@ TEST_F(target, flag_without_image_constant_is_refused)
 	EXPECT_EQ(0, finish_child(pid));
 }
 
-/* A private mapping of a file deleted since: nothing to reopen. */
-static unsigned long deleted_setup(void *arg)
+/* Map @fd privately and write to it: the set-up of the two below. */
+static unsigned long map_written(int fd)
 {
-	char name[] = "/tmp/ckpt-deleted-XXXXXX";
-	int fd;
-
-	if (!arg)
-		return region[0] == 1;
-	fd = mkstemp(name);
-	if (fd < 0 || ftruncate(fd, 4096))
-		_exit(3);
-	region = mmap(NULL, 4096, PROT_READ | PROT_WRITE, MAP_PRIVATE, fd, 0);
-	if (region == MAP_FAILED || unlink(name))
-		_exit(3);
-	close(fd);
-	region[0] = 1;
-	return (unsigned long)region;
-}
-
-/*
- * Restart reopens a file mapping by its path; a file deleted before the
- * checkpoint has none, so the image could never restart: refused at
- * checkpoint instead, with the VMA named.
- */
-TEST_F(target, deleted_file_mapping_is_refused)
-{
-	unsigned long base;
-	char want[64];
-	pid_t pid = spawn_stopped(deleted_setup, "", &base);
-	const char *log;
-
-	ASSERT_LT(0, pid);
-	EXPECT_EQ(-1, sys_checkpoint(pid, self->img, 0, self->log[1]));
-	EXPECT_EQ(EOPNOTSUPP, errno);
-	log = log_text(self->log[0]);
-	snprintf(want, sizeof(want), "vma %#lx-%#lx: its file was deleted",
-		 base, base + 4096);
-	EXPECT_NE(NULL, strstr(log, want)) {
-		TH_LOG("log: %s", log);
-	}
-	EXPECT_EQ(0, finish_child(pid));
-}
-
-/* A private mapping of a memfd: no path either, refused the same way. */
-static unsigned long memfd_setup(void *arg)
-{
-	char *region;
-	int fd;
-
-	if (!arg)
-		return 1;
-	fd = memfd_create("mapped", 0);
 	if (fd < 0 || ftruncate(fd, 4096))
 		_exit(3);
 	region = mmap(NULL, 4096, PROT_READ | PROT_WRITE, MAP_PRIVATE, fd, 0);
@@ -251,24 +202,71 @@ static unsigned long memfd_setup(void *arg)
 	return (unsigned long)region;
 }
 
-TEST_F(target, memfd_mapping_is_refused)
+/* A private mapping of a file deleted since: nothing to reopen. */
+static unsigned long deleted_setup(void *arg)
+{
+	char name[] = "/tmp/ckpt-deleted-XXXXXX";
+	int fd;
+
+	if (!arg)
+		return region[0] == 1;
+	fd = mkstemp(name);
+	if (fd >= 0 && unlink(name))
+		_exit(3);
+	return map_written(fd);
+}
+
+/* A private mapping of a memfd: no path either. */
+static unsigned long memfd_setup(void *arg)
+{
+	if (!arg)
+		return region[0] == 1;
+	return map_written(memfd_create("mapped", 0));
+}
+
+/*
+ * Checkpoint a child that @setup gave a mapping restart could not
+ * reopen: refused, the log line naming the VMA and @why; the child
+ * goes on unharmed.
+ */
+static void expect_mapping_refused(struct __test_metadata *_metadata,
+				   struct _test_data_target *self,
+				   unsigned long (*setup)(void *),
+				   const char *why)
 {
 	unsigned long base;
-	char want[80];
-	pid_t pid = spawn_stopped(memfd_setup, "", &base);
+	char want[96];
+	pid_t pid = spawn_stopped(setup, "", &base);
 	const char *log;
 
 	ASSERT_LT(0, pid);
 	EXPECT_EQ(-1, sys_checkpoint(pid, self->img, 0, self->log[1]));
 	EXPECT_EQ(EOPNOTSUPP, errno);
 	log = log_text(self->log[0]);
-	snprintf(want, sizeof(want),
-		 "vma %#lx-%#lx: its file was deleted (or is a memfd)", base,
-		 base + 4096);
+	snprintf(want, sizeof(want), "vma %#lx-%#lx: %s", base, base + 4096,
+		 why);
 	EXPECT_NE(NULL, strstr(log, want)) {
 		TH_LOG("log: %s", log);
 	}
 	EXPECT_EQ(0, finish_child(pid));
+}
+
+/*
+ * Restart reopens a file mapping by its path; a file deleted before the
+ * checkpoint has none, so the image could never restart: refused at
+ * checkpoint instead, with the VMA named.
+ */
+TEST_F(target, deleted_file_mapping_is_refused)
+{
+	expect_mapping_refused(_metadata, self, deleted_setup,
+			       "its file was deleted");
+}
+
+/* A memfd's file is on a kernel mount: refused the same way. */
+TEST_F(target, memfd_mapping_is_refused)
+{
+	expect_mapping_refused(_metadata, self, memfd_setup,
+			       "its file was deleted (or is a memfd)");
 }
 
 /* An unprivileged user may not checkpoint root's task. */

@@ -315,23 +315,38 @@ static void prep_read(void)
 	dup2(restart_pipe[0], READ_FD);
 }
 
-TEST(stopped_in_read)
+/*
+ * Round trip of @fn stopped in syscall @nr, waiting on READ_FD: the
+ * original's is a pipe the test holds the other end of, the restarter's
+ * substitute one that holds "hello". The restored task's exit status,
+ * or -1 if the set-up failed.
+ */
+static int roundtrip_reading(int (*fn)(int), long nr)
 {
-	int keep[2];
+	int keep[2], ret = -1;
 	pid_t pid;
 
-	ASSERT_EQ(0, pipe(keep));
-	ASSERT_EQ(READ_FD, dup2(keep[0], READ_FD));
-	pid = spawn_in(read_child, SYS_read);
-	ASSERT_LT(0, pid);
-	ASSERT_EQ(0, pipe(restart_pipe));
-	ASSERT_EQ(5, write(restart_pipe[1], "hello", 5));
-	EXPECT_EQ(0, roundtrip_pid(pid, prep_read, 0));
+	if (pipe(keep))
+		return -1;
+	if (dup2(keep[0], READ_FD) != READ_FD)
+		goto out;
+	pid = spawn_in(fn, nr);
+	if (pid <= 0 || pipe(restart_pipe))
+		goto out;
+	if (write(restart_pipe[1], "hello", 5) == 5)
+		ret = roundtrip_pid(pid, prep_read, 0);
 	close(restart_pipe[0]);
 	close(restart_pipe[1]);
+out:
 	close(READ_FD);
 	close(keep[0]);
 	close(keep[1]);
+	return ret;
+}
+
+TEST(stopped_in_read)
+{
+	EXPECT_EQ(0, roundtrip_reading(read_child, SYS_read));
 }
 
 /*
@@ -356,23 +371,9 @@ static int poll_child(int fd)
 
 TEST(stopped_in_poll)
 {
-	int keep[2];
-	pid_t pid;
-
-	ASSERT_EQ(0, pipe(keep));
-	ASSERT_EQ(READ_FD, dup2(keep[0], READ_FD));
-	pid = spawn_in(poll_child, SYS_poll);
-	ASSERT_LT(0, pid);
-	ASSERT_EQ(0, pipe(restart_pipe));
-	ASSERT_EQ(5, write(restart_pipe[1], "hello", 5));
-	EXPECT_EQ(0, roundtrip_pid(pid, prep_read, 0)) {
+	EXPECT_EQ(0, roundtrip_reading(poll_child, SYS_poll)) {
 		TH_LOG("4: poll() failed with EINTR");
 	}
-	close(restart_pipe[0]);
-	close(restart_pipe[1]);
-	close(READ_FD);
-	close(keep[0]);
-	close(keep[1]);
 }
 
 /*
