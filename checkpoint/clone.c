@@ -50,6 +50,7 @@ static void cr_free_tree(struct kref *ref)
 	unsigned int i;
 
 	cr_free_files(tree);
+	cr_free_shmems(tree);
 	for (i = 0; i < tree->nr_tasks; i++) {
 		struct cr_rtask *rt = &tree->tasks[i];
 

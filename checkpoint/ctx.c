@@ -82,6 +82,7 @@ int cr_ctx_init(struct cr_ctx *ctx, enum cr_op op, pid_t pid, int fd,
 	INIT_LIST_HEAD(&ctx->pgarr_list);
 	xa_init(&ctx->file_ids);
 	xa_init(&ctx->pipes);
+	xa_init(&ctx->shmem_ids);
 	ctx->op = op;
 	ctx->pid = pid;
 	ctx->flags = flags;
@@ -222,6 +223,7 @@ void cr_ctx_release(struct cr_ctx *ctx)
 	cr_release_tree(ctx);
 	xa_destroy(&ctx->file_ids);
 	xa_destroy(&ctx->pipes);
+	xa_destroy(&ctx->shmem_ids);
 	cr_inherit_release(ctx);
 	put_task_struct(ctx->task);
 	fput(ctx->file);

@@ -22,6 +22,9 @@
  * - a pipe inside the tree (every file of it held by the tree alone) is
  *   made again, with the data buffered in it (%CR_HDR_PIPE), read at
  *   checkpoint without being consumed.
+ * - a memfd is a shared memory object (shmem.c), saved once with its
+ *   contents and seals, however many files and mappings share it; each
+ *   file of it is opened again on the object restart makes.
  * - a terminal, or a pipe or FIFO with an end held outside the tree,
  *   leads outside: it is recorded as external, and restart(2) takes a
  *   substitute from its caller (&struct cr_inherit), as CRIU's
@@ -179,11 +182,22 @@ static int cr_file_kind(struct cr_ctx *ctx, struct file *file,
 	switch (inode->i_mode & S_IFMT) {
 	case S_IFREG:
 	case S_IFDIR:
-		/* No path: deleted, or on a kernel mount (a memfd's shmem). */
+		if (cr_file_is_memfd(file)) {
+			if (file->f_mode & FMODE_PATH) {
+				what = "an O_PATH descriptor of a memfd";
+				goto refuse;
+			}
+			if (cr_file_locked(file, files)) {
+				what = "a memfd with a lock or a lease";
+				goto refuse;
+			}
+			return CR_FILE_MEMFD;
+		}
+		/* No path: deleted, or on a kernel mount (hugetlb memfd). */
 		if (d_unlinked(dentry) ||
 		    file->f_path.mnt->mnt_flags & MNT_INTERNAL) {
 			what = strstarts(dentry->d_name.name, "memfd:") ?
-			       "a memfd" : "a deleted file";
+			       "a hugetlb memfd" : "a deleted file";
 			goto refuse;
 		}
 		if (!cr_fs_holds_files(inode->i_sb)) {
@@ -498,7 +512,10 @@ out:
 	return ret;
 }
 
-/* The record of a file the image has not seen yet. */
+/*
+ * The record of a file the image has not seen yet; for a memfd, after
+ * its object if that is new too.
+ */
 static int cr_write_file(struct cr_ctx *ctx, struct file *file, int kind,
 			 u32 id)
 {
@@ -506,10 +523,17 @@ static int cr_write_file(struct cr_ctx *ctx, struct file *file, int kind,
 	char *pathbuf = ctx->hbuf + CR_HBUF_SIZE - PATH_MAX;
 	struct pipe_inode_info *pipe;
 	struct cr_hdr_file *hf;
+	u32 object = 0;
 	const char *p;
 	unsigned long n;
 	size_t len;
 	int ret;
+
+	if (kind == CR_FILE_MEMFD) {
+		ret = cr_write_shmem(ctx, file, CR_SHMEM_MEMFD, &object);
+		if (ret)
+			return ret;
+	}
 
 	if (S_ISFIFO(inode->i_mode) && inode->i_sb->s_magic == PIPEFS_MAGIC) {
 		len = snprintf(pathbuf, PATH_MAX, "pipe:[%lu]", inode->i_ino) + 1;
@@ -535,6 +559,7 @@ static int cr_write_file(struct cr_ctx *ctx, struct file *file, int kind,
 	hf->rdev = new_encode_dev(inode->i_rdev);
 	hf->size = i_size_read(inode);
 	hf->path_len = len;
+	hf->object = object;
 	memmove(hf + 1, pathbuf, len);
 	ret = cr_hbuf_put(ctx, hf->h.len);
 	if (ret || kind != CR_FILE_PIPE)
@@ -629,6 +654,9 @@ int cr_write_files(struct cr_ctx *ctx, unsigned int i)
 }
 
 /* Restart */
+
+/* Open flags a memfd's descriptor may have: fcntl(F_SETFL) sets the rest. */
+#define CR_MEMFD_O_FLAGS	(O_ACCMODE | O_APPEND | O_NONBLOCK | O_LARGEFILE)
 
 /**
  * cr_read_fs() - read a process's root and working directory
@@ -841,9 +869,40 @@ static int cr_pipe_end(struct cr_rst *r, struct cr_rfile *rf, u64 ino,
 	return 0;
 }
 
+/*
+ * A descriptor's file of the memfd restart made, @memfd: a file of its
+ * own, with its own flags and position, as an open of /proc/PID/fd/N
+ * would give. The object is the restart's: its open is not checked
+ * against the mode the image gave it.
+ */
+static struct file *cr_open_memfd(struct cr_rst *r,
+				  const struct cr_hdr_file *hf,
+				  struct file *memfd)
+{
+	struct file *file;
+	loff_t pos;
+
+	file = dentry_open(&memfd->f_path, hf->flags | O_LARGEFILE,
+			   current_cred());
+	if (IS_ERR(file)) {
+		cr_log(r->ctx, "cannot open memfd file %u: error %ld", hf->id,
+		       PTR_ERR(file));
+		return file;
+	}
+	pos = vfs_llseek(file, hf->pos, SEEK_SET);
+	if (pos != hf->pos) {
+		cr_log(r->ctx, "cannot seek memfd file %u to %llu: error %lld",
+		       hf->id, hf->pos, pos < 0 ? pos : -EINVAL);
+		fput(file);
+		return ERR_PTR(pos < 0 ? pos : -EINVAL);
+	}
+	return file;
+}
+
 /* The file record whose header was read: checked, and opened. */
 static int cr_read_file(struct cr_rst *r)
 {
+	const struct cr_rshmem *obj = NULL;
 	struct cr_tree *tree = r->tree;
 	struct cr_rfile *rf;
 	struct cr_hdr_file *hf;
@@ -861,8 +920,9 @@ static int cr_read_file(struct cr_rst *r)
 	if (hf->flags & ~CR_FILE_O_FLAGS)
 		return cr_bad(r, "file %u: open flags %#x not allowed", hf->id,
 			      hf->flags & ~CR_FILE_O_FLAGS);
-	if (hf->pad || hf->pos > MAX_LFS_FILESIZE)
-		return cr_bad(r, "file %u: bad position or padding", hf->id);
+	if ((hf->kind != CR_FILE_MEMFD && hf->object) ||
+	    hf->pos > MAX_LFS_FILESIZE)
+		return cr_bad(r, "file %u: bad position or object", hf->id);
 	if (!hf->path_len || hf->path_len > PATH_MAX ||
 	    sizeof(*hf) + hf->path_len > hf->h.len ||
 	    strnlen(name, hf->path_len) != hf->path_len - 1)
@@ -887,6 +947,15 @@ static int cr_read_file(struct cr_rst *r)
 		    (hf->flags & O_ACCMODE) > O_WRONLY)
 			return cr_bad(r, "file %u: not a pipe end restart can make",
 				      hf->id);
+		break;
+	case CR_FILE_MEMFD:
+		if (!S_ISREG(hf->mode) || hf->flags & ~CR_MEMFD_O_FLAGS ||
+		    (hf->flags & O_ACCMODE) == O_ACCMODE)
+			return cr_bad(r, "file %u: not a memfd restart can open",
+				      hf->id);
+		obj = cr_shmem_get(r, hf->object, CR_SHMEM_MEMFD);
+		if (IS_ERR(obj))
+			return PTR_ERR(obj);
 		break;
 	case CR_FILE_EXTERNAL:
 		break;
@@ -915,7 +984,13 @@ static int cr_read_file(struct cr_rst *r)
 	tree->nr_files++;
 	if (hf->kind == CR_FILE_PIPE)
 		return cr_pipe_end(r, rf, hf->ino, hf->flags);
-	if (hf->kind != CR_FILE_EXTERNAL && !r->err) {
+	if (hf->kind == CR_FILE_MEMFD && !r->err) {
+		file = cr_open_memfd(r, hf, obj->file);
+		if (IS_ERR(file)) {
+			r->err = PTR_ERR(file);
+			file = NULL;
+		}
+	} else if (hf->kind != CR_FILE_EXTERNAL && !r->err) {
 		file = cr_reopen(r, hf, name);
 		if (IS_ERR(file)) {
 			r->err = PTR_ERR(file);
@@ -1002,6 +1077,14 @@ int cr_read_files(struct cr_rst *r, struct cr_rproc *rp, pid_t tgid, u32 id)
 		bool new = false;
 
 		ret = cr_read_hdr(r);
+		/* A memfd's object comes right before its file. */
+		if (!ret && r->hdr.type == CR_HDR_SHMEM) {
+			ret = cr_read_shmem(r);
+			if (!ret)
+				ret = cr_read_hdr(r);
+			if (!ret && r->hdr.type != CR_HDR_FILE)
+				ret = cr_bad(r, "a shared memory object no file opens next");
+		}
 		if (!ret && r->hdr.type == CR_HDR_FILE) {
 			new = true;
 			ret = cr_read_file(r);

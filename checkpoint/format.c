@@ -87,6 +87,7 @@ CR_AT(cr_hdr_vma, ino, 56);
 CR_AT(cr_hdr_vma, size, 64);
 CR_AT(cr_hdr_vma, mtime_sec, 72);
 CR_AT(cr_hdr_vma, mtime_nsec, 80);
+CR_AT(cr_hdr_vma, object, 84);
 CR_PIN(cr_hdr_pgarr, 16);
 CR_AT(cr_hdr_pgarr, nr_pages, 8);
 CR_PIN(cr_hdr_pages, 16);
@@ -96,6 +97,10 @@ CR_PIN(cr_hdr_fs, 16);
 CR_PIN(cr_hdr_file, 72);
 CR_AT(cr_hdr_file, pos, 24);
 CR_AT(cr_hdr_file, path_len, 64);
+CR_AT(cr_hdr_file, object, 68);
+CR_PIN(cr_hdr_shmem, 40);
+CR_AT(cr_hdr_shmem, size, 16);
+CR_AT(cr_hdr_shmem, name_len, 36);
 CR_PIN(cr_hdr_files, 16);
 CR_PIN(cr_hdr_pipe, 16);
 CR_PIN(cr_hdr_fd, 24);
@@ -109,6 +114,11 @@ static_assert(CR_FILE_O_FLAGS == (O_ACCMODE | O_APPEND | O_NONBLOCK |
 				  O_DSYNC | O_DIRECT | O_LARGEFILE |
 				  O_DIRECTORY | O_NOFOLLOW | O_NOATIME |
 				  __O_SYNC | O_PATH));
+
+/* Seals are already ABI: fcntl(F_GET_SEALS). */
+static_assert(CR_SHMEM_SEALS == (F_SEAL_SEAL | F_SEAL_SHRINK | F_SEAL_GROW |
+				 F_SEAL_WRITE | F_SEAL_FUTURE_WRITE |
+				 F_SEAL_EXEC));
 
 /* The core dump filter is already ABI: /proc/PID/coredump_filter. */
 static_assert(CR_MM_DUMP_FILTER == (1U << MMF_DUMP_FILTER_BITS) - 1);
@@ -130,15 +140,17 @@ static const struct {
 	{ VM_LOCKED,		CR_VMA_LOCKED },
 	{ VM_LOCKONFAULT,	CR_VMA_LOCKONFAULT },
 	{ VM_DROPPABLE,		CR_VMA_DROPPABLE },
+	{ VM_MAYSHARE,		CR_VMA_SHARED },
 };
 
 /*
  * VMA flags that are not recorded because restart derives them as
  * mmap(2) does: the mprotect() ceiling, memory accounting and the
- * soft-dirty state of a new VMA.
+ * soft-dirty state of a new VMA, and VM_SHARED, which a shared mapping
+ * has when its file is open for writing (%CR_VMA_MAYWRITE).
  */
 #define CR_VM_DERIVED	(VM_MAYREAD | VM_MAYWRITE | VM_MAYEXEC |	\
-			 VM_ACCOUNT | VM_SOFTDIRTY)
+			 VM_ACCOUNT | VM_SOFTDIRTY | VM_SHARED)
 
 /* Names for the log, for the flags a refused VMA most often has. */
 static const struct {
@@ -182,6 +194,10 @@ bool cr_vma_flags_to_image(vm_flags_t vm_flags, u32 *prot, u32 *flags,
 			rest &= ~cr_vma_flags[i].vm;
 		}
 	}
+	/* Only a shared mapping can lose the mprotect(PROT_WRITE) right. */
+	if ((vm_flags & (VM_MAYSHARE | VM_MAYWRITE)) ==
+	    (VM_MAYSHARE | VM_MAYWRITE))
+		*flags |= CR_VMA_MAYWRITE;
 	*unknown = rest;
 	return !rest;
 }
@@ -192,7 +208,9 @@ bool cr_vma_flags_to_image(vm_flags_t vm_flags, u32 *prot, u32 *flags,
  * @flags: %CR_VMA_* flags, checked to be known
  *
  * Return: the VM flags; the derived ones are left to the caller, which
- * sets them as mmap(2) would.
+ * sets them as mmap(2) would, but for VM_SHARED: set for a shared
+ * mapping that may be written, as do_mmap() sets it for a file open
+ * for writing.
  */
 vm_flags_t cr_vma_flags_from_image(u32 prot, u32 flags)
 {
@@ -204,6 +222,9 @@ vm_flags_t cr_vma_flags_from_image(u32 prot, u32 flags)
 	for (i = 0; i < ARRAY_SIZE(cr_vma_flags); i++)
 		if (flags & cr_vma_flags[i].cr)
 			vm_flags |= cr_vma_flags[i].vm;
+	if ((flags & (CR_VMA_SHARED | CR_VMA_MAYWRITE)) ==
+	    (CR_VMA_SHARED | CR_VMA_MAYWRITE))
+		vm_flags |= VM_SHARED;
 	return vm_flags;
 }
 

@@ -104,6 +104,9 @@ struct cr_pages_out {
  * @load_kept: restart: map or copy @n pages the store kept at @addrs of
  *	the new mm, for a PAGES record with %CR_PAGES_PRAM; NULL when the
  *	store keeps no pages, which makes such a record an error
+ * @take_kept: restart: the next @n pages the store kept, referenced,
+ *	into @pages, for pages that go elsewhere than where they were
+ *	mapped (a shared memory object's); NULL as for @load_kept
  * @release: drop what the store holds for @ctx, or NULL
  *
  * The image file itself is the default store: page contents are in the
@@ -114,6 +117,7 @@ struct cr_page_store {
 	int (*save)(struct cr_ctx *ctx, struct cr_pgarr *pgarr,
 		    struct cr_pages_out *out);
 	int (*load_kept)(struct cr_rst *r, const u64 *addrs, unsigned int n);
+	int (*take_kept)(struct cr_rst *r, struct page **pages, unsigned int n);
 	void (*release)(struct cr_ctx *ctx);
 };
 
@@ -183,6 +187,9 @@ struct cr_task {
  * @pipes: checkpoint: the read and write ends of each pipe the tree
  *	holds (%CR_PIPE_R, %CR_PIPE_W units)
  * @nr_files: checkpoint: file ids given so far
+ * @shmem_ids: checkpoint: the id of each shared memory object written,
+ *	by inode (an xarray value)
+ * @nr_shmems: checkpoint: shared memory object ids given so far
  * @inherit: restart: the caller's substitutes for external files
  * @inherit_files: restart: the file of each, with a reference
  * @nr_inherit: restart: entries in @inherit
@@ -223,6 +230,8 @@ struct cr_ctx {
 	struct xarray file_ids;
 	struct xarray pipes;
 	u32 nr_files;
+	struct xarray shmem_ids;
+	u32 nr_shmems;
 	struct cr_inherit *inherit;
 	struct file **inherit_files;
 	unsigned int nr_inherit;
@@ -289,6 +298,16 @@ struct cr_rpipe {
 };
 
 /**
+ * struct cr_rshmem - a shared memory object a restart made
+ * @file: its file; holds a reference; NULL when it could not be made
+ * @kind: %CR_SHMEM_*
+ */
+struct cr_rshmem {
+	struct file *file;
+	u32 kind;
+};
+
+/**
  * struct cr_rfd - one descriptor of a process a restart builds
  * @fd: its number
  * @flags: %CR_FD_* flags
@@ -349,6 +368,8 @@ enum cr_tree_state {
  * @nr_files: entries in @files
  * @max_files: entries @files has room for
  * @pipes: the pipes made, by the inode number the image gives them
+ * @shmems: the shared memory objects made, by id (kmalloc'd)
+ * @nr_shmems: the ids read so far
  * @flags: restart(2)'s flags
  * @state: an &enum cr_tree_state value
  * @unready: tasks created or being created that have not reported
@@ -371,6 +392,8 @@ struct cr_tree {
 	unsigned int nr_files;
 	unsigned int max_files;
 	struct xarray pipes;
+	struct xarray shmems;
+	u32 nr_shmems;
 	unsigned long flags;
 	int state;
 	unsigned int unready;
@@ -556,9 +579,21 @@ int cr_read_mm(struct cr_rst *r);
 extern const struct cr_page_store cr_file_store;
 int cr_write_vma_pages(struct cr_ctx *ctx, unsigned long start,
 		       unsigned long end);
-int cr_read_vma_pages(struct cr_rst *r, u64 *last);
+int cr_write_object_batch(struct cr_ctx *ctx);
+int cr_read_pgarr(struct cr_rst *r, u64 lo, u64 hi, u64 *next, u64 **addrs,
+		  unsigned int *np, struct cr_hdr_pages *hp);
+int cr_read_vma_pages(struct cr_rst *r, u64 *next);
 int cr_fill_pages(struct cr_rst *r, const u64 *addrs, unsigned int n,
 		  struct page **src);
+int cr_take_kept(struct cr_rst *r, unsigned int n);
+void cr_put_kept(struct cr_rst *r, unsigned int n);
+
+/* shmem.c: shared memory objects */
+bool cr_file_is_memfd(struct file *file);
+int cr_write_shmem(struct cr_ctx *ctx, struct file *file, u32 kind, u32 *id);
+int cr_read_shmem(struct cr_rst *r);
+const struct cr_rshmem *cr_shmem_get(struct cr_rst *r, u32 id, u32 kind);
+void cr_free_shmems(struct cr_tree *tree);
 
 /* pram_store.c: a PRAM node as the page store */
 #ifdef CONFIG_PRAM

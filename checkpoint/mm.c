@@ -24,6 +24,7 @@
 #include <linux/hugetlb.h>
 #include <linux/kdev_t.h>
 #include <linux/khugepaged.h>
+#include <linux/memfd.h>
 #include <linux/mm.h>
 #include <linux/mman.h>
 #include <linux/mmap_lock.h>
@@ -34,6 +35,7 @@
 #include <linux/sched/mm.h>
 #include <linux/sched/signal.h>
 #include <linux/security.h>
+#include <linux/shmem_fs.h>
 #include <linux/string.h>
 #include <linux/uprobes.h>
 
@@ -54,6 +56,9 @@ static enum cr_vma_type cr_vma_type(struct vm_area_struct *vma)
 			return CR_VMA_VVAR;
 		return 0;
 	}
+	if (vma_is_anon_shmem(vma) ||
+	    (vma->vm_file && cr_file_is_memfd(vma->vm_file)))
+		return CR_VMA_SHMEM;
 	if (vma_is_anonymous(vma))
 		return CR_VMA_ANON;
 	if (vma->vm_file && S_ISREG(file_inode(vma->vm_file)->i_mode))
@@ -67,8 +72,6 @@ static const char *cr_vma_unsupported(struct vm_area_struct *vma,
 {
 	if (type == CR_VMA_VDSO || type == CR_VMA_VVAR)
 		return NULL;
-	if (vma->vm_flags & (VM_SHARED | VM_MAYSHARE))
-		return "shared mappings are not supported yet";
 	if (is_vm_hugetlb_page(vma))
 		return "hugetlb mappings are not supported";
 	if (vma->vm_flags & (VM_IO | VM_PFNMAP | VM_MIXEDMAP))
@@ -95,10 +98,11 @@ static void cr_log_vm_flags(struct cr_ctx *ctx, struct vm_area_struct *vma,
 
 /*
  * Fill the VMA record of @vma in the header buffer: its range, type,
- * flags translated to the image's, and for a file its path and identity.
+ * flags translated to the image's, for a file its path and identity,
+ * for a shared memory object its id (@object).
  */
 static long cr_fill_vma(struct cr_ctx *ctx, struct vm_area_struct *vma,
-			enum cr_vma_type type)
+			enum cr_vma_type type, u32 object)
 {
 	struct cr_hdr_vma *hv;
 	vm_flags_t unknown = 0;
@@ -118,12 +122,16 @@ static long cr_fill_vma(struct cr_ctx *ctx, struct vm_area_struct *vma,
 	if (type == CR_VMA_VDSO || type == CR_VMA_VVAR)
 		flags = 0;
 
-	/* Restart reopens the file by its path: it must still have one. */
+	/*
+	 * Restart reopens the file by its path: it must still have one.
+	 * A file of the kernel's internal mount that is not a memfd is
+	 * SysV shared memory, or a driver's.
+	 */
 	if (type == CR_VMA_FILE &&
 	    (d_unlinked(vma->vm_file->f_path.dentry) ||
 	     vma->vm_file->f_path.mnt->mnt_flags & MNT_INTERNAL)) {
 		cr_log(ctx, "vma %#lx-%#lx: %s", vma->vm_start, vma->vm_end,
-		       "its file was deleted (or is a memfd) and cannot be reopened");
+		       "its file was deleted (or is SysV shared memory) and cannot be reopened");
 		return -EOPNOTSUPP;
 	}
 
@@ -147,6 +155,9 @@ static long cr_fill_vma(struct cr_ctx *ctx, struct vm_area_struct *vma,
 	hv->flags = flags;
 	hv->type = type;
 	hv->path_len = path_len;
+	hv->object = object;
+	if (type == CR_VMA_SHMEM)
+		hv->pgoff = vma->vm_pgoff;
 	if (type == CR_VMA_FILE) {
 		inode = file_inode(vma->vm_file);
 		mtime = inode_get_mtime(inode);
@@ -165,15 +176,19 @@ static long cr_fill_vma(struct cr_ctx *ctx, struct vm_area_struct *vma,
  * Fill the record of the VMA at or after *addr, under the mmap lock;
  * *addr and *end get the VMA's range, and *save_pages whether its pages
  * are saved. Returns the record's length, 0 when there is no VMA left,
- * or a negative errno.
+ * or a negative errno: -EAGAIN when the VMA maps a shared memory object
+ * not saved yet, whose file is then in *@object, referenced, to save
+ * first (cr_write_shmem() cannot write under the mmap lock).
  */
 static long cr_next_vma(struct cr_ctx *ctx, unsigned long *addr,
-			unsigned long *end, bool *save_pages)
+			unsigned long *end, bool *save_pages,
+			struct file **object)
 {
 	VMA_ITERATOR(vmi, ctx->mm, *addr);
 	struct vm_area_struct *vma;
 	enum cr_vma_type type;
 	const char *why;
+	void *id = NULL;
 	long len;
 
 	len = mmap_read_lock_killable(ctx->mm);
@@ -190,16 +205,26 @@ static long cr_next_vma(struct cr_ctx *ctx, unsigned long *addr,
 		len = -EOPNOTSUPP;
 		goto unlock;
 	}
-	len = cr_fill_vma(ctx, vma, type);
 	*addr = vma->vm_start;
+	if (type == CR_VMA_SHMEM) {
+		id = xa_load(&ctx->shmem_ids,
+			     (unsigned long)file_inode(vma->vm_file));
+		if (!id) {
+			*object = get_file(vma->vm_file);
+			len = -EAGAIN;
+			goto unlock;
+		}
+	}
+	len = cr_fill_vma(ctx, vma, type, xa_to_value(id));
 	*end = vma->vm_end;
 	/*
 	 * The vDSO's contents are the kernel's. Memory a fork child gets
 	 * zeroed (VM_WIPEONFORK) holds per-process secrets such as RNG
 	 * state: restored zeroed, never replayed.
 	 */
-	*save_pages = (type == CR_VMA_ANON || type == CR_VMA_FILE) &&
-		      !(vma->vm_flags & VM_WIPEONFORK);
+	*save_pages = (type == CR_VMA_ANON || type == CR_VMA_FILE ||
+		       type == CR_VMA_SHMEM) &&
+		      !(vma->vm_flags & (VM_WIPEONFORK | VM_MAYSHARE));
 unlock:
 	mmap_read_unlock(ctx->mm);
 	return len;
@@ -208,13 +233,26 @@ unlock:
 static int cr_write_vmas(struct cr_ctx *ctx, unsigned int map_count)
 {
 	unsigned long addr = 0, end;
+	struct file *object;
 	unsigned int nr = 0;
 	bool save_pages;
 	long len;
 	int ret;
+	u32 id;
 
 	for (;;) {
-		len = cr_next_vma(ctx, &addr, &end, &save_pages);
+		len = cr_next_vma(ctx, &addr, &end, &save_pages, &object);
+		if (len == -EAGAIN) {
+			/* The object first, then the VMA again. */
+			ret = cr_write_shmem(ctx, object,
+					     cr_file_is_memfd(object) ?
+					     CR_SHMEM_MEMFD : CR_SHMEM_ANON,
+					     &id);
+			fput(object);
+			if (ret)
+				return ret;
+			continue;
+		}
 		if (len <= 0) {
 			ret = len;
 			break;
@@ -243,9 +281,11 @@ static int cr_write_vmas(struct cr_ctx *ctx, unsigned int map_count)
  * @id: the address space's id
  *
  * Writes the mm record, the architecture's mm context, and every VMA with
- * its pages. Refuses (-EOPNOTSUPP, with a log line naming the VMA) what
- * cannot be saved yet: shared, hugetlb, device and other special
- * mappings, and a VMA or mm flag the image has no constant for.
+ * its pages, and before its first VMA that maps it, each shared memory
+ * object not saved yet. Refuses (-EOPNOTSUPP, with a log line naming
+ * the VMA) what cannot be saved yet: SysV shared memory, hugetlb, device
+ * and other special mappings, and a VMA or mm flag the image has no
+ * constant for.
  *
  * Return: 0 or a negative errno.
  */
@@ -366,7 +406,11 @@ static vm_flags_t cr_vm_flags(const struct cr_hdr_vma *hv)
 	/* What do_mmap() adds to MAP_DROPPABLE memory. */
 	if (flags & VM_DROPPABLE)
 		flags |= VM_NORESERVE | VM_WIPEONFORK | VM_DONTDUMP;
-	if ((flags & (VM_NORESERVE | VM_WRITE)) == VM_WRITE)
+	/* do_mmap(): a shared mapping of a file not open for writing */
+	if ((flags & (VM_MAYSHARE | VM_SHARED)) == VM_MAYSHARE)
+		flags &= ~VM_MAYWRITE;
+	/* accountable_mapping(): shared memory is charged by its object */
+	if ((flags & (VM_NORESERVE | VM_SHARED | VM_WRITE)) == VM_WRITE)
 		flags |= VM_ACCOUNT;
 	return flags;
 }
@@ -392,9 +436,10 @@ static __printf(2, 3) void cr_vma_log(struct cr_rst *r, const char *fmt, ...)
 }
 
 /*
- * Open the file of a private file mapping by its recorded path, with the
- * caller's credentials and root, as mmap(2) of it would need, and check
- * it is the file checkpointed. There is no window between the check and
+ * Open the file of a file mapping by its recorded path, with the
+ * caller's credentials and root, as mmap(2) of it would need (for
+ * writing too when @write: a shared mapping that may be written), and
+ * check it is the file checkpointed. There is no window between the check and
  * the open: the path is resolved once, with O_PATH (which opens nothing:
  * a FIFO cannot block us, a device sees no open), the type is checked
  * on that, and the very same path is then opened for reading, with the
@@ -403,8 +448,11 @@ static __printf(2, 3) void cr_vma_log(struct cr_rst *r, const char *fmt, ...)
  * checkpointed gets -ESTALE: its clean pages would not match the saved
  * dirty ones.
  */
-static struct file *cr_open_file(struct cr_rst *r, const char *name)
+static struct file *cr_open_file(struct cr_rst *r, const char *name,
+				 bool write)
 {
+	int mask = MAY_OPEN | MAY_READ | (write ? MAY_WRITE : 0);
+	int flags = (write ? O_RDWR : O_RDONLY) | O_LARGEFILE;
 	struct cr_hdr_vma *hv = &r->vma;
 	struct timespec64 mtime;
 	struct file *opath, *file;
@@ -424,12 +472,13 @@ static struct file *cr_open_file(struct cr_rst *r, const char *name)
 		file = ERR_PTR(-ESTALE);
 		goto out;
 	}
-	/* As may_open() does for a regular file opened for reading. */
-	ret = inode_permission(file_mnt_idmap(opath), inode,
-			       MAY_OPEN | MAY_READ);
+	/*
+	 * As may_open() does for a regular file; for writing, the open
+	 * takes write access to the mount and the inode (EROFS, ETXTBSY).
+	 */
+	ret = inode_permission(file_mnt_idmap(opath), inode, mask);
 	file = ret ? ERR_PTR(ret) :
-		     dentry_open(&opath->f_path, O_RDONLY | O_LARGEFILE,
-				 current_cred());
+		     dentry_open(&opath->f_path, flags, current_cred());
 	if (IS_ERR(file)) {
 		cr_log(r->ctx, "cannot open %s for VMA %#llx-%#llx: error %ld",
 		       name, hv->start, hv->end, PTR_ERR(file));
@@ -452,11 +501,15 @@ out:
 }
 
 /*
- * The checks do_mmap() makes of a private mapping of @file (NULL for
- * anonymous memory) at a fixed address, before it maps anything: the
- * offset must not wrap nor pass the file's largest size (file_mmap_ok(),
- * -EOVERFLOW); the file must be mappable (-ENODEV), executable mappings
- * must not come from a noexec mount (-EPERM); the address must be one
+ * The checks do_mmap() makes of a mapping of @file (NULL for anonymous
+ * memory, shared or not) at a fixed address, before it maps anything:
+ * the offset must not wrap nor pass the file's largest size
+ * (file_mmap_ok(), -EOVERFLOW); the file must be mappable (-ENODEV),
+ * executable mappings must not come from a noexec mount (-EPERM); a
+ * shared mapping that may be written must not be of an append-only file
+ * (-EACCES) nor, writable, of a swap file (-ETXTBSY); a memfd's seals
+ * must allow the mapping (memfd_check_seals_mmap(), which may clear
+ * VM_MAYWRITE in *@flags, -EPERM); the address must be one
  * get_unmapped_area() grants for MAP_FIXED, which applies the file's own
  * placement rules, TASK_SIZE, vm.mmap_min_addr with CAP_SYS_RAWIO and
  * the LSM's security_mmap_addr(); the caller's RLIMIT_MEMLOCK holds
@@ -470,8 +523,10 @@ static int cr_mmap_checks(struct cr_rst *r, struct file *file,
 {
 	struct cr_hdr_vma *hv = &r->vma;
 	unsigned long len = hv->end - hv->start;
-	unsigned long mflags = MAP_PRIVATE | MAP_FIXED;
+	unsigned long mflags = (*flags & VM_MAYSHARE ? MAP_SHARED : MAP_PRIVATE) |
+			       MAP_FIXED;
 	unsigned long addr, maxsize;
+	struct inode *inode;
 	int ret;
 
 	if (file) {
@@ -497,6 +552,21 @@ static int cr_mmap_checks(struct cr_rst *r, struct file *file,
 				return -EPERM;
 			}
 			*flags &= ~VM_MAYEXEC;
+		}
+		inode = file_inode(file);
+		if (*flags & VM_SHARED && IS_APPEND(inode)) {
+			cr_vma_log(r, "a shared writable mapping of an append-only file");
+			return -EACCES;
+		}
+		if (*flags & VM_SHARED && *flags & VM_WRITE &&
+		    IS_SWAPFILE(inode)) {
+			cr_vma_log(r, "a shared writable mapping of a swap file");
+			return -ETXTBSY;
+		}
+		ret = memfd_check_seals_mmap(file, flags);
+		if (ret) {
+			cr_vma_log(r, "the memfd's seals forbid the mapping");
+			return ret;
 		}
 	} else {
 		mflags |= MAP_ANONYMOUS;
@@ -533,7 +603,10 @@ static int cr_mmap_checks(struct cr_rst *r, struct file *file,
 /*
  * Insert a VMA for @r->vma into the new mm. This stands in for the part
  * of mmap_region() that a new, empty mm needs: may_expand_vm() for the
- * address space and data limits, the file's ->mmap, insert_vm_struct()
+ * address space and data limits, for a shared mapping that may be
+ * written mapping_map_writable() (which a sealed memfd refuses, -EPERM),
+ * the file's ->mmap, or shmem_zero_setup()'s work for shared anonymous
+ * memory (@shm, the object restart made for it), insert_vm_struct()
  * (which charges VM_ACCOUNT memory as mmap_region() does), the locked
  * memory count, the statistics and the uprobe and khugepaged hooks.
  * What a file's ->mmap made of the VMA is checked again, as checkpoint
@@ -541,12 +614,13 @@ static int cr_mmap_checks(struct cr_rst *r, struct file *file,
  * memory, or a special mapping, is refused (-EOPNOTSUPP).
  */
 static int cr_insert_vma(struct cr_rst *r, struct file *file,
-			 vm_flags_t flags)
+			 struct file *shm, vm_flags_t flags)
 {
 	struct cr_hdr_vma *hv = &r->vma;
 	struct mm_struct *mm = r->mm;
 	struct vm_area_struct *vma;
 	unsigned long npages = (hv->end - hv->start) >> PAGE_SHIFT;
+	bool writable = file && is_shared_maywrite(flags);
 	vm_flags_t unknown;
 	u32 prot, crflags;
 	int ret;
@@ -556,9 +630,17 @@ static int cr_insert_vma(struct cr_rst *r, struct file *file,
 		cr_vma_log(r, "beyond the caller's RLIMIT_AS or RLIMIT_DATA");
 		return -ENOMEM;
 	}
+	if (writable) {
+		ret = mapping_map_writable(file->f_mapping);
+		if (ret) {
+			cr_vma_log(r, "shared and writable, but its file is sealed against writes");
+			return ret;
+		}
+	}
+	ret = -ENOMEM;
 	vma = vm_area_alloc(mm);
 	if (!vma)
-		return -ENOMEM;
+		goto out;
 	vma->vm_start = hv->start;
 	vma->vm_end = hv->end;
 	vm_flags_init(vma, flags);
@@ -573,12 +655,16 @@ static int cr_insert_vma(struct cr_rst *r, struct file *file,
 		    is_vm_hugetlb_page(vma) ||
 		    !cr_vma_flags_to_image(vma->vm_flags & ~CR_VM_AFTER_MMAP,
 					   &prot, &crflags, &unknown) ||
-		    vma->vm_flags & (VM_SHARED | VM_MAYSHARE | VM_SPECIAL)) {
+		    (vma->vm_flags ^ flags) & (VM_SHARED | VM_MAYSHARE) ||
+		    vma->vm_flags & VM_SPECIAL) {
 			cr_vma_log(r, "the file made it a mapping checkpoint refuses (flags %#lx)",
 				   vma->vm_flags);
 			ret = -EOPNOTSUPP;
 			goto err_close;
 		}
+	} else if (shm) {
+		vma->vm_pgoff = hv->pgoff;
+		shmem_zero_setup_file(vma, shm);
 	} else {
 		vma_set_anonymous(vma);
 	}
@@ -589,36 +675,43 @@ static int cr_insert_vma(struct cr_rst *r, struct file *file,
 	if (vma->vm_flags & VM_LOCKED)
 		mm->locked_vm += npages;
 	vm_stat_account(mm, vma->vm_flags, npages);
-	if (file)
+	if (vma->vm_file)
 		uprobe_mmap(vma);
 	khugepaged_enter_vma(vma, vma->vm_flags);
-	return 0;
+	goto out;
 
 err_close:
 	if (vma->vm_ops && vma->vm_ops->close)
 		vma->vm_ops->close(vma);
 err_file:
-	if (file)
+	if (vma->vm_file)
 		fput(vma->vm_file);
 	vm_area_free(vma);
+out:
+	/* The VMA, once linked, holds write access of its own. */
+	if (writable)
+		mapping_unmap_writable(file->f_mapping);
 	return ret;
 }
 
 /*
- * Map the VMA just read into the new mm: anonymous memory empty, a
- * private file mapping from its reopened file; the pages saved for
- * either follow in the image. The vDSO and its data pages are only
- * noted: the running kernel's are mapped at the recorded address on
- * commit. Returns 0, or a negative errno with a log line: -EINVAL for
- * flags mmap(2) would refuse, -EACCES for a writable and executable
- * mapping under memory-deny-write-execute, the errors of cr_open_file()
- * and cr_mmap_checks(), or -ENOMEM beyond the caller's limits.
+ * Map the VMA just read into the new mm: anonymous memory empty, a file
+ * mapping from its reopened file, a shared memory object from the object
+ * restart made of it; the pages saved for a private mapping follow in
+ * the image. The vDSO and its data pages are only noted: the running
+ * kernel's are mapped at the recorded address on commit. Returns 0, or
+ * a negative errno with a log line: -EINVAL for flags mmap(2) would
+ * refuse, -EACCES for a writable and executable mapping under
+ * memory-deny-write-execute, the errors of cr_open_file(),
+ * cr_mmap_checks() and cr_insert_vma(), or -ENOMEM beyond the caller's
+ * limits.
  */
 static int cr_map_vma(struct cr_rst *r, const char *path)
 {
 	struct cr_hdr_vma *hv = &r->vma;
 	vm_flags_t flags = cr_vm_flags(hv);
-	struct file *file = NULL;
+	struct file *file = NULL, *shm = NULL;
+	const struct cr_rshmem *obj;
 	int ret;
 
 	if (test_bit(MMF_HAS_MDWE, &r->mm->flags) &&
@@ -628,16 +721,25 @@ static int cr_map_vma(struct cr_rst *r, const char *path)
 		return -EACCES;
 	}
 	if (hv->type == CR_VMA_FILE) {
-		file = cr_open_file(r, path);
+		file = cr_open_file(r, path, hv->flags & CR_VMA_MAYWRITE);
 		if (IS_ERR(file))
 			return PTR_ERR(file);
+	} else if (hv->type == CR_VMA_SHMEM) {
+		obj = cr_shmem_get(r, hv->object, 0);
+		if (IS_ERR(obj))
+			return PTR_ERR(obj);
+		/* mmap(2) sees no file for shared anonymous memory. */
+		if (obj->kind == CR_SHMEM_ANON)
+			shm = obj->file;
+		else
+			file = get_file(obj->file);
 	}
 
 	ret = cr_mmap_checks(r, file, &flags);
 	if (!ret)
 		ret = mmap_write_lock_killable(r->mm);
 	if (!ret) {
-		ret = cr_insert_vma(r, file, flags);
+		ret = cr_insert_vma(r, file, shm, flags);
 		mmap_write_unlock(r->mm);
 		if (ret == -ENOMEM)
 			cr_log(r->ctx, "cannot map VMA %#llx-%#llx: error %d",
@@ -648,13 +750,19 @@ static int cr_map_vma(struct cr_rst *r, const char *path)
 	return ret;
 }
 
-/* Check one VMA record; @prev_end is where the previous VMA ended. */
+/*
+ * Check one VMA record; @prev_end is where the previous VMA ended. Shared
+ * anonymous memory must be shared: an object is checked for its kind
+ * here, whether or not restart could make it.
+ */
 static int cr_check_vma(struct cr_rst *r, struct cr_hdr_vma *hv,
 			u64 prev_end)
 {
 	bool file = hv->type == CR_VMA_FILE;
+	bool shmem = hv->type == CR_VMA_SHMEM;
 	bool special = hv->type == CR_VMA_VDSO || hv->type == CR_VMA_VVAR;
 	char *path = (char *)(hv + 1);
+	const struct cr_rshmem *obj;
 
 	if (hv->start >= hv->end || !PAGE_ALIGNED(hv->start) ||
 	    !PAGE_ALIGNED(hv->end) || !cr_user_addr(hv->end))
@@ -663,7 +771,7 @@ static int cr_check_vma(struct cr_rst *r, struct cr_hdr_vma *hv,
 	if (hv->start < prev_end)
 		return cr_bad(r, "VMA %#llx-%#llx overlaps or is out of order",
 			      hv->start, hv->end);
-	if (hv->type < CR_VMA_ANON || hv->type > CR_VMA_VVAR)
+	if (hv->type < CR_VMA_ANON || hv->type > CR_VMA_SHMEM)
 		return cr_bad(r, "unknown VMA type %u", hv->type);
 	if (hv->prot & ~CR_PROT_ALL)
 		return cr_bad(r, "VMA %#llx-%#llx: unknown protection %#x",
@@ -671,16 +779,40 @@ static int cr_check_vma(struct cr_rst *r, struct cr_hdr_vma *hv,
 	if (hv->flags & ~CR_VMA_FLAGS || (special && hv->flags))
 		return cr_bad(r, "VMA %#llx-%#llx: flags %#x not allowed",
 			      hv->start, hv->end, hv->flags);
-	if (hv->pad || (!file && hv->pgoff))
+	if ((!shmem && hv->object) || (!file && !shmem && hv->pgoff))
 		return cr_bad(r, "VMA %#llx-%#llx: fields that must be zero are not",
 			      hv->start, hv->end);
+	if (shmem) {
+		obj = cr_shmem_get(r, hv->object, 0);
+		if (IS_ERR(obj))
+			return PTR_ERR(obj);
+		if (obj->kind == CR_SHMEM_ANON && !(hv->flags & CR_VMA_SHARED))
+			return cr_bad(r, "VMA %#llx-%#llx: shared anonymous memory mapped private",
+				      hv->start, hv->end);
+		/* file_mmap_ok() for a shmem file, which mmap(2) of a memfd checks */
+		if (hv->pgoff > (MAX_LFS_FILESIZE - (hv->end - hv->start)) >>
+				PAGE_SHIFT)
+			return cr_bad(r, "VMA %#llx-%#llx: object offset %#llx out of range",
+				      hv->start, hv->end, hv->pgoff);
+	}
+	/*
+	 * What mmap(2) makes of MAP_SHARED: only of a file or an object,
+	 * never growing, writable only when the file may be written.
+	 */
+	if ((hv->flags & CR_VMA_SHARED && !file && !shmem) ||
+	    (hv->flags & CR_VMA_MAYWRITE && !(hv->flags & CR_VMA_SHARED)) ||
+	    (hv->flags & CR_VMA_SHARED && hv->prot & CR_PROT_WRITE &&
+	     !(hv->flags & CR_VMA_MAYWRITE)))
+		return cr_bad(r, "VMA %#llx-%#llx: sharing flags %#x mmap(2) would refuse",
+			      hv->start, hv->end, hv->flags);
 	/*
 	 * What mmap(2), madvise(2) and mlock2(2) refuse: a growing file
 	 * mapping, wiped or droppable file memory, a droppable stack or
 	 * locked droppable memory, lock-on-fault without the lock.
 	 */
-	if ((file && hv->flags & (CR_VMA_GROWSDOWN | CR_VMA_WIPEONFORK |
-				  CR_VMA_DROPPABLE)) ||
+	if (((file || shmem) &&
+	     hv->flags & (CR_VMA_GROWSDOWN | CR_VMA_WIPEONFORK |
+			  CR_VMA_DROPPABLE)) ||
 	    (hv->flags & CR_VMA_DROPPABLE &&
 	     hv->flags & (CR_VMA_GROWSDOWN | CR_VMA_LOCKED)) ||
 	    (hv->flags & (CR_VMA_LOCKED | CR_VMA_LOCKONFAULT)) ==
@@ -718,22 +850,33 @@ static int cr_add_vma(struct cr_rst *r, const char *path)
 }
 
 /*
- * The VMAs with their pages, up to and including the tail's header: each
- * VMA is mapped into the new mm as soon as it is read, and its pages are
- * read into it as they come.
+ * The VMAs with their pages, up to and including the header of the
+ * record after them: each VMA is mapped into the new mm as soon as it is
+ * read, and its pages are read into it as they come. A shared memory
+ * object comes, with its pages, before the first VMA that maps it.
  */
 static int cr_read_vmas(struct cr_rst *r, u32 map_count)
 {
-	u64 prev_end = 0, last = 0;
+	u64 prev_end = 0, next = 0;
 	struct cr_hdr_vma *v;
 	u32 nr = 0;
 	int ret;
 
 	ret = cr_read_hdr(r);
 	while (!ret && (r->hdr.type == CR_HDR_VMA ||
-			r->hdr.type == CR_HDR_PGARR)) {
+			r->hdr.type == CR_HDR_PGARR ||
+			r->hdr.type == CR_HDR_SHMEM)) {
+		if (r->hdr.type == CR_HDR_SHMEM) {
+			/* Its pages are its own: none of the last VMA's follow. */
+			ret = cr_read_shmem(r);
+			if (!ret)
+				ret = cr_read_hdr(r);
+			if (!ret && r->hdr.type != CR_HDR_VMA)
+				ret = cr_bad(r, "a shared memory object no VMA maps next");
+			continue;
+		}
 		if (r->hdr.type == CR_HDR_PGARR) {
-			ret = nr ? cr_read_vma_pages(r, &last) :
+			ret = nr ? cr_read_vma_pages(r, &next) :
 				   cr_bad(r, "pages before any VMA");
 			if (!ret)
 				ret = cr_read_hdr(r);
@@ -749,7 +892,7 @@ static int cr_read_vmas(struct cr_rst *r, u32 map_count)
 		if (!ret) {
 			r->vma = *v;	/* the header buffer is reused */
 			prev_end = v->end;
-			last = 0;
+			next = 0;
 			ret = cr_add_vma(r, (char *)(v + 1));
 		}
 		if (!ret)

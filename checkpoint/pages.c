@@ -437,6 +437,32 @@ static int cr_write_batch(struct cr_ctx *ctx)
 }
 
 /**
+ * cr_write_object_batch() - write the collected pages of an object
+ * @ctx: checkpoint context
+ *
+ * The page-arrays hold a shared memory object's pages at their offsets
+ * in it (shmem.c): written as they are, with none of the sharing with a
+ * parent that a process's anonymous pages have.
+ *
+ * Return: 0 or a negative errno.
+ */
+int cr_write_object_batch(struct cr_ctx *ctx)
+{
+	struct cr_pgarr *pgarr;
+	int ret = 0;
+
+	list_for_each_entry_reverse(pgarr, &ctx->pgarr_list, list) {
+		if (!pgarr->nr_used)
+			continue;
+		ret = cr_write_run(ctx, pgarr, false);
+		if (ret)
+			break;
+	}
+	cr_pgarr_release_all(ctx);
+	return ret;
+}
+
+/**
  * cr_write_vma_pages() - save the pages of one VMA
  * @ctx: checkpoint context
  * @start: the VMA's start
@@ -654,29 +680,30 @@ static int cr_fill_from_parent(struct cr_rst *r, const u64 *addrs,
 }
 
 /**
- * cr_read_vma_pages() - read a page-array and its pages into the new mm
- * @r: restart state; @r->vma is the VMA the pages belong to, and the
- *	PGARR record's header has been read
- * @last: the address of the VMA's last page so far, or 0; updated
+ * cr_read_pgarr() - read a page-array and the head of its contents
+ * @r: restart state; the PGARR record's header has been read
+ * @lo: the lowest address (or offset) a page may have
+ * @hi: the address after the highest
+ * @next: the lowest address the first page may have, for the order of
+ *	the page-arrays of one VMA or object; updated past the last page
+ * @addrs: set to the addresses, in the header buffer
+ * @np: set to how many there are
+ * @hp: set to the PAGES record's head, read and checked
  *
- * The addresses must be page-aligned, increasing and inside the VMA; the
- * contents follow in the image or were kept by the page store.
+ * The addresses must be page-aligned, increasing and in [@lo, @hi); the
+ * PAGES record must match them. Its contents, if in the image, are next.
  *
  * Return: 0, -EINVAL (logged) for a malformed record, or the errno of a
  * failed read.
  */
-int cr_read_vma_pages(struct cr_rst *r, u64 *last)
+int cr_read_pgarr(struct cr_rst *r, u64 lo, u64 hi, u64 *next, u64 **addrs,
+		  unsigned int *np, struct cr_hdr_pages *hp)
 {
-	struct cr_hdr_vma *hv = &r->vma;
 	struct cr_hdr_pgarr *ha;
-	struct cr_hdr_pages hp;
-	bool vma_first = !*last;
-	u64 *addrs, addr;
+	u64 *a;
 	u32 i, n;
 	int ret;
 
-	if (hv->type > CR_VMA_FILE)
-		return cr_bad(r, "pages for a special mapping");
 	ha = cr_read_body(r, CR_HDR_PGARR, sizeof(*ha) + sizeof(u64),
 			  sizeof(*ha) + CR_PGARR_TOTAL * sizeof(u64));
 	if (IS_ERR(ha))
@@ -687,24 +714,85 @@ int cr_read_vma_pages(struct cr_rst *r, u64 *last)
 	if (!n || r->hdr.len != ALIGN(sizeof(*ha) + n * sizeof(u64),
 				      CR_HDR_ALIGN))
 		return cr_bad(r, "page-array of %u pages", n);
-	addrs = (u64 *)(ha + 1);
+	a = (u64 *)(ha + 1);
 	for (i = 0; i < n; i++) {
-		addr = addrs[i];
-		if (!PAGE_ALIGNED(addr) || addr < hv->start ||
-		    addr >= hv->end || (*last && addr <= *last))
+		if (!PAGE_ALIGNED(a[i]) || a[i] < max(lo, *next) || a[i] >= hi)
 			return cr_bad(r, "page %#llx outside its VMA or out of order",
-				      addr);
-		*last = addr;
+				      a[i]);
+		*next = a[i] + PAGE_SIZE;
 	}
 
-	ret = cr_read_struct(r, CR_HDR_PAGES, &hp, sizeof(hp));
+	ret = cr_read_struct(r, CR_HDR_PAGES, hp, sizeof(*hp));
 	if (ret)
 		return ret;
-	if (r->hdr.len != sizeof(hp) + (hp.flags ? 0 : (u64)n * PAGE_SIZE))
+	if (r->hdr.len != sizeof(*hp) + (hp->flags ? 0 : (u64)n * PAGE_SIZE) ||
+	    hp->nr_pages != n || hp->flags & ~CR_PAGES_FLAGS ||
+	    hweight32(hp->flags) > 1)
 		return cr_bad(r, "page contents do not match their page-array");
-	if (hp.nr_pages != n || hp.flags & ~CR_PAGES_FLAGS ||
-	    hweight32(hp.flags) > 1)
-		return cr_bad(r, "page contents do not match their page-array");
+	*addrs = a;
+	*np = n;
+	return 0;
+}
+
+/**
+ * cr_take_kept() - take the next pages a store kept
+ * @r: restart state
+ * @n: how many, at most %CR_PGARR_TOTAL
+ *
+ * For a PAGES record with %CR_PAGES_PRAM whose pages do not go into the
+ * new mm where they were (a shared memory object's): they are put in
+ * @r->src, referenced, for cr_put_kept() to drop.
+ *
+ * Return: 0, or -EINVAL (logged) when the store kept no such pages.
+ */
+int cr_take_kept(struct cr_rst *r, unsigned int n)
+{
+	if (!r->ctx->store->take_kept)
+		return cr_bad(r, "pages kept in PRAM, but the image is not a PRAM node");
+	return r->ctx->store->take_kept(r, r->src, n);
+}
+
+/**
+ * cr_put_kept() - drop the pages cr_take_kept() took
+ * @r: restart state
+ * @n: how many
+ */
+void cr_put_kept(struct cr_rst *r, unsigned int n)
+{
+	while (n)
+		put_page(r->src[--n]);
+}
+
+/**
+ * cr_read_vma_pages() - read a page-array and its pages into the new mm
+ * @r: restart state; @r->vma is the VMA the pages belong to, and the
+ *	PGARR record's header has been read
+ * @next: where the VMA's next page may be, or 0 before its first;
+ *	updated
+ *
+ * The addresses must be page-aligned, increasing and inside the VMA; the
+ * contents follow in the image or were kept by the page store.
+ *
+ * Return: 0, -EINVAL (logged) for a malformed record, or the errno of a
+ * failed read.
+ */
+int cr_read_vma_pages(struct cr_rst *r, u64 *next)
+{
+	struct cr_hdr_vma *hv = &r->vma;
+	struct cr_hdr_pages hp;
+	bool vma_first = !*next;
+	unsigned int n;
+	u64 *addrs;
+	int ret;
+
+	if (hv->type != CR_VMA_ANON && hv->type != CR_VMA_FILE &&
+	    hv->type != CR_VMA_SHMEM)
+		return cr_bad(r, "pages for a special mapping");
+	if (hv->flags & CR_VMA_SHARED)
+		return cr_bad(r, "pages for a shared mapping");
+	ret = cr_read_pgarr(r, hv->start, hv->end, next, &addrs, &n, &hp);
+	if (ret)
+		return ret;
 	if (hp.flags & CR_PAGES_PARENT && !r->parent_mm)
 		return cr_bad(r, "the parent's pages, in a process without a parent");
 	/* The VMA's first pages: make it a fork of the parent's first. */

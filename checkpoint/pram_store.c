@@ -74,6 +74,24 @@ static int cr_pram_load_kept(struct cr_rst *r, const u64 *addrs,
 	return ret;
 }
 
+/* The next @n pages of the node's page stream, referenced, into @pages. */
+static int cr_pram_take_kept(struct cr_rst *r, struct page **pages,
+			     unsigned int n)
+{
+	unsigned int i;
+
+	for (i = 0; i < n; i++) {
+		pages[i] = pram_load_page(r->ctx->pram);
+		if (!pages[i])
+			break;
+	}
+	if (i == n)
+		return 0;
+	while (i)
+		put_page(pages[--i]);
+	return cr_bad(r, "the PRAM node holds fewer pages than its image");
+}
+
 static void cr_pram_release(struct cr_ctx *ctx)
 {
 	if (ctx->pram == &ctx->pram_load)
@@ -86,6 +104,7 @@ static const struct cr_page_store cr_pram_store = {
 	.by_reference = true,
 	.save = cr_pram_save,
 	.load_kept = cr_pram_load_kept,
+	.take_kept = cr_pram_take_kept,
 	.release = cr_pram_release,
 };
 

@@ -381,6 +381,7 @@ static int cr_read_tree(struct cr_rst *r)
 	init_waitqueue_head(&tree->wq);
 	init_waitqueue_head(&tree->ready);
 	xa_init(&tree->pipes);
+	xa_init(&tree->shmems);
 	tree->flags = r->ctx->flags;
 	r->tree = tree;
 	tree->tasks = kvcalloc(ht.nr_tasks, sizeof(*tree->tasks), GFP_KERNEL);

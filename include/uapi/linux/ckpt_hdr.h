@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0-only WITH Linux-syscall-note */
 /*
- * Checkpoint/restart image format, version 5: the generic records.
+ * Checkpoint/restart image format, version 6: the generic records.
  *
  * The records that hold architecture state (%CR_HDR_CPU and
  * %CR_HDR_MM_CONTEXT) are defined by <asm/ckpt_hdr.h> of the
@@ -58,7 +58,11 @@
  * that does (a vfork child). Open files are shared between processes
  * too, as fork() leaves them: a %CR_HDR_FILE record comes once, right
  * before the first %CR_HDR_FD that refers to it, and later descriptors,
- * of any process, refer to its id.
+ * of any process, refer to its id. Shared memory objects (shared
+ * anonymous memory, memfds) are shared the same way, by mappings and
+ * descriptors: a %CR_HDR_SHMEM record, with the object's pages, comes
+ * once, right before the first %CR_HDR_VMA or %CR_HDR_FILE that refers
+ * to it.
  */
 
 /* Flags of checkpoint(2). */
@@ -70,7 +74,7 @@
 /* "CKPTIMG\0" read as a little-endian 64-bit number */
 #define CR_IMAGE_MAGIC		0x00474d4954504b43ULL
 
-#define CR_IMAGE_VERSION	5
+#define CR_IMAGE_VERSION	6
 
 /* Records are padded to this alignment. */
 #define CR_HDR_ALIGN		8
@@ -95,6 +99,7 @@
  * @CR_HDR_FILES: a descriptor table: how many descriptors follow
  * @CR_HDR_FD: one descriptor of a table
  * @CR_HDR_PIPE: the data buffered in a pipe
+ * @CR_HDR_SHMEM: a shared memory object, followed by its pages
  * @CR_HDR_TAIL: last record: magic and a checksum of the whole stream
  *
  * Values are stable: new record types get new numbers.
@@ -117,6 +122,7 @@ enum cr_hdr_type {
 	CR_HDR_FILES		= 15,
 	CR_HDR_FD		= 16,
 	CR_HDR_PIPE		= 17,
+	CR_HDR_SHMEM		= 18,
 	CR_HDR_TAIL		= 127
 };
 
@@ -362,6 +368,7 @@ struct cr_hdr_fs {
 #define CR_FILE_CHR		3	/* a device of the allow-list */
 #define CR_FILE_EXTERNAL	4	/* leads outside: a substitute */
 #define CR_FILE_PIPE		5	/* an end of a pipe inside the tree */
+#define CR_FILE_MEMFD		6	/* a memfd: a %CR_HDR_SHMEM object */
 
 /*
  * cr_hdr_file.flags: the open(2) flags kept for a file, as x86-64
@@ -387,8 +394,8 @@ struct cr_hdr_fs {
  * @size: st_size when checkpointed (for the reader: not checked)
  * @path_len: bytes of path that follow, its NUL included: the absolute
  *	path for a file reopened; for an external one, what it was (a
- *	path, or "pipe:[inode]")
- * @pad: zero
+ *	path, or "pipe:[inode]"); for a memfd, its name as /proc shows it
+ * @object: for a memfd, the id of its %CR_HDR_SHMEM object; else zero
  *
  * Files are shared: descriptors duplicated with dup(2), or inherited
  * through fork(), refer to one file, with one position and one set of
@@ -409,7 +416,7 @@ struct cr_hdr_file {
 	__u64 rdev;
 	__u64 size;
 	__u32 path_len;
-	__u32 pad;
+	__u32 object;
 };
 
 /**
@@ -425,6 +432,55 @@ struct cr_hdr_pipe {
 	struct cr_hdr h;
 	__u32 size;
 	__u32 len;
+};
+
+/* cr_hdr_shmem.kind */
+#define CR_SHMEM_ANON		1	/* mmap(MAP_SHARED | MAP_ANONYMOUS) */
+#define CR_SHMEM_MEMFD		2	/* memfd_create(2) */
+
+/* cr_hdr_shmem.flags */
+#define CR_SHMEM_NORESERVE	(1U << 0)	/* MAP_NORESERVE (anonymous) */
+#define CR_SHMEM_FLAGS		CR_SHMEM_NORESERVE
+
+/*
+ * cr_hdr_shmem.seals: a memfd's seals, as fcntl(F_GET_SEALS) reports
+ * them (user ABI): F_SEAL_SEAL, _SHRINK, _GROW, _WRITE, _FUTURE_WRITE,
+ * _EXEC.
+ */
+#define CR_SHMEM_SEALS		0x3fU
+
+/* Longest memfd name, as memfd_create(2) takes it, NUL excluded. */
+#define CR_SHMEM_NAME_MAX	249
+
+/**
+ * struct cr_hdr_shmem - a shared memory object
+ * @h: record header, type %CR_HDR_SHMEM
+ * @id: its id, one past the last shared memory object id
+ * @kind: %CR_SHMEM_*
+ * @size: its size in bytes (st_size); for %CR_SHMEM_ANON, page-aligned
+ * @flags: %CR_SHMEM_* flags
+ * @seals: a memfd's %CR_SHMEM_SEALS; zero for %CR_SHMEM_ANON
+ * @mode: a memfd's permission bits (st_mode & 07777); zero for
+ *	%CR_SHMEM_ANON
+ * @name_len: bytes of a memfd's name that follow (without the "memfd:"
+ *	that /proc shows before it), its NUL included; zero for
+ *	%CR_SHMEM_ANON
+ *
+ * The object's pages that hold data follow as %CR_HDR_PGARR records
+ * whose addresses are offsets in the object, each with its
+ * %CR_HDR_PAGES record. An object is saved once, however many mappings
+ * and descriptors, in however many processes, share it; after restart
+ * they share it again.
+ */
+struct cr_hdr_shmem {
+	struct cr_hdr h;
+	__u32 id;
+	__u32 kind;
+	__u64 size;
+	__u32 flags;
+	__u32 seals;
+	__u32 mode;
+	__u32 name_len;
 };
 
 /**
@@ -561,9 +617,10 @@ struct cr_hdr_mm {
 /* cr_hdr_vma.type */
 enum cr_vma_type {
 	CR_VMA_ANON	= 1,	/* anonymous memory: heap, stack, mmap */
-	CR_VMA_FILE	= 2,	/* private file mapping */
+	CR_VMA_FILE	= 2,	/* a file mapping, reopened by path */
 	CR_VMA_VDSO	= 3,	/* the kernel's vDSO: mapped anew, no data */
-	CR_VMA_VVAR	= 4	/* the vDSO's data page: likewise */
+	CR_VMA_VVAR	= 4,	/* the vDSO's data page: likewise */
+	CR_VMA_SHMEM	= 5	/* a %CR_HDR_SHMEM object */
 };
 
 /* cr_hdr_vma.prot: as mmap(2)'s PROT_* */
@@ -590,7 +647,9 @@ enum cr_vma_type {
 #define CR_VMA_LOCKED		(1U << 9)	/* mlock(2), MAP_LOCKED */
 #define CR_VMA_LOCKONFAULT	(1U << 10)	/* mlock2(MLOCK_ONFAULT) */
 #define CR_VMA_DROPPABLE	(1U << 11)	/* MAP_DROPPABLE */
-#define CR_VMA_FLAGS		0xfffU
+#define CR_VMA_SHARED		(1U << 12)	/* MAP_SHARED */
+#define CR_VMA_MAYWRITE		(1U << 13)	/* shared, may be written */
+#define CR_VMA_FLAGS		0x3fffU
 
 /**
  * struct cr_hdr_vma - one memory area
@@ -609,11 +668,19 @@ enum cr_vma_type {
  * @size: the file's size in bytes
  * @mtime_sec: the file's modification time, seconds
  * @mtime_nsec: the file's modification time, nanoseconds
- * @pad: zero
+ * @object: for %CR_VMA_SHMEM, the id of its %CR_HDR_SHMEM object; else
+ *	zero
  *
- * The file fields identify the file a private mapping came from, so
- * that restart can refuse a file that changed since. They are zero for
- * anonymous memory.
+ * The file fields identify the file a mapping came from, so that restart
+ * can refuse a file that changed since. They are zero for anonymous
+ * memory and shared memory objects.
+ *
+ * A shared mapping (%CR_VMA_SHARED) has no saved pages: its pages are
+ * the file's, or the object's. %CR_VMA_MAYWRITE says that its file was
+ * open for writing, so that mprotect(2) may make it writable: restart
+ * opens the file for writing then, and only then. A private mapping of
+ * a shared memory object (a memfd) saves its copied-on-write pages as a
+ * private file mapping does.
  */
 struct cr_hdr_vma {
 	struct cr_hdr h;
@@ -629,14 +696,16 @@ struct cr_hdr_vma {
 	__u64 size;
 	__s64 mtime_sec;
 	__u32 mtime_nsec;
-	__u32 pad;
+	__u32 object;
 };
 
 /**
  * struct cr_hdr_pgarr - the addresses of one batch of saved pages
  * @h: record header, type %CR_HDR_PGARR
  * @nr_pages: addresses following this struct, 8 bytes each, page-aligned
- *	and increasing, all inside the VMA of the last %CR_HDR_VMA record
+ *	and increasing, all inside the VMA of the last %CR_HDR_VMA record;
+ *	after a %CR_HDR_SHMEM record, byte offsets in its object instead,
+ *	below its size
  * @pad: zero
  *
  * A %CR_HDR_PAGES record with the contents of the same pages follows.
