@@ -174,9 +174,10 @@ static inline void drop_deleted_files(void)
 
 /*
  * Unmap the caller's shared mappings. The kselftest harness shares a page
- * with every test process for its results, and checkpoint(2) does not
- * save shared mappings yet: a child to be checkpointed drops its copy,
- * and its descriptors of deleted files (drop_deleted_files()).
+ * with every test process for its results: a child to be checkpointed
+ * drops its copy, which its image would otherwise carry as shared memory
+ * of its own, and its descriptors of deleted files and memfds
+ * (drop_deleted_files()), which are the harness's, not the test's.
  */
 static inline void drop_shared_mappings(void)
 {
