@@ -12,11 +12,14 @@
  * its own pending signals, its process's root and working directory,
  * descriptors and the open files they are the first to use (with the
  * size and fill of each pipe inside the tree), and its
- * process's address space with one line per VMA, as text for a person
- * or, with --json, as line-oriented JSON that the kselftests (C
- * programs) parse line by line (there the open files, shared across
- * the tree, come in a list of their own after the tasks). --pages also
- * lists the address of every saved page.
+ * process's address space with one line per VMA, with the shared memory
+ * objects (shared anonymous memory, memfds) that its VMAs and
+ * descriptors are the first to use, as text for a person or, with
+ * --json, as line-oriented JSON that the kselftests (C programs) parse
+ * line by line (there the open files and the shared memory objects,
+ * shared across the tree, come in lists of their own after the tasks).
+ * --pages also lists the address of every saved page, and the offset of
+ * every saved page of a shared memory object.
  *
  * The image is read once, front to back, through a fixed buffer: page
  * contents are checksummed and dropped, so an image of any size can come
@@ -74,7 +77,7 @@
  * The layout this tool was written against, pinned as the kernel pins
  * it: a header that moved a field would otherwise be misread silently.
  */
-static_assert(CR_IMAGE_VERSION == 5, "CR_IMAGE_VERSION");
+static_assert(CR_IMAGE_VERSION == 6, "CR_IMAGE_VERSION");
 static_assert(sizeof(struct cr_hdr_head) == 112, "cr_hdr_head");
 static_assert(sizeof(struct cr_hdr_tree) == 16, "cr_hdr_tree");
 static_assert(sizeof(struct cr_hdr_task) == 168, "cr_hdr_task");
@@ -102,11 +105,17 @@ static_assert(sizeof(struct cr_hdr_file) == 72, "cr_hdr_file");
 static_assert(offsetof(struct cr_hdr_file, pos) == 24, "cr_hdr_file.pos");
 static_assert(offsetof(struct cr_hdr_file, path_len) == 64,
 	      "cr_hdr_file.path_len");
+static_assert(offsetof(struct cr_hdr_file, object) == 68,
+	      "cr_hdr_file.object");
 static_assert(sizeof(struct cr_hdr_files) == 16, "cr_hdr_files");
 static_assert(sizeof(struct cr_hdr_fd) == 24, "cr_hdr_fd");
 static_assert(sizeof(struct cr_hdr_pipe) == 16, "cr_hdr_pipe");
 static_assert(offsetof(struct cr_hdr_pipe, len) == 12, "cr_hdr_pipe.len");
 static_assert(offsetof(struct cr_hdr_fd, file) == 16, "cr_hdr_fd.file");
+static_assert(sizeof(struct cr_hdr_shmem) == 40, "cr_hdr_shmem");
+static_assert(offsetof(struct cr_hdr_shmem, size) == 16, "cr_hdr_shmem.size");
+static_assert(offsetof(struct cr_hdr_shmem, name_len) == 36,
+	      "cr_hdr_shmem.name_len");
 static_assert(sizeof(struct cr_hdr_cpu) == 240, "cr_hdr_cpu");
 static_assert(sizeof(struct cr_hdr_mm) == 112, "cr_hdr_mm");
 static_assert(offsetof(struct cr_hdr_mm, flags) == 96, "cr_hdr_mm.flags");
@@ -114,14 +123,25 @@ static_assert(offsetof(struct cr_hdr_mm, id) == 108, "cr_hdr_mm.id");
 static_assert(sizeof(struct cr_hdr_mm_context) == 16, "cr_hdr_mm_context");
 static_assert(sizeof(struct cr_hdr_vma) == 88, "cr_hdr_vma");
 static_assert(offsetof(struct cr_hdr_vma, prot) == 36, "cr_hdr_vma.prot");
+static_assert(offsetof(struct cr_hdr_vma, object) == 84, "cr_hdr_vma.object");
 static_assert(sizeof(struct cr_hdr_pgarr) == 16, "cr_hdr_pgarr");
 static_assert(sizeof(struct cr_hdr_pages) == 16, "cr_hdr_pages");
 static_assert(sizeof(struct cr_hdr_tail) == 24, "cr_hdr_tail");
 
-/* The open(2) flags a pipe end may have, as x86-64 numbers them. */
+/*
+ * The open(2) flags a pipe end may have, as x86-64 numbers them, and
+ * those a memfd's file may have (fcntl(F_SETFL) sets the others).
+ */
 #define X86_64_O_ACCMODE	03
 #define X86_64_O_WRONLY		01
+#define X86_64_O_APPEND		02000
 #define X86_64_O_NONBLOCK	04000
+#define X86_64_O_LARGEFILE	0100000
+#define MEMFD_O_FLAGS		(X86_64_O_ACCMODE | X86_64_O_APPEND |	\
+				 X86_64_O_NONBLOCK | X86_64_O_LARGEFILE)
+
+/* MAX_LFS_FILESIZE on 64 bits: no object is larger, no offset beyond. */
+#define MAX_OBJECT_SIZE		((__u64)INT64_MAX)
 
 #define ARRAY_SIZE(a)		(sizeof(a) / sizeof((a)[0]))
 #define ALIGN8(x)		(((x) + 7ULL) & ~7ULL)
@@ -392,6 +412,8 @@ static const char *type_name(__u32 type)
 		return "CR_HDR_FD";
 	case CR_HDR_PIPE:
 		return "CR_HDR_PIPE";
+	case CR_HDR_SHMEM:
+		return "CR_HDR_SHMEM";
 	case CR_HDR_TAIL:
 		return "CR_HDR_TAIL";
 	}
@@ -436,6 +458,8 @@ static size_t type_size(__u32 type)
 		return sizeof(struct cr_hdr_fd);
 	case CR_HDR_PIPE:
 		return sizeof(struct cr_hdr_pipe);
+	case CR_HDR_SHMEM:
+		return sizeof(struct cr_hdr_shmem);
 	case CR_HDR_TAIL:
 		return sizeof(struct cr_hdr_tail);
 	}
@@ -455,6 +479,8 @@ static const char *file_kind_name(__u32 kind)
 		return "external";
 	case CR_FILE_PIPE:
 		return "pipe";
+	case CR_FILE_MEMFD:
+		return "memfd";
 	}
 	return NULL;
 }
@@ -470,6 +496,19 @@ static const char *vma_type_name(__u32 type)
 		return "vdso";
 	case CR_VMA_VVAR:
 		return "vvar";
+	case CR_VMA_SHMEM:
+		return "shmem";
+	}
+	return NULL;
+}
+
+static const char *shmem_kind_name(__u32 kind)
+{
+	switch (kind) {
+	case CR_SHMEM_ANON:
+		return "anon";
+	case CR_SHMEM_MEMFD:
+		return "memfd";
 	}
 	return NULL;
 }
@@ -580,6 +619,7 @@ struct image {
 	bool list_pages;
 	struct strbuf out;	/* the JSON, minus what only the tail tells */
 	struct strbuf files;	/* the JSON of the files, after the tasks */
+	struct strbuf shmems;	/* the JSON of the shared memory objects */
 
 	__u32 prev;		/* type of the last record, 0 before HEAD */
 	__u64 rec_off;		/* offset of the record being read */
@@ -593,6 +633,9 @@ struct image {
 	struct tidset tids;	/* every tid so far: unique, ptid among them */
 	/* The last id of each kind of object introduced so far */
 	__u32 last_mm, last_sighand, last_signal, last_files, last_file;
+	__u32 last_shmem;
+	unsigned char *shmem_kinds;	/* CR_SHMEM_* of object N, at N - 1 */
+	size_t cap_shmems;
 
 	/* The task whose records are being read, and its process's leader */
 	struct cr_hdr_task task, leader;
@@ -620,10 +663,21 @@ struct image {
 	struct cr_hdr_vma vma;
 	char path[MAX_PATH_LEN];
 	__u64 vma_pages;
-	__u64 next_addr;	/* a saved page may not lie below this */
 	__u64 prev_end;		/* VMAs come sorted and apart */
+
+	/*
+	 * The shared memory object whose PGARR and PAGES records are being
+	 * read instead: the VMA or FILE after them must use it.
+	 */
+	__u32 new_shmem;	/* its id, or 0 */
+	struct cr_hdr_shmem shmem;
+	char shmem_name[CR_SHMEM_NAME_MAX + 1];
+	__u64 shmem_pages;
+
+	/* The pages of either */
+	__u64 next_addr;	/* a saved page may not lie below this */
 	__u32 batch;		/* nr_pages of the PGARR the PAGES must match */
-	__u64 *addrs;		/* the VMA's page addresses, for --pages */
+	__u64 *addrs;		/* their addresses (offsets), for --pages */
 	size_t nr_addrs, cap_addrs;
 
 	__u32 stored_crc, computed_crc;
@@ -636,14 +690,24 @@ struct image {
  * own SIGPENDING, then its process's FS and FILES with its FDs, each
  * after the FILE it is the first to use (and the first file of a pipe
  * after the PIPE with its data), then its process's MM with what
- * follows it.
+ * follows it. A shared memory object, with its pages, comes right
+ * before the first VMA or FILE that uses it.
  */
 static bool order_ok(const struct image *img, __u32 type)
 {
 	__u32 prev = img->prev;
 	bool task_done = img->in_task && img->cpu_done &&
 			 !img->need_tpending && !img->need_fs &&
-			 !img->need_files && !img->fds_left && !img->need_mm;
+			 !img->need_files && !img->fds_left && !img->need_mm &&
+			 !img->new_shmem;
+	/* Where a VMA may come, or a FILE: there its object may, too */
+	bool vma_next = img->in_mm && (prev == CR_HDR_MM_CONTEXT ||
+				       prev == CR_HDR_VMA ||
+				       prev == CR_HDR_PAGES);
+	bool file_next = img->fds_left && (prev == CR_HDR_FILES ||
+					   prev == CR_HDR_FD);
+	bool object_done = img->new_shmem && (prev == CR_HDR_SHMEM ||
+					      prev == CR_HDR_PAGES);
 	bool task_end = prev == CR_HDR_CPU || prev == CR_HDR_SIGPENDING ||
 			prev == CR_HDR_MM_CONTEXT || prev == CR_HDR_VMA ||
 			prev == CR_HDR_PAGES;
@@ -674,8 +738,9 @@ static bool order_ok(const struct image *img, __u32 type)
 	case CR_HDR_FILES:
 		return prev == CR_HDR_FS && img->need_files;
 	case CR_HDR_FILE:
-		return (prev == CR_HDR_FILES || prev == CR_HDR_FD) &&
-		       img->fds_left;
+		return file_next || (object_done && img->fds_left);
+	case CR_HDR_SHMEM:
+		return (vma_next || file_next) && !img->new_shmem;
 	case CR_HDR_PIPE:
 		return prev == CR_HDR_FILE && img->need_pipe;
 	case CR_HDR_FD:
@@ -688,10 +753,10 @@ static bool order_ok(const struct image *img, __u32 type)
 	case CR_HDR_MM_CONTEXT:
 		return prev == CR_HDR_MM;
 	case CR_HDR_VMA:
-		return prev == CR_HDR_MM_CONTEXT || prev == CR_HDR_VMA ||
-		       prev == CR_HDR_PAGES;
+		return vma_next || (object_done && img->in_mm);
 	case CR_HDR_PGARR:
-		return prev == CR_HDR_VMA || prev == CR_HDR_PAGES;
+		return prev == CR_HDR_VMA || prev == CR_HDR_PAGES ||
+		       prev == CR_HDR_SHMEM;
 	case CR_HDR_PAGES:
 		return prev == CR_HDR_PGARR;
 	case CR_HDR_TAIL:
@@ -721,6 +786,9 @@ static const char *order_want(const struct image *img)
 		return "its CR_HDR_FILES";
 	if (img->need_pipe)
 		return "its pipe's CR_HDR_PIPE";
+	if (img->new_shmem)
+		return img->in_mm ? "its shared memory object's CR_HDR_VMA" :
+				    "its shared memory object's CR_HDR_FILE";
 	if (img->fds_left)
 		return "its next CR_HDR_FD";
 	if (img->need_mm)
@@ -806,7 +874,7 @@ static void do_head(struct image *img, struct cr_hdr_head *rec)
 		malformed(img->rec_off, "bad magic 0x%016llx", rec->magic);
 	if (rec->version < CR_IMAGE_VERSION)
 		malformed(img->rec_off,
-			  "image format version %u is no longer read: this ckptinfo reads version %u, which holds a tree of tasks with their shared objects, pending signals, interval timers and open files; checkpoint the task again with a current kernel",
+			  "image format version %u is no longer read: this ckptinfo reads version %u, which holds a tree of tasks with their shared objects, pending signals, interval timers, open files and shared memory; checkpoint the task again with a current kernel",
 			  rec->version, CR_IMAGE_VERSION);
 	if (rec->version != CR_IMAGE_VERSION)
 		malformed(img->rec_off,
@@ -1411,6 +1479,148 @@ static void do_files(struct image *img, struct cr_hdr_files *rec)
 	       rec->nr_fds == 1 ? "" : "s");
 }
 
+/* A memfd's seals by the names of their F_SEAL_* constants. */
+static void print_seals(__u32 seals)
+{
+	static const char *const names[] = {
+		"seal", "shrink", "grow", "write", "future_write", "exec",
+	};
+	const char *sep = " (";
+	size_t i;
+
+	for (i = 0; i < ARRAY_SIZE(names); i++)
+		if (seals & (1U << i)) {
+			printf("%s%s", sep, names[i]);
+			sep = " ";
+		}
+	if (seals)
+		putchar(')');
+}
+
+/*
+ * Print the shared memory object whose pages are done, now that the VMA
+ * or FILE that uses it first has come: its id, or 0 if there was none.
+ */
+static __u32 end_shmem(struct image *img)
+{
+	const struct cr_hdr_shmem *o = &img->shmem;
+	size_t nlen = o->name_len ? o->name_len - 1 : 0;
+	struct strbuf *sb = &img->shmems;
+	__u32 id = img->new_shmem;
+	size_t i;
+
+	if (!id)
+		return 0;
+	img->new_shmem = 0;
+
+	if (img->json) {
+		sb_printf(sb, "%s\n{\"id\": %u, \"kind\": \"%s\", ",
+			  id > 1 ? "," : "", id, shmem_kind_name(o->kind));
+		sb_printf(sb, "\"size\": %llu, \"flags\": %u, ", o->size,
+			  o->flags);
+		sb_printf(sb, "\"seals\": %u, \"mode\": %u, \"name\": ",
+			  o->seals, o->mode);
+		sb_json_str(sb, img->shmem_name, nlen);
+		sb_printf(sb, ", \"nr_pages\": %llu", img->shmem_pages);
+		if (img->list_pages) {
+			sb_printf(sb, ", \"pages\": [");
+			for (i = 0; i < img->nr_addrs; i++)
+				sb_printf(sb, "%s%llu", i ? ", " : "",
+					  img->addrs[i]);
+			sb_printf(sb, "]");
+		}
+		sb_printf(sb, "}");
+		img->nr_addrs = 0;
+		return id;
+	}
+	printf("      shmem %u: %s ", id, shmem_kind_name(o->kind));
+	print_text_str(img->shmem_name, nlen);
+	printf(" size %llu flags 0x%x%s seals 0x%x", o->size, o->flags,
+	       o->flags & CR_SHMEM_NORESERVE ? " (noreserve)" : "",
+	       o->seals);
+	print_seals(o->seals);
+	printf(" mode 0%03o pages=%llu\n", o->mode, img->shmem_pages);
+	for (i = 0; i < img->nr_addrs; i++)
+		printf("      page offset 0x%llx\n", img->addrs[i]);
+	img->nr_addrs = 0;
+	return id;
+}
+
+/*
+ * A shared memory object, right before the first VMA or FILE that uses
+ * it; its pages follow, at offsets in it.
+ */
+static void do_shmem(struct image *img, struct cr_hdr_shmem *rec)
+{
+	size_t cap = img->cap_shmems ? 2 * img->cap_shmems : 64;
+	unsigned char *kinds;
+	__u64 body;
+	bool anon;
+
+	/* The last VMA is done, as its pages are. */
+	end_vma(img);
+	read_fixed(img, rec, sizeof(*rec));
+	anon = rec->kind == CR_SHMEM_ANON;
+	if (rec->id != img->last_shmem + 1)
+		malformed(img->rec_off, "CR_HDR_SHMEM id %u, want %u", rec->id,
+			  img->last_shmem + 1);
+	if (!shmem_kind_name(rec->kind))
+		malformed(img->rec_off,
+			  "shared memory object %u: unknown kind %u", rec->id,
+			  rec->kind);
+	if (rec->flags & ~CR_SHMEM_FLAGS)
+		malformed(img->rec_off,
+			  "shared memory object %u: unknown flags 0x%x",
+			  rec->id, rec->flags & ~CR_SHMEM_FLAGS);
+	if (!anon && rec->flags)
+		malformed(img->rec_off,
+			  "shared memory object %u: a memfd with flags 0x%x",
+			  rec->id, rec->flags);
+	if (rec->size > MAX_OBJECT_SIZE)
+		malformed(img->rec_off,
+			  "shared memory object %u: size %llu beyond %lld",
+			  rec->id, rec->size, (long long)MAX_OBJECT_SIZE);
+	if (anon && (!rec->size || rec->size % img->page_size))
+		malformed(img->rec_off,
+			  "shared memory object %u: anonymous memory of size %llu, not a nonzero multiple of the page size",
+			  rec->id, rec->size);
+	if (anon && (rec->seals || rec->mode || rec->name_len))
+		malformed(img->rec_off,
+			  "shared memory object %u: anonymous memory with seals 0x%x, mode 0%o, name_len %u",
+			  rec->id, rec->seals, rec->mode, rec->name_len);
+	if (rec->seals & ~CR_SHMEM_SEALS)
+		malformed(img->rec_off,
+			  "shared memory object %u: unknown seals 0x%x",
+			  rec->id, rec->seals & ~CR_SHMEM_SEALS);
+	if (rec->mode & ~07777U)
+		malformed(img->rec_off, "shared memory object %u: mode 0%o",
+			  rec->id, rec->mode);
+	if (!anon && (!rec->name_len || rec->name_len > CR_SHMEM_NAME_MAX + 1))
+		malformed(img->rec_off,
+			  "shared memory object %u: name_len %u, from 1 to %u",
+			  rec->id, rec->name_len, CR_SHMEM_NAME_MAX + 1);
+	body = sizeof(*rec) + (__u64)rec->name_len;
+	check_len(img, &rec->h, ALIGN8(body));
+	if (rec->name_len)
+		read_path(img, &rec->h, img->shmem_name, rec->name_len,
+			  "CR_HDR_SHMEM name");
+	read_padding(img, &rec->h, ALIGN8(body) - body);
+
+	if (img->last_shmem == img->cap_shmems) {
+		kinds = realloc(img->shmem_kinds, cap);
+		if (!kinds)
+			die_usage("out of memory");
+		img->shmem_kinds = kinds;
+		img->cap_shmems = cap;
+	}
+	img->shmem_kinds[img->last_shmem++] = rec->kind;
+	img->shmem = *rec;
+	img->new_shmem = rec->id;
+	img->shmem_pages = 0;
+	img->nr_addrs = 0;
+	img->next_addr = 0;
+}
+
 /*
  * A file of a pipe inside the tree: one per end, the first of its pipe
  * followed by the PIPE record. Whether it is its pipe's first.
@@ -1446,11 +1656,12 @@ static void do_file(struct image *img, struct cr_hdr_file *rec)
 	char path[MAX_PATH_LEN];
 	const char *kind;
 	bool mode_ok, first_end = false;
+	__u32 new_shmem;
 	size_t plen;
 	__u64 body;
 
+	new_shmem = end_shmem(img);
 	read_fixed(img, rec, sizeof(*rec));
-	check_pad(img, &rec->h, rec->pad);
 	if (rec->id != img->last_file + 1)
 		malformed(img->rec_off, "CR_HDR_FILE id %u, want %u", rec->id,
 			  img->last_file + 1);
@@ -1490,6 +1701,9 @@ static void do_file(struct image *img, struct cr_hdr_file *rec)
 	case CR_FILE_PIPE:
 		mode_ok = S_ISFIFO(rec->mode);
 		break;
+	case CR_FILE_MEMFD:
+		mode_ok = S_ISREG(rec->mode);
+		break;
 	default:
 		mode_ok = true;
 		break;
@@ -1497,15 +1711,39 @@ static void do_file(struct image *img, struct cr_hdr_file *rec)
 	if (!mode_ok)
 		malformed(img->rec_off, "file %u: a %s file of mode 0%o",
 			  rec->id, kind, rec->mode);
+	if (rec->kind == CR_FILE_MEMFD &&
+	    (rec->flags & ~MEMFD_O_FLAGS ||
+	     (rec->flags & X86_64_O_ACCMODE) == X86_64_O_ACCMODE))
+		malformed(img->rec_off,
+			  "file %u: a memfd with open flags 0x%x, not an access mode with at most O_APPEND, O_NONBLOCK and O_LARGEFILE",
+			  rec->id, rec->flags);
+	/* A memfd's file is of an object seen already, or just before. */
+	if (rec->kind != CR_FILE_MEMFD && rec->object)
+		malformed(img->rec_off, "file %u: a %s file with object %u",
+			  rec->id, kind, rec->object);
+	if (rec->kind == CR_FILE_MEMFD &&
+	    (!rec->object || rec->object > img->last_shmem))
+		malformed(img->rec_off,
+			  "file %u: unknown shared memory object %u, %u so far",
+			  rec->id, rec->object, img->last_shmem);
+	if (new_shmem && rec->object != new_shmem)
+		malformed(img->rec_off,
+			  "file %u: object %u, after the CR_HDR_SHMEM of object %u",
+			  rec->id, rec->object, new_shmem);
+	if (rec->kind == CR_FILE_MEMFD &&
+	    img->shmem_kinds[rec->object - 1] != CR_SHMEM_MEMFD)
+		malformed(img->rec_off,
+			  "file %u: shared memory object %u is not a memfd",
+			  rec->id, rec->object);
 	if (rec->kind == CR_FILE_PIPE)
 		first_end = pipe_end(img, rec);
 	plen = read_path(img, &rec->h, path, rec->path_len, "CR_HDR_FILE path");
 	/*
-	 * Reopened by path: only an external file, or a pipe made anew,
-	 * may have any name.
+	 * Reopened by path: only an external file, or a pipe or a memfd
+	 * made anew, may have any name.
 	 */
 	if (rec->kind != CR_FILE_EXTERNAL && rec->kind != CR_FILE_PIPE &&
-	    path[0] != '/')
+	    rec->kind != CR_FILE_MEMFD && path[0] != '/')
 		malformed(img->rec_off,
 			  "file %u: a %s file whose path is not absolute",
 			  rec->id, kind);
@@ -1522,7 +1760,8 @@ static void do_file(struct image *img, struct cr_hdr_file *rec)
 			  rec->flags, rec->mode, rec->pos);
 		sb_printf(sb, "\"dev\": %llu, \"ino\": %llu, \"rdev\": %llu, ",
 			  rec->dev, rec->ino, rec->rdev);
-		sb_printf(sb, "\"size\": %llu, \"path\": ", rec->size);
+		sb_printf(sb, "\"size\": %llu, \"object\": %u, \"path\": ",
+			  rec->size, rec->object);
 		sb_json_str(sb, path, plen);
 		/* The PIPE record that follows closes it. */
 		if (!first_end)
@@ -1533,9 +1772,12 @@ static void do_file(struct image *img, struct cr_hdr_file *rec)
 	print_text_str(path, plen);
 	printf(" flags 0x%x pos %llu mode 0%o", rec->flags, rec->pos,
 	       rec->mode);
-	printf(" dev %02llx:%02llx ino %llu rdev %02llx:%02llx size %llu\n",
+	printf(" dev %02llx:%02llx ino %llu rdev %02llx:%02llx size %llu",
 	       dev_major(rec->dev), dev_minor(rec->dev), rec->ino,
 	       dev_major(rec->rdev), dev_minor(rec->rdev), rec->size);
+	if (rec->object)
+		printf(" object %u", rec->object);
+	putchar('\n');
 }
 
 /* The data of the pipe whose first file came just before. */
@@ -1708,6 +1950,8 @@ static void print_vma_flags(__u32 flags)
 		{ CR_VMA_LOCKED, "locked" },
 		{ CR_VMA_LOCKONFAULT, "lockonfault" },
 		{ CR_VMA_DROPPABLE, "droppable" },
+		{ CR_VMA_SHARED, "shared" },
+		{ CR_VMA_MAYWRITE, "maywrite" },
 	};
 	size_t i;
 
@@ -1742,8 +1986,9 @@ static void end_vma(struct image *img)
 			  v->dev, v->ino);
 		sb_printf(sb, "\"size\": %llu, \"mtime_sec\": %lld, ",
 			  v->size, v->mtime_sec);
-		sb_printf(sb, "\"mtime_nsec\": %u, \"nr_pages\": %llu",
-			  v->mtime_nsec, img->vma_pages);
+		sb_printf(sb, "\"mtime_nsec\": %u, \"object\": %u, ",
+			  v->mtime_nsec, v->object);
+		sb_printf(sb, "\"nr_pages\": %llu", img->vma_pages);
 		if (img->list_pages) {
 			sb_printf(sb, ", \"pages\": [");
 			for (i = 0; i < img->nr_addrs; i++)
@@ -1756,17 +2001,24 @@ static void end_vma(struct image *img)
 		return;
 	}
 
-	/* As /proc/PID/maps does: the file offset, 0 for anonymous memory */
-	offset = v->type == CR_VMA_FILE ? v->pgoff * img->page_size : 0;
-	printf("%08llx-%08llx %c%c%cp %08llx %02llx:%02llx %llu ",
+	/*
+	 * As /proc/PID/maps does: the offset in the file or object, 0 for
+	 * anonymous memory; p for private, s for shared.
+	 */
+	offset = v->type == CR_VMA_FILE || v->type == CR_VMA_SHMEM ?
+		 v->pgoff * img->page_size : 0;
+	printf("%08llx-%08llx %c%c%c%c %08llx %02llx:%02llx %llu ",
 	       v->start, v->end,
 	       v->prot & CR_PROT_READ ? 'r' : '-',
 	       v->prot & CR_PROT_WRITE ? 'w' : '-',
 	       v->prot & CR_PROT_EXEC ? 'x' : '-',
+	       v->flags & CR_VMA_SHARED ? 's' : 'p',
 	       offset, (v->dev & 0xfff00) >> 8,
 	       (v->dev & 0xff) | ((v->dev >> 12) & 0xfff00), v->ino);
 	print_text_str(img->path, plen);
 	printf("  %s  pages=%llu", vma_type_name(v->type), img->vma_pages);
+	if (v->object)
+		printf(" object=%u", v->object);
 	print_vma_flags(v->flags);
 	putchar('\n');
 	for (i = 0; i < img->nr_addrs; i++)
@@ -1776,16 +2028,20 @@ static void end_vma(struct image *img)
 
 static void do_vma(struct image *img, struct cr_hdr_vma *rec)
 {
+	__u32 shared, new_shmem;
+	bool shmem;
 	__u64 body;
 	size_t plen;
 
 	end_vma(img);
+	new_shmem = end_shmem(img);
 	read_fixed(img, rec, sizeof(*rec));
+	shmem = rec->type == CR_VMA_SHMEM;
+	shared = rec->flags & CR_VMA_SHARED;
 	if (img->nr_vmas >= img->map_count)
 		malformed(img->rec_off,
 			  "more CR_HDR_VMA records than map_count %u",
 			  img->map_count);
-	check_pad(img, &rec->h, rec->pad);
 	if (rec->path_len > MAX_PATH_LEN)
 		malformed(img->rec_off, "path_len %u, at most %u",
 			  rec->path_len, MAX_PATH_LEN);
@@ -1818,11 +2074,51 @@ static void do_vma(struct image *img, struct cr_hdr_vma *rec)
 		malformed(img->rec_off, "dev 0x%llx", rec->dev);
 	if (rec->type == CR_VMA_FILE && rec->path_len < 2)
 		malformed(img->rec_off, "file VMA without a path");
+	/* A shared memory object has an offset in it, as a file has. */
 	if (rec->type != CR_VMA_FILE &&
-	    (rec->path_len || rec->pgoff || rec->dev || rec->ino || rec->size ||
-	     rec->mtime_sec || rec->mtime_nsec))
+	    (rec->path_len || (rec->pgoff && !shmem) || rec->dev ||
+	     rec->ino || rec->size || rec->mtime_sec || rec->mtime_nsec))
 		malformed(img->rec_off, "%s VMA with file fields set",
 			  vma_type_name(rec->type));
+	/* Its object is one seen already, or the one just before it. */
+	if (!shmem && rec->object)
+		malformed(img->rec_off, "%s VMA with object %u",
+			  vma_type_name(rec->type), rec->object);
+	if (shmem && (!rec->object || rec->object > img->last_shmem))
+		malformed(img->rec_off,
+			  "VMA 0x%llx-0x%llx: unknown shared memory object %u, %u so far",
+			  rec->start, rec->end, rec->object, img->last_shmem);
+	if (new_shmem && rec->object != new_shmem)
+		malformed(img->rec_off,
+			  "VMA 0x%llx-0x%llx: object %u, after the CR_HDR_SHMEM of object %u",
+			  rec->start, rec->end, rec->object, new_shmem);
+	/* file_mmap_ok(): the mapping ends within the largest object */
+	if (shmem && rec->pgoff > (MAX_OBJECT_SIZE - (rec->end - rec->start)) /
+				  img->page_size)
+		malformed(img->rec_off,
+			  "VMA 0x%llx-0x%llx: object offset %llu pages, out of range",
+			  rec->start, rec->end, rec->pgoff);
+	/*
+	 * What mmap(2) makes of MAP_SHARED: a mapping of a file or an
+	 * object, writable only if it may be written.
+	 */
+	if (shared && rec->type != CR_VMA_FILE && !shmem)
+		malformed(img->rec_off, "%s VMA mapped shared",
+			  vma_type_name(rec->type));
+	if (rec->flags & CR_VMA_MAYWRITE && !shared)
+		malformed(img->rec_off,
+			  "VMA 0x%llx-0x%llx: CR_VMA_MAYWRITE without CR_VMA_SHARED",
+			  rec->start, rec->end);
+	if (shared && rec->prot & CR_PROT_WRITE &&
+	    !(rec->flags & CR_VMA_MAYWRITE))
+		malformed(img->rec_off,
+			  "VMA 0x%llx-0x%llx: shared and writable without CR_VMA_MAYWRITE",
+			  rec->start, rec->end);
+	if (shmem && !shared &&
+	    img->shmem_kinds[rec->object - 1] == CR_SHMEM_ANON)
+		malformed(img->rec_off,
+			  "VMA 0x%llx-0x%llx: shared anonymous memory (object %u) mapped private",
+			  rec->start, rec->end, rec->object);
 
 	if (rd_take(&img->r, img->path, rec->path_len) != rec->path_len)
 		malformed(img->rec_off, "truncated CR_HDR_VMA record");
@@ -1859,17 +2155,32 @@ static void keep_addr(struct image *img, __u64 addr)
 	img->addrs[img->nr_addrs++] = addr;
 }
 
+/*
+ * The addresses of a batch of a VMA's saved pages; after a SHMEM record,
+ * the offsets of a batch of its object's instead.
+ */
 static void do_pgarr(struct image *img, struct cr_hdr_pgarr *rec)
 {
-	__u64 addrs[512], addr, addr_off;
+	__u64 addrs[512], addr, addr_off, obj_end;
+	bool object = img->new_shmem;
+	const char *what = object ? "page offset" : "page address";
 	__u32 done, n, i;
 
 	read_fixed(img, rec, sizeof(*rec));
 	check_pad(img, &rec->h, rec->pad);
+	/* An object's last page may hold its end: its size rounded up */
+	obj_end = (img->shmem.size + img->page_size - 1) / img->page_size *
+		  img->page_size;
 	/* The vDSO and its data are mapped anew on restart: no pages. */
-	if (img->vma.type == CR_VMA_VDSO || img->vma.type == CR_VMA_VVAR)
+	if (!object &&
+	    (img->vma.type == CR_VMA_VDSO || img->vma.type == CR_VMA_VVAR))
 		malformed(img->rec_off, "CR_HDR_PGARR for a %s VMA",
 			  vma_type_name(img->vma.type));
+	/* A shared mapping's pages are its file's, or its object's. */
+	if (!object && img->vma.flags & CR_VMA_SHARED)
+		malformed(img->rec_off,
+			  "CR_HDR_PGARR for the shared VMA 0x%llx-0x%llx",
+			  img->vma.start, img->vma.end);
 	/* An empty batch would be harmless but no writer has a reason to. */
 	if (!rec->nr_pages || rec->nr_pages > MAX_BATCH_PAGES)
 		malformed(img->rec_off, "CR_HDR_PGARR of %u pages",
@@ -1887,17 +2198,21 @@ static void do_pgarr(struct image *img, struct cr_hdr_pgarr *rec)
 		for (i = 0; i < n; i++, addr_off += 8) {
 			addr = addrs[i];
 			if (addr % img->page_size)
+				malformed(addr_off, "%s 0x%llx not page-aligned",
+					  what, addr);
+			if (object && addr >= obj_end)
 				malformed(addr_off,
-					  "page address 0x%llx not page-aligned",
-					  addr);
-			if (addr < img->vma.start || addr >= img->vma.end)
+					  "page offset 0x%llx beyond shared memory object %u of size %llu",
+					  addr, img->new_shmem, img->shmem.size);
+			if (!object &&
+			    (addr < img->vma.start || addr >= img->vma.end))
 				malformed(addr_off,
 					  "page address 0x%llx outside VMA 0x%llx-0x%llx",
 					  addr, img->vma.start, img->vma.end);
 			if (addr < img->next_addr)
 				malformed(addr_off,
-					  "page address 0x%llx not above the one before",
-					  addr);
+					  "%s 0x%llx not above the one before",
+					  what, addr);
 			img->next_addr = addr + img->page_size;
 			if (img->list_pages)
 				keep_addr(img, addr);
@@ -1919,6 +2234,11 @@ static void do_pages(struct image *img, struct cr_hdr_pages *rec)
 		malformed(img->rec_off,
 			  "CR_HDR_PAGES of %u pages after a CR_HDR_PGARR of %u",
 			  rec->nr_pages, img->batch);
+	/* An object's pages are its own, whoever forked whom. */
+	if (img->new_shmem && rec->flags & CR_PAGES_PARENT)
+		malformed(img->rec_off,
+			  "CR_HDR_PAGES of shared memory object %u with the parent's pages",
+			  img->new_shmem);
 	/*
 	 * In a PRAM node, the pages stay in its page stream; the parent's
 	 * are stored with the parent.
@@ -1926,7 +2246,10 @@ static void do_pages(struct image *img, struct cr_hdr_pages *rec)
 	size = rec->flags ? 0 : (__u64)rec->nr_pages * img->page_size;
 	check_len(img, &rec->h, sizeof(*rec) + size);
 	skip_bytes(img, &rec->h, size);
-	img->vma_pages += rec->nr_pages;
+	if (img->new_shmem)
+		img->shmem_pages += rec->nr_pages;
+	else
+		img->vma_pages += rec->nr_pages;
 	img->total_pages += rec->nr_pages;
 }
 
@@ -1973,6 +2296,7 @@ static void read_image(struct image *img)
 		struct cr_hdr_file file;
 		struct cr_hdr_fd fd;
 		struct cr_hdr_pipe pipe;
+		struct cr_hdr_shmem shmem;
 		struct cr_hdr_mm mm;
 		struct cr_hdr_mm_context mm_context;
 		struct cr_hdr_vma vma;
@@ -2065,6 +2389,9 @@ static void read_image(struct image *img)
 		case CR_HDR_FD:
 			do_fd(img, &rec.fd);
 			break;
+		case CR_HDR_SHMEM:
+			do_shmem(img, &rec.shmem);
+			break;
 		case CR_HDR_MM:
 			do_mm(img, &rec.mm);
 			break;
@@ -2155,6 +2482,8 @@ int main(int argc, char **argv)
 	if (img.json) {
 		sb_printf(&img.out, "\n],\n\"files\": [");
 		sb_append(&img.out, img.files.buf, img.files.len);
+		sb_printf(&img.out, "\n],\n\"shmems\": [");
+		sb_append(&img.out, img.shmems.buf, img.shmems.len);
 		sb_printf(&img.out, "\n],\n\"total_pages\": %llu,\n",
 			  img.total_pages);
 		sb_printf(&img.out, "\"size\": %llu,\n", img.r.off);
