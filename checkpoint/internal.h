@@ -104,9 +104,10 @@ struct cr_pages_out {
  * @load_kept: restart: map or copy @n pages the store kept at @addrs of
  *	the new mm, for a PAGES record with %CR_PAGES_PRAM; NULL when the
  *	store keeps no pages, which makes such a record an error
- * @take_kept: restart: the next @n pages the store kept, referenced,
- *	into @pages, for pages that go elsewhere than where they were
- *	mapped (a shared memory object's); NULL as for @load_kept
+ * @load_object: restart: put @n pages the store kept at the offsets
+ *	@offs of @file, a shared memory object restart made, for a PAGES
+ *	record with %CR_PAGES_PRAM after a %CR_HDR_SHMEM record; NULL as
+ *	for @load_kept
  * @release: drop what the store holds for @ctx, or NULL
  *
  * The image file itself is the default store: page contents are in the
@@ -117,7 +118,8 @@ struct cr_page_store {
 	int (*save)(struct cr_ctx *ctx, struct cr_pgarr *pgarr,
 		    struct cr_pages_out *out);
 	int (*load_kept)(struct cr_rst *r, const u64 *addrs, unsigned int n);
-	int (*take_kept)(struct cr_rst *r, struct page **pages, unsigned int n);
+	int (*load_object)(struct cr_rst *r, struct file *file,
+			   const u64 *offs, unsigned int n);
 	void (*release)(struct cr_ctx *ctx);
 };
 
@@ -585,13 +587,13 @@ int cr_read_pgarr(struct cr_rst *r, u64 lo, u64 hi, u64 *next, u64 **addrs,
 int cr_read_vma_pages(struct cr_rst *r, u64 *next);
 int cr_fill_pages(struct cr_rst *r, const u64 *addrs, unsigned int n,
 		  struct page **src);
-int cr_take_kept(struct cr_rst *r, unsigned int n);
-void cr_put_kept(struct cr_rst *r, unsigned int n);
 
 /* shmem.c: shared memory objects */
 bool cr_file_is_memfd(struct file *file);
 int cr_write_shmem(struct cr_ctx *ctx, struct file *file, u32 kind, u32 *id);
 int cr_read_shmem(struct cr_rst *r);
+int cr_fill_shmem(struct cr_rst *r, struct file *file, const u64 *offs,
+		  unsigned int n, struct page **src);
 const struct cr_rshmem *cr_shmem_get(struct cr_rst *r, u32 id, u32 kind);
 void cr_free_shmems(struct cr_tree *tree);
 

@@ -735,35 +735,6 @@ int cr_read_pgarr(struct cr_rst *r, u64 lo, u64 hi, u64 *next, u64 **addrs,
 }
 
 /**
- * cr_take_kept() - take the next pages a store kept
- * @r: restart state
- * @n: how many, at most %CR_PGARR_TOTAL
- *
- * For a PAGES record with %CR_PAGES_PRAM whose pages do not go into the
- * new mm where they were (a shared memory object's): they are put in
- * @r->src, referenced, for cr_put_kept() to drop.
- *
- * Return: 0, or -EINVAL (logged) when the store kept no such pages.
- */
-int cr_take_kept(struct cr_rst *r, unsigned int n)
-{
-	if (!r->ctx->store->take_kept)
-		return cr_bad(r, "pages kept in PRAM, but the image is not a PRAM node");
-	return r->ctx->store->take_kept(r, r->src, n);
-}
-
-/**
- * cr_put_kept() - drop the pages cr_take_kept() took
- * @r: restart state
- * @n: how many
- */
-void cr_put_kept(struct cr_rst *r, unsigned int n)
-{
-	while (n)
-		put_page(r->src[--n]);
-}
-
-/**
  * cr_read_vma_pages() - read a page-array and its pages into the new mm
  * @r: restart state; @r->vma is the VMA the pages belong to, and the
  *	PGARR record's header has been read

@@ -12,7 +12,8 @@
  * A restart from the node reads its page stream from the start, on a
  * stream of its own, and maps each kept page where it belongs: in place
  * when the page came across a kexec reboot and belongs to nothing else
- * (pram_map_page()), else as a copy.
+ * (pram_map_page(), or pram_add_shmem_page() for a page of a shared
+ * memory object), else as a copy.
  */
 #include <linux/mm.h>
 #include <linux/mmap_lock.h>
@@ -74,22 +75,38 @@ static int cr_pram_load_kept(struct cr_rst *r, const u64 *addrs,
 	return ret;
 }
 
-/* The next @n pages of the node's page stream, referenced, into @pages. */
-static int cr_pram_take_kept(struct cr_rst *r, struct page **pages,
-			     unsigned int n)
+/*
+ * The next @n pages of the node's page stream go to the offsets @offs of
+ * @file, a shared memory object restart made: put into it as they are
+ * when the previous kernel left them (no copy), else copied.
+ */
+static int cr_pram_load_object(struct cr_rst *r, struct file *file,
+			       const u64 *offs, unsigned int n)
 {
-	unsigned int i;
+	unsigned int i, nr_copy = 0;
+	struct page *page;
+	int ret = 0;
 
 	for (i = 0; i < n; i++) {
-		pages[i] = pram_load_page(r->ctx->pram);
-		if (!pages[i])
+		page = pram_load_page(r->ctx->pram);
+		if (!page) {
+			ret = cr_bad(r, "the PRAM node holds fewer pages than its image");
 			break;
+		}
+		if (!r->err && !pram_add_shmem_page(file_inode(file),
+						    offs[i] >> PAGE_SHIFT,
+						    page)) {
+			put_page(page);
+			continue;
+		}
+		r->src[nr_copy] = page;
+		r->addrs[nr_copy++] = offs[i];
 	}
-	if (i == n)
-		return 0;
-	while (i)
-		put_page(pages[--i]);
-	return cr_bad(r, "the PRAM node holds fewer pages than its image");
+	if (!ret && !r->err && nr_copy)
+		ret = cr_fill_shmem(r, file, r->addrs, nr_copy, r->src);
+	for (i = 0; i < nr_copy; i++)
+		put_page(r->src[i]);
+	return ret;
 }
 
 static void cr_pram_release(struct cr_ctx *ctx)
@@ -104,7 +121,7 @@ static const struct cr_page_store cr_pram_store = {
 	.by_reference = true,
 	.save = cr_pram_save,
 	.load_kept = cr_pram_load_kept,
-	.take_kept = cr_pram_take_kept,
+	.load_object = cr_pram_load_object,
 	.release = cr_pram_release,
 };
 

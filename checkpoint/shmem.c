@@ -18,7 +18,11 @@
  * unlike those, they are not made read-only first: shared memory has no
  * copy-on-write, so a task that runs on after a checkpoint into a node
  * changes what the node holds. A checkpoint into PRAM is meant for a
- * tree that stays stopped until kexec, where that cannot happen.
+ * tree that stays stopped until kexec, where that cannot happen. After
+ * kexec, restart puts the node's pages into the objects it makes as
+ * they are (pram_add_shmem_page()), and then what the restored tree
+ * writes to its shared memory is in the node too: a second restart from
+ * the node sees it.
  *
  * Restart makes each object as the syscall that made it would:
  * shmem_zero_setup()'s file for shared anonymous memory, with its
@@ -262,16 +266,25 @@ static struct file *cr_make_shmem(struct cr_rst *r,
 	return file;
 }
 
-/*
- * Put @n saved pages into the object at the offsets @offs, from the
- * image, or from @src, pages a store kept. Each page is had from the
- * object's page cache as a write into it would have it (shmem_get_folio()
- * allocates, charges and accounts it); the object is the restart's
- * alone, so the page is filled unlocked, with a reference held, and
- * marked dirty once it holds its data.
+/**
+ * cr_fill_shmem() - write saved pages into a shared memory object
+ * @r: restart state
+ * @file: the object restart made
+ * @offs: the pages' offsets in it, checked
+ * @n: how many; at most %CR_PGARR_TOTAL
+ * @src: NULL to read the contents from the image, or the pages to copy
+ *	them from (kept pages that cannot be given as they are)
+ *
+ * Each page is had from the object's page cache as a write into it
+ * would have it (shmem_get_folio() allocates, charges and accounts it);
+ * the object is the restart's alone, so the page is filled unlocked,
+ * with a reference held, and marked dirty once it holds its data. Pages
+ * that cannot be had set @r->err, and their contents are read past.
+ *
+ * Return: 0, or the errno of a failed read.
  */
-static int cr_fill_shmem(struct cr_rst *r, struct file *file,
-			 const u64 *offs, unsigned int n, struct page **src)
+int cr_fill_shmem(struct cr_rst *r, struct file *file, const u64 *offs,
+		  unsigned int n, struct page **src)
 {
 	struct inode *inode = file_inode(file);
 	struct folio *folio;
@@ -325,13 +338,9 @@ static int cr_read_shmem_pages(struct cr_rst *r, struct file *file,
 	if (hp.flags & CR_PAGES_PARENT)
 		return cr_bad(r, "the parent's pages, in a shared memory object");
 	if (hp.flags & CR_PAGES_PRAM) {
-		ret = cr_take_kept(r, n);
-		if (ret)
-			return ret;
-		if (!r->err)
-			ret = cr_fill_shmem(r, file, offs, n, r->src);
-		cr_put_kept(r, n);
-		return ret;
+		if (!r->ctx->store->load_object)
+			return cr_bad(r, "pages kept in PRAM, but the image is not a PRAM node");
+		return r->ctx->store->load_object(r, file, offs, n);
 	}
 	if (r->err)
 		return cr_read_skip(r, (u64)n * PAGE_SIZE);

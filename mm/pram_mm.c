@@ -12,7 +12,8 @@
  * After a kexec reboot, restart maps a kept page into the new mm as an
  * anonymous page with pram_map_page(), which does what the tail of
  * do_anonymous_page() does for a freshly allocated page, for a page that
- * already holds the contents.
+ * already holds the contents; and a kept page of shared memory goes back
+ * into the shmem file restart makes for it with pram_add_shmem_page().
  */
 #include <linux/memcontrol.h>
 #include <linux/mm.h>
@@ -20,6 +21,8 @@
 #include <linux/pram.h>
 #include <linux/rmap.h>
 #include <linux/swap.h>
+
+#include "internal.h"
 
 /**
  * pram_share_anon_pte() - make a present anonymous PTE read-only, shared
@@ -118,4 +121,29 @@ int pram_map_page(struct vm_area_struct *vma, unsigned long addr,
 	pte_unmap_unlock(pte, ptl);
 	folio_unlock(folio);
 	return 0;
+}
+
+/**
+ * pram_add_shmem_page() - put a kept page into a shmem file as it is
+ * @inode: the inode of a shmem file the caller made and holds alone
+ * @index: the page offset it goes to
+ * @page: the page, as pram_load_page() gave it
+ *
+ * The page becomes the file's (shmem_insert_folio()), not a copy: the
+ * node's reference stays, and a write to the file's page changes the
+ * node's, since shared memory has no copy-on-write. The caller keeps
+ * its own reference either way.
+ *
+ * Return: 0, -EAGAIN when the page cannot be given as it is (not fresh
+ * from the previous kernel: the caller copies it), or the errors of
+ * shmem_insert_folio().
+ */
+int pram_add_shmem_page(struct inode *inode, pgoff_t index,
+			struct page *page)
+{
+	struct folio *folio = page_folio(page);
+
+	if (!pram_page_fresh(folio))
+		return -EAGAIN;
+	return shmem_insert_folio(inode, index, folio);
 }

@@ -71,6 +71,8 @@ int pram_share_anon_pte(struct vm_area_struct *vma, unsigned long addr,
 			pte_t *ptep, pte_t pte, spinlock_t *ptl);
 int pram_map_page(struct vm_area_struct *vma, unsigned long addr,
 		  struct page *page);
+int pram_add_shmem_page(struct inode *inode, pgoff_t index,
+			struct page *page);
 
 void pram_early_init(void);
 void pram_reserve(void);

@@ -5,7 +5,9 @@
  * kexec-selftest): create, list, stat, read and delete nodes; the errno
  * of every misuse; a checkpoint into a node is a snapshot that pages
  * by reference and stays one while the task runs on; restart from a node
- * twice gives two tasks that share no writable page; a node being saved
+ * twice gives two tasks that share no writable page; shared memory goes
+ * into a node by reference and comes back from copies in the same boot;
+ * a node being saved
  * takes one checkpoint at a time, and no write(2) during it; the address
  * /sys/kernel/pram shows is for root only.
  */
@@ -159,6 +161,75 @@ TEST(checkpoint_into_node_is_a_snapshot)
 	EXPECT_EQ(0, restart_child(fd, NULL, 0));
 	close(fd);
 	EXPECT_EQ(0, unlink(PRAM_DIR "/t-snap"));
+}
+
+#define SHM_PAGES	32
+
+/*
+ * Shared memory, anonymous and a memfd, filled; restored, checked, then
+ * overwritten.
+ */
+static int shm_child(void)
+{
+	unsigned char *a, *m;
+	int fd, i;
+
+	a = mmap(NULL, SHM_PAGES * PS, PROT_READ | PROT_WRITE,
+		 MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+	fd = memfd_create("pram-shm", 0);
+	if (a == MAP_FAILED || fd < 0 || ftruncate(fd, SHM_PAGES * PS))
+		return 1;
+	m = mmap(NULL, SHM_PAGES * PS, PROT_READ | PROT_WRITE, MAP_SHARED,
+		 fd, 0);
+	if (m == MAP_FAILED)
+		return 1;
+	for (i = 0; i < SHM_PAGES; i++) {
+		memset(a + i * PS, i + 1, PS);
+		memset(m + i * PS, i + 2, PS);
+	}
+	raise(SIGSTOP);
+	for (i = 0; i < SHM_PAGES; i++)
+		if (a[i * PS + 7] != i + 1 || m[i * PS + 7] != i + 2)
+			return 2;
+	memset(a, 0xee, SHM_PAGES * PS);
+	memset(m, 0xee, SHM_PAGES * PS);
+	return 0;
+}
+
+/*
+ * Into a node, shared memory goes by reference too: the image holds no
+ * contents. Restarted in the same boot, while the pages still belong
+ * to the checkpointed objects, they are copied: each restart finds the
+ * checkpointed data, whatever the one before wrote.
+ */
+TEST(shared_memory_into_a_node_restarts_from_copies)
+{
+	struct stat st;
+	pid_t pid;
+	int fd;
+
+	mount_pram(_metadata);
+	unlink(PRAM_DIR "/t-shm");
+	pid = spawn_fn(shm_child);
+	ASSERT_LT(0, pid);
+	fd = open(PRAM_DIR "/t-shm", O_CREAT | O_EXCL | O_WRONLY, 0600);
+	ASSERT_LE(0, fd);
+	ASSERT_LT(0, sys_checkpoint(pid, fd, 0, STDERR_FILENO));
+	close(fd);
+	kill_child(pid);
+
+	ASSERT_EQ(0, stat(PRAM_DIR "/t-shm", &st));
+	EXPECT_GT(SHM_PAGES * PS, st.st_size) {
+		TH_LOG("an image of %ld bytes holds page contents",
+		       (long)st.st_size);
+	}
+	EXPECT_LE(2 * SHM_PAGES * PS / 512, st.st_blocks);
+	fd = open(PRAM_DIR "/t-shm", O_RDONLY);
+	ASSERT_LE(0, fd);
+	EXPECT_EQ(0, restart_child(fd, NULL, 0));
+	EXPECT_EQ(0, restart_child(fd, NULL, 0));
+	close(fd);
+	EXPECT_EQ(0, unlink(PRAM_DIR "/t-shm"));
 }
 
 /* A node's image is only restartable once published. */
