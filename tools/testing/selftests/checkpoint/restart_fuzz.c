@@ -1524,7 +1524,7 @@ static const struct field fields[] = {
 	FLD(CR_HDR_VMA, vma, size, 8, C_IDENT, V_SIZE, 1, 0),
 	FLD(CR_HDR_VMA, vma, mtime_sec, 8, C_IDENT, V_ANY, 1, 0),
 	FLD(CR_HDR_VMA, vma, mtime_nsec, 4, C_IDENT, V_NSEC, 1, 0),
-	FLD(CR_HDR_VMA, vma, pad, 4, C_VMA, V_PAD, 1, 0),
+	FLD(CR_HDR_VMA, vma, object, 4, C_VMA, V_PAD, 1, 0),
 	{ CR_HDR_VMA, "path[]", sizeof(struct cr_hdr_vma), 1, C_PATH, V_BYTE,
 	  1, 1, -1, 0 },
 

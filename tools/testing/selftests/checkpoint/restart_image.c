@@ -409,7 +409,7 @@ TEST_F(image, format_v5_rules)
 	expect_hostile(_metadata, self, off, &bit, 4, "bad flags");
 
 	/* Padding reads as zero, even where the checksum does not reach. */
-	off = self->recs[vma].off + offsetof(struct cr_hdr_vma, pad);
+	off = self->recs[vma].off + offsetof(struct cr_hdr_vma, object);
 	expect_hostile(_metadata, self, off, &one, 4, "must be zero");
 	off = self->recs[sighand].off + offsetof(struct cr_hdr_sighand, pad);
 	expect_hostile(_metadata, self, off, &one, 4,
