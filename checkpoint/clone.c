@@ -51,6 +51,7 @@ static void cr_free_tree(struct kref *ref)
 
 	cr_free_files(tree);
 	cr_free_shmems(tree);
+	cr_free_sockets(tree);
 	for (i = 0; i < tree->nr_tasks; i++) {
 		struct cr_rtask *rt = &tree->tasks[i];
 

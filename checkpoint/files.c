@@ -22,6 +22,8 @@
  * - a pipe inside the tree (every file of it held by the tree alone) is
  *   made again, with the data buffered in it (%CR_HDR_PIPE), read at
  *   checkpoint without being consumed.
+ * - a unix socket is made again, bound, listening or connected, with
+ *   the messages queued for it (socket.c).
  * - a memfd is a shared memory object (shmem.c), saved once with its
  *   contents and seals, however many files and mappings share it; each
  *   file of it is opened again on the object restart makes.
@@ -174,6 +176,7 @@ static int cr_file_kind(struct cr_ctx *ctx, struct file *file,
 	struct dentry *dentry = file->f_path.dentry;
 	struct pipe_inode_info *pipe;
 	const char *what;
+	int ret;
 
 	if (file->f_flags & FASYNC) {
 		what = "a file with signal-driven I/O (O_ASYNC)";
@@ -237,8 +240,10 @@ static int cr_file_kind(struct cr_ctx *ctx, struct file *file,
 		}
 		return CR_FILE_PIPE;
 	case S_IFSOCK:
-		what = "a socket";
-		goto refuse;
+		ret = cr_socket_kind(ctx, file, &what);
+		if (ret < 0)
+			goto refuse;
+		return ret;
 	case S_IFBLK:
 		what = "a block device";
 		goto refuse;
@@ -562,6 +567,8 @@ static int cr_write_file(struct cr_ctx *ctx, struct file *file, int kind,
 	hf->object = object;
 	memmove(hf + 1, pathbuf, len);
 	ret = cr_hbuf_put(ctx, hf->h.len);
+	if (!ret && kind == CR_FILE_SOCKET)
+		return cr_write_socket(ctx, file);
 	if (ret || kind != CR_FILE_PIPE)
 		return ret;
 
@@ -957,6 +964,10 @@ static int cr_read_file(struct cr_rst *r)
 		if (IS_ERR(obj))
 			return PTR_ERR(obj);
 		break;
+	case CR_FILE_SOCKET:
+		if (!S_ISSOCK(hf->mode))
+			return cr_bad(r, "file %u: not a socket", hf->id);
+		break;
 	case CR_FILE_EXTERNAL:
 		break;
 	default:
@@ -984,6 +995,8 @@ static int cr_read_file(struct cr_rst *r)
 	tree->nr_files++;
 	if (hf->kind == CR_FILE_PIPE)
 		return cr_pipe_end(r, rf, hf->ino, hf->flags);
+	if (hf->kind == CR_FILE_SOCKET)
+		return cr_read_socket(r, rf, hf->flags);
 	if (hf->kind == CR_FILE_MEMFD && !r->err) {
 		file = cr_open_memfd(r, hf, obj->file);
 		if (IS_ERR(file)) {

@@ -371,6 +371,8 @@ enum cr_tree_state {
  * @max_files: entries @files has room for
  * @pipes: the pipes made, by the inode number the image gives them
  * @shmems: the shared memory objects made, by id (kmalloc'd)
+ * @socks: the sockets made, by the inode number the image gives them
+ *	(struct cr_rsock, socket.c)
  * @nr_shmems: the ids read so far
  * @flags: restart(2)'s flags
  * @state: an &enum cr_tree_state value
@@ -396,6 +398,7 @@ struct cr_tree {
 	struct xarray pipes;
 	struct xarray shmems;
 	u32 nr_shmems;
+	struct xarray socks;
 	unsigned long flags;
 	int state;
 	unsigned int unready;
@@ -596,6 +599,44 @@ int cr_fill_shmem(struct cr_rst *r, struct file *file, const u64 *offs,
 		  unsigned int n, struct page **src);
 const struct cr_rshmem *cr_shmem_get(struct cr_rst *r, u32 id, u32 kind);
 void cr_free_shmems(struct cr_tree *tree);
+
+/* socket.c: unix domain sockets */
+#if IS_BUILTIN(CONFIG_UNIX)
+int cr_socket_kind(struct cr_ctx *ctx, struct file *file, const char **what);
+int cr_write_socket(struct cr_ctx *ctx, struct file *file);
+int cr_read_socket(struct cr_rst *r, struct cr_rfile *rf, u32 file_flags);
+int cr_finish_sockets(struct cr_rst *r);
+void cr_free_sockets(struct cr_tree *tree);
+#else
+static inline int cr_socket_kind(struct cr_ctx *ctx, struct file *file,
+				 const char **what)
+{
+	*what = "a socket";
+	return -EOPNOTSUPP;
+}
+
+static inline int cr_write_socket(struct cr_ctx *ctx, struct file *file)
+{
+	return -EOPNOTSUPP;
+}
+
+static inline int cr_read_socket(struct cr_rst *r, struct cr_rfile *rf,
+				 u32 file_flags)
+{
+	return cr_refuse(r, -EOPNOTSUPP,
+			 "a socket, which this kernel cannot make without CONFIG_UNIX");
+}
+
+static inline int cr_finish_sockets(struct cr_rst *r)
+{
+	return 0;
+}
+
+static inline void cr_free_sockets(struct cr_tree *tree)
+{
+	xa_destroy(&tree->socks);
+}
+#endif
 
 /* pram_store.c: a PRAM node as the page store */
 #ifdef CONFIG_PRAM

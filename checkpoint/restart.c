@@ -382,6 +382,7 @@ static int cr_read_tree(struct cr_rst *r)
 	init_waitqueue_head(&tree->ready);
 	xa_init(&tree->pipes);
 	xa_init(&tree->shmems);
+	xa_init(&tree->socks);
 	tree->flags = r->ctx->flags;
 	r->tree = tree;
 	tree->tasks = kvcalloc(ht.nr_tasks, sizeof(*tree->tasks), GFP_KERNEL);
@@ -522,6 +523,8 @@ int cr_restart(struct cr_ctx *ctx, long *ax)
 		ret = cr_read_hdr(r);
 	if (!ret)
 		ret = cr_check_tail(r);
+	if (!ret)
+		ret = cr_finish_sockets(r);
 	if (!ret)
 		ret = cr_check_inherit(r);
 	if (!ret)

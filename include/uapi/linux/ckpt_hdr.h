@@ -100,6 +100,8 @@
  * @CR_HDR_FD: one descriptor of a table
  * @CR_HDR_PIPE: the data buffered in a pipe
  * @CR_HDR_SHMEM: a shared memory object, followed by its pages
+ * @CR_HDR_SOCKET: a socket, after its file's record
+ * @CR_HDR_SKB: one message queued for a socket to read
  * @CR_HDR_TAIL: last record: magic and a checksum of the whole stream
  *
  * Values are stable: new record types get new numbers.
@@ -123,6 +125,8 @@ enum cr_hdr_type {
 	CR_HDR_FD		= 16,
 	CR_HDR_PIPE		= 17,
 	CR_HDR_SHMEM		= 18,
+	CR_HDR_SOCKET		= 19,
+	CR_HDR_SKB		= 20,
 	CR_HDR_TAIL		= 127
 };
 
@@ -369,6 +373,7 @@ struct cr_hdr_fs {
 #define CR_FILE_EXTERNAL	4	/* leads outside: a substitute */
 #define CR_FILE_PIPE		5	/* an end of a pipe inside the tree */
 #define CR_FILE_MEMFD		6	/* a memfd: a %CR_HDR_SHMEM object */
+#define CR_FILE_SOCKET		7	/* a socket: a %CR_HDR_SOCKET follows */
 
 /*
  * cr_hdr_file.flags: the open(2) flags kept for a file, as x86-64
@@ -402,7 +407,9 @@ struct cr_hdr_fs {
  * flags; each is recorded once, before the first descriptor that
  * refers to it. The first file of a pipe (%CR_FILE_PIPE, flags
  * O_RDONLY or O_WRONLY, and O_NONBLOCK) is followed by the pipe's
- * %CR_HDR_PIPE record; a pipe has at most one file per end.
+ * %CR_HDR_PIPE record; a pipe has at most one file per end. A socket's
+ * file (%CR_FILE_SOCKET, flags O_RDWR and O_NONBLOCK) is followed by its
+ * %CR_HDR_SOCKET record.
  */
 struct cr_hdr_file {
 	struct cr_hdr h;
@@ -481,6 +488,87 @@ struct cr_hdr_shmem {
 	__u32 seals;
 	__u32 mode;
 	__u32 name_len;
+};
+
+/* cr_hdr_socket.state */
+#define CR_SOCK_UNCONNECTED	1	/* neither listening nor connected */
+#define CR_SOCK_LISTEN		2	/* listen(2) */
+#define CR_SOCK_CONNECTED	3	/* connected, @peer is its peer */
+
+/* cr_hdr_socket.flags */
+#define CR_SOCKF_SHUT_RD	(1U << 0)	/* shutdown(SHUT_RD) */
+#define CR_SOCKF_SHUT_WR	(1U << 1)	/* shutdown(SHUT_WR) */
+#define CR_SOCKF_PASSCRED	(1U << 2)	/* SO_PASSCRED */
+#define CR_SOCKF_SNDBUF		(1U << 3)	/* SO_SNDBUF was set */
+#define CR_SOCKF_RCVBUF		(1U << 4)	/* SO_RCVBUF was set */
+#define CR_SOCKF_PAIR		(1U << 5)	/* its peer's peer is itself */
+#define CR_SOCKF_FLAGS		0x3fU
+
+/* Longest message a %CR_HDR_SKB record holds. */
+#define CR_SKB_MAX		(4U << 20)
+
+/**
+ * struct cr_hdr_socket - a socket
+ * @h: record header, type %CR_HDR_SOCKET
+ * @family: AF_UNIX (1), as socket(2) takes it
+ * @type: SOCK_STREAM (1), SOCK_DGRAM (2) or SOCK_SEQPACKET (5)
+ * @state: %CR_SOCK_*
+ * @flags: %CR_SOCKF_*
+ * @ino: the socket's own inode number, which its peer's @peer names
+ * @peer: for %CR_SOCK_CONNECTED, the inode number of its peer, a socket
+ *	of the tree; 0 for a peer that was closed (a stream socket whose
+ *	peer went away, which reads what is queued, then end of file)
+ * @sndbuf: SO_SNDBUF, when %CR_SOCKF_SNDBUF
+ * @rcvbuf: SO_RCVBUF, when %CR_SOCKF_RCVBUF
+ * @sndtimeo: SO_SNDTIMEO in nanoseconds, 0 for none
+ * @rcvtimeo: SO_RCVTIMEO in nanoseconds, 0 for none
+ * @backlog: for %CR_SOCK_LISTEN, the backlog listen(2) was given
+ * @nr_skbs: %CR_HDR_SKB records that follow: the messages queued for it
+ *	to read, in order
+ * @addr_len: bytes of the address it is bound to that follow, as bind(2)
+ *	takes it (a struct sockaddr_un: an absolute path, or an abstract
+ *	name); 0 when it is not bound
+ * @pad: zero
+ * @dev: for a socket bound to a path, st_dev of the socket file
+ * @file_ino: likewise, its st_ino: a socket file left by the socket
+ *	checkpointed, and only that one, is replaced when restart binds
+ *	the path again
+ */
+struct cr_hdr_socket {
+	struct cr_hdr h;
+	__u32 family;
+	__u32 type;
+	__u32 state;
+	__u32 flags;
+	__u64 ino;
+	__u64 peer;
+	__u32 sndbuf;
+	__u32 rcvbuf;
+	__u64 sndtimeo;
+	__u64 rcvtimeo;
+	__u32 backlog;
+	__u32 nr_skbs;
+	__u32 addr_len;
+	__u32 pad;
+	__u64 dev;
+	__u64 file_ino;
+};
+
+/**
+ * struct cr_hdr_skb - one message queued for a socket to read
+ * @h: record header, type %CR_HDR_SKB
+ * @len: bytes of data that follow, at most %CR_SKB_MAX
+ * @pad: zero
+ *
+ * The data is read without being consumed. Messages queued for a
+ * socket that reads their credentials (SO_PASSCRED) are refused at
+ * checkpoint, since restart sends them again as the restarting task,
+ * and so is a message carrying descriptors (SCM_RIGHTS).
+ */
+struct cr_hdr_skb {
+	struct cr_hdr h;
+	__u32 len;
+	__u32 pad;
 };
 
 /**

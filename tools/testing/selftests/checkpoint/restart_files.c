@@ -14,9 +14,9 @@
  *   unchanged;
  * - the working directory comes back;
  * - what cannot be saved yet (eventfd, epoll, signalfd, timerfd and
- *   inotify instances, memfds, deleted files, /proc files, locked files;
- *   sockets too, which these kernels, built without CONFIG_NET, cannot
- *   make) is refused at checkpoint, naming the task,
+ *   inotify instances, O_PATH descriptors of memfds, internet sockets,
+ *   deleted files, /proc files, locked files) is refused at checkpoint,
+ *   naming the task,
  *   the descriptor and what it is; a file changed since is ESTALE and
  *   one the restarter may not open is EACCES.
  *
@@ -31,6 +31,7 @@
 #include <sys/inotify.h>
 #include <sys/resource.h>
 #include <sys/signalfd.h>
+#include <sys/socket.h>
 #include <sys/timerfd.h>
 
 #include "../kselftest_harness.h"
@@ -386,9 +387,19 @@ static int open_inotify(void)
 	return inotify_init();
 }
 
-static int open_memfd(void)
+/* An O_PATH descriptor of a memfd, through /proc. */
+static int open_memfd_path(void)
 {
-	return memfd_create("held", 0);
+	char path[64];
+	int fd = memfd_create("held", 0);
+
+	snprintf(path, sizeof(path), "/proc/self/fd/%d", fd);
+	return fd < 0 ? -1 : open(path, O_PATH);
+}
+
+static int open_inet(void)
+{
+	return socket(AF_INET, SOCK_DGRAM, 0);
 }
 
 static int open_deleted(void)
@@ -424,7 +435,8 @@ TEST_F(files, unsupported_descriptors_are_refused_by_name)
 		{ open_signalfd, "fd 50: anonymous inode [signalfd] is not supported" },
 		{ open_timerfd, "fd 50: anonymous inode [timerfd] is not supported" },
 		{ open_inotify, "fd 50: anonymous inode inotify is not supported" },
-		{ open_memfd, "fd 50: a memfd is not supported" },
+		{ open_memfd_path, "fd 50: an O_PATH descriptor of a memfd is not supported" },
+		{ open_inet, "fd 50: an internet socket is not supported" },
 		{ open_deleted, "fd 50: a deleted file is not supported" },
 		{ open_proc, "fd 50: a file of proc is not supported" },
 		{ open_locked, "fd 50: a file with a lock or a lease is not supported" },

@@ -1,0 +1,585 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Unix domain sockets across checkpoint and restart.
+ *
+ * - socketpairs of each type come back connected, with the messages
+ *   queued in each direction, byte for byte and, for datagrams and
+ *   sequenced packets, message by message; a partly read stream message
+ *   comes back as what was left of it; a stream whose peer was closed
+ *   reads what was queued, then end of file; options come back;
+ * - a listening socket bound to a path, and one to an abstract name,
+ *   accept a new connection after restart; the socket file the original
+ *   left is replaced, but any other file at the path makes restart fail
+ *   with EADDRINUSE, the caller unchanged;
+ * - a bound datagram socket comes back with the messages queued for it;
+ * - what cannot be saved is refused at checkpoint with its reason:
+ *   descriptors in flight, a listener with connections not accepted, an
+ *   accepted connection, an internet socket; a socket connected to a
+ *   process outside is external, and restart without a substitute for it
+ *   gets EBADF;
+ * - hostile socket records are refused with EINVAL and a log line.
+ *
+ * As elsewhere, the restored task checks itself and its exit status is
+ * the verdict.
+ */
+#define _GNU_SOURCE
+#include <stddef.h>
+#include <stdint.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <sys/un.h>
+
+#include <linux/ckpt_hdr.h>
+
+#include "../kselftest_harness.h"
+#include "ckpt_util.h"
+
+#define STREAM_A	40	/* a stream socketpair: A holds "llo" */
+#define STREAM_B	41	/* and B holds "world!" */
+#define ORPHAN		42	/* a stream whose peer was closed: "bye" */
+#define DGRAM_A		43	/* a datagram pair: A holds a, bb, ccc */
+#define DGRAM_B		44
+#define SEQ_A		45	/* a seqpacket pair: A holds "seq" */
+#define SEQ_B		46
+#define LISTEN_PATH	47	/* listening on a path */
+#define LISTEN_ABS	48	/* listening on an abstract name */
+#define BOUND_DGRAM	49	/* a bound datagram socket: holds m1, m2 */
+
+static char sock_path[64], abs_name[64], dgram_path[64];
+
+static void make_names(void)
+{
+	snprintf(sock_path, sizeof(sock_path), "/tmp/ckpt-sock-%d", getpid());
+	snprintf(abs_name, sizeof(abs_name), "ckpt-abs-%d", getpid());
+	snprintf(dgram_path, sizeof(dgram_path), "/tmp/ckpt-dg-%d", getpid());
+}
+
+static socklen_t un_addr(struct sockaddr_un *sun, const char *name, bool abs)
+{
+	memset(sun, 0, sizeof(*sun));
+	sun->sun_family = AF_UNIX;
+	memcpy(sun->sun_path + abs, name, strlen(name));
+	return offsetof(struct sockaddr_un, sun_path) + abs + strlen(name) +
+	       !abs;
+}
+
+/* A pair of @type at @a and @b. */
+static int pair_at(int type, int a, int b)
+{
+	int sv[2];
+
+	if (socketpair(AF_UNIX, type, 0, sv) || dup2(sv[0], a) != a ||
+	    dup2(sv[1], b) != b)
+		return -1;
+	close(sv[0]);
+	close(sv[1]);
+	return 0;
+}
+
+/* A socket of @type at @fd, bound to @name; listening if @backlog. */
+static int bound_at(int type, int fd, const char *name, bool abs,
+		    int backlog)
+{
+	struct sockaddr_un sun;
+	socklen_t len = un_addr(&sun, name, abs);
+	int s = socket(AF_UNIX, type, 0);
+
+	if (s < 0 || dup2(s, fd) != fd || close(s))
+		return -1;
+	if (bind(fd, (struct sockaddr *)&sun, len))
+		return -1;
+	return backlog ? listen(fd, backlog) : 0;
+}
+
+/* Read exactly @want from @fd (a message, for packet sockets). */
+static int got(int fd, const char *want)
+{
+	char buf[64];
+	ssize_t n = recv(fd, buf, sizeof(buf), MSG_DONTWAIT);
+
+	return n == (ssize_t)strlen(want) && !memcmp(buf, want, n);
+}
+
+static int sockets_child(void)
+{
+	int sv[2], one = 1, val;
+	struct timeval tv = { .tv_sec = 7 };
+	socklen_t len = sizeof(val);
+	struct sockaddr_un sun;
+	char c[2];
+
+	if (pair_at(SOCK_STREAM, STREAM_A, STREAM_B) ||
+	    write(STREAM_B, "hello", 5) != 5 || read(STREAM_A, c, 2) != 2 ||
+	    write(STREAM_A, "world!", 6) != 6)
+		return 1;
+	val = 65536;
+	if (setsockopt(STREAM_A, SOL_SOCKET, SO_SNDBUF, &val, sizeof(val)) ||
+	    setsockopt(STREAM_B, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv)))
+		return 1;
+	if (socketpair(AF_UNIX, SOCK_STREAM, 0, sv) || write(sv[1], "bye", 3) != 3 ||
+	    dup2(sv[0], ORPHAN) != ORPHAN || close(sv[0]) || close(sv[1]))
+		return 1;
+	if (pair_at(SOCK_DGRAM, DGRAM_A, DGRAM_B) ||
+	    send(DGRAM_B, "a", 1, 0) != 1 || send(DGRAM_B, "bb", 2, 0) != 2 ||
+	    send(DGRAM_B, "ccc", 3, 0) != 3 ||
+	    setsockopt(DGRAM_B, SOL_SOCKET, SO_PASSCRED, &one, sizeof(one)))
+		return 1;
+	if (pair_at(SOCK_SEQPACKET, SEQ_A, SEQ_B) ||
+	    send(SEQ_B, "seq", 3, 0) != 3 || shutdown(SEQ_B, SHUT_WR))
+		return 1;
+	if (bound_at(SOCK_STREAM, LISTEN_PATH, sock_path, false, 5) ||
+	    bound_at(SOCK_SEQPACKET, LISTEN_ABS, abs_name, true, 3) ||
+	    bound_at(SOCK_DGRAM, BOUND_DGRAM, dgram_path, false, 0))
+		return 1;
+	sv[0] = socket(AF_UNIX, SOCK_DGRAM, 0);
+	len = un_addr(&sun, dgram_path, false);
+	if (sendto(sv[0], "m1", 2, 0, (struct sockaddr *)&sun, len) != 2 ||
+	    sendto(sv[0], "m2", 2, 0, (struct sockaddr *)&sun, len) != 2)
+		return 1;
+	close(sv[0]);
+
+	raise(SIGSTOP);
+
+	/* The queues, as they were. */
+	if (!got(STREAM_A, "llo") || !got(STREAM_B, "world!"))
+		return 10;
+	if (!got(ORPHAN, "bye") || recv(ORPHAN, c, 1, MSG_DONTWAIT) != 0)
+		return 11;
+	if (!got(DGRAM_A, "a") || !got(DGRAM_A, "bb") || !got(DGRAM_A, "ccc"))
+		return 12;
+	if (!got(SEQ_A, "seq") || recv(SEQ_A, c, 1, MSG_DONTWAIT) != 0 ||
+	    send(SEQ_B, "x", 1, MSG_NOSIGNAL) != -1 || errno != EPIPE)
+		return 13;
+	if (!got(BOUND_DGRAM, "m1") || !got(BOUND_DGRAM, "m2"))
+		return 14;
+	/* Still pairs, both ways; the options. */
+	if (write(STREAM_A, "ab", 2) != 2 || !got(STREAM_B, "ab") ||
+	    send(DGRAM_B, "y", 1, 0) != 1 || !got(DGRAM_A, "y"))
+		return 15;
+	len = sizeof(val);
+	if (getsockopt(STREAM_A, SOL_SOCKET, SO_SNDBUF, &val, &len) ||
+	    val != 2 * 65536)
+		return 16;
+	len = sizeof(tv);
+	if (getsockopt(STREAM_B, SOL_SOCKET, SO_RCVTIMEO, &tv, &len) ||
+	    tv.tv_sec != 7)
+		return 17;
+	len = sizeof(val);
+	if (getsockopt(DGRAM_B, SOL_SOCKET, SO_PASSCRED, &val, &len) || !val)
+		return 18;
+	/* The listeners answer whoever connects (the test). */
+	for (val = LISTEN_PATH; val <= LISTEN_ABS; val++) {
+		int conn = accept(val, NULL, NULL);
+
+		if (conn < 0 || recv(conn, c, 1, 0) != 1 ||
+		    send(conn, c, 1, 0) != 1)
+			return 19;
+		close(conn);
+	}
+	return 0;
+}
+
+FIXTURE(sockets) {
+	int img;
+	int log[2];
+	char logbuf[1024];
+};
+
+FIXTURE_SETUP(sockets)
+{
+	make_names();
+	self->img = image_file();
+	ASSERT_LE(0, self->img);
+	ASSERT_EQ(0, pipe2(self->log, O_NONBLOCK));
+}
+
+FIXTURE_TEARDOWN(sockets)
+{
+	unlink(sock_path);
+	unlink(dgram_path);
+	close(self->img);
+	close(self->log[0]);
+	close(self->log[1]);
+}
+
+static long checkpoint_and_kill(struct _test_data_sockets *self, pid_t pid)
+{
+	long ret = sys_checkpoint(pid, self->img, 0, self->log[1]);
+	int err = errno;
+
+	read_log(self->log[0], self->logbuf, sizeof(self->logbuf));
+	kill_child(pid);
+	errno = err;
+	return ret;
+}
+
+/* Connect to @name, send one byte, expect it back; 0 or -1. */
+static int echo_through(int type, const char *name, bool abs)
+{
+	struct sockaddr_un sun;
+	socklen_t len = un_addr(&sun, name, abs);
+	int i, s = -1;
+	char c = 'k';
+
+	for (i = 0; i < 200; i++) {
+		s = socket(AF_UNIX, type, 0);
+		if (!connect(s, (struct sockaddr *)&sun, len))
+			break;
+		close(s);
+		s = -1;
+		usleep(50000);
+	}
+	if (s < 0 || send(s, &c, 1, 0) != 1 || recv(s, &c, 1, 0) != 1 ||
+	    c != 'k') {
+		if (s >= 0)
+			close(s);
+		return -1;
+	}
+	close(s);
+	return 0;
+}
+
+/* Restart the image in a child, talk to its listeners; its status. */
+static int restart_and_talk(struct _test_data_sockets *self, int *talked)
+{
+	int status;
+	pid_t pid = fork();
+
+	if (!pid) {
+		lseek(self->img, 0, SEEK_SET);
+		sys_restart(0, self->img, RESTART_RUN, self->log[1]);
+		_exit(RESTART_FAILED(errno));
+	}
+	*talked = echo_through(SOCK_STREAM, sock_path, false) ?:
+		  echo_through(SOCK_SEQPACKET, abs_name, true);
+	if (*talked)
+		kill(pid, SIGKILL);
+	waitpid(pid, &status, 0);
+	read_log(self->log[0], self->logbuf, sizeof(self->logbuf));
+	return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+}
+
+TEST_F(sockets, pairs_listeners_and_queues_come_back)
+{
+	pid_t pid = spawn_fn(sockets_child);
+	int talked;
+
+	ASSERT_LT(0, pid);
+	ASSERT_LT(0, checkpoint_and_kill(self, pid)) {
+		TH_LOG("checkpoint: %s", self->logbuf);
+	}
+	/* The original's socket file is still there: restart replaces it. */
+	ASSERT_EQ(0, access(sock_path, F_OK));
+	EXPECT_EQ(0, restart_and_talk(self, &talked)) {
+		TH_LOG("restart: %s", self->logbuf);
+	}
+	EXPECT_EQ(0, talked);
+}
+
+/* The checks are the original's too: it passes them, resumed. */
+TEST_F(sockets, the_original_passes_the_same_checks)
+{
+	pid_t pid = spawn_fn(sockets_child);
+	int status;
+
+	ASSERT_LT(0, pid);
+	ASSERT_LT(0, sys_checkpoint(pid, self->img, 0, self->log[1]));
+	kill(pid, SIGCONT);
+	EXPECT_EQ(0, echo_through(SOCK_STREAM, sock_path, false));
+	EXPECT_EQ(0, echo_through(SOCK_SEQPACKET, abs_name, true));
+	ASSERT_EQ(pid, waitpid(pid, &status, 0));
+	EXPECT_TRUE(WIFEXITED(status) && !WEXITSTATUS(status));
+}
+
+/* Another file where the socket file was: EADDRINUSE, caller unchanged. */
+TEST_F(sockets, a_file_in_the_way_is_eaddrinuse)
+{
+	pid_t pid = spawn_fn(sockets_child);
+	unsigned long mark = 0x5eed;
+	int fd;
+
+	ASSERT_LT(0, pid);
+	ASSERT_LT(0, checkpoint_and_kill(self, pid));
+	ASSERT_EQ(0, unlink(sock_path));
+	fd = open(sock_path, O_CREAT | O_WRONLY, 0600);
+	ASSERT_LE(0, fd);
+	close(fd);
+	lseek(self->img, 0, SEEK_SET);
+	EXPECT_EQ(-1, sys_restart(0, self->img, RESTART_RUN, self->log[1]));
+	EXPECT_EQ(EADDRINUSE, errno);
+	EXPECT_EQ(0x5eed, mark);
+	read_log(self->log[0], self->logbuf, sizeof(self->logbuf));
+	EXPECT_NE(NULL, strstr(self->logbuf, "cannot bind")) {
+		TH_LOG("log: %s", self->logbuf);
+	}
+}
+
+/* One refusal: what @setup makes, with @why in the log. */
+static int refused_with(struct _test_data_sockets *self, int (*child)(void),
+			const char *why)
+{
+	pid_t pid = spawn_fn(child);
+	long ret;
+
+	if (pid < 0)
+		return -1;
+	ret = checkpoint_and_kill(self, pid);
+	if (ret != -1 || errno != EOPNOTSUPP || !strstr(self->logbuf, why))
+		return -1;
+	return 0;
+}
+
+static int rights_child(void)
+{
+	char cbuf[CMSG_SPACE(sizeof(int))] = { 0 };
+	struct iovec iov = { .iov_base = "x", .iov_len = 1 };
+	struct msghdr msg = { .msg_iov = &iov, .msg_iovlen = 1,
+			      .msg_control = cbuf,
+			      .msg_controllen = sizeof(cbuf) };
+	struct cmsghdr *cm = CMSG_FIRSTHDR(&msg);
+	int sv[2];
+
+	if (socketpair(AF_UNIX, SOCK_STREAM, 0, sv))
+		return 1;
+	cm->cmsg_level = SOL_SOCKET;
+	cm->cmsg_type = SCM_RIGHTS;
+	cm->cmsg_len = CMSG_LEN(sizeof(int));
+	memcpy(CMSG_DATA(cm), &sv[0], sizeof(int));
+	if (sendmsg(sv[1], &msg, 0) != 1)
+		return 1;
+	raise(SIGSTOP);
+	return 0;
+}
+
+static int backlog_child(void)
+{
+	struct sockaddr_un sun;
+	socklen_t len = un_addr(&sun, abs_name, true);
+	int c = socket(AF_UNIX, SOCK_STREAM, 0);
+
+	if (bound_at(SOCK_STREAM, LISTEN_ABS, abs_name, true, 5) ||
+	    connect(c, (struct sockaddr *)&sun, len))
+		return 1;
+	close(c);
+	raise(SIGSTOP);
+	return 0;
+}
+
+static int accepted_child(void)
+{
+	struct sockaddr_un sun;
+	socklen_t len = un_addr(&sun, abs_name, true);
+	int c = socket(AF_UNIX, SOCK_STREAM, 0);
+
+	if (bound_at(SOCK_STREAM, LISTEN_ABS, abs_name, true, 5) ||
+	    connect(c, (struct sockaddr *)&sun, len) ||
+	    accept(LISTEN_ABS, NULL, NULL) < 0)
+		return 1;
+	raise(SIGSTOP);
+	return 0;
+}
+
+static int inet_child(void)
+{
+	if (socket(AF_INET, SOCK_STREAM, 0) < 0)
+		return 1;
+	raise(SIGSTOP);
+	return 0;
+}
+
+TEST_F(sockets, what_cannot_be_saved_is_refused_by_name)
+{
+	EXPECT_EQ(0, refused_with(self, rights_child, "descriptors in flight")) {
+		TH_LOG("log: %s", self->logbuf);
+	}
+	EXPECT_EQ(0, refused_with(self, backlog_child, "not yet accepted")) {
+		TH_LOG("log: %s", self->logbuf);
+	}
+	EXPECT_EQ(0, refused_with(self, accepted_child, "with a name")) {
+		TH_LOG("log: %s", self->logbuf);
+	}
+	EXPECT_EQ(0, refused_with(self, inet_child, "an internet socket")) {
+		TH_LOG("log: %s", self->logbuf);
+	}
+}
+
+static int outside_fd = -1, outside_peer = -1;
+
+/* A socket connected to the test, which holds the other end. */
+static int outside_child(void)
+{
+	if (dup2(outside_fd, 50) != 50 || close(outside_fd) ||
+	    close(outside_peer))
+		return 1;
+	raise(SIGSTOP);
+	return 0;
+}
+
+TEST_F(sockets, a_socket_to_the_outside_is_external)
+{
+	struct cr_inherit inh[MAX_EXTERNAL];
+	unsigned int n, i, kept;
+	int sv[2], null = -1;
+	pid_t pid;
+
+	ASSERT_EQ(0, socketpair(AF_UNIX, SOCK_STREAM, 0, sv));
+	outside_fd = sv[0];
+	outside_peer = sv[1];
+	pid = spawn_fn(outside_child);
+	ASSERT_LT(0, pid);
+	ASSERT_LT(0, checkpoint_and_kill(self, pid)) {
+		TH_LOG("checkpoint: %s", self->logbuf);
+	}
+	/* Substitutes for all but the socket. */
+	lseek(self->img, 0, SEEK_SET);
+	n = image_inherit(self->img, inh, &null);
+	for (i = kept = 0; i < n; i++)
+		if (inh[i].fd != 50)
+			inh[kept++] = inh[i];
+	EXPECT_GT(n, kept);
+	EXPECT_EQ(-1, sys_restart_inherit(0, self->img, RESTART_RUN,
+					  self->log[1], inh, kept));
+	EXPECT_EQ(EBADF, errno);
+	read_log(self->log[0], self->logbuf, sizeof(self->logbuf));
+	EXPECT_NE(NULL, strstr(self->logbuf, "socket:[")) {
+		TH_LOG("log: %s", self->logbuf);
+	}
+	close(sv[0]);
+	close(sv[1]);
+}
+
+/* Hostile socket records: edits of a valid image of sockets_child. */
+
+#define MAX_RECS	4096
+
+struct recs {
+	unsigned char *img;
+	size_t size;
+	size_t off[MAX_RECS];
+	uint32_t type[MAX_RECS];
+	int nr;
+};
+
+static int load_recs(int fd, struct recs *r)
+{
+	size_t off = 0;
+	uint32_t len;
+
+	r->size = lseek(fd, 0, SEEK_END);
+	r->img = malloc(r->size);
+	if (!r->img || pread(fd, r->img, r->size, 0) != (ssize_t)r->size)
+		return -1;
+	for (r->nr = 0; off + 8 <= r->size && r->nr < MAX_RECS; r->nr++) {
+		r->off[r->nr] = off;
+		memcpy(&r->type[r->nr], r->img + off, 4);
+		memcpy(&len, r->img + off + 4, 4);
+		if (!len)
+			return -1;
+		off += len;
+	}
+	return off == r->size ? 0 : -1;
+}
+
+/* The socket record of the @nth socket with @state; its index or -1. */
+static int find_sock(struct recs *r, uint32_t state, int nth)
+{
+	struct cr_hdr_socket hs;
+	int i;
+
+	for (i = 0; i < r->nr; i++) {
+		if (r->type[i] != CR_HDR_SOCKET)
+			continue;
+		memcpy(&hs, r->img + r->off[i], sizeof(hs));
+		if (hs.state == state && !nth--)
+			return i;
+	}
+	return -1;
+}
+
+static int restart_edited(struct _test_data_sockets *self, struct recs *r,
+			  size_t off, const void *val, size_t len, char *log,
+			  size_t loglen)
+{
+	unsigned char *copy = malloc(r->size);
+	int fd = image_file(), err;
+	ssize_t n;
+
+	if (!copy || fd < 0)
+		return -1;
+	memcpy(copy, r->img, r->size);
+	memcpy(copy + off, val, len);
+	if (pwrite(fd, copy, r->size, 0) != (ssize_t)r->size)
+		return -1;
+	free(copy);
+	err = sys_restart(0, fd, RESTART_RUN, self->log[1]) ? errno : 0;
+	close(fd);
+	n = read(self->log[0], log, loglen - 1);
+	log[n > 0 ? n : 0] = '\0';
+	return err;
+}
+
+#define EXPECT_REFUSED(off, val, why) do {				\
+	const char *_why = (why);					\
+	char _log[1024];						\
+	EXPECT_EQ(EINVAL, restart_edited(self, &r, (off), &(val),	\
+					 sizeof(val), _log,		\
+					 sizeof(_log))) {		\
+		TH_LOG("want \"%s\"", _why);				\
+	}								\
+	EXPECT_NE(NULL, strstr(_log, _why)) {				\
+		TH_LOG("log: %s", _log);				\
+	}								\
+} while (0)
+
+#define SOFF(i, m)	(r.off[i] + offsetof(struct cr_hdr_socket, m))
+
+TEST_F(sockets, hostile_socket_records)
+{
+	int pair, listen, skb;
+	struct cr_hdr_socket hs;
+	struct recs r;
+	uint32_t u32;
+	uint64_t u64;
+	pid_t pid;
+
+	pid = spawn_fn(sockets_child);
+	ASSERT_LT(0, pid);
+	ASSERT_LT(0, checkpoint_and_kill(self, pid));
+	ASSERT_EQ(0, load_recs(self->img, &r));
+	pair = find_sock(&r, CR_SOCK_CONNECTED, 0);
+	listen = find_sock(&r, CR_SOCK_LISTEN, 0);
+	ASSERT_LE(0, pair);
+	ASSERT_LE(0, listen);
+	memcpy(&hs, r.img + r.off[pair], sizeof(hs));
+
+	u32 = 3;	/* SOCK_RAW */
+	EXPECT_REFUSED(SOFF(pair, type), u32, "family 1 type 3");
+	u32 = 10;	/* AF_INET6 */
+	EXPECT_REFUSED(SOFF(pair, family), u32, "family 10");
+	u64 = hs.ino;
+	EXPECT_REFUSED(SOFF(pair, peer), u64, "bad peer");
+	u32 = hs.flags & ~CR_SOCKF_PAIR;
+	EXPECT_REFUSED(SOFF(pair, flags), u32, "bad peer");
+	u32 = 0x80;
+	EXPECT_REFUSED(SOFF(pair, flags), u32, "bad state, flags");
+	u32 = 0;
+	EXPECT_REFUSED(SOFF(listen, backlog), u32, "listener");
+	u32 = 9;
+	EXPECT_REFUSED(SOFF(pair, state), u32, "bad state");
+	/* A peer that is someone else's: the second end finds it taken. */
+	u64 = 12345;
+	EXPECT_REFUSED(SOFF(pair, ino), u64, "not the peer of its peer");
+	/* A relative path. */
+	EXPECT_REFUSED(r.off[listen] + sizeof(struct cr_hdr_socket) +
+		       offsetof(struct sockaddr_un, sun_path), (char){ 't' },
+		       "bad address");
+	/* A message too long, on the first queued one. */
+	skb = pair + 1;
+	ASSERT_EQ(CR_HDR_SKB, r.type[skb]);
+	u32 = CR_SKB_MAX + 1;
+	EXPECT_REFUSED(r.off[skb] + offsetof(struct cr_hdr_skb, len), u32,
+		       "a queued message of");
+	free(r.img);
+}
+
+TEST_HARNESS_MAIN
