@@ -6,13 +6,18 @@
 # restarted as init of a new pid namespace: threads.py, which must go on
 # from its tick and append to its journal file right after the last line
 # it wrote, then shm.py, whose two processes must go on sharing their
-# memory. Output goes through a pipe to cat: an external descriptor, for
+# memory, then server.py, whose thread must answer on its listening unix
+# socket after the restart. Output goes through a pipe to cat: an external descriptor, for
 # which restart hands on its own standard output.
 export PYTHONHOME=/pyhome
 child_of() {
 	for p in /proc/[0-9]*; do
 		[ "$(cut -d' ' -f4 $p/stat 2>/dev/null)" = "$1" ] && echo ${p#/proc/} && return
 	done
+}
+# One request to server.py, as a second python3.
+client() {
+	/pylibs/ld-linux-x86-64.so.2 --library-path /pylibs /python3 /client.py "$1" 2>&1
 }
 kids_of() {
 	for p in /proc/[0-9]*; do
@@ -33,6 +38,7 @@ run() {
 	u=$(cat /tmp/u.pid)
 	rm /tmp/u.pid
 	while [ "$(grep -c '^tick' /tmp/$name.out)" -lt 10 ]; do sleep 0.2; done
+	[ "$name" = server ] && echo "RESULT server first answer: $(client before)"
 	init=$(child_of $u)
 	# The whole tree: init and the processes it forked.
 	kill -STOP $init $(kids_of $init)
@@ -47,6 +53,7 @@ run() {
 	while [ "$(grep -c '^tick' /tmp/$name.2.out)" -lt 10 ] && [ $i -lt 100 ]; do
 		sleep 0.2; i=$((i + 1))
 	done
+	[ "$name" = server ] && echo "RESULT server answer: $(client after)"
 	kill -KILL $(child_of $u) 2>/dev/null
 	wait $u
 	echo "RESULT $name before: $before"
@@ -63,3 +70,4 @@ last=$(tail -1 /tmp/journal | sed 's/journal //')
 	echo "RESULT journal: $n lines, in order" ||
 	echo "RESULT journal: BROKEN ($n lines, last $last)"
 run shm
+run server
