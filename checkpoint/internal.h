@@ -20,6 +20,8 @@
 #include <linux/xarray.h>
 
 struct bio_vec;
+struct sock;
+struct socket;
 struct file;
 
 /* Flags each syscall accepts; anything else is -EINVAL. */
@@ -600,7 +602,39 @@ int cr_fill_shmem(struct cr_rst *r, struct file *file, const u64 *offs,
 const struct cr_rshmem *cr_shmem_get(struct cr_rst *r, u32 id, u32 kind);
 void cr_free_shmems(struct cr_tree *tree);
 
-/* socket.c: unix domain sockets */
+/* socket_inet.c: TCP and UDP sockets that hold no connection */
+#if IS_ENABLED(CONFIG_INET)
+int cr_inet_kind(struct sock *sk, const char **what);
+int cr_fill_inet(struct socket *sock, struct cr_hdr_socket *hs);
+bool cr_check_inet(const struct cr_hdr_socket *hs);
+struct file *cr_make_inet(struct cr_rst *r, const struct cr_hdr_socket *hs,
+			  unsigned int flags);
+#else
+static inline int cr_inet_kind(struct sock *sk, const char **what)
+{
+	*what = "an internet socket";
+	return -EOPNOTSUPP;
+}
+
+static inline int cr_fill_inet(struct socket *sock, struct cr_hdr_socket *hs)
+{
+	return -EOPNOTSUPP;
+}
+
+static inline bool cr_check_inet(const struct cr_hdr_socket *hs)
+{
+	return false;
+}
+
+static inline struct file *cr_make_inet(struct cr_rst *r,
+					const struct cr_hdr_socket *hs,
+					unsigned int flags)
+{
+	return ERR_PTR(-EOPNOTSUPP);
+}
+#endif
+
+/* socket.c: sockets */
 #if IS_BUILTIN(CONFIG_UNIX)
 int cr_socket_kind(struct cr_ctx *ctx, struct file *file, const char **what);
 int cr_write_socket(struct cr_ctx *ctx, struct file *file);

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
- * Checkpoint/restart: unix domain sockets.
+ * Checkpoint/restart: sockets, and unix domain sockets in full.
  *
  * A socket's file (%CR_FILE_SOCKET) is followed by its socket record
  * (%CR_HDR_SOCKET): type, state, the address it is bound to, its peer,
@@ -24,8 +24,9 @@
  *   every queue is back.
  *
  * A socket connected to something outside the tree is external: the
- * restarter gives a substitute (files.c). Refused, with a reason:
- * sockets of other families; a connection with a name (accepted from a
+ * restarter gives a substitute (files.c). Internet sockets that hold no
+ * connection are socket_inet.c's. Refused, with a reason: sockets of
+ * other families; a connection with a name (accepted from a
  * listener), whose name a socketpair cannot give back; a listener with
  * connections not yet accepted; out-of-band data; descriptors in flight
  * (SCM_RIGHTS); messages queued for a socket that reads credentials;
@@ -117,23 +118,32 @@ static const char *cr_queue_unsupported(struct sock *sk)
 int cr_socket_kind(struct cr_ctx *ctx, struct file *file, const char **what)
 {
 	struct socket *sock = sock_from_file(file);
-	struct sock *sk = sock->sk, *peer;
-	struct unix_sock *u = unix_sk(sk);
+	struct sock *sk, *peer;
+	struct unix_sock *u;
 	struct file *pfile;
 	int kind = CR_FILE_SOCKET;
 
+	/* An O_PATH descriptor of a socket file on disk has no socket. */
+	if (!sock) {
+		*what = "an O_PATH descriptor of a socket file";
+		return -EOPNOTSUPP;
+	}
+	sk = sock->sk;
+	u = unix_sk(sk);
+
+	if ((file->f_flags & CR_FILE_O_FLAGS & ~O_NONBLOCK) != O_RDWR) {
+		*what = "a socket with open flags other than O_NONBLOCK";
+		return -EOPNOTSUPP;
+	}
+	if (sk->sk_family == AF_INET || sk->sk_family == AF_INET6)
+		return cr_inet_kind(sk, what);
 	if (sk->sk_family != AF_UNIX) {
-		*what = sk->sk_family == AF_INET || sk->sk_family == AF_INET6 ?
-			"an internet socket" : "a socket of that family";
+		*what = "a socket of that family";
 		return -EOPNOTSUPP;
 	}
 	if (sk->sk_type != SOCK_STREAM && sk->sk_type != SOCK_DGRAM &&
 	    sk->sk_type != SOCK_SEQPACKET) {
 		*what = "a unix socket of that type";
-		return -EOPNOTSUPP;
-	}
-	if ((file->f_flags & CR_FILE_O_FLAGS & ~O_NONBLOCK) != O_RDWR) {
-		*what = "a socket with open flags other than O_NONBLOCK";
 		return -EOPNOTSUPP;
 	}
 	*what = cr_queue_unsupported(sk);
@@ -292,38 +302,21 @@ out:
 static u64 cr_timeo_ns(long timeo)
 {
 	return timeo == MAX_SCHEDULE_TIMEOUT ? 0 :
-	       jiffies_to_nsecs(timeo) ?: 1;
+	       jiffies64_to_nsecs(timeo) ?: 1;
 }
 
-/**
- * cr_write_socket() - write the socket record of a socket's file
- * @ctx: checkpoint context
- * @file: the file, just recorded as %CR_FILE_SOCKET
- *
- * Return: 0 or a negative errno (logged).
+/*
+ * The unix part of a socket record: state, peer, shutdown state, the
+ * address as bind(2) was given it and the socket file it made. Returns
+ * the length of the address written after @hs.
  */
-int cr_write_socket(struct cr_ctx *ctx, struct file *file)
+static u32 cr_fill_unix(struct socket *sock, struct cr_hdr_socket *hs)
 {
-	struct socket *sock = sock_from_file(file);
 	struct sock *sk = sock->sk, *peer;
 	struct unix_sock *u = unix_sk(sk);
 	struct unix_address *addr;
-	struct cr_hdr_socket *hs;
-	unsigned int nr_skbs;
 	struct inode *inode;
-	u32 addr_len = 0;
-	size_t len;
-	int ret;
 
-	/* The count of the queue goes in the record, before the messages. */
-	ret = cr_measure_queue(ctx, sk, &nr_skbs, &len);
-	if (ret)
-		return ret;
-	hs = cr_hbuf_get(ctx, CR_HDR_SOCKET, sizeof(*hs) +
-			 sizeof(struct sockaddr_un));
-	hs->family = AF_UNIX;
-	hs->type = sk->sk_type;
-	hs->ino = cr_sock_ino(sk);
 	peer = cr_unix_peer(sk);
 	if (READ_ONCE(sk->sk_state) == TCP_LISTEN) {
 		hs->state = CR_SOCK_LISTEN;
@@ -349,6 +342,47 @@ int cr_write_socket(struct cr_ctx *ctx, struct file *file)
 		hs->flags |= CR_SOCKF_SHUT_WR;
 	if (test_bit(SOCK_PASSCRED, &sock->flags))
 		hs->flags |= CR_SOCKF_PASSCRED;
+
+	/* Pairs with the release unix_bind() publishes the address with. */
+	addr = smp_load_acquire(&u->addr);
+	if (!addr)
+		return 0;
+	memcpy(hs + 1, addr->name, addr->len);
+	if (u->path.dentry) {
+		inode = d_backing_inode(u->path.dentry);
+		hs->dev = new_encode_dev(inode->i_sb->s_dev);
+		hs->file_ino = inode->i_ino;
+	}
+	return addr->len;
+}
+
+/**
+ * cr_write_socket() - write the socket record of a socket's file
+ * @ctx: checkpoint context
+ * @file: the file, just recorded as %CR_FILE_SOCKET
+ *
+ * Return: 0 or a negative errno (logged).
+ */
+int cr_write_socket(struct cr_ctx *ctx, struct file *file)
+{
+	struct socket *sock = sock_from_file(file);
+	struct sock *sk = sock->sk;
+	struct cr_hdr_socket *hs;
+	unsigned int nr_skbs = 0;
+	size_t len = 0;
+	int ret, addr_len;
+
+	/* The count of the queue goes in the record, before the messages. */
+	if (sk->sk_family == AF_UNIX) {
+		ret = cr_measure_queue(ctx, sk, &nr_skbs, &len);
+		if (ret)
+			return ret;
+	}
+	hs = cr_hbuf_get(ctx, CR_HDR_SOCKET, sizeof(*hs) +
+			 sizeof(struct sockaddr_un));
+	hs->family = sk->sk_family;
+	hs->type = sk->sk_type;
+	hs->ino = cr_sock_ino(sk);
 	if (sk->sk_userlocks & SOCK_SNDBUF_LOCK) {
 		hs->flags |= CR_SOCKF_SNDBUF;
 		hs->sndbuf = READ_ONCE(sk->sk_sndbuf);
@@ -359,21 +393,15 @@ int cr_write_socket(struct cr_ctx *ctx, struct file *file)
 	}
 	hs->sndtimeo = cr_timeo_ns(READ_ONCE(sk->sk_sndtimeo));
 	hs->rcvtimeo = cr_timeo_ns(READ_ONCE(sk->sk_rcvtimeo));
-
-	/* The address, as bind(2) was given it. */
-	addr = smp_load_acquire(&u->addr);
-	if (addr) {
-		addr_len = addr->len;
-		memcpy(hs + 1, addr->name, addr_len);
-		if (u->path.dentry) {
-			inode = d_backing_inode(u->path.dentry);
-			hs->dev = new_encode_dev(inode->i_sb->s_dev);
-			hs->file_ino = inode->i_ino;
-		}
+	addr_len = sk->sk_family == AF_UNIX ? cr_fill_unix(sock, hs) :
+					      cr_fill_inet(sock, hs);
+	if (addr_len < 0) {
+		cr_log(ctx, "cannot read the address of a socket: error %d",
+		       addr_len);
+		return addr_len;
 	}
 	hs->addr_len = addr_len;
 	hs->h.len = ALIGN(sizeof(*hs) + addr_len, CR_HDR_ALIGN);
-
 	hs->nr_skbs = nr_skbs;
 	ret = cr_hbuf_put(ctx, hs->h.len);
 	return ret ?: cr_write_queue(ctx, sk, nr_skbs, len);
@@ -622,25 +650,21 @@ static bool cr_sun_ok(const struct sockaddr_un *sun, u32 len)
 		strnlen(sun->sun_path, path_len) == path_len - 1);
 }
 
-/* The checks of a socket record that need nothing but itself. */
-static int cr_check_socket(struct cr_rst *r, const struct cr_hdr_socket *hs,
-			   u32 file_flags)
+/* The checks of a unix socket's record that need nothing but itself. */
+static int cr_check_unix(struct cr_rst *r, const struct cr_hdr_socket *hs)
 {
 	const struct sockaddr_un *sun = (const void *)(hs + 1);
 	bool listen = hs->state == CR_SOCK_LISTEN;
 	bool stream = hs->type != SOCK_DGRAM;
 
-	if (hs->family != AF_UNIX ||
-	    (hs->type != SOCK_STREAM && hs->type != SOCK_DGRAM &&
-	     hs->type != SOCK_SEQPACKET))
+	if ((hs->type != SOCK_STREAM && hs->type != SOCK_DGRAM &&
+	     hs->type != SOCK_SEQPACKET) || hs->protocol)
 		return cr_bad(r, "socket %llu: family %u type %u", hs->ino,
 			      hs->family, hs->type);
-	if (hs->state < CR_SOCK_UNCONNECTED || hs->state > CR_SOCK_CONNECTED ||
-	    hs->flags & ~CR_SOCKF_FLAGS || hs->pad || !hs->ino ||
-	    (file_flags & ~O_NONBLOCK) != O_RDWR)
+	if (hs->flags & CR_SOCKF_INET)
 		return cr_bad(r, "socket %llu: bad state, flags or file", hs->ino);
-	if (listen == !hs->backlog || (listen && (!stream || !hs->addr_len)))
-		return cr_bad(r, "socket %llu: a listener must be a bound stream with a backlog",
+	if (listen && (!stream || !hs->addr_len))
+		return cr_bad(r, "socket %llu: a listener must be a bound stream",
 			      hs->ino);
 	if ((hs->state != CR_SOCK_CONNECTED && (hs->peer || hs->flags & CR_SOCKF_PAIR)) ||
 	    (hs->flags & CR_SOCKF_PAIR && !hs->peer) || hs->peer == hs->ino ||
@@ -648,20 +672,42 @@ static int cr_check_socket(struct cr_rst *r, const struct cr_hdr_socket *hs,
 	    (hs->state == CR_SOCK_CONNECTED && stream && hs->peer &&
 	     !(hs->flags & CR_SOCKF_PAIR)))
 		return cr_bad(r, "socket %llu: bad peer %llu", hs->ino, hs->peer);
-	if ((!(hs->flags & CR_SOCKF_SNDBUF) && hs->sndbuf) ||
-	    (!(hs->flags & CR_SOCKF_RCVBUF) && hs->rcvbuf) ||
-	    hs->sndbuf > INT_MAX || hs->rcvbuf > INT_MAX ||
-	    hs->sndtimeo > KTIME_MAX || hs->rcvtimeo > KTIME_MAX)
-		return cr_bad(r, "socket %llu: bad options", hs->ino);
 	if (hs->nr_skbs > CR_SOCK_MAX_SKBS ||
 	    (hs->nr_skbs && !(hs->state == CR_SOCK_CONNECTED ||
 			      (!stream && hs->addr_len))))
 		return cr_bad(r, "socket %llu: %u messages queued where none can be",
 			      hs->ino, hs->nr_skbs);
-	if (hs->h.len != ALIGN(sizeof(*hs) + hs->addr_len, CR_HDR_ALIGN) ||
-	    (hs->addr_len && !cr_sun_ok(sun, hs->addr_len)) ||
+	if ((hs->addr_len && !cr_sun_ok(sun, hs->addr_len)) ||
 	    (!(hs->addr_len && sun->sun_path[0]) && (hs->dev || hs->file_ino)))
 		return cr_bad(r, "socket %llu: bad address", hs->ino);
+	return 0;
+}
+
+/* The checks of a socket record that need nothing but itself. */
+static int cr_check_socket(struct cr_rst *r, const struct cr_hdr_socket *hs,
+			   u32 file_flags)
+{
+	bool listen = hs->state == CR_SOCK_LISTEN;
+
+	if (hs->state < CR_SOCK_UNCONNECTED || hs->state > CR_SOCK_CONNECTED ||
+	    hs->flags & ~CR_SOCKF_FLAGS || !hs->ino ||
+	    (file_flags & ~O_NONBLOCK) != O_RDWR)
+		return cr_bad(r, "socket %llu: bad state, flags or file", hs->ino);
+	if (!listen && hs->backlog)
+		return cr_bad(r, "socket %llu: a backlog, but no listener", hs->ino);
+	if ((!(hs->flags & CR_SOCKF_SNDBUF) && hs->sndbuf) ||
+	    (!(hs->flags & CR_SOCKF_RCVBUF) && hs->rcvbuf) ||
+	    hs->sndbuf > INT_MAX || hs->rcvbuf > INT_MAX ||
+	    hs->sndtimeo > KTIME_MAX || hs->rcvtimeo > KTIME_MAX)
+		return cr_bad(r, "socket %llu: bad options", hs->ino);
+	if (hs->h.len != ALIGN(sizeof(*hs) + hs->addr_len, CR_HDR_ALIGN))
+		return cr_bad(r, "socket %llu: bad address", hs->ino);
+	if (hs->family == AF_UNIX)
+		return cr_check_unix(r, hs);
+	if ((hs->family != AF_INET && hs->family != AF_INET6) ||
+	    !cr_check_inet(hs))
+		return cr_bad(r, "socket %llu: family %u type %u: not a socket restart can make",
+			      hs->ino, hs->family, hs->type);
 	return 0;
 }
 
@@ -696,6 +742,18 @@ static int cr_make_socket(struct cr_rst *r, struct cr_rsock *rs,
 	int ret;
 
 	*from = NULL;
+	if (hs->family != AF_UNIX) {
+		if (r->err)
+			return 0;
+		rs->file = cr_make_inet(r, hs, flags);
+		if (IS_ERR(rs->file)) {
+			r->err = PTR_ERR(rs->file);
+			rs->file = NULL;
+		} else {
+			rs->sndbuf = READ_ONCE(cr_sock(rs->file)->sk->sk_sndbuf);
+		}
+		return 0;
+	}
 	if (hs->state == CR_SOCK_CONNECTED && hs->peer &&
 	    hs->flags & CR_SOCKF_PAIR) {
 		if (xa_load(&r->tree->socks, hs->peer))

@@ -502,7 +502,13 @@ struct cr_hdr_shmem {
 #define CR_SOCKF_SNDBUF		(1U << 3)	/* SO_SNDBUF was set */
 #define CR_SOCKF_RCVBUF		(1U << 4)	/* SO_RCVBUF was set */
 #define CR_SOCKF_PAIR		(1U << 5)	/* its peer's peer is itself */
-#define CR_SOCKF_FLAGS		0x3fU
+#define CR_SOCKF_REUSEADDR	(1U << 6)	/* SO_REUSEADDR */
+#define CR_SOCKF_REUSEPORT	(1U << 7)	/* SO_REUSEPORT */
+#define CR_SOCKF_V6ONLY		(1U << 8)	/* IPV6_V6ONLY */
+#define CR_SOCKF_KEEPALIVE	(1U << 9)	/* SO_KEEPALIVE */
+#define CR_SOCKF_NODELAY	(1U << 10)	/* TCP_NODELAY */
+#define CR_SOCKF_INET		0x7c0U		/* internet sockets' only */
+#define CR_SOCKF_FLAGS		0x7ffU
 
 /* Longest message a %CR_HDR_SKB record holds. */
 #define CR_SKB_MAX		(4U << 20)
@@ -510,25 +516,30 @@ struct cr_hdr_shmem {
 /**
  * struct cr_hdr_socket - a socket
  * @h: record header, type %CR_HDR_SOCKET
- * @family: AF_UNIX (1), as socket(2) takes it
- * @type: SOCK_STREAM (1), SOCK_DGRAM (2) or SOCK_SEQPACKET (5)
+ * @family: AF_UNIX (1), AF_INET (2) or AF_INET6 (10), as socket(2)
+ *	takes it
+ * @type: SOCK_STREAM (1), SOCK_DGRAM (2) or SOCK_SEQPACKET (5, unix);
+ *	an internet socket is a TCP SOCK_STREAM or a UDP SOCK_DGRAM one
  * @state: %CR_SOCK_*
  * @flags: %CR_SOCKF_*
  * @ino: the socket's own inode number, which its peer's @peer names
- * @peer: for %CR_SOCK_CONNECTED, the inode number of its peer, a socket
+ * @peer: for a unix %CR_SOCK_CONNECTED, the inode number of its peer, a socket
  *	of the tree; 0 for a peer that was closed (a stream socket whose
  *	peer went away, which reads what is queued, then end of file)
  * @sndbuf: SO_SNDBUF, when %CR_SOCKF_SNDBUF
  * @rcvbuf: SO_RCVBUF, when %CR_SOCKF_RCVBUF
  * @sndtimeo: SO_SNDTIMEO in nanoseconds, 0 for none
  * @rcvtimeo: SO_RCVTIMEO in nanoseconds, 0 for none
- * @backlog: for %CR_SOCK_LISTEN, the backlog listen(2) was given
+ * @backlog: for %CR_SOCK_LISTEN, the backlog listen(2) was given (as the
+ *	kernel kept it, within net.core.somaxconn); 0 otherwise
  * @nr_skbs: %CR_HDR_SKB records that follow: the messages queued for it
  *	to read, in order
  * @addr_len: bytes of the address it is bound to that follow, as bind(2)
  *	takes it (a struct sockaddr_un: an absolute path, or an abstract
- *	name); 0 when it is not bound
- * @pad: zero
+ *	name; a struct sockaddr_in or sockaddr_in6 with its port); 0 when
+ *	it is not bound
+ * @protocol: IPPROTO_TCP (6) or IPPROTO_UDP (17) for an internet
+ *	socket, 0 for a unix one
  * @dev: for a socket bound to a path, st_dev of the socket file
  * @file_ino: likewise, its st_ino: a socket file left by the socket
  *	checkpointed, and only that one, is replaced when restart binds
@@ -549,7 +560,7 @@ struct cr_hdr_socket {
 	__u32 backlog;
 	__u32 nr_skbs;
 	__u32 addr_len;
-	__u32 pad;
+	__u32 protocol;
 	__u64 dev;
 	__u64 file_ino;
 };

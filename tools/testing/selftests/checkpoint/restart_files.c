@@ -14,7 +14,7 @@
  *   unchanged;
  * - the working directory comes back;
  * - what cannot be saved yet (eventfd, epoll, signalfd, timerfd and
- *   inotify instances, O_PATH descriptors of memfds, internet sockets,
+ *   inotify instances, O_PATH descriptors of memfds, netlink sockets,
  *   deleted files, /proc files, locked files) is refused at checkpoint,
  *   naming the task,
  *   the descriptor and what it is; a file changed since is ESTALE and
@@ -32,6 +32,7 @@
 #include <sys/resource.h>
 #include <sys/signalfd.h>
 #include <sys/socket.h>
+#include <sys/un.h>
 #include <sys/timerfd.h>
 
 #include "../kselftest_harness.h"
@@ -397,9 +398,22 @@ static int open_memfd_path(void)
 	return fd < 0 ? -1 : open(path, O_PATH);
 }
 
-static int open_inet(void)
+/* An O_PATH descriptor of a bound socket's file. */
+static int open_sock_path(void)
 {
-	return socket(AF_INET, SOCK_DGRAM, 0);
+	struct sockaddr_un sun = { .sun_family = AF_UNIX };
+	int s = socket(AF_UNIX, SOCK_STREAM, 0);
+
+	snprintf(sun.sun_path, sizeof(sun.sun_path), "%s.sock", file_path);
+	unlink(sun.sun_path);
+	if (s < 0 || bind(s, (struct sockaddr *)&sun, sizeof(sun)))
+		return -1;
+	return open(sun.sun_path, O_PATH);
+}
+
+static int open_netlink(void)
+{
+	return socket(AF_NETLINK, SOCK_RAW, 0);
 }
 
 static int open_deleted(void)
@@ -436,7 +450,8 @@ TEST_F(files, unsupported_descriptors_are_refused_by_name)
 		{ open_timerfd, "fd 50: anonymous inode [timerfd] is not supported" },
 		{ open_inotify, "fd 50: anonymous inode inotify is not supported" },
 		{ open_memfd_path, "fd 50: an O_PATH descriptor of a memfd is not supported" },
-		{ open_inet, "fd 50: an internet socket is not supported" },
+		{ open_netlink, "fd 50: a socket of that family is not supported" },
+		{ open_sock_path, "fd 50: an O_PATH descriptor of a socket file is not supported" },
 		{ open_deleted, "fd 50: a deleted file is not supported" },
 		{ open_proc, "fd 50: a file of proc is not supported" },
 		{ open_locked, "fd 50: a file with a lock or a lease is not supported" },

@@ -12,9 +12,12 @@
  *   left is replaced, but any other file at the path makes restart fail
  *   with EADDRINUSE, the caller unchanged;
  * - a bound datagram socket comes back with the messages queued for it;
+ * - a TCP listener, on IPv4 and IPv6, comes back listening on its port
+ *   with its options and accepts a new connection; a bound UDP socket
+ *   receives on its port again;
  * - what cannot be saved is refused at checkpoint with its reason:
  *   descriptors in flight, a listener with connections not accepted, an
- *   accepted connection, an internet socket; a socket connected to a
+ *   accepted connection, a TCP connection; a socket connected to a
  *   process outside is external, and restart without a substitute for it
  *   gets EBADF;
  * - hostile socket records are refused with EINVAL and a log line.
@@ -25,7 +28,10 @@
 #define _GNU_SOURCE
 #include <stddef.h>
 #include <stdint.h>
+#include <net/if.h>
 #include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <sys/ioctl.h>
 #include <sys/socket.h>
 #include <sys/un.h>
 
@@ -76,7 +82,7 @@ static int pair_at(int type, int a, int b)
 	return 0;
 }
 
-/* A socket of @type at @fd, bound to @name; listening if @backlog. */
+/* A socket of @type at @fd, bound to @name; listening unless @backlog < 0. */
 static int bound_at(int type, int fd, const char *name, bool abs,
 		    int backlog)
 {
@@ -88,7 +94,7 @@ static int bound_at(int type, int fd, const char *name, bool abs,
 		return -1;
 	if (bind(fd, (struct sockaddr *)&sun, len))
 		return -1;
-	return backlog ? listen(fd, backlog) : 0;
+	return backlog >= 0 ? listen(fd, backlog) : 0;
 }
 
 /* Read exactly @want from @fd (a message, for packet sockets). */
@@ -128,8 +134,8 @@ static int sockets_child(void)
 	    send(SEQ_B, "seq", 3, 0) != 3 || shutdown(SEQ_B, SHUT_WR))
 		return 1;
 	if (bound_at(SOCK_STREAM, LISTEN_PATH, sock_path, false, 5) ||
-	    bound_at(SOCK_SEQPACKET, LISTEN_ABS, abs_name, true, 3) ||
-	    bound_at(SOCK_DGRAM, BOUND_DGRAM, dgram_path, false, 0))
+	    bound_at(SOCK_SEQPACKET, LISTEN_ABS, abs_name, true, 0) ||
+	    bound_at(SOCK_DGRAM, BOUND_DGRAM, dgram_path, false, -1))
 		return 1;
 	sv[0] = socket(AF_UNIX, SOCK_DGRAM, 0);
 	len = un_addr(&sun, dgram_path, false);
@@ -379,9 +385,201 @@ static int accepted_child(void)
 	return 0;
 }
 
+static int tcp_port, udp_port;
+
+/* Connect @s to tcp_port on the IPv4 loopback. */
+static int tcp_connect_to(int s)
+{
+	struct sockaddr_in sin = { .sin_family = AF_INET,
+				   .sin_port = htons(tcp_port),
+				   .sin_addr.s_addr = htonl(INADDR_LOOPBACK) };
+
+	return s < 0 ? -1 : connect(s, (struct sockaddr *)&sin, sizeof(sin));
+}
+
+/* Loopback up, as a container's network namespace would have it. */
+static int lo_up(void)
+{
+	struct ifreq ifr = { .ifr_name = "lo" };
+	int s = socket(AF_INET, SOCK_DGRAM, 0), ret;
+
+	ret = s < 0 || ioctl(s, SIOCGIFFLAGS, &ifr) ? -1 : 0;
+	ifr.ifr_flags |= IFF_UP;
+	if (!ret)
+		ret = ioctl(s, SIOCSIFFLAGS, &ifr);
+	close(s);
+	return ret;
+}
+
+#define TCP4_FD		51
+#define TCP6_FD		52
+#define UDP_FD		53
+#define FRESH_FD	54
+
+static int inet_at(int fd, int family, int type, int port, int backlog)
+{
+	struct sockaddr_in6 sin6 = { .sin6_family = AF_INET6,
+				     .sin6_port = htons(port),
+				     .sin6_addr = IN6ADDR_LOOPBACK_INIT };
+	struct sockaddr_in sin = { .sin_family = AF_INET,
+				   .sin_port = htons(port),
+				   .sin_addr.s_addr = htonl(INADDR_LOOPBACK) };
+	int s = socket(family, type, 0), one = 1;
+
+	if (s < 0 || dup2(s, fd) != fd || close(s) ||
+	    setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one)))
+		return -1;
+	if (family == AF_INET6 ?
+	    bind(fd, (struct sockaddr *)&sin6, sizeof(sin6)) :
+	    bind(fd, (struct sockaddr *)&sin, sizeof(sin)))
+		return -1;
+	return backlog ? listen(fd, backlog) : 0;
+}
+
 static int inet_child(void)
 {
-	if (socket(AF_INET, SOCK_STREAM, 0) < 0)
+	int one = 1, val = 0, conn;
+	struct sockaddr_in sin;
+	socklen_t len = sizeof(val);
+	char c;
+
+	if (inet_at(TCP4_FD, AF_INET, SOCK_STREAM, tcp_port, 4) ||
+	    setsockopt(TCP4_FD, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one)) ||
+	    inet_at(TCP6_FD, AF_INET6, SOCK_STREAM, tcp_port, 2) ||
+	    inet_at(UDP_FD, AF_INET, SOCK_DGRAM, udp_port, 0) ||
+	    dup2(socket(AF_INET, SOCK_STREAM, 0), FRESH_FD) != FRESH_FD)
+		return 1;
+	raise(SIGSTOP);
+
+	if (getsockopt(TCP4_FD, IPPROTO_TCP, TCP_NODELAY, &val, &len) || !val)
+		return 10;
+	len = sizeof(sin);
+	if (getsockname(UDP_FD, (struct sockaddr *)&sin, &len) ||
+	    ntohs(sin.sin_port) != udp_port)
+		return 11;
+	/* The test connects to each listener, then sends a datagram. */
+	conn = accept(TCP4_FD, NULL, NULL);
+	if (conn < 0 || recv(conn, &c, 1, 0) != 1 || send(conn, &c, 1, 0) != 1)
+		return 12;
+	close(conn);
+	conn = accept(TCP6_FD, NULL, NULL);
+	if (conn < 0 || recv(conn, &c, 1, 0) != 1 || send(conn, &c, 1, 0) != 1)
+		return 13;
+	close(conn);
+	len = sizeof(sin);
+	if (recvfrom(UDP_FD, &c, 1, 0, (struct sockaddr *)&sin, &len) != 1 ||
+	    sendto(UDP_FD, &c, 1, 0, (struct sockaddr *)&sin, len) != 1)
+		return 14;
+	/* The fresh one is a TCP socket still, of its family. */
+	len = sizeof(val);
+	if (getsockopt(FRESH_FD, SOL_SOCKET, SO_DOMAIN, &val, &len) ||
+	    val != AF_INET)
+		return 15;
+	len = sizeof(val);
+	if (getsockopt(FRESH_FD, SOL_SOCKET, SO_PROTOCOL, &val, &len) ||
+	    val != IPPROTO_TCP)
+		return 16;
+	return 0;
+}
+
+/* Connect to the TCP port of @family's loopback, echo a byte; 0 or -1. */
+static int tcp_echo(int family)
+{
+	struct sockaddr_in6 sin6 = { .sin6_family = AF_INET6,
+				     .sin6_port = htons(tcp_port),
+				     .sin6_addr = IN6ADDR_LOOPBACK_INIT };
+	struct sockaddr_in sin = { .sin_family = AF_INET,
+				   .sin_port = htons(tcp_port),
+				   .sin_addr.s_addr = htonl(INADDR_LOOPBACK) };
+	int i, s = -1, ret;
+	char c = 'q';
+
+	for (i = 0; i < 200; i++) {
+		s = socket(family, SOCK_STREAM, 0);
+		ret = family == AF_INET6 ?
+		      connect(s, (struct sockaddr *)&sin6, sizeof(sin6)) :
+		      connect(s, (struct sockaddr *)&sin, sizeof(sin));
+		if (!ret)
+			break;
+		close(s);
+		s = -1;
+		usleep(50000);
+	}
+	ret = s < 0 || send(s, &c, 1, 0) != 1 || recv(s, &c, 1, 0) != 1 ||
+	      c != 'q' ? -1 : 0;
+	if (s >= 0)
+		close(s);
+	return ret;
+}
+
+static int udp_echo(void)
+{
+	struct sockaddr_in sin = { .sin_family = AF_INET,
+				   .sin_port = htons(udp_port),
+				   .sin_addr.s_addr = htonl(INADDR_LOOPBACK) };
+	struct timeval tv = { .tv_sec = 10 };
+	int s = socket(AF_INET, SOCK_DGRAM, 0), ret;
+	char c = 'u';
+
+	setsockopt(s, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
+	ret = sendto(s, &c, 1, 0, (struct sockaddr *)&sin, sizeof(sin)) != 1 ||
+	      recv(s, &c, 1, 0) != 1 || c != 'u' ? -1 : 0;
+	close(s);
+	return ret;
+}
+
+TEST_F(sockets, tcp_listeners_and_bound_udp_come_back)
+{
+	int status, talked;
+	pid_t pid;
+
+	ASSERT_EQ(0, lo_up());
+	tcp_port = 20000 + getpid() % 20000;
+	udp_port = tcp_port + 1;
+	pid = spawn_fn(inet_child);
+	ASSERT_LT(0, pid);
+	ASSERT_LT(0, checkpoint_and_kill(self, pid)) {
+		TH_LOG("checkpoint: %s", self->logbuf);
+	}
+	pid = fork();
+	if (!pid) {
+		lseek(self->img, 0, SEEK_SET);
+		sys_restart(0, self->img, RESTART_RUN, self->log[1]);
+		_exit(RESTART_FAILED(errno));
+	}
+	talked = tcp_echo(AF_INET) ?: tcp_echo(AF_INET6) ?: udp_echo();
+	if (talked)
+		kill(pid, SIGKILL);
+	ASSERT_EQ(pid, waitpid(pid, &status, 0));
+	read_log(self->log[0], self->logbuf, sizeof(self->logbuf));
+	EXPECT_EQ(0, talked);
+	EXPECT_TRUE(WIFEXITED(status));
+	EXPECT_EQ(0, WEXITSTATUS(status)) {
+		TH_LOG("restored: %d, log: %s", WEXITSTATUS(status),
+		       self->logbuf);
+	}
+}
+
+static int tcp_conn_child(void)
+{
+	int c;
+
+	if (lo_up() || inet_at(TCP4_FD, AF_INET, SOCK_STREAM, tcp_port, 4))
+		return 1;
+	c = socket(AF_INET, SOCK_STREAM, 0);
+	if (tcp_connect_to(c) || accept(TCP4_FD, NULL, NULL) < 0)
+		return 1;
+	raise(SIGSTOP);
+	return 0;
+}
+
+/* A connection waits in the listener's queue; its client has gone. */
+static int tcp_backlog_child(void)
+{
+	int c = socket(AF_INET, SOCK_STREAM, 0);
+
+	if (lo_up() || inet_at(TCP4_FD, AF_INET, SOCK_STREAM, tcp_port, 4) ||
+	    tcp_connect_to(c) || close(c))
 		return 1;
 	raise(SIGSTOP);
 	return 0;
@@ -398,7 +596,12 @@ TEST_F(sockets, what_cannot_be_saved_is_refused_by_name)
 	EXPECT_EQ(0, refused_with(self, accepted_child, "with a name")) {
 		TH_LOG("log: %s", self->logbuf);
 	}
-	EXPECT_EQ(0, refused_with(self, inet_child, "an internet socket")) {
+	tcp_port = 20000 + getpid() % 20000;
+	EXPECT_EQ(0, refused_with(self, tcp_conn_child, "a TCP connection")) {
+		TH_LOG("log: %s", self->logbuf);
+	}
+	tcp_port++;
+	EXPECT_EQ(0, refused_with(self, tcp_backlog_child, "a TCP listener with connections")) {
 		TH_LOG("log: %s", self->logbuf);
 	}
 }
@@ -560,10 +763,14 @@ TEST_F(sockets, hostile_socket_records)
 	EXPECT_REFUSED(SOFF(pair, peer), u64, "bad peer");
 	u32 = hs.flags & ~CR_SOCKF_PAIR;
 	EXPECT_REFUSED(SOFF(pair, flags), u32, "bad peer");
-	u32 = 0x80;
+	u32 = 0x800;
 	EXPECT_REFUSED(SOFF(pair, flags), u32, "bad state, flags");
-	u32 = 0;
-	EXPECT_REFUSED(SOFF(listen, backlog), u32, "listener");
+	u32 = hs.flags | CR_SOCKF_REUSEADDR;	/* an internet flag */
+	EXPECT_REFUSED(SOFF(pair, flags), u32, "bad state, flags");
+	u32 = 5;
+	EXPECT_REFUSED(SOFF(pair, backlog), u32, "a backlog, but no listener");
+	u32 = 6;	/* IPPROTO_TCP, on a unix socket */
+	EXPECT_REFUSED(SOFF(pair, protocol), u32, "family 1 type 1");
 	u32 = 9;
 	EXPECT_REFUSED(SOFF(pair, state), u32, "bad state");
 	/* A peer that is someone else's: the second end finds it taken. */
