@@ -11,7 +11,9 @@
  * handlers, limits, interval timers and pending signals, its CPU state,
  * its own pending signals, its process's root and working directory,
  * descriptors and the open files they are the first to use (with the
- * size and fill of each pipe inside the tree), and its
+ * size and fill of each pipe inside the tree, each unix socket with its
+ * address, peer, options and the messages queued for it, and each TCP
+ * or UDP socket with its address, port and options), and its
  * process's address space with one line per VMA, with the shared memory
  * objects (shared anonymous memory, memfds) that its VMAs and
  * descriptors are the first to use, as text for a person or, with
@@ -32,6 +34,7 @@
  * error.
  */
 #define _GNU_SOURCE
+#include <arpa/inet.h>
 #include <assert.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -112,6 +115,39 @@ static_assert(sizeof(struct cr_hdr_fd) == 24, "cr_hdr_fd");
 static_assert(sizeof(struct cr_hdr_pipe) == 16, "cr_hdr_pipe");
 static_assert(offsetof(struct cr_hdr_pipe, len) == 12, "cr_hdr_pipe.len");
 static_assert(offsetof(struct cr_hdr_fd, file) == 16, "cr_hdr_fd.file");
+static_assert(sizeof(struct cr_hdr_socket) == 96, "cr_hdr_socket");
+static_assert(offsetof(struct cr_hdr_socket, family) == 8,
+	      "cr_hdr_socket.family");
+static_assert(offsetof(struct cr_hdr_socket, type) == 12,
+	      "cr_hdr_socket.type");
+static_assert(offsetof(struct cr_hdr_socket, state) == 16,
+	      "cr_hdr_socket.state");
+static_assert(offsetof(struct cr_hdr_socket, flags) == 20,
+	      "cr_hdr_socket.flags");
+static_assert(offsetof(struct cr_hdr_socket, ino) == 24, "cr_hdr_socket.ino");
+static_assert(offsetof(struct cr_hdr_socket, peer) == 32,
+	      "cr_hdr_socket.peer");
+static_assert(offsetof(struct cr_hdr_socket, sndbuf) == 40,
+	      "cr_hdr_socket.sndbuf");
+static_assert(offsetof(struct cr_hdr_socket, rcvbuf) == 44,
+	      "cr_hdr_socket.rcvbuf");
+static_assert(offsetof(struct cr_hdr_socket, sndtimeo) == 48,
+	      "cr_hdr_socket.sndtimeo");
+static_assert(offsetof(struct cr_hdr_socket, rcvtimeo) == 56,
+	      "cr_hdr_socket.rcvtimeo");
+static_assert(offsetof(struct cr_hdr_socket, backlog) == 64,
+	      "cr_hdr_socket.backlog");
+static_assert(offsetof(struct cr_hdr_socket, nr_skbs) == 68,
+	      "cr_hdr_socket.nr_skbs");
+static_assert(offsetof(struct cr_hdr_socket, addr_len) == 72,
+	      "cr_hdr_socket.addr_len");
+static_assert(offsetof(struct cr_hdr_socket, protocol) == 76,
+	      "cr_hdr_socket.protocol");
+static_assert(offsetof(struct cr_hdr_socket, dev) == 80, "cr_hdr_socket.dev");
+static_assert(offsetof(struct cr_hdr_socket, file_ino) == 88,
+	      "cr_hdr_socket.file_ino");
+static_assert(sizeof(struct cr_hdr_skb) == 16, "cr_hdr_skb");
+static_assert(offsetof(struct cr_hdr_skb, len) == 8, "cr_hdr_skb.len");
 static_assert(sizeof(struct cr_hdr_shmem) == 40, "cr_hdr_shmem");
 static_assert(offsetof(struct cr_hdr_shmem, size) == 16, "cr_hdr_shmem.size");
 static_assert(offsetof(struct cr_hdr_shmem, name_len) == 36,
@@ -139,6 +175,31 @@ static_assert(sizeof(struct cr_hdr_tail) == 24, "cr_hdr_tail");
 #define X86_64_O_LARGEFILE	0100000
 #define MEMFD_O_FLAGS		(X86_64_O_ACCMODE | X86_64_O_APPEND |	\
 				 X86_64_O_NONBLOCK | X86_64_O_LARGEFILE)
+
+/*
+ * A socket as x86-64 numbers it, whatever the host does (MIPS numbers
+ * SOCK_STREAM 2): its families, types and protocols, and the layout of
+ * the struct sockaddr_un, sockaddr_in or sockaddr_in6 its address is.
+ */
+#define X86_64_AF_UNIX		1
+#define X86_64_AF_INET		2
+#define X86_64_AF_INET6		10
+#define X86_64_SOCK_STREAM	1
+#define X86_64_SOCK_DGRAM	2
+#define X86_64_SOCK_SEQPACKET	5
+#define X86_64_O_RDWR		02
+#define PROTO_TCP		6	/* IPPROTO_TCP */
+#define PROTO_UDP		17	/* IPPROTO_UDP */
+#define SUN_PATH_OFF		2	/* offsetof(struct sockaddr_un, sun_path) */
+#define SOCKADDR_UN_SIZE	110	/* sizeof(struct sockaddr_un) */
+#define SOCKADDR_IN_SIZE	16	/* sizeof(struct sockaddr_in) */
+#define SOCKADDR_IN6_SIZE	28	/* sizeof(struct sockaddr_in6) */
+#define SIN_PORT_OFF		2	/* the port, big-endian, in either */
+#define SIN_ADDR_OFF		4	/* offsetof(struct sockaddr_in, sin_addr) */
+#define SIN6_ADDR_OFF		8	/* offsetof(struct sockaddr_in6, sin6_addr) */
+#define SIN6_SCOPE_OFF		24	/* offsetof(..., sin6_scope_id) */
+/* Messages one socket's queue holds at most in an image, as restart says. */
+#define MAX_SOCK_SKBS		65536U
 
 /* MAX_LFS_FILESIZE on 64 bits: no object is larger, no offset beyond. */
 #define MAX_OBJECT_SIZE		((__u64)INT64_MAX)
@@ -414,6 +475,10 @@ static const char *type_name(__u32 type)
 		return "CR_HDR_PIPE";
 	case CR_HDR_SHMEM:
 		return "CR_HDR_SHMEM";
+	case CR_HDR_SOCKET:
+		return "CR_HDR_SOCKET";
+	case CR_HDR_SKB:
+		return "CR_HDR_SKB";
 	case CR_HDR_TAIL:
 		return "CR_HDR_TAIL";
 	}
@@ -460,6 +525,10 @@ static size_t type_size(__u32 type)
 		return sizeof(struct cr_hdr_pipe);
 	case CR_HDR_SHMEM:
 		return sizeof(struct cr_hdr_shmem);
+	case CR_HDR_SOCKET:
+		return sizeof(struct cr_hdr_socket);
+	case CR_HDR_SKB:
+		return sizeof(struct cr_hdr_skb);
 	case CR_HDR_TAIL:
 		return sizeof(struct cr_hdr_tail);
 	}
@@ -481,6 +550,8 @@ static const char *file_kind_name(__u32 kind)
 		return "pipe";
 	case CR_FILE_MEMFD:
 		return "memfd";
+	case CR_FILE_SOCKET:
+		return "socket";
 	}
 	return NULL;
 }
@@ -509,6 +580,32 @@ static const char *shmem_kind_name(__u32 kind)
 		return "anon";
 	case CR_SHMEM_MEMFD:
 		return "memfd";
+	}
+	return NULL;
+}
+
+static const char *sock_type_name(__u32 type)
+{
+	switch (type) {
+	case X86_64_SOCK_STREAM:
+		return "stream";
+	case X86_64_SOCK_DGRAM:
+		return "dgram";
+	case X86_64_SOCK_SEQPACKET:
+		return "seqpacket";
+	}
+	return NULL;
+}
+
+static const char *sock_state_name(__u32 state)
+{
+	switch (state) {
+	case CR_SOCK_UNCONNECTED:
+		return "unconnected";
+	case CR_SOCK_LISTEN:
+		return "listen";
+	case CR_SOCK_CONNECTED:
+		return "connected";
 	}
 	return NULL;
 }
@@ -560,18 +657,29 @@ static void tid_add(struct tidset *ts, __s32 tid)
 
 /*
  * The pipes inside the tree, by inode number, each with the ends that
- * a file of it was seen for: open addressing, as an image may hold many.
+ * a file of it was seen for; in a set of their own, the sockets, by
+ * inode number, each with what its record and its peer's said: open
+ * addressing, as an image may hold many.
  */
 #define PIPE_READ		1U
 #define PIPE_WRITE		2U
+#define SOCK_SEEN		1U	/* its socket record came */
+#define SOCK_PAIRED		2U	/* the record of @peer names it its pair */
+#define SOCK_CONNECT		4U	/* a datagram socket connected to @peer */
 
-struct pipe_slot {
+struct ino_slot {
 	__u64 ino;
-	unsigned int ends;	/* PIPE_*; 0: an empty slot */
+	unsigned int what;	/* PIPE_* or SOCK_*; 0: an empty slot */
+	/* A socket's: */
+	bool bound;		/* it has an address */
+	bool inet;		/* an internet socket: no peer, no pair */
+	__u32 type;		/* its type, as its pair's record says first */
+	__u64 peer;		/* its peer, or the socket whose pair it is */
+	__u64 off;		/* the offset of that socket's record */
 };
 
-struct pipeset {
-	struct pipe_slot *slot;
+struct inoset {
+	struct ino_slot *slot;
 	size_t cap, nr;
 };
 
@@ -580,37 +688,52 @@ static size_t ino_hash(__u64 ino, size_t cap)
 	return (size_t)((ino * 0x9e3779b97f4a7c15ULL) >> 32) & (cap - 1);
 }
 
-/* The slot of pipe @ino: its own, or the empty one it would take. */
-static struct pipe_slot *pipe_find(const struct pipeset *ps, __u64 ino)
+/* The slot of @ino: its own, or the empty one it would take. */
+static struct ino_slot *ino_find(const struct inoset *set, __u64 ino)
 {
 	size_t i;
 
-	for (i = ino_hash(ino, ps->cap); ps->slot[i].ends;
-	     i = (i + 1) & (ps->cap - 1))
-		if (ps->slot[i].ino == ino)
+	for (i = ino_hash(ino, set->cap); set->slot[i].what;
+	     i = (i + 1) & (set->cap - 1))
+		if (set->slot[i].ino == ino)
 			break;
-	return &ps->slot[i];
+	return &set->slot[i];
 }
 
-/* The slot of pipe @ino, made room for: its ends are 0 if it is new. */
-static struct pipe_slot *pipe_get(struct pipeset *ps, __u64 ino)
+/* Whether @ino has a slot, and which: NULL if none. */
+static struct ino_slot *ino_lookup(const struct inoset *set, __u64 ino)
 {
-	struct pipeset big = { 0 };
+	struct ino_slot *p;
+
+	if (!set->cap)
+		return NULL;
+	p = ino_find(set, ino);
+	return p->what ? p : NULL;
+}
+
+/*
+ * The slot of @ino, made room for: its what is 0 if it is new. The
+ * caller sets its ino and what, and counts it in @set->nr.
+ */
+static struct ino_slot *ino_get(struct inoset *set, __u64 ino)
+{
+	struct inoset big = { 0 };
 	size_t i;
 
-	if (2 * (ps->nr + 1) > ps->cap) {
-		big.cap = ps->cap ? 2 * ps->cap : 64;
+	if (2 * (set->nr + 1) > set->cap) {
+		big.cap = set->cap ? 2 * set->cap : 64;
 		big.slot = calloc(big.cap, sizeof(*big.slot));
 		if (!big.slot)
 			die_usage("out of memory");
-		for (i = 0; i < ps->cap; i++)
-			if (ps->slot[i].ends)
-				*pipe_find(&big, ps->slot[i].ino) = ps->slot[i];
-		big.nr = ps->nr;
-		free(ps->slot);
-		*ps = big;
+		for (i = 0; i < set->cap; i++)
+			if (set->slot[i].what)
+				*ino_find(&big, set->slot[i].ino) =
+					set->slot[i];
+		big.nr = set->nr;
+		free(set->slot);
+		*set = big;
 	}
-	return pipe_find(ps, ino);
+	return ino_find(set, ino);
 }
 
 struct image {
@@ -651,7 +774,12 @@ struct image {
 	__u32 new_file;		/* the FILE that the next FD must use, or 0 */
 	bool need_pipe;		/* that FILE is its pipe's first: PIPE next */
 	__u64 pipe_ino;		/* the pipe whose PIPE record is next */
-	struct pipeset pipes;	/* every pipe inside the tree so far */
+	struct inoset pipes;	/* every pipe inside the tree so far */
+	bool need_socket;	/* that FILE is a socket's: SOCKET next */
+	__u64 socket_file_ino;	/* the inode number of that FILE */
+	struct cr_hdr_socket sock;	/* the socket whose SKBs are next */
+	__u32 skbs_left;	/* SKB records still to come */
+	struct inoset socks;	/* every socket so far, and their pairs */
 
 	/* The address space whose VMAs are being read */
 	bool in_mm;
@@ -688,8 +816,9 @@ struct image {
  * objects of the tree need them: after a TASK, the SIGHAND, SIGNAL
  * and process SIGPENDING it is the first to use, then its CPU and its
  * own SIGPENDING, then its process's FS and FILES with its FDs, each
- * after the FILE it is the first to use (and the first file of a pipe
- * after the PIPE with its data), then its process's MM with what
+ * after the FILE it is the first to use (the first file of a pipe
+ * after the PIPE with its data, the file of a socket after the SOCKET
+ * with an SKB for each message queued), then its process's MM with what
  * follows it. A shared memory object, with its pages, comes right
  * before the first VMA or FILE that uses it.
  */
@@ -743,10 +872,17 @@ static bool order_ok(const struct image *img, __u32 type)
 		return (vma_next || file_next) && !img->new_shmem;
 	case CR_HDR_PIPE:
 		return prev == CR_HDR_FILE && img->need_pipe;
+	case CR_HDR_SOCKET:
+		return prev == CR_HDR_FILE && img->need_socket;
+	case CR_HDR_SKB:
+		return (prev == CR_HDR_SOCKET || prev == CR_HDR_SKB) &&
+		       img->skbs_left;
 	case CR_HDR_FD:
 		return (prev == CR_HDR_FILES || prev == CR_HDR_FILE ||
-			prev == CR_HDR_PIPE || prev == CR_HDR_FD) &&
-		       img->fds_left && !img->need_pipe;
+			prev == CR_HDR_PIPE || prev == CR_HDR_SOCKET ||
+			prev == CR_HDR_SKB || prev == CR_HDR_FD) &&
+		       img->fds_left && !img->need_pipe &&
+		       !img->need_socket && !img->skbs_left;
 	case CR_HDR_MM:
 		return (prev == CR_HDR_FILES || prev == CR_HDR_FD) &&
 		       !img->need_files && !img->fds_left && img->need_mm;
@@ -786,6 +922,10 @@ static const char *order_want(const struct image *img)
 		return "its CR_HDR_FILES";
 	if (img->need_pipe)
 		return "its pipe's CR_HDR_PIPE";
+	if (img->need_socket)
+		return "its socket's CR_HDR_SOCKET";
+	if (img->skbs_left)
+		return "its socket's next CR_HDR_SKB";
 	if (img->new_shmem)
 		return img->in_mm ? "its shared memory object's CR_HDR_VMA" :
 				    "its shared memory object's CR_HDR_FILE";
@@ -1094,6 +1234,8 @@ static void do_task(struct image *img, struct cr_hdr_task *rec)
 	img->fds_left = 0;
 	img->new_file = 0;
 	img->need_pipe = false;
+	img->need_socket = false;
+	img->skbs_left = 0;
 	img->need_ppending = 0;
 	img->cpu_done = false;
 	img->need_tpending = rec->nr_pending;
@@ -1469,6 +1611,8 @@ static void do_files(struct image *img, struct cr_hdr_files *rec)
 	img->last_fd = -1;
 	img->new_file = 0;
 	img->need_pipe = false;
+	img->need_socket = false;
+	img->skbs_left = 0;
 
 	if (img->json) {
 		sb_printf(&img->out, ",\n\"fds\": [%s",
@@ -1479,22 +1623,29 @@ static void do_files(struct image *img, struct cr_hdr_files *rec)
 	       rec->nr_fds == 1 ? "" : "s");
 }
 
+/* The bits of @bits named, in parentheses: bit i is @names[i]. */
+static void print_bit_names(__u32 bits, const char *const *names, size_t n)
+{
+	const char *sep = " (";
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		if (bits & (1U << i)) {
+			printf("%s%s", sep, names[i]);
+			sep = " ";
+		}
+	if (bits)
+		putchar(')');
+}
+
 /* A memfd's seals by the names of their F_SEAL_* constants. */
 static void print_seals(__u32 seals)
 {
 	static const char *const names[] = {
 		"seal", "shrink", "grow", "write", "future_write", "exec",
 	};
-	const char *sep = " (";
-	size_t i;
 
-	for (i = 0; i < ARRAY_SIZE(names); i++)
-		if (seals & (1U << i)) {
-			printf("%s%s", sep, names[i]);
-			sep = " ";
-		}
-	if (seals)
-		putchar(')');
+	print_bit_names(seals, names, ARRAY_SIZE(names));
 }
 
 /*
@@ -1629,7 +1780,7 @@ static bool pipe_end(struct image *img, const struct cr_hdr_file *rec)
 {
 	bool wr = (rec->flags & X86_64_O_ACCMODE) == X86_64_O_WRONLY;
 	unsigned int end = wr ? PIPE_WRITE : PIPE_READ;
-	struct pipe_slot *p;
+	struct ino_slot *p;
 	bool first;
 
 	if (rec->flags & ~(X86_64_O_ACCMODE | X86_64_O_NONBLOCK) ||
@@ -1637,23 +1788,23 @@ static bool pipe_end(struct image *img, const struct cr_hdr_file *rec)
 		malformed(img->rec_off,
 			  "file %u: a pipe end with open flags 0x%x, not O_RDONLY or O_WRONLY with at most O_NONBLOCK",
 			  rec->id, rec->flags);
-	p = pipe_get(&img->pipes, rec->ino);
-	if (p->ends & end)
+	p = ino_get(&img->pipes, rec->ino);
+	if (p->what & end)
 		malformed(img->rec_off,
 			  "file %u: pipe %llu has two files for its %s end",
 			  rec->id, rec->ino, wr ? "write" : "read");
-	first = !p->ends;
+	first = !p->what;
 	if (first)
 		img->pipes.nr++;
 	p->ino = rec->ino;
-	p->ends |= end;
+	p->what |= end;
 	return first;
 }
 
 static void do_file(struct image *img, struct cr_hdr_file *rec)
 {
 	struct strbuf *sb = &img->files;
-	char path[MAX_PATH_LEN];
+	char path[MAX_PATH_LEN], name[32];
 	const char *kind;
 	bool mode_ok, first_end = false;
 	__u32 new_shmem;
@@ -1704,6 +1855,9 @@ static void do_file(struct image *img, struct cr_hdr_file *rec)
 	case CR_FILE_MEMFD:
 		mode_ok = S_ISREG(rec->mode);
 		break;
+	case CR_FILE_SOCKET:
+		mode_ok = S_ISSOCK(rec->mode);
+		break;
 	default:
 		mode_ok = true;
 		break;
@@ -1716,6 +1870,12 @@ static void do_file(struct image *img, struct cr_hdr_file *rec)
 	     (rec->flags & X86_64_O_ACCMODE) == X86_64_O_ACCMODE))
 		malformed(img->rec_off,
 			  "file %u: a memfd with open flags 0x%x, not an access mode with at most O_APPEND, O_NONBLOCK and O_LARGEFILE",
+			  rec->id, rec->flags);
+	/* As socket(2) opens one, O_NONBLOCK aside: restart takes no other. */
+	if (rec->kind == CR_FILE_SOCKET &&
+	    (rec->flags & ~X86_64_O_NONBLOCK) != X86_64_O_RDWR)
+		malformed(img->rec_off,
+			  "file %u: a socket with open flags 0x%x, not O_RDWR with at most O_NONBLOCK",
 			  rec->id, rec->flags);
 	/* A memfd's file is of an object seen already, or just before. */
 	if (rec->kind != CR_FILE_MEMFD && rec->object)
@@ -1739,19 +1899,30 @@ static void do_file(struct image *img, struct cr_hdr_file *rec)
 		first_end = pipe_end(img, rec);
 	plen = read_path(img, &rec->h, path, rec->path_len, "CR_HDR_FILE path");
 	/*
-	 * Reopened by path: only an external file, or a pipe or a memfd
-	 * made anew, may have any name.
+	 * Reopened by path: only an external file, or a pipe, a memfd or
+	 * a socket made anew, may have any name; a socket's is the one
+	 * /proc gives it.
 	 */
 	if (rec->kind != CR_FILE_EXTERNAL && rec->kind != CR_FILE_PIPE &&
-	    rec->kind != CR_FILE_MEMFD && path[0] != '/')
+	    rec->kind != CR_FILE_MEMFD && rec->kind != CR_FILE_SOCKET &&
+	    path[0] != '/')
 		malformed(img->rec_off,
 			  "file %u: a %s file whose path is not absolute",
 			  rec->id, kind);
+	if (rec->kind == CR_FILE_SOCKET) {
+		snprintf(name, sizeof(name), "socket:[%llu]", rec->ino);
+		if (strcmp(path, name))
+			malformed(img->rec_off,
+				  "file %u: a socket of inode %llu whose path is not %s",
+				  rec->id, rec->ino, name);
+	}
 	read_padding(img, &rec->h, ALIGN8(body) - body);
 	img->last_file = rec->id;
 	img->new_file = rec->id;
 	img->need_pipe = first_end;
 	img->pipe_ino = rec->ino;
+	img->need_socket = rec->kind == CR_FILE_SOCKET;
+	img->socket_file_ino = rec->ino;
 
 	if (img->json) {
 		sb_printf(sb, "%s\n{\"id\": %u, \"kind\": \"%s\", ",
@@ -1763,8 +1934,8 @@ static void do_file(struct image *img, struct cr_hdr_file *rec)
 		sb_printf(sb, "\"size\": %llu, \"object\": %u, \"path\": ",
 			  rec->size, rec->object);
 		sb_json_str(sb, path, plen);
-		/* The PIPE record that follows closes it. */
-		if (!first_end)
+		/* The PIPE or SOCKET record that follows closes it. */
+		if (!first_end && !img->need_socket)
 			sb_printf(sb, "}");
 		return;
 	}
@@ -1804,6 +1975,510 @@ static void do_pipe(struct image *img, struct cr_hdr_pipe *rec)
 	}
 	printf("      pipe ino %llu: %u bytes, %u buffered\n", img->pipe_ino,
 	       rec->size, rec->len);
+}
+
+/* The CR_SOCKF_* bits by name, bit i at index i. */
+static const char *const sock_flag_names[] = {
+	"shut-rd", "shut-wr", "passcred", "sndbuf", "rcvbuf", "pair",
+	"reuseaddr", "reuseport", "v6only", "keepalive", "nodelay",
+};
+
+static const char *sock_family_name(__u32 family)
+{
+	switch (family) {
+	case X86_64_AF_UNIX:
+		return "unix";
+	case X86_64_AF_INET:
+		return "inet";
+	case X86_64_AF_INET6:
+		return "inet6";
+	}
+	return NULL;
+}
+
+/* The 16 bits of @addr at @off, little-endian (a family) or not (a port). */
+static unsigned int addr_u16(const char *addr, size_t off, bool be)
+{
+	unsigned int lo = (unsigned char)addr[off + be];
+	unsigned int hi = (unsigned char)addr[off + !be];
+
+	return lo | hi << 8;
+}
+
+/*
+ * The checks of a unix socket's record that need nothing but itself, as
+ * restart makes them; @addr holds its address, zeroed beyond.
+ */
+static void check_unix(struct image *img, const struct cr_hdr_socket *rec,
+		       const char *addr)
+{
+	const char *path = addr + SUN_PATH_OFF;
+	bool listen = rec->state == CR_SOCK_LISTEN;
+	bool connected = rec->state == CR_SOCK_CONNECTED;
+	bool dgram = rec->type == X86_64_SOCK_DGRAM;
+	bool pair = rec->flags & CR_SOCKF_PAIR;
+	__u64 ino = rec->ino;
+	__u32 plen;
+
+	if (!sock_type_name(rec->type))
+		malformed(img->rec_off,
+			  "socket %llu: type %u, not SOCK_STREAM, SOCK_DGRAM or SOCK_SEQPACKET",
+			  ino, rec->type);
+	if (rec->protocol)
+		malformed(img->rec_off,
+			  "socket %llu: a unix socket of protocol %u, not 0",
+			  ino, rec->protocol);
+	if (rec->flags & CR_SOCKF_INET)
+		malformed(img->rec_off,
+			  "socket %llu: a unix socket with the internet socket flags 0x%x",
+			  ino, rec->flags & CR_SOCKF_INET);
+
+	/* listen(2), on a bound stream or seqpacket socket */
+	if (listen && dgram)
+		malformed(img->rec_off, "socket %llu: a listening datagram socket",
+			  ino);
+	if (listen && !rec->addr_len)
+		malformed(img->rec_off, "socket %llu: listening without an address",
+			  ino);
+
+	/* Its peer: a socket of the tree, or 0 for a stream's closed one */
+	if (!connected && rec->peer)
+		malformed(img->rec_off, "socket %llu: peer %llu, but %s", ino,
+			  rec->peer, sock_state_name(rec->state));
+	if (!connected && pair)
+		malformed(img->rec_off, "socket %llu: CR_SOCKF_PAIR, but %s", ino,
+			  sock_state_name(rec->state));
+	if (pair && !rec->peer)
+		malformed(img->rec_off, "socket %llu: CR_SOCKF_PAIR without a peer",
+			  ino);
+	if (rec->peer == ino)
+		malformed(img->rec_off, "socket %llu is its own peer", ino);
+	if (connected && dgram && !rec->peer)
+		malformed(img->rec_off,
+			  "socket %llu: a connected datagram socket without a peer",
+			  ino);
+	if (connected && !dgram && rec->peer && !pair)
+		malformed(img->rec_off,
+			  "socket %llu: a connected %s socket whose peer %llu is not its pair (no CR_SOCKF_PAIR)",
+			  ino, sock_type_name(rec->type), rec->peer);
+
+	/* Messages queue for a connected socket, or a bound datagram one */
+	if (rec->nr_skbs > MAX_SOCK_SKBS)
+		malformed(img->rec_off,
+			  "socket %llu: %u messages queued, at most %u", ino,
+			  rec->nr_skbs, MAX_SOCK_SKBS);
+	if (rec->nr_skbs && !connected && !(dgram && rec->addr_len))
+		malformed(img->rec_off,
+			  "socket %llu: %u messages queued for a socket neither connected nor a bound datagram socket",
+			  ino, rec->nr_skbs);
+
+	/*
+	 * An address bind(2) takes, as the kernel keeps it: an abstract
+	 * name, or an absolute path that its only NUL ends.
+	 */
+	if (rec->addr_len) {
+		plen = rec->addr_len - SUN_PATH_OFF;
+		if (rec->addr_len <= SUN_PATH_OFF)
+			malformed(img->rec_off,
+				  "socket %llu: an address of %u bytes, without a name",
+				  ino, rec->addr_len);
+		if (addr_u16(addr, 0, false) != X86_64_AF_UNIX)
+			malformed(img->rec_off,
+				  "socket %llu: an address of family %u", ino,
+				  addr_u16(addr, 0, false));
+		if (path[0] &&
+		    (path[0] != '/' || strnlen(path, plen) != plen - 1))
+			malformed(img->rec_off,
+				  "socket %llu: an address neither abstract nor an absolute path that its only NUL ends",
+				  ino);
+	}
+	/* The socket file bind(2) made */
+	if (!path[0] && (rec->dev || rec->file_ino))
+		malformed(img->rec_off,
+			  "socket %llu: dev 0x%llx, file_ino %llu, but not bound to a path",
+			  ino, rec->dev, rec->file_ino);
+	/* new_encode_dev() gives 32 bits */
+	if (rec->dev >> 32)
+		malformed(img->rec_off, "socket %llu: dev 0x%llx", ino,
+			  rec->dev);
+}
+
+/*
+ * The checks of an internet socket's record, as restart makes them: a
+ * TCP listener, or a TCP or UDP socket that is bound or fresh, with
+ * nothing of a unix socket's; @addr holds its address, zeroed beyond.
+ */
+static void check_inet(struct image *img, const struct cr_hdr_socket *rec,
+		       const char *addr)
+{
+	bool tcp = rec->type == X86_64_SOCK_STREAM && rec->protocol == PROTO_TCP;
+	bool udp = rec->type == X86_64_SOCK_DGRAM && rec->protocol == PROTO_UDP;
+	bool v6 = rec->family == X86_64_AF_INET6;
+	__u32 len = v6 ? SOCKADDR_IN6_SIZE : SOCKADDR_IN_SIZE;
+	__u32 unix_flags = CR_SOCKF_SHUT_RD | CR_SOCKF_SHUT_WR |
+			   CR_SOCKF_PASSCRED | CR_SOCKF_PAIR;
+	__u64 ino = rec->ino;
+
+	if (!tcp && !udp)
+		malformed(img->rec_off,
+			  "socket %llu: an internet socket of type %u and protocol %u, neither a TCP SOCK_STREAM nor a UDP SOCK_DGRAM one",
+			  ino, rec->type, rec->protocol);
+	if (rec->peer)
+		malformed(img->rec_off,
+			  "socket %llu: an internet socket with peer %llu", ino,
+			  rec->peer);
+	if (rec->nr_skbs)
+		malformed(img->rec_off,
+			  "socket %llu: %u messages queued for an internet socket",
+			  ino, rec->nr_skbs);
+	if (rec->dev || rec->file_ino)
+		malformed(img->rec_off,
+			  "socket %llu: dev 0x%llx, file_ino %llu, for an internet socket",
+			  ino, rec->dev, rec->file_ino);
+	if (rec->flags & unix_flags)
+		malformed(img->rec_off,
+			  "socket %llu: an internet socket with the unix socket flags 0x%x",
+			  ino, rec->flags & unix_flags);
+	if (rec->flags & CR_SOCKF_NODELAY && !tcp)
+		malformed(img->rec_off,
+			  "socket %llu: CR_SOCKF_NODELAY on a UDP socket", ino);
+	if (rec->flags & CR_SOCKF_V6ONLY && !v6)
+		malformed(img->rec_off,
+			  "socket %llu: CR_SOCKF_V6ONLY on an AF_INET socket", ino);
+
+	/* No connection: a TCP listener, or a socket bound or fresh */
+	if (rec->state == CR_SOCK_CONNECTED)
+		malformed(img->rec_off, "socket %llu: a connected %s socket",
+			  ino, tcp ? "TCP" : "UDP");
+	if (rec->state == CR_SOCK_LISTEN && !tcp)
+		malformed(img->rec_off, "socket %llu: a listening UDP socket",
+			  ino);
+	if (rec->state == CR_SOCK_LISTEN && !rec->addr_len)
+		malformed(img->rec_off,
+			  "socket %llu: listening without an address", ino);
+
+	/* Bound: an address of its family, with its port */
+	if (!rec->addr_len)
+		return;
+	if (rec->addr_len != len)
+		malformed(img->rec_off,
+			  "socket %llu: an address of %u bytes, not %u (struct %s)",
+			  ino, rec->addr_len, len,
+			  v6 ? "sockaddr_in6" : "sockaddr_in");
+	if (addr_u16(addr, 0, false) != rec->family)
+		malformed(img->rec_off,
+			  "socket %llu: an address of family %u", ino,
+			  addr_u16(addr, 0, false));
+	if (!addr_u16(addr, SIN_PORT_OFF, true))
+		malformed(img->rec_off, "socket %llu: an address of port 0",
+			  ino);
+}
+
+/*
+ * The checks of a socket record that need nothing but itself and its
+ * file, as restart makes them; @addr holds its address, zeroed beyond.
+ */
+static void check_socket(struct image *img, const struct cr_hdr_socket *rec,
+			 const char *addr)
+{
+	__u64 ino = rec->ino;
+
+	if (!sock_family_name(rec->family))
+		malformed(img->rec_off,
+			  "socket %llu: family %u, not AF_UNIX, AF_INET or AF_INET6",
+			  ino, rec->family);
+	if (!sock_state_name(rec->state))
+		malformed(img->rec_off, "socket %llu: unknown state %u", ino,
+			  rec->state);
+	if (rec->flags & ~CR_SOCKF_FLAGS)
+		malformed(img->rec_off, "socket %llu: unknown flags 0x%x", ino,
+			  rec->flags & ~CR_SOCKF_FLAGS);
+	if (!ino)
+		malformed(img->rec_off, "a socket of inode number 0");
+	if (ino != img->socket_file_ino)
+		malformed(img->rec_off,
+			  "socket %llu after the file of socket %llu", ino,
+			  img->socket_file_ino);
+	/* listen(2)'s backlog, which may be 0 */
+	if (rec->state != CR_SOCK_LISTEN && rec->backlog)
+		malformed(img->rec_off,
+			  "socket %llu: a backlog of %u, but not listening", ino,
+			  rec->backlog);
+
+	/* What setsockopt(2) may have set */
+	if (!(rec->flags & CR_SOCKF_SNDBUF) && rec->sndbuf)
+		malformed(img->rec_off,
+			  "socket %llu: sndbuf %u without CR_SOCKF_SNDBUF", ino,
+			  rec->sndbuf);
+	if (!(rec->flags & CR_SOCKF_RCVBUF) && rec->rcvbuf)
+		malformed(img->rec_off,
+			  "socket %llu: rcvbuf %u without CR_SOCKF_RCVBUF", ino,
+			  rec->rcvbuf);
+	if (rec->sndbuf > INT32_MAX || rec->rcvbuf > INT32_MAX)
+		malformed(img->rec_off,
+			  "socket %llu: sndbuf %u, rcvbuf %u, beyond INT_MAX", ino,
+			  rec->sndbuf, rec->rcvbuf);
+	if (rec->sndtimeo > INT64_MAX || rec->rcvtimeo > INT64_MAX)
+		malformed(img->rec_off,
+			  "socket %llu: sndtimeo %llu, rcvtimeo %llu, beyond KTIME_MAX",
+			  ino, rec->sndtimeo, rec->rcvtimeo);
+
+	if (rec->family == X86_64_AF_UNIX)
+		check_unix(img, rec, addr);
+	else
+		check_inet(img, rec, addr);
+}
+
+/*
+ * The checks of a socket record against those before it: a socket has
+ * one record, and the records of a pair name each other, with one type.
+ * The first of a pair leaves a slot for the other, to come. An internet
+ * socket, which has neither peer nor pair, only takes its inode number.
+ */
+static void link_socket(struct image *img, const struct cr_hdr_socket *rec)
+{
+	bool pair = rec->flags & CR_SOCKF_PAIR;
+	struct ino_slot *p;
+
+	p = ino_get(&img->socks, rec->ino);
+	if (p->what & SOCK_SEEN)
+		malformed(img->rec_off, "socket %llu has two records", rec->ino);
+	if (p->what & SOCK_PAIRED &&
+	    (!pair || rec->peer != p->peer || rec->type != p->type))
+		malformed(img->rec_off,
+			  "socket %llu is not the pair of socket %llu, a %s socket whose record names it its pair",
+			  rec->ino, p->peer, sock_type_name(p->type));
+	if (!p->what)
+		img->socks.nr++;
+	pair = pair && !(p->what & SOCK_PAIRED);
+	p->ino = rec->ino;
+	p->what |= SOCK_SEEN;
+	if (rec->state == CR_SOCK_CONNECTED && rec->peer &&
+	    !(rec->flags & CR_SOCKF_PAIR))
+		p->what |= SOCK_CONNECT;
+	p->bound = rec->addr_len;
+	p->inet = rec->family != X86_64_AF_UNIX;
+	p->type = rec->type;
+	p->peer = rec->peer;
+	p->off = img->rec_off;
+	if (!pair)
+		return;
+
+	/* The first of a pair: its peer's record is to come. */
+	p = ino_get(&img->socks, rec->peer);
+	if (p->what & SOCK_SEEN)
+		malformed(img->rec_off,
+			  "socket %llu: its peer %llu came before it without naming it its pair",
+			  rec->ino, rec->peer);
+	if (p->what & SOCK_PAIRED)
+		malformed(img->rec_off,
+			  "socket %llu: its peer %llu is the pair of socket %llu already",
+			  rec->ino, rec->peer, p->peer);
+	img->socks.nr++;
+	p->ino = rec->peer;
+	p->what = SOCK_PAIRED;
+	p->type = rec->type;
+	p->peer = rec->ino;
+	p->off = img->rec_off;
+}
+
+/*
+ * At the end of the image, what restart checks once every socket is
+ * read: the pair of every socket that names one has a record, and a
+ * datagram socket connected to a socket that is not its pair is
+ * connected to a bound unix datagram socket of the image (connect(2)
+ * takes no internet address for it). The socket record
+ * at fault that comes first in the image is reported.
+ */
+static void check_sockets(struct image *img)
+{
+	const struct ino_slot *p, *peer, *bad = NULL;
+	size_t i;
+
+	for (i = 0; i < img->socks.cap; i++) {
+		p = &img->socks.slot[i];
+		if (!p->what || (bad && bad->off <= p->off))
+			continue;
+		if (!(p->what & SOCK_SEEN)) {
+			bad = p;
+		} else if (p->what & SOCK_CONNECT) {
+			peer = ino_lookup(&img->socks, p->peer);
+			if (!peer || !(peer->what & SOCK_SEEN) || !peer->bound ||
+			    peer->inet || peer->type != X86_64_SOCK_DGRAM)
+				bad = p;
+		}
+	}
+	if (bad && !(bad->what & SOCK_SEEN))
+		malformed(bad->off,
+			  "socket %llu: its pair, socket %llu, has no record",
+			  bad->peer, bad->ino);
+	if (bad)
+		malformed(bad->off,
+			  "socket %llu: its peer %llu is no bound unix datagram socket of the image",
+			  bad->ino, bad->peer);
+}
+
+/*
+ * The host part of an internet socket's address @addr: a dotted quad,
+ * or an IPv6 address with its scope ID after a % when it has one.
+ */
+static void inet_host(const char *addr, __u32 family, char *buf, size_t n)
+{
+	bool v6 = family == X86_64_AF_INET6;
+	__u32 scope;
+
+	/* It fails only for a buffer too small, which @buf is not. */
+	if (!inet_ntop(v6 ? AF_INET6 : AF_INET,
+		       addr + (v6 ? SIN6_ADDR_OFF : SIN_ADDR_OFF), buf, n))
+		snprintf(buf, n, "?");
+	memcpy(&scope, addr + SIN6_SCOPE_OFF, sizeof(scope));
+	if (v6 && scope)
+		snprintf(buf + strlen(buf), n - strlen(buf), "%%%u", scope);
+}
+
+/* The socket whose file came just before, with its address. */
+static void do_socket(struct image *img, struct cr_hdr_socket *rec)
+{
+	char addr[SOCKADDR_UN_SIZE] = { 0 }, host[64] = "";
+	const char *path = addr + SUN_PATH_OFF, *name, *proto = "";
+	struct strbuf *sb = &img->files;
+	bool inet, abstract;
+	unsigned int port = 0;
+	size_t nlen;
+	__u64 body;
+
+	read_fixed(img, rec, sizeof(*rec));
+	if (rec->addr_len > SOCKADDR_UN_SIZE)
+		malformed(img->rec_off,
+			  "socket %llu: an address of %u bytes, at most %u",
+			  rec->ino, rec->addr_len, SOCKADDR_UN_SIZE);
+	body = sizeof(*rec) + (__u64)rec->addr_len;
+	check_len(img, &rec->h, ALIGN8(body));
+	if (rd_take(&img->r, addr, rec->addr_len) != rec->addr_len)
+		malformed(img->rec_off, "truncated CR_HDR_SOCKET record");
+	read_padding(img, &rec->h, ALIGN8(body) - body);
+	check_socket(img, rec, addr);
+	link_socket(img, rec);
+	img->need_socket = false;
+	img->sock = *rec;
+	img->skbs_left = rec->nr_skbs;
+	inet = rec->family != X86_64_AF_UNIX;
+	/*
+	 * A path without its NUL, an abstract name without its first; an
+	 * internet address and its port.
+	 */
+	abstract = !inet && rec->addr_len && !path[0];
+	nlen = !inet && rec->addr_len ? rec->addr_len - SUN_PATH_OFF - 1 : 0;
+	name = abstract ? path + 1 : path;
+	if (inet) {
+		proto = rec->protocol == PROTO_TCP ? "tcp" : "udp";
+		if (rec->addr_len) {
+			inet_host(addr, rec->family, host, sizeof(host));
+			port = addr_u16(addr, SIN_PORT_OFF, true);
+		}
+		name = host;
+		nlen = strlen(host);
+	}
+
+	if (img->json) {
+		sb_printf(sb, ", \"socket\": {\"family\": \"%s\", ",
+			  sock_family_name(rec->family));
+		sb_printf(sb, "\"type\": \"%s\", \"protocol\": \"%s\", ",
+			  sock_type_name(rec->type), proto);
+		sb_printf(sb, "\"state\": \"%s\", ",
+			  sock_state_name(rec->state));
+		sb_printf(sb, "\"flags\": %u, \"ino\": %llu, \"peer\": %llu, ",
+			  rec->flags, rec->ino, rec->peer);
+		sb_printf(sb, "\"sndbuf\": %u, \"rcvbuf\": %u, ", rec->sndbuf,
+			  rec->rcvbuf);
+		sb_printf(sb, "\"sndtimeo\": %llu, \"rcvtimeo\": %llu, ",
+			  rec->sndtimeo, rec->rcvtimeo);
+		sb_printf(sb, "\"backlog\": %u, \"addr_len\": %u, ",
+			  rec->backlog, rec->addr_len);
+		sb_printf(sb, "\"abstract\": %s, \"address\": ",
+			  abstract ? "true" : "false");
+		sb_json_str(sb, name, nlen);
+		sb_printf(sb, ", \"port\": %u, ", port);
+		sb_printf(sb, "\"dev\": %llu, \"file_ino\": %llu, ",
+			  rec->dev, rec->file_ino);
+		/* The last SKB record closes it, and its file. */
+		sb_printf(sb, "\"nr_skbs\": %u, \"skbs\": [%s", rec->nr_skbs,
+			  rec->nr_skbs ? "" : "]}}");
+		return;
+	}
+	printf("      socket ino %llu: %s %s %s", rec->ino,
+	       sock_family_name(rec->family),
+	       inet ? proto : sock_type_name(rec->type),
+	       sock_state_name(rec->state));
+	if (rec->state == CR_SOCK_LISTEN)
+		printf(", backlog %u", rec->backlog);
+	if (rec->state == CR_SOCK_CONNECTED)
+		printf(", peer %llu%s", rec->peer,
+		       rec->peer ? "" : " (closed)");
+	printf(", flags 0x%x", rec->flags);
+	print_bit_names(rec->flags, sock_flag_names,
+			ARRAY_SIZE(sock_flag_names));
+	printf("\n      address ");
+	if (!rec->addr_len) {
+		printf("none");
+	} else if (inet) {
+		if (rec->family == X86_64_AF_INET6)
+			printf("[%s]:%u", host, port);
+		else
+			printf("%s:%u", host, port);
+	} else if (abstract) {
+		putchar('@');
+		print_text_str(name, nlen);
+	} else {
+		print_text_str(name, nlen);
+		printf(" (socket file dev %02llx:%02llx ino %llu)",
+		       dev_major(rec->dev), dev_minor(rec->dev), rec->file_ino);
+	}
+	printf("\n      sndbuf ");
+	if (rec->flags & CR_SOCKF_SNDBUF)
+		printf("%u", rec->sndbuf);
+	else
+		printf("default");
+	printf(", rcvbuf ");
+	if (rec->flags & CR_SOCKF_RCVBUF)
+		printf("%u", rec->rcvbuf);
+	else
+		printf("default");
+	printf(", sndtimeo %llu ns, rcvtimeo %llu ns, %u message%s queued\n",
+	       rec->sndtimeo, rec->rcvtimeo, rec->nr_skbs,
+	       rec->nr_skbs == 1 ? "" : "s");
+}
+
+/* One message queued for the socket whose record came before. */
+static void do_skb(struct image *img, struct cr_hdr_skb *rec)
+{
+	const struct cr_hdr_socket *sock = &img->sock;
+	__u32 n;
+	__u64 body;
+
+	read_fixed(img, rec, sizeof(*rec));
+	check_pad(img, &rec->h, rec->pad);
+	if (rec->len > CR_SKB_MAX)
+		malformed(img->rec_off,
+			  "socket %llu: a queued message of %u bytes, more than %u",
+			  sock->ino, rec->len, CR_SKB_MAX);
+	body = sizeof(*rec) + (__u64)rec->len;
+	check_len(img, &rec->h, ALIGN8(body));
+	if (!rec->len && sock->type == X86_64_SOCK_STREAM)
+		malformed(img->rec_off,
+			  "socket %llu: an empty message queued on a stream",
+			  sock->ino);
+	skip_bytes(img, &rec->h, rec->len);
+	read_padding(img, &rec->h, ALIGN8(body) - body);
+	img->skbs_left--;
+	n = sock->nr_skbs - img->skbs_left;
+
+	if (img->json) {
+		sb_printf(&img->files, "%s%u%s", n > 1 ? ", " : "", rec->len,
+			  img->skbs_left ? "" : "]}}");
+		return;
+	}
+	printf("      message %u: %u bytes\n", n, rec->len);
 }
 
 static void do_fd(struct image *img, struct cr_hdr_fd *rec)
@@ -2267,6 +2942,7 @@ static void do_tail(struct image *img, struct cr_hdr_tail *rec)
 	if (img->seen_procs != img->nr_procs)
 		malformed(img->rec_off, "%u processes, but nr_procs is %u",
 			  img->seen_procs, img->nr_procs);
+	check_sockets(img);
 	check_len(img, &rec->h, sizeof(*rec));
 	/* The checksum covers every byte up to the crc32c field. */
 	if (rd_take(&img->r, (char *)rec + hsz, crc_at - hsz) != crc_at - hsz)
@@ -2296,6 +2972,8 @@ static void read_image(struct image *img)
 		struct cr_hdr_file file;
 		struct cr_hdr_fd fd;
 		struct cr_hdr_pipe pipe;
+		struct cr_hdr_socket socket;
+		struct cr_hdr_skb skb;
 		struct cr_hdr_shmem shmem;
 		struct cr_hdr_mm mm;
 		struct cr_hdr_mm_context mm_context;
@@ -2385,6 +3063,12 @@ static void read_image(struct image *img)
 			break;
 		case CR_HDR_PIPE:
 			do_pipe(img, &rec.pipe);
+			break;
+		case CR_HDR_SOCKET:
+			do_socket(img, &rec.socket);
+			break;
+		case CR_HDR_SKB:
+			do_skb(img, &rec.skb);
 			break;
 		case CR_HDR_FD:
 			do_fd(img, &rec.fd);
