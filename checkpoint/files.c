@@ -22,6 +22,8 @@
  * - a pipe inside the tree (every file of it held by the tree alone) is
  *   made again, with the data buffered in it (%CR_HDR_PIPE), read at
  *   checkpoint without being consumed.
+ * - an eventfd is made again with its counter, an epoll instance with
+ *   its items, added with epoll_ctl(2) (eventpoll.c).
  * - a unix socket is made again, bound, listening or connected, with
  *   the messages queued for it (socket.c).
  * - a memfd is a shared memory object (shmem.c), saved once with its
@@ -247,6 +249,13 @@ static int cr_file_kind(struct cr_ctx *ctx, struct file *file,
 	case S_IFBLK:
 		what = "a block device";
 		goto refuse;
+	}
+	if (inode->i_sb->s_magic == ANON_INODE_FS_MAGIC) {
+		ret = cr_anon_kind(ctx, file, files, &what);
+		if (ret < 0)
+			goto refuse;
+		if (ret)
+			return ret;
 	}
 	cr_log(ctx, "task %d fd %u: %s %s is not supported", pid, fd,
 	       inode->i_sb->s_magic == ANON_INODE_FS_MAGIC ?
@@ -569,6 +578,8 @@ static int cr_write_file(struct cr_ctx *ctx, struct file *file, int kind,
 	ret = cr_hbuf_put(ctx, hf->h.len);
 	if (!ret && kind == CR_FILE_SOCKET)
 		return cr_write_socket(ctx, file);
+	if (!ret && (kind == CR_FILE_EVENTFD || kind == CR_FILE_EPOLL))
+		return cr_write_anon(ctx, file, kind);
 	if (ret || kind != CR_FILE_PIPE)
 		return ret;
 
@@ -968,6 +979,9 @@ static int cr_read_file(struct cr_rst *r)
 		if (!S_ISSOCK(hf->mode))
 			return cr_bad(r, "file %u: not a socket", hf->id);
 		break;
+	case CR_FILE_EVENTFD:
+	case CR_FILE_EPOLL:
+		break;
 	case CR_FILE_EXTERNAL:
 		break;
 	default:
@@ -997,6 +1011,8 @@ static int cr_read_file(struct cr_rst *r)
 		return cr_pipe_end(r, rf, hf->ino, hf->flags);
 	if (hf->kind == CR_FILE_SOCKET)
 		return cr_read_socket(r, rf, hf->flags);
+	if (hf->kind == CR_FILE_EVENTFD || hf->kind == CR_FILE_EPOLL)
+		return cr_read_anon(r, rf, hf->kind, hf->flags);
 	if (hf->kind == CR_FILE_MEMFD && !r->err) {
 		file = cr_open_memfd(r, hf, obj->file);
 		if (IS_ERR(file)) {
@@ -1133,7 +1149,7 @@ int cr_read_files(struct cr_rst *r, struct cr_rproc *rp, pid_t tgid, u32 id)
 			cr_inherit(r, &tree->files[hd->file - 1], &rp->fds[i],
 				   tgid);
 	}
-	return 0;
+	return cr_check_epoll_items(r, rp);
 }
 
 /**
@@ -1189,7 +1205,7 @@ int cr_install_files(struct cr_tree *tree, struct cr_rproc *rp)
 				 fd->file ?: tree->files[fd->file_id - 1].file,
 				 fd->flags & CR_FD_CLOEXEC ? O_CLOEXEC : 0);
 	}
-	return ret;
+	return ret ?: cr_add_epoll_items(tree, rp);
 }
 
 /**
@@ -1268,6 +1284,7 @@ void cr_free_files(struct cr_tree *tree)
 		if (tree->files[i].file)
 			fput(tree->files[i].file);
 		kfree(tree->files[i].what);
+		kvfree(tree->files[i].items);
 	}
 	kvfree(tree->files);
 	xa_for_each(&tree->pipes, idx, pipe) {

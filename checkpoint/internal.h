@@ -282,6 +282,9 @@ struct cr_rtask {
  * @what: its path or description, for log lines (kmalloc'd)
  * @fd_tid: the first process that has it, for log lines
  * @fd: the descriptor it has it at
+ * @items: for an epoll instance, its items (kvmalloc'd)
+ * @nr_items: entries in @items
+ * @owner: for an epoll instance, the process that adds its items
  */
 struct cr_rfile {
 	struct file *file;
@@ -289,6 +292,9 @@ struct cr_rfile {
 	char *what;
 	pid_t fd_tid;
 	int fd;
+	struct cr_epoll_item *items;
+	u32 nr_items;
+	struct cr_rproc *owner;
 };
 
 /**
@@ -601,6 +607,47 @@ int cr_fill_shmem(struct cr_rst *r, struct file *file, const u64 *offs,
 		  unsigned int n, struct page **src);
 const struct cr_rshmem *cr_shmem_get(struct cr_rst *r, u32 id, u32 kind);
 void cr_free_shmems(struct cr_tree *tree);
+
+/* eventpoll.c: eventfds and epoll instances */
+#ifdef CONFIG_EPOLL
+int cr_anon_kind(struct cr_ctx *ctx, struct file *file,
+		 struct files_struct *files, const char **what);
+int cr_write_anon(struct cr_ctx *ctx, struct file *file, int kind);
+int cr_read_anon(struct cr_rst *r, struct cr_rfile *rf, int kind,
+		 u32 file_flags);
+int cr_check_epoll_items(struct cr_rst *r, struct cr_rproc *rp);
+int cr_add_epoll_items(struct cr_tree *tree, struct cr_rproc *rp);
+#else
+static inline int cr_anon_kind(struct cr_ctx *ctx, struct file *file,
+			       struct files_struct *files, const char **what)
+{
+	return 0;
+}
+
+static inline int cr_write_anon(struct cr_ctx *ctx, struct file *file,
+				int kind)
+{
+	return -EOPNOTSUPP;
+}
+
+static inline int cr_read_anon(struct cr_rst *r, struct cr_rfile *rf,
+			       int kind, u32 file_flags)
+{
+	return cr_refuse(r, -EOPNOTSUPP,
+			 "an eventfd or epoll instance, which this kernel cannot make without CONFIG_EPOLL");
+}
+
+static inline int cr_check_epoll_items(struct cr_rst *r, struct cr_rproc *rp)
+{
+	return 0;
+}
+
+static inline int cr_add_epoll_items(struct cr_tree *tree,
+				     struct cr_rproc *rp)
+{
+	return 0;
+}
+#endif
 
 /* socket_inet.c: TCP and UDP sockets that hold no connection */
 #if IS_ENABLED(CONFIG_INET)

@@ -102,6 +102,8 @@
  * @CR_HDR_SHMEM: a shared memory object, followed by its pages
  * @CR_HDR_SOCKET: a socket, after its file's record
  * @CR_HDR_SKB: one message queued for a socket to read
+ * @CR_HDR_EVENTFD: an eventfd's counter, after its file's record
+ * @CR_HDR_EPOLL: an epoll instance's interest list, after its file's record
  * @CR_HDR_TAIL: last record: magic and a checksum of the whole stream
  *
  * Values are stable: new record types get new numbers.
@@ -127,6 +129,8 @@ enum cr_hdr_type {
 	CR_HDR_SHMEM		= 18,
 	CR_HDR_SOCKET		= 19,
 	CR_HDR_SKB		= 20,
+	CR_HDR_EVENTFD		= 21,
+	CR_HDR_EPOLL		= 22,
 	CR_HDR_TAIL		= 127
 };
 
@@ -374,6 +378,8 @@ struct cr_hdr_fs {
 #define CR_FILE_PIPE		5	/* an end of a pipe inside the tree */
 #define CR_FILE_MEMFD		6	/* a memfd: a %CR_HDR_SHMEM object */
 #define CR_FILE_SOCKET		7	/* a socket: a %CR_HDR_SOCKET follows */
+#define CR_FILE_EVENTFD		8	/* an eventfd: %CR_HDR_EVENTFD follows */
+#define CR_FILE_EPOLL		9	/* an epoll instance: %CR_HDR_EPOLL */
 
 /*
  * cr_hdr_file.flags: the open(2) flags kept for a file, as x86-64
@@ -579,6 +585,58 @@ struct cr_hdr_socket {
 struct cr_hdr_skb {
 	struct cr_hdr h;
 	__u32 len;
+	__u32 pad;
+};
+
+/* cr_hdr_eventfd.flags */
+#define CR_EVENTFD_SEMAPHORE	(1U << 0)	/* EFD_SEMAPHORE */
+
+/**
+ * struct cr_hdr_eventfd - an eventfd's counter
+ * @h: record header, type %CR_HDR_EVENTFD
+ * @count: its counter, below 2^64 - 1; read without being consumed
+ * @flags: %CR_EVENTFD_* flags
+ * @pad: zero
+ *
+ * Follows the %CR_HDR_FILE record of an eventfd (%CR_FILE_EVENTFD,
+ * flags O_RDWR and O_NONBLOCK).
+ */
+struct cr_hdr_eventfd {
+	struct cr_hdr h;
+	__u64 count;
+	__u32 flags;
+	__u32 pad;
+};
+
+/**
+ * struct cr_epoll_item - one item of an epoll instance's interest list
+ * @fd: the descriptor it was added with, of the first process of the
+ *	image that has the instance, which has that target there
+ * @events: its events, as epoll_ctl(2) takes them (EPOLLIN, EPOLLET, ...)
+ * @data: its data
+ */
+struct cr_epoll_item {
+	__s32 fd;
+	__u32 events;
+	__u64 data;
+};
+
+/**
+ * struct cr_hdr_epoll - an epoll instance's interest list
+ * @h: record header, type %CR_HDR_EPOLL
+ * @nr_items: &struct cr_epoll_item entries that follow, in increasing
+ *	order of @fd, at most 65536
+ * @pad: zero
+ *
+ * Follows the %CR_HDR_FILE record of an epoll instance
+ * (%CR_FILE_EPOLL, flags O_RDWR). Restart adds each item with
+ * epoll_ctl(2) once the first process that has the instance has all its
+ * descriptors; whether an item was ready is found again then, as
+ * epoll_ctl(2) finds it.
+ */
+struct cr_hdr_epoll {
+	struct cr_hdr h;
+	__u32 nr_items;
 	__u32 pad;
 };
 

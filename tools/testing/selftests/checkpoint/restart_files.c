@@ -13,7 +13,9 @@
  *   external descriptors lack one is refused with EBADF, the restarter
  *   unchanged;
  * - the working directory comes back;
- * - what cannot be saved yet (eventfd, epoll, signalfd, timerfd and
+ * - eventfds come back with their counters and flags, an epoll instance
+ *   with its items, which fire as before;
+ * - what cannot be saved yet (signalfd, timerfd and
  *   inotify instances, O_PATH descriptors of memfds, netlink sockets,
  *   deleted files, /proc files, locked files) is refused at checkpoint,
  *   naming the task,
@@ -25,6 +27,8 @@
  */
 #define _GNU_SOURCE
 #include <grp.h>
+#include <stddef.h>
+#include <stdint.h>
 #include <sys/epoll.h>
 #include <sys/eventfd.h>
 #include <sys/file.h>
@@ -36,6 +40,7 @@
 #include <sys/timerfd.h>
 
 #include "../kselftest_harness.h"
+#include "ckpt_edit.h"
 #include "ckpt_util.h"
 
 #define FILE_FD		40	/* a regular file, offset 3 */
@@ -346,6 +351,143 @@ TEST_F(files, refused_restart_keeps_the_callers_descriptors)
 	close(ext[1]);
 }
 
+#define EFD_SEM		60	/* an eventfd semaphore at 5, non-blocking */
+#define EFD_ZERO	61	/* an eventfd at 0, non-blocking */
+#define EPOLL_R		62	/* a pipe holding "x" */
+#define EPOLL_W		63
+#define EPOLL_FD	64	/* watching the three, with their data */
+
+/* Whether one epoll_wait() on EPOLL_FD gives just the data of @want. */
+static int fires(const uint64_t *want, int n)
+{
+	struct epoll_event ev[8];
+	int got = epoll_wait(EPOLL_FD, ev, 8, 0), i, j;
+
+	if (got != n)
+		return 0;
+	for (i = 0; i < n; i++) {
+		for (j = 0; j < n && ev[j].data.u64 != want[i]; j++)
+			;
+		if (j == n)
+			return 0;
+	}
+	return 1;
+}
+
+static int epoll_child(void)
+{
+	struct epoll_event ev = { .events = EPOLLIN };
+	uint64_t v, both[2] = { 0x60, 0x62 }, edge[2] = { 0x61, 0x62 };
+	int p[2], i;
+
+	if (dup2(eventfd(5, EFD_SEMAPHORE | EFD_NONBLOCK), EFD_SEM) != EFD_SEM ||
+	    dup2(eventfd(0, EFD_NONBLOCK), EFD_ZERO) != EFD_ZERO ||
+	    pipe(p) || dup2(p[0], EPOLL_R) != EPOLL_R ||
+	    dup2(p[1], EPOLL_W) != EPOLL_W || write(EPOLL_W, "x", 1) != 1 ||
+	    dup2(epoll_create1(0), EPOLL_FD) != EPOLL_FD)
+		return 1;
+	ev.data.u64 = 0x60;
+	if (epoll_ctl(EPOLL_FD, EPOLL_CTL_ADD, EFD_SEM, &ev))
+		return 1;
+	ev.events = EPOLLIN | EPOLLET;
+	ev.data.u64 = 0x61;
+	if (epoll_ctl(EPOLL_FD, EPOLL_CTL_ADD, EFD_ZERO, &ev))
+		return 1;
+	ev.events = EPOLLIN;
+	ev.data.u64 = 0x62;
+	if (epoll_ctl(EPOLL_FD, EPOLL_CTL_ADD, EPOLL_R, &ev))
+		return 1;
+	raise(SIGSTOP);
+
+	/* What is ready fires, with its data; what is not, does not. */
+	if (!fires(both, 2))
+		return 10;
+	/* The semaphore holds 5, one at a time. */
+	for (i = 0; i < 5; i++)
+		if (read(EFD_SEM, &v, 8) != 8 || v != 1)
+			return 11;
+	if (read(EFD_SEM, &v, 8) != -1 || errno != EAGAIN)
+		return 12;
+	/* Edge-triggered: fires once when the counter moves, then not. */
+	v = 3;
+	if (write(EFD_ZERO, &v, 8) != 8 || !fires(edge, 2) ||
+	    !fires(&edge[1], 1))
+		return 13;
+	if (read(EFD_ZERO, &v, 8) != 8 || v != 3)
+		return 14;
+	return 0;
+}
+
+TEST_F(files, eventfds_and_epoll_come_back)
+{
+	pid_t pid = spawn_fn(epoll_child);
+
+	ASSERT_LT(0, pid);
+	ASSERT_LT(0, checkpoint_into(self, pid)) {
+		TH_LOG("checkpoint: %s", self->logbuf);
+	}
+	kill_child(pid);
+	EXPECT_EQ(0, restart_child(self->img, NULL, 0));
+}
+
+/* Hostile eventfd and epoll records: EINVAL, with their log lines. */
+TEST_F(files, hostile_eventfd_and_epoll_records)
+{
+	pid_t pid = spawn_fn(epoll_child);
+	struct cr_hdr_epoll hp;
+	struct recs r;
+	int efd, ep;
+	uint64_t u64;
+	uint32_t u32;
+
+	ASSERT_LT(0, pid);
+	ASSERT_LT(0, checkpoint_into(self, pid));
+	kill_child(pid);
+	ASSERT_EQ(0, load_recs(self->img, &r));
+	efd = next_rec(&r, CR_HDR_EVENTFD, -1);
+	ep = next_rec(&r, CR_HDR_EPOLL, -1);
+	ASSERT_LE(0, efd);
+	ASSERT_LE(0, ep);
+	memcpy(&hp, r.img + r.off[ep], sizeof(hp));
+	ASSERT_EQ(3, hp.nr_items);
+
+	u64 = ~0ULL;	/* a counter eventfd_write() could never make */
+	EXPECT_REFUSED(r.off[efd] + offsetof(struct cr_hdr_eventfd, count),
+		       u64, "bad counter");
+	u32 = 2;
+	EXPECT_REFUSED(r.off[efd] + offsetof(struct cr_hdr_eventfd, flags),
+		       u32, "bad counter, flags");
+	u32 = 4;	/* more items than the record holds */
+	EXPECT_REFUSED(r.off[ep] + offsetof(struct cr_hdr_epoll, nr_items),
+		       u32, "an epoll instance of 4 items");
+	/* An item on a descriptor the process does not have. */
+	u32 = 99;
+	EXPECT_REFUSED(r.off[ep] + sizeof(hp) + 2 * sizeof(struct cr_epoll_item),
+		       u32, "epoll item on descriptor 99");
+	/* Items out of order, and events epoll_ctl(2) does not know. */
+	u32 = EPOLL_R;
+	EXPECT_REFUSED(r.off[ep] + sizeof(hp), u32, "bad descriptor or events");
+	u32 = 1U << 20;
+	EXPECT_REFUSED(r.off[ep] + sizeof(hp) +
+		       offsetof(struct cr_epoll_item, events), u32,
+		       "bad descriptor or events");
+	/* An epoll instance watching itself: nested. */
+	u32 = EPOLL_FD;
+	EXPECT_REFUSED(r.off[ep] + sizeof(hp) + 2 * sizeof(struct cr_epoll_item),
+		       u32, "an epoll instance");
+	free(r.img);
+}
+
+/* The original, resumed, passes the same checks: checkpoint took nothing. */
+TEST_F(files, eventfds_and_epoll_are_left_as_they_were)
+{
+	pid_t pid = spawn_fn(epoll_child);
+
+	ASSERT_LT(0, pid);
+	ASSERT_LT(0, checkpoint_into(self, pid));
+	EXPECT_EQ(0, finish_child(pid));
+}
+
 /* Holds what @open_it opened at descriptor 50, stops. */
 static int (*open_it)(void);
 
@@ -359,14 +501,16 @@ static int holder_child(void)
 	return 0;
 }
 
-static int open_eventfd(void)
+/* An epoll instance whose item's descriptor was closed (its file lives). */
+static int open_epoll_closed(void)
 {
-	return eventfd(0, 0);
-}
+	struct epoll_event ev = { .events = EPOLLIN };
+	int ep = epoll_create1(0), e = eventfd(0, 0);
 
-static int open_epoll(void)
-{
-	return epoll_create1(0);
+	if (ep < 0 || e < 0 || epoll_ctl(ep, EPOLL_CTL_ADD, e, &ev) ||
+	    dup(e) < 0 || close(e))
+		return -1;
+	return ep;
 }
 
 static int open_signalfd(void)
@@ -444,8 +588,8 @@ TEST_F(files, unsupported_descriptors_are_refused_by_name)
 		int (*open)(void);
 		const char *what;
 	} kinds[] = {
-		{ open_eventfd, "fd 50: anonymous inode [eventfd] is not supported" },
-		{ open_epoll, "fd 50: anonymous inode [eventpoll] is not supported" },
+		{ open_epoll_closed,
+		  "fd 50: an epoll instance with an item on a closed or reused descriptor" },
 		{ open_signalfd, "fd 50: anonymous inode [signalfd] is not supported" },
 		{ open_timerfd, "fd 50: anonymous inode [timerfd] is not supported" },
 		{ open_inotify, "fd 50: anonymous inode inotify is not supported" },

@@ -34,6 +34,7 @@
 #include <linux/ckpt_hdr.h>
 
 #include "../kselftest_harness.h"
+#include "ckpt_edit.h"
 #include "ckpt_util.h"
 #include "ckpt_tree.h"
 
@@ -384,36 +385,6 @@ TEST_F_TIMEOUT(shmem, processes_share_their_memory_again, 180)
 
 /* Hostile images: edits of a valid image of shmem_child. */
 
-#define MAX_RECS	4096
-
-struct recs {
-	unsigned char *img;
-	size_t size;
-	size_t off[MAX_RECS];
-	uint32_t type[MAX_RECS];
-	int nr;
-};
-
-static int load_recs(int fd, struct recs *r)
-{
-	size_t off = 0;
-	uint32_t len;
-
-	r->size = lseek(fd, 0, SEEK_END);
-	r->img = malloc(r->size);
-	if (!r->img || pread(fd, r->img, r->size, 0) != (ssize_t)r->size)
-		return -1;
-	for (r->nr = 0; off + 8 <= r->size && r->nr < MAX_RECS; r->nr++) {
-		r->off[r->nr] = off;
-		memcpy(&r->type[r->nr], r->img + off, 4);
-		memcpy(&len, r->img + off + 4, 4);
-		if (!len)
-			return -1;
-		off += len;
-	}
-	return off == r->size ? 0 : -1;
-}
-
 /* The first VMA record after record @from with @pred true; or -1. */
 static int find_vma(struct recs *r, int from,
 		    int (*pred)(const struct cr_hdr_vma *))
@@ -450,16 +421,6 @@ static int vma_memfd_private(const struct cr_hdr_vma *v)
 	return v->type == CR_VMA_SHMEM && !(v->flags & CR_VMA_SHARED);
 }
 
-static int first_of(struct recs *r, uint32_t type)
-{
-	int i;
-
-	for (i = 0; i < r->nr; i++)
-		if (r->type[i] == type)
-			return i;
-	return -1;
-}
-
 /* The object record of @kind: its index, its id in anon_id or memfd_id. */
 static int find_shmem(struct recs *r, uint32_t kind)
 {
@@ -477,42 +438,6 @@ static int find_shmem(struct recs *r, uint32_t kind)
 	}
 	return -1;
 }
-
-/* Restart @r's image with @len bytes at @off replaced: errno, log in @log. */
-static int restart_edited(struct _test_data_shmem *self, struct recs *r,
-			  size_t off, const void *val, size_t len, char *log,
-			  size_t loglen)
-{
-	unsigned char *copy = malloc(r->size);
-	int fd = image_file(), err;
-	ssize_t n;
-
-	if (!copy || fd < 0)
-		return -1;
-	memcpy(copy, r->img, r->size);
-	memcpy(copy + off, val, len);
-	if (pwrite(fd, copy, r->size, 0) != (ssize_t)r->size)
-		return -1;
-	free(copy);
-	err = sys_restart(0, fd, RESTART_RUN, self->log[1]) ? errno : 0;
-	close(fd);
-	n = read(self->log[0], log, loglen - 1);
-	log[n > 0 ? n : 0] = '\0';
-	return err;
-}
-
-#define EXPECT_REFUSED(off, val, why) do {				\
-	const char *_why = (why);					\
-	char _log[1024];						\
-	EXPECT_EQ(EINVAL, restart_edited(self, &r, (off), &(val),	\
-					 sizeof(val), _log,		\
-					 sizeof(_log))) {		\
-		TH_LOG("want \"%s\"", _why);				\
-	}								\
-	EXPECT_NE(NULL, strstr(_log, _why)) {				\
-		TH_LOG("log: %s", _log);				\
-	}								\
-} while (0)
 
 TEST_F(shmem, hostile_shared_memory_records)
 {
@@ -539,7 +464,7 @@ TEST_F(shmem, hostile_shared_memory_records)
 	anon_vma = find_vma(&r, -1, vma_anon_shared);
 	mfd_vma = find_vma(&r, -1, vma_memfd_shared);
 	priv_vma = find_vma(&r, -1, vma_memfd_private);
-	file = first_of(&r, CR_HDR_FILE);
+	file = next_rec(&r, CR_HDR_FILE, -1);
 	ASSERT_LE(0, anon_vma);
 	ASSERT_LE(0, mfd_vma);
 	ASSERT_LE(0, priv_vma);

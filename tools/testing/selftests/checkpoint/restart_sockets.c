@@ -38,6 +38,7 @@
 #include <linux/ckpt_hdr.h>
 
 #include "../kselftest_harness.h"
+#include "ckpt_edit.h"
 #include "ckpt_util.h"
 
 #define STREAM_A	40	/* a stream socketpair: A holds "llo" */
@@ -653,36 +654,6 @@ TEST_F(sockets, a_socket_to_the_outside_is_external)
 
 /* Hostile socket records: edits of a valid image of sockets_child. */
 
-#define MAX_RECS	4096
-
-struct recs {
-	unsigned char *img;
-	size_t size;
-	size_t off[MAX_RECS];
-	uint32_t type[MAX_RECS];
-	int nr;
-};
-
-static int load_recs(int fd, struct recs *r)
-{
-	size_t off = 0;
-	uint32_t len;
-
-	r->size = lseek(fd, 0, SEEK_END);
-	r->img = malloc(r->size);
-	if (!r->img || pread(fd, r->img, r->size, 0) != (ssize_t)r->size)
-		return -1;
-	for (r->nr = 0; off + 8 <= r->size && r->nr < MAX_RECS; r->nr++) {
-		r->off[r->nr] = off;
-		memcpy(&r->type[r->nr], r->img + off, 4);
-		memcpy(&len, r->img + off + 4, 4);
-		if (!len)
-			return -1;
-		off += len;
-	}
-	return off == r->size ? 0 : -1;
-}
-
 /* The socket record of the @nth socket with @state; its index or -1. */
 static int find_sock(struct recs *r, uint32_t state, int nth)
 {
@@ -698,41 +669,6 @@ static int find_sock(struct recs *r, uint32_t state, int nth)
 	}
 	return -1;
 }
-
-static int restart_edited(struct _test_data_sockets *self, struct recs *r,
-			  size_t off, const void *val, size_t len, char *log,
-			  size_t loglen)
-{
-	unsigned char *copy = malloc(r->size);
-	int fd = image_file(), err;
-	ssize_t n;
-
-	if (!copy || fd < 0)
-		return -1;
-	memcpy(copy, r->img, r->size);
-	memcpy(copy + off, val, len);
-	if (pwrite(fd, copy, r->size, 0) != (ssize_t)r->size)
-		return -1;
-	free(copy);
-	err = sys_restart(0, fd, RESTART_RUN, self->log[1]) ? errno : 0;
-	close(fd);
-	n = read(self->log[0], log, loglen - 1);
-	log[n > 0 ? n : 0] = '\0';
-	return err;
-}
-
-#define EXPECT_REFUSED(off, val, why) do {				\
-	const char *_why = (why);					\
-	char _log[1024];						\
-	EXPECT_EQ(EINVAL, restart_edited(self, &r, (off), &(val),	\
-					 sizeof(val), _log,		\
-					 sizeof(_log))) {		\
-		TH_LOG("want \"%s\"", _why);				\
-	}								\
-	EXPECT_NE(NULL, strstr(_log, _why)) {				\
-		TH_LOG("log: %s", _log);				\
-	}								\
-} while (0)
 
 #define SOFF(i, m)	(r.off[i] + offsetof(struct cr_hdr_socket, m))
 
