@@ -12,8 +12,9 @@
  * its own pending signals, its process's root and working directory,
  * descriptors and the open files they are the first to use (with the
  * size and fill of each pipe inside the tree, each unix socket with its
- * address, peer, options and the messages queued for it, and each TCP
- * or UDP socket with its address, port and options), and its
+ * address, peer, options and the messages queued for it, each TCP or
+ * UDP socket with its address, port and options, each eventfd with its
+ * counter and each epoll instance with its items), and its
  * process's address space with one line per VMA, with the shared memory
  * objects (shared anonymous memory, memfds) that its VMAs and
  * descriptors are the first to use, as text for a person or, with
@@ -148,6 +149,22 @@ static_assert(offsetof(struct cr_hdr_socket, file_ino) == 88,
 	      "cr_hdr_socket.file_ino");
 static_assert(sizeof(struct cr_hdr_skb) == 16, "cr_hdr_skb");
 static_assert(offsetof(struct cr_hdr_skb, len) == 8, "cr_hdr_skb.len");
+static_assert(sizeof(struct cr_hdr_eventfd) == 24, "cr_hdr_eventfd");
+static_assert(offsetof(struct cr_hdr_eventfd, count) == 8,
+	      "cr_hdr_eventfd.count");
+static_assert(offsetof(struct cr_hdr_eventfd, flags) == 16,
+	      "cr_hdr_eventfd.flags");
+static_assert(offsetof(struct cr_hdr_eventfd, pad) == 20,
+	      "cr_hdr_eventfd.pad");
+static_assert(sizeof(struct cr_hdr_epoll) == 16, "cr_hdr_epoll");
+static_assert(offsetof(struct cr_hdr_epoll, nr_items) == 8,
+	      "cr_hdr_epoll.nr_items");
+static_assert(offsetof(struct cr_hdr_epoll, pad) == 12, "cr_hdr_epoll.pad");
+static_assert(sizeof(struct cr_epoll_item) == 16, "cr_epoll_item");
+static_assert(offsetof(struct cr_epoll_item, events) == 4,
+	      "cr_epoll_item.events");
+static_assert(offsetof(struct cr_epoll_item, data) == 8,
+	      "cr_epoll_item.data");
 static_assert(sizeof(struct cr_hdr_shmem) == 40, "cr_hdr_shmem");
 static_assert(offsetof(struct cr_hdr_shmem, size) == 16, "cr_hdr_shmem.size");
 static_assert(offsetof(struct cr_hdr_shmem, name_len) == 36,
@@ -200,6 +217,38 @@ static_assert(sizeof(struct cr_hdr_tail) == 24, "cr_hdr_tail");
 #define SIN6_SCOPE_OFF		24	/* offsetof(..., sin6_scope_id) */
 /* Messages one socket's queue holds at most in an image, as restart says. */
 #define MAX_SOCK_SKBS		65536U
+
+/*
+ * The events epoll_ctl(2) takes in an item, as x86-64 numbers them, and
+ * the items one epoll instance holds at most in an image, as restart
+ * says; an eventfd's counter is below 2^64 - 1, as write(2) leaves it.
+ */
+#define X86_64_EPOLLIN		0x00000001U
+#define X86_64_EPOLLPRI		0x00000002U
+#define X86_64_EPOLLOUT		0x00000004U
+#define X86_64_EPOLLERR		0x00000008U
+#define X86_64_EPOLLHUP		0x00000010U
+#define X86_64_EPOLLNVAL	0x00000020U
+#define X86_64_EPOLLRDNORM	0x00000040U
+#define X86_64_EPOLLRDBAND	0x00000080U
+#define X86_64_EPOLLWRNORM	0x00000100U
+#define X86_64_EPOLLWRBAND	0x00000200U
+#define X86_64_EPOLLMSG		0x00000400U
+#define X86_64_EPOLLRDHUP	0x00002000U
+#define X86_64_EPOLLEXCLUSIVE	0x10000000U
+#define X86_64_EPOLLWAKEUP	0x20000000U
+#define X86_64_EPOLLONESHOT	0x40000000U
+#define X86_64_EPOLLET		0x80000000U
+#define EPOLL_EVENTS		(X86_64_EPOLLIN | X86_64_EPOLLPRI |	\
+				 X86_64_EPOLLOUT | X86_64_EPOLLERR |	\
+				 X86_64_EPOLLHUP | X86_64_EPOLLNVAL |	\
+				 X86_64_EPOLLRDNORM | X86_64_EPOLLRDBAND | \
+				 X86_64_EPOLLWRNORM | X86_64_EPOLLWRBAND | \
+				 X86_64_EPOLLMSG | X86_64_EPOLLRDHUP |	\
+				 X86_64_EPOLLEXCLUSIVE | X86_64_EPOLLWAKEUP | \
+				 X86_64_EPOLLONESHOT | X86_64_EPOLLET)
+#define MAX_EPOLL_ITEMS		65536U
+#define EVENTFD_COUNT_MAX	(~0ULL - 1)
 
 /* MAX_LFS_FILESIZE on 64 bits: no object is larger, no offset beyond. */
 #define MAX_OBJECT_SIZE		((__u64)INT64_MAX)
@@ -342,6 +391,23 @@ static __u64 rd_take(struct reader *r, void *dst, __u64 n)
 	return done;
 }
 
+/*
+ * The array @p of *@cap elements of @size bytes, grown if need be to
+ * hold element @n: an image may claim many, but holds what it claims.
+ */
+static void *grow(void *p, size_t *cap, size_t n, size_t size)
+{
+	size_t more = *cap ? 2 * *cap : 64;
+
+	if (n < *cap)
+		return p;
+	p = reallocarray(p, more, size);
+	if (!p)
+		die_usage("out of memory");
+	*cap = more;
+	return p;
+}
+
 /* A growable string: the JSON is printed only once the image checked out. */
 struct strbuf {
 	char *buf;
@@ -479,6 +545,10 @@ static const char *type_name(__u32 type)
 		return "CR_HDR_SOCKET";
 	case CR_HDR_SKB:
 		return "CR_HDR_SKB";
+	case CR_HDR_EVENTFD:
+		return "CR_HDR_EVENTFD";
+	case CR_HDR_EPOLL:
+		return "CR_HDR_EPOLL";
 	case CR_HDR_TAIL:
 		return "CR_HDR_TAIL";
 	}
@@ -529,6 +599,10 @@ static size_t type_size(__u32 type)
 		return sizeof(struct cr_hdr_socket);
 	case CR_HDR_SKB:
 		return sizeof(struct cr_hdr_skb);
+	case CR_HDR_EVENTFD:
+		return sizeof(struct cr_hdr_eventfd);
+	case CR_HDR_EPOLL:
+		return sizeof(struct cr_hdr_epoll);
 	case CR_HDR_TAIL:
 		return sizeof(struct cr_hdr_tail);
 	}
@@ -552,6 +626,10 @@ static const char *file_kind_name(__u32 kind)
 		return "memfd";
 	case CR_FILE_SOCKET:
 		return "socket";
+	case CR_FILE_EVENTFD:
+		return "eventfd";
+	case CR_FILE_EPOLL:
+		return "epoll";
 	}
 	return NULL;
 }
@@ -736,6 +814,24 @@ static struct ino_slot *ino_get(struct inoset *set, __u64 ino)
 	return ino_find(set, ino);
 }
 
+/* A descriptor of the table being read, and the file it refers to. */
+struct tfd {
+	__s32 fd;
+	__u32 file;
+};
+
+/*
+ * An epoll instance the table being read is the first to have: its items'
+ * descriptors are @item_fds[@first..@first + @nr), the first of them at
+ * offset @off of the image.
+ */
+struct tepoll {
+	__u32 file;
+	__u32 nr;
+	size_t first;
+	__u64 off;
+};
+
 struct image {
 	struct reader r;
 	bool json;
@@ -759,6 +855,8 @@ struct image {
 	__u32 last_shmem;
 	unsigned char *shmem_kinds;	/* CR_SHMEM_* of object N, at N - 1 */
 	size_t cap_shmems;
+	unsigned char *file_kinds;	/* CR_FILE_* of file N, at N - 1 */
+	size_t cap_files;
 
 	/* The task whose records are being read, and its process's leader */
 	struct cr_hdr_task task, leader;
@@ -780,6 +878,19 @@ struct image {
 	struct cr_hdr_socket sock;	/* the socket whose SKBs are next */
 	__u32 skbs_left;	/* SKB records still to come */
 	struct inoset socks;	/* every socket so far, and their pairs */
+	bool need_eventfd;	/* that FILE is an eventfd's: EVENTFD next */
+	bool need_epoll;	/* that FILE is an epoll instance's: EPOLL next */
+	/*
+	 * For the checks of the items of the epoll instances that the table
+	 * is the first to have, once it is whole: its descriptors, those
+	 * instances, and the descriptors of their items.
+	 */
+	struct tfd *tfds;
+	size_t nr_tfds, cap_tfds;
+	struct tepoll *teps;
+	size_t nr_teps, cap_teps;
+	__s32 *item_fds;
+	size_t nr_item_fds, cap_item_fds;
 
 	/* The address space whose VMAs are being read */
 	bool in_mm;
@@ -818,9 +929,10 @@ struct image {
  * own SIGPENDING, then its process's FS and FILES with its FDs, each
  * after the FILE it is the first to use (the first file of a pipe
  * after the PIPE with its data, the file of a socket after the SOCKET
- * with an SKB for each message queued), then its process's MM with what
- * follows it. A shared memory object, with its pages, comes right
- * before the first VMA or FILE that uses it.
+ * with an SKB for each message queued, the file of an eventfd after the
+ * EVENTFD, of an epoll instance after the EPOLL with its items), then
+ * its process's MM with what follows it. A shared memory object, with
+ * its pages, comes right before the first VMA or FILE that uses it.
  */
 static bool order_ok(const struct image *img, __u32 type)
 {
@@ -877,12 +989,18 @@ static bool order_ok(const struct image *img, __u32 type)
 	case CR_HDR_SKB:
 		return (prev == CR_HDR_SOCKET || prev == CR_HDR_SKB) &&
 		       img->skbs_left;
+	case CR_HDR_EVENTFD:
+		return prev == CR_HDR_FILE && img->need_eventfd;
+	case CR_HDR_EPOLL:
+		return prev == CR_HDR_FILE && img->need_epoll;
 	case CR_HDR_FD:
 		return (prev == CR_HDR_FILES || prev == CR_HDR_FILE ||
 			prev == CR_HDR_PIPE || prev == CR_HDR_SOCKET ||
-			prev == CR_HDR_SKB || prev == CR_HDR_FD) &&
+			prev == CR_HDR_SKB || prev == CR_HDR_EVENTFD ||
+			prev == CR_HDR_EPOLL || prev == CR_HDR_FD) &&
 		       img->fds_left && !img->need_pipe &&
-		       !img->need_socket && !img->skbs_left;
+		       !img->need_socket && !img->skbs_left &&
+		       !img->need_eventfd && !img->need_epoll;
 	case CR_HDR_MM:
 		return (prev == CR_HDR_FILES || prev == CR_HDR_FD) &&
 		       !img->need_files && !img->fds_left && img->need_mm;
@@ -926,6 +1044,10 @@ static const char *order_want(const struct image *img)
 		return "its socket's CR_HDR_SOCKET";
 	if (img->skbs_left)
 		return "its socket's next CR_HDR_SKB";
+	if (img->need_eventfd)
+		return "its eventfd's CR_HDR_EVENTFD";
+	if (img->need_epoll)
+		return "its epoll instance's CR_HDR_EPOLL";
 	if (img->new_shmem)
 		return img->in_mm ? "its shared memory object's CR_HDR_VMA" :
 				    "its shared memory object's CR_HDR_FILE";
@@ -1236,6 +1358,8 @@ static void do_task(struct image *img, struct cr_hdr_task *rec)
 	img->need_pipe = false;
 	img->need_socket = false;
 	img->skbs_left = 0;
+	img->need_eventfd = false;
+	img->need_epoll = false;
 	img->need_ppending = 0;
 	img->cpu_done = false;
 	img->need_tpending = rec->nr_pending;
@@ -1613,6 +1737,11 @@ static void do_files(struct image *img, struct cr_hdr_files *rec)
 	img->need_pipe = false;
 	img->need_socket = false;
 	img->skbs_left = 0;
+	img->need_eventfd = false;
+	img->need_epoll = false;
+	img->nr_tfds = 0;
+	img->nr_teps = 0;
+	img->nr_item_fds = 0;
 
 	if (img->json) {
 		sb_printf(&img->out, ",\n\"fds\": [%s",
@@ -1877,6 +2006,16 @@ static void do_file(struct image *img, struct cr_hdr_file *rec)
 		malformed(img->rec_off,
 			  "file %u: a socket with open flags 0x%x, not O_RDWR with at most O_NONBLOCK",
 			  rec->id, rec->flags);
+	/* As eventfd(2) and epoll_create1(2) open them, and restart does. */
+	if (rec->kind == CR_FILE_EVENTFD &&
+	    (rec->flags & ~X86_64_O_NONBLOCK) != X86_64_O_RDWR)
+		malformed(img->rec_off,
+			  "file %u: an eventfd with open flags 0x%x, not O_RDWR with at most O_NONBLOCK",
+			  rec->id, rec->flags);
+	if (rec->kind == CR_FILE_EPOLL && rec->flags != X86_64_O_RDWR)
+		malformed(img->rec_off,
+			  "file %u: an epoll instance with open flags 0x%x, not O_RDWR",
+			  rec->id, rec->flags);
 	/* A memfd's file is of an object seen already, or just before. */
 	if (rec->kind != CR_FILE_MEMFD && rec->object)
 		malformed(img->rec_off, "file %u: a %s file with object %u",
@@ -1899,13 +2038,12 @@ static void do_file(struct image *img, struct cr_hdr_file *rec)
 		first_end = pipe_end(img, rec);
 	plen = read_path(img, &rec->h, path, rec->path_len, "CR_HDR_FILE path");
 	/*
-	 * Reopened by path: only an external file, or a pipe, a memfd or
-	 * a socket made anew, may have any name; a socket's is the one
-	 * /proc gives it.
+	 * Reopened by path: only an external file, or a pipe, a memfd, a
+	 * socket, an eventfd or an epoll instance made anew, may have any
+	 * name; a socket's is the one /proc gives it.
 	 */
-	if (rec->kind != CR_FILE_EXTERNAL && rec->kind != CR_FILE_PIPE &&
-	    rec->kind != CR_FILE_MEMFD && rec->kind != CR_FILE_SOCKET &&
-	    path[0] != '/')
+	if ((rec->kind == CR_FILE_REG || rec->kind == CR_FILE_DIR ||
+	     rec->kind == CR_FILE_CHR) && path[0] != '/')
 		malformed(img->rec_off,
 			  "file %u: a %s file whose path is not absolute",
 			  rec->id, kind);
@@ -1917,12 +2055,17 @@ static void do_file(struct image *img, struct cr_hdr_file *rec)
 				  rec->id, rec->ino, name);
 	}
 	read_padding(img, &rec->h, ALIGN8(body) - body);
+	img->file_kinds = grow(img->file_kinds, &img->cap_files,
+			       img->last_file, sizeof(*img->file_kinds));
+	img->file_kinds[img->last_file] = rec->kind;
 	img->last_file = rec->id;
 	img->new_file = rec->id;
 	img->need_pipe = first_end;
 	img->pipe_ino = rec->ino;
 	img->need_socket = rec->kind == CR_FILE_SOCKET;
 	img->socket_file_ino = rec->ino;
+	img->need_eventfd = rec->kind == CR_FILE_EVENTFD;
+	img->need_epoll = rec->kind == CR_FILE_EPOLL;
 
 	if (img->json) {
 		sb_printf(sb, "%s\n{\"id\": %u, \"kind\": \"%s\", ",
@@ -1934,8 +2077,9 @@ static void do_file(struct image *img, struct cr_hdr_file *rec)
 		sb_printf(sb, "\"size\": %llu, \"object\": %u, \"path\": ",
 			  rec->size, rec->object);
 		sb_json_str(sb, path, plen);
-		/* The PIPE or SOCKET record that follows closes it. */
-		if (!first_end && !img->need_socket)
+		/* The PIPE, SOCKET, EVENTFD or EPOLL record after it closes it. */
+		if (!first_end && !img->need_socket && !img->need_eventfd &&
+		    !img->need_epoll)
 			sb_printf(sb, "}");
 		return;
 	}
@@ -2481,6 +2625,206 @@ static void do_skb(struct image *img, struct cr_hdr_skb *rec)
 	printf("      message %u: %u bytes\n", n, rec->len);
 }
 
+/* The counter of the eventfd whose file came just before. */
+static void do_eventfd(struct image *img, struct cr_hdr_eventfd *rec)
+{
+	bool sem;
+
+	read_fixed(img, rec, sizeof(*rec));
+	check_len(img, &rec->h, sizeof(*rec));
+	check_pad(img, &rec->h, rec->pad);
+	if (rec->flags & ~CR_EVENTFD_SEMAPHORE)
+		malformed(img->rec_off, "file %u: an eventfd with unknown flags 0x%x",
+			  img->new_file, rec->flags & ~CR_EVENTFD_SEMAPHORE);
+	if (rec->count > EVENTFD_COUNT_MAX)
+		malformed(img->rec_off,
+			  "file %u: an eventfd counter of %llu, above %llu",
+			  img->new_file, rec->count, EVENTFD_COUNT_MAX);
+	img->need_eventfd = false;
+	sem = rec->flags & CR_EVENTFD_SEMAPHORE;
+
+	if (img->json) {
+		sb_printf(&img->files,
+			  ", \"eventfd\": {\"count\": %llu, \"flags\": %u, ",
+			  rec->count, rec->flags);
+		sb_printf(&img->files, "\"semaphore\": %s}}",
+			  sem ? "true" : "false");
+		return;
+	}
+	printf("      eventfd: count %llu, flags 0x%x%s\n", rec->count,
+	       rec->flags, sem ? " (semaphore)" : "");
+}
+
+/* An epoll item's events by the names of their EPOLL* constants. */
+static void print_epoll_events(__u32 events)
+{
+	static const struct {
+		__u32 event;
+		const char *name;
+	} names[] = {
+		{ X86_64_EPOLLIN, "in" },
+		{ X86_64_EPOLLPRI, "pri" },
+		{ X86_64_EPOLLOUT, "out" },
+		{ X86_64_EPOLLERR, "err" },
+		{ X86_64_EPOLLHUP, "hup" },
+		{ X86_64_EPOLLNVAL, "nval" },
+		{ X86_64_EPOLLRDNORM, "rdnorm" },
+		{ X86_64_EPOLLRDBAND, "rdband" },
+		{ X86_64_EPOLLWRNORM, "wrnorm" },
+		{ X86_64_EPOLLWRBAND, "wrband" },
+		{ X86_64_EPOLLMSG, "msg" },
+		{ X86_64_EPOLLRDHUP, "rdhup" },
+		{ X86_64_EPOLLEXCLUSIVE, "exclusive" },
+		{ X86_64_EPOLLWAKEUP, "wakeup" },
+		{ X86_64_EPOLLONESHOT, "oneshot" },
+		{ X86_64_EPOLLET, "et" },
+	};
+	const char *sep = " (";
+	size_t i;
+
+	for (i = 0; i < ARRAY_SIZE(names); i++)
+		if (events & names[i].event) {
+			printf("%s%s", sep, names[i].name);
+			sep = " ";
+		}
+	if (events)
+		putchar(')');
+}
+
+/*
+ * The interest list of the epoll instance whose file came just before,
+ * its items in the same record. Whether each item's descriptor is one
+ * the process has is known once its table is whole.
+ */
+static void do_epoll(struct image *img, struct cr_hdr_epoll *rec)
+{
+	struct cr_epoll_item items[256];
+	const struct cr_epoll_item *it;
+	struct strbuf *sb = &img->files;
+	__u32 file = img->new_file, done, n, i;
+	struct tepoll *ep;
+	__u64 item_off;
+	__s64 last = -1;
+
+	read_fixed(img, rec, sizeof(*rec));
+	check_pad(img, &rec->h, rec->pad);
+	if (rec->nr_items > MAX_EPOLL_ITEMS)
+		malformed(img->rec_off,
+			  "file %u: an epoll instance of %u items, at most %u",
+			  file, rec->nr_items, MAX_EPOLL_ITEMS);
+	check_len(img, &rec->h,
+		  sizeof(*rec) + (__u64)rec->nr_items * sizeof(*items));
+	img->need_epoll = false;
+	img->teps = grow(img->teps, &img->cap_teps, img->nr_teps,
+			 sizeof(*img->teps));
+	ep = &img->teps[img->nr_teps++];
+	ep->file = file;
+	ep->nr = rec->nr_items;
+	ep->first = img->nr_item_fds;
+	ep->off = img->r.off;
+
+	if (img->json)
+		sb_printf(sb, ", \"epoll\": {\"nr_items\": %u, \"items\": [",
+			  rec->nr_items);
+	else
+		printf("      epoll: %u item%s\n", rec->nr_items,
+		       rec->nr_items == 1 ? "" : "s");
+	for (done = 0; done < rec->nr_items; done += n) {
+		n = rec->nr_items - done;
+		if (n > ARRAY_SIZE(items))
+			n = ARRAY_SIZE(items);
+		item_off = img->r.off;
+		if (rd_take(&img->r, items, n * sizeof(*items)) !=
+		    n * sizeof(*items))
+			malformed(img->rec_off, "truncated CR_HDR_EPOLL record");
+		for (i = 0; i < n; i++, item_off += sizeof(*items)) {
+			it = &items[i];
+			if (it->fd < 0)
+				malformed(item_off,
+					  "file %u: epoll item %u on negative descriptor %d",
+					  file, done + i, it->fd);
+			if (it->fd <= last)
+				malformed(item_off,
+					  "file %u: epoll item %u on descriptor %d after descriptor %lld: not increasing",
+					  file, done + i, it->fd, (long long)last);
+			if (it->events & ~EPOLL_EVENTS)
+				malformed(item_off,
+					  "file %u: epoll item %u on descriptor %d: unknown events 0x%x",
+					  file, done + i, it->fd,
+					  it->events & ~EPOLL_EVENTS);
+			last = it->fd;
+			img->item_fds = grow(img->item_fds, &img->cap_item_fds,
+					     img->nr_item_fds,
+					     sizeof(*img->item_fds));
+			img->item_fds[img->nr_item_fds++] = it->fd;
+			if (img->json) {
+				sb_printf(sb, "%s{\"fd\": %d, \"events\": %u, ",
+					  done + i ? ", " : "", it->fd,
+					  it->events);
+				sb_printf(sb, "\"data\": %llu}", it->data);
+				continue;
+			}
+			printf("      item fd %d: events 0x%x", it->fd,
+			       it->events);
+			print_epoll_events(it->events);
+			printf(", data 0x%llx\n", it->data);
+		}
+	}
+	if (img->json)
+		sb_printf(sb, "]}}");
+}
+
+/* The descriptor @fd of the table being read, or NULL. */
+static const struct tfd *find_tfd(const struct image *img, __s32 fd)
+{
+	size_t lo = 0, hi = img->nr_tfds, mid;
+
+	while (lo < hi) {
+		mid = lo + (hi - lo) / 2;
+		if (img->tfds[mid].fd == fd)
+			return &img->tfds[mid];
+		if (img->tfds[mid].fd < fd)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return NULL;
+}
+
+/*
+ * Once a process's table is whole, what restart checks of the items of
+ * the epoll instances that the process is the first to have, and adds
+ * with epoll_ctl(2): each is on a descriptor of the process, whose file
+ * is no epoll instance. As restart does: instance by instance, in the
+ * order of their first descriptors, item by item. The item at fault is
+ * reported.
+ */
+static void check_epoll_items(struct image *img)
+{
+	const struct tepoll *ep;
+	const struct tfd *t;
+	size_t i, j;
+	__u64 off;
+	__s32 fd;
+
+	for (i = 0; i < img->nr_teps; i++) {
+		ep = &img->teps[i];
+		for (j = 0; j < ep->nr; j++) {
+			fd = img->item_fds[ep->first + j];
+			off = ep->off + j * sizeof(struct cr_epoll_item);
+			t = find_tfd(img, fd);
+			if (!t)
+				malformed(off,
+					  "file %u: epoll item %zu on descriptor %d, which process %d does not have",
+					  ep->file, j, fd, img->task.tgid);
+			if (img->file_kinds[t->file - 1] == CR_FILE_EPOLL)
+				malformed(off,
+					  "file %u: epoll item %zu on descriptor %d, of file %u, an epoll instance (nested)",
+					  ep->file, j, fd, t->file);
+		}
+	}
+}
+
 static void do_fd(struct image *img, struct cr_hdr_fd *rec)
 {
 	bool first = img->last_fd < 0;
@@ -2510,6 +2854,9 @@ static void do_fd(struct image *img, struct cr_hdr_fd *rec)
 	img->new_file = 0;
 	img->last_fd = rec->fd;
 	img->fds_left--;
+	img->tfds = grow(img->tfds, &img->cap_tfds, img->nr_tfds,
+			 sizeof(*img->tfds));
+	img->tfds[img->nr_tfds++] = (struct tfd){ rec->fd, rec->file };
 	cloexec = rec->flags & CR_FD_CLOEXEC;
 
 	if (img->json) {
@@ -2517,10 +2864,12 @@ static void do_fd(struct image *img, struct cr_hdr_fd *rec)
 			  first ? "" : ",", rec->fd, cloexec ? "true" : "false");
 		sb_printf(&img->out, "\"file\": %u}%s", rec->file,
 			  img->fds_left ? "" : "\n]");
-		return;
+	} else {
+		printf("      fd %d -> file %u%s\n", rec->fd, rec->file,
+		       cloexec ? " (cloexec)" : "");
 	}
-	printf("      fd %d -> file %u%s\n", rec->fd, rec->file,
-	       cloexec ? " (cloexec)" : "");
+	if (!img->fds_left)
+		check_epoll_items(img);
 }
 
 static void do_mm(struct image *img, struct cr_hdr_mm *rec)
@@ -2974,6 +3323,8 @@ static void read_image(struct image *img)
 		struct cr_hdr_pipe pipe;
 		struct cr_hdr_socket socket;
 		struct cr_hdr_skb skb;
+		struct cr_hdr_eventfd eventfd;
+		struct cr_hdr_epoll epoll;
 		struct cr_hdr_shmem shmem;
 		struct cr_hdr_mm mm;
 		struct cr_hdr_mm_context mm_context;
@@ -3069,6 +3420,12 @@ static void read_image(struct image *img)
 			break;
 		case CR_HDR_SKB:
 			do_skb(img, &rec.skb);
+			break;
+		case CR_HDR_EVENTFD:
+			do_eventfd(img, &rec.eventfd);
+			break;
+		case CR_HDR_EPOLL:
+			do_epoll(img, &rec.epoll);
 			break;
 		case CR_HDR_FD:
 			do_fd(img, &rec.fd);
