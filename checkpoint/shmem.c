@@ -412,6 +412,12 @@ int cr_read_shmem(struct cr_rst *r)
 	rec = *hs;	/* the header buffer is reused */
 	if (!r->err) {
 		file = cr_make_shmem(r, hs);
+		/*
+		 * The kernel's shmem mount has no limit to run out of:
+		 * shmem_get_inode() says ENOSPC for an allocation that failed.
+		 */
+		if (file == ERR_PTR(-ENOSPC))
+			file = ERR_PTR(-ENOMEM);
 		if (IS_ERR(file)) {
 			cr_log(r->ctx, "cannot make shared memory object %u: error %ld",
 			       rec.id, PTR_ERR(file));

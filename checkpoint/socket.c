@@ -618,6 +618,9 @@ static int cr_read_queue(struct cr_rst *r, struct cr_rsock *rs,
 		ret = cr_read(r, buf, hs.len);
 		if (!ret && !r->err && from) {
 			ret = cr_send(from, to_addr ? rs : NULL, buf, hs.len);
+			/* The socket layer's word for memory it could not get. */
+			if (ret == -ENOBUFS)
+				ret = -ENOMEM;
 			if (ret) {
 				cr_log(r->ctx,
 				       "cannot queue message %u of a unix socket again: error %d",

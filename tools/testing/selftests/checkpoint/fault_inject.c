@@ -22,7 +22,12 @@
  * stack of the n-th fault site of every call.
  */
 #define _GNU_SOURCE
+#include <stdint.h>
+#include <sys/epoll.h>
+#include <sys/eventfd.h>
+#include <sys/mman.h>
 #include <sys/mount.h>
+#include <sys/socket.h>
 #include <sys/prctl.h>
 #include <sys/statfs.h>
 #include <time.h>
@@ -207,7 +212,12 @@ struct fi_stats {
 /* Errnos an allocation failure may be reported with. */
 static bool fi_errno_ok(int err)
 {
-	return err == ENOMEM;
+	/*
+	 * ENFILE is what socket(2) says, and so restart, when a socket's
+	 * inode or file cannot be had: the kernel does not tell a full file
+	 * table from a failed allocation there.
+	 */
+	return err == ENOMEM || err == ENFILE;
 }
 
 /*
@@ -397,7 +407,8 @@ static void t_report_restored(void)
 		_exit(4);
 }
 
-static int target_main(void)
+/* The target's memory, and its checksum; 0, or 3 on failure. */
+static int t_setup(void)
 {
 	int fd, i;
 
@@ -419,7 +430,13 @@ static int target_main(void)
 	mprotect(t_ro, T_RO * PS, PROT_READ);
 	t_file[100] ^= 0xff;		/* a private copy of page 0 */
 	t_sum = t_checksum();
+	return 0;
+}
 
+static int target_main(void)
+{
+	if (t_setup())
+		return 3;
 	raise(SIGSTOP);
 	t_report_restored();
 	return t_checksum() == t_sum && t_anon[0] == 0x11 ? 0 : 2;
@@ -445,6 +462,61 @@ static pid_t fi_spawn(int (*fn)(void))
 static pid_t spawn_target(void)
 {
 	return fi_spawn(target_main);
+}
+
+/*
+ * The target with objects shared between its descriptors and mappings:
+ * shared anonymous memory, a memfd mapped shared, a unix socketpair with
+ * a message queued each way, an eventfd at 7 and an epoll instance
+ * watching it. Restored, it finds each as it was.
+ */
+#define T_SHM	4	/* pages of shared anonymous memory */
+#define O_SOCK	60	/* the socketpair: 60 holds "to-a", 61 "to-b" */
+#define O_EFD	62
+#define O_EPOLL	63
+#define O_MEMFD	64
+
+static int target_objects_main(void)
+{
+	struct epoll_event ev = { .events = EPOLLIN, .data.u64 = 7 };
+	unsigned char *shm, *mfd;
+	char buf[8];
+	uint64_t v;
+	int sv[2], fd;
+
+	if (t_setup())
+		return 3;
+	shm = mmap(NULL, T_SHM * PS, PROT_READ | PROT_WRITE,
+		   MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+	fd = memfd_create("fi", 0);
+	if (shm == MAP_FAILED || fd < 0 || dup2(fd, O_MEMFD) != O_MEMFD ||
+	    ftruncate(O_MEMFD, 3 * PS))
+		return 3;
+	mfd = mmap(NULL, 3 * PS, PROT_READ | PROT_WRITE, MAP_SHARED, O_MEMFD,
+		   0);
+	if (mfd == MAP_FAILED || socketpair(AF_UNIX, SOCK_STREAM, 0, sv) ||
+	    dup2(sv[0], O_SOCK) != O_SOCK || dup2(sv[1], O_SOCK + 1) < 0 ||
+	    send(O_SOCK + 1, "to-a", 4, 0) != 4 ||
+	    send(O_SOCK, "to-b", 4, 0) != 4 ||
+	    dup2(eventfd(7, 0), O_EFD) != O_EFD ||
+	    dup2(epoll_create1(0), O_EPOLL) != O_EPOLL ||
+	    epoll_ctl(O_EPOLL, EPOLL_CTL_ADD, O_EFD, &ev))
+		return 3;
+	memset(shm, 0x77, T_SHM * PS);
+	memset(mfd, 0x66, 3 * PS);
+	raise(SIGSTOP);
+	t_report_restored();
+	if (t_checksum() != t_sum || shm[T_SHM * PS - 1] != 0x77 || mfd[2 * PS] != 0x66 ||
+	    pread(O_MEMFD, buf, 1, PS) != 1 || buf[0] != 0x66)
+		return 2;
+	if (epoll_wait(O_EPOLL, &ev, 1, 0) != 1 || ev.data.u64 != 7 ||
+	    read(O_EFD, &v, 8) != 8 || v != 7)
+		return 2;
+	if (recv(O_SOCK, buf, 8, MSG_DONTWAIT) != 4 || memcmp(buf, "to-a", 4) ||
+	    recv(O_SOCK + 1, buf, 8, MSG_DONTWAIT) != 4 ||
+	    memcmp(buf, "to-b", 4))
+		return 2;
+	return 0;
 }
 
 static void *t_sleeper(void *arg)
@@ -995,6 +1067,25 @@ TEST_F_TIMEOUT(fi, restart_threads, 600)
 	fi_start(&st, "restart of a threaded process");
 	fi_restart_loop(_metadata, &st, self->img);
 	fi_root_pid = 0;
+}
+
+/*
+ * Shared memory, sockets, eventfds and epoll: every failure in making
+ * them leaves the caller as it was, with nothing of them behind.
+ */
+TEST_F_TIMEOUT(fi, restart_objects, 900)
+{
+	struct fi_stats st;
+	pid_t pid;
+
+	pid = fi_spawn(target_objects_main);
+	ASSERT_LT(0, pid);
+	ASSERT_LT(0, sys_checkpoint(pid, self->img, 0, STDERR_FILENO));
+	ASSERT_EQ(0, finish_child(pid));
+	ASSERT_TRUE(fi_image_restarts(self->img));
+
+	fi_start(&st, "restart of shared objects");
+	fi_restart_loop(_metadata, &st, self->img);
 }
 
 TEST_F_TIMEOUT(fi, restart_pram, 600)
