@@ -21,7 +21,8 @@
  *   urandom) are reopened the same way, by path and device number.
  * - a pipe inside the tree (every file of it held by the tree alone) is
  *   made again, with the data buffered in it (%CR_HDR_PIPE), read at
- *   checkpoint without being consumed.
+ *   checkpoint without being consumed; a FIFO inside the tree is
+ *   reopened by path, and its data written back likewise.
  * - an eventfd is made again with its counter, an epoll instance with
  *   its items, added with epoll_ctl(2) (eventpoll.c).
  * - a unix socket is made again, bound, listening or connected, with
@@ -225,15 +226,23 @@ static int cr_file_kind(struct cr_ctx *ctx, struct file *file,
 		return -EOPNOTSUPP;
 	case S_IFIFO:
 		pipe = get_pipe_info(file, false);
-		if (pipe && !cr_pipe_inside(ctx, pipe))
-			return CR_FILE_EXTERNAL;
-		if (!pipe || inode->i_sb->s_magic != PIPEFS_MAGIC) {
-			what = "a FIFO with both ends in the tree";
+		if (!pipe) {
+			what = "an O_PATH descriptor of a FIFO";
 			goto refuse;
 		}
+		if (!cr_pipe_inside(ctx, pipe))
+			return CR_FILE_EXTERNAL;
 		if (file->f_flags & O_DIRECT) {
 			what = "a packet-mode pipe (O_DIRECT)";
 			goto refuse;
+		}
+		/* A FIFO: reopened by its path, as a regular file is. */
+		if (inode->i_sb->s_magic != PIPEFS_MAGIC) {
+			if (d_unlinked(dentry) || !cr_fs_holds_files(inode->i_sb)) {
+				what = "a FIFO deleted, or of a pseudo filesystem";
+				goto refuse;
+			}
+			return CR_FILE_FIFO;
 		}
 		/* Only through /proc/PID/fd: pipe(2) opens each end once. */
 		if (READ_ONCE(pipe->readers) > 1 || READ_ONCE(pipe->writers) > 1) {
@@ -580,10 +589,10 @@ static int cr_write_file(struct cr_ctx *ctx, struct file *file, int kind,
 		return cr_write_socket(ctx, file);
 	if (!ret && (kind == CR_FILE_EVENTFD || kind == CR_FILE_EPOLL))
 		return cr_write_anon(ctx, file, kind);
-	if (ret || kind != CR_FILE_PIPE)
+	if (ret || (kind != CR_FILE_PIPE && kind != CR_FILE_FIFO))
 		return ret;
 
-	/* The first file of a pipe brings its data. */
+	/* The first file of a pipe or FIFO brings its data. */
 	pipe = get_pipe_info(file, false);
 	n = xa_to_value(xa_load(&ctx->pipes, (unsigned long)pipe));
 	if (n & CR_PIPE_SAVED)
@@ -799,12 +808,13 @@ static struct file *cr_reopen(struct cr_rst *r, const struct cr_hdr_file *hf,
 
 /*
  * Make the pipe of the %CR_HDR_PIPE record that comes next: both ends
- * (an end the tree does not have is dropped with the tree), its size as
- * F_SETPIPE_SZ sets it for the caller, and its data, written in chunks
- * as it is read. After a failure that is not the image's, the data is
- * only read.
+ * (an end the tree does not have is dropped with the tree), or for a
+ * FIFO (@fifo) take the file restart keeps it open with (rp->end[0]),
+ * its size as F_SETPIPE_SZ sets it for the caller, and its data,
+ * written in chunks as it is read. After a failure that is not the
+ * image's, the data is only read.
  */
-static int cr_read_pipe(struct cr_rst *r, struct cr_rpipe *rp)
+static int cr_read_pipe(struct cr_rst *r, struct cr_rpipe *rp, bool fifo)
 {
 	struct cr_hdr_pipe hp;
 	struct file *ends[2];
@@ -820,13 +830,13 @@ static int cr_read_pipe(struct cr_rst *r, struct cr_rpipe *rp)
 		return cr_bad(r, "a pipe of %u bytes holding %u", hp.size,
 			      hp.len);
 	if (!r->err) {
-		ret = create_pipe_files(ends, 0);
-		if (!ret) {
+		ret = fifo ? 0 : create_pipe_files(ends, 0);
+		if (!ret && !fifo) {
 			rp->end[0] = ends[0];
 			rp->end[1] = ends[1];
-			if (hp.size != PIPE_DEF_BUFFERS * PAGE_SIZE)
-				ret = pipe_fcntl(ends[0], F_SETPIPE_SZ, hp.size);
 		}
+		if (!ret && hp.size != PIPE_DEF_BUFFERS * PAGE_SIZE)
+			ret = pipe_fcntl(rp->end[0], F_SETPIPE_SZ, hp.size);
 		if (ret < 0) {
 			cr_log(r->ctx, "cannot make a pipe of %u bytes: error %ld",
 			       hp.size, ret);
@@ -840,7 +850,7 @@ static int cr_read_pipe(struct cr_rst *r, struct cr_rpipe *rp)
 			return ret;
 		if (r->err)
 			continue;
-		ret = kernel_write(rp->end[1], r->ctx->hbuf, chunk, &pos);
+		ret = kernel_write(rp->end[!fifo], r->ctx->hbuf, chunk, &pos);
 		if (ret != chunk) {
 			cr_log(r->ctx, "cannot fill a pipe: error %ld", ret);
 			r->err = ret < 0 ? ret : -EIO;
@@ -867,7 +877,7 @@ static int cr_pipe_end(struct cr_rst *r, struct cr_rfile *rf, u64 ino,
 			kfree(rp);
 			return ret;
 		}
-		ret = cr_read_pipe(r, rp);
+		ret = cr_read_pipe(r, rp, false);
 		if (ret)
 			return ret;
 	} else if (rp->used[end]) {
@@ -917,6 +927,86 @@ static struct file *cr_open_memfd(struct cr_rst *r,
 	return file;
 }
 
+/* Clear O_NONBLOCK of @file, as fcntl(F_SETFL) would: pipes have no ->check_flags. */
+static void cr_clear_nonblock(struct file *file)
+{
+	spin_lock(&file->f_lock);
+	file->f_flags &= ~O_NONBLOCK;
+	spin_unlock(&file->f_lock);
+}
+
+/*
+ * A file of a FIFO inside the tree, reopened at @name, which must be the
+ * FIFO checkpointed (@dev, @ino: ESTALE otherwise). Its first file opens
+ * the FIFO for reading and writing too, without blocking, and keeps that
+ * file until the tree is built, so that no open blocks and the data the
+ * %CR_HDR_PIPE record after it brings has somewhere to go; each file is
+ * then opened with its own flags, with open(2)'s checks.
+ */
+static int cr_fifo_end(struct cr_rst *r, struct cr_rfile *rf,
+		       const char *name, u64 dev, u64 ino, u32 flags)
+{
+	struct cr_rpipe *rp = xa_load(&r->tree->fifos, ino);
+	struct file *opath = NULL, *file;
+	struct inode *inode;
+	bool first = !rp;
+	int ret;
+
+	if (first) {
+		rp = kzalloc(sizeof(*rp), GFP_KERNEL);
+		if (!rp)
+			return -ENOMEM;
+		ret = xa_err(xa_store(&r->tree->fifos, ino, rp, GFP_KERNEL));
+		if (ret) {
+			kfree(rp);
+			return ret;
+		}
+	}
+	if (!r->err) {
+		opath = filp_open(name, O_PATH | O_NOFOLLOW, 0);
+		if (IS_ERR(opath)) {
+			cr_log(r->ctx, "cannot open %s: error %ld", name,
+			       PTR_ERR(opath));
+			r->err = PTR_ERR(opath);
+			opath = NULL;
+		}
+	}
+	if (opath) {
+		inode = file_inode(opath);
+		if (!S_ISFIFO(inode->i_mode) || inode->i_ino != ino ||
+		    new_encode_dev(inode->i_sb->s_dev) != dev) {
+			cr_log(r->ctx, "%s is not the FIFO checkpointed", name);
+			r->err = -ESTALE;
+		}
+	}
+	if (opath && !r->err && first) {
+		file = file_open_root(&opath->f_path, "", O_RDWR | O_NONBLOCK, 0);
+		if (IS_ERR(file)) {
+			cr_log(r->ctx, "cannot open %s: error %ld", name,
+			       PTR_ERR(file));
+			r->err = PTR_ERR(file);
+		} else {
+			rp->end[0] = file;
+		}
+	}
+	if (opath && !r->err) {
+		file = file_open_root(&opath->f_path, "",
+				      (flags & O_ACCMODE) | O_NONBLOCK, 0);
+		if (IS_ERR(file)) {
+			cr_log(r->ctx, "cannot open %s: error %ld", name,
+			       PTR_ERR(file));
+			r->err = PTR_ERR(file);
+		} else {
+			if (!(flags & O_NONBLOCK))
+				cr_clear_nonblock(file);
+			rf->file = file;
+		}
+	}
+	if (opath)
+		fput(opath);
+	return first ? cr_read_pipe(r, rp, true) : 0;
+}
+
 /* The file record whose header was read: checked, and opened. */
 static int cr_read_file(struct cr_rst *r)
 {
@@ -957,6 +1047,13 @@ static int cr_read_file(struct cr_rst *r)
 		if (name[0] != '/' || !S_ISCHR(hf->mode) ||
 		    !cr_chr_allowed(new_decode_dev(hf->rdev)))
 			return cr_bad(r, "file %u: not a device restart may open",
+				      hf->id);
+		break;
+	case CR_FILE_FIFO:
+		if (name[0] != '/' || !S_ISFIFO(hf->mode) ||
+		    hf->flags & ~(O_ACCMODE | O_NONBLOCK | O_LARGEFILE) ||
+		    (hf->flags & O_ACCMODE) == O_ACCMODE)
+			return cr_bad(r, "file %u: not a FIFO restart can open",
 				      hf->id);
 		break;
 	case CR_FILE_PIPE:
@@ -1009,6 +1106,8 @@ static int cr_read_file(struct cr_rst *r)
 	tree->nr_files++;
 	if (hf->kind == CR_FILE_PIPE)
 		return cr_pipe_end(r, rf, hf->ino, hf->flags);
+	if (hf->kind == CR_FILE_FIFO)
+		return cr_fifo_end(r, rf, rf->what, hf->dev, hf->ino, hf->flags);
 	if (hf->kind == CR_FILE_SOCKET)
 		return cr_read_socket(r, rf, hf->flags);
 	if (hf->kind == CR_FILE_EVENTFD || hf->kind == CR_FILE_EPOLL)
@@ -1295,6 +1394,12 @@ void cr_free_files(struct cr_tree *tree)
 		kfree(pipe);
 	}
 	xa_destroy(&tree->pipes);
+	xa_for_each(&tree->fifos, idx, pipe) {
+		if (pipe->end[0])
+			fput(pipe->end[0]);
+		kfree(pipe);
+	}
+	xa_destroy(&tree->fifos);
 	for (i = 0; i < tree->nr_procs; i++) {
 		struct cr_rproc *rp = &tree->procs[i];
 

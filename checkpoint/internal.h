@@ -378,6 +378,8 @@ enum cr_tree_state {
  * @nr_files: entries in @files
  * @max_files: entries @files has room for
  * @pipes: the pipes made, by the inode number the image gives them
+ * @fifos: the FIFOs opened, by inode number: end[0] is the file that
+ *	keeps each open for reading and writing until the tree is built
  * @shmems: the shared memory objects made, by id (kmalloc'd)
  * @socks: the sockets made, by the inode number the image gives them
  *	(struct cr_rsock, socket.c)
@@ -404,6 +406,7 @@ struct cr_tree {
 	unsigned int nr_files;
 	unsigned int max_files;
 	struct xarray pipes;
+	struct xarray fifos;
 	struct xarray shmems;
 	u32 nr_shmems;
 	struct xarray socks;
@@ -601,6 +604,7 @@ int cr_fill_pages(struct cr_rst *r, const u64 *addrs, unsigned int n,
 
 /* shmem.c: shared memory objects */
 bool cr_file_is_memfd(struct file *file);
+u32 cr_vma_shmem_kind(struct vm_area_struct *vma);
 int cr_write_shmem(struct cr_ctx *ctx, struct file *file, u32 kind, u32 *id);
 int cr_read_shmem(struct cr_rst *r);
 int cr_fill_shmem(struct cr_rst *r, struct file *file, const u64 *offs,

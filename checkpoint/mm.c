@@ -56,8 +56,7 @@ static enum cr_vma_type cr_vma_type(struct vm_area_struct *vma)
 			return CR_VMA_VVAR;
 		return 0;
 	}
-	if (vma_is_anon_shmem(vma) ||
-	    (vma->vm_file && cr_file_is_memfd(vma->vm_file)))
+	if (cr_vma_shmem_kind(vma))
 		return CR_VMA_SHMEM;
 	if (vma_is_anonymous(vma))
 		return CR_VMA_ANON;
@@ -177,12 +176,13 @@ static long cr_fill_vma(struct cr_ctx *ctx, struct vm_area_struct *vma,
  * *addr and *end get the VMA's range, and *save_pages whether its pages
  * are saved. Returns the record's length, 0 when there is no VMA left,
  * or a negative errno: -EAGAIN when the VMA maps a shared memory object
- * not saved yet, whose file is then in *@object, referenced, to save
- * first (cr_write_shmem() cannot write under the mmap lock).
+ * not saved yet, whose file is then in *@object, referenced, and its
+ * kind in *@kind, to save first (cr_write_shmem() cannot write under
+ * the mmap lock).
  */
 static long cr_next_vma(struct cr_ctx *ctx, unsigned long *addr,
 			unsigned long *end, bool *save_pages,
-			struct file **object)
+			struct file **object, u32 *kind)
 {
 	VMA_ITERATOR(vmi, ctx->mm, *addr);
 	struct vm_area_struct *vma;
@@ -211,6 +211,7 @@ static long cr_next_vma(struct cr_ctx *ctx, unsigned long *addr,
 			     (unsigned long)file_inode(vma->vm_file));
 		if (!id) {
 			*object = get_file(vma->vm_file);
+			*kind = cr_vma_shmem_kind(vma);
 			len = -EAGAIN;
 			goto unlock;
 		}
@@ -236,18 +237,16 @@ static int cr_write_vmas(struct cr_ctx *ctx, unsigned int map_count)
 	struct file *object;
 	unsigned int nr = 0;
 	bool save_pages;
+	u32 id, kind;
 	long len;
 	int ret;
-	u32 id;
 
 	for (;;) {
-		len = cr_next_vma(ctx, &addr, &end, &save_pages, &object);
+		len = cr_next_vma(ctx, &addr, &end, &save_pages, &object,
+				  &kind);
 		if (len == -EAGAIN) {
 			/* The object first, then the VMA again. */
-			ret = cr_write_shmem(ctx, object,
-					     cr_file_is_memfd(object) ?
-					     CR_SHMEM_MEMFD : CR_SHMEM_ANON,
-					     &id);
+			ret = cr_write_shmem(ctx, object, kind, &id);
 			fput(object);
 			if (ret)
 				return ret;

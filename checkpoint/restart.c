@@ -381,6 +381,7 @@ static int cr_read_tree(struct cr_rst *r)
 	init_waitqueue_head(&tree->wq);
 	init_waitqueue_head(&tree->ready);
 	xa_init(&tree->pipes);
+	xa_init(&tree->fifos);
 	xa_init(&tree->shmems);
 	xa_init(&tree->socks);
 	tree->flags = r->ctx->flags;

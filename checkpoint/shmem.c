@@ -69,6 +69,30 @@ bool cr_file_is_memfd(struct file *file)
 	       strstarts(file->f_path.dentry->d_name.name, CR_MEMFD_PREFIX);
 }
 
+/**
+ * cr_vma_shmem_kind() - which shared memory object a VMA maps, if any
+ * @vma: the VMA
+ *
+ * An object is a shmem file of the kernel's internal mount: a memfd, or
+ * the file shmem_zero_setup() made for shared anonymous memory. A
+ * mapping of a tmpfs file unlinked before mmap(2) gets the VM
+ * operations of shared anonymous memory too, but its file is on a mount
+ * of its own: it is a file mapping, refused as one of a deleted file.
+ *
+ * Return: %CR_SHMEM_MEMFD, %CR_SHMEM_ANON, or 0.
+ */
+u32 cr_vma_shmem_kind(struct vm_area_struct *vma)
+{
+	struct file *file = vma->vm_file;
+
+	if (!file || !shmem_file(file) ||
+	    !(file->f_path.mnt->mnt_flags & MNT_INTERNAL))
+		return 0;
+	if (cr_file_is_memfd(file))
+		return CR_SHMEM_MEMFD;
+	return vma_is_anon_shmem(vma) ? CR_SHMEM_ANON : 0;
+}
+
 /* Checkpoint */
 
 /*

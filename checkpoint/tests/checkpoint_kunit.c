@@ -354,7 +354,11 @@ static void image_tail_checksum(struct kunit *test)
 	fput(pipe[1]);
 }
 
-/* Every image flag survives the trip into the kernel's and back. */
+/*
+ * Every image flag survives the trip into the kernel's and back. A
+ * shared mapping that may be written comes back with the VM_MAYWRITE
+ * restart derives for it, as mmap(2) does for a file open for writing.
+ */
 static void format_vma_flags_round_trip(struct kunit *test)
 {
 	u32 prot, flags, bit;
@@ -362,13 +366,22 @@ static void format_vma_flags_round_trip(struct kunit *test)
 	vm_flags_t vm;
 
 	for (bit = 1; bit & CR_VMA_FLAGS; bit <<= 1) {
+		if (bit == CR_VMA_MAYWRITE)
+			continue;	/* only with CR_VMA_SHARED, below */
 		vm = cr_vma_flags_from_image(CR_PROT_READ, bit);
 		KUNIT_EXPECT_TRUE(test, cr_vma_flags_to_image(vm, &prot, &flags,
 							      &unknown));
 		KUNIT_EXPECT_EQ(test, prot, CR_PROT_READ);
 		KUNIT_EXPECT_EQ(test, flags, bit);
 	}
-	vm = cr_vma_flags_from_image(CR_PROT_ALL, CR_VMA_FLAGS);
+	vm = cr_vma_flags_from_image(CR_PROT_READ,
+				     CR_VMA_SHARED | CR_VMA_MAYWRITE);
+	KUNIT_EXPECT_EQ(test, vm & (VM_SHARED | VM_MAYSHARE),
+			VM_SHARED | VM_MAYSHARE);
+	KUNIT_EXPECT_TRUE(test, cr_vma_flags_to_image(vm | VM_MAYWRITE, &prot,
+						      &flags, &unknown));
+	KUNIT_EXPECT_EQ(test, flags, CR_VMA_SHARED | CR_VMA_MAYWRITE);
+	vm = cr_vma_flags_from_image(CR_PROT_ALL, CR_VMA_FLAGS) | VM_MAYWRITE;
 	KUNIT_EXPECT_TRUE(test, cr_vma_flags_to_image(vm, &prot, &flags,
 						      &unknown));
 	KUNIT_EXPECT_EQ(test, prot, CR_PROT_ALL);
@@ -382,9 +395,9 @@ static void format_vma_flags_round_trip(struct kunit *test)
 static void format_vma_flags_refused(struct kunit *test)
 {
 	vm_flags_t derived = VM_MAYREAD | VM_MAYWRITE | VM_MAYEXEC |
-			     VM_ACCOUNT | VM_SOFTDIRTY;
+			     VM_ACCOUNT | VM_SOFTDIRTY | VM_SHARED;
 	vm_flags_t refused[] = { VM_SEALED, VM_UFFD_MISSING, VM_MERGEABLE,
-				 VM_UFFD_WP, VM_SYNC, VM_SHARED };
+				 VM_UFFD_WP, VM_SYNC, VM_DONTEXPAND };
 	vm_flags_t unknown;
 	u32 prot, flags;
 	unsigned int i;

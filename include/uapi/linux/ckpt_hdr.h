@@ -380,6 +380,7 @@ struct cr_hdr_fs {
 #define CR_FILE_SOCKET		7	/* a socket: a %CR_HDR_SOCKET follows */
 #define CR_FILE_EVENTFD		8	/* an eventfd: %CR_HDR_EVENTFD follows */
 #define CR_FILE_EPOLL		9	/* an epoll instance: %CR_HDR_EPOLL */
+#define CR_FILE_FIFO		10	/* a FIFO inside the tree, by path */
 
 /*
  * cr_hdr_file.flags: the open(2) flags kept for a file, as x86-64
@@ -413,7 +414,10 @@ struct cr_hdr_fs {
  * flags; each is recorded once, before the first descriptor that
  * refers to it. The first file of a pipe (%CR_FILE_PIPE, flags
  * O_RDONLY or O_WRONLY, and O_NONBLOCK) is followed by the pipe's
- * %CR_HDR_PIPE record; a pipe has at most one file per end. A socket's
+ * %CR_HDR_PIPE record; a pipe has at most one file per end. So is the
+ * first file of a FIFO (%CR_FILE_FIFO, flags O_RDONLY, O_WRONLY or
+ * O_RDWR, O_NONBLOCK and O_LARGEFILE; reopened by path, with dev and ino its
+ * identity and the key of its other files). A socket's
  * file (%CR_FILE_SOCKET, flags O_RDWR and O_NONBLOCK) is followed by its
  * %CR_HDR_SOCKET record.
  */

@@ -116,38 +116,6 @@ TEST_F(target, self_checkpoint_with_threads_is_ebusy)
 	EXPECT_EQ(0, WEXITSTATUS(status));
 }
 
-static unsigned long shared_setup(void *arg)
-{
-	if (!arg)
-		return region[0] == 1;
-	region = mmap(NULL, 4096, PROT_READ | PROT_WRITE,
-		      MAP_SHARED | MAP_ANONYMOUS, -1, 0);
-	if (region == MAP_FAILED)
-		_exit(3);
-	region[0] = 1;
-	return (unsigned long)region;
-}
-
-TEST_F(target, shared_mapping_is_not_supported)
-{
-	unsigned long base;
-	char want[64];
-	pid_t pid = spawn_stopped(shared_setup, "", &base);
-	const char *log;
-
-	ASSERT_LT(0, pid);
-	EXPECT_EQ(-1, sys_checkpoint(pid, self->img, 0, self->log[1]));
-	EXPECT_EQ(EOPNOTSUPP, errno);
-	log = log_text(self->log[0]);
-	snprintf(want, sizeof(want), "vma %#lx-%#lx", base, base + 4096);
-	EXPECT_NE(NULL, strstr(log, want)) {
-		TH_LOG("log: %s", log);
-	}
-	EXPECT_NE(NULL, strstr(log, "shared"));
-	/* A refused checkpoint leaves the target as it was. */
-	EXPECT_EQ(0, finish_child(pid));
-}
-
 #ifndef __NR_mseal
 #define __NR_mseal	462
 #endif
@@ -216,12 +184,27 @@ static unsigned long deleted_setup(void *arg)
 	return map_written(fd);
 }
 
-/* A private mapping of a memfd: no path either. */
-static unsigned long memfd_setup(void *arg)
+/*
+ * A shared mapping of a tmpfs file unlinked before mmap(2): its VMA has
+ * the operations of shared anonymous memory, but it is a file mapping,
+ * of a file with no path.
+ */
+static unsigned long unlinked_shared_setup(void *arg)
 {
+	char name[] = "/tmp/ckpt-unlinked-XXXXXX";	/* tmpfs, in the guest */
+	int fd;
+
 	if (!arg)
 		return region[0] == 1;
-	return map_written(memfd_create("mapped", 0));
+	fd = mkstemp(name);
+	if (fd < 0 || unlink(name) || ftruncate(fd, 4096))
+		_exit(3);
+	region = mmap(NULL, 4096, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+	if (region == MAP_FAILED)
+		_exit(3);
+	close(fd);
+	region[0] = 1;
+	return (unsigned long)region;
 }
 
 /*
@@ -262,11 +245,11 @@ TEST_F(target, deleted_file_mapping_is_refused)
 			       "its file was deleted");
 }
 
-/* A memfd's file is on a kernel mount: refused the same way. */
-TEST_F(target, memfd_mapping_is_refused)
+/* Shared, with the VM operations of anonymous memory: refused the same. */
+TEST_F(target, unlinked_tmpfs_mapping_is_refused)
 {
-	expect_mapping_refused(_metadata, self, memfd_setup,
-			       "its file was deleted (or is a memfd)");
+	expect_mapping_refused(_metadata, self, unlinked_shared_setup,
+			       "its file was deleted");
 }
 
 /* An unprivileged user may not checkpoint root's task. */

@@ -13,6 +13,8 @@
  *   external descriptors lack one is refused with EBADF, the restarter
  *   unchanged;
  * - the working directory comes back;
+ * - a FIFO with both ends in the process comes back, reopened by its
+ *   path, with its data, or ESTALE when another is at the path;
  * - eventfds come back with their counters and flags, an epoll instance
  *   with its items, which fire as before;
  * - what cannot be saved yet (signalfd, timerfd and
@@ -428,6 +430,55 @@ TEST_F(files, eventfds_and_epoll_come_back)
 	}
 	kill_child(pid);
 	EXPECT_EQ(0, restart_child(self->img, NULL, 0));
+}
+
+#define FIFO_R		70	/* a FIFO's reader, non-blocking */
+#define FIFO_W		71	/* its writer: "fifo data" is in it */
+
+static char fifo_path[64];
+
+static int fifo_child(void)
+{
+	char buf[16];
+
+	if (dup2(open(fifo_path, O_RDONLY | O_NONBLOCK), FIFO_R) != FIFO_R ||
+	    dup2(open(fifo_path, O_WRONLY), FIFO_W) != FIFO_W ||
+	    write(FIFO_W, "fifo data", 9) != 9)
+		return 1;
+	raise(SIGSTOP);
+
+	if (read(FIFO_R, buf, sizeof(buf)) != 9 || memcmp(buf, "fifo data", 9))
+		return 10;
+	if ((fcntl(FIFO_R, F_GETFL) & O_ACCMODE) != O_RDONLY ||
+	    !(fcntl(FIFO_R, F_GETFL) & O_NONBLOCK) ||
+	    fcntl(FIFO_W, F_GETFL) & O_NONBLOCK)
+		return 11;
+	/* Still one FIFO: what goes in comes out, and the name reaches it. */
+	if (write(FIFO_W, "x", 1) != 1 || read(FIFO_R, buf, 1) != 1)
+		return 12;
+	return 0;
+}
+
+/* A FIFO with both ends in the process comes back, with its data. */
+TEST_F(files, fifo_inside_comes_back)
+{
+	pid_t pid;
+
+	snprintf(fifo_path, sizeof(fifo_path), "/tmp/ckpt-fifo-%d", getpid());
+	unlink(fifo_path);
+	ASSERT_EQ(0, mkfifo(fifo_path, 0600));
+	pid = spawn_fn(fifo_child);
+	ASSERT_LT(0, pid);
+	ASSERT_LT(0, checkpoint_into(self, pid)) {
+		TH_LOG("checkpoint: %s", self->logbuf);
+	}
+	kill_child(pid);
+	EXPECT_EQ(0, restart_child(self->img, NULL, 0));
+	/* A FIFO put in its place is not the one checkpointed. */
+	ASSERT_EQ(0, unlink(fifo_path));
+	ASSERT_EQ(0, mkfifo(fifo_path, 0600));
+	EXPECT_EQ(RESTART_FAILED(ESTALE), restart_child(self->img, NULL, 0));
+	unlink(fifo_path);
 }
 
 /* Hostile eventfd and epoll records: EINVAL, with their log lines. */
