@@ -32,12 +32,13 @@
 /* Items one epoll instance holds at most in an image. */
 #define CR_EPOLL_MAX_ITEMS	65536
 
-/* What epoll_ctl(2) takes in an item's events. */
-#define CR_EPOLL_EVENTS	(EPOLLIN | EPOLLPRI | EPOLLOUT | EPOLLERR |	\
-			 EPOLLHUP | EPOLLNVAL | EPOLLRDNORM | EPOLLRDBAND | \
-			 EPOLLWRNORM | EPOLLWRBAND | EPOLLMSG |		\
-			 EPOLLRDHUP | EPOLLEXCLUSIVE | EPOLLWAKEUP |	\
-			 EPOLLONESHOT | EPOLLET)
+/* What epoll_ctl(2) takes in an item's events, as the image holds them. */
+#define CR_EPOLL_EVENTS	((__force u32)(EPOLLIN | EPOLLPRI | EPOLLOUT |	\
+				       EPOLLERR | EPOLLHUP | EPOLLNVAL |	\
+				       EPOLLRDNORM | EPOLLRDBAND |		\
+				       EPOLLWRNORM | EPOLLWRBAND | EPOLLMSG |	\
+				       EPOLLRDHUP | EPOLLEXCLUSIVE |		\
+				       EPOLLWAKEUP | EPOLLONESHOT | EPOLLET))
 
 /* Checkpoint */
 
