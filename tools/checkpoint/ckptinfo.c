@@ -11,10 +11,10 @@
  * handlers, limits, interval timers and pending signals, its CPU state,
  * its own pending signals, its process's root and working directory,
  * descriptors and the open files they are the first to use (with the
- * size and fill of each pipe inside the tree, each unix socket with its
- * address, peer, options and the messages queued for it, each TCP or
- * UDP socket with its address, port and options, each eventfd with its
- * counter and each epoll instance with its items), and its
+ * size and fill of each pipe and FIFO inside the tree, each unix socket
+ * with its address, peer, options and the messages queued for it, each
+ * TCP or UDP socket with its address, port and options, each eventfd
+ * with its counter and each epoll instance with its items), and its
  * process's address space with one line per VMA, with the shared memory
  * objects (shared anonymous memory, memfds) that its VMAs and
  * descriptors are the first to use, as text for a person or, with
@@ -182,14 +182,18 @@ static_assert(sizeof(struct cr_hdr_pages) == 16, "cr_hdr_pages");
 static_assert(sizeof(struct cr_hdr_tail) == 24, "cr_hdr_tail");
 
 /*
- * The open(2) flags a pipe end may have, as x86-64 numbers them, and
- * those a memfd's file may have (fcntl(F_SETFL) sets the others).
+ * The open(2) flags a pipe end may have, as x86-64 numbers them, those
+ * a FIFO's file may have (restart opens it again by path with its access
+ * mode, O_RDWR too) and those a memfd's file may have (fcntl(F_SETFL)
+ * sets the others).
  */
 #define X86_64_O_ACCMODE	03
 #define X86_64_O_WRONLY		01
 #define X86_64_O_APPEND		02000
 #define X86_64_O_NONBLOCK	04000
 #define X86_64_O_LARGEFILE	0100000
+#define FIFO_O_FLAGS		(X86_64_O_ACCMODE | X86_64_O_NONBLOCK |	\
+				 X86_64_O_LARGEFILE)
 #define MEMFD_O_FLAGS		(X86_64_O_ACCMODE | X86_64_O_APPEND |	\
 				 X86_64_O_NONBLOCK | X86_64_O_LARGEFILE)
 
@@ -630,6 +634,8 @@ static const char *file_kind_name(__u32 kind)
 		return "eventfd";
 	case CR_FILE_EPOLL:
 		return "epoll";
+	case CR_FILE_FIFO:
+		return "fifo";
 	}
 	return NULL;
 }
@@ -735,19 +741,22 @@ static void tid_add(struct tidset *ts, __s32 tid)
 
 /*
  * The pipes inside the tree, by inode number, each with the ends that
- * a file of it was seen for; in a set of their own, the sockets, by
- * inode number, each with what its record and its peer's said: open
- * addressing, as an image may hold many.
+ * a file of it was seen for; in a set of their own, the FIFOs inside
+ * the tree, by inode number (restart keys them apart from the pipes),
+ * and in a third the sockets, by inode number, each with what its
+ * record and its peer's said: open addressing, as an image may hold
+ * many.
  */
 #define PIPE_READ		1U
 #define PIPE_WRITE		2U
+#define FIFO_SEEN		1U	/* its first file came */
 #define SOCK_SEEN		1U	/* its socket record came */
 #define SOCK_PAIRED		2U	/* the record of @peer names it its pair */
 #define SOCK_CONNECT		4U	/* a datagram socket connected to @peer */
 
 struct ino_slot {
 	__u64 ino;
-	unsigned int what;	/* PIPE_* or SOCK_*; 0: an empty slot */
+	unsigned int what;	/* PIPE_*, FIFO_SEEN or SOCK_*; 0: empty */
 	/* A socket's: */
 	bool bound;		/* it has an address */
 	bool inet;		/* an internet socket: no peer, no pair */
@@ -871,8 +880,10 @@ struct image {
 	__s64 last_fd;		/* descriptors increase: -1 before the first */
 	__u32 new_file;		/* the FILE that the next FD must use, or 0 */
 	bool need_pipe;		/* that FILE is its pipe's first: PIPE next */
-	__u64 pipe_ino;		/* the pipe whose PIPE record is next */
+	bool pipe_fifo;		/* and that pipe is a FIFO */
+	__u64 pipe_ino;		/* the pipe or FIFO whose PIPE is next */
 	struct inoset pipes;	/* every pipe inside the tree so far */
+	struct inoset fifos;	/* every FIFO inside the tree so far */
 	bool need_socket;	/* that FILE is a socket's: SOCKET next */
 	__u64 socket_file_ino;	/* the inode number of that FILE */
 	struct cr_hdr_socket sock;	/* the socket whose SKBs are next */
@@ -927,12 +938,13 @@ struct image {
  * objects of the tree need them: after a TASK, the SIGHAND, SIGNAL
  * and process SIGPENDING it is the first to use, then its CPU and its
  * own SIGPENDING, then its process's FS and FILES with its FDs, each
- * after the FILE it is the first to use (the first file of a pipe
- * after the PIPE with its data, the file of a socket after the SOCKET
- * with an SKB for each message queued, the file of an eventfd after the
- * EVENTFD, of an epoll instance after the EPOLL with its items), then
- * its process's MM with what follows it. A shared memory object, with
- * its pages, comes right before the first VMA or FILE that uses it.
+ * after the FILE it is the first to use (the first file of a pipe or
+ * of a FIFO after the PIPE with its data, the file of a socket after
+ * the SOCKET with an SKB for each message queued, the file of an
+ * eventfd after the EVENTFD, of an epoll instance after the EPOLL with
+ * its items), then its process's MM with what follows it. A shared
+ * memory object, with its pages, comes right before the first VMA or
+ * FILE that uses it.
  */
 static bool order_ok(const struct image *img, __u32 type)
 {
@@ -1039,7 +1051,8 @@ static const char *order_want(const struct image *img)
 	if (img->need_files)
 		return "its CR_HDR_FILES";
 	if (img->need_pipe)
-		return "its pipe's CR_HDR_PIPE";
+		return img->pipe_fifo ? "its FIFO's CR_HDR_PIPE" :
+					"its pipe's CR_HDR_PIPE";
 	if (img->need_socket)
 		return "its socket's CR_HDR_SOCKET";
 	if (img->skbs_left)
@@ -1930,6 +1943,30 @@ static bool pipe_end(struct image *img, const struct cr_hdr_file *rec)
 	return first;
 }
 
+/*
+ * A file of a FIFO inside the tree, reopened by its path: any number of
+ * them for either end, the first of its FIFO (by inode number, apart
+ * from the pipes) followed by the PIPE record. Whether it is its FIFO's
+ * first.
+ */
+static bool fifo_file(struct image *img, const struct cr_hdr_file *rec)
+{
+	struct ino_slot *p;
+
+	if (rec->flags & ~FIFO_O_FLAGS ||
+	    (rec->flags & X86_64_O_ACCMODE) == X86_64_O_ACCMODE)
+		malformed(img->rec_off,
+			  "file %u: a FIFO with open flags 0x%x, not an access mode with at most O_NONBLOCK and O_LARGEFILE",
+			  rec->id, rec->flags);
+	p = ino_get(&img->fifos, rec->ino);
+	if (p->what)
+		return false;
+	img->fifos.nr++;
+	p->ino = rec->ino;
+	p->what = FIFO_SEEN;
+	return true;
+}
+
 static void do_file(struct image *img, struct cr_hdr_file *rec)
 {
 	struct strbuf *sb = &img->files;
@@ -1979,6 +2016,7 @@ static void do_file(struct image *img, struct cr_hdr_file *rec)
 		mode_ok = S_ISCHR(rec->mode);
 		break;
 	case CR_FILE_PIPE:
+	case CR_FILE_FIFO:
 		mode_ok = S_ISFIFO(rec->mode);
 		break;
 	case CR_FILE_MEMFD:
@@ -2036,6 +2074,8 @@ static void do_file(struct image *img, struct cr_hdr_file *rec)
 			  rec->id, rec->object);
 	if (rec->kind == CR_FILE_PIPE)
 		first_end = pipe_end(img, rec);
+	if (rec->kind == CR_FILE_FIFO)
+		first_end = fifo_file(img, rec);
 	plen = read_path(img, &rec->h, path, rec->path_len, "CR_HDR_FILE path");
 	/*
 	 * Reopened by path: only an external file, or a pipe, a memfd, a
@@ -2043,7 +2083,8 @@ static void do_file(struct image *img, struct cr_hdr_file *rec)
 	 * name; a socket's is the one /proc gives it.
 	 */
 	if ((rec->kind == CR_FILE_REG || rec->kind == CR_FILE_DIR ||
-	     rec->kind == CR_FILE_CHR) && path[0] != '/')
+	     rec->kind == CR_FILE_CHR || rec->kind == CR_FILE_FIFO) &&
+	    path[0] != '/')
 		malformed(img->rec_off,
 			  "file %u: a %s file whose path is not absolute",
 			  rec->id, kind);
@@ -2061,6 +2102,7 @@ static void do_file(struct image *img, struct cr_hdr_file *rec)
 	img->last_file = rec->id;
 	img->new_file = rec->id;
 	img->need_pipe = first_end;
+	img->pipe_fifo = rec->kind == CR_FILE_FIFO;
 	img->pipe_ino = rec->ino;
 	img->need_socket = rec->kind == CR_FILE_SOCKET;
 	img->socket_file_ino = rec->ino;
@@ -2095,16 +2137,17 @@ static void do_file(struct image *img, struct cr_hdr_file *rec)
 	putchar('\n');
 }
 
-/* The data of the pipe whose first file came just before. */
+/* The data of the pipe or FIFO whose first file came just before. */
 static void do_pipe(struct image *img, struct cr_hdr_pipe *rec)
 {
+	const char *what = img->pipe_fifo ? "FIFO" : "pipe";
 	__u64 body;
 
 	read_fixed(img, rec, sizeof(*rec));
 	if (rec->len > rec->size)
 		malformed(img->rec_off,
-			  "pipe %llu: %u bytes buffered, more than its size %u",
-			  img->pipe_ino, rec->len, rec->size);
+			  "%s %llu: %u bytes buffered, more than its size %u",
+			  what, img->pipe_ino, rec->len, rec->size);
 	body = sizeof(*rec) + (__u64)rec->len;
 	check_len(img, &rec->h, ALIGN8(body));
 	skip_bytes(img, &rec->h, rec->len);
@@ -2117,8 +2160,9 @@ static void do_pipe(struct image *img, struct cr_hdr_pipe *rec)
 			  img->pipe_ino, rec->size, rec->len);
 		return;
 	}
-	printf("      pipe ino %llu: %u bytes, %u buffered\n", img->pipe_ino,
-	       rec->size, rec->len);
+	printf("      %s ino %llu: %u bytes, %u buffered\n",
+	       img->pipe_fifo ? "fifo" : "pipe", img->pipe_ino, rec->size,
+	       rec->len);
 }
 
 /* The CR_SOCKF_* bits by name, bit i at index i. */
