@@ -15,6 +15,7 @@
 #include <linux/cpufeature.h>
 #include <linux/elf.h>
 #include <linux/errno.h>
+#include <linux/poll.h>
 #include <linux/regset.h>
 #include <linux/restart_block.h>
 #include <linux/sched.h>
@@ -105,6 +106,17 @@ int cr_arch_fill_cpu(struct task_struct *task, bool self, void *buf,
 		return ret < 0 ? ret : -EIO;
 	if (self)
 		hc->regs.ax = 0;
+	/*
+	 * Stopped again in the restart_syscall() that resumed an untimed
+	 * poll(): record the poll() it is, whose arguments the registers
+	 * still hold, so that restart calls it again (the restart_block
+	 * itself is not in the image). The task is stopped: its
+	 * restart_block holds still.
+	 */
+	if (!self && hc->regs.orig_ax == __NR_restart_syscall &&
+	    (long)hc->regs.ax == -ERESTART_RESTARTBLOCK &&
+	    restart_block_is_poll_forever(&task->restart_block))
+		hc->regs.orig_ax = __NR_poll;
 
 	ret = regset_get(task, xs, xsize, hc + 1);
 	if (ret < 0)
@@ -226,7 +238,8 @@ static void cr_set_gprs(const struct user_regset *gpr,
  * does not hold, reporting -EINTR. One restart_block is nothing but the
  * call itself: poll() without a timeout (do_restart_poll() then polls
  * the same descriptors with none), which is restarted too, as a shell's
- * read builtin waits in it and loses what it read of a line on EINTR.
+ * read builtin waits in it and loses what it read of a line on EINTR;
+ * checkpoint records a task stopped again in that restart as in poll().
  * orig_ax is cleared so that nothing restarts the call again on the way
  * out.
  *

@@ -316,12 +316,40 @@ static void prep_read(void)
 }
 
 /*
+ * Continue stopped @pid and stop it again once /proc says it sleeps in
+ * syscall @nr; 0, or -1.
+ */
+static int restop_in(pid_t pid, long nr)
+{
+	char path[64], buf[64];
+	int i, fd, status;
+	ssize_t n;
+
+	kill(pid, SIGCONT);
+	snprintf(path, sizeof(path), "/proc/%d/syscall", pid);
+	for (i = 0; i < 1000; i++) {
+		fd = open(path, O_RDONLY);
+		n = fd < 0 ? -1 : read(fd, buf, sizeof(buf) - 1);
+		if (fd >= 0)
+			close(fd);
+		buf[n > 0 ? n : 0] = '\0';
+		if (n > 0 && strtol(buf, NULL, 10) == nr)
+			break;
+		usleep(10000);
+	}
+	kill(pid, SIGSTOP);
+	return waitpid(pid, &status, WUNTRACED) == pid && WIFSTOPPED(status) ?
+	       0 : -1;
+}
+
+/*
  * Round trip of @fn stopped in syscall @nr, waiting on READ_FD: the
  * original's is a pipe the test holds the other end of, the restarter's
- * substitute one that holds "hello". The restored task's exit status,
- * or -1 if the set-up failed.
+ * substitute one that holds "hello". When @again is not 0, the task is
+ * continued and stopped a second time in syscall @again first. The
+ * restored task's exit status, or -1 if the set-up failed.
  */
-static int roundtrip_reading(int (*fn)(int), long nr)
+static int roundtrip_reading(int (*fn)(int), long nr, long again)
 {
 	int keep[2], ret = -1;
 	pid_t pid;
@@ -331,7 +359,7 @@ static int roundtrip_reading(int (*fn)(int), long nr)
 	if (dup2(keep[0], READ_FD) != READ_FD)
 		goto out;
 	pid = spawn_in(fn, nr);
-	if (pid <= 0 || pipe(restart_pipe))
+	if (pid <= 0 || (again && restop_in(pid, again)) || pipe(restart_pipe))
 		goto out;
 	if (write(restart_pipe[1], "hello", 5) == 5)
 		ret = roundtrip_pid(pid, prep_read, 0);
@@ -346,7 +374,7 @@ out:
 
 TEST(stopped_in_read)
 {
-	EXPECT_EQ(0, roundtrip_reading(read_child, SYS_read));
+	EXPECT_EQ(0, roundtrip_reading(read_child, SYS_read, 0));
 }
 
 /*
@@ -371,7 +399,21 @@ static int poll_child(int fd)
 
 TEST(stopped_in_poll)
 {
-	EXPECT_EQ(0, roundtrip_reading(poll_child, SYS_poll)) {
+	EXPECT_EQ(0, roundtrip_reading(poll_child, SYS_poll, 0)) {
+		TH_LOG("4: poll() failed with EINTR");
+	}
+}
+
+/*
+ * Stopped in poll(), continued, and stopped again in the
+ * restart_syscall() that resumed it, as a cgroup freezer that thaws and
+ * freezes a tree again leaves it: its registers show restart_syscall()
+ * only, and it must still be the poll() it is.
+ */
+TEST(stopped_again_in_polls_restart)
+{
+	EXPECT_EQ(0, roundtrip_reading(poll_child, SYS_poll,
+				       SYS_restart_syscall)) {
 		TH_LOG("4: poll() failed with EINTR");
 	}
 }
