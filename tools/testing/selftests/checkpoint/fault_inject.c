@@ -468,13 +468,16 @@ static pid_t spawn_target(void)
  * The target with objects shared between its descriptors and mappings:
  * shared anonymous memory, a memfd mapped shared, a unix socketpair with
  * a message queued each way, an eventfd at 7 and an epoll instance
- * watching it. Restored, it finds each as it was.
+ * watching it, a FIFO holding data. Restored, it finds each as it was.
  */
 #define T_SHM	4	/* pages of shared anonymous memory */
 #define O_SOCK	60	/* the socketpair: 60 holds "to-a", 61 "to-b" */
 #define O_EFD	62
 #define O_EPOLL	63
 #define O_MEMFD	64
+#define O_FIFO	65	/* a FIFO, read and written here: holds "ff" */
+
+static char t_fifo[64];
 
 static int target_objects_main(void)
 {
@@ -502,6 +505,9 @@ static int target_objects_main(void)
 	    dup2(epoll_create1(0), O_EPOLL) != O_EPOLL ||
 	    epoll_ctl(O_EPOLL, EPOLL_CTL_ADD, O_EFD, &ev))
 		return 3;
+	if (dup2(open(t_fifo, O_RDWR | O_NONBLOCK), O_FIFO) != O_FIFO ||
+	    write(O_FIFO, "ff", 2) != 2)
+		return 3;
 	memset(shm, 0x77, T_SHM * PS);
 	memset(mfd, 0x66, 3 * PS);
 	raise(SIGSTOP);
@@ -511,6 +517,8 @@ static int target_objects_main(void)
 		return 2;
 	if (epoll_wait(O_EPOLL, &ev, 1, 0) != 1 || ev.data.u64 != 7 ||
 	    read(O_EFD, &v, 8) != 8 || v != 7)
+		return 2;
+	if (read(O_FIFO, buf, 8) != 2 || memcmp(buf, "ff", 2))
 		return 2;
 	if (recv(O_SOCK, buf, 8, MSG_DONTWAIT) != 4 || memcmp(buf, "to-a", 4) ||
 	    recv(O_SOCK + 1, buf, 8, MSG_DONTWAIT) != 4 ||
@@ -1078,6 +1086,9 @@ TEST_F_TIMEOUT(fi, restart_objects, 900)
 	struct fi_stats st;
 	pid_t pid;
 
+	snprintf(t_fifo, sizeof(t_fifo), "/tmp/ckpt-fi-fifo-%d", getpid());
+	unlink(t_fifo);
+	ASSERT_EQ(0, mkfifo(t_fifo, 0600));
 	pid = fi_spawn(target_objects_main);
 	ASSERT_LT(0, pid);
 	ASSERT_LT(0, sys_checkpoint(pid, self->img, 0, STDERR_FILENO));
@@ -1086,6 +1097,7 @@ TEST_F_TIMEOUT(fi, restart_objects, 900)
 
 	fi_start(&st, "restart of shared objects");
 	fi_restart_loop(_metadata, &st, self->img);
+	unlink(t_fifo);
 }
 
 TEST_F_TIMEOUT(fi, restart_pram, 600)
