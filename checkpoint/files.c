@@ -751,6 +751,23 @@ err:
 }
 
 /*
+ * Set the position of @file, just opened, to @pos, as lseek(2) would; on
+ * failure @file is dropped and the error logged, naming @name.
+ */
+static struct file *cr_seek(struct cr_rst *r, struct file *file, u64 pos,
+			    const char *name)
+{
+	loff_t got = vfs_llseek(file, pos, SEEK_SET);
+
+	if (got == pos)
+		return file;
+	cr_log(r->ctx, "cannot seek %s to %llu: error %lld", name, pos,
+	       got < 0 ? got : -EINVAL);
+	fput(file);
+	return ERR_PTR(got < 0 ? got : -EINVAL);
+}
+
+/*
  * Open the file of @hf at @name as open(2) would, with the caller's
  * credentials, once the path is known to lead to the file checkpointed:
  * it is resolved once with O_PATH and O_NOFOLLOW (which opens nothing,
@@ -765,7 +782,6 @@ static struct file *cr_reopen(struct cr_rst *r, const struct cr_hdr_file *hf,
 	struct file *opath, *file;
 	struct inode *inode;
 	bool same;
-	loff_t pos;
 
 	opath = filp_open(name, O_PATH | O_NOFOLLOW | O_LARGEFILE, 0);
 	if (IS_ERR(opath)) {
@@ -794,15 +810,8 @@ static struct file *cr_reopen(struct cr_rst *r, const struct cr_hdr_file *hf,
 		cr_log(r->ctx, "cannot open %s: error %ld", name, PTR_ERR(file));
 		return file;
 	}
-	if (hf->kind != CR_FILE_CHR && hf->pos) {
-		pos = vfs_llseek(file, hf->pos, SEEK_SET);
-		if (pos != hf->pos) {
-			cr_log(r->ctx, "cannot seek %s to %llu: error %lld", name,
-			       hf->pos, pos < 0 ? pos : -EINVAL);
-			fput(file);
-			return ERR_PTR(pos < 0 ? pos : -EINVAL);
-		}
-	}
+	if (hf->kind != CR_FILE_CHR && hf->pos)
+		return cr_seek(r, file, hf->pos, name);
 	return file;
 }
 
@@ -908,7 +917,6 @@ static struct file *cr_open_memfd(struct cr_rst *r,
 				  struct file *memfd)
 {
 	struct file *file;
-	loff_t pos;
 
 	file = dentry_open(&memfd->f_path, hf->flags | O_LARGEFILE,
 			   current_cred());
@@ -917,14 +925,7 @@ static struct file *cr_open_memfd(struct cr_rst *r,
 		       PTR_ERR(file));
 		return file;
 	}
-	pos = vfs_llseek(file, hf->pos, SEEK_SET);
-	if (pos != hf->pos) {
-		cr_log(r->ctx, "cannot seek memfd file %u to %llu: error %lld",
-		       hf->id, hf->pos, pos < 0 ? pos : -EINVAL);
-		fput(file);
-		return ERR_PTR(pos < 0 ? pos : -EINVAL);
-	}
-	return file;
+	return cr_seek(r, file, hf->pos, "a memfd");
 }
 
 /* Clear O_NONBLOCK of @file, as fcntl(F_SETFL) would: pipes have no ->check_flags. */

@@ -909,12 +909,22 @@ static int cr_setsockopt(struct cr_rsock *rs, int name, const void *val,
 			       KERNEL_SOCKPTR((void *)val), len);
 }
 
+/* Set timeout option @name of @rs to @ns, as setsockopt(2) would. */
+static int cr_set_timeo(struct cr_rsock *rs, int name, u64 ns)
+{
+	struct __kernel_sock_timeval tv;
+	u32 rem;
+
+	tv.tv_sec = div_u64_rem(ns, NSEC_PER_SEC, &rem);
+	tv.tv_usec = rem / NSEC_PER_USEC ?: 1;
+	return cr_setsockopt(rs, name, &tv, sizeof(tv));
+}
+
 /* The options, connection and shutdown state of @rs, now that all is queued. */
 static int cr_finish_socket(struct cr_rst *r, struct cr_rsock *rs)
 {
 	struct cr_hdr_socket *hs = &rs->rec;
 	struct sock *sk = cr_sock(rs->file)->sk;
-	struct __kernel_sock_timeval tv;
 	struct cr_rsock *peer;
 	int ret = 0, val, how;
 
@@ -947,16 +957,10 @@ static int cr_finish_socket(struct cr_rst *r, struct cr_rsock *rs)
 		if (!ret && READ_ONCE(sk->sk_rcvbuf) != hs->rcvbuf)
 			ret = -EPERM;
 	}
-	if (!ret && hs->sndtimeo) {
-		tv.tv_sec = div_u64_rem(hs->sndtimeo, NSEC_PER_SEC, &val);
-		tv.tv_usec = val / NSEC_PER_USEC ?: 1;
-		ret = cr_setsockopt(rs, SO_SNDTIMEO_NEW, &tv, sizeof(tv));
-	}
-	if (!ret && hs->rcvtimeo) {
-		tv.tv_sec = div_u64_rem(hs->rcvtimeo, NSEC_PER_SEC, &val);
-		tv.tv_usec = val / NSEC_PER_USEC ?: 1;
-		ret = cr_setsockopt(rs, SO_RCVTIMEO_NEW, &tv, sizeof(tv));
-	}
+	if (!ret && hs->sndtimeo)
+		ret = cr_set_timeo(rs, SO_SNDTIMEO_NEW, hs->sndtimeo);
+	if (!ret && hs->rcvtimeo)
+		ret = cr_set_timeo(rs, SO_RCVTIMEO_NEW, hs->rcvtimeo);
 	if (!ret && hs->flags & CR_SOCKF_PASSCRED) {
 		val = 1;
 		ret = cr_setsockopt(rs, SO_PASSCRED, &val, sizeof(val));
