@@ -29,12 +29,31 @@
  * it a moment to reach its loop and stop it, or with -2 wait for it to
  * stop itself.
  */
+/* Until /proc says @pid sleeps in syscall @nr, for 10 s at most. */
+static void wait_in_syscall(pid_t pid, long nr)
+{
+	char path[64], buf[64];
+	ssize_t n;
+	int i, fd;
+
+	snprintf(path, sizeof(path), "/proc/%d/syscall", pid);
+	for (i = 0; i < 1000; i++) {
+		fd = open(path, O_RDONLY);
+		n = fd < 0 ? -1 : read(fd, buf, sizeof(buf) - 1);
+		if (fd >= 0)
+			close(fd);
+		buf[n > 0 ? n : 0] = '\0';
+		if (n > 0 && strtol(buf, NULL, 10) == nr)
+			break;
+		usleep(10000);
+	}
+}
+
 static pid_t spawn_in(int (*fn)(int), long nr)
 {
 	int p[2], status;
-	char c, path[64], buf[64];
 	pid_t pid;
-	int i, fd;
+	char c;
 
 	if (pipe(p))
 		return -1;
@@ -48,20 +67,9 @@ static pid_t spawn_in(int (*fn)(int), long nr)
 	if (read(p[0], &c, 1) != 1)
 		return -1;
 	close(p[0]);
-	/* Until /proc says it sleeps in syscall @nr (-1: runs in user mode). */
-	snprintf(path, sizeof(path), "/proc/%d/syscall", pid);
-	for (i = 0; nr >= 0 && i < 1000; i++) {
-		ssize_t n;
-
-		fd = open(path, O_RDONLY);
-		n = fd < 0 ? -1 : read(fd, buf, sizeof(buf) - 1);
-		if (fd >= 0)
-			close(fd);
-		buf[n > 0 ? n : 0] = '\0';
-		if (n > 0 && strtol(buf, NULL, 10) == nr)
-			break;
-		usleep(10000);
-	}
+	/* -1: it runs in user mode. */
+	if (nr >= 0)
+		wait_in_syscall(pid, nr);
 	if (nr == -1)
 		usleep(100000);
 	if (nr != -2)
@@ -321,22 +329,10 @@ static void prep_read(void)
  */
 static int restop_in(pid_t pid, long nr)
 {
-	char path[64], buf[64];
-	int i, fd, status;
-	ssize_t n;
+	int status;
 
 	kill(pid, SIGCONT);
-	snprintf(path, sizeof(path), "/proc/%d/syscall", pid);
-	for (i = 0; i < 1000; i++) {
-		fd = open(path, O_RDONLY);
-		n = fd < 0 ? -1 : read(fd, buf, sizeof(buf) - 1);
-		if (fd >= 0)
-			close(fd);
-		buf[n > 0 ? n : 0] = '\0';
-		if (n > 0 && strtol(buf, NULL, 10) == nr)
-			break;
-		usleep(10000);
-	}
+	wait_in_syscall(pid, nr);
 	kill(pid, SIGSTOP);
 	return waitpid(pid, &status, WUNTRACED) == pid && WIFSTOPPED(status) ?
 	       0 : -1;
