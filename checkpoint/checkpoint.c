@@ -222,6 +222,8 @@ long cr_checkpoint(struct cr_ctx *ctx)
 	if (!ret)
 		ret = cr_write_tasks(ctx);
 	if (!ret)
+		ret = cr_check_ipc_ns(ctx);
+	if (!ret)
 		ret = cr_tree_still(ctx);
 	if (!ret)
 		ret = cr_write_tail(ctx);

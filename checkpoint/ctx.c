@@ -9,6 +9,7 @@
 #include <linux/errno.h>
 #include <linux/file.h>
 #include <linux/fs.h>
+#include <linux/ipc_namespace.h>
 #include <linux/sched.h>
 #include <linux/sched/mm.h>
 #include <linux/slab.h>
@@ -224,6 +225,8 @@ void cr_ctx_release(struct cr_ctx *ctx)
 	xa_destroy(&ctx->file_ids);
 	xa_destroy(&ctx->pipes);
 	xa_destroy(&ctx->shmem_ids);
+	if (ctx->ipc_ns)
+		put_ipc_ns(ctx->ipc_ns);
 	cr_inherit_release(ctx);
 	put_task_struct(ctx->task);
 	fput(ctx->file);

@@ -101,6 +101,8 @@ CR_AT(cr_hdr_file, object, 68);
 CR_PIN(cr_hdr_shmem, 40);
 CR_AT(cr_hdr_shmem, size, 16);
 CR_AT(cr_hdr_shmem, name_len, 36);
+CR_PIN(cr_hdr_sysvshm, 40);
+CR_AT(cr_hdr_sysvshm, cgid, 28);
 CR_PIN(cr_hdr_files, 16);
 CR_PIN(cr_hdr_pipe, 16);
 CR_PIN(cr_hdr_fd, 24);

@@ -23,6 +23,7 @@ struct bio_vec;
 struct sock;
 struct socket;
 struct file;
+struct ipc_namespace;
 
 /* Flags each syscall accepts; anything else is -EINVAL. */
 #define CR_CHECKPOINT_FLAGS	CHECKPOINT_TREE
@@ -194,6 +195,9 @@ struct cr_task {
  * @shmem_ids: checkpoint: the id of each shared memory object written,
  *	by inode (an xarray value)
  * @nr_shmems: checkpoint: shared memory object ids given so far
+ * @ipc_ns: checkpoint: the tree's IPC namespace, referenced once a SysV
+ *	segment was met
+ * @nr_sysvshm: checkpoint: SysV segments written
  * @inherit: restart: the caller's substitutes for external files
  * @inherit_files: restart: the file of each, with a reference
  * @nr_inherit: restart: entries in @inherit
@@ -236,6 +240,8 @@ struct cr_ctx {
 	u32 nr_files;
 	struct xarray shmem_ids;
 	u32 nr_shmems;
+	struct ipc_namespace *ipc_ns;
+	u32 nr_sysvshm;
 	struct cr_inherit *inherit;
 	struct file **inherit_files;
 	unsigned int nr_inherit;
@@ -311,10 +317,14 @@ struct cr_rpipe {
  * struct cr_rshmem - a shared memory object a restart made
  * @file: its file; holds a reference; NULL when it could not be made
  * @kind: %CR_SHMEM_*
+ * @sysv_id: a SysV segment's id
+ * @sysv_removed: a SysV segment that was removed (IPC_RMID)
  */
 struct cr_rshmem {
 	struct file *file;
 	u32 kind;
+	int sysv_id;
+	bool sysv_removed;
 };
 
 /**
@@ -611,6 +621,53 @@ int cr_fill_shmem(struct cr_rst *r, struct file *file, const u64 *offs,
 		  unsigned int n, struct page **src);
 const struct cr_rshmem *cr_shmem_get(struct cr_rst *r, u32 id, u32 kind);
 void cr_free_shmems(struct cr_tree *tree);
+
+/* sysvshm.c: SysV shared memory segments */
+#ifdef CONFIG_CHECKPOINT_SYSVIPC
+bool cr_file_is_sysvshm(struct file *file);
+int cr_write_sysvshm(struct cr_ctx *ctx, struct file *file, u32 id);
+int cr_check_ipc_ns(struct cr_ctx *ctx);
+int cr_read_sysvshm(struct cr_rst *r, const struct cr_hdr_shmem *hs,
+		    struct cr_rshmem *obj);
+struct file *cr_sysvshm_attach(struct cr_rst *r, const struct cr_rshmem *obj,
+			       vm_flags_t flags);
+void cr_finish_sysvshm(struct cr_tree *tree, bool failed);
+#else
+static inline bool cr_file_is_sysvshm(struct file *file)
+{
+	return false;
+}
+
+static inline int cr_write_sysvshm(struct cr_ctx *ctx, struct file *file,
+				   u32 id)
+{
+	return -EOPNOTSUPP;
+}
+
+static inline int cr_check_ipc_ns(struct cr_ctx *ctx)
+{
+	return 0;
+}
+
+static inline int cr_read_sysvshm(struct cr_rst *r,
+				  const struct cr_hdr_shmem *hs,
+				  struct cr_rshmem *obj)
+{
+	return cr_refuse(r, -EOPNOTSUPP,
+			 "SysV shared memory: this kernel has no CONFIG_SYSVIPC");
+}
+
+static inline struct file *cr_sysvshm_attach(struct cr_rst *r,
+					     const struct cr_rshmem *obj,
+					     vm_flags_t flags)
+{
+	return ERR_PTR(-EOPNOTSUPP);
+}
+
+static inline void cr_finish_sysvshm(struct cr_tree *tree, bool failed)
+{
+}
+#endif
 
 /* eventpoll.c: eventfds and epoll instances */
 #ifdef CONFIG_EPOLL

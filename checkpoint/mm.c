@@ -123,14 +123,14 @@ static long cr_fill_vma(struct cr_ctx *ctx, struct vm_area_struct *vma,
 
 	/*
 	 * Restart reopens the file by its path: it must still have one.
-	 * A file of the kernel's internal mount that is not a memfd is
-	 * SysV shared memory, or a driver's.
+	 * A file of the kernel's internal mount that is not a shared
+	 * memory object is a driver's.
 	 */
 	if (type == CR_VMA_FILE &&
 	    (d_unlinked(vma->vm_file->f_path.dentry) ||
 	     vma->vm_file->f_path.mnt->mnt_flags & MNT_INTERNAL)) {
 		cr_log(ctx, "vma %#lx-%#lx: %s", vma->vm_start, vma->vm_end,
-		       "its file was deleted (or is SysV shared memory) and cannot be reopened");
+		       "its file was deleted (or has no path) and cannot be reopened");
 		return -EOPNOTSUPP;
 	}
 
@@ -282,9 +282,9 @@ static int cr_write_vmas(struct cr_ctx *ctx, unsigned int map_count)
  * Writes the mm record, the architecture's mm context, and every VMA with
  * its pages, and before its first VMA that maps it, each shared memory
  * object not saved yet. Refuses (-EOPNOTSUPP, with a log line naming
- * the VMA) what cannot be saved yet: SysV shared memory, hugetlb, device
- * and other special mappings, and a VMA or mm flag the image has no
- * constant for.
+ * the VMA) what cannot be saved yet: hugetlb (SysV segments of huge
+ * pages included), device and other special mappings, and a VMA or mm
+ * flag the image has no constant for.
  *
  * Return: 0 or a negative errno.
  */
@@ -730,8 +730,12 @@ static int cr_map_vma(struct cr_rst *r, const char *path)
 		/* mmap(2) sees no file for shared anonymous memory. */
 		if (obj->kind == CR_SHMEM_ANON)
 			shm = obj->file;
+		else if (obj->kind == CR_SHMEM_SYSV)
+			file = cr_sysvshm_attach(r, obj, flags);
 		else
 			file = get_file(obj->file);
+		if (IS_ERR(file))
+			return PTR_ERR(file);
 	}
 
 	ret = cr_mmap_checks(r, file, &flags);
@@ -785,8 +789,9 @@ static int cr_check_vma(struct cr_rst *r, struct cr_hdr_vma *hv,
 		obj = cr_shmem_get(r, hv->object, 0);
 		if (IS_ERR(obj))
 			return PTR_ERR(obj);
-		if (obj->kind == CR_SHMEM_ANON && !(hv->flags & CR_VMA_SHARED))
-			return cr_bad(r, "VMA %#llx-%#llx: shared anonymous memory mapped private",
+		if (obj->kind != CR_SHMEM_MEMFD && !(hv->flags & CR_VMA_SHARED))
+			return cr_bad(r,
+				      "VMA %#llx-%#llx: shared anonymous memory or a SysV segment mapped private",
 				      hv->start, hv->end);
 		/* file_mmap_ok() for a shmem file, which mmap(2) of a memfd checks */
 		if (hv->pgoff > (MAX_LFS_FILESIZE - (hv->end - hv->start)) >>

@@ -530,8 +530,12 @@ int cr_restart(struct cr_ctx *ctx, long *ax)
 		ret = cr_check_inherit(r);
 	if (!ret)
 		ret = cr_check_pids(r, &head);
+	if (!ret && !r->err)
+		cr_finish_sysvshm(r->tree, false);
 	if (!ret)
 		ret = r->err ?: cr_build(r, ax);
+	if (ret && r->tree)
+		cr_finish_sysvshm(r->tree, true);
 out:
 	if (r->mm)
 		mmput(r->mm);

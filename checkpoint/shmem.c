@@ -73,13 +73,14 @@ bool cr_file_is_memfd(struct file *file)
  * cr_vma_shmem_kind() - which shared memory object a VMA maps, if any
  * @vma: the VMA
  *
- * An object is a shmem file of the kernel's internal mount: a memfd, or
- * the file shmem_zero_setup() made for shared anonymous memory. A
+ * An object is a shmem file of the kernel's internal mount: a memfd, the
+ * file shmem_zero_setup() made for shared anonymous memory, or a SysV
+ * segment's (whose attachments' files share its inode). A
  * mapping of a tmpfs file unlinked before mmap(2) gets the VM
  * operations of shared anonymous memory too, but its file is on a mount
  * of its own: it is a file mapping, refused as one of a deleted file.
  *
- * Return: %CR_SHMEM_MEMFD, %CR_SHMEM_ANON, or 0.
+ * Return: %CR_SHMEM_MEMFD, %CR_SHMEM_ANON, %CR_SHMEM_SYSV, or 0.
  */
 u32 cr_vma_shmem_kind(struct vm_area_struct *vma)
 {
@@ -88,6 +89,8 @@ u32 cr_vma_shmem_kind(struct vm_area_struct *vma)
 	if (!file || !shmem_file(file) ||
 	    !(file->f_path.mnt->mnt_flags & MNT_INTERNAL))
 		return 0;
+	if (cr_file_is_sysvshm(file))
+		return CR_SHMEM_SYSV;
 	if (cr_file_is_memfd(file))
 		return CR_SHMEM_MEMFD;
 	return vma_is_anon_shmem(vma) ? CR_SHMEM_ANON : 0;
@@ -166,6 +169,8 @@ static int cr_write_shmem_record(struct cr_ctx *ctx, struct file *file,
 	size_t len = 0;
 	long seals;
 
+	if (kind == CR_SHMEM_SYSV)
+		return cr_write_sysvshm(ctx, file, id);
 	if (kind == CR_SHMEM_MEMFD) {
 		seals = memfd_fcntl(file, F_GET_SEALS, 0);
 		if (seals < 0 || seals & ~CR_SHMEM_SEALS) {
@@ -202,7 +207,7 @@ static int cr_write_shmem_record(struct cr_ctx *ctx, struct file *file,
  * cr_write_shmem() - save a shared memory object, once
  * @ctx: checkpoint context
  * @file: a mapping's file, or a memfd
- * @kind: %CR_SHMEM_ANON or %CR_SHMEM_MEMFD
+ * @kind: %CR_SHMEM_*
  * @id: set to the object's id
  *
  * The first time an object is met, its record and pages are written and
@@ -376,26 +381,30 @@ static int cr_check_shmem(struct cr_rst *r, const struct cr_hdr_shmem *hs)
 {
 	const char *name = (const char *)(hs + 1);
 	bool anon = hs->kind == CR_SHMEM_ANON;
+	bool memfd = hs->kind == CR_SHMEM_MEMFD;
+	bool sysv = hs->kind == CR_SHMEM_SYSV;
 
 	if (hs->id != r->tree->nr_shmems + 1)
 		return cr_bad(r, "shared memory object %u where %u belongs",
 			      hs->id, r->tree->nr_shmems + 1);
-	if (hs->kind != CR_SHMEM_ANON && hs->kind != CR_SHMEM_MEMFD)
+	if (!anon && !memfd && !sysv)
 		return cr_bad(r, "shared memory object %u: unknown kind %u",
 			      hs->id, hs->kind);
-	if (hs->flags & ~CR_SHMEM_FLAGS || (!anon && hs->flags))
+	if (hs->flags & ~CR_SHMEM_FLAGS || (memfd && hs->flags))
 		return cr_bad(r, "shared memory object %u: flags %#x not allowed",
 			      hs->id, hs->flags);
 	if (hs->size > MAX_LFS_FILESIZE ||
-	    (anon && (!hs->size || !PAGE_ALIGNED(hs->size))))
+	    (anon && (!hs->size || !PAGE_ALIGNED(hs->size))) ||
+	    (sysv && !hs->size))
 		return cr_bad(r, "shared memory object %u: size %#llx",
 			      hs->id, hs->size);
-	if (anon ? hs->seals || hs->mode || hs->name_len :
-		   hs->seals & ~CR_SHMEM_SEALS || hs->mode & ~07777)
+	if (memfd ? hs->seals & ~CR_SHMEM_SEALS || hs->mode & ~07777 :
+		    hs->seals || hs->mode & ~(sysv ? 0777 : 0))
 		return cr_bad(r, "shared memory object %u: bad seals or mode",
 			      hs->id);
 	if (hs->h.len != ALIGN(sizeof(*hs) + hs->name_len, CR_HDR_ALIGN) ||
-	    (!anon && (!hs->name_len ||
+	    (!memfd && hs->name_len) ||
+	    (memfd && (!hs->name_len ||
 		       strnlen(name, hs->name_len) != hs->name_len - 1)))
 		return cr_bad(r, "shared memory object %u: bad name", hs->id);
 	return 0;
@@ -434,7 +443,22 @@ int cr_read_shmem(struct cr_rst *r)
 		return cr_bad(r, "more than %lu shared memory objects",
 			      CR_MAX_FILES);
 	rec = *hs;	/* the header buffer is reused */
-	if (!r->err) {
+	/* Kept even without a file: the id and kind are taken either way. */
+	obj = kzalloc(sizeof(*obj), GFP_KERNEL);
+	ret = obj ? xa_err(xa_store(&tree->shmems, rec.id, obj, GFP_KERNEL)) :
+		    -ENOMEM;
+	if (ret) {
+		kfree(obj);
+		return ret;
+	}
+	obj->kind = rec.kind;
+	tree->nr_shmems++;
+
+	if (rec.kind == CR_SHMEM_SYSV) {
+		ret = cr_read_sysvshm(r, &rec, obj);
+		if (ret)
+			return ret;
+	} else if (!r->err) {
 		file = cr_make_shmem(r, hs);
 		/*
 		 * The kernel's shmem mount has no limit to run out of:
@@ -446,22 +470,11 @@ int cr_read_shmem(struct cr_rst *r)
 			cr_log(r->ctx, "cannot make shared memory object %u: error %ld",
 			       rec.id, PTR_ERR(file));
 			r->err = PTR_ERR(file);
-			file = NULL;
+		} else {
+			obj->file = file;
 		}
 	}
-	/* Kept even without a file: the id and kind are taken either way. */
-	obj = kzalloc(sizeof(*obj), GFP_KERNEL);
-	ret = obj ? xa_err(xa_store(&tree->shmems, rec.id, obj, GFP_KERNEL)) :
-		    -ENOMEM;
-	if (ret) {
-		kfree(obj);
-		if (file)
-			fput(file);
-		return ret;
-	}
-	obj->file = file;
-	obj->kind = rec.kind;
-	tree->nr_shmems++;
+	file = obj->file;
 
 	ret = cr_read_hdr(r);
 	while (!ret && r->hdr.type == CR_HDR_PGARR) {

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0-only WITH Linux-syscall-note */
 /*
- * Checkpoint/restart image format, version 6: the generic records.
+ * Checkpoint/restart image format, version 7: the generic records.
  *
  * The records that hold architecture state (%CR_HDR_CPU and
  * %CR_HDR_MM_CONTEXT) are defined by <asm/ckpt_hdr.h> of the
@@ -59,10 +59,10 @@
  * too, as fork() leaves them: a %CR_HDR_FILE record comes once, right
  * before the first %CR_HDR_FD that refers to it, and later descriptors,
  * of any process, refer to its id. Shared memory objects (shared
- * anonymous memory, memfds) are shared the same way, by mappings and
- * descriptors: a %CR_HDR_SHMEM record, with the object's pages, comes
- * once, right before the first %CR_HDR_VMA or %CR_HDR_FILE that refers
- * to it.
+ * anonymous memory, memfds, SysV segments) are shared the same way, by
+ * mappings and descriptors: a %CR_HDR_SHMEM record, with the object's
+ * pages, comes once, right before the first %CR_HDR_VMA or %CR_HDR_FILE
+ * that refers to it.
  */
 
 /* Flags of checkpoint(2). */
@@ -74,7 +74,7 @@
 /* "CKPTIMG\0" read as a little-endian 64-bit number */
 #define CR_IMAGE_MAGIC		0x00474d4954504b43ULL
 
-#define CR_IMAGE_VERSION	6
+#define CR_IMAGE_VERSION	7
 
 /* Records are padded to this alignment. */
 #define CR_HDR_ALIGN		8
@@ -104,6 +104,8 @@
  * @CR_HDR_SKB: one message queued for a socket to read
  * @CR_HDR_EVENTFD: an eventfd's counter, after its file's record
  * @CR_HDR_EPOLL: an epoll instance's interest list, after its file's record
+ * @CR_HDR_SYSVSHM: a SysV segment's id, key and owners, after its
+ *	%CR_HDR_SHMEM record
  * @CR_HDR_TAIL: last record: magic and a checksum of the whole stream
  *
  * Values are stable: new record types get new numbers.
@@ -131,6 +133,7 @@ enum cr_hdr_type {
 	CR_HDR_SKB		= 20,
 	CR_HDR_EVENTFD		= 21,
 	CR_HDR_EPOLL		= 22,
+	CR_HDR_SYSVSHM		= 23,
 	CR_HDR_TAIL		= 127
 };
 
@@ -454,9 +457,10 @@ struct cr_hdr_pipe {
 /* cr_hdr_shmem.kind */
 #define CR_SHMEM_ANON		1	/* mmap(MAP_SHARED | MAP_ANONYMOUS) */
 #define CR_SHMEM_MEMFD		2	/* memfd_create(2) */
+#define CR_SHMEM_SYSV		3	/* shmget(2): %CR_HDR_SYSVSHM follows */
 
 /* cr_hdr_shmem.flags */
-#define CR_SHMEM_NORESERVE	(1U << 0)	/* MAP_NORESERVE (anonymous) */
+#define CR_SHMEM_NORESERVE	(1U << 0)	/* MAP_NORESERVE, SHM_NORESERVE */
 #define CR_SHMEM_FLAGS		CR_SHMEM_NORESERVE
 
 /*
@@ -474,14 +478,14 @@ struct cr_hdr_pipe {
  * @h: record header, type %CR_HDR_SHMEM
  * @id: its id, one past the last shared memory object id
  * @kind: %CR_SHMEM_*
- * @size: its size in bytes (st_size); for %CR_SHMEM_ANON, page-aligned
+ * @size: its size in bytes (st_size); for %CR_SHMEM_ANON, page-aligned;
+ *	for %CR_SHMEM_SYSV, the size shmget(2) took
  * @flags: %CR_SHMEM_* flags
- * @seals: a memfd's %CR_SHMEM_SEALS; zero for %CR_SHMEM_ANON
- * @mode: a memfd's permission bits (st_mode & 07777); zero for
- *	%CR_SHMEM_ANON
+ * @seals: a memfd's %CR_SHMEM_SEALS; zero for other kinds
+ * @mode: a memfd's permission bits (st_mode & 07777), a SysV segment's
+ *	(shm_perm.mode & 0777); zero for %CR_SHMEM_ANON
  * @name_len: bytes of a memfd's name that follow (without the "memfd:"
- *	that /proc shows before it), its NUL included; zero for
- *	%CR_SHMEM_ANON
+ *	that /proc shows before it), its NUL included; zero for other kinds
  *
  * The object's pages that hold data follow as %CR_HDR_PGARR records
  * whose addresses are offsets in the object, each with its
@@ -498,6 +502,39 @@ struct cr_hdr_shmem {
 	__u32 seals;
 	__u32 mode;
 	__u32 name_len;
+};
+
+/* cr_hdr_sysvshm.flags */
+#define CR_SYSVSHM_REMOVED	(1U << 0)	/* IPC_RMID, still attached */
+#define CR_SYSVSHM_LOCKED	(1U << 1)	/* SHM_LOCK */
+#define CR_SYSVSHM_FLAGS	0x3U
+
+/**
+ * struct cr_hdr_sysvshm - what only a SysV segment has
+ * @h: record header, type %CR_HDR_SYSVSHM
+ * @shmid: its id, as shmget(2) returned it
+ * @key: its key; IPC_PRIVATE (0) for a removed segment
+ * @uid: its owner's user id, in the checkpointer's user namespace
+ * @gid: its owner's group id
+ * @cuid: its creator's user id
+ * @cgid: its creator's group id
+ * @flags: %CR_SYSVSHM_* flags
+ * @pad: zero
+ *
+ * Comes right after the %CR_HDR_SHMEM record of a %CR_SHMEM_SYSV object,
+ * before its pages. The segment's size and permission bits are that
+ * record's. Its attachments are %CR_VMA_SHMEM VMAs that name the object.
+ */
+struct cr_hdr_sysvshm {
+	struct cr_hdr h;
+	__s32 shmid;
+	__s32 key;
+	__u32 uid;
+	__u32 gid;
+	__u32 cuid;
+	__u32 cgid;
+	__u32 flags;
+	__u32 pad;
 };
 
 /* cr_hdr_socket.state */

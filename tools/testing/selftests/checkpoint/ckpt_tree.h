@@ -31,11 +31,12 @@ static inline void wait_for_go(void)
 }
 
 /*
- * Fork @fn(@arg, fd) as pid 1 of a new pid namespace, read @len bytes
- * it sends on fd into @buf, and stop it. Returns its pid, or -1.
+ * Fork @fn(@arg, fd) as pid 1 of a new pid namespace, and of the other
+ * new namespaces of @nsflags (CLONE_NEW*), read @len bytes it sends on
+ * fd into @buf, and stop it. Returns its pid, or -1.
  */
-static inline pid_t spawn_tree(int (*fn)(int, int), int arg,
-			       void *buf, size_t len)
+static inline pid_t spawn_tree_ns(int (*fn)(int, int), int arg,
+				  void *buf, size_t len, unsigned long nsflags)
 {
 	int p[2], status;
 	size_t got = 0;
@@ -44,7 +45,7 @@ static inline pid_t spawn_tree(int (*fn)(int, int), int arg,
 
 	if (pipe(p))
 		return -1;
-	pid = fork_clone3(CLONE_NEWPID, 0);
+	pid = fork_clone3(CLONE_NEWPID | nsflags, 0);
 	if (!pid) {
 		close(p[0]);
 		_exit(fn(arg, p[1]));
@@ -66,15 +67,23 @@ static inline pid_t spawn_tree(int (*fn)(int, int), int arg,
 	return pid;
 }
 
+static inline pid_t spawn_tree(int (*fn)(int, int), int arg,
+			       void *buf, size_t len)
+{
+	return spawn_tree_ns(fn, arg, buf, len, 0);
+}
+
 /*
- * Fork pid 1 of a new pid namespace that, in a session of its own as
- * the tree's root was, restarts the image in @fd with @flags; SIGUSR1
- * blocked until restart(2) gives it the root's mask, @resumed as
- * RESUMED_FD, @other (a pipe's write end, or -1) closed. Returns its
- * pid; it exits RESTART_FAILED(errno) if restart(2) fails.
+ * Fork pid 1 of a new pid namespace, and of the other new namespaces of
+ * @nsflags, that, in a session of its own as the tree's root was,
+ * restarts the image in @fd with @flags; SIGUSR1 blocked until
+ * restart(2) gives it the root's mask, @resumed as RESUMED_FD, @other (a
+ * pipe's write end, or -1) closed. Returns its pid; it exits
+ * RESTART_FAILED(errno) if restart(2) fails.
  */
-static inline pid_t restart_in_new_pidns(int fd, unsigned long flags,
-					 int logfd, int resumed, int other)
+static inline pid_t restart_in_new_ns(int fd, unsigned long flags, int logfd,
+				      int resumed, int other,
+				      unsigned long nsflags)
 {
 	sigset_t set;
 	pid_t pid;
@@ -82,7 +91,7 @@ static inline pid_t restart_in_new_pidns(int fd, unsigned long flags,
 	sigemptyset(&set);
 	sigaddset(&set, SIGUSR1);
 	sigprocmask(SIG_BLOCK, &set, NULL);
-	pid = fork_clone3(CLONE_NEWPID, 0);
+	pid = fork_clone3(CLONE_NEWPID | nsflags, 0);
 	if (!pid) {
 		setsid();
 		if (other >= 0)
@@ -95,6 +104,12 @@ static inline pid_t restart_in_new_pidns(int fd, unsigned long flags,
 	}
 	sigprocmask(SIG_UNBLOCK, &set, NULL);
 	return pid;
+}
+
+static inline pid_t restart_in_new_pidns(int fd, unsigned long flags,
+					 int logfd, int resumed, int other)
+{
+	return restart_in_new_ns(fd, flags, logfd, resumed, other, 0);
 }
 
 /*
