@@ -9,10 +9,13 @@
  * pipe's data is.
  *
  * What comes back:
- * - a connected pair inside the tree (socketpair(2), or a stream whose
+ * - a connected pair inside the tree (socketpair(2), a connection
+ *   accept(2) made with the socket that connect(2)ed, or a stream whose
  *   peer was closed: it reads what is queued, then end of file) is made
  *   again with the socketpair operation, and each end's queue is sent
- *   again from the other end;
+ *   again from the other end; an end that was bound is bound again, and
+ *   the end accept(2) returned gets its listener's address again, as
+ *   unix_stream_connect() gives it;
  * - a socket bound to an absolute path or an abstract name is bound
  *   again: a socket file the checkpointed socket left at that path is
  *   replaced (no other file is); a listening socket listens again with
@@ -26,9 +29,8 @@
  * A socket connected to something outside the tree is external: the
  * restarter gives a substitute (files.c). Internet sockets that hold no
  * connection are socket_inet.c's. Refused, with a reason: sockets of
- * other families; a connection with a name (accepted from a
- * listener), whose name a socketpair cannot give back; a listener with
- * connections not yet accepted; out-of-band data; descriptors in flight
+ * other families; a listener with connections not yet accepted;
+ * out-of-band data; descriptors in flight
  * (SCM_RIGHTS); messages queued for a socket that reads credentials;
  * socket filters, peek offsets, SO_PASSSEC and SO_PASSPIDFD; a path
  * that is not absolute.
@@ -171,15 +173,26 @@ int cr_socket_kind(struct cr_ctx *ctx, struct file *file, const char **what)
 	if (!peer)
 		return kind;
 	pfile = cr_sock_file(peer);
-	if (pfile && !xa_load(&ctx->file_ids, (unsigned long)pfile)) {
+	if (pfile && !xa_load(&ctx->file_ids, (unsigned long)pfile))
 		kind = CR_FILE_EXTERNAL;
-	} else if (sk->sk_type != SOCK_DGRAM &&
-		   (READ_ONCE(u->addr) || READ_ONCE(unix_sk(peer)->addr))) {
-		*what = "a unix connection with a name (accepted from a listener)";
-		kind = -EOPNOTSUPP;
-	}
 	sock_put(peer);
 	return kind;
+}
+
+/*
+ * Whether unix socket @sk was bound to @addr (bind(2) or autobind), not
+ * given its listener's address by accept(2). af_unix keeps no flag for
+ * it: a socket bound to a path is in the table of path sockets
+ * (unix_insert_bsd_socket()), one bound to an abstract name hashes into
+ * the upper half of the table (unix_abstract_hash()), and the socket
+ * accept(2) returns is neither, as unix_create1() made it. Its tree is
+ * stopped: neither changes under us.
+ */
+static bool cr_unix_bound(struct sock *sk, struct unix_address *addr)
+{
+	if (addr->name->sun_path[0])
+		return !hlist_unhashed(&sk->sk_bind_node);
+	return sk->sk_hash > UNIX_HASH_MOD;
 }
 
 /* The inode number of socket @sk's file, which names it in the image. */
@@ -347,6 +360,8 @@ static u32 cr_fill_unix(struct socket *sock, struct cr_hdr_socket *hs)
 	addr = smp_load_acquire(&u->addr);
 	if (!addr)
 		return 0;
+	if (!cr_unix_bound(sk, addr))
+		hs->flags |= CR_SOCKF_ACCEPTED;
 	memcpy(hs + 1, addr->name, addr->len);
 	if (u->path.dentry) {
 		inode = d_backing_inode(u->path.dentry);
@@ -669,6 +684,10 @@ static int cr_check_unix(struct cr_rst *r, const struct cr_hdr_socket *hs)
 	if (listen && (!stream || !hs->addr_len))
 		return cr_bad(r, "socket %llu: a listener must be a bound stream",
 			      hs->ino);
+	if (hs->flags & CR_SOCKF_ACCEPTED &&
+	    (!stream || hs->state != CR_SOCK_CONNECTED || !hs->addr_len))
+		return cr_bad(r, "socket %llu: accepted, but not a connected stream with its listener's address",
+			      hs->ino);
 	if ((hs->state != CR_SOCK_CONNECTED && (hs->peer || hs->flags & CR_SOCKF_PAIR)) ||
 	    (hs->flags & CR_SOCKF_PAIR && !hs->peer) || hs->peer == hs->ino ||
 	    (hs->state == CR_SOCK_CONNECTED && !hs->peer && !stream) ||
@@ -797,7 +816,7 @@ static int cr_make_socket(struct cr_rst *r, struct cr_rsock *rs,
 	}
 	rs->sndbuf = READ_ONCE(cr_sock(rs->file)->sk->sk_sndbuf);
 
-	if (hs->addr_len) {
+	if (hs->addr_len && !(hs->flags & CR_SOCKF_ACCEPTED)) {
 		ret = cr_bind(r, rs);
 		if (ret)
 			goto err_logged;
@@ -885,6 +904,13 @@ int cr_read_socket(struct cr_rst *r, struct cr_rfile *rf, u32 file_flags)
 			cr_raise_sndbuf(peer->file);
 			from = peer->file;
 		}
+		/* The second end of a pair is bound now, as the first was. */
+		if (rs->file && !r->err && hs->addr_len &&
+		    !(hs->flags & CR_SOCKF_ACCEPTED)) {
+			ret = cr_bind(r, rs);
+			if (ret)
+				r->err = ret;
+		}
 	} else {
 		ret = cr_make_socket(r, rs, file_flags, &from);
 		if (ret)
@@ -920,6 +946,49 @@ static int cr_set_timeo(struct cr_rsock *rs, int name, u64 ns)
 	return cr_setsockopt(rs, name, &tv, sizeof(tv));
 }
 
+/*
+ * Give the connection @rs that accept(2) made its listener's address,
+ * as unix_stream_connect() gives it to the socket accept(2) returns: the
+ * address and socket file of the listener, when the tree has it, else a
+ * copy of the address as unix_create_addr() makes one, without a socket
+ * file: the listener that had one was closed before the checkpoint.
+ * The socket is the restart's alone until commit.
+ */
+static int cr_set_accepted_addr(struct cr_rst *r, struct cr_rsock *rs)
+{
+	struct unix_sock *u = unix_sk(cr_sock(rs->file)->sk), *lu;
+	struct unix_address *addr = NULL;
+	struct cr_rsock *l;
+	unsigned long ino;
+
+	xa_for_each(&r->tree->socks, ino, l) {
+		if (!l->file || l->rec.family != AF_UNIX ||
+		    l->rec.state != CR_SOCK_LISTEN ||
+		    l->rec.type != rs->rec.type ||
+		    l->rec.addr_len != rs->rec.addr_len ||
+		    memcmp(&l->addr, &rs->addr, rs->rec.addr_len))
+			continue;
+		lu = unix_sk(cr_sock(l->file)->sk);
+		addr = smp_load_acquire(&lu->addr);
+		refcount_inc(&addr->refcnt);
+		if (lu->path.dentry) {
+			path_get(&lu->path);
+			u->path = lu->path;
+		}
+		break;
+	}
+	if (!addr) {
+		addr = kmalloc(sizeof(*addr) + rs->rec.addr_len, GFP_KERNEL);
+		if (!addr)
+			return -ENOMEM;
+		memcpy(addr->name, &rs->addr, rs->rec.addr_len);
+		addr->len = rs->rec.addr_len;
+		refcount_set(&addr->refcnt, 1);
+	}
+	smp_store_release(&u->addr, addr);
+	return 0;
+}
+
 /* The options, connection and shutdown state of @rs, now that all is queued. */
 static int cr_finish_socket(struct cr_rst *r, struct cr_rsock *rs)
 {
@@ -929,6 +998,11 @@ static int cr_finish_socket(struct cr_rst *r, struct cr_rsock *rs)
 	int ret = 0, val, how;
 
 	WRITE_ONCE(sk->sk_sndbuf, rs->sndbuf);
+	if (hs->flags & CR_SOCKF_ACCEPTED) {
+		ret = cr_set_accepted_addr(r, rs);
+		if (ret)
+			return ret;
+	}
 	if (hs->state == CR_SOCK_CONNECTED && hs->peer &&
 	    !(hs->flags & CR_SOCKF_PAIR)) {
 		/* A datagram socket connected to a bound one of the tree. */

@@ -125,7 +125,8 @@ bool cr_check_inet(const struct cr_hdr_socket *hs)
 
 	if ((!tcp && !udp) || hs->peer || hs->nr_skbs || hs->dev ||
 	    hs->file_ino || hs->flags & (CR_SOCKF_SHUT_RD | CR_SOCKF_SHUT_WR |
-					 CR_SOCKF_PASSCRED | CR_SOCKF_PAIR) ||
+					 CR_SOCKF_PASSCRED | CR_SOCKF_PAIR |
+					 CR_SOCKF_ACCEPTED) ||
 	    (hs->flags & CR_SOCKF_NODELAY && !tcp) ||
 	    (hs->flags & CR_SOCKF_V6ONLY && hs->family != AF_INET6))
 		return false;

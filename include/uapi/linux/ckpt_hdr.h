@@ -554,8 +554,9 @@ struct cr_hdr_sysvshm {
 #define CR_SOCKF_V6ONLY		(1U << 8)	/* IPV6_V6ONLY */
 #define CR_SOCKF_KEEPALIVE	(1U << 9)	/* SO_KEEPALIVE */
 #define CR_SOCKF_NODELAY	(1U << 10)	/* TCP_NODELAY */
+#define CR_SOCKF_ACCEPTED	(1U << 11)	/* its address is its listener's */
 #define CR_SOCKF_INET		0x7c0U		/* internet sockets' only */
-#define CR_SOCKF_FLAGS		0x7ffU
+#define CR_SOCKF_FLAGS		0xfffU
 
 /* Longest message a %CR_HDR_SKB record holds. */
 #define CR_SKB_MAX		(4U << 20)
@@ -584,10 +585,13 @@ struct cr_hdr_sysvshm {
  * @addr_len: bytes of the address it is bound to that follow, as bind(2)
  *	takes it (a struct sockaddr_un: an absolute path, or an abstract
  *	name; a struct sockaddr_in or sockaddr_in6 with its port); 0 when
- *	it is not bound
+ *	it is not bound. With %CR_SOCKF_ACCEPTED, a unix stream connection
+ *	accept(2) made, the address of the listener it came from, which
+ *	getsockname(2) gives it though it is not bound
  * @protocol: IPPROTO_TCP (6) or IPPROTO_UDP (17) for an internet
  *	socket, 0 for a unix one
- * @dev: for a socket bound to a path, st_dev of the socket file
+ * @dev: for a socket bound to a path, st_dev of the socket file (for
+ *	an accepted one, its listener's)
  * @file_ino: likewise, its st_ino: a socket file left by the socket
  *	checkpointed, and only that one, is replaced when restart binds
  *	the path again

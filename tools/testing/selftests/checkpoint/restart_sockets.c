@@ -12,12 +12,16 @@
  *   left is replaced, but any other file at the path makes restart fail
  *   with EADDRINUSE, the caller unchanged;
  * - a bound datagram socket comes back with the messages queued for it;
+ * - connections accept(2) made come back connected to the socket that
+ *   connect(2)ed, with their queues: the accepted end has its
+ *   listener's name, the listener still there or closed, and the
+ *   connecting end its own name, if it was bound, and its peer's;
  * - a TCP listener, on IPv4 and IPv6, comes back listening on its port
  *   with its options and accepts a new connection; a bound UDP socket
  *   receives on its port again;
  * - what cannot be saved is refused at checkpoint with its reason:
- *   descriptors in flight, a listener with connections not accepted, an
- *   accepted connection, a TCP connection; a socket connected to a
+ *   descriptors in flight, a listener with connections not accepted, a
+ *   TCP connection; a socket connected to a
  *   process outside is external, and restart without a substitute for it
  *   gets EBADF;
  * - hostile socket records are refused with EINVAL and a log line.
@@ -372,18 +376,112 @@ static int backlog_child(void)
 	return 0;
 }
 
-static int accepted_child(void)
+#define ACC_S		60	/* accepted from LISTEN_PATH: holds "hello" */
+#define ACC_C		61	/* its client, bound: holds "world" */
+#define GONE_S		62	/* accepted from a listener since closed */
+#define GONE_C		63	/* its client, unbound */
+#define NEW_C		64	/* after restart: a new client */
+#define NEW_S		65	/* and its accepted end */
+
+static char cli_name[64];
+
+/* 0 when @fd's own (or, with @peer, its peer's) address is @name's. */
+static int name_is(int fd, bool peer, const char *name, bool abs)
+{
+	struct sockaddr_un want, sun;
+	socklen_t wlen = un_addr(&want, name, abs), len = sizeof(sun);
+
+	if ((peer ? getpeername : getsockname)(fd, (struct sockaddr *)&sun,
+					       &len))
+		return -1;
+	return len == wlen && !memcmp(&sun, &want, len) ? 0 : -1;
+}
+
+/*
+ * Connect a stream socket at @c_fd to @name, bound first to the abstract
+ * name @from unless it is NULL, and accept the connection from listener
+ * @lfd at @s_fd.
+ */
+static int connection_at(int lfd, const char *name, bool abs, int c_fd,
+			 const char *from, int s_fd)
 {
 	struct sockaddr_un sun;
-	socklen_t len = un_addr(&sun, abs_name, true);
-	int c = socket(AF_UNIX, SOCK_STREAM, 0);
+	socklen_t len = un_addr(&sun, name, abs);
+	int c = socket(AF_UNIX, SOCK_STREAM, 0), s;
 
-	if (bound_at(SOCK_STREAM, LISTEN_ABS, abs_name, true, 5) ||
-	    connect(c, (struct sockaddr *)&sun, len) ||
-	    accept(LISTEN_ABS, NULL, NULL) < 0)
-		return 1;
-	raise(SIGSTOP);
+	if (c < 0 || dup2(c, c_fd) != c_fd || close(c))
+		return -1;
+	if (from) {
+		struct sockaddr_un me;
+		socklen_t mlen = un_addr(&me, from, true);
+
+		if (bind(c_fd, (struct sockaddr *)&me, mlen))
+			return -1;
+	}
+	if (connect(c_fd, (struct sockaddr *)&sun, len))
+		return -1;
+	s = accept(lfd, NULL, NULL);
+	if (s < 0 || dup2(s, s_fd) != s_fd || close(s))
+		return -1;
 	return 0;
+}
+
+static int connections_child(void)
+{
+	int gone = socket(AF_UNIX, SOCK_STREAM, 0);
+
+	snprintf(cli_name, sizeof(cli_name), "ckpt-cli-%d", getpid());
+	if (bound_at(SOCK_STREAM, LISTEN_PATH, sock_path, false, 5) ||
+	    connection_at(LISTEN_PATH, sock_path, false, ACC_C, cli_name,
+			  ACC_S) ||
+	    send(ACC_C, "hello", 5, 0) != 5 || send(ACC_S, "world", 5, 0) != 5)
+		return 1;
+	if (bound_at(SOCK_STREAM, gone, abs_name, true, 5) ||
+	    connection_at(gone, abs_name, true, GONE_C, NULL, GONE_S) ||
+	    close(gone) || send(GONE_C, "bye", 3, 0) != 3)
+		return 1;
+
+	raise(SIGSTOP);
+
+	/* Each end's name and its peer's, as the connection gave them. */
+	if (name_is(ACC_S, false, sock_path, false) ||
+	    name_is(ACC_S, true, cli_name, true) ||
+	    name_is(ACC_C, false, cli_name, true) ||
+	    name_is(ACC_C, true, sock_path, false) ||
+	    name_is(GONE_S, false, abs_name, true) ||
+	    name_is(GONE_C, true, abs_name, true))
+		return 2;
+	/* The queues, then the connections still connected each way. */
+	if (!got(ACC_S, "hello") || !got(ACC_C, "world") ||
+	    !got(GONE_S, "bye") || send(ACC_S, "again", 5, 0) != 5 ||
+	    !got(ACC_C, "again") || send(GONE_S, "back", 4, 0) != 4 ||
+	    !got(GONE_C, "back"))
+		return 3;
+	/* The listener accepts a new connection, which gets its name. */
+	if (connection_at(LISTEN_PATH, sock_path, false, NEW_C, NULL, NEW_S))
+		return 4;
+	return name_is(NEW_S, false, sock_path, false) ? 5 : 0;
+}
+
+TEST_F(sockets, accepted_connections_come_back)
+{
+	pid_t pid = spawn_fn(connections_child);
+
+	ASSERT_LT(0, pid);
+	ASSERT_LT(0, checkpoint_and_kill(self, pid)) {
+		TH_LOG("checkpoint: %s", self->logbuf);
+	}
+	EXPECT_EQ(0, restart_child(self->img, NULL, 0));
+}
+
+/* The checks are the original's too: it passes them, resumed. */
+TEST_F(sockets, the_original_connections_pass_the_same_checks)
+{
+	pid_t pid = spawn_fn(connections_child);
+
+	ASSERT_LT(0, pid);
+	ASSERT_LT(0, sys_checkpoint(pid, self->img, 0, self->log[1]));
+	EXPECT_EQ(0, finish_child(pid));
 }
 
 static int tcp_port, udp_port;
@@ -594,9 +692,6 @@ TEST_F(sockets, what_cannot_be_saved_is_refused_by_name)
 	EXPECT_EQ(0, refused_with(self, backlog_child, "not yet accepted")) {
 		TH_LOG("log: %s", self->logbuf);
 	}
-	EXPECT_EQ(0, refused_with(self, accepted_child, "with a name")) {
-		TH_LOG("log: %s", self->logbuf);
-	}
 	tcp_port = 20000 + getpid() % 20000;
 	EXPECT_EQ(0, refused_with(self, tcp_conn_child, "a TCP connection")) {
 		TH_LOG("log: %s", self->logbuf);
@@ -699,8 +794,15 @@ TEST_F(sockets, hostile_socket_records)
 	EXPECT_REFUSED(SOFF(pair, peer), u64, "bad peer");
 	u32 = hs.flags & ~CR_SOCKF_PAIR;
 	EXPECT_REFUSED(SOFF(pair, flags), u32, "bad peer");
-	u32 = 0x800;
+	u32 = 0x1000;
 	EXPECT_REFUSED(SOFF(pair, flags), u32, "bad state, flags");
+	/* Accepted, but without an address, or a listener. */
+	u32 = hs.flags | CR_SOCKF_ACCEPTED;
+	EXPECT_REFUSED(SOFF(pair, flags), u32, "accepted, but");
+	memcpy(&hs, r.img + r.off[listen], sizeof(hs));
+	u32 = hs.flags | CR_SOCKF_ACCEPTED;
+	EXPECT_REFUSED(SOFF(listen, flags), u32, "accepted, but");
+	memcpy(&hs, r.img + r.off[pair], sizeof(hs));
 	u32 = hs.flags | CR_SOCKF_REUSEADDR;	/* an internet flag */
 	EXPECT_REFUSED(SOFF(pair, flags), u32, "bad state, flags");
 	u32 = 5;
