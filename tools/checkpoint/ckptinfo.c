@@ -16,11 +16,12 @@
  * TCP or UDP socket with its address, port and options, each eventfd
  * with its counter and each epoll instance with its items), and its
  * process's address space with one line per VMA, with the shared memory
- * objects (shared anonymous memory, memfds) that its VMAs and
- * descriptors are the first to use, as text for a person or, with
- * --json, as line-oriented JSON that the kselftests (C programs) parse
- * line by line (there the open files and the shared memory objects,
- * shared across the tree, come in lists of their own after the tasks).
+ * objects (shared anonymous memory, memfds, SysV segments with their
+ * ids, keys and owners) that its VMAs and descriptors are the first to
+ * use, as text for a person or, with --json, as line-oriented JSON
+ * that the kselftests (C programs) parse line by line (there the open
+ * files and the shared memory objects, shared across the tree, come in
+ * lists of their own after the tasks).
  * --pages also lists the address of every saved page, and the offset of
  * every saved page of a shared memory object.
  *
@@ -81,7 +82,7 @@
  * The layout this tool was written against, pinned as the kernel pins
  * it: a header that moved a field would otherwise be misread silently.
  */
-static_assert(CR_IMAGE_VERSION == 6, "CR_IMAGE_VERSION");
+static_assert(CR_IMAGE_VERSION == 7, "CR_IMAGE_VERSION");
 static_assert(sizeof(struct cr_hdr_head) == 112, "cr_hdr_head");
 static_assert(sizeof(struct cr_hdr_tree) == 16, "cr_hdr_tree");
 static_assert(sizeof(struct cr_hdr_task) == 168, "cr_hdr_task");
@@ -169,6 +170,17 @@ static_assert(sizeof(struct cr_hdr_shmem) == 40, "cr_hdr_shmem");
 static_assert(offsetof(struct cr_hdr_shmem, size) == 16, "cr_hdr_shmem.size");
 static_assert(offsetof(struct cr_hdr_shmem, name_len) == 36,
 	      "cr_hdr_shmem.name_len");
+static_assert(sizeof(struct cr_hdr_sysvshm) == 40, "cr_hdr_sysvshm");
+static_assert(offsetof(struct cr_hdr_sysvshm, shmid) == 8,
+	      "cr_hdr_sysvshm.shmid");
+static_assert(offsetof(struct cr_hdr_sysvshm, key) == 12,
+	      "cr_hdr_sysvshm.key");
+static_assert(offsetof(struct cr_hdr_sysvshm, cgid) == 28,
+	      "cr_hdr_sysvshm.cgid");
+static_assert(offsetof(struct cr_hdr_sysvshm, flags) == 32,
+	      "cr_hdr_sysvshm.flags");
+static_assert(offsetof(struct cr_hdr_sysvshm, pad) == 36,
+	      "cr_hdr_sysvshm.pad");
 static_assert(sizeof(struct cr_hdr_cpu) == 240, "cr_hdr_cpu");
 static_assert(sizeof(struct cr_hdr_mm) == 112, "cr_hdr_mm");
 static_assert(offsetof(struct cr_hdr_mm, flags) == 96, "cr_hdr_mm.flags");
@@ -553,6 +565,8 @@ static const char *type_name(__u32 type)
 		return "CR_HDR_EVENTFD";
 	case CR_HDR_EPOLL:
 		return "CR_HDR_EPOLL";
+	case CR_HDR_SYSVSHM:
+		return "CR_HDR_SYSVSHM";
 	case CR_HDR_TAIL:
 		return "CR_HDR_TAIL";
 	}
@@ -607,6 +621,8 @@ static size_t type_size(__u32 type)
 		return sizeof(struct cr_hdr_eventfd);
 	case CR_HDR_EPOLL:
 		return sizeof(struct cr_hdr_epoll);
+	case CR_HDR_SYSVSHM:
+		return sizeof(struct cr_hdr_sysvshm);
 	case CR_HDR_TAIL:
 		return sizeof(struct cr_hdr_tail);
 	}
@@ -664,6 +680,8 @@ static const char *shmem_kind_name(__u32 kind)
 		return "anon";
 	case CR_SHMEM_MEMFD:
 		return "memfd";
+	case CR_SHMEM_SYSV:
+		return "sysv";
 	}
 	return NULL;
 }
@@ -743,9 +761,10 @@ static void tid_add(struct tidset *ts, __s32 tid)
  * The pipes inside the tree, by inode number, each with the ends that
  * a file of it was seen for; in a set of their own, the FIFOs inside
  * the tree, by inode number (restart keys them apart from the pipes),
- * and in a third the sockets, by inode number, each with what its
- * record and its peer's said: open addressing, as an image may hold
- * many.
+ * in a third the sockets, by inode number, each with what its record
+ * and its peer's said, and in two more the SysV segments, by id and by
+ * key (but IPC_PRIVATE), each with its object: open addressing, as an
+ * image may hold many.
  */
 #define PIPE_READ		1U
 #define PIPE_WRITE		2U
@@ -753,16 +772,20 @@ static void tid_add(struct tidset *ts, __s32 tid)
 #define SOCK_SEEN		1U	/* its socket record came */
 #define SOCK_PAIRED		2U	/* the record of @peer names it its pair */
 #define SOCK_CONNECT		4U	/* a datagram socket connected to @peer */
+#define SYSV_SEEN		1U	/* a segment of that id, or key, came */
 
 struct ino_slot {
 	__u64 ino;
-	unsigned int what;	/* PIPE_*, FIFO_SEEN or SOCK_*; 0: empty */
+	unsigned int what;	/* PIPE_*, FIFO_SEEN, SOCK_* or SYSV_SEEN */
 	/* A socket's: */
 	bool bound;		/* it has an address */
 	bool inet;		/* an internet socket: no peer, no pair */
 	__u32 type;		/* its type, as its pair's record says first */
 	__u64 peer;		/* its peer, or the socket whose pair it is */
 	__u64 off;		/* the offset of that socket's record */
+	/* A SysV segment's: */
+	__u32 object;		/* its shared memory object */
+	__s32 shmid;		/* its id */
 };
 
 struct inoset {
@@ -923,6 +946,10 @@ struct image {
 	struct cr_hdr_shmem shmem;
 	char shmem_name[CR_SHMEM_NAME_MAX + 1];
 	__u64 shmem_pages;
+	bool need_sysvshm;	/* a SysV segment's: SYSVSHM next */
+	struct cr_hdr_sysvshm sysvshm;	/* a SysV segment's record */
+	struct inoset sysv_ids;	/* every SysV segment so far, by id */
+	struct inoset sysv_keys;	/* and by key, but IPC_PRIVATE */
 
 	/* The pages of either */
 	__u64 next_addr;	/* a saved page may not lie below this */
@@ -944,7 +971,8 @@ struct image {
  * eventfd after the EVENTFD, of an epoll instance after the EPOLL with
  * its items), then its process's MM with what follows it. A shared
  * memory object, with its pages, comes right before the first VMA or
- * FILE that uses it.
+ * FILE that uses it; a SysV segment's SYSVSHM comes right after its
+ * SHMEM, before its pages.
  */
 static bool order_ok(const struct image *img, __u32 type)
 {
@@ -959,8 +987,9 @@ static bool order_ok(const struct image *img, __u32 type)
 				       prev == CR_HDR_PAGES);
 	bool file_next = img->fds_left && (prev == CR_HDR_FILES ||
 					   prev == CR_HDR_FD);
-	bool object_done = img->new_shmem && (prev == CR_HDR_SHMEM ||
-					      prev == CR_HDR_PAGES);
+	bool object_done = img->new_shmem && !img->need_sysvshm &&
+			   (prev == CR_HDR_SHMEM || prev == CR_HDR_SYSVSHM ||
+			    prev == CR_HDR_PAGES);
 	bool task_end = prev == CR_HDR_CPU || prev == CR_HDR_SIGPENDING ||
 			prev == CR_HDR_MM_CONTEXT || prev == CR_HDR_VMA ||
 			prev == CR_HDR_PAGES;
@@ -994,6 +1023,8 @@ static bool order_ok(const struct image *img, __u32 type)
 		return file_next || (object_done && img->fds_left);
 	case CR_HDR_SHMEM:
 		return (vma_next || file_next) && !img->new_shmem;
+	case CR_HDR_SYSVSHM:
+		return prev == CR_HDR_SHMEM && img->need_sysvshm;
 	case CR_HDR_PIPE:
 		return prev == CR_HDR_FILE && img->need_pipe;
 	case CR_HDR_SOCKET:
@@ -1022,7 +1053,8 @@ static bool order_ok(const struct image *img, __u32 type)
 		return vma_next || (object_done && img->in_mm);
 	case CR_HDR_PGARR:
 		return prev == CR_HDR_VMA || prev == CR_HDR_PAGES ||
-		       prev == CR_HDR_SHMEM;
+		       prev == CR_HDR_SYSVSHM ||
+		       (prev == CR_HDR_SHMEM && !img->need_sysvshm);
 	case CR_HDR_PAGES:
 		return prev == CR_HDR_PGARR;
 	case CR_HDR_TAIL:
@@ -1061,6 +1093,8 @@ static const char *order_want(const struct image *img)
 		return "its eventfd's CR_HDR_EVENTFD";
 	if (img->need_epoll)
 		return "its epoll instance's CR_HDR_EPOLL";
+	if (img->need_sysvshm)
+		return "its SysV segment's CR_HDR_SYSVSHM";
 	if (img->new_shmem)
 		return img->in_mm ? "its shared memory object's CR_HDR_VMA" :
 				    "its shared memory object's CR_HDR_FILE";
@@ -1149,7 +1183,7 @@ static void do_head(struct image *img, struct cr_hdr_head *rec)
 		malformed(img->rec_off, "bad magic 0x%016llx", rec->magic);
 	if (rec->version < CR_IMAGE_VERSION)
 		malformed(img->rec_off,
-			  "image format version %u is no longer read: this ckptinfo reads version %u, which holds a tree of tasks with their shared objects, pending signals, interval timers, open files and shared memory; checkpoint the task again with a current kernel",
+			  "image format version %u is no longer read: this ckptinfo reads version %u, which holds a tree of tasks with their shared objects, pending signals, interval timers, open files and shared memory, SysV segments included; checkpoint the task again with a current kernel",
 			  rec->version, CR_IMAGE_VERSION);
 	if (rec->version != CR_IMAGE_VERSION)
 		malformed(img->rec_off,
@@ -1790,6 +1824,30 @@ static void print_seals(__u32 seals)
 	print_bit_names(seals, names, ARRAY_SIZE(names));
 }
 
+/* A SysV segment's id, key, owners and flags, for its object's JSON. */
+static void json_sysvshm(struct strbuf *sb, const struct cr_hdr_sysvshm *v)
+{
+	sb_printf(sb, ", \"sysvshm\": {\"shmid\": %d, \"key\": %d, ",
+		  v->shmid, v->key);
+	sb_printf(sb, "\"uid\": %u, \"gid\": %u, \"cuid\": %u, \"cgid\": %u, ",
+		  v->uid, v->gid, v->cuid, v->cgid);
+	sb_printf(sb, "\"flags\": %u, \"removed\": %s, \"locked\": %s}",
+		  v->flags, v->flags & CR_SYSVSHM_REMOVED ? "true" : "false",
+		  v->flags & CR_SYSVSHM_LOCKED ? "true" : "false");
+}
+
+/* The same as text, under its object's line. */
+static void print_sysvshm(const struct cr_hdr_sysvshm *v)
+{
+	static const char *const names[] = { "removed", "locked" };
+
+	printf("      sysvshm id %d key 0x%08x uid %u gid %u cuid %u cgid %u flags 0x%x",
+	       v->shmid, (__u32)v->key, v->uid, v->gid, v->cuid, v->cgid,
+	       v->flags);
+	print_bit_names(v->flags, names, ARRAY_SIZE(names));
+	putchar('\n');
+}
+
 /*
  * Print the shared memory object whose pages are done, now that the VMA
  * or FILE that uses it first has come: its id, or 0 if there was none.
@@ -1814,6 +1872,8 @@ static __u32 end_shmem(struct image *img)
 		sb_printf(sb, "\"seals\": %u, \"mode\": %u, \"name\": ",
 			  o->seals, o->mode);
 		sb_json_str(sb, img->shmem_name, nlen);
+		if (o->kind == CR_SHMEM_SYSV)
+			json_sysvshm(sb, &img->sysvshm);
 		sb_printf(sb, ", \"nr_pages\": %llu", img->shmem_pages);
 		if (img->list_pages) {
 			sb_printf(sb, ", \"pages\": [");
@@ -1833,6 +1893,8 @@ static __u32 end_shmem(struct image *img)
 	       o->seals);
 	print_seals(o->seals);
 	printf(" mode 0%03o pages=%llu\n", o->mode, img->shmem_pages);
+	if (o->kind == CR_SHMEM_SYSV)
+		print_sysvshm(&img->sysvshm);
 	for (i = 0; i < img->nr_addrs; i++)
 		printf("      page offset 0x%llx\n", img->addrs[i]);
 	img->nr_addrs = 0;
@@ -1847,13 +1909,15 @@ static void do_shmem(struct image *img, struct cr_hdr_shmem *rec)
 {
 	size_t cap = img->cap_shmems ? 2 * img->cap_shmems : 64;
 	unsigned char *kinds;
+	bool anon, memfd, sysv;
 	__u64 body;
-	bool anon;
 
 	/* The last VMA is done, as its pages are. */
 	end_vma(img);
 	read_fixed(img, rec, sizeof(*rec));
 	anon = rec->kind == CR_SHMEM_ANON;
+	memfd = rec->kind == CR_SHMEM_MEMFD;
+	sysv = rec->kind == CR_SHMEM_SYSV;
 	if (rec->id != img->last_shmem + 1)
 		malformed(img->rec_off, "CR_HDR_SHMEM id %u, want %u", rec->id,
 			  img->last_shmem + 1);
@@ -1865,7 +1929,7 @@ static void do_shmem(struct image *img, struct cr_hdr_shmem *rec)
 		malformed(img->rec_off,
 			  "shared memory object %u: unknown flags 0x%x",
 			  rec->id, rec->flags & ~CR_SHMEM_FLAGS);
-	if (!anon && rec->flags)
+	if (memfd && rec->flags)
 		malformed(img->rec_off,
 			  "shared memory object %u: a memfd with flags 0x%x",
 			  rec->id, rec->flags);
@@ -1881,6 +1945,20 @@ static void do_shmem(struct image *img, struct cr_hdr_shmem *rec)
 		malformed(img->rec_off,
 			  "shared memory object %u: anonymous memory with seals 0x%x, mode 0%o, name_len %u",
 			  rec->id, rec->seals, rec->mode, rec->name_len);
+	/* shmget(2) takes a size of at least SHMMIN, 1, not rounded up */
+	if (sysv && !rec->size)
+		malformed(img->rec_off,
+			  "shared memory object %u: a SysV segment of size 0",
+			  rec->id);
+	if (sysv && (rec->seals || rec->name_len))
+		malformed(img->rec_off,
+			  "shared memory object %u: a SysV segment with seals 0x%x, name_len %u",
+			  rec->id, rec->seals, rec->name_len);
+	/* shm_perm.mode & 0777: no set-id or sticky bits */
+	if (sysv && rec->mode & ~0777U)
+		malformed(img->rec_off,
+			  "shared memory object %u: a SysV segment of mode 0%o",
+			  rec->id, rec->mode);
 	if (rec->seals & ~CR_SHMEM_SEALS)
 		malformed(img->rec_off,
 			  "shared memory object %u: unknown seals 0x%x",
@@ -1888,7 +1966,7 @@ static void do_shmem(struct image *img, struct cr_hdr_shmem *rec)
 	if (rec->mode & ~07777U)
 		malformed(img->rec_off, "shared memory object %u: mode 0%o",
 			  rec->id, rec->mode);
-	if (!anon && (!rec->name_len || rec->name_len > CR_SHMEM_NAME_MAX + 1))
+	if (memfd && (!rec->name_len || rec->name_len > CR_SHMEM_NAME_MAX + 1))
 		malformed(img->rec_off,
 			  "shared memory object %u: name_len %u, from 1 to %u",
 			  rec->id, rec->name_len, CR_SHMEM_NAME_MAX + 1);
@@ -1909,9 +1987,77 @@ static void do_shmem(struct image *img, struct cr_hdr_shmem *rec)
 	img->shmem_kinds[img->last_shmem++] = rec->kind;
 	img->shmem = *rec;
 	img->new_shmem = rec->id;
+	img->need_sysvshm = sysv;
 	img->shmem_pages = 0;
 	img->nr_addrs = 0;
 	img->next_addr = 0;
+}
+
+/*
+ * Take the id, or the key, of the SysV segment of object @obj in @set:
+ * the slot of the segment that took it before, or NULL.
+ */
+static const struct ino_slot *take_sysv(struct inoset *set, __u32 v,
+					__u32 obj, __s32 shmid)
+{
+	struct ino_slot *p = ino_get(set, v);
+
+	if (p->what)
+		return p;
+	set->nr++;
+	p->ino = v;
+	p->what = SYSV_SEEN;
+	p->object = obj;
+	p->shmid = shmid;
+	return NULL;
+}
+
+/*
+ * What only a SysV segment has, right after the SHMEM record of its
+ * object: its id, key and owners. Checked as restart checks it, and
+ * against the segments before it: restart makes them all again in one
+ * IPC namespace, where no two may have one id, nor one key other than
+ * IPC_PRIVATE.
+ */
+static void do_sysvshm(struct image *img, struct cr_hdr_sysvshm *rec)
+{
+	const struct ino_slot *p;
+	__u32 obj = img->new_shmem;
+
+	read_fixed(img, rec, sizeof(*rec));
+	check_len(img, &rec->h, sizeof(*rec));
+	check_pad(img, &rec->h, rec->pad);
+	if (rec->shmid < 0)
+		malformed(img->rec_off,
+			  "shared memory object %u: a SysV segment of id %d",
+			  obj, rec->shmid);
+	if (rec->flags & ~CR_SYSVSHM_FLAGS)
+		malformed(img->rec_off, "SysV segment %d: unknown flags 0x%x",
+			  rec->shmid, rec->flags & ~CR_SYSVSHM_FLAGS);
+	/* A removed segment's key is IPC_PRIVATE: no one may find it. */
+	if (rec->flags & CR_SYSVSHM_REMOVED && rec->key)
+		malformed(img->rec_off,
+			  "SysV segment %d: removed, but with key 0x%x",
+			  rec->shmid, (__u32)rec->key);
+	/* from_kuid() and from_kgid() give -1 for ids they cannot map */
+	if (rec->uid == ~0U || rec->gid == ~0U || rec->cuid == ~0U ||
+	    rec->cgid == ~0U)
+		malformed(img->rec_off,
+			  "SysV segment %d: an owner id of -1 (uid %u, gid %u, cuid %u, cgid %u)",
+			  rec->shmid, rec->uid, rec->gid, rec->cuid, rec->cgid);
+	p = take_sysv(&img->sysv_ids, rec->shmid, obj, rec->shmid);
+	if (p)
+		malformed(img->rec_off,
+			  "SysV segment %d: object %u, but shared memory object %u is that segment already",
+			  rec->shmid, obj, p->object);
+	p = rec->key ? take_sysv(&img->sysv_keys, rec->key, obj, rec->shmid) :
+		       NULL;
+	if (p)
+		malformed(img->rec_off,
+			  "SysV segment %d: key 0x%x, which SysV segment %d (object %u) has already",
+			  rec->shmid, (__u32)rec->key, p->shmid, p->object);
+	img->sysvshm = *rec;
+	img->need_sysvshm = false;
 }
 
 /*
@@ -2169,6 +2315,7 @@ static void do_pipe(struct image *img, struct cr_hdr_pipe *rec)
 static const char *const sock_flag_names[] = {
 	"shut-rd", "shut-wr", "passcred", "sndbuf", "rcvbuf", "pair",
 	"reuseaddr", "reuseport", "v6only", "keepalive", "nodelay",
+	"accepted",
 };
 
 static const char *sock_family_name(__u32 family)
@@ -2249,6 +2396,12 @@ static void check_unix(struct image *img, const struct cr_hdr_socket *rec,
 		malformed(img->rec_off,
 			  "socket %llu: a connected %s socket whose peer %llu is not its pair (no CR_SOCKF_PAIR)",
 			  ino, sock_type_name(rec->type), rec->peer);
+	/* accept(2) gave it its listener's name, to a connected stream */
+	if (rec->flags & CR_SOCKF_ACCEPTED &&
+	    (dgram || !connected || !rec->addr_len))
+		malformed(img->rec_off,
+			  "socket %llu: CR_SOCKF_ACCEPTED, but not a connected stream with its listener's address",
+			  ino);
 
 	/* Messages queue for a connected socket, or a bound datagram one */
 	if (rec->nr_skbs > MAX_SOCK_SKBS)
@@ -2304,7 +2457,8 @@ static void check_inet(struct image *img, const struct cr_hdr_socket *rec,
 	bool v6 = rec->family == X86_64_AF_INET6;
 	__u32 len = v6 ? SOCKADDR_IN6_SIZE : SOCKADDR_IN_SIZE;
 	__u32 unix_flags = CR_SOCKF_SHUT_RD | CR_SOCKF_SHUT_WR |
-			   CR_SOCKF_PASSCRED | CR_SOCKF_PAIR;
+			   CR_SOCKF_PASSCRED | CR_SOCKF_PAIR |
+			   CR_SOCKF_ACCEPTED;
 	__u64 ino = rec->ino;
 
 	if (!tcp && !udp)
@@ -3182,11 +3336,15 @@ static void do_vma(struct image *img, struct cr_hdr_vma *rec)
 		malformed(img->rec_off,
 			  "VMA 0x%llx-0x%llx: shared and writable without CR_VMA_MAYWRITE",
 			  rec->start, rec->end);
+	/* Only a memfd may be mapped private: shmat(2) maps shared. */
 	if (shmem && !shared &&
-	    img->shmem_kinds[rec->object - 1] == CR_SHMEM_ANON)
+	    img->shmem_kinds[rec->object - 1] != CR_SHMEM_MEMFD)
 		malformed(img->rec_off,
-			  "VMA 0x%llx-0x%llx: shared anonymous memory (object %u) mapped private",
-			  rec->start, rec->end, rec->object);
+			  "VMA 0x%llx-0x%llx: %s (object %u) mapped private",
+			  rec->start, rec->end,
+			  img->shmem_kinds[rec->object - 1] == CR_SHMEM_ANON ?
+			  "shared anonymous memory" : "a SysV segment",
+			  rec->object);
 
 	if (rd_take(&img->r, img->path, rec->path_len) != rec->path_len)
 		malformed(img->rec_off, "truncated CR_HDR_VMA record");
@@ -3370,6 +3528,7 @@ static void read_image(struct image *img)
 		struct cr_hdr_eventfd eventfd;
 		struct cr_hdr_epoll epoll;
 		struct cr_hdr_shmem shmem;
+		struct cr_hdr_sysvshm sysvshm;
 		struct cr_hdr_mm mm;
 		struct cr_hdr_mm_context mm_context;
 		struct cr_hdr_vma vma;
@@ -3476,6 +3635,9 @@ static void read_image(struct image *img)
 			break;
 		case CR_HDR_SHMEM:
 			do_shmem(img, &rec.shmem);
+			break;
+		case CR_HDR_SYSVSHM:
+			do_sysvshm(img, &rec.sysvshm);
 			break;
 		case CR_HDR_MM:
 			do_mm(img, &rec.mm);

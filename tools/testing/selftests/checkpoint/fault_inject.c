@@ -26,6 +26,7 @@
 #include <sys/epoll.h>
 #include <sys/eventfd.h>
 #include <sys/mman.h>
+#include <sys/shm.h>
 #include <sys/mount.h>
 #include <sys/socket.h>
 #include <sys/prctl.h>
@@ -466,9 +467,11 @@ static pid_t spawn_target(void)
 
 /*
  * The target with objects shared between its descriptors and mappings:
- * shared anonymous memory, a memfd mapped shared, a unix socketpair with
- * a message queued each way, an eventfd at 7 and an epoll instance
- * watching it, a FIFO holding data. Restored, it finds each as it was.
+ * shared anonymous memory, a memfd mapped shared, a SysV segment
+ * removed while attached (so that it goes with the process, restored or
+ * not), a unix socketpair with a message queued each way, an eventfd at
+ * 7 and an epoll instance watching it, a FIFO holding data. Restored, it
+ * finds each as it was.
  */
 #define T_SHM	4	/* pages of shared anonymous memory */
 #define O_SOCK	60	/* the socketpair: 60 holds "to-a", 61 "to-b" */
@@ -482,10 +485,10 @@ static char t_fifo[64];
 static int target_objects_main(void)
 {
 	struct epoll_event ev = { .events = EPOLLIN, .data.u64 = 7 };
-	unsigned char *shm, *mfd;
+	unsigned char *shm, *mfd, *sysv;
 	char buf[8];
 	uint64_t v;
-	int sv[2], fd;
+	int sv[2], fd, sid;
 
 	if (t_setup())
 		return 3;
@@ -497,6 +500,10 @@ static int target_objects_main(void)
 		return 3;
 	mfd = mmap(NULL, 3 * PS, PROT_READ | PROT_WRITE, MAP_SHARED, O_MEMFD,
 		   0);
+	sid = shmget(IPC_PRIVATE, 2 * PS, IPC_CREAT | 0600);
+	sysv = sid < 0 ? (void *)-1 : shmat(sid, NULL, 0);
+	if (sysv == (void *)-1 || shmctl(sid, IPC_RMID, NULL))
+		return 3;
 	if (mfd == MAP_FAILED || socketpair(AF_UNIX, SOCK_STREAM, 0, sv) ||
 	    dup2(sv[0], O_SOCK) != O_SOCK || dup2(sv[1], O_SOCK + 1) < 0 ||
 	    send(O_SOCK + 1, "to-a", 4, 0) != 4 ||
@@ -510,10 +517,12 @@ static int target_objects_main(void)
 		return 3;
 	memset(shm, 0x77, T_SHM * PS);
 	memset(mfd, 0x66, 3 * PS);
+	memset(sysv, 0x55, 2 * PS);
 	raise(SIGSTOP);
 	t_report_restored();
 	if (t_checksum() != t_sum || shm[T_SHM * PS - 1] != 0x77 || mfd[2 * PS] != 0x66 ||
-	    pread(O_MEMFD, buf, 1, PS) != 1 || buf[0] != 0x66)
+	    pread(O_MEMFD, buf, 1, PS) != 1 || buf[0] != 0x66 ||
+	    sysv[2 * PS - 1] != 0x55)
 		return 2;
 	if (epoll_wait(O_EPOLL, &ev, 1, 0) != 1 || ev.data.u64 != 7 ||
 	    read(O_EFD, &v, 8) != 8 || v != 7)
@@ -1078,8 +1087,9 @@ TEST_F_TIMEOUT(fi, restart_threads, 600)
 }
 
 /*
- * Shared memory, sockets, eventfds and epoll: every failure in making
- * them leaves the caller as it was, with nothing of them behind.
+ * Shared memory (SysV too), sockets, eventfds and epoll: every failure
+ * in making them leaves the caller as it was, with nothing of them
+ * behind.
  */
 TEST_F_TIMEOUT(fi, restart_objects, 900)
 {
