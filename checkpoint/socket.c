@@ -686,7 +686,8 @@ static int cr_check_unix(struct cr_rst *r, const struct cr_hdr_socket *hs)
 			      hs->ino);
 	if (hs->flags & CR_SOCKF_ACCEPTED &&
 	    (!stream || hs->state != CR_SOCK_CONNECTED || !hs->addr_len))
-		return cr_bad(r, "socket %llu: accepted, but not a connected stream with its listener's address",
+		return cr_bad(r,
+			      "socket %llu: accepted, but not a connected stream with its listener's address",
 			      hs->ino);
 	if ((hs->state != CR_SOCK_CONNECTED && (hs->peer || hs->flags & CR_SOCKF_PAIR)) ||
 	    (hs->flags & CR_SOCKF_PAIR && !hs->peer) || hs->peer == hs->ino ||
@@ -969,6 +970,7 @@ static int cr_set_accepted_addr(struct cr_rst *r, struct cr_rsock *rs)
 		    memcmp(&l->addr, &rs->addr, rs->rec.addr_len))
 			continue;
 		lu = unix_sk(cr_sock(l->file)->sk);
+		/* Pairs with the release unix_bind() publishes it with. */
 		addr = smp_load_acquire(&lu->addr);
 		refcount_inc(&addr->refcnt);
 		if (lu->path.dentry) {
@@ -985,6 +987,7 @@ static int cr_set_accepted_addr(struct cr_rst *r, struct cr_rsock *rs)
 		addr->len = rs->rec.addr_len;
 		refcount_set(&addr->refcnt, 1);
 	}
+	/* As unix_stream_connect(): pairs with unix_getname()'s acquire. */
 	smp_store_release(&u->addr, addr);
 	return 0;
 }
