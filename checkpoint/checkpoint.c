@@ -204,7 +204,9 @@ long cr_checkpoint(struct cr_ctx *ctx)
 	ctx->hbuf = kmalloc(CR_HBUF_SIZE, GFP_KERNEL);
 	ctx->bvec = kmalloc_array(CR_PGARR_TOTAL, sizeof(*ctx->bvec),
 				  GFP_KERNEL);
-	if (!ctx->hbuf || !ctx->bvec)
+	ctx->crcs = kmalloc_array(CR_PGARR_TOTAL + 1, sizeof(*ctx->crcs),
+				  GFP_KERNEL);
+	if (!ctx->hbuf || !ctx->bvec || !ctx->crcs)
 		return -ENOMEM;
 
 	ret = cr_collect_tree(ctx);

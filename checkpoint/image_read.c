@@ -99,15 +99,20 @@ int cr_read(struct cr_rst *r, void *buf, size_t len)
  * @n: how many; at most %CR_PGARR_TOTAL
  *
  * The file copies into the pages themselves through an ITER_BVEC, once,
- * with no bounce buffer; the checksum is taken from the pages after.
+ * with no bounce buffer; each page is then checked against its checksum
+ * in @r->ctx->crcs, which cr_read_pgarr() read.
  *
- * Return: as cr_read().
+ * Return: as cr_read(), or -EBADMSG (logged) for a page that is not
+ * what was saved.
  */
 int cr_read_pages(struct cr_rst *r, struct page **pages, unsigned int n)
 {
 	struct cr_ctx *ctx = r->ctx;
+	u64 start = ctx->written;
 	struct iov_iter iter;
 	unsigned int i;
+	u32 crc;
+	void *p;
 	int ret;
 
 	for (i = 0; i < n; i++)
@@ -119,11 +124,61 @@ int cr_read_pages(struct cr_rst *r, struct page **pages, unsigned int n)
 		return ret;
 
 	for (i = 0; i < n; i++) {
-		void *p = kmap_local_page(pages[i]);
-
-		ctx->crc = crc32c(ctx->crc, p, PAGE_SIZE);
+		p = kmap_local_page(pages[i]);
+		crc = ~crc32c(~0U, p, PAGE_SIZE);
 		kunmap_local(p);
+		if (crc != ctx->crcs[i]) {
+			cr_log(ctx,
+			       "the page at image offset %llu is damaged: checksum %#x, saved %#x",
+			       start + (u64)i * PAGE_SIZE, crc, ctx->crcs[i]);
+			return -EBADMSG;
+		}
 	}
+	return 0;
+}
+
+/**
+ * cr_skip_pages() - read past page contents that are not used
+ * @r: restart state
+ * @n: how many pages
+ *
+ * Page contents are outside the running checksum: they are read, not
+ * checked.
+ *
+ * Return: as cr_read().
+ */
+int cr_skip_pages(struct cr_rst *r, unsigned int n)
+{
+	u64 len = (u64)n * PAGE_SIZE;
+	size_t chunk;
+	int ret;
+
+	while (len) {
+		chunk = min_t(u64, len, CR_HBUF_SIZE);
+		ret = cr_read_done(r, cr_kread(r->ctx->file, r->ctx->hbuf,
+					       chunk), chunk);
+		if (ret)
+			return ret;
+		len -= chunk;
+	}
+	return 0;
+}
+
+/**
+ * cr_seek_pages() - seek past page contents a lazy restart leaves
+ * @r: restart state; the image is a regular file
+ * @n: how many pages
+ *
+ * Return: 0, or the errno of the seek (logged).
+ */
+int cr_seek_pages(struct cr_rst *r, unsigned int n)
+{
+	loff_t len = (loff_t)n * PAGE_SIZE, pos;
+
+	pos = vfs_llseek(r->ctx->file, len, SEEK_CUR);
+	if (pos < 0)
+		return cr_read_done(r, pos, 0);
+	r->ctx->written += len;
 	return 0;
 }
 

@@ -4,9 +4,11 @@
  *
  * Records are built in the context's header buffer and written as soon
  * as they are complete, so an image of any size streams through a pipe
- * as through a file. Every byte written also goes into a running
- * CRC-32C that the tail record carries, so that damage anywhere is
- * detectable.
+ * as through a file. Every byte written, but page contents, also goes
+ * into a running CRC-32C that the tail record carries; each page's
+ * contents have a CRC-32C of their own, in its PAGES record, which the
+ * running one covers: damage anywhere is detectable, and a page can be
+ * checked alone.
  */
 #include <linux/bvec.h>
 #include <linux/crc32c.h>
@@ -130,12 +132,36 @@ int cr_hbuf_put(struct cr_ctx *ctx, u32 len)
 }
 
 /**
+ * cr_page_crcs() - the checksums of a page-array's pages
+ * @pgarr: a non-empty page-array
+ * @crcs: set to the CRC-32C of each page, then zero up to the next
+ *	multiple of two entries (the record's padding)
+ *
+ * Return: the bytes of @crcs the PAGES record holds, padding included.
+ */
+size_t cr_page_crcs(struct cr_pgarr *pgarr, u32 *crcs)
+{
+	unsigned int i, n = pgarr->nr_used;
+	void *addr;
+
+	for (i = 0; i < n; i++) {
+		addr = kmap_local_page(pgarr->pages[i]);
+		crcs[i] = ~crc32c(~0U, addr, PAGE_SIZE);
+		kunmap_local(addr);
+	}
+	if (n % 2)
+		crcs[n] = 0;
+	return ALIGN(n * sizeof(u32), CR_HDR_ALIGN);
+}
+
+/**
  * cr_write_page_contents() - write the contents of a page-array's pages
  * @ctx: checkpoint context
- * @pgarr: a non-empty page-array, whose PAGES record head was written
+ * @pgarr: a non-empty page-array, whose PAGES record head and checksums
+ *	were written
  *
  * The contents go from the pages themselves, described by a bio_vec
- * array, with no intermediate copy.
+ * array, with no intermediate copy, and outside the running checksum.
  *
  * Return: 0 or a negative errno (logged).
  */
@@ -144,13 +170,8 @@ int cr_write_page_contents(struct cr_ctx *ctx, struct cr_pgarr *pgarr)
 	unsigned int i, n = pgarr->nr_used;
 	struct iov_iter iter;
 
-	for (i = 0; i < n; i++) {
-		void *addr = kmap_local_page(pgarr->pages[i]);
-
-		ctx->crc = crc32c(ctx->crc, addr, PAGE_SIZE);
-		kunmap_local(addr);
+	for (i = 0; i < n; i++)
 		bvec_set_page(&ctx->bvec[i], pgarr->pages[i], PAGE_SIZE, 0);
-	}
 	iov_iter_bvec(&iter, ITER_SOURCE, ctx->bvec, n, n * PAGE_SIZE);
 	return cr_write_counted(ctx, &iter);
 }

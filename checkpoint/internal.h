@@ -27,7 +27,7 @@ struct ipc_namespace;
 
 /* Flags each syscall accepts; anything else is -EINVAL. */
 #define CR_CHECKPOINT_FLAGS	CHECKPOINT_TREE
-#define CR_RESTART_FLAGS	RESTART_RUN
+#define CR_RESTART_FLAGS	(RESTART_RUN | RESTART_LAZY)
 
 /*
  * Tasks, threads included, that one image holds at most: bounds what a
@@ -201,6 +201,8 @@ struct cr_task {
  * @inherit: restart: the caller's substitutes for external files
  * @inherit_files: restart: the file of each, with a reference
  * @nr_inherit: restart: entries in @inherit
+ * @crcs: the CRC-32C of each page of the batch being written (read),
+ *	%CR_PGARR_TOTAL + 1 entries
  * @crc: running CRC-32C of the image written (read) so far
  * @written: bytes of image written (read) so far
  *
@@ -245,6 +247,7 @@ struct cr_ctx {
 	struct cr_inherit *inherit;
 	struct file **inherit_files;
 	unsigned int nr_inherit;
+	u32 *crcs;
 	u32 crc;
 	u64 written;
 };
@@ -450,6 +453,7 @@ struct cr_tree {
  * @nr_rt_pending: real-time signals pending in the image so far
  * @old_files: the caller's own descriptor table, while it has the
  *	root's (cr_enter_files())
+ * @base: the file offset the image starts at, for a lazy restart
  * @err: the first failure that is not the image's fault (a file, memory);
  *	reading goes on to the tail without building, and it is returned
  *	only if the image's checksum is good
@@ -474,6 +478,7 @@ struct cr_rst {
 	u64 *addrs;
 	unsigned int nr_rt_pending;
 	struct files_struct *old_files;
+	loff_t base;
 	int err;
 };
 
@@ -505,11 +510,14 @@ int cr_kread(struct file *file, void *buf, size_t len);
 
 /* image_write.c: the record stream, out */
 int cr_write_kvec(struct cr_ctx *ctx, struct kvec *vec, unsigned int nr);
+size_t cr_page_crcs(struct cr_pgarr *pgarr, u32 *crcs);
 int cr_write_page_contents(struct cr_ctx *ctx, struct cr_pgarr *pgarr);
 int cr_write_tail(struct cr_ctx *ctx);
 
 /* image_read.c: the record stream, in */
 int cr_read_skip(struct cr_rst *r, u64 len);
+int cr_skip_pages(struct cr_rst *r, unsigned int n);
+int cr_seek_pages(struct cr_rst *r, unsigned int n);
 int cr_read_hdr(struct cr_rst *r);
 void *cr_read_body(struct cr_rst *r, u32 type, u32 min, u32 max);
 int cr_read_pages(struct cr_rst *r, struct page **pages, unsigned int n);

@@ -17,6 +17,7 @@
  * means dropping the new mm.
  */
 #include <linux/binfmts.h>
+#include <linux/ckpt_lazy.h>
 #include <linux/dcache.h>
 #include <linux/err.h>
 #include <linux/file.h>
@@ -296,6 +297,17 @@ int cr_write_mm(struct cr_ctx *ctx, u32 id)
 	struct cr_hdr_mm *hm;
 	int ret;
 
+	/* A task still lazy: what is in the image is read back first. */
+	if (mm_lazy(mm)) {
+		ret = ckpt_lazy_fill_range(mm, 0, TASK_SIZE);
+		if (ret) {
+			cr_log(ctx,
+			       "the task's lazy pages cannot all be filled from its image: error %d",
+			       ret);
+			return ret;
+		}
+	}
+
 	ret = mmap_read_lock_killable(mm);
 	if (ret)
 		return ret;
@@ -348,6 +360,7 @@ static int cr_mm_create(struct cr_rst *r)
 	struct mm_struct *mm, *old = current->mm;
 	struct cr_hdr_mm *hm = &r->mmrec;
 	struct rlimit rlim_stack;
+	struct ckpt_lazy *lazy;
 	unsigned long kept;
 	struct file *exe;
 	int ret = 0;
@@ -379,6 +392,16 @@ static int cr_mm_create(struct cr_rst *r)
 	kept = MMF_DUMP_FILTER_MASK | MMF_DISABLE_THP_MASK;
 	mm->flags = (mm->flags & ~kept) |
 		    cr_mm_flags_from_image(hm->flags, hm->dump_filter);
+
+	if (r->ctx->flags & RESTART_LAZY) {
+		lazy = ckpt_lazy_create(mm, r->ctx->file, r->base);
+		if (IS_ERR(lazy)) {
+			cr_log(r->ctx, "cannot restart lazily from the image: error %ld%s",
+			       PTR_ERR(lazy), PTR_ERR(lazy) == -ETXTBSY ?
+			       " (it is open for writing)" : "");
+			return PTR_ERR(lazy);
+		}
+	}
 
 	/* Core dumps of the restored task use the caller's format. */
 	mm->binfmt = old->binfmt;

@@ -37,6 +37,8 @@
 #include <linux/swapops.h>
 #include <asm/tlb.h>
 
+#include <linux/ckpt_lazy.h>
+
 #include "internal.h"
 
 /*
@@ -303,10 +305,15 @@ static int cr_collect_slow(struct cr_ctx *ctx, unsigned long addr)
 static int cr_file_save(struct cr_ctx *ctx, struct cr_pgarr *pgarr,
 			struct cr_pages_out *out)
 {
+	size_t crc_len = cr_page_crcs(pgarr, ctx->crcs);
+	struct kvec vec[ARRAY_SIZE(out->vec) + 1];
 	int ret;
 
-	out->hp.h.len = sizeof(out->hp) + pgarr->nr_used * PAGE_SIZE;
-	ret = cr_write_kvec(ctx, out->vec, ARRAY_SIZE(out->vec));
+	memcpy(vec, out->vec, sizeof(out->vec));
+	vec[ARRAY_SIZE(out->vec)] = (struct kvec){ .iov_base = ctx->crcs,
+						   .iov_len = crc_len };
+	out->hp.h.len = sizeof(out->hp) + crc_len + pgarr->nr_used * PAGE_SIZE;
+	ret = cr_write_kvec(ctx, vec, ARRAY_SIZE(vec));
 	return ret ?: cr_write_page_contents(ctx, pgarr);
 }
 
@@ -691,7 +698,9 @@ static int cr_fill_from_parent(struct cr_rst *r, const u64 *addrs,
  * @hp: set to the PAGES record's head, read and checked
  *
  * The addresses must be page-aligned, increasing and in [@lo, @hi); the
- * PAGES record must match them. Its contents, if in the image, are next.
+ * PAGES record must match them. When its contents are in the image,
+ * their checksums are read into @r->ctx->crcs, and the contents are
+ * next.
  *
  * Return: 0, -EINVAL (logged) for a malformed record, or the errno of a
  * failed read.
@@ -700,6 +709,7 @@ int cr_read_pgarr(struct cr_rst *r, u64 lo, u64 hi, u64 *next, u64 **addrs,
 		  unsigned int *np, struct cr_hdr_pages *hp)
 {
 	struct cr_hdr_pgarr *ha;
+	size_t crc_len;
 	u64 *a;
 	u32 i, n;
 	int ret;
@@ -725,13 +735,41 @@ int cr_read_pgarr(struct cr_rst *r, u64 lo, u64 hi, u64 *next, u64 **addrs,
 	ret = cr_read_struct(r, CR_HDR_PAGES, hp, sizeof(*hp));
 	if (ret)
 		return ret;
-	if (r->hdr.len != sizeof(*hp) + (hp->flags ? 0 : (u64)n * PAGE_SIZE) ||
+	crc_len = hp->flags ? 0 : ALIGN(n * sizeof(u32), CR_HDR_ALIGN);
+	if (r->hdr.len != sizeof(*hp) + crc_len +
+			  (hp->flags ? 0 : (u64)n * PAGE_SIZE) ||
 	    hp->nr_pages != n || hp->flags & ~CR_PAGES_FLAGS ||
 	    hweight32(hp->flags) > 1)
 		return cr_bad(r, "page contents do not match their page-array");
+	/* The pages' own checksums, part of the running one; then padding. */
+	if (crc_len) {
+		ret = cr_read(r, r->ctx->crcs, crc_len);
+		if (ret)
+			return ret;
+		if (n % 2 && r->ctx->crcs[n])
+			return cr_bad(r, "page checksum padding is not zero");
+	}
 	*addrs = a;
 	*np = n;
 	return 0;
+}
+
+/*
+ * Leave a batch of anonymous pages in the image for a lazy restart: their
+ * addresses, image offsets and checksums go into the new mm's set of
+ * pages to fill, and reading goes on after their contents.
+ */
+static int cr_lazy_pages(struct cr_rst *r, const u64 *addrs, unsigned int n)
+{
+	int ret = ckpt_lazy_add_batch(r->mm, addrs, n, r->ctx->written,
+				      r->ctx->crcs);
+
+	if (ret) {
+		cr_log(r->ctx, "cannot note lazy pages at %#llx: error %d",
+		       addrs[0], ret);
+		r->err = ret;
+	}
+	return cr_seek_pages(r, n);
 }
 
 /**
@@ -780,7 +818,9 @@ int cr_read_vma_pages(struct cr_rst *r, u64 *next)
 		return r->ctx->store->load_kept(r, addrs, n);
 	}
 	if (r->err)
-		return cr_read_skip(r, (u64)n * PAGE_SIZE);
+		return cr_skip_pages(r, n);
+	if (mm_lazy(r->mm) && hv->type == CR_VMA_ANON)
+		return cr_lazy_pages(r, addrs, n);
 	return cr_fill_pages(r, addrs, n, NULL);
 }
 
@@ -822,7 +862,7 @@ int cr_fill_pages(struct cr_rst *r, const u64 *addrs, unsigned int n,
 		r->err = got ? got : -EFAULT;
 		cr_log(r->ctx, "cannot allocate the page at %#llx: error %d",
 		       addrs[i], r->err);
-		ret = src ? 0 : cr_read_skip(r, (u64)n * PAGE_SIZE);
+		ret = src ? 0 : cr_skip_pages(r, n);
 	} else if (src) {
 		for (j = 0; j < n; j++)
 			copy_highpage(r->pages[j], src[j]);

@@ -19,6 +19,7 @@
  */
 #include <linux/binfmts.h>
 #include <linux/bvec.h>
+#include <linux/ckpt_lazy.h>
 #include <linux/io_uring.h>
 #include <linux/lockdep.h>
 #include <linux/mm.h>
@@ -128,6 +129,24 @@ static int cr_commit(struct cr_rst *r, long *ax)
 				 CR_SIGPENDING_THREAD);
 	*ax = cr_arch_restore_regs(rt->cpu);
 	up_write(&current->signal->exec_update_lock);
+	return 0;
+}
+
+/*
+ * A lazy restart reads pages long after restart(2) returned, one by one
+ * and in any order: from a regular file, where each page's place is
+ * known, not from a pipe, a socket or a PRAM node.
+ */
+static int cr_check_lazy(struct cr_ctx *ctx)
+{
+	struct file *file = ctx->file;
+
+	if (!S_ISREG(file_inode(file)->i_mode) || !(file->f_mode & FMODE_LSEEK) ||
+	    ctx->store != &cr_file_store) {
+		cr_log(ctx,
+		       "lazy restart needs an image in a regular file (not a pipe, a socket or a PRAM node)");
+		return -EINVAL;
+	}
 	return 0;
 }
 
@@ -497,21 +516,27 @@ int cr_restart(struct cr_ctx *ctx, long *ax)
 	ret = cr_check_caller(ctx);
 	if (!ret)
 		ret = cr_pram_store_open(ctx);
+	if (!ret && ctx->flags & RESTART_LAZY)
+		ret = cr_check_lazy(ctx);
 	if (ret)
 		return ret;
 	r = kzalloc(sizeof(*r), GFP_KERNEL);
 	if (!r)
 		return -ENOMEM;
 	r->ctx = ctx;
+	r->base = ctx->file->f_pos;
 	ctx->hbuf = kmalloc(CR_HBUF_SIZE, GFP_KERNEL);
 	ctx->bvec = kmalloc_array(CR_PGARR_TOTAL, sizeof(*ctx->bvec),
+				  GFP_KERNEL);
+	ctx->crcs = kmalloc_array(CR_PGARR_TOTAL + 1, sizeof(*ctx->crcs),
 				  GFP_KERNEL);
 	r->pages = kmalloc_array(CR_PGARR_TOTAL, sizeof(*r->pages),
 				 GFP_KERNEL);
 	r->src = kmalloc_array(CR_PGARR_TOTAL, sizeof(*r->src), GFP_KERNEL);
 	r->addrs = kmalloc_array(CR_PGARR_TOTAL, sizeof(*r->addrs),
 				 GFP_KERNEL);
-	if (!ctx->hbuf || !ctx->bvec || !r->pages || !r->src || !r->addrs) {
+	if (!ctx->hbuf || !ctx->bvec || !ctx->crcs || !r->pages || !r->src ||
+	    !r->addrs) {
 		ret = -ENOMEM;
 		goto out;
 	}
@@ -532,8 +557,14 @@ int cr_restart(struct cr_ctx *ctx, long *ax)
 		ret = cr_check_pids(r, &head);
 	if (!ret && !r->err)
 		cr_finish_sysvshm(r->tree, false);
+	if (!ret && r->tree->nr_procs > 1 && ctx->flags & RESTART_LAZY)
+		ret = cr_refuse(r, -EOPNOTSUPP,
+				"lazy restart of a process tree is not supported yet");
 	if (!ret)
 		ret = r->err ?: cr_build(r, ax);
+	/* The restored task runs: its pages come in from the background too. */
+	if (!ret && ctx->flags & RESTART_LAZY)
+		ckpt_lazy_start(current->mm);
 	if (ret && r->tree)
 		cr_finish_sysvshm(r->tree, true);
 out:

@@ -334,7 +334,7 @@ int cr_fill_shmem(struct cr_rst *r, struct file *file, const u64 *offs,
 		cr_log(r->ctx, "cannot allocate shared memory at offset %#llx: error %d",
 		       offs[got], ret);
 		r->err = ret;
-		ret = src ? 0 : cr_read_skip(r, (u64)n * PAGE_SIZE);
+		ret = src ? 0 : cr_skip_pages(r, n);
 	} else if (src) {
 		for (i = 0; i < n; i++)
 			copy_highpage(r->pages[i], src[i]);
@@ -372,7 +372,7 @@ static int cr_read_shmem_pages(struct cr_rst *r, struct file *file,
 		return r->ctx->store->load_object(r, file, offs, n);
 	}
 	if (r->err)
-		return cr_read_skip(r, (u64)n * PAGE_SIZE);
+		return cr_skip_pages(r, n);
 	return cr_fill_shmem(r, file, offs, n, NULL);
 }
 

@@ -310,6 +310,36 @@ static void image_record_padding(struct kunit *test)
 }
 
 /*
+ * Each page of a batch has its own CRC-32C in its PAGES record, and an
+ * odd batch's last entry is zero padding.
+ */
+static void image_page_crcs(struct kunit *test)
+{
+	struct cr_pgarr pgarr = {};
+	struct page *pages[3];
+	u32 crcs[4] = { ~0U, ~0U, ~0U, ~0U };
+	unsigned int i;
+
+	for (i = 0; i < 3; i++) {
+		pages[i] = alloc_page(GFP_KERNEL);
+		KUNIT_ASSERT_NOT_NULL(test, pages[i]);
+		memset(page_address(pages[i]), 'a' + i, PAGE_SIZE);
+	}
+	pgarr.pages = pages;
+	pgarr.nr_used = 3;
+	KUNIT_EXPECT_EQ(test, cr_page_crcs(&pgarr, crcs), 16);
+	for (i = 0; i < 3; i++)
+		KUNIT_EXPECT_EQ(test, crcs[i],
+				~crc32c(~0U, page_address(pages[i]), PAGE_SIZE));
+	KUNIT_EXPECT_NE(test, crcs[0], crcs[1]);
+	KUNIT_EXPECT_EQ(test, crcs[3], 0);
+	pgarr.nr_used = 2;
+	KUNIT_EXPECT_EQ(test, cr_page_crcs(&pgarr, crcs), 8);
+	for (i = 0; i < 3; i++)
+		__free_page(pages[i]);
+}
+
+/*
  * Write a record and the tail into a pipe, read the stream back and check
  * the tail's checksum against the standard CRC-32C of the bytes before it.
  */
@@ -455,6 +485,7 @@ static struct kunit_suite checkpoint_format_suite = {
 
 static struct kunit_case checkpoint_image_cases[] = {
 	KUNIT_CASE(image_crc32c_check_value),
+	KUNIT_CASE(image_page_crcs),
 	KUNIT_CASE(image_record_padding),
 	KUNIT_CASE(image_tail_checksum),
 	{}

@@ -23,17 +23,19 @@
  * files and the shared memory objects, shared across the tree, come in
  * lists of their own after the tasks).
  * --pages also lists the address of every saved page, and the offset of
- * every saved page of a shared memory object.
+ * every saved page of a shared memory object, each with its checksum.
  *
  * The image is read once, front to back, through a fixed buffer: page
- * contents are checksummed and dropped, so an image of any size can come
- * through a pipe. Input is treated as hostile: every length is bounded
- * before it is used and every field the format constrains is checked.
+ * contents are checked against their own checksums and dropped, so an
+ * image of any size can come through a pipe. Input is treated as
+ * hostile: every length is bounded before it is used and every field
+ * the format constrains is checked.
  *
- * Exit status: 0 the image is valid and its checksum matches, 1 the
- * checksum does not match, 2 the image is malformed or truncated (one
- * line on stderr gives the byte offset and the reason), 3 usage or I/O
- * error.
+ * Exit status: 0 the image is valid and its checksums match, 1 the
+ * tail's checksum or a page's does not match (one line on stderr names
+ * the first, in image order), 2 the image is malformed or truncated
+ * (one line on stderr gives the byte offset and the reason), 3 usage or
+ * I/O error.
  */
 #define _GNU_SOURCE
 #include <arpa/inet.h>
@@ -352,7 +354,8 @@ static __u32 crc32c_update(__u32 crc, const unsigned char *p, size_t n)
 
 /*
  * A buffered reader that checksums every byte it hands out or drops,
- * so that the CRC covers exactly the bytes consumed so far.
+ * so that the running CRC covers exactly the bytes consumed so far but
+ * the page contents of PAGES records, which go into a CRC of their own.
  */
 #define READ_BUF_SIZE		(256U << 10)
 
@@ -382,10 +385,11 @@ static bool rd_fill(struct reader *r)
 }
 
 /*
- * Consume up to @n bytes, copying them to @dst unless it is NULL.
- * Returns how many were consumed: fewer than @n only at end of input.
+ * Consume up to @n bytes, copying them to @dst unless it is NULL, into
+ * the CRC-32C register *@crc. Returns how many were consumed: fewer than
+ * @n only at end of input.
  */
-static __u64 rd_take(struct reader *r, void *dst, __u64 n)
+static __u64 rd_take_crc(struct reader *r, void *dst, __u64 n, __u32 *crc)
 {
 	unsigned char *d = dst;
 	__u64 done = 0;
@@ -397,7 +401,7 @@ static __u64 rd_take(struct reader *r, void *dst, __u64 n)
 		chunk = r->end - r->pos;
 		if (chunk > n - done)
 			chunk = n - done;
-		r->crc = crc32c_update(r->crc, r->buf + r->pos, chunk);
+		*crc = crc32c_update(*crc, r->buf + r->pos, chunk);
 		if (d)
 			memcpy(d + done, r->buf + r->pos, chunk);
 		r->pos += chunk;
@@ -405,6 +409,12 @@ static __u64 rd_take(struct reader *r, void *dst, __u64 n)
 		done += chunk;
 	}
 	return done;
+}
+
+/* As rd_take_crc(), into the running CRC. */
+static __u64 rd_take(struct reader *r, void *dst, __u64 n)
+{
+	return rd_take_crc(r, dst, n, &r->crc);
 }
 
 /*
@@ -864,6 +874,15 @@ struct tepoll {
 	__u64 off;
 };
 
+/* A saved page whose contents do not match their checksum */
+struct bad_page {
+	__u64 off;		/* the image offset of its contents */
+	__u32 stored, computed;
+};
+
+/* For --pages: a page with no checksum (in a PRAM node, or the parent's) */
+#define NO_CRC			(~0ULL)
+
 struct image {
 	struct reader r;
 	bool json;
@@ -955,7 +974,14 @@ struct image {
 	__u64 next_addr;	/* a saved page may not lie below this */
 	__u32 batch;		/* nr_pages of the PGARR the PAGES must match */
 	__u64 *addrs;		/* their addresses (offsets), for --pages */
+	__u64 *addr_crcs;	/* and their checksums, or NO_CRC */
 	size_t nr_addrs, cap_addrs;
+	__u32 *crcs;		/* the checksums of the PAGES being read */
+	size_t cap_crcs;
+
+	/* The pages whose contents do not match their checksums */
+	struct bad_page *bad;
+	size_t nr_bad, cap_bad;
 
 	__u32 stored_crc, computed_crc;
 };
@@ -1849,6 +1875,43 @@ static void print_sysvshm(const struct cr_hdr_sysvshm *v)
 }
 
 /*
+ * For --pages, the pages kept since the last VMA or shared memory object
+ * as JSON: their addresses (offsets), then their checksums, null for a
+ * page with none in the image.
+ */
+static void json_pages(struct image *img, struct strbuf *sb)
+{
+	size_t i;
+
+	sb_printf(sb, ", \"pages\": [");
+	for (i = 0; i < img->nr_addrs; i++)
+		sb_printf(sb, "%s%llu", i ? ", " : "", img->addrs[i]);
+	sb_printf(sb, "], \"page_crcs\": [");
+	for (i = 0; i < img->nr_addrs; i++) {
+		if (img->addr_crcs[i] == NO_CRC)
+			sb_printf(sb, "%snull", i ? ", " : "");
+		else
+			sb_printf(sb, "%s%llu", i ? ", " : "",
+				  img->addr_crcs[i]);
+	}
+	sb_printf(sb, "]");
+}
+
+/* And as text, a line each, @what and the address (offset) first. */
+static void print_pages(struct image *img, const char *what)
+{
+	size_t i;
+
+	for (i = 0; i < img->nr_addrs; i++) {
+		printf("      %s 0x%llx", what, img->addrs[i]);
+		if (img->addr_crcs[i] != NO_CRC)
+			printf(" crc 0x%08llx", img->addr_crcs[i]);
+		putchar('\n');
+	}
+	img->nr_addrs = 0;
+}
+
+/*
  * Print the shared memory object whose pages are done, now that the VMA
  * or FILE that uses it first has come: its id, or 0 if there was none.
  */
@@ -1858,7 +1921,6 @@ static __u32 end_shmem(struct image *img)
 	size_t nlen = o->name_len ? o->name_len - 1 : 0;
 	struct strbuf *sb = &img->shmems;
 	__u32 id = img->new_shmem;
-	size_t i;
 
 	if (!id)
 		return 0;
@@ -1875,13 +1937,8 @@ static __u32 end_shmem(struct image *img)
 		if (o->kind == CR_SHMEM_SYSV)
 			json_sysvshm(sb, &img->sysvshm);
 		sb_printf(sb, ", \"nr_pages\": %llu", img->shmem_pages);
-		if (img->list_pages) {
-			sb_printf(sb, ", \"pages\": [");
-			for (i = 0; i < img->nr_addrs; i++)
-				sb_printf(sb, "%s%llu", i ? ", " : "",
-					  img->addrs[i]);
-			sb_printf(sb, "]");
-		}
+		if (img->list_pages)
+			json_pages(img, sb);
 		sb_printf(sb, "}");
 		img->nr_addrs = 0;
 		return id;
@@ -1895,9 +1952,7 @@ static __u32 end_shmem(struct image *img)
 	printf(" mode 0%03o pages=%llu\n", o->mode, img->shmem_pages);
 	if (o->kind == CR_SHMEM_SYSV)
 		print_sysvshm(&img->sysvshm);
-	for (i = 0; i < img->nr_addrs; i++)
-		printf("      page offset 0x%llx\n", img->addrs[i]);
-	img->nr_addrs = 0;
+	print_pages(img, "page offset");
 	return id;
 }
 
@@ -3189,7 +3244,6 @@ static void end_vma(struct image *img)
 	struct strbuf *sb = &img->out;
 	size_t plen = v->path_len ? v->path_len - 1 : 0;
 	__u64 offset;
-	size_t i;
 
 	if (!img->in_vma)
 		return;
@@ -3211,13 +3265,8 @@ static void end_vma(struct image *img)
 		sb_printf(sb, "\"mtime_nsec\": %u, \"object\": %u, ",
 			  v->mtime_nsec, v->object);
 		sb_printf(sb, "\"nr_pages\": %llu", img->vma_pages);
-		if (img->list_pages) {
-			sb_printf(sb, ", \"pages\": [");
-			for (i = 0; i < img->nr_addrs; i++)
-				sb_printf(sb, "%s%llu", i ? ", " : "",
-					  img->addrs[i]);
-			sb_printf(sb, "]");
-		}
+		if (img->list_pages)
+			json_pages(img, sb);
 		sb_printf(sb, "}");
 		img->nr_addrs = 0;
 		return;
@@ -3243,9 +3292,7 @@ static void end_vma(struct image *img)
 		printf(" object=%u", v->object);
 	print_vma_flags(v->flags);
 	putchar('\n');
-	for (i = 0; i < img->nr_addrs; i++)
-		printf("      page 0x%llx\n", img->addrs[i]);
-	img->nr_addrs = 0;
+	print_pages(img, "page");
 }
 
 static void do_vma(struct image *img, struct cr_hdr_vma *rec)
@@ -3376,8 +3423,13 @@ static void keep_addr(struct image *img, __u64 addr)
 		if (!p)
 			die_usage("out of memory");
 		img->addrs = p;
+		p = realloc(img->addr_crcs, cap * sizeof(*p));
+		if (!p)
+			die_usage("out of memory");
+		img->addr_crcs = p;
 		img->cap_addrs = cap;
 	}
+	img->addr_crcs[img->nr_addrs] = NO_CRC;
 	img->addrs[img->nr_addrs++] = addr;
 }
 
@@ -3447,9 +3499,68 @@ static void do_pgarr(struct image *img, struct cr_hdr_pgarr *rec)
 	img->batch = rec->nr_pages;
 }
 
+/*
+ * The checksums of a PAGES record's @n pages, with their padding, into
+ * the running CRC and img->crcs: no more than the PGARR before took,
+ * 8 bytes a page.
+ */
+static void read_page_crcs(struct image *img, struct cr_hdr_pages *rec,
+			   __u32 n)
+{
+	size_t len = ALIGN8(sizeof(__u32) * n);
+	__u32 *p;
+
+	if (img->cap_crcs < n + 1) {
+		p = reallocarray(img->crcs, n + 1, sizeof(*p));
+		if (!p)
+			die_usage("out of memory");
+		img->crcs = p;
+		img->cap_crcs = n + 1;
+	}
+	if (rd_take(&img->r, img->crcs, len) != len)
+		malformed(img->rec_off, "truncated %s record",
+			  type_name(rec->h.type));
+	if (n % 2 && img->crcs[n])
+		malformed(img->rec_off,
+			  "%s record: page checksum padding is not zero",
+			  type_name(rec->h.type));
+}
+
+/*
+ * The contents of a PAGES record's @n pages, outside the running CRC,
+ * each checked against its checksum: a mismatch is kept for the end, as
+ * the tail's is, and reading goes on.
+ */
+static void check_pages(struct image *img, struct cr_hdr_pages *rec,
+			__u32 n)
+{
+	struct bad_page *bad;
+	__u32 i, crc;
+	__u64 off;
+
+	for (i = 0; i < n; i++) {
+		off = img->r.off;
+		crc = ~0U;
+		if (rd_take_crc(&img->r, NULL, img->page_size, &crc) !=
+		    img->page_size)
+			malformed(img->rec_off, "truncated %s record",
+				  type_name(rec->h.type));
+		crc = ~crc;
+		if (crc == img->crcs[i])
+			continue;
+		img->bad = grow(img->bad, &img->cap_bad, img->nr_bad,
+				sizeof(*img->bad));
+		bad = &img->bad[img->nr_bad++];
+		bad->off = off;
+		bad->stored = img->crcs[i];
+		bad->computed = crc;
+	}
+}
+
 static void do_pages(struct image *img, struct cr_hdr_pages *rec)
 {
-	__u64 size;
+	__u64 crc_len = 0, size = 0;
+	__u32 i, n;
 
 	read_fixed(img, rec, sizeof(*rec));
 	if (rec->flags & ~CR_PAGES_FLAGS ||
@@ -3467,11 +3578,23 @@ static void do_pages(struct image *img, struct cr_hdr_pages *rec)
 			  img->new_shmem);
 	/*
 	 * In a PRAM node, the pages stay in its page stream; the parent's
-	 * are stored with the parent.
+	 * are stored with the parent: neither has checksums here.
 	 */
-	size = rec->flags ? 0 : (__u64)rec->nr_pages * img->page_size;
-	check_len(img, &rec->h, sizeof(*rec) + size);
-	skip_bytes(img, &rec->h, size);
+	n = rec->nr_pages;
+	if (!rec->flags) {
+		crc_len = ALIGN8(sizeof(__u32) * n);
+		size = (__u64)n * img->page_size;
+	}
+	check_len(img, &rec->h, sizeof(*rec) + crc_len + size);
+	if (!rec->flags) {
+		read_page_crcs(img, rec, n);
+		check_pages(img, rec, n);
+	}
+	/* The batch's addresses were kept last, by the PGARR before. */
+	if (img->list_pages)
+		for (i = 0; i < n; i++)
+			img->addr_crcs[img->nr_addrs - n + i] =
+				rec->flags ? NO_CRC : img->crcs[i];
 	if (img->new_shmem)
 		img->shmem_pages += rec->nr_pages;
 	else
@@ -3667,7 +3790,7 @@ static void print_usage(FILE *f)
 	fprintf(f, "usage: %s [--json] [--pages] [FILE|-]\n", prog);
 	fprintf(f, "Check a checkpoint image and describe it.\n");
 	fprintf(f, "  --json   line-oriented JSON instead of text\n");
-	fprintf(f, "  --pages  also list the address of every saved page\n");
+	fprintf(f, "  --pages  also list every saved page: address, checksum\n");
 	fprintf(f, "Exit: 0 valid, 1 checksum mismatch, 2 malformed, ");
 	fprintf(f, "3 usage or I/O error\n");
 }
@@ -3682,6 +3805,8 @@ int main(int argc, char **argv)
 	};
 	static struct image img;
 	const char *path = "-";
+	struct bad_page *bad;
+	size_t i;
 	bool ok;
 	int c;
 
@@ -3725,7 +3850,7 @@ int main(int argc, char **argv)
 
 	read_image(&img);
 
-	ok = img.stored_crc == img.computed_crc;
+	ok = img.stored_crc == img.computed_crc && !img.nr_bad;
 	if (img.json) {
 		sb_printf(&img.out, "\n],\n\"files\": [");
 		sb_append(&img.out, img.files.buf, img.files.len);
@@ -3736,13 +3861,30 @@ int main(int argc, char **argv)
 		sb_printf(&img.out, "\"size\": %llu,\n", img.r.off);
 		sb_printf(&img.out, "\"checksum\": {\"stored\": %u, ",
 			  img.stored_crc);
-		sb_printf(&img.out, "\"computed\": %u, \"ok\": %s}\n}\n",
+		sb_printf(&img.out, "\"computed\": %u, \"ok\": %s, ",
 			  img.computed_crc, ok ? "true" : "false");
+		sb_printf(&img.out, "\"bad_pages\": [");
+		for (i = 0; i < img.nr_bad; i++) {
+			bad = &img.bad[i];
+			sb_printf(&img.out,
+				  "%s{\"offset\": %llu, \"stored\": %u, ",
+				  i ? ", " : "", bad->off, bad->stored);
+			sb_printf(&img.out, "\"computed\": %u}",
+				  bad->computed);
+		}
+		sb_printf(&img.out, "]}\n}\n");
 		fwrite(img.out.buf, 1, img.out.len, stdout);
 	} else {
 		printf("total pages: %llu\nsize: %llu bytes\n",
 		       img.total_pages, img.r.off);
-		if (ok) {
+		for (i = 0; i < img.nr_bad; i++) {
+			bad = &img.bad[i];
+			printf("page checksum: MISMATCH at offset %llu ",
+			       bad->off);
+			printf("stored 0x%08x computed 0x%08x\n", bad->stored,
+			       bad->computed);
+		}
+		if (img.stored_crc == img.computed_crc) {
 			printf("checksum: ok 0x%08x\n", img.computed_crc);
 		} else {
 			printf("checksum: MISMATCH stored 0x%08x ",
@@ -3752,6 +3894,17 @@ int main(int argc, char **argv)
 	}
 	if (fflush(stdout) || ferror(stdout))
 		die_usage("writing the output: %s", strerror(errno));
+	/* One line, for the first mismatch: a page comes before the tail. */
+	if (img.nr_bad) {
+		bad = &img.bad[0];
+		fprintf(stderr,
+			"%s: page checksum mismatch at offset %llu: stored 0x%08x, computed 0x%08x",
+			prog, bad->off, bad->stored, bad->computed);
+		if (img.nr_bad > 1)
+			fprintf(stderr, " (and %zu more)", img.nr_bad - 1);
+		fputc('\n', stderr);
+		return EXIT_CRC;
+	}
 	if (!ok) {
 		fprintf(stderr,
 			"%s: checksum mismatch: stored 0x%08x, computed 0x%08x\n",

@@ -3,13 +3,16 @@
  * restart: turn this process into the process an image describes, and
  * create the rest of its tree.
  *
- *   restart [--run] [--inherit [TID:]FD[=FROM]]... IMAGE
+ *   restart [--run] [--lazy] [--inherit [TID:]FD[=FROM]]... IMAGE
  *   restart [--run] < IMAGE
  *   checkpoint PID | restart
  *
  * On success restart(2) does not return: this process becomes the
  * image's root process. A process that was stopped when it was
  * checkpointed comes back stopped, unless --run (RESTART_RUN) is given.
+ * With --lazy (RESTART_LAZY), the process runs at once and its memory
+ * comes from IMAGE, a regular file, as it touches it and from the
+ * background; IMAGE cannot be written meanwhile.
  * On failure the process is as it was, and the reasons the kernel gave
  * are on standard error.
  *
@@ -34,10 +37,11 @@
 
 static void print_usage(FILE *f, const char *prog)
 {
-	fprintf(f, "usage: %s [--run] [--inherit [TID:]FD[=FROM]]... [IMAGE]\n",
+	fprintf(f, "usage: %s [--run] [--lazy] [--inherit [TID:]FD[=FROM]]... [IMAGE]\n",
 		prog);
 	fprintf(f, "  IMAGE           the image file (default: standard input)\n");
 	fprintf(f, "  --run           stopped processes resume, too (RESTART_RUN)\n");
+	fprintf(f, "  --lazy          memory comes in on first touch (RESTART_LAZY)\n");
 	fprintf(f, "  --inherit SPEC  external descriptor FD of process TID (default:\n");
 	fprintf(f, "                  the root) gets our descriptor FROM (default: FD)\n");
 }
@@ -86,6 +90,7 @@ int main(int argc, char **argv)
 {
 	static const struct option opts[] = {
 		{ "run", no_argument, NULL, 'r' },
+		{ "lazy", no_argument, NULL, 'l' },
 		{ "inherit", required_argument, NULL, 'i' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
@@ -100,10 +105,13 @@ int main(int argc, char **argv)
 	const char *path;
 	int c;
 
-	while ((c = getopt_long(argc, argv, "ri:h", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "rli:h", opts, NULL)) != -1) {
 		switch (c) {
 		case 'r':
 			flags |= RESTART_RUN;
+			break;
+		case 'l':
+			flags |= RESTART_LAZY;
 			break;
 		case 'i':
 			if (nr == MAX_INHERIT || parse_inherit(optarg, &inh[nr])) {

@@ -70,6 +70,7 @@
 
 /* Flags of restart(2). */
 #define RESTART_RUN		(1UL << 0)	/* stopped tasks resume, too */
+#define RESTART_LAZY		(1UL << 1)	/* pages filled on first touch */
 
 /* "CKPTIMG\0" read as a little-endian 64-bit number */
 #define CR_IMAGE_MAGIC		0x00474d4954504b43ULL
@@ -926,8 +927,14 @@ struct cr_hdr_pgarr {
 /**
  * struct cr_hdr_pages - the contents of one batch of saved pages
  * @h: record header, type %CR_HDR_PAGES
- * @nr_pages: pages following this struct, page_size bytes each, in the
- *	order of the addresses of the preceding %CR_HDR_PGARR record
+ * @nr_pages: pages in the batch, in the order of the addresses of the
+ *	preceding %CR_HDR_PGARR record. Without a flag, this struct is
+ *	followed by @nr_pages 32-bit checksums, the CRC-32C of each page
+ *	(as the tail's, over its page_size bytes), zero-padded to
+ *	%CR_HDR_ALIGN, and then by the pages' contents, page_size bytes
+ *	each. The contents are outside the image's running checksum: each
+ *	page is checked against its own, so that a page can be read and
+ *	checked alone (a lazy restart does, on first touch)
  * @flags: %CR_PAGES_PRAM when the image is a PRAM node and the pages are
  *	the next @nr_pages of the node's page stream instead: then no
  *	contents follow; %CR_PAGES_PARENT when the pages are those the
@@ -948,7 +955,8 @@ struct cr_hdr_pages {
  * @magic: %CR_IMAGE_MAGIC
  * @crc32c: the standard CRC-32C (Castagnoli, as iSCSI uses it: initial
  *	value and final xor ~0, check value 0xe3069283) of every byte of
- *	the image before this field
+ *	the image before this field but the page contents of %CR_HDR_PAGES
+ *	records, which their records' own checksums cover
  * @pad: zero
  */
 struct cr_hdr_tail {

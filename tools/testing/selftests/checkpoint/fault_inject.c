@@ -216,9 +216,11 @@ static bool fi_errno_ok(int err)
 	/*
 	 * ENFILE is what socket(2) says, and so restart, when a socket's
 	 * inode or file cannot be had: the kernel does not tell a full file
-	 * table from a failed allocation there.
+	 * table from a failed allocation there. ENOSPC is what shmget(2)
+	 * says when its id cannot be allocated (ipc_addid()), as when the
+	 * namespace's ids are all taken.
 	 */
-	return err == ENOMEM || err == ENFILE;
+	return err == ENOMEM || err == ENFILE || err == ENOSPC;
 }
 
 /*

@@ -17,11 +17,14 @@
  * split, dropped and duplicated with their pages; pending signals
  * added), using boundary values (the
  * end of the user address space +-1, page size +-1, kernel addresses,
- * huge counts) as well as random ones. The CRC-32C of the tail is then
- * recomputed, so that the mutant reaches the checks behind it. Some
- * mutants change the restarting caller instead (its limits, MDWE, no or
- * a full log, the image through a pipe) or signal it in the middle of
- * restart(2): SIGKILL, whose cleanup must leave nothing behind.
+ * huge counts) as well as random ones. The mutant is then sealed again
+ * as checkpoint(2) seals an image: the CRC-32C of each page whose
+ * contents changed, in its PAGES record, and the tail's, of all but
+ * page contents, so that the mutant reaches the checks behind them.
+ * Some mutants change the restarting caller instead (its limits, MDWE,
+ * no or a full log, the image through a pipe) or signal it in the
+ * middle of restart(2): SIGKILL, whose cleanup must leave nothing
+ * behind.
  *
  * Each mutant is restarted by a forked child that first becomes nobody.
  * Either restart(2) fails, and that child checks that nothing of it
@@ -39,7 +42,10 @@
  * grant (credentials, memory below mmap_min_addr) and works its new
  * address space (page walks, fork, a hole punched into its mapped file).
  * A kernel report that shows up on /dev/kmsg is pinned on the mutant
- * that was running.
+ * that was running. A mutant of one mutation whose refusal is certain
+ * (the tail's checksum left wrong, a page's contents or checksum
+ * changed alone, padding after the checksums not zero) must be refused
+ * with its errno, EBADMSG or EINVAL.
  *
  * A node of the pram filesystem written with write(2) holds bytes only,
  * no kept pages. So a PRAM image's mutant is written into a new node,
@@ -211,6 +217,7 @@ static struct __test_metadata *md;
 
 /* CRC-32C, slicing by 8, as tools/checkpoint/ckptinfo.c computes it. */
 static uint32_t crc_table[8][256];
+static uint32_t zero_page_crc;	/* of a page of zeros */
 
 static void crc32c_init(void)
 {
@@ -228,6 +235,10 @@ static void crc32c_init(void)
 			c = crc_table[j - 1][i];
 			crc_table[j][i] = (c >> 8) ^ crc_table[0][c & 0xff];
 		}
+	c = ~0U;
+	for (i = 0; i < PS; i++)
+		c = crc_table[0][c & 0xff] ^ (c >> 8);
+	zero_page_crc = ~c;
 }
 
 /* @crc is the running register: ~0 to start, inverted at the end. */
@@ -258,6 +269,18 @@ static uint32_t crc32c_update(uint32_t crc, const unsigned char *p, size_t n)
 	return crc;
 }
 
+/* The CRC-32C of one page, as its PAGES record holds it. */
+static uint32_t page_crc(const unsigned char *p)
+{
+	return ~crc32c_update(~0U, p, PS);
+}
+
+/* The bytes of @n pages' checksums in a PAGES record, padding included. */
+static size_t crcs_len(uint64_t n)
+{
+	return (4 * n + 7) & ~7ULL;
+}
+
 static uint64_t splitmix(uint64_t *s)
 {
 	uint64_t z = (*s += 0x9e3779b97f4a7c15ULL);
@@ -282,6 +305,34 @@ static uint64_t getv(const unsigned char *p, int size)
 
 	memcpy(&v, p, size);
 	return v;
+}
+
+/*
+ * Where the page contents of the record at @p, @len bytes long, start:
+ * after its checksums, if it is a PAGES record that holds contents.
+ * @len for any other record, and for a PAGES record whose length does
+ * not match its count, which restart refuses before the tail.
+ */
+static size_t contents_at(const unsigned char *p, size_t len)
+{
+	uint64_t n;
+
+	if (len < sizeof(struct cr_hdr_pages) ||
+	    getv(p, 4) != CR_HDR_PAGES || getv(p + 12, 4))
+		return len;
+	n = getv(p + 8, 4);
+	if (len != sizeof(struct cr_hdr_pages) + crcs_len(n) + n * PS)
+		return len;
+	return sizeof(struct cr_hdr_pages) + crcs_len(n);
+}
+
+/*
+ * The running CRC-32C of the tail taken on over the record at @p, @len
+ * bytes: all of it but page contents, which their own checksums cover.
+ */
+static uint32_t crc_rec(uint32_t crc, const unsigned char *p, size_t len)
+{
+	return crc32c_update(crc, p, contents_at(p, len));
 }
 
 static long raw_syscall3(long nr, long a, long b, long c)
@@ -997,6 +1048,55 @@ static int make_image(int kind)
 	return fd;
 }
 
+/*
+ * Whether the valid image of @k is sealed as its mutants are made to
+ * be: each page's checksum in its PAGES record, zero padding after an
+ * odd count of them, and the tail's checksum, of all but page contents.
+ * If it were not, restart would refuse every mutant at the first of
+ * them, and reach nothing behind.
+ */
+static bool check_seal(const struct kind *k)
+{
+	const struct rec *t = &k->recs[k->nr - 1];
+	const unsigned char *p;
+	size_t c, n, j;
+	uint32_t crc;
+	int i;
+
+	for (i = 0; i < k->nr; i++) {
+		p = k->img + k->recs[i].off;
+		c = contents_at(p, k->recs[i].len);
+		if (c == k->recs[i].len)
+			continue;
+		n = (k->recs[i].len - c) / PS;
+		if (n % 2 && getv(p + sizeof(struct cr_hdr_pages) + 4 * n, 4)) {
+			LOG("the %s image's PAGES record at %zu: padding is not zero",
+			    k->name, k->recs[i].off);
+			return false;
+		}
+		for (j = 0; j < n; j++)
+			if (getv(p + sizeof(struct cr_hdr_pages) + 4 * j, 4) !=
+			    page_crc(p + c + j * PS))
+				break;
+		if (j < n) {
+			LOG("the %s image's PAGES record at %zu: page %zu is damaged",
+			    k->name, k->recs[i].off, j);
+			return false;
+		}
+	}
+	if (t->len < sizeof(struct cr_hdr_tail))
+		return false;
+	crc = ~crc32c_update(k->crc[k->nr - 1], k->img + t->off,
+			     offsetof(struct cr_hdr_tail, crc32c));
+	if (getv(k->img + t->off + offsetof(struct cr_hdr_tail, crc32c), 4) !=
+	    crc) {
+		LOG("the %s image's checksum is not %#x, as computed here",
+		    k->name, crc);
+		return false;
+	}
+	return true;
+}
+
 /* Read the image of @kind from @fd, parse it, note what it holds. */
 static bool load_image(int kind, int fd)
 {
@@ -1029,9 +1129,10 @@ static bool load_image(int kind, int fd)
 	}
 	k->crc[0] = ~0U;
 	for (i = 1; i < k->nr; i++)
-		k->crc[i] = crc32c_update(k->crc[i - 1],
-					  k->img + k->recs[i - 1].off,
-					  k->recs[i - 1].len);
+		k->crc[i] = crc_rec(k->crc[i - 1], k->img + k->recs[i - 1].off,
+				    k->recs[i - 1].len);
+	if (!check_seal(k))
+		return false;
 
 	/* Addresses of this image, to aim mutated fields at. */
 	for (i = 0; i < k->nr && k->naddrs < 60; i++) {
@@ -1212,6 +1313,7 @@ struct mut {
 	int tcount[NR_TSLOTS];	/* records by type, TAIL last */
 	int kind;
 	bool crc_bad;
+	int want;		/* the errno restart must refuse it with, or 0 */
 	struct env env;
 	char desc[4096];
 	size_t dlen;
@@ -2505,6 +2607,7 @@ static bool mut_vma_move(struct mut *m)
 struct pg {
 	uint64_t addr;
 	const unsigned char *data;	/* NULL: kept in the PRAM node */
+	uint32_t crc;			/* its checksum, as its record had it */
 };
 
 static struct pg pgs[MAX_PAGES];
@@ -2514,6 +2617,7 @@ static int grp_pages(struct mut *m, const struct grp *g)
 {
 	int i, n = 0;
 	uint32_t k, j;
+	size_t c;
 
 	for (i = g->v + 1; i + 1 < g->end; i += 2) {
 		const struct rec *a = &m->recs[i], *p = &m->recs[i + 1];
@@ -2523,20 +2627,24 @@ static int grp_pages(struct mut *m, const struct grp *g)
 			return -1;
 		k = mget(m, a->off + 8, 4);
 		pram = mget(m, p->off + 12, 4) & CR_PAGES_PRAM;
+		c = sizeof(struct cr_hdr_pages) + (pram ? 0 : crcs_len(k));
 		if (a->len != sizeof(struct cr_hdr_pgarr) + 8 * k ||
 		    mget(m, p->off + 8, 4) != k ||
-		    p->len != sizeof(struct cr_hdr_pages) + (pram ? 0 : k * PS) ||
-		    n + k > MAX_PAGES)
+		    p->len != c + (pram ? 0 : k * PS) || n + k > MAX_PAGES)
 			return -1;
 		for (j = 0; j < k; j++, n++) {
 			pgs[n].addr = mget(m, a->off + 16 + 8 * j, 8);
-			pgs[n].data = pram ? NULL : m->p + p->off + 16 + j * PS;
+			pgs[n].data = pram ? NULL : m->p + p->off + c + j * PS;
+			pgs[n].crc = pram ? 0 : mget(m, p->off + 16 + 4 * j, 4);
 		}
 	}
 	return i == g->end ? n : -1;
 }
 
-/* Page records for @n pages, appended at @t; returns the bytes. */
+/*
+ * Page records for @n pages, appended at @t; returns the bytes. Each
+ * page keeps the checksum it had, right or not.
+ */
 static size_t emit_pages(unsigned char *t, const struct pg *pg, int n)
 {
 	size_t pos = 0;
@@ -2552,7 +2660,7 @@ static size_t emit_pages(unsigned char *t, const struct pg *pg, int n)
 				break;
 		a.h.len = sizeof(a) + 8 * k;
 		a.nr_pages = k;
-		p.h.len = sizeof(p) + (pram ? 0 : k * PS);
+		p.h.len = sizeof(p) + (pram ? 0 : crcs_len(k) + k * PS);
 		p.nr_pages = k;
 		p.flags = pram ? CR_PAGES_PRAM : 0;
 		memcpy(t + pos, &a, sizeof(a));
@@ -2561,6 +2669,12 @@ static size_t emit_pages(unsigned char *t, const struct pg *pg, int n)
 			memcpy(t + pos, &pg[i + j].addr, 8);
 		memcpy(t + pos, &p, sizeof(p));
 		pos += sizeof(p);
+		if (!pram) {
+			for (j = 0; j < k; j++)
+				memcpy(t + pos + 4 * j, &pg[i + j].crc, 4);
+			memset(t + pos + 4 * k, 0, crcs_len(k) - 4 * k);
+			pos += crcs_len(k);
+		}
 		for (j = 0; !pram && j < k; j++, pos += PS)
 			memcpy(t + pos, pg[i + j].data, PS);
 		i += k;
@@ -2591,7 +2705,7 @@ static bool mut_vma_split(struct mut *m)
 	if (at <= g.start || at >= g.vend || at & (PS - 1))
 		return false;
 	vlen = m->recs[g.v].len;
-	t = tmp_get(2 * vlen + (size_t)np * (PS + 8) + 64 * (np + 2));
+	t = tmp_get(2 * vlen + (size_t)np * (PS + 12) + 64 * (np + 2));
 	memcpy(&v, m->p + m->recs[g.v].off, sizeof(v));
 	for (lo = 0; lo < np && pgs[lo].addr < at; lo++)
 		;
@@ -2801,14 +2915,18 @@ static bool mut_ident(struct mut *m)
 	return true;
 }
 
-/* A page-array and its contents resized together, consistently. */
+/*
+ * A page-array and its contents resized together, consistently: the
+ * pages added are zeros, with a page of zeros' checksum.
+ */
 static bool mut_pgarr_resize(struct mut *m)
 {
 	int ri = pick_rec(m, CR_HDR_PGARR), k;
 	uint32_t n, nn, flags;
 	uint64_t last;
-	size_t a, p;
+	size_t a, p, c;
 	unsigned char *t;
+	bool here;
 
 	if (ri < 0 || ri + 1 >= m->nr || m->recs[ri + 1].type != CR_HDR_PAGES)
 		return false;
@@ -2816,24 +2934,35 @@ static bool mut_pgarr_resize(struct mut *m)
 	p = m->recs[ri + 1].off;
 	n = mget(m, a + 8, 4);
 	flags = mget(m, p + 12, 4);
+	here = !(flags & CR_PAGES_PRAM);	/* contents in the image */
 	if (m->recs[ri].len != 16 + 8 * n || mget(m, p + 8, 4) != n ||
-	    m->recs[ri + 1].len != 16 + (flags & CR_PAGES_PRAM ? 0 : n * PS))
+	    m->recs[ri + 1].len != 16 + (here ? crcs_len(n) + n * PS : 0))
 		return false;
 	nn = from(m, (const uint64_t []){ 0, 1, n - 1, n + 1, n * 2,
 		  PGARR_MAX, PGARR_MAX + 1, 1 + below(m, 600) }, 8);
 	if (nn == n || nn > 2 * PGARR_MAX)
 		return false;
 	dsc(m, "PGARR[%d]@%zu and its PAGES: %u->%u pages", ri, a, n, nn);
+	if (here) {
+		/* the contents first, at the end: the checksums stay put */
+		c = p + 16 + crcs_len(n);
+		if (nn < n)
+			msplice(m, c + (size_t)nn * PS, (size_t)(n - nn) * PS,
+				NULL, 0);
+		else
+			msplice(m, c + (size_t)n * PS, 0, NULL,
+				(size_t)(nn - n) * PS);
+		t = tmp_get(crcs_len(nn));
+		memset(t, 0, crcs_len(nn));
+		memcpy(t, m->p + p + 16, 4 * (nn < n ? nn : n));
+		for (k = n; k < (int)nn; k++)
+			memcpy(t + 4 * k, &zero_page_crc, 4);
+		msplice(m, p + 16, crcs_len(n), t, crcs_len(nn));
+	}
 	if (nn < n) {
-		if (!(flags & CR_PAGES_PRAM))
-			msplice(m, p + 16 + (size_t)nn * PS,
-				(size_t)(n - nn) * PS, NULL, 0);
 		msplice(m, a + 16 + 8 * nn, 8 * (n - nn), NULL, 0);
 		p -= 8 * (n - nn);
 	} else {
-		if (!(flags & CR_PAGES_PRAM))
-			msplice(m, p + 16 + (size_t)n * PS, 0, NULL,
-				(size_t)(nn - n) * PS);
 		t = tmp_get(8 * (nn - n));
 		last = n ? mget(m, a + 16 + 8 * (n - 1), 8) : 0;
 		for (k = 0; k < (int)(nn - n); k++) {
@@ -2845,7 +2974,7 @@ static bool mut_pgarr_resize(struct mut *m)
 	}
 	mset(m, a + 4, 4, 16 + 8 * nn);
 	mset(m, a + 8, 4, nn);
-	mset(m, p + 4, 4, 16 + (flags & CR_PAGES_PRAM ? 0 : (size_t)nn * PS));
+	mset(m, p + 4, 4, 16 + (here ? crcs_len(nn) + (size_t)nn * PS : 0));
 	mset(m, p + 8, 4, nn);
 	return true;
 }
@@ -2909,29 +3038,39 @@ static bool mut_pgaddrs(struct mut *m)
 	return true;
 }
 
-/* The PRAM flag of a PAGES record, its contents dropped or added. */
+/*
+ * The PRAM flag of a PAGES record, its contents and their checksums
+ * dropped, or added: pages of zeros.
+ */
 static bool mut_pages_flags(struct mut *m)
 {
 	int ri = pick_rec(m, CR_HDR_PAGES);
-	uint32_t n, flags;
-	size_t p;
+	uint32_t n, flags, j;
+	size_t p, len;
+	unsigned char *t;
 	bool fit = chance(m, 70);
 
-	if (ri < 0)
+	if (ri < 0 || m->recs[ri].len < 16)
 		return false;
 	p = m->recs[ri].off;
 	n = mget(m, p + 8, 4);
 	flags = mget(m, p + 12, 4);
 	if (n > 2 * PGARR_MAX)
 		return false;
+	len = crcs_len(n) + (size_t)n * PS;
 	if (flags & CR_PAGES_PRAM) {
 		if (fit) {
 			msplice(m, rec_end(m, ri), 0, NULL, (size_t)n * PS);
-			mset(m, p + 4, 4, m->recs[ri].len + (size_t)n * PS);
+			t = tmp_get(crcs_len(n));
+			memset(t, 0, crcs_len(n));
+			for (j = 0; j < n; j++)
+				memcpy(t + 4 * j, &zero_page_crc, 4);
+			msplice(m, p + 16, 0, t, crcs_len(n));
+			mset(m, p + 4, 4, m->recs[ri].len + len);
 		}
-	} else if (fit && m->recs[ri].len >= 16 + (size_t)n * PS) {
-		msplice(m, p + 16, (size_t)n * PS, NULL, 0);
-		mset(m, p + 4, 4, m->recs[ri].len - (size_t)n * PS);
+	} else if (fit && m->recs[ri].len >= 16 + len) {
+		msplice(m, p + 16, len, NULL, 0);
+		mset(m, p + 4, 4, m->recs[ri].len - len);
 	}
 	mset(m, p + 12, 4, flags ^ CR_PAGES_PRAM);
 	dsc(m, "PAGES[%d]@%zu: PRAM flag %s%s", ri, p,
@@ -2998,26 +3137,75 @@ static bool mut_ldt(struct mut *m)
 	return true;
 }
 
+/*
+ * Page contents changed: mostly with the changed pages' own checksums
+ * made right again, as an attacker would, so that restart takes the
+ * pages as they are; or with their checksums left, for restart to find
+ * the pages damaged (EBADMSG); or a page's checksum changed instead
+ * (EBADMSG), or the padding after an odd count of them (EINVAL).
+ */
 static bool mut_page_data(struct mut *m)
 {
-	int ri = pick_rec(m, CR_HDR_PAGES), k, n;
-	size_t p, len;
+	/* 0: contents, sealed; 1: contents; 2: a checksum; 3: padding */
+	static const int how[10] = { 0, 0, 0, 0, 0, 0, 1, 1, 2, 3 };
+	int ri = pick_rec(m, CR_HDR_PAGES), k, nb, h;
+	uint32_t n, j, old, v, touched[16];
+	size_t p, c, len, at;
 
-	if (ri < 0 || m->recs[ri].len <= 16)
+	if (ri < 0)
 		return false;
-	p = m->recs[ri].off + 16;
-	len = m->recs[ri].len - 16;
-	n = 1 + below(m, 16);
-	for (k = 0; k < n; k++)
-		mset(m, p + below(m, len), 1, rnd(m));
-	dsc(m, "PAGES[%d]@%zu: %d bytes of contents changed", ri,
-	    m->recs[ri].off, n);
+	p = m->recs[ri].off;
+	len = m->recs[ri].len;
+	c = contents_at(m->p + p, len);
+	if (c == len)
+		return false;
+	n = (len - c) / PS;
+	h = how[below(m, 10)];
+	if (h == 3 && !(n % 2))
+		h = 2;		/* no padding after an even count */
+	if (h == 2) {
+		j = below(m, n);
+		at = p + 16 + 4 * j;
+		old = mget(m, at, 4);
+		v = old ^ (1 + below(m, 0xfffffffe));
+		mset(m, at, 4, v);
+		if (page_crc(m->p + p + c + (size_t)j * PS) != v)
+			m->want = EBADMSG;
+		dsc(m, "PAGES[%d]@%zu: checksum of page %u %#x->%#x", ri, p,
+		    j, old, v);
+		return true;
+	}
+	if (h == 3) {
+		v = from(m, (const uint64_t []){ 1, 0x80, 0x80000000,
+			 0xffffffff }, 4);
+		mset(m, p + 16 + 4 * n, 4, v);
+		m->want = EINVAL;
+		dsc(m, "PAGES[%d]@%zu: checksum padding %#x", ri, p, v);
+		return true;
+	}
+	nb = 1 + below(m, 16);
+	for (k = 0; k < nb; k++) {
+		at = c + below(m, len - c);
+		touched[k] = (at - c) / PS;
+		mset(m, p + at, 1, m->p[p + at] ^ (1 + below(m, 255)));
+	}
+	for (k = 0; k < nb; k++) {
+		at = p + 16 + 4 * touched[k];
+		v = page_crc(m->p + p + c + (size_t)touched[k] * PS);
+		if (!h)
+			mset(m, at, 4, v);
+		else if (mget(m, at, 4) != v)
+			m->want = EBADMSG;	/* unless the bytes changed back */
+	}
+	dsc(m, "PAGES[%d]@%zu: %d bytes of contents changed, their pages' checksums %s",
+	    ri, p, nb, h ? "left" : "to match");
 	return true;
 }
 
 static bool mut_crc(struct mut *m)
 {
 	m->crc_bad = true;
+	m->want = EBADMSG;
 	dsc(m, "checksum left wrong");
 	return true;
 }
@@ -3137,7 +3325,7 @@ static const struct mutator mutators[] = {
 	{ "vma split", C_VMA, 3, mut_vma_split },
 	{ "vma drop", C_VMA, 2, mut_vma_drop },
 	{ "vma duplicate", C_VMA, 2, mut_vma_dup },
-	{ "page data", C_DATA, 1, mut_page_data },
+	{ "page data", C_DATA, 2, mut_page_data },
 	{ "checksum", C_CRC, 1, mut_crc },
 	{ "syscall regs", C_REGS, 2, mut_sysregs },
 	{ "environment", C_ENV, 3, mut_env },
@@ -3149,12 +3337,17 @@ static const struct mutator mutators[] = {
 
 static bool used[NR_MUT];
 
+/*
+ * Seal the mutant as checkpoint(2) would: the tail's CRC-32C of all its
+ * records before, page contents left out, which their pages' own
+ * checksums cover (the mutators that change contents seal those).
+ */
 static void fix_crc(struct mut *m)
 {
 	const struct kind *k = &kinds[m->kind];
-	size_t at, from_off = 0;
 	uint32_t crc = ~0U;
-	int i, lo = 0, hi = k->nr - 1;
+	int i, j = 0, lo = 0, hi = k->nr - 1;
+	size_t at;
 
 	for (i = 0; i < m->nr; i++)
 		if (m->recs[i].type == CR_HDR_TAIL &&
@@ -3163,7 +3356,10 @@ static void fix_crc(struct mut *m)
 	if (i == m->nr)
 		return;
 	at = m->recs[i].off + offsetof(struct cr_hdr_tail, crc32c);
-	/* Start from the image's own register where nothing changed yet. */
+	/*
+	 * Start from the image's own register where nothing changed yet:
+	 * its records before are the mutant's, at the same indexes.
+	 */
 	while (lo < hi) {
 		int mid = (lo + hi + 1) / 2;
 
@@ -3172,11 +3368,15 @@ static void fix_crc(struct mut *m)
 		else
 			hi = mid - 1;
 	}
-	if (k->recs[lo].off <= m->dirty && k->recs[lo].off <= at) {
-		from_off = k->recs[lo].off;
+	if (k->recs[lo].off <= m->dirty && lo <= i &&
+	    m->recs[lo].off == k->recs[lo].off) {
+		j = lo;
 		crc = k->crc[lo];
 	}
-	crc = ~crc32c_update(crc, m->p + from_off, at - from_off);
+	for (; j < i; j++)
+		crc = crc_rec(crc, m->p + m->recs[j].off, m->recs[j].len);
+	crc = ~crc32c_update(crc, m->p + m->recs[i].off,
+			     at - m->recs[i].off);
 	if (m->crc_bad)
 		crc ^= 1 + below(m, 0xfffffffe);
 	memcpy(m->p + at, &crc, 4);
@@ -3202,6 +3402,7 @@ static void reset(int kind)
 	m->len = k->size;
 	m->dirty = m->len;
 	m->crc_bad = false;
+	m->want = 0;
 	memset(&m->env, 0, sizeof(m->env));
 	m->env.rlimit = -1;
 	m->dlen = 0;
@@ -3215,7 +3416,7 @@ static long mutant_idx = -1;
 static void mutate(long idx, int kind)
 {
 	struct mut *m = &mt;
-	int n, i, tries, total = 0, r;
+	int n, i, tries, total = 0, r, applied = 0;
 
 	reset(kind);
 	m->rng = mix(idx, 1);
@@ -3243,11 +3444,15 @@ static void mutate(long idx, int kind)
 			applying = mutators[i].name;
 			if (mutators[i].fn(m)) {
 				used[i] = true;
+				applied++;
 				break;
 			}
 		}
 		reparse(m);
 	}
+	/* What one mutation is refused with, another may forestall. */
+	if (applied != 1)
+		m->want = 0;
 	applying = "checksum";
 	fix_crc(m);
 	applying = NULL;
@@ -4168,8 +4373,12 @@ static void run_served(int kind, uint64_t nonce, const struct env *e,
 	}
 }
 
-/* Why @r is a failure, or NULL when it is an outcome allowed. */
-static const char *judge(const struct run *r, char *why, size_t len)
+/*
+ * Why @r is a failure, or NULL when it is an outcome allowed; @want is
+ * the errno restart(2) must refuse the mutant with, if known (0).
+ */
+static const char *judge(const struct run *r, int want, char *why,
+			 size_t len)
 {
 	if (r->hung)
 		snprintf(why, len, "restart(2) did not return within %d s%s%s",
@@ -4178,6 +4387,10 @@ static const char *judge(const struct run *r, char *why, size_t len)
 		snprintf(why, len,
 			 "restart(2) failed with errno %d (%s) but changed the caller: %s",
 			 r->err, strerror(r->err), r->what);
+	else if (r->post && want && r->err != want)
+		snprintf(why, len,
+			 "restart(2) failed with errno %d (%s), where %s belongs",
+			 r->err, strerror(r->err), strerrorname_np(want) ?: "?");
 	else if (r->post)
 		return NULL;
 	else if (r->interrupted && WIFSIGNALED(r->status) &&
@@ -4193,6 +4406,9 @@ static const char *judge(const struct run *r, char *why, size_t len)
 	else if (r->oracle)
 		snprintf(why, len, "the restored task has what restart must not grant: %s",
 			 r->owhat);
+	else if (want)
+		snprintf(why, len, "restored, where restart(2) must refuse with %s",
+			 strerrorname_np(want) ?: "?");
 	else
 		return NULL;
 	return why;
@@ -4470,7 +4686,7 @@ static bool fuzz_one(long idx, int kind, int verbose)
 				S->applied_run[i]++;
 		}
 
-	failed = !!judge(&r, why, sizeof(why));
+	failed = !!judge(&r, mt.want, why, sizeof(why));
 	if (report_found) {
 		S->reports++;
 		if (!failed)

@@ -171,19 +171,28 @@ TEST_F(image, truncated_at_random_points)
 	}
 }
 
-/* Every bit flipped anywhere is refused; in page data, by the checksum. */
+/*
+ * Every bit flipped anywhere is refused; in page data, by the page's own
+ * checksum.
+ */
 TEST_F(image, single_bit_flips)
 {
 	unsigned char *copy = malloc(self->size);
 	size_t pos, data_start, data_end;
 	int i, err, pages, flips = 0;
+	struct cr_hdr_pages hp;
 	char log[1024];
 
 	ASSERT_NE(NULL, copy);
 	pages = find_rec(self, CR_HDR_PAGES, 0);
 	ASSERT_LE(0, pages);
-	data_start = self->recs[pages].off + sizeof(struct cr_hdr_pages);
+	memcpy(&hp, self->img + self->recs[pages].off, sizeof(hp));
+	ASSERT_EQ(0, hp.flags);
+	/* The contents, after the pages' checksums and their padding. */
+	data_start = self->recs[pages].off + sizeof(hp) +
+		     ((4 * hp.nr_pages + 7) & ~7UL);
 	data_end = self->recs[pages].off + self->recs[pages].len;
+	ASSERT_EQ(data_end - data_start, (size_t)hp.nr_pages * PS);
 
 	srand(2);
 	for (i = 0; i < 400; i++) {
@@ -197,6 +206,9 @@ TEST_F(image, single_bit_flips)
 		err = try_restart(self, copy, self->size, log, sizeof(log));
 		if (i % 2) {
 			EXPECT_EQ(EBADMSG, err) {
+				TH_LOG("flip at %zu (page data): %s", pos, log);
+			}
+			EXPECT_NE(NULL, strstr(log, "is damaged")) {
 				TH_LOG("flip at %zu (page data): %s", pos, log);
 			}
 		} else {
@@ -292,6 +304,7 @@ TEST_F(image, format_v5_rules)
 	int mm = find_rec(self, CR_HDR_MM, 0);
 	int vma = find_rec(self, CR_HDR_VMA, 0);
 	uint32_t v4 = 4, v6 = 6, bit, two = 2, zero = 0;
+	struct cr_hdr_pages hp;
 	int rec;
 	int32_t sig = CR_NSIG + 1;
 	uint64_t one = 1, big;
@@ -395,8 +408,8 @@ TEST_F(image, format_v5_rules)
 	bit = O_CREAT;
 	expect_hostile(_metadata, self, off, &bit, 4, "open flags 0x40 not allowed");
 	off = self->recs[rec].off + offsetof(struct cr_hdr_file, kind);
-	bit = 9;
-	expect_hostile(_metadata, self, off, &bit, 4, "unknown kind 9");
+	bit = 99;
+	expect_hostile(_metadata, self, off, &bit, 4, "unknown kind 99");
 	off = self->recs[rec].off + offsetof(struct cr_hdr_file, id);
 	expect_hostile(_metadata, self, off, &two, 4, "file 2 where 1 belongs");
 	rec = find_rec(self, CR_HDR_FD, 0);
@@ -411,6 +424,20 @@ TEST_F(image, format_v5_rules)
 	/* Padding reads as zero, even where the checksum does not reach. */
 	off = self->recs[vma].off + offsetof(struct cr_hdr_vma, object);
 	expect_hostile(_metadata, self, off, &one, 4, "must be zero");
+	/* The padding after an odd count of page checksums. */
+	for (rec = find_rec(self, CR_HDR_PAGES, 0); rec >= 0;
+	     rec = find_rec(self, CR_HDR_PAGES, rec)) {
+		memcpy(&hp, self->img + self->recs[rec].off, sizeof(hp));
+		if (!hp.flags && hp.nr_pages % 2)
+			break;
+	}
+	if (rec >= 0) {
+		off = self->recs[rec].off + sizeof(hp) + 4 * hp.nr_pages;
+		expect_hostile(_metadata, self, off, &one, 4,
+			       "page checksum padding is not zero");
+	} else {
+		TH_LOG("no PAGES record with an odd count: its padding not tried");
+	}
 	off = self->recs[sighand].off + offsetof(struct cr_hdr_sighand, pad);
 	expect_hostile(_metadata, self, off, &one, 4,
 		       "signal handler padding");

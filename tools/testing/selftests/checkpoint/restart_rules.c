@@ -67,16 +67,44 @@ static void nobody_one_page_memlock(void)
 	become_nobody();
 }
 
-/* The standard CRC-32C, as the tail holds it. */
-static uint32_t crc32c(const unsigned char *p, size_t n)
+/* The standard CRC-32C register @c taken on over @n bytes at @p. */
+static uint32_t crc32c(uint32_t c, const unsigned char *p, size_t n)
 {
-	uint32_t c = ~0U;
 	int k;
 
 	while (n--) {
 		c ^= *p++;
 		for (k = 0; k < 8; k++)
 			c = (c >> 1) ^ (0x82f63b78U & -(c & 1));
+	}
+	return c;
+}
+
+/*
+ * The CRC-32C the tail holds, of the first @n bytes of image @p: all of
+ * them but the page contents of PAGES records, which the pages' own
+ * checksums, before them in the record, cover.
+ */
+static uint32_t image_crc(const unsigned char *p, size_t n)
+{
+	struct cr_hdr_pages hp;
+	size_t off = 0, len, covered, crcs;
+	uint32_t c = ~0U;
+
+	while (off < n) {
+		len = n - off;		/* the rest, if not a whole record */
+		memset(&hp, 0, sizeof(hp));
+		if (len >= sizeof(hp))
+			memcpy(&hp, p + off, sizeof(hp));
+		if (hp.h.len >= sizeof(hp.h) && hp.h.len <= len)
+			len = hp.h.len;
+		crcs = (4 * (size_t)hp.nr_pages + 7) & ~7UL;
+		covered = len;
+		if (hp.h.type == CR_HDR_PAGES && !hp.flags &&
+		    len == sizeof(hp) + crcs + hp.nr_pages * PS)
+			covered = sizeof(hp) + crcs;
+		c = crc32c(c, p + off, covered);
+		off += len;
 	}
 	return ~c;
 }
@@ -129,7 +157,7 @@ static int image_edit(const struct image *img, size_t off, const void *val,
 		return -1;
 	memcpy(copy, img->buf, img->size);
 	memcpy(copy + off, val, len);
-	crc = crc32c(copy, at);
+	crc = image_crc(copy, at);
 	memcpy(copy + at, &crc, sizeof(crc));
 	if (pwrite(fd, copy, img->size, 0) != (ssize_t)img->size) {
 		close(fd);

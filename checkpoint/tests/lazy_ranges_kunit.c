@@ -1,0 +1,247 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * KUnit tests for lazy restart's ranges of pages still to fill, with the
+ * cases of CRIU's lazy-pages IOV list (update_lazy_iovecs()): a fill at
+ * a range's start, in its middle and at its end, across two ranges, of
+ * a whole range, a VMA boundary inside a saved run; then a random fill
+ * order over 4K pages, and (a slow case) over a million, that ends with
+ * an empty set. After every change, each page left must still find its
+ * place in the image.
+ */
+#include <kunit/test.h>
+#include <linux/mm.h>
+#include <linux/prandom.h>
+#include <linux/rcupdate.h>
+#include <linux/slab.h>
+#include <linux/vmalloc.h>
+
+#include <linux/ckpt_lazy.h>
+
+#define PG(n)		((unsigned long)(n) << PAGE_SHIFT)
+#define BASE		PG(0x1000)	/* where the runs start */
+#define IMG		0x40000ULL	/* the first run's image offset */
+
+static struct cr_lazy_ranges *lr_new(struct kunit *test)
+{
+	struct cr_lazy_ranges *lr = kunit_kzalloc(test, sizeof(*lr),
+						  GFP_KERNEL);
+
+	KUNIT_ASSERT_NOT_NULL(test, lr);
+	cr_lazy_ranges_init(lr);
+	return lr;
+}
+
+/* A run of @nr pages at page @first, image offset IMG + PG(@first). */
+static struct cr_lazy_run *run_of(struct kunit *test, struct cr_lazy_ranges *lr,
+				  unsigned long first, unsigned int nr)
+{
+	struct cr_lazy_run *run;
+	u32 *crcs = kcalloc(nr, sizeof(*crcs), GFP_KERNEL);
+	unsigned int i;
+
+	KUNIT_ASSERT_NOT_NULL(test, crcs);
+	for (i = 0; i < nr; i++)
+		crcs[i] = 0xc0de0000 + first + i;
+	run = cr_lazy_run_alloc(lr, BASE + PG(first), IMG + PG(first), crcs,
+				nr);
+	kfree(crcs);
+	KUNIT_ASSERT_NOT_NULL(test, run);
+	return run;
+}
+
+/* Page @n is in the set exactly when @in, and then at its image place. */
+static void expect_page(struct kunit *test, struct cr_lazy_ranges *lr,
+			unsigned long n, bool in)
+{
+	struct cr_lazy_run *run = cr_lazy_find(lr, BASE + PG(n));
+	u32 crc;
+
+	KUNIT_EXPECT_EQ_MSG(test, !!run, in, "page %lu", n);
+	if (!run || !in)
+		return;
+	KUNIT_EXPECT_EQ(test, cr_lazy_page(run, BASE + PG(n) + 7, &crc),
+			IMG + PG(n));
+	KUNIT_EXPECT_EQ(test, crc, 0xc0de0000 + n);
+}
+
+/* Pages [@lo, @hi) are in the set, and nothing else of [0, @top). */
+static void expect_only(struct kunit *test, struct cr_lazy_ranges *lr,
+			unsigned long lo, unsigned long hi, unsigned long top)
+{
+	unsigned long n;
+
+	for (n = 0; n < top; n++)
+		expect_page(test, lr, n, n >= lo && n < hi);
+}
+
+static void lazy_fill_start_middle_end(struct kunit *test)
+{
+	struct cr_lazy_ranges *lr = lr_new(test);
+	struct cr_lazy_run *run = run_of(test, lr, 0, 10);
+	unsigned long addr, end;
+
+	KUNIT_ASSERT_EQ(test, cr_lazy_add(lr, run, BASE, BASE + PG(10)), 0);
+	KUNIT_EXPECT_EQ(test, atomic_long_read(&lr->nr_pages), 10);
+
+	/* Its start: the range shrinks from below. */
+	KUNIT_EXPECT_EQ(test, cr_lazy_remove(lr, BASE, BASE + PG(1)), 1);
+	expect_only(test, lr, 1, 10, 12);
+	/* Its end: from above. */
+	KUNIT_EXPECT_EQ(test, cr_lazy_remove(lr, BASE + PG(9), BASE + PG(10)), 1);
+	expect_only(test, lr, 1, 9, 12);
+	/* Its middle: two ranges, both of the same run. */
+	KUNIT_EXPECT_EQ(test, cr_lazy_remove(lr, BASE + PG(4), BASE + PG(6)), 2);
+	for (addr = 0; addr < 12; addr++)
+		expect_page(test, lr, addr,
+			    (addr >= 1 && addr < 4) || (addr >= 6 && addr < 9));
+	KUNIT_EXPECT_EQ(test, atomic_long_read(&lr->nr_pages), 6);
+
+	/* The next page to fill, and the end of its range. */
+	addr = 0;
+	KUNIT_EXPECT_TRUE(test, cr_lazy_next(lr, &addr, &end));
+	KUNIT_EXPECT_EQ(test, addr, BASE + PG(1));
+	KUNIT_EXPECT_EQ(test, end, BASE + PG(4));
+	addr = BASE + PG(4);
+	KUNIT_EXPECT_TRUE(test, cr_lazy_next(lr, &addr, &end));
+	KUNIT_EXPECT_EQ(test, addr, BASE + PG(6));
+	KUNIT_EXPECT_EQ(test, end, BASE + PG(9));
+	/* From inside a range: that page. */
+	addr = BASE + PG(7) + 5;
+	KUNIT_EXPECT_TRUE(test, cr_lazy_next(lr, &addr, &end));
+	KUNIT_EXPECT_EQ(test, addr, BASE + PG(7));
+	addr = BASE + PG(9);
+	KUNIT_EXPECT_FALSE(test, cr_lazy_next(lr, &addr, &end));
+
+	/* Nothing there: nothing removed. */
+	KUNIT_EXPECT_EQ(test, cr_lazy_remove(lr, BASE + PG(4), BASE + PG(6)), 0);
+	cr_lazy_ranges_destroy(lr);
+}
+
+static void lazy_fill_across_two_and_whole(struct kunit *test)
+{
+	struct cr_lazy_ranges *lr = lr_new(test);
+	struct cr_lazy_run *a = run_of(test, lr, 0, 4);
+	struct cr_lazy_run *b = run_of(test, lr, 6, 4);
+	unsigned long n;
+
+	KUNIT_ASSERT_EQ(test, cr_lazy_add(lr, a, BASE, BASE + PG(4)), 0);
+	KUNIT_ASSERT_EQ(test, cr_lazy_add(lr, b, BASE + PG(6), BASE + PG(10)), 0);
+	/* Overlaps are refused. */
+	KUNIT_EXPECT_EQ(test, cr_lazy_add(lr, b, BASE + PG(6), BASE + PG(7)),
+			-EEXIST);
+
+	/* The end of one, the gap, the start of the next. */
+	KUNIT_EXPECT_EQ(test, cr_lazy_remove(lr, BASE + PG(3), BASE + PG(8)), 3);
+	for (n = 0; n < 12; n++)
+		expect_page(test, lr, n, n < 3 || (n >= 8 && n < 10));
+	/* A whole range, and more around it. */
+	KUNIT_EXPECT_EQ(test, cr_lazy_remove(lr, BASE + PG(7), BASE + PG(20)), 2);
+	expect_only(test, lr, 0, 3, 12);
+	KUNIT_EXPECT_EQ(test, cr_lazy_remove(lr, 0, BASE + PG(3)), 3);
+	KUNIT_EXPECT_EQ(test, atomic_long_read(&lr->nr_pages), 0);
+	expect_only(test, lr, 0, 0, 12);
+	cr_lazy_ranges_destroy(lr);
+}
+
+/*
+ * A saved run that two VMAs share (mprotect() split one after the pages
+ * were saved): its pages go in as two ranges, each finding its own part
+ * of the run; removing one VMA leaves the other whole.
+ */
+static void lazy_vma_boundary_inside_a_run(struct kunit *test)
+{
+	struct cr_lazy_ranges *lr = lr_new(test);
+	struct cr_lazy_run *run = run_of(test, lr, 0, 8);
+
+	KUNIT_ASSERT_EQ(test, cr_lazy_add(lr, run, BASE, BASE + PG(5)), 0);
+	KUNIT_ASSERT_EQ(test, cr_lazy_add(lr, run, BASE + PG(5), BASE + PG(8)), 0);
+	expect_only(test, lr, 0, 8, 10);
+	KUNIT_EXPECT_EQ(test, cr_lazy_remove(lr, BASE, BASE + PG(5)), 5);
+	expect_only(test, lr, 5, 8, 10);
+	cr_lazy_ranges_destroy(lr);
+}
+
+/*
+ * @total pages in runs of varied length, filled one page at a time in a
+ * random order: the set ends empty, and on the way every page looked up
+ * is where its run says.
+ */
+static void lazy_random_fill(struct kunit *test, unsigned long total)
+{
+	struct cr_lazy_ranges *lr = lr_new(test);
+	struct rnd_state rnd;
+	struct cr_lazy_run *run;
+	unsigned long i, j, n, tmp, *order;
+	u32 crc;
+
+	order = vmalloc(array_size(total, sizeof(*order)));
+	KUNIT_ASSERT_NOT_NULL(test, order);
+	prandom_seed_state(&rnd, 0x1a2b3c4d);
+	for (i = 0; i < total; i += n) {
+		n = min(total - i, 1 + (unsigned long)prandom_u32_state(&rnd) % 700);
+		run = run_of(test, lr, i, n);
+		KUNIT_ASSERT_EQ(test, cr_lazy_add(lr, run, BASE + PG(i),
+						  BASE + PG(i + n)), 0);
+	}
+	KUNIT_ASSERT_EQ(test, atomic_long_read(&lr->nr_pages), total);
+	for (i = 0; i < total; i++)
+		order[i] = i;
+	for (i = total - 1; i > 0; i--) {
+		j = prandom_u32_state(&rnd) % (i + 1);
+		tmp = order[i];
+		order[i] = order[j];
+		order[j] = tmp;
+	}
+	for (i = 0; i < total; i++) {
+		n = order[i];
+		run = cr_lazy_find(lr, BASE + PG(n));
+		if (!run || cr_lazy_page(run, BASE + PG(n), &crc) != IMG + PG(n) ||
+		    crc != 0xc0de0000 + n ||
+		    cr_lazy_remove(lr, BASE + PG(n), BASE + PG(n + 1)) != 1) {
+			KUNIT_FAIL(test, "page %lu, fill %lu", n, i);
+			break;
+		}
+		/* Let RCU free the tree's old nodes as it goes. */
+		if (!(i % 256))
+			cond_resched();
+		if (!(i % 65536))
+			rcu_barrier();
+	}
+	KUNIT_EXPECT_EQ(test, atomic_long_read(&lr->nr_pages), 0);
+	i = 0;
+	KUNIT_EXPECT_FALSE(test, cr_lazy_next(lr, &i, &n));
+	vfree(order);
+	cr_lazy_ranges_destroy(lr);
+}
+
+/* 4K pages: at every boot of the test kernel, under KASAN, in a second. */
+static void lazy_random_fill_4k(struct kunit *test)
+{
+	lazy_random_fill(test, 1UL << 12);
+}
+
+/*
+ * A million pages, as a random touch pattern over 4 GiB leaves them:
+ * minutes under TCG with KASAN, so a slow case, which the test kernel's
+ * boot skips (kunit.filter) and kunit.py runs.
+ */
+static void lazy_random_fill_1m(struct kunit *test)
+{
+	lazy_random_fill(test, 1UL << 20);
+}
+
+static struct kunit_case lazy_ranges_cases[] = {
+	KUNIT_CASE(lazy_fill_start_middle_end),
+	KUNIT_CASE(lazy_fill_across_two_and_whole),
+	KUNIT_CASE(lazy_vma_boundary_inside_a_run),
+	KUNIT_CASE(lazy_random_fill_4k),
+	KUNIT_CASE_SLOW(lazy_random_fill_1m),
+	{}
+};
+
+static struct kunit_suite lazy_ranges_suite = {
+	.name = "checkpoint_lazy_ranges",
+	.test_cases = lazy_ranges_cases,
+};
+
+kunit_test_suite(lazy_ranges_suite);

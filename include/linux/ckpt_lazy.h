@@ -1,0 +1,137 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * Checkpoint/restart: lazy restart. The ranges of pages an address space
+ * has still to fill (checkpoint/lazy_ranges.c), and what mm/ asks of a
+ * lazy address space (mm/checkpoint_lazy.c): fill a page on its first
+ * fault, forget pages that are unmapped or discarded, fill a range
+ * before it is copied or moved, and let go of the image at the end.
+ */
+#ifndef _CHECKPOINT_LAZY_H
+#define _CHECKPOINT_LAZY_H
+
+#include <linux/atomic.h>
+#include <linux/list.h>
+#include <linux/maple_tree.h>
+#include <linux/mm_types.h>
+#include <linux/types.h>
+
+struct file;
+struct folio;
+struct vm_fault;
+
+/**
+ * struct cr_lazy_run - saved pages at consecutive addresses whose
+ *	contents are consecutive in the image
+ * @list: in &cr_lazy_ranges.runs
+ * @start: the address of its first page
+ * @file_off: the image offset of its first page's contents
+ * @nr: how many pages
+ * @crcs: the CRC-32C of each page
+ */
+struct cr_lazy_run {
+	struct list_head list;
+	unsigned long start;
+	u64 file_off;
+	unsigned int nr;
+	u32 crcs[];
+};
+
+/**
+ * struct cr_lazy_ranges - the pages of an address space still to fill
+ * @mt: the ranges, by address, each pointing to its run
+ * @runs: every run the ranges came from; added to before the address
+ *	space runs, freed with the set
+ * @nr_pages: pages in the ranges
+ */
+struct cr_lazy_ranges {
+	struct maple_tree mt;
+	struct list_head runs;
+	atomic_long_t nr_pages;
+};
+
+void cr_lazy_ranges_init(struct cr_lazy_ranges *lr);
+struct cr_lazy_run *cr_lazy_run_alloc(struct cr_lazy_ranges *lr,
+				      unsigned long start, u64 file_off,
+				      const u32 *crcs, unsigned int nr);
+int cr_lazy_add(struct cr_lazy_ranges *lr, struct cr_lazy_run *run,
+		unsigned long start, unsigned long end);
+struct cr_lazy_run *cr_lazy_find(struct cr_lazy_ranges *lr,
+				 unsigned long addr);
+u64 cr_lazy_page(const struct cr_lazy_run *run, unsigned long addr, u32 *crc);
+long cr_lazy_remove(struct cr_lazy_ranges *lr, unsigned long start,
+		    unsigned long end);
+int cr_lazy_poison(struct cr_lazy_ranges *lr, unsigned long addr);
+bool cr_lazy_next(struct cr_lazy_ranges *lr, unsigned long *addr,
+		  unsigned long *end);
+void cr_lazy_ranges_destroy(struct cr_lazy_ranges *lr);
+
+/* A page that could not be filled: a touch gets SIGBUS. */
+extern struct cr_lazy_run cr_lazy_poisoned;
+
+#ifdef CONFIG_CHECKPOINT
+/* Whether @mm has pages a lazy restart has still to fill. */
+static inline bool mm_lazy(struct mm_struct *mm)
+{
+	return unlikely(READ_ONCE(mm->ckpt_lazy));
+}
+
+struct ckpt_lazy *ckpt_lazy_create(struct mm_struct *mm, struct file *file,
+				   loff_t base);
+int ckpt_lazy_add_batch(struct mm_struct *mm, const u64 *addrs,
+			unsigned int n, u64 off, const u32 *crcs);
+void ckpt_lazy_start(struct mm_struct *mm);
+struct cr_lazy_run *ckpt_lazy_lookup(struct vm_fault *vmf);
+vm_fault_t ckpt_lazy_fill(struct vm_fault *vmf, struct cr_lazy_run *run,
+			  struct folio *folio);
+bool ckpt_lazy_still(struct vm_fault *vmf, struct cr_lazy_run *run);
+void ckpt_lazy_filled(struct vm_fault *vmf);
+void ckpt_lazy_unmap(struct mm_struct *mm, unsigned long start,
+		     unsigned long end);
+int ckpt_lazy_fill_range(struct mm_struct *mm, unsigned long start,
+			 unsigned long end);
+void ckpt_lazy_exit(struct mm_struct *mm);
+#else
+static inline bool mm_lazy(struct mm_struct *mm)
+{
+	return false;
+}
+
+static inline struct cr_lazy_run *ckpt_lazy_lookup(struct vm_fault *vmf)
+{
+	return NULL;
+}
+
+static inline vm_fault_t ckpt_lazy_fill(struct vm_fault *vmf,
+					struct cr_lazy_run *run,
+					struct folio *folio)
+{
+	return 0;
+}
+
+static inline bool ckpt_lazy_still(struct vm_fault *vmf,
+				   struct cr_lazy_run *run)
+{
+	return false;
+}
+
+static inline void ckpt_lazy_filled(struct vm_fault *vmf)
+{
+}
+
+static inline void ckpt_lazy_unmap(struct mm_struct *mm, unsigned long start,
+				   unsigned long end)
+{
+}
+
+static inline int ckpt_lazy_fill_range(struct mm_struct *mm,
+				       unsigned long start, unsigned long end)
+{
+	return 0;
+}
+
+static inline void ckpt_lazy_exit(struct mm_struct *mm)
+{
+}
+#endif
+
+#endif /* _CHECKPOINT_LAZY_H */

@@ -1,0 +1,444 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * Lazy restart: an address space whose saved anonymous pages are still
+ * in the image, filled on first touch and from the background.
+ *
+ * restart(2) with RESTART_LAZY reads and checks every record but the
+ * page contents of private anonymous mappings, which stay in the image
+ * file: their places and checksums go into the address space's set of
+ * ranges still to fill (checkpoint/lazy_ranges.c). A fault on such a
+ * page fills it in the faulting task's context: do_anonymous_page()
+ * asks ckpt_lazy_lookup() whether the page is one, allocates its folio
+ * as for any anonymous fault, has ckpt_lazy_fill() read the page's
+ * contents from the image and check them against their CRC-32C, and
+ * maps it, after ckpt_lazy_still() says under the page table lock that
+ * the page was not dropped meanwhile; ckpt_lazy_filled() then takes it
+ * out of the set. A page that cannot be read, or is not what was saved,
+ * gets SIGBUS, with a kernel log line, on this and every later touch:
+ * never other contents.
+ *
+ * Whatever else reaches the pages goes through the same fault: GUP for
+ * /proc/PID/mem, ptrace, process_vm_readv() and O_DIRECT. What does not
+ * fault fills first (ckpt_lazy_fill_range()): fork() fills the whole
+ * address space before copying it, so the child sees the same memory;
+ * mremap() fills what it moves; a core dump and checkpoint(2) fill
+ * everything before they read it. What unmaps or discards pages takes
+ * them out of the set before zapping (ckpt_lazy_unmap(), from
+ * unmap_single_vma()): after munmap() or MADV_DONTNEED the range reads
+ * zeroes, never the image. No transparent huge page is made in a lazy
+ * address space (__thp_vma_allowable_orders()), since a huge fault or a
+ * collapse would zero-fill pages that are still in the image.
+ *
+ * A work item fills the rest in address order, a few pages at a time
+ * through get_user_pages_remote(), so through the same fault. Once no
+ * page is left, it lets go of the image: the file, which nobody could
+ * write meanwhile (deny_write_access(), as exec does), is closed. The
+ * restored task never waits for it. exit_mmap() stops the work and frees
+ * the set (ckpt_lazy_exit()).
+ */
+#include <linux/ckpt_lazy.h>
+#include <linux/crc32c.h>
+#include <linux/file.h>
+#include <linux/fs.h>
+#include <linux/highmem.h>
+#include <linux/mm.h>
+#include <linux/sched/mm.h>
+#include <linux/slab.h>
+#include <linux/workqueue.h>
+
+/* Pages the background fills per round, between which it lets go. */
+#define CKPT_LAZY_BATCH		32
+
+/**
+ * struct ckpt_lazy - what a lazy address space has still to fill
+ * @ranges: the pages still in the image, by address
+ * @mm: the address space; it holds this (&mm_struct.ckpt_lazy)
+ * @file: the image, written by nobody while held; NULL once released
+ * @base: the file offset the image starts at
+ * @sem: held for reading while a page is read from @file, for writing
+ *	to release it
+ * @work: the background filling
+ * @next: where the background goes on from
+ * @stop: the address space is going away: the background stops
+ */
+struct ckpt_lazy {
+	struct cr_lazy_ranges ranges;
+	struct mm_struct *mm;
+	struct file *file;
+	loff_t base;
+	struct rw_semaphore sem;
+	struct work_struct work;
+	unsigned long next;
+	bool stop;
+};
+
+static void ckpt_lazy_work(struct work_struct *work);
+
+/**
+ * ckpt_lazy_create() - make an address space that restart builds lazy
+ * @mm: the address space, not running yet
+ * @file: the image it is restarted from, a regular file
+ * @base: the file offset the image starts at
+ *
+ * Return: the lazy state, or an ERR_PTR: -ETXTBSY when @file is open
+ * for writing, -ENOMEM.
+ */
+struct ckpt_lazy *ckpt_lazy_create(struct mm_struct *mm, struct file *file,
+				   loff_t base)
+{
+	struct ckpt_lazy *lz;
+	int ret;
+
+	lz = kzalloc(sizeof(*lz), GFP_KERNEL_ACCOUNT);
+	if (!lz)
+		return ERR_PTR(-ENOMEM);
+	ret = deny_write_access(file);
+	if (ret) {
+		kfree(lz);
+		return ERR_PTR(ret);
+	}
+	cr_lazy_ranges_init(&lz->ranges);
+	lz->mm = mm;
+	lz->file = get_file(file);
+	lz->base = base;
+	init_rwsem(&lz->sem);
+	INIT_WORK(&lz->work, ckpt_lazy_work);
+	WRITE_ONCE(mm->ckpt_lazy, lz);
+	return lz;
+}
+
+/**
+ * ckpt_lazy_add_batch() - leave a batch of saved pages in the image
+ * @mm: a lazy address space restart builds
+ * @addrs: the pages' addresses, increasing, in one anonymous VMA
+ * @n: how many
+ * @off: the image offset of the first page's contents; the others follow
+ * @crcs: each page's CRC-32C
+ *
+ * Return: 0 or -ENOMEM.
+ */
+int ckpt_lazy_add_batch(struct mm_struct *mm, const u64 *addrs,
+			unsigned int n, u64 off, const u32 *crcs)
+{
+	struct ckpt_lazy *lz = mm->ckpt_lazy;
+	struct cr_lazy_run *run;
+	unsigned int i, j;
+	int ret;
+
+	for (i = 0; i < n; i = j) {
+		for (j = i + 1; j < n && addrs[j] == addrs[j - 1] + PAGE_SIZE; j++)
+			;
+		run = cr_lazy_run_alloc(&lz->ranges, addrs[i],
+					off + ((u64)i << PAGE_SHIFT), crcs + i,
+					j - i);
+		if (!run)
+			return -ENOMEM;
+		ret = cr_lazy_add(&lz->ranges, run, addrs[i],
+				  addrs[j - 1] + PAGE_SIZE);
+		if (ret)
+			return ret;
+	}
+	return 0;
+}
+
+/**
+ * ckpt_lazy_start() - start filling in the background
+ * @mm: a lazy address space, running now
+ */
+void ckpt_lazy_start(struct mm_struct *mm)
+{
+	struct ckpt_lazy *lz = READ_ONCE(mm->ckpt_lazy);
+
+	if (lz)
+		queue_work(system_unbound_wq, &lz->work);
+}
+
+/* Close the image: nothing is left to read from it. */
+static void ckpt_lazy_release(struct ckpt_lazy *lz)
+{
+	struct file *file;
+
+	down_write(&lz->sem);
+	file = lz->file;
+	lz->file = NULL;
+	up_write(&lz->sem);
+	if (file) {
+		allow_write_access(file);
+		fput(file);
+	}
+}
+
+/**
+ * ckpt_lazy_lookup() - whether a fault is on a page still to fill
+ * @vmf: a fault on a missing page of an anonymous VMA
+ *
+ * Return: the page's run (&cr_lazy_poisoned for a page that gets
+ * SIGBUS), or NULL for a page to fault as any other.
+ */
+struct cr_lazy_run *ckpt_lazy_lookup(struct vm_fault *vmf)
+{
+	struct ckpt_lazy *lz = READ_ONCE(vmf->vma->vm_mm->ckpt_lazy);
+
+	if (!lz)
+		return NULL;
+	return cr_lazy_find(&lz->ranges, vmf->address);
+}
+
+/* Read the page at @addr of @run into @folio; 0 or an errno. */
+static int ckpt_lazy_read(struct ckpt_lazy *lz, struct cr_lazy_run *run,
+			  unsigned long addr, struct folio *folio)
+{
+	void *kaddr;
+	loff_t pos;
+	ssize_t got;
+	u32 crc;
+	int ret = 0;
+
+	pos = lz->base + cr_lazy_page(run, addr, &crc);
+	kaddr = kmap_local_folio(folio, 0);
+	got = kernel_read(lz->file, kaddr, PAGE_SIZE, &pos);
+	if (got != PAGE_SIZE)
+		ret = got < 0 ? got : -ENODATA;
+	else if (~crc32c(~0U, kaddr, PAGE_SIZE) != crc)
+		ret = -EBADMSG;
+	kunmap_local(kaddr);
+	return ret;
+}
+
+/**
+ * ckpt_lazy_fill() - fill a new folio with a page from the image
+ * @vmf: the fault
+ * @run: the page's run, from ckpt_lazy_lookup()
+ * @folio: the order-0 folio do_anonymous_page() allocated for it
+ *
+ * Called without the page table lock; may sleep on the read. A page
+ * that cannot be read, or whose contents are not what was saved, is
+ * kept in the set as poisoned: this and every later touch get SIGBUS.
+ *
+ * Return: 0 when @folio holds the page; VM_FAULT_SIGBUS; or
+ * VM_FAULT_NOPAGE when the image was released meanwhile because the page
+ * was filled by another fault: the access is retried.
+ */
+vm_fault_t ckpt_lazy_fill(struct vm_fault *vmf, struct cr_lazy_run *run,
+			  struct folio *folio)
+{
+	struct mm_struct *mm = vmf->vma->vm_mm;
+	struct ckpt_lazy *lz = READ_ONCE(mm->ckpt_lazy);
+	int ret = -EBADMSG;
+
+	if (run == &cr_lazy_poisoned)
+		return VM_FAULT_SIGBUS;
+	down_read(&lz->sem);
+	if (!lz->file) {
+		up_read(&lz->sem);
+		/* Filled by another, or the background gave up on it. */
+		if (cr_lazy_find(&lz->ranges, vmf->address) != run)
+			return VM_FAULT_NOPAGE;
+		return VM_FAULT_SIGBUS;
+	}
+	ret = ckpt_lazy_read(lz, run, vmf->address, folio);
+	up_read(&lz->sem);
+	if (!ret)
+		return 0;
+
+	pr_warn_ratelimited("restart: pid %d (%s): lazy page %#lx cannot be filled from the image: error %d\n",
+			    task_pid_nr(current), current->comm,
+			    vmf->address & PAGE_MASK, ret);
+	cr_lazy_poison(&lz->ranges, vmf->address);
+	return VM_FAULT_SIGBUS;
+}
+
+/**
+ * ckpt_lazy_still() - whether a page being filled is still to fill
+ * @vmf: the fault, with the page table lock held
+ * @run: the run ckpt_lazy_lookup() found
+ *
+ * A page dropped meanwhile (MADV_DONTNEED, which takes it out of the set
+ * before it zaps) must not get the image's contents: the fault is then
+ * retried, and faults as any other.
+ *
+ * Return: true when the page may be mapped.
+ */
+bool ckpt_lazy_still(struct vm_fault *vmf, struct cr_lazy_run *run)
+{
+	struct ckpt_lazy *lz = READ_ONCE(vmf->vma->vm_mm->ckpt_lazy);
+
+	lockdep_assert_held(vmf->ptl);
+	return cr_lazy_find(&lz->ranges, vmf->address) == run;
+}
+
+/**
+ * ckpt_lazy_filled() - take a page just mapped out of the set
+ * @vmf: the fault, the page table lock released
+ *
+ * When the set cannot shrink for want of memory, the page stays in it:
+ * it is mapped, so it faults no more, and the background takes it out.
+ */
+void ckpt_lazy_filled(struct vm_fault *vmf)
+{
+	struct ckpt_lazy *lz = READ_ONCE(vmf->vma->vm_mm->ckpt_lazy);
+	unsigned long addr = vmf->address & PAGE_MASK;
+
+	cr_lazy_remove(&lz->ranges, addr, addr + PAGE_SIZE);
+}
+
+/**
+ * ckpt_lazy_unmap() - forget pages about to be unmapped or discarded
+ * @mm: the address space
+ * @start: the first address
+ * @end: the address after the last
+ *
+ * Called by unmap_single_vma() before it zaps, for munmap(), mremap()'s
+ * and mmap()'s unmapping, MADV_DONTNEED and the end of the address
+ * space: what was there reads zeroes now, as memory just mapped does.
+ * With the mmap lock held.
+ */
+void ckpt_lazy_unmap(struct mm_struct *mm, unsigned long start,
+		     unsigned long end)
+{
+	struct ckpt_lazy *lz = READ_ONCE(mm->ckpt_lazy);
+
+	if (!lz)
+		return;
+	mmap_assert_locked(mm);
+	/*
+	 * Splitting a range may need a maple tree node. The pages must go
+	 * (else they would come back from the image), and a zap cannot
+	 * fail: retry, as the allocator does for __GFP_NOFAIL.
+	 */
+	while (cr_lazy_remove(&lz->ranges, start & PAGE_MASK,
+			      PAGE_ALIGN(end)) == -ENOMEM)
+		cond_resched();
+}
+
+/*
+ * Fault in up to a batch of the lazy pages of @mm from @start, in one
+ * range that ends at @end; the caller holds a user reference on @mm and
+ * its mmap lock for reading. The pages mapped go out of the set, in
+ * case their faults could not take them out. A page that cannot be had
+ * is poisoned. Returns how many pages it went past, or -EIO when the
+ * first cannot be had.
+ */
+static long ckpt_lazy_fault_in(struct mm_struct *mm, struct ckpt_lazy *lz,
+			       unsigned long start, unsigned long end)
+{
+	struct page *pages[CKPT_LAZY_BATCH];
+	unsigned long n;
+	long got, i;
+
+	mmap_assert_locked(mm);
+	n = min_t(unsigned long, (end - start) >> PAGE_SHIFT, CKPT_LAZY_BATCH);
+	/* FOLL_FORCE: a page of a PROT_NONE mapping is filled too. */
+	got = get_user_pages_remote(mm, start, n, FOLL_FORCE, pages, NULL);
+	for (i = 0; i < got; i++)
+		put_page(pages[i]);
+	if (got > 0) {
+		cr_lazy_remove(&lz->ranges, start, start + got * PAGE_SIZE);
+		return got;
+	}
+	if (cr_lazy_find(&lz->ranges, start) != &cr_lazy_poisoned) {
+		pr_warn_ratelimited("restart: lazy page %#lx cannot be filled: error %ld\n",
+				    start, got);
+		cr_lazy_poison(&lz->ranges, start);
+	}
+	return -EIO;
+}
+
+/**
+ * ckpt_lazy_fill_range() - fill the lazy pages of a range now
+ * @mm: the address space, with a user reference held and the mmap lock
+ *	not held
+ * @start: the first address
+ * @end: the address after the last
+ *
+ * For what reads an address space without faulting on it, or copies or
+ * moves its page tables: fork(), mremap(), core dumps, checkpoint(2).
+ * A page that cannot be filled is poisoned and passed.
+ *
+ * Return: 0, -EIO when a page could not be filled, or -EINTR on a fatal
+ * signal.
+ */
+int ckpt_lazy_fill_range(struct mm_struct *mm, unsigned long start,
+			 unsigned long end)
+{
+	struct ckpt_lazy *lz = READ_ONCE(mm->ckpt_lazy);
+	unsigned long addr = start, stop;
+	long got;
+	int ret = 0;
+
+	if (!lz)
+		return 0;
+	while (cr_lazy_next(&lz->ranges, &addr, &stop) && addr < end) {
+		if (fatal_signal_pending(current) ||
+		    mmap_read_lock_killable(mm))
+			return -EINTR;
+		got = ckpt_lazy_fault_in(mm, lz, addr, min(stop, end));
+		mmap_read_unlock(mm);
+		if (got < 0) {
+			ret = got;
+			got = 1;
+		}
+		addr += got * PAGE_SIZE;
+		cond_resched();
+	}
+	return ret;
+}
+
+/*
+ * The background: a batch of pages in address order, then the next,
+ * round again from the start, until none is left; then the image is let
+ * go. A page that cannot be filled is poisoned, and passed.
+ */
+static void ckpt_lazy_work(struct work_struct *work)
+{
+	struct ckpt_lazy *lz = container_of(work, struct ckpt_lazy, work);
+	struct mm_struct *mm = lz->mm;
+	unsigned long addr = lz->next, end;
+	long got = 1;
+
+	if (READ_ONCE(lz->stop) || !mmget_not_zero(mm))
+		return;
+	if (!cr_lazy_next(&lz->ranges, &addr, &end)) {
+		addr = 0;
+		if (!cr_lazy_next(&lz->ranges, &addr, &end)) {
+			ckpt_lazy_release(lz);
+			mmput_async(mm);
+			return;
+		}
+	}
+	if (!mmap_read_lock_killable(mm)) {
+		got = ckpt_lazy_fault_in(mm, lz, addr, end);
+		mmap_read_unlock(mm);
+	}
+	lz->next = addr + max(got, 1L) * PAGE_SIZE;
+	/*
+	 * Queued again while the address space is held, so that its end,
+	 * ckpt_lazy_exit(), finds the work to cancel; and let go through
+	 * mmput_async(), since the end cannot run in this work, which it
+	 * waits for.
+	 */
+	if (!READ_ONCE(lz->stop))
+		queue_work(system_unbound_wq, &lz->work);
+	mmput_async(mm);
+}
+
+/**
+ * ckpt_lazy_exit() - end the lazy state of an address space
+ * @mm: the address space, with no user left (exit_mmap())
+ *
+ * The background is stopped and waited for, the image let go and the
+ * set freed.
+ */
+void ckpt_lazy_exit(struct mm_struct *mm)
+{
+	struct ckpt_lazy *lz = READ_ONCE(mm->ckpt_lazy);
+
+	if (!lz)
+		return;
+	WRITE_ONCE(lz->stop, true);
+	cancel_work_sync(&lz->work);
+	ckpt_lazy_release(lz);
+	WRITE_ONCE(mm->ckpt_lazy, NULL);
+	cr_lazy_ranges_destroy(&lz->ranges);
+	kfree(lz);
+}

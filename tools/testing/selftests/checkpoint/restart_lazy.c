@@ -1,0 +1,513 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Lazy restart (RESTART_LAZY): the task runs at once, and its saved
+ * anonymous pages come from the image on first touch or from the
+ * background.
+ *
+ * - touched in a random order, every page is byte for byte what was
+ *   saved; left alone, the background fills every page (mincore(2) sees
+ *   them all), and they are right too;
+ * - during the lazy phase: MADV_DONTNEED and munmap()+mmap() give zeroes,
+ *   never the image; mremap() moves the pages with their contents; a
+ *   fork() child sees the same memory; /proc/PID/mem and
+ *   process_vm_readv() read the saved contents;
+ * - a damaged page gets SIGBUS on touch, and its neighbours are right;
+ * - the image cannot be opened for writing while the task is lazy;
+ * - a task that exits in the middle leaves nothing behind (kmemleak, at
+ *   the end of the run);
+ * - lazy restart from a pipe is refused with EINVAL.
+ *
+ * The restored task checks itself: its exit status is the verdict.
+ */
+#define _GNU_SOURCE
+#include <setjmp.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/mman.h>
+#include <sys/uio.h>
+
+#include <linux/ckpt_hdr.h>
+
+#include "../kselftest_harness.h"
+#include "ckpt_edit.h"
+#include "ckpt_util.h"
+
+#define PS		4096UL
+#define NPAGES		16384UL		/* 64 MiB: the background takes a while */
+#define DAMAGED		777UL		/* the page whose contents the test damages */
+/* Where the child maps its memory: the test reads it from outside. */
+#define AREA		((unsigned char *)0x7e0000000000UL)
+
+/* What the restored task does, set before the checkpoint. */
+enum scenario {
+	S_RANDOM, S_BACKGROUND, S_DONTNEED, S_REMAP, S_MREMAP, S_FORK,
+	S_STOP, S_SIGBUS, S_EXIT,
+};
+
+static int scenario;
+static unsigned char *area = AREA;
+
+static unsigned char pat(unsigned long page, unsigned long off)
+{
+	return (unsigned char)(page * 31 + off * 7 + (off >> 9) + 1);
+}
+
+static void fill_page(unsigned char *p, unsigned long page)
+{
+	unsigned long off;
+
+	for (off = 0; off < PS; off++)
+		p[off] = pat(page, off);
+}
+
+/* 0 when @p holds page @page's saved contents. */
+static int page_ok(const unsigned char *p, unsigned long page)
+{
+	unsigned long off;
+
+	for (off = 0; off < PS; off++)
+		if (p[off] != pat(page, off))
+			return -1;
+	return 0;
+}
+
+static int page_zero(const unsigned char *p)
+{
+	unsigned long off;
+
+	for (off = 0; off < PS; off++)
+		if (p[off])
+			return -1;
+	return 0;
+}
+
+/* Pages of [@from, @to) of @base that are right, or the first wrong. */
+static long check_range(const unsigned char *base, unsigned long from,
+			unsigned long to)
+{
+	unsigned long i;
+
+	for (i = from; i < to; i++)
+		if (page_ok(base + i * PS, i))
+			return -(long)i - 1;
+	return 0;
+}
+
+static unsigned long resident(void)
+{
+	unsigned char *vec = malloc(NPAGES);
+	unsigned long i, n = 0;
+
+	if (!vec || mincore(area, NPAGES * PS, vec))
+		return 0;
+	for (i = 0; i < NPAGES; i++)
+		n += vec[i] & 1;
+	free(vec);
+	return n;
+}
+
+static sigjmp_buf bus_jmp;
+
+/* A read the compiler must make: the page is touched. */
+static unsigned char touch(const unsigned char *p)
+{
+	return __atomic_load_n(p, __ATOMIC_RELAXED);
+}
+
+static void on_bus(int sig)
+{
+	siglongjmp(bus_jmp, 1);
+}
+
+/* The restored task's part: its exit status says what went wrong. */
+static int resumed(void)
+{
+	unsigned long i, j, tmp, *order;
+	unsigned char *p;
+	int status, k;
+	pid_t kid;
+
+	switch (scenario) {
+	case S_RANDOM:
+		order = malloc(NPAGES * sizeof(*order));
+		if (!order)
+			return 10;
+		for (i = 0; i < NPAGES; i++)
+			order[i] = i;
+		srand(42);
+		for (i = NPAGES - 1; i > 0; i--) {
+			j = rand() % (i + 1);
+			tmp = order[i];
+			order[i] = order[j];
+			order[j] = tmp;
+		}
+		for (i = 0; i < NPAGES; i++)
+			if (page_ok(area + order[i] * PS, order[i]))
+				return 11;
+		return check_range(area, 0, NPAGES) ? 12 : 0;
+	case S_BACKGROUND:
+		/* Not touched: the background fills it all. */
+		for (k = 0; k < 1200 && resident() < NPAGES; k++)
+			usleep(100000);
+		if (resident() < NPAGES)
+			return 20;
+		return check_range(area, 0, NPAGES) ? 21 : 0;
+	case S_DONTNEED:
+		if (madvise(area + 100 * PS, 100 * PS, MADV_DONTNEED))
+			return 30;
+		for (i = 100; i < 200; i++)
+			if (page_zero(area + i * PS))
+				return 31;
+		return check_range(area, 0, 100) || check_range(area, 200, NPAGES) ?
+		       32 : 0;
+	case S_REMAP:
+		if (munmap(area + 200 * PS, 100 * PS) ||
+		    mmap(area + 200 * PS, 100 * PS, PROT_READ | PROT_WRITE,
+			 MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED, -1, 0) !=
+		    area + 200 * PS)
+			return 40;
+		for (i = 200; i < 300; i++)
+			if (page_zero(area + i * PS))
+				return 41;
+		return check_range(area, 0, 200) || check_range(area, 300, NPAGES) ?
+		       42 : 0;
+	case S_MREMAP:
+		p = mremap(area, 64 * PS, 64 * PS, MREMAP_MAYMOVE | MREMAP_FIXED,
+			   area + NPAGES * PS + 64 * PS);
+		if (p == MAP_FAILED)
+			return 50;
+		for (i = 0; i < 64; i++)
+			if (page_ok(p + i * PS, i))
+				return 51;
+		return check_range(area, 64, NPAGES) ? 52 : 0;
+	case S_FORK:
+		kid = fork();
+		if (!kid)
+			_exit(check_range(area, 0, NPAGES) ? 1 : 0);
+		if (kid < 0 || waitpid(kid, &status, 0) != kid ||
+		    !WIFEXITED(status) || WEXITSTATUS(status))
+			return 60;
+		return check_range(area, 0, NPAGES) ? 61 : 0;
+	case S_STOP:
+		/* The test reads and checks from outside, then lets it go. */
+		raise(SIGSTOP);
+		return 0;
+	case S_SIGBUS:
+		signal(SIGBUS, on_bus);
+		if (!sigsetjmp(bus_jmp, 1)) {
+			touch(area + DAMAGED * PS);
+			return 70;	/* read the damaged page: no SIGBUS */
+		}
+		/* Again: still SIGBUS, never zeroes or other contents. */
+		if (!sigsetjmp(bus_jmp, 1)) {
+			touch(area + DAMAGED * PS + 9);
+			return 71;
+		}
+		signal(SIGBUS, SIG_DFL);
+		return check_range(area, 0, DAMAGED) ||
+		       check_range(area, DAMAGED + 1, NPAGES) ? 72 : 0;
+	case S_EXIT:
+		return 0;
+	}
+	return 99;
+}
+
+static int lazy_child(void)
+{
+	unsigned long i;
+
+	area = mmap(AREA, NPAGES * PS, PROT_READ | PROT_WRITE,
+		    MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED_NOREPLACE, -1, 0);
+	if (area != AREA)
+		return 2;
+	/* Base pages: the test's page offsets are each one page. */
+	madvise(area, NPAGES * PS, MADV_NOHUGEPAGE);
+	for (i = 0; i < NPAGES; i++)
+		fill_page(area + i * PS, i);
+	raise(SIGSTOP);
+	return resumed();
+}
+
+FIXTURE(lazy) {
+	int img;
+	int log[2];
+	char logbuf[1024];
+};
+
+FIXTURE_SETUP(lazy)
+{
+	self->img = image_file();
+	ASSERT_LE(0, self->img);
+	ASSERT_EQ(0, pipe2(self->log, O_NONBLOCK));
+}
+
+FIXTURE_TEARDOWN(lazy)
+{
+	close(self->img);
+	close(self->log[0]);
+	close(self->log[1]);
+}
+
+/*
+ * Keep only a read-only descriptor of the image: a lazy restart holds
+ * the file against writers (ETXTBSY), as exec does, and this test's own
+ * writable descriptor would be one.
+ */
+static int image_read_only(struct _test_data_lazy *self)
+{
+	char path[64];
+	int fd;
+
+	snprintf(path, sizeof(path), "/proc/self/fd/%d", self->img);
+	fd = open(path, O_RDONLY);
+	if (fd < 0)
+		return -1;
+	close(self->img);
+	self->img = fd;
+	return 0;
+}
+
+/*
+ * Checkpoint a child that will run @s once restored, and kill it; with
+ * @ro, the image is left read-only.
+ */
+static int image_of_rw(struct _test_data_lazy *self, enum scenario s, bool ro)
+{
+	pid_t pid;
+	long ret;
+
+	scenario = s;
+	pid = spawn_fn(lazy_child);
+	if (pid < 0)
+		return -1;
+	ret = sys_checkpoint(pid, self->img, 0, self->log[1]);
+	read_log(self->log[0], self->logbuf, sizeof(self->logbuf));
+	kill_child(pid);
+	if (ret < 0)
+		return -1;
+	return ro ? image_read_only(self) : 0;
+}
+
+static int image_of(struct _test_data_lazy *self, enum scenario s)
+{
+	return image_of_rw(self, s, true);
+}
+
+static int exit_status(pid_t pid)
+{
+	int status;
+
+	if (waitpid(pid, &status, 0) != pid)
+		return -1;
+	return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+}
+
+/* Fork a restart of the image with @flags; its pid. */
+static pid_t restart_with(struct _test_data_lazy *self, unsigned long flags)
+{
+	pid_t pid = fork();
+
+	if (!pid) {
+		lseek(self->img, 0, SEEK_SET);
+		sys_restart(0, self->img, flags, self->log[1]);
+		_exit(RESTART_FAILED(errno));
+	}
+	return pid;
+}
+
+static pid_t lazy_restart(struct _test_data_lazy *self)
+{
+	return restart_with(self, RESTART_RUN | RESTART_LAZY);
+}
+
+/* One scenario: checkpoint, restart lazily, the restored task's verdict. */
+static int run_scenario(struct _test_data_lazy *self, enum scenario s)
+{
+	int ret;
+
+	if (image_of(self, s))
+		return -1;
+	ret = exit_status(lazy_restart(self));
+	if (ret)
+		read_log(self->log[0], self->logbuf, sizeof(self->logbuf));
+	return ret;
+}
+
+TEST_F_TIMEOUT(lazy, random_touch_is_byte_exact, 300)
+{
+	EXPECT_EQ(0, run_scenario(self, S_RANDOM)) {
+		TH_LOG("%s", self->logbuf);
+	}
+}
+
+TEST_F_TIMEOUT(lazy, the_background_fills_every_page, 300)
+{
+	EXPECT_EQ(0, run_scenario(self, S_BACKGROUND)) {
+		TH_LOG("%s", self->logbuf);
+	}
+}
+
+TEST_F_TIMEOUT(lazy, dontneed_reads_zeroes, 300)
+{
+	EXPECT_EQ(0, run_scenario(self, S_DONTNEED)) {
+		TH_LOG("%s", self->logbuf);
+	}
+}
+
+TEST_F_TIMEOUT(lazy, munmap_then_mmap_reads_zeroes, 300)
+{
+	EXPECT_EQ(0, run_scenario(self, S_REMAP)) {
+		TH_LOG("%s", self->logbuf);
+	}
+}
+
+TEST_F_TIMEOUT(lazy, mremap_moves_the_contents, 300)
+{
+	EXPECT_EQ(0, run_scenario(self, S_MREMAP)) {
+		TH_LOG("%s", self->logbuf);
+	}
+}
+
+TEST_F_TIMEOUT(lazy, a_fork_child_sees_the_same_memory, 300)
+{
+	EXPECT_EQ(0, run_scenario(self, S_FORK)) {
+		TH_LOG("%s", self->logbuf);
+	}
+}
+
+TEST_F_TIMEOUT(lazy, an_exit_in_the_middle, 300)
+{
+	EXPECT_EQ(0, run_scenario(self, S_EXIT)) {
+		TH_LOG("%s", self->logbuf);
+	}
+}
+
+/*
+ * From outside, while it is stopped and lazy: /proc/PID/mem and
+ * process_vm_readv() read what was saved, and the image cannot be
+ * opened for writing.
+ */
+TEST_F_TIMEOUT(lazy, readers_from_outside_and_the_image_held, 300)
+{
+	unsigned char *buf = malloc(PS);
+	struct iovec local, remote;
+	char path[64];
+	int status, fd;
+	unsigned long i;
+	pid_t pid;
+
+	ASSERT_NE(NULL, buf);
+	ASSERT_EQ(0, image_of(self, S_STOP));
+	pid = lazy_restart(self);
+	ASSERT_EQ(pid, waitpid(pid, &status, WUNTRACED));
+	ASSERT_TRUE(WIFSTOPPED(status)) {
+		TH_LOG("status %#x: %s", status,
+		       read_log(self->log[0], self->logbuf,
+				sizeof(self->logbuf)));
+	}
+	snprintf(path, sizeof(path), "/proc/self/fd/%d", self->img);
+	fd = open(path, O_WRONLY);
+	EXPECT_EQ(-1, fd);
+	EXPECT_EQ(ETXTBSY, errno);
+
+	snprintf(path, sizeof(path), "/proc/%d/mem", pid);
+	fd = open(path, O_RDONLY);
+	ASSERT_LE(0, fd);
+	for (i = NPAGES - 1; i > NPAGES - 40; i -= 3) {
+		ASSERT_EQ((ssize_t)PS, pread(fd, buf, PS,
+					     (off_t)(uintptr_t)(area + i * PS)));
+		EXPECT_EQ(0, page_ok(buf, i)) {
+			TH_LOG("/proc/PID/mem page %lu", i);
+		}
+	}
+	close(fd);
+	for (i = NPAGES - 2; i > NPAGES - 40; i -= 3) {
+		local = (struct iovec){ .iov_base = buf, .iov_len = PS };
+		remote = (struct iovec){ .iov_base = area + i * PS,
+					 .iov_len = PS };
+		ASSERT_EQ((ssize_t)PS, process_vm_readv(pid, &local, 1,
+							&remote, 1, 0));
+		EXPECT_EQ(0, page_ok(buf, i)) {
+			TH_LOG("process_vm_readv page %lu", i);
+		}
+	}
+	kill(pid, SIGCONT);
+	EXPECT_EQ(0, exit_status(pid));
+	free(buf);
+}
+
+/* The image offset of the contents of the page at @addr, or -1. */
+static long page_offset(struct recs *r, unsigned long addr)
+{
+	struct cr_hdr_pgarr ha;
+	struct cr_hdr_pages hp;
+	uint64_t a;
+	int i;
+	unsigned int j;
+
+	for (i = 0; i + 1 < r->nr; i++) {
+		if (r->type[i] != CR_HDR_PGARR || r->type[i + 1] != CR_HDR_PAGES)
+			continue;
+		memcpy(&ha, r->img + r->off[i], sizeof(ha));
+		memcpy(&hp, r->img + r->off[i + 1], sizeof(hp));
+		if (hp.flags)
+			continue;
+		for (j = 0; j < ha.nr_pages; j++) {
+			memcpy(&a, r->img + r->off[i] + sizeof(ha) + 8 * j, 8);
+			if (a == addr)
+				return r->off[i + 1] + sizeof(hp) +
+				       ((4 * ha.nr_pages + 7) & ~7UL) + j * PS;
+		}
+	}
+	return -1;
+}
+
+TEST_F_TIMEOUT(lazy, a_damaged_page_gets_sigbus, 300)
+{
+	struct recs r;
+	long off;
+	int ret;
+
+	ASSERT_EQ(0, image_of_rw(self, S_SIGBUS, false));
+	ASSERT_EQ(0, load_recs(self->img, &r));
+	off = page_offset(&r, (unsigned long)area + DAMAGED * PS);
+	ASSERT_LT(0, off);
+	r.img[off + 100] ^= 0x40;
+	ASSERT_EQ((ssize_t)r.size, pwrite(self->img, r.img, r.size, 0));
+	free(r.img);
+	ASSERT_EQ(0, image_read_only(self));
+	/* Eagerly: refused at the page, before anything runs. */
+	EXPECT_EQ(RESTART_FAILED(EBADMSG),
+		  exit_status(restart_with(self, RESTART_RUN)));
+	read_log(self->log[0], self->logbuf, sizeof(self->logbuf));
+	EXPECT_NE(NULL, strstr(self->logbuf, "is damaged"));
+	/* Lazily: it runs, and only the damaged page gets SIGBUS. */
+	ret = exit_status(lazy_restart(self));
+	EXPECT_EQ(0, ret) {
+		TH_LOG("%s", read_log(self->log[0], self->logbuf,
+				      sizeof(self->logbuf)));
+	}
+}
+
+TEST_F(lazy, from_a_pipe_is_einval)
+{
+	int p[2], status;
+	pid_t pid;
+
+	ASSERT_EQ(0, image_of(self, S_EXIT));
+	ASSERT_EQ(0, pipe(p));
+	pid = fork();
+	if (!pid) {
+		close(p[1]);
+		sys_restart(0, p[0], RESTART_RUN | RESTART_LAZY, self->log[1]);
+		_exit(RESTART_FAILED(errno));
+	}
+	close(p[0]);
+	close(p[1]);
+	ASSERT_EQ(pid, waitpid(pid, &status, 0));
+	EXPECT_EQ(RESTART_FAILED(EINVAL), WEXITSTATUS(status));
+	read_log(self->log[0], self->logbuf, sizeof(self->logbuf));
+	EXPECT_NE(NULL, strstr(self->logbuf, "regular file"));
+}
+
+TEST_HARNESS_MAIN
