@@ -1,0 +1,281 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * ckpt-bench-lazy: lazy restart (RESTART_LAZY) against eager restart,
+ * measured side by side in one run. Run by "make bench" in the plain
+ * guest kernel, before ckpt-bench.
+ *
+ *  7. Time from restart(2) to the restored task's first instruction
+ *     (its first write after resuming), lazy against eager, for a task
+ *     with 64 MiB and with 1 GiB of dirty anonymous memory, images on
+ *     tmpfs. Targets: lazy <= 1/20 of eager at 1 GiB, and lazy at 64 MiB
+ *     and 1 GiB within 1.5x of each other (independent of size).
+ *  8. Time until the last page is filled, the task idle (it waits until
+ *     mincore(2) sees all its pages), lazy against eager restart up to
+ *     the first instruction. Target: <= 1.2x.
+ *  9. Median time of a first touch of a lazy page, against a first touch
+ *     of a page of a file in the page cache (a minor fault through
+ *     filemap_map_pages()), both measured by the restored task. Target:
+ *     <= 2x.
+ *
+ * Each time is the best of several runs but bench 9's medians.
+ */
+#define _GNU_SOURCE
+#include <fcntl.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <linux/ckpt_hdr.h>
+
+#define RUNS		3
+#define MIB		(1024UL * 1024)
+#define PS		4096UL
+#define TOUCHES		256	/* first touches bench 9 times, each side */
+
+/* The restored child reports on this descriptor. */
+#define RESUMED_FD	99
+
+/* What the restored child does first. */
+enum mode { M_RUN, M_FILLED, M_TOUCH };
+
+static const struct cr_inherit stdio_and_resumed[] = {
+	{ .fd = 0, .from = 0 }, { .fd = 1, .from = 1 },
+	{ .fd = 2, .from = 2 }, { .fd = RESUMED_FD, .from = RESUMED_FD },
+};
+
+static double now(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+static int cmp_double(const void *a, const void *b)
+{
+	double x = *(const double *)a, y = *(const double *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+static double median(double *v, int n)
+{
+	qsort(v, n, sizeof(*v), cmp_double);
+	return v[n / 2];
+}
+
+/* A read the compiler must make: the page is touched. */
+static char touch(const char *p)
+{
+	return __atomic_load_n(p, __ATOMIC_RELAXED);
+}
+
+/* Whether every page of [@p, @p + @len) is resident. */
+static int all_resident(const char *p, unsigned long len)
+{
+	static unsigned char vec[(1UL << 30) / PS];
+	unsigned long i;
+
+	if (mincore((void *)p, len, vec))
+		return 0;
+	for (i = 0; i < len / PS; i++)
+		if (!(vec[i] & 1))
+			return 0;
+	return 1;
+}
+
+/*
+ * Bench 9 in the restored task: first touches of lazy pages from the
+ * end of @p (the background fills from the start), then of a tmpfs
+ * file's pages in the page cache; both medians go to RESUMED_FD.
+ */
+static int touch_times(const char *p, unsigned long len)
+{
+	double lazy[TOUCHES], file[TOUCHES], t, m[2];
+	char path[] = "/tmp/ckpt-bench-lazy-XXXXXX";
+	const char *q;
+	char *buf, *map;
+	int fd, i;
+
+	for (i = 0; i < TOUCHES; i++) {
+		q = p + len - (unsigned long)(2 * i + 1) * PS;
+		t = now();
+		touch(q);
+		lazy[i] = now() - t;
+	}
+	fd = mkstemp(path);
+	buf = malloc(TOUCHES * PS);
+	if (fd < 0 || !buf)
+		return 1;
+	unlink(path);
+	memset(buf, 1, TOUCHES * PS);
+	if (write(fd, buf, TOUCHES * PS) != (ssize_t)(TOUCHES * PS))
+		return 1;
+	map = mmap(NULL, TOUCHES * PS, PROT_READ, MAP_PRIVATE, fd, 0);
+	if (map == MAP_FAILED)
+		return 1;
+	/* One page a fault: no fault-around of the neighbours. */
+	madvise(map, TOUCHES * PS, MADV_RANDOM);
+	for (i = 0; i < TOUCHES; i++) {
+		q = map + (unsigned long)i * PS;
+		t = now();
+		touch(q);
+		file[i] = now() - t;
+	}
+	m[0] = median(lazy, TOUCHES);
+	m[1] = median(file, TOUCHES);
+	return write(RESUMED_FD, m, sizeof(m)) != sizeof(m);
+}
+
+/*
+ * A child with @len bytes of dirty anonymous memory, stopped; once
+ * restored it reports as @mode says.
+ */
+static pid_t spawn(unsigned long len, enum mode mode)
+{
+	static int keep[2] = { -1, -1 };
+	int status;
+	pid_t pid;
+
+	if (keep[0] < 0 && pipe(keep)) {
+		perror("pipe");
+		exit(1);
+	}
+	pid = fork();
+	if (!pid) {
+		char *p;
+		unsigned long i;
+
+		dup2(keep[1], RESUMED_FD);
+		close_range(3, RESUMED_FD - 1, 0);
+		close_range(RESUMED_FD + 1, ~0U, 0);
+		p = mmap(NULL, len, PROT_READ | PROT_WRITE,
+			 MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+		if (p == MAP_FAILED)
+			_exit(1);
+		madvise(p, len, MADV_NOHUGEPAGE);
+		for (i = 0; i < len; i += PS)
+			memset(p + i, (int)(i >> 12) | 1, 64);
+		raise(SIGSTOP);
+		/* Restored. */
+		if (mode == M_TOUCH)
+			_exit(touch_times(p, len));
+		while (mode == M_FILLED && !all_resident(p, len))
+			usleep(1000);
+		_exit(write(RESUMED_FD, "r", 1) != 1);
+	}
+	if (waitpid(pid, &status, WUNTRACED) != pid || !WIFSTOPPED(status)) {
+		fprintf(stderr, "child did not stop\n");
+		exit(1);
+	}
+	return pid;
+}
+
+/* An image of a child of @len bytes in a tmpfs file, read-only. */
+static int image(unsigned long len, enum mode mode)
+{
+	char path[] = "/tmp/ckpt-bench-lazy-img-XXXXXX";
+	int fd = mkstemp(path), ro;
+	pid_t pid = spawn(len, mode);
+
+	if (fd < 0 || syscall(__NR_checkpoint, pid, fd, 0, 2) <= 0) {
+		perror("checkpoint");
+		exit(1);
+	}
+	kill(pid, SIGKILL);
+	waitpid(pid, NULL, 0);
+	/* A lazy restart holds the image against writers: no writable fd. */
+	ro = open(path, O_RDONLY);
+	unlink(path);
+	close(fd);
+	if (ro < 0) {
+		perror(path);
+		exit(1);
+	}
+	return ro;
+}
+
+/*
+ * Best time of RUNS restarts of @img with @flags, from fork() to the
+ * restored task's report; its @len bytes of report in @out.
+ */
+static double time_restart(int img, unsigned long flags, void *out, size_t len)
+{
+	double best = 1e9, t;
+	int i, p[2];
+	pid_t pid;
+
+	for (i = 0; i < RUNS; i++) {
+		if (pipe(p)) {
+			perror("pipe");
+			exit(1);
+		}
+		t = now();
+		pid = fork();
+		if (!pid) {
+			dup2(p[1], RESUMED_FD);
+			lseek(img, 0, SEEK_SET);
+			syscall(__NR_restart, 0, img, RESTART_RUN | flags, 2,
+				stdio_and_resumed, 4);
+			perror("restart");
+			_exit(1);
+		}
+		close(p[1]);
+		if (read(p[0], out, len) != (ssize_t)len) {
+			fprintf(stderr, "the restored task did not report\n");
+			exit(1);
+		}
+		t = now() - t;
+		close(p[0]);
+		waitpid(pid, NULL, 0);
+		if (t < best)
+			best = t;
+	}
+	return best;
+}
+
+int main(void)
+{
+	double eager[2], lazy[2], filled, m[2];
+	unsigned long len[2] = { 64 * MIB, 1024 * MIB };
+	char c;
+	int i, img;
+
+	setvbuf(stdout, NULL, _IOLBF, 0);
+	for (i = 0; i < 2; i++) {
+		img = image(len[i], M_RUN);
+		eager[i] = time_restart(img, 0, &c, 1);
+		lazy[i] = time_restart(img, RESTART_LAZY, &c, 1);
+		close(img);
+	}
+	img = image(len[1], M_FILLED);
+	filled = time_restart(img, RESTART_LAZY, &c, 1);
+	close(img);
+	img = image(len[1], M_TOUCH);
+	time_restart(img, RESTART_LAZY, m, sizeof(m));
+	close(img);
+
+	printf("7. restart to the first instruction, lazy against eager\n");
+	for (i = 0; i < 2; i++)
+		printf("   %4lu MiB: eager %8.1f ms, lazy %7.2f ms, ratio lazy/eager %.3f\n",
+		       len[i] / MIB, eager[i] * 1e3, lazy[i] * 1e3,
+		       lazy[i] / eager[i]);
+	printf("   (target lazy/eager <= 0.05 at 1 GiB)\n");
+	printf("   ratio lazy 1 GiB/64 MiB: %.2f (target <= 1.5)\n",
+	       lazy[1] / lazy[0]);
+	printf("8. 1 GiB: until the last page is filled, the task idle\n");
+	printf("   lazy, all filled: %8.1f ms, eager: %8.1f ms\n",
+	       filled * 1e3, eager[1] * 1e3);
+	printf("   ratio filled/eager: %.2f (target <= 1.2)\n",
+	       filled / eager[1]);
+	printf("9. median first touch: lazy page %.1f us, page-cache page %.1f us\n",
+	       m[0] * 1e6, m[1] * 1e6);
+	printf("   ratio lazy/page cache: %.2f (target <= 2)\n", m[0] / m[1]);
+	return 0;
+}
