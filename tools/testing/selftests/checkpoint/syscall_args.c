@@ -99,8 +99,13 @@ TEST_F(args, checkpoint_bad_logfd)
 	EXPECT_EQ(EBADF, errno);
 }
 
-/* Bit 0 is CHECKPOINT_TREE and RESTART_RUN: bit 1 is the first unknown. */
-#define UNKNOWN_FLAG	2UL
+/*
+ * Bit 0 is CHECKPOINT_TREE, bit 1 the first unknown checkpoint flag;
+ * bits 0 and 1 are RESTART_RUN and RESTART_LAZY, bit 2 the first unknown
+ * restart flag.
+ */
+#define UNKNOWN_FLAG		2UL
+#define RESTART_UNKNOWN_FLAG	4UL
 
 TEST_F(args, checkpoint_unknown_flags)
 {
@@ -194,7 +199,7 @@ TEST_F(args, restart_unknown_flags)
 {
 	EXPECT_EQ(-1, sys_restart(0, self->img[0], ~0UL, self->log[1]));
 	EXPECT_EQ(EINVAL, errno);
-	EXPECT_STREQ("restart: pid 0: unknown flags 0xfffffffffffffffe\n",
+	EXPECT_STREQ("restart: pid 0: unknown flags 0xfffffffffffffffc\n",
 		     log_text(self->log[0]));
 }
 
@@ -230,13 +235,14 @@ TEST_F(args, checkpoint_argument_order)
 TEST_F(args, restart_argument_order)
 {
 	/* A bad logfd beats everything. */
-	EXPECT_EQ(-1, sys_restart(1, self->badfd, UNKNOWN_FLAG, self->badfd));
+	EXPECT_EQ(-1, sys_restart(1, self->badfd, RESTART_UNKNOWN_FLAG, self->badfd));
 	EXPECT_EQ(EBADF, errno);
 
 	/* Unknown flags before a pid other than 0. */
-	EXPECT_EQ(-1, sys_restart(1, self->badfd, UNKNOWN_FLAG, self->log[1]));
+	EXPECT_EQ(-1, sys_restart(1, self->badfd, RESTART_UNKNOWN_FLAG,
+				  self->log[1]));
 	EXPECT_EQ(EINVAL, errno);
-	EXPECT_STREQ("restart: pid 1: unknown flags 0x2\n",
+	EXPECT_STREQ("restart: pid 1: unknown flags 0x4\n",
 		     log_text(self->log[0]));
 
 	/* A pid other than 0 before a bad fd: EINVAL, not EBADF. */
