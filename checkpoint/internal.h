@@ -606,6 +606,7 @@ void cr_restore_fs(struct cr_rproc *rp);
 void cr_free_files(struct cr_tree *tree);
 
 /* mm.c: the mm record and the VMAs */
+void cr_khugepaged_enter(struct mm_struct *mm);
 int cr_write_mm(struct cr_ctx *ctx, u32 id);
 int cr_read_mm(struct cr_rst *r);
 

@@ -630,7 +630,8 @@ static int cr_mmap_checks(struct cr_rst *r, struct file *file,
  * the file's ->mmap, or shmem_zero_setup()'s work for shared anonymous
  * memory (@shm, the object restart made for it), insert_vm_struct()
  * (which charges VM_ACCOUNT memory as mmap_region() does), the locked
- * memory count, the statistics and the uprobe and khugepaged hooks.
+ * memory count, the statistics and the uprobe hook; khugepaged's comes
+ * at commit (cr_khugepaged_enter()).
  * What a file's ->mmap made of the VMA is checked again, as checkpoint
  * checks a VMA: a file whose ->mmap turns it into I/O, PFN or hugetlb
  * memory, or a special mapping, is refused (-EOPNOTSUPP).
@@ -699,7 +700,7 @@ static int cr_insert_vma(struct cr_rst *r, struct file *file,
 	vm_stat_account(mm, vma->vm_flags, npages);
 	if (vma->vm_file)
 		uprobe_mmap(vma);
-	khugepaged_enter_vma(vma, vma->vm_flags);
+	/* khugepaged comes in at commit: cr_khugepaged_enter(). */
 	goto out;
 
 err_close:
@@ -714,6 +715,26 @@ out:
 	if (writable)
 		mapping_unmap_writable(file->f_mapping);
 	return ret;
+}
+
+/**
+ * cr_khugepaged_enter() - let khugepaged at an address space restart built
+ * @mm: the address space, of a task of the restored tree
+ *
+ * What mmap_region() does for each new VMA (khugepaged_enter_vma()),
+ * done at commit for the whole address space: before, khugepaged could
+ * collapse a range while restart still puts pages into it, or links a
+ * child's pages to its parent's, and zero-fill what is not there yet.
+ */
+void cr_khugepaged_enter(struct mm_struct *mm)
+{
+	struct vm_area_struct *vma;
+	VMA_ITERATOR(vmi, mm, 0);
+
+	mmap_read_lock(mm);
+	for_each_vma(vmi, vma)
+		khugepaged_enter_vma(vma, vma->vm_flags);
+	mmap_read_unlock(mm);
 }
 
 /*

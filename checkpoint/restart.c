@@ -463,6 +463,24 @@ static void cr_log_tree_err(struct cr_rst *r, int err)
 }
 
 /* Create the tree and commit the caller, or leave all as it was. */
+/* Every address space of the tree, now built: khugepaged may come. */
+static void cr_khugepaged_tree(struct cr_tree *tree)
+{
+	struct mm_struct *mm;
+	unsigned int i;
+
+	cr_khugepaged_enter(current->mm);
+	for (i = 0; i < tree->nr_tasks; i++) {
+		if (!tree->tasks[i].task)
+			continue;
+		mm = get_task_mm(tree->tasks[i].task);
+		if (mm) {
+			cr_khugepaged_enter(mm);
+			mmput(mm);
+		}
+	}
+}
+
 static int cr_build(struct cr_rst *r, long *ax)
 {
 	int ret;
@@ -482,6 +500,7 @@ static int cr_build(struct cr_rst *r, long *ax)
 		return ret;
 	}
 	cr_leave_files(r, true);
+	cr_khugepaged_tree(r->tree);
 	cr_go_tree(r->tree);
 	return 0;
 }

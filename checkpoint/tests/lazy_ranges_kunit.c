@@ -3,9 +3,9 @@
  * KUnit tests for lazy restart's ranges of pages still to fill, with the
  * cases of CRIU's lazy-pages IOV list (update_lazy_iovecs()): a fill at
  * a range's start, in its middle and at its end, across two ranges, of
- * a whole range, a VMA boundary inside a saved run; then a random fill
- * order over 4K pages, and (a slow case) over a million, that ends with
- * an empty set. After every change, each page left must still find its
+ * a whole range, a VMA boundary inside a saved run; then (slow cases) a
+ * random fill order over 4K pages and over a million, that ends with an
+ * empty set. After every change, each page left must still find its
  * place in the image.
  */
 #include <kunit/test.h>
@@ -214,17 +214,17 @@ static void lazy_random_fill(struct kunit *test, unsigned long total)
 	cr_lazy_ranges_destroy(lr);
 }
 
-/* 4K pages: at every boot of the test kernel, under KASAN, in a second. */
+/*
+ * Slow cases, which the test kernel's boot skips (kunit.filter) and
+ * kunit.py runs: under KASAN, the tree's freed nodes fill the
+ * quarantine by tens of MiB, which a boot's free memory must not show.
+ */
 static void lazy_random_fill_4k(struct kunit *test)
 {
 	lazy_random_fill(test, 1UL << 12);
 }
 
-/*
- * A million pages, as a random touch pattern over 4 GiB leaves them:
- * minutes under TCG with KASAN, so a slow case, which the test kernel's
- * boot skips (kunit.filter) and kunit.py runs.
- */
+/* A million pages, as a random touch pattern over 4 GiB leaves them. */
 static void lazy_random_fill_1m(struct kunit *test)
 {
 	lazy_random_fill(test, 1UL << 20);
@@ -234,7 +234,7 @@ static struct kunit_case lazy_ranges_cases[] = {
 	KUNIT_CASE(lazy_fill_start_middle_end),
 	KUNIT_CASE(lazy_fill_across_two_and_whole),
 	KUNIT_CASE(lazy_vma_boundary_inside_a_run),
-	KUNIT_CASE(lazy_random_fill_4k),
+	KUNIT_CASE_SLOW(lazy_random_fill_4k),
 	KUNIT_CASE_SLOW(lazy_random_fill_1m),
 	{}
 };
