@@ -728,8 +728,8 @@ out:
  */
 void cr_khugepaged_enter(struct mm_struct *mm)
 {
-	struct vm_area_struct *vma;
 	VMA_ITERATOR(vmi, mm, 0);
+	struct vm_area_struct *vma;
 
 	mmap_read_lock(mm);
 	for_each_vma(vmi, vma)
