@@ -462,6 +462,24 @@ static inline const char *read_log(int fd, char *buf, size_t size)
 	return buf;
 }
 
+/*
+ * Checkpoint @pid into @img with @flags, logging to the pipe @log, whose
+ * text goes into @buf; then kill it. Returns what checkpoint(2) did,
+ * with its errno.
+ */
+static inline long checkpoint_then_kill(pid_t pid, int img,
+					unsigned long flags, const int log[2],
+					char *buf, size_t size)
+{
+	long ret = sys_checkpoint(pid, img, flags, log[1]);
+	int err = errno;
+
+	read_log(log[0], buf, size);
+	kill_child(pid);
+	errno = err;
+	return ret;
+}
+
 /* The path of tool @name, installed next to the test programs. */
 static inline const char *tool_path(const char *name)
 {

@@ -280,9 +280,8 @@ static int image_of_rw(struct _test_data_lazy *self, enum scenario s, bool ro)
 	pid = spawn_fn(lazy_child);
 	if (pid < 0)
 		return -1;
-	ret = sys_checkpoint(pid, self->img, 0, self->log[1]);
-	read_log(self->log[0], self->logbuf, sizeof(self->logbuf));
-	kill_child(pid);
+	ret = checkpoint_then_kill(pid, self->img, 0, self->log, self->logbuf,
+				   sizeof(self->logbuf));
 	if (ret < 0)
 		return -1;
 	return ro ? image_read_only(self) : 0;

@@ -234,13 +234,8 @@ FIXTURE_TEARDOWN(shmem)
 static long checkpoint_and_kill(struct _test_data_shmem *self, pid_t pid,
 				unsigned long flags)
 {
-	long ret = sys_checkpoint(pid, self->img, flags, self->log[1]);
-	int err = errno;
-
-	read_log(self->log[0], self->logbuf, sizeof(self->logbuf));
-	kill_child(pid);
-	errno = err;
-	return ret;
+	return checkpoint_then_kill(pid, self->img, flags, self->log,
+				    self->logbuf, sizeof(self->logbuf));
 }
 
 TEST_F(shmem, shared_memory_and_memfds_come_back)

@@ -215,13 +215,8 @@ FIXTURE_TEARDOWN(sockets)
 
 static long checkpoint_and_kill(struct _test_data_sockets *self, pid_t pid)
 {
-	long ret = sys_checkpoint(pid, self->img, 0, self->log[1]);
-	int err = errno;
-
-	read_log(self->log[0], self->logbuf, sizeof(self->logbuf));
-	kill_child(pid);
-	errno = err;
-	return ret;
+	return checkpoint_then_kill(pid, self->img, 0, self->log,
+				    self->logbuf, sizeof(self->logbuf));
 }
 
 /* Connect to @name, send one byte, expect it back; 0 or -1. */

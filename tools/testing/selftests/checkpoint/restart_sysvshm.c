@@ -88,13 +88,8 @@ FIXTURE_TEARDOWN(sysvshm)
 static long checkpoint_and_kill(struct _test_data_sysvshm *self, pid_t pid,
 				unsigned long flags)
 {
-	long ret = sys_checkpoint(pid, self->img, flags, self->log[1]);
-	int err = errno;
-
-	read_log(self->log[0], self->logbuf, sizeof(self->logbuf));
-	kill_child(pid);
-	errno = err;
-	return ret;
+	return checkpoint_then_kill(pid, self->img, flags, self->log,
+				    self->logbuf, sizeof(self->logbuf));
 }
 
 /* Bits of the restored tree root's exit status. */
@@ -223,6 +218,19 @@ static int two_segments_child(void)
 	return 0;
 }
 
+/* Make the two segments in the test's namespace; fork their child. */
+static pid_t spawn_two_segments(void)
+{
+	int i;
+
+	for (i = 0; i < 2; i++) {
+		seg_ids[i] = shmget(IPC_PRIVATE, SEG_SIZE, IPC_CREAT | SEG_MODE);
+		if (seg_ids[i] < 0)
+			return -1;
+	}
+	return spawn_fn(two_segments_child);
+}
+
 /* How many segments the test's IPC namespace has. */
 static int nr_segments(void)
 {
@@ -237,11 +245,7 @@ TEST_F(sysvshm, a_taken_id_fails_and_leaves_nothing_behind)
 	int before, i;
 	pid_t pid;
 
-	for (i = 0; i < 2; i++) {
-		seg_ids[i] = shmget(IPC_PRIVATE, SEG_SIZE, IPC_CREAT | SEG_MODE);
-		ASSERT_LE(0, seg_ids[i]);
-	}
-	pid = spawn_fn(two_segments_child);
+	pid = spawn_two_segments();
 	ASSERT_LT(0, pid);
 	ASSERT_LT(0, checkpoint_and_kill(self, pid, 0)) {
 		TH_LOG("checkpoint: %s", self->logbuf);
@@ -315,11 +319,7 @@ TEST_F(sysvshm, hostile_segment_records)
 	struct recs r;
 	pid_t pid;
 
-	for (i = 0; i < 2; i++) {
-		seg_ids[i] = shmget(IPC_PRIVATE, SEG_SIZE, IPC_CREAT | SEG_MODE);
-		ASSERT_LE(0, seg_ids[i]);
-	}
-	pid = spawn_fn(two_segments_child);
+	pid = spawn_two_segments();
 	ASSERT_LT(0, pid);
 	ASSERT_LT(0, checkpoint_and_kill(self, pid, 0));
 	ASSERT_EQ(0, load_recs(self->img, &r));
