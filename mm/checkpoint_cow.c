@@ -22,6 +22,8 @@
 #include <linux/rmap.h>
 #include <linux/userfaultfd_k.h>
 
+#include "internal.h"
+
 /* Do @dst and @src give an address the same page index? */
 static bool cr_cow_same_index(struct vm_area_struct *dst,
 			      struct vm_area_struct *src)
@@ -104,7 +106,7 @@ int checkpoint_cow_share(struct vm_area_struct *dst,
 	pte_t *dst_pte, *src_pte, pte;
 	struct folio *folio;
 	struct page *page;
-	pmd_t *pmd;
+	pmd_t *pmd, *dst_pmd;
 	int ret = -EAGAIN;
 
 	mmap_assert_write_locked(dst_mm);
@@ -114,6 +116,15 @@ int checkpoint_cow_share(struct vm_area_struct *dst,
 	pmd = cr_cow_src_pmd(src, addr);
 	if (!pmd)
 		return -EAGAIN;
+	/*
+	 * Restart's own filling of the child's other pages may have made a
+	 * huge page over @addr (a THP fault in cr_fill_pages()'s GUP): split
+	 * it, as the parent's is, for a page table to put the PTE in; the
+	 * PTE there is then present, and the caller copies.
+	 */
+	dst_pmd = mm_find_pmd(dst_mm, addr);
+	if (dst_pmd && pmd_trans_huge(*dst_pmd))
+		split_huge_pmd(dst, dst_pmd, addr);
 	/* The child's page table first: allocating it may sleep. */
 	dst_pte = get_locked_pte(dst_mm, addr, &dst_ptl);
 	if (!dst_pte)
