@@ -66,7 +66,12 @@ fuzz: kernel-test selftests
 demo: tools
 	@scripts/demo
 
-bench: tools
+# The bench kernel is the plain one with the options criu needs, so that
+# the peer runs in the same boot.
+kernel-bench: tree
+	@scripts/build-kernel bench
+
+bench: tools kernel-bench
 	@scripts/bench
 
 lint: tree
@@ -88,9 +93,9 @@ docs: tree
 	@scripts/docs
 
 clean:
-	rm -rf $(OUT) $(BUILD)/obj-test $(BUILD)/obj-plain $(BUILD)/kselftest \
+	rm -rf $(OUT) $(BUILD)/obj-test $(BUILD)/obj-plain $(BUILD)/obj-bench $(BUILD)/kselftest \
 		$(BUILD)/kselftest-build $(BUILD)/tools $(BUILD)/vm $(BUILD)/check \
 		$(BUILD)/docs $(BUILD)/fuzz
 
-.PHONY: all deps tree kernel kernel-test kernel-plain selftests tools check fuzz demo bench \
+.PHONY: all deps tree kernel kernel-test kernel-plain kernel-bench selftests tools check fuzz demo bench \
 	lint docs series series-check clean

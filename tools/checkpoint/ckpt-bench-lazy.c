@@ -23,55 +23,19 @@
 #define _GNU_SOURCE
 #include <fcntl.h>
 #include <signal.h>
-#include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
-#include <sys/syscall.h>
-#include <sys/wait.h>
-#include <time.h>
-#include <unistd.h>
 
-#include <linux/ckpt_hdr.h>
+#include "bench.h"
 
 #define RUNS		3
-#define MIB		(1024UL * 1024)
 #define PS		4096UL
 #define TOUCHES		256	/* first touches bench 9 times, each side */
 /* Pages apart: more than fault-around maps (fault_around_bytes, 64 KiB). */
 #define STRIDE		32
 
-/* The restored child reports on this descriptor. */
-#define RESUMED_FD	99
-
 /* What the restored child does first. */
 enum mode { M_RUN, M_FILLED, M_TOUCH };
-
-static const struct cr_inherit stdio_and_resumed[] = {
-	{ .fd = 0, .from = 0 }, { .fd = 1, .from = 1 },
-	{ .fd = 2, .from = 2 }, { .fd = RESUMED_FD, .from = RESUMED_FD },
-};
-
-static double now(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec + ts.tv_nsec / 1e9;
-}
-
-static int cmp_double(const void *a, const void *b)
-{
-	double x = *(const double *)a, y = *(const double *)b;
-
-	return x < y ? -1 : x > y;
-}
-
-static double median(double *v, int n)
-{
-	qsort(v, n, sizeof(*v), cmp_double);
-	return v[n / 2];
-}
 
 /* A read the compiler must make: the page is touched. */
 static char touch(const char *p)
@@ -204,39 +168,14 @@ static int image(unsigned long len, enum mode mode)
 	return ro;
 }
 
-/*
- * Best time of RUNS restarts of @img with @flags, from fork() to the
- * restored task's report; its @len bytes of report in @out.
- */
+/* Best time of RUNS restarts of @img with @flags; the report in @out. */
 static double time_restart(int img, unsigned long flags, void *out, size_t len)
 {
 	double best = 1e9, t;
-	int i, p[2];
-	pid_t pid;
+	int i;
 
 	for (i = 0; i < RUNS; i++) {
-		if (pipe(p)) {
-			perror("pipe");
-			exit(1);
-		}
-		t = now();
-		pid = fork();
-		if (!pid) {
-			dup2(p[1], RESUMED_FD);
-			lseek(img, 0, SEEK_SET);
-			syscall(__NR_restart, 0, img, RESTART_RUN | flags, 2,
-				stdio_and_resumed, 4);
-			perror("restart");
-			_exit(1);
-		}
-		close(p[1]);
-		if (read(p[0], out, len) != (ssize_t)len) {
-			fprintf(stderr, "the restored task did not report\n");
-			exit(1);
-		}
-		t = now() - t;
-		close(p[0]);
-		waitpid(pid, NULL, 0);
+		t = restart_once(img, flags, out, len);
 		if (t < best)
 			best = t;
 	}

@@ -1,117 +1,156 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
- * ckpt-bench: checkpoint(2) speed, measured side by side with what it is
- * compared to, in one run. Run by "make bench" in the plain guest kernel.
+ * ckpt-bench: checkpoint(2) and restart(2) beside their peer, Debian's
+ * criu, and beside the copy limit, all in one boot. Run by "make bench"
+ * in the bench guest kernel (the plain one plus what criu needs).
  *
- *  1. Throughput: checkpoint of a task with 256 MiB of dirty anonymous
- *     memory into a tmpfs file, against one write() of the same 256 MiB
- *     to a tmpfs file. Target ratio: >= 0.9.
- *  2. Sparse against dense: checkpoint of 64 GiB MAP_NORESERVE with 64
- *     touched pages, against 64 MiB fully touched. The sparse one must
- *     cost less: the ratio dense/sparse is above 1.
- *  3. Restart throughput: restart(2) of the 256 MiB image from tmpfs,
- *     up to the restored task's first instruction, against one read() of
- *     the same bytes from tmpfs into a fresh buffer. Target ratio: >= 0.9.
- *  4. PRAM: checkpoint of the same task into a PRAM node (its pages kept
- *     by reference) against checkpoint into tmpfs. Target: >= 50x faster.
- *  5. PRAM: restart from that node against restart from tmpfs, in the
- *     same boot, where the node's pages are still the first owner's
- *     anonymous pages and are copied.
- *  6. PRAM across kexec: a 256 MiB task checkpointed into a node, a
- *     kexec reboot (ckpt-kexec), then in the new kernel ("ckpt-bench
- *     --after-kexec") the first restart from the node, which maps the
- *     pages in place, against restart from tmpfs of a fresh 256 MiB
- *     task's image. Only a node's first restart maps pages in place, so
- *     that side is one run, not the best of several.
+ * The workload is a task with N MiB of dirty anonymous memory in small
+ * pages, for N = 64, 256 and 1024; images go to tmpfs. Each figure is
+ * the median of RUNS runs, ours and criu's interleaved:
  *
- * Each figure is the best of several runs, to keep the guest's noise out.
+ *  - checkpoint(2) of the stopped task into a tmpfs file, against
+ *    "criu dump" of the same workload into a tmpfs directory;
+ *  - restart(2) from that file, against "criu restore" from that
+ *    directory, each from its start to the restored task's first
+ *    instruction (its first write, to a pipe the bench reads);
+ *  - checkpoint(2) into a PRAM node (pages kept by reference), and
+ *    restart(2) from it in the same boot (pages copied), against the
+ *    same two criu figures;
+ *  - after a kexec reboot ("ckpt-bench --after-kexec"): the first
+ *    restart(2) from a node, which maps the pages in place, against
+ *    "criu restore" and restart(2) from tmpfs in that boot;
+ *  - the copy limit: write(2) of the bytes from memory to a tmpfs file
+ *    and read(2) of them into fresh memory, in 64 KiB pieces, as a
+ *    program would; and copy_file_range(2) between two tmpfs files, a
+ *    copy in the kernel through the direct map, as checkpoint's is.
+ *
+ * Plus one figure of its own: checkpoint of 64 GiB of MAP_NORESERVE with
+ * 64 touched pages costs less than of 64 MiB fully touched.
+ *
+ * Every figure is also printed as "csv,PATH,SYSTEM,MIB,SECONDS", which
+ * scripts/bench collects into a CSV file and a plot.
  */
 #define _GNU_SOURCE
+#include <errno.h>
 #include <fcntl.h>
 #include <signal.h>
-#include <stdio.h>
-#include <stdlib.h>
+#include <stdbool.h>
 #include <string.h>
-#include <errno.h>
 #include <sys/mman.h>
 #include <sys/mount.h>
-#include <sys/syscall.h>
-#include <sys/wait.h>
-#include <linux/ckpt_hdr.h>
-#include <time.h>
-#include <unistd.h>
+#include <sys/prctl.h>
+#include <sys/stat.h>
 
-#include <linux/ckpt_hdr.h>
+#include "bench.h"
 
-#define RUNS	5
-#define MIB	(1024UL * 1024)
+#define RUNS		5
+#define NSIZES		3
+#define CHUNK		(64 * 1024UL)
+#define CRIU		"/usr/sbin/criu"
+#define CRIU_DIR	"/tmp/criu-bench"
+/* The criu workload waits for a byte on this descriptor. */
+#define GO_FD		98
 
-/* The restored child says it runs by writing to this descriptor. */
-#define RESUMED_FD	99
+static const unsigned long sizes[NSIZES] = { 64, 256, 1024 };
 
-static double now(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec + ts.tv_nsec / 1e9;
-}
-
-static int tmpfile_fd(void)
-{
-	char name[] = "/tmp/ckpt-bench-XXXXXX";
-	int fd = mkstemp(name);
-
-	if (fd < 0) {
-		perror("mkstemp");
-		exit(1);
-	}
-	unlink(name);
-	return fd;
-}
-
-/* A stopped child holding @len bytes, @step apart touched. */
-/*
- * The workload's RESUMED_FD is a pipe this program holds the other end
- * of: an external file of its image, for which restart(2) takes the
- * restarter's RESUMED_FD.
- */
-static const struct cr_inherit stdio_and_resumed[] = {
-	{ .fd = 0, .from = 0 }, { .fd = 1, .from = 1 }, { .fd = 2, .from = 2 },
-	{ .fd = RESUMED_FD, .from = RESUMED_FD },
+enum path {
+	P_WRITE, P_READ, P_COPY,	/* the copy limit */
+	P_CKPT, P_DUMP,			/* to tmpfs */
+	P_RESTART, P_RESTORE,		/* from tmpfs */
+	P_CKPT_PRAM, P_RESTART_PRAM,	/* PRAM, same boot */
+	P_KEXEC, P_KEXEC_TMPFS, P_KEXEC_RESTORE, /* after kexec */
+	NPATHS
 };
 
+static const struct {
+	const char *name, *system, *what;
+} paths[NPATHS] = {
+	[P_WRITE]	= { "write-64k", "limit", "write() from memory to tmpfs, 64 KiB pieces" },
+	[P_READ]	= { "read-64k", "limit", "read() into fresh memory, 64 KiB pieces" },
+	[P_COPY]	= { "copy-file-range", "limit", "copy_file_range() tmpfs to tmpfs" },
+	[P_CKPT]	= { "dump-tmpfs", "ours", "checkpoint(2) to tmpfs" },
+	[P_DUMP]	= { "dump-tmpfs", "criu", "criu dump to tmpfs" },
+	[P_RESTART]	= { "restore-tmpfs", "ours", "restart(2) from tmpfs" },
+	[P_RESTORE]	= { "restore-tmpfs", "criu", "criu restore from tmpfs" },
+	[P_CKPT_PRAM]	= { "dump-pram", "ours", "checkpoint(2) into PRAM" },
+	[P_RESTART_PRAM] = { "restore-pram", "ours", "restart(2) from PRAM, same boot" },
+	[P_KEXEC]	= { "restore-kexec", "ours", "restart(2) from PRAM after kexec" },
+	[P_KEXEC_TMPFS]	= { "restore-tmpfs-kexec", "ours", "restart(2) from tmpfs, that boot" },
+	[P_KEXEC_RESTORE] = { "restore-tmpfs-kexec", "criu", "criu restore from tmpfs, that boot" },
+};
+
+static double fig[NPATHS][NSIZES];
+
+static void die(const char *what)
+{
+	perror(what);
+	exit(1);
+}
+
+static void record(enum path p, int s, double *v, int n)
+{
+	fig[p][s] = median(v, n);
+	printf("csv,%s,%s,%lu,%.6f\n", paths[p].name, paths[p].system,
+	       sizes[s], fig[p][s]);
+}
+
+/* Fill @len bytes at @p, each page different, as a program would. */
+static void dirty(char *p, unsigned long len)
+{
+	unsigned long i;
+
+	/* Small pages on every side: TCG copies huge ones 3x faster. */
+	madvise(p, len, MADV_NOHUGEPAGE);
+	for (i = 0; i < len; i += 4096)
+		memset(p + i, (int)(i >> 12) | 1, 4096);
+}
+
+static char *dirty_buffer(unsigned long len)
+{
+	char *p = mmap(NULL, len, PROT_READ | PROT_WRITE,
+		       MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+
+	if (p == MAP_FAILED)
+		die("mmap");
+	dirty(p, len);
+	return p;
+}
+
+/*
+ * Our workload: a stopped child holding @len bytes, @step apart
+ * touched; once restored it writes to RESUMED_FD, a pipe held here.
+ */
 static pid_t spawn(unsigned long len, unsigned long step, int flags)
 {
 	static int keep[2] = { -1, -1 };
 	int status;
 	pid_t pid;
 
-	if (keep[0] < 0 && pipe(keep)) {
-		perror("pipe");
-		exit(1);
-	}
+	if (keep[0] < 0 && pipe(keep))
+		die("pipe");
 	pid = fork();
 	if (!pid) {
+		unsigned long i;
+		char *p;
+
 		/* Nothing of ours but RESUMED_FD: the image refuses a memfd. */
 		dup2(keep[1], RESUMED_FD);
 		close_range(3, RESUMED_FD - 1, 0);
 		close_range(RESUMED_FD + 1, ~0U, 0);
-		char *p = mmap(NULL, len, PROT_READ | PROT_WRITE,
-			       MAP_PRIVATE | MAP_ANONYMOUS | flags, -1, 0);
-		unsigned long i;
-
+		p = mmap(NULL, len, PROT_READ | PROT_WRITE,
+			 MAP_PRIVATE | MAP_ANONYMOUS | flags, -1, 0);
 		if (p == MAP_FAILED)
 			_exit(1);
-		/* Small pages, as the write() side's buffer has. */
-		madvise(p, len, MADV_NOHUGEPAGE);
-		for (i = 0; i < len; i += step)
-			memset(p + i, (int)(i >> 12) | 1, step > 4096 ? 1 : step);
+		if (step == 4096) {
+			dirty(p, len);
+		} else {
+			/* 64 small pages, not 64 huge ones. */
+			madvise(p, len, MADV_NOHUGEPAGE);
+			for (i = 0; i < len; i += step)
+				p[i] = 1;
+		}
 		raise(SIGSTOP);
-		/* Restored (bench 3): tell the restarter's parent. */
-		if (write(RESUMED_FD, "r", 1) != 1)
-			_exit(1);
-		_exit(0);
+		_exit(write(RESUMED_FD, "r", 1) != 1);
 	}
 	if (waitpid(pid, &status, WUNTRACED) != pid || !WIFSTOPPED(status)) {
 		fprintf(stderr, "child did not stop\n");
@@ -120,50 +159,395 @@ static pid_t spawn(unsigned long len, unsigned long step, int flags)
 	return pid;
 }
 
-/*
- * Best time of RUNS checkpoints of @pid into a tmpfs file, each timing
- * @reps checkpoints in a row: the guest's clock may tick in 4 ms steps
- * (see main()), so a short checkpoint is timed as many.
- */
-static double time_checkpoint(pid_t pid, int reps, off_t *size)
+static void finish(pid_t pid)
 {
-	double best = 1e9, t;
-	int i, r, fd = tmpfile_fd();
-
-	for (i = 0; i < RUNS; i++) {
-		t = now();
-		for (r = 0; r < reps; r++) {
-			if (ftruncate(fd, 0) || lseek(fd, 0, SEEK_SET)) {
-				perror("truncate");
-				exit(1);
-			}
-			if (syscall(__NR_checkpoint, pid, fd, 0, 2) <= 0) {
-				perror("checkpoint");
-				exit(1);
-			}
-		}
-		t = (now() - t) / reps;
-		*size = lseek(fd, 0, SEEK_END);
-		if (t < best)
-			best = t;
-	}
-	close(fd);
-	return best;
+	kill(pid, SIGKILL);
+	waitpid(pid, NULL, 0);
 }
 
-/* One more checkpoint of @pid, kept in a tmpfs file for bench 3. */
-static int checkpoint_to_file(pid_t pid)
+/* One checkpoint of @pid into @fd, from its start; its image size. */
+static double checkpoint_once(pid_t pid, int fd, off_t *size)
 {
-	int fd = tmpfile_fd();
+	double t;
 
-	if (syscall(__NR_checkpoint, pid, fd, 0, 2) <= 0) {
-		perror("checkpoint");
+	if (ftruncate(fd, 0) || lseek(fd, 0, SEEK_SET))
+		die("truncate");
+	t = now();
+	if (syscall(__NR_checkpoint, pid, fd, 0, 2) <= 0)
+		die("checkpoint");
+	t = now() - t;
+	if (size)
+		*size = lseek(fd, 0, SEEK_END);
+	return t;
+}
+
+/* The criu workload: as ours, but it waits for a byte, not a signal. */
+struct criu_task {
+	pid_t pid;
+	ino_t go_ino, resumed_ino;
+	int go_w;	/* held until the dump: without a writer, read() ends */
+};
+
+static ino_t pipe_ino(int fd)
+{
+	struct stat st;
+
+	if (fstat(fd, &st))
+		die("fstat");
+	return st.st_ino;
+}
+
+/*
+ * criu dumps a running task (it stops it itself) and restores it as it
+ * was: so that the restored task runs at once, this one waits in read()
+ * on GO_FD, and restore hands it a pipe that already holds a byte. Its
+ * standard descriptors are /dev/null (criu dumps no serial tty) and it
+ * leads a session of its own (or criu would want --shell-job).
+ */
+static struct criu_task criu_spawn(unsigned long len)
+{
+	struct criu_task ct;
+	int go[2], resumed[2];
+	char c;
+
+	if (pipe(go) || pipe(resumed))
+		die("pipe");
+	ct.go_ino = pipe_ino(go[0]);
+	ct.resumed_ino = pipe_ino(resumed[1]);
+	ct.pid = fork();
+	if (!ct.pid) {
+		int null = open("/dev/null", O_RDWR);
+		char *p;
+
+		setsid();
+		dup2(null, 0);
+		dup2(null, 1);
+		dup2(null, 2);
+		dup2(go[0], GO_FD);
+		dup2(resumed[1], RESUMED_FD);
+		close_range(3, GO_FD - 1, 0);
+		close_range(RESUMED_FD + 1, ~0U, 0);
+		p = mmap(NULL, len, PROT_READ | PROT_WRITE,
+			 MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+		if (p == MAP_FAILED)
+			_exit(1);
+		dirty(p, len);
+		if (write(RESUMED_FD, "s", 1) != 1 || read(GO_FD, &c, 1) != 1)
+			_exit(1);
+		_exit(write(RESUMED_FD, "r", 1) != 1);
+	}
+	close(go[0]);
+	close(resumed[1]);
+	if (read(resumed[0], &c, 1) != 1 || c != 's') {
+		fprintf(stderr, "the criu workload did not start\n");
 		exit(1);
 	}
-	return fd;
+	ct.go_w = go[1];
+	close(resumed[0]);
+	return ct;
 }
 
-/* The guest's clocksource: the resolution of every figure here. */
+/* Run criu with @argv, its output to the log its arguments name. */
+static int criu_run(char *const argv[])
+{
+	int status;
+	pid_t pid = fork();
+
+	if (!pid) {
+		execv(CRIU, argv);
+		_exit(127);
+	}
+	if (waitpid(pid, &status, 0) != pid)
+		die("waitpid criu");
+	return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+}
+
+static void criu_failed(const char *what, int rc, const char *log)
+{
+	char cmd[256];
+
+	fprintf(stderr, "criu %s failed (exit %d); the end of its log:\n", what,
+		rc);
+	snprintf(cmd, sizeof(cmd), "tail -15 %s/%s >&2", CRIU_DIR, log);
+	if (system(cmd))
+		fprintf(stderr, "(no log)\n");
+	exit(1);
+}
+
+/*
+ * "criu dump" of a fresh workload of @len bytes into CRIU_DIR, from its
+ * start until it has written the images and killed the task; the
+ * workload's pipe inodes, for the restore, in @ct.
+ */
+static double criu_dump(unsigned long len, struct criu_task *ct)
+{
+	char pid[16];
+	char *argv[] = { "criu", "dump", "-t", pid, "-D", CRIU_DIR,
+			 "-o", "dump.log", NULL };
+	double t;
+	int rc;
+
+	if (system("rm -rf " CRIU_DIR " && mkdir " CRIU_DIR))
+		die("mkdir " CRIU_DIR);
+	*ct = criu_spawn(len);
+	snprintf(pid, sizeof(pid), "%d", ct->pid);
+	t = now();
+	rc = criu_run(argv);
+	t = now() - t;
+	if (rc)
+		criu_failed("dump", rc, "dump.log");
+	/* criu killed it; reap it, so that its pid is free to restore. */
+	waitpid(ct->pid, NULL, 0);
+	close(ct->go_w);
+	return t;
+}
+
+/*
+ * "criu restore" from CRIU_DIR, from its start to the restored task's
+ * first write: it gets a GO_FD that holds a byte, so it runs on at once.
+ */
+static double criu_restore(const struct criu_task *ct)
+{
+	char go_arg[64], resumed_arg[64];
+	char *argv[] = { "criu", "restore", "-D", CRIU_DIR, "-o",
+			 "restore.log", "--inherit-fd", go_arg,
+			 "--inherit-fd", resumed_arg, NULL };
+	int go[2], resumed[2], status, rc;
+	double t;
+	pid_t pid;
+	char c;
+
+	if (pipe(go) || pipe(resumed) || write(go[1], "g", 1) != 1)
+		die("pipe");
+	snprintf(go_arg, sizeof(go_arg), "fd[%d]:pipe:[%lu]", go[0],
+		 (unsigned long)ct->go_ino);
+	snprintf(resumed_arg, sizeof(resumed_arg), "fd[%d]:pipe:[%lu]",
+		 resumed[1], (unsigned long)ct->resumed_ino);
+	t = now();
+	pid = fork();
+	if (!pid) {
+		execv(CRIU, argv);
+		_exit(127);
+	}
+	close(go[0]);
+	close(resumed[1]);
+	rc = read(resumed[0], &c, 1);
+	t = now() - t;
+	if (waitpid(pid, &status, 0) != pid)
+		die("waitpid criu");
+	if (rc != 1 || c != 'r')
+		criu_failed("restore", WIFEXITED(status) ?
+			    WEXITSTATUS(status) : 128 + WTERMSIG(status),
+			    "restore.log");
+	close(go[1]);
+	close(resumed[0]);
+	return t;
+}
+
+/* The copy limit for @len bytes: write, read and in-kernel copy. */
+static void limits(int s, unsigned long len)
+{
+	double w[RUNS], r[RUNS], c[RUNS], t;
+	char *buf = dirty_buffer(len), *fresh;
+	int i, src, dst;
+	unsigned long o;
+	loff_t in, out;
+
+	for (i = 0; i < RUNS; i++) {
+		src = tmpfile_fd();
+		t = now();
+		for (o = 0; o < len; o += CHUNK)
+			if (write(src, buf + o, CHUNK) != (ssize_t)CHUNK)
+				die("write");
+		w[i] = now() - t;
+
+		fresh = mmap(NULL, len, PROT_READ | PROT_WRITE,
+			     MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+		if (fresh == MAP_FAILED)
+			die("mmap");
+		madvise(fresh, len, MADV_NOHUGEPAGE);
+		t = now();
+		for (o = 0; o < len; o += CHUNK)
+			if (pread(src, fresh + o, CHUNK, o) != (ssize_t)CHUNK)
+				die("read");
+		r[i] = now() - t;
+		munmap(fresh, len);
+
+		dst = tmpfile_fd();
+		in = 0;
+		out = 0;
+		t = now();
+		while (in < (loff_t)len)
+			if (copy_file_range(src, &in, dst, &out, len - in, 0) <= 0)
+				die("copy_file_range");
+		c[i] = now() - t;
+		close(dst);
+		close(src);
+	}
+	munmap(buf, len);
+	record(P_WRITE, s, w, RUNS);
+	record(P_READ, s, r, RUNS);
+	record(P_COPY, s, c, RUNS);
+}
+
+/* Checkpoint and restart through tmpfs, ours and criu's, interleaved. */
+static void through_tmpfs(int s, unsigned long len)
+{
+	double ck[RUNS], du[RUNS], rs[RUNS], ro[RUNS];
+	struct criu_task ct;
+	int i, img = tmpfile_fd();
+	pid_t pid = spawn(len, 4096, 0);
+	char c;
+
+	for (i = 0; i < RUNS; i++) {
+		ck[i] = checkpoint_once(pid, img, NULL);
+		du[i] = criu_dump(len, &ct);
+	}
+	finish(pid);
+	for (i = 0; i < RUNS; i++) {
+		rs[i] = restart_once(img, 0, &c, 1);
+		ro[i] = criu_restore(&ct);
+	}
+	close(img);
+	record(P_CKPT, s, ck, RUNS);
+	record(P_DUMP, s, du, RUNS);
+	record(P_RESTART, s, rs, RUNS);
+	record(P_RESTORE, s, ro, RUNS);
+}
+
+/* Checkpoint into a PRAM node and restart from it in the same boot. */
+static void through_pram(int s, unsigned long len)
+{
+	double ck[RUNS], rs[RUNS];
+	pid_t pid;
+	int i, fd;
+	char c;
+
+	for (i = 0; i < RUNS; i++) {
+		pid = spawn(len, 4096, 0);
+		unlink("/sys/fs/pram/bench");
+		fd = open("/sys/fs/pram/bench", O_CREAT | O_EXCL | O_WRONLY,
+			  0600);
+		if (fd < 0)
+			die("/sys/fs/pram/bench");
+		ck[i] = now();
+		if (syscall(__NR_checkpoint, pid, fd, 0, 2) <= 0)
+			die("checkpoint into PRAM");
+		ck[i] = now() - ck[i];
+		close(fd);
+		finish(pid);
+	}
+	fd = open("/sys/fs/pram/bench", O_RDONLY);
+	if (fd < 0)
+		die("/sys/fs/pram/bench");
+	for (i = 0; i < RUNS; i++)
+		rs[i] = restart_once(fd, 0, &c, 1);
+	close(fd);
+	unlink("/sys/fs/pram/bench");
+	record(P_CKPT_PRAM, s, ck, RUNS);
+	record(P_RESTART_PRAM, s, rs, RUNS);
+}
+
+/* A fresh workload of @len bytes checkpointed into @name, and killed. */
+static void checkpoint_fresh(unsigned long len, const char *name)
+{
+	pid_t pid = spawn(len, 4096, 0);
+	int fd = open(name, O_CREAT | O_WRONLY | O_TRUNC, 0600);
+
+	if (fd < 0 || syscall(__NR_checkpoint, pid, fd, 0, 2) <= 0)
+		die(name);
+	close(fd);
+	finish(pid);
+}
+
+static void node_name(char *buf, size_t n, int s)
+{
+	snprintf(buf, n, "/sys/fs/pram/bench-kexec-%lu", sizes[s]);
+}
+
+/* @r, and whether it meets @target (none if 0). */
+static void print_ratio(const char *what, double r, double target)
+{
+	printf("   %-48s %8.2f", what, r);
+	if (target)
+		printf("  (target >= %g: %s)", target,
+		       r >= target ? "met" : "MISSED");
+	printf("\n");
+}
+
+static void print_row(enum path p)
+{
+	int s;
+
+	printf("   %-44s", paths[p].what);
+	for (s = 0; s < NSIZES; s++)
+		printf(" %9.1f", fig[p][s] * 1e3);
+	/* Linear growth: 1 GiB costs 16 times 64 MiB. */
+	printf("   %5.1f\n", fig[p][NSIZES - 1] / fig[p][0]);
+}
+
+static void print_header(const char *title)
+{
+	int s;
+
+	printf("%s\n   %-44s", title, "ms, median of 5");
+	for (s = 0; s < NSIZES; s++)
+		printf(" %5lu MiB", sizes[s]);
+	printf("   1G/64M (linear: %lu)\n", sizes[NSIZES - 1] / sizes[0]);
+}
+
+/* The second half, in the kernel kexec'd into. */
+static int after_kexec(void)
+{
+	double rs[RUNS], ro[RUNS];
+	struct criu_task ct;
+	char name[64], c;
+	int s, i, img;
+	pid_t pid;
+
+	setvbuf(stdout, NULL, _IOLBF, 0);
+	if (mount("pram", "/sys/fs/pram", "pram", 0, NULL) && errno != EBUSY)
+		die("mount pram");
+	/* Only a node's first restart maps its pages in place: one run. */
+	for (s = 0; s < NSIZES; s++) {
+		node_name(name, sizeof(name), s);
+		img = open(name, O_RDONLY);
+		if (img < 0)
+			die(name);
+		fig[P_KEXEC][s] = restart_once(img, 0, &c, 1);
+		printf("csv,%s,%s,%lu,%.6f\n", paths[P_KEXEC].name,
+		       paths[P_KEXEC].system, sizes[s], fig[P_KEXEC][s]);
+		close(img);
+		unlink(name);
+	}
+	for (s = 0; s < NSIZES; s++) {
+		unsigned long len = sizes[s] * MIB;
+
+		img = tmpfile_fd();
+		pid = spawn(len, 4096, 0);
+		checkpoint_once(pid, img, NULL);
+		finish(pid);
+		criu_dump(len, &ct);
+		for (i = 0; i < RUNS; i++) {
+			rs[i] = restart_once(img, 0, &c, 1);
+			ro[i] = criu_restore(&ct);
+		}
+		close(img);
+		record(P_KEXEC_TMPFS, s, rs, RUNS);
+		record(P_KEXEC_RESTORE, s, ro, RUNS);
+	}
+	print_header("after kexec: restart from a PRAM node, pages mapped in place");
+	print_row(P_KEXEC);
+	print_row(P_KEXEC_TMPFS);
+	print_row(P_KEXEC_RESTORE);
+	printf("   at 256 MiB:\n");
+	print_ratio("criu restore / restart from PRAM", fig[P_KEXEC_RESTORE][1] /
+		    fig[P_KEXEC][1], 30);
+	print_ratio("restart from tmpfs / from PRAM",
+		    fig[P_KEXEC_TMPFS][1] / fig[P_KEXEC][1], 1);
+	return 0;
+}
+
 static void print_clocksource(void)
 {
 	char cs[64] = "unknown";
@@ -176,284 +560,104 @@ static void print_clocksource(void)
 		fclose(f);
 	}
 	cs[strcspn(cs, "\n")] = '\0';
-	printf("clocksource: %s; best of %d runs each\n", cs, RUNS);
+	printf("clocksource: %s; medians of %d runs, ours and criu's interleaved\n",
+	       cs, RUNS);
 }
 
-/*
- * Best time of @runs restarts of the image in @img, each from fork() to
- * the restored task's first write, which comes right after its stop.
- */
-static double time_restarts(int img, int runs)
+/* Sparse against dense: cost follows populated memory, not mapped. */
+static void sparse_dense(void)
 {
-	double best = 1e9, t;
-	int i, p[2];
+	double sp[RUNS], de[RUNS], t;
+	off_t size_sparse, size_dense;
 	pid_t pid;
-	char c;
+	int i, r, fd = tmpfile_fd();
 
-	for (i = 0; i < runs; i++) {
-		if (pipe(p)) {
-			perror("pipe");
-			exit(1);
-		}
-		t = now();
-		pid = fork();
-		if (!pid) {
-			dup2(p[1], RESUMED_FD);
-			lseek(img, 0, SEEK_SET);
-			syscall(__NR_restart, 0, img, RESTART_RUN, 2,
-				stdio_and_resumed, 4);
-			perror("restart");
-			_exit(1);
-		}
-		close(p[1]);
-		if (read(p[0], &c, 1) != 1) {
-			fprintf(stderr, "the restored task did not run\n");
-			exit(1);
-		}
-		t = now() - t;
-		close(p[0]);
-		waitpid(pid, NULL, 0);
-		if (t < best)
-			best = t;
-	}
-	return best;
-}
-
-static double time_restart(int img)
-{
-	return time_restarts(img, RUNS);
-}
-
-static double time_restart_once(int img)
-{
-	return time_restarts(img, 1);
-}
-
-/* Best time of RUNS read()s of @size bytes of @fd into fresh memory. */
-static double time_read(int fd, size_t size)
-{
-	double best = 1e9, t;
-	char *buf;
-	int i;
-
+	/* A short checkpoint is timed as 200 in a row (4 ms clock steps). */
+	pid = spawn(64UL << 30, 1UL << 30, MAP_NORESERVE);
 	for (i = 0; i < RUNS; i++) {
-		buf = mmap(NULL, size, PROT_READ | PROT_WRITE,
-			   MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-		if (buf == MAP_FAILED)
-			exit(1);
-		madvise(buf, size, MADV_NOHUGEPAGE);
-		t = now();
-		if (pread(fd, buf, size, 0) != (ssize_t)size) {
-			perror("read");
-			exit(1);
-		}
-		t = now() - t;
-		munmap(buf, size);
-		if (t < best)
-			best = t;
+		t = 0;
+		for (r = 0; r < 200; r++)
+			t += checkpoint_once(pid, fd, &size_sparse);
+		sp[i] = t / 200;
 	}
-	return best;
-}
-
-/* Best time of RUNS checkpoints of fresh 256 MiB tasks into PRAM nodes. */
-static double time_checkpoint_pram(unsigned long len, off_t *size)
-{
-	double best = 1e9, t;
-	pid_t pid;
-	int i, fd;
-
-	for (i = 0; i < RUNS; i++) {
-		pid = spawn(len, 4096, 0);
-		unlink("/sys/fs/pram/bench");
-		fd = open("/sys/fs/pram/bench", O_CREAT | O_EXCL | O_WRONLY,
-			  0600);
-		if (fd < 0) {
-			perror("/sys/fs/pram/bench");
-			exit(1);
-		}
-		t = now();
-		if (syscall(__NR_checkpoint, pid, fd, 0, 2) <= 0) {
-			perror("checkpoint into PRAM");
-			exit(1);
-		}
-		t = now() - t;
-		*size = lseek(fd, 0, SEEK_END);
-		close(fd);
-		kill(pid, SIGKILL);
-		waitpid(pid, NULL, 0);
-		if (t < best)
-			best = t;
-	}
-	return best;
-}
-
-/* Checkpoint a fresh 256 MiB task into node @name, kill it. */
-static void checkpoint_fresh(unsigned long len, const char *name)
-{
-	pid_t pid = spawn(len, 4096, 0);
-	int fd = open(name, O_CREAT | O_WRONLY | O_TRUNC, 0600);
-
-	if (fd < 0 || syscall(__NR_checkpoint, pid, fd, 0, 2) <= 0) {
-		perror(name);
-		exit(1);
-	}
+	finish(pid);
+	pid = spawn(64 * MIB, 4096, 0);
+	for (i = 0; i < RUNS; i++)
+		de[i] = checkpoint_once(pid, fd, &size_dense);
+	finish(pid);
 	close(fd);
-	kill(pid, SIGKILL);
-	waitpid(pid, NULL, 0);
-}
-
-/* Bench 6, second half: in the kernel kexec'd into. */
-static int after_kexec(unsigned long len)
-{
-	double t_pram, t_tmpfs;
-	int img;
-
-	setvbuf(stdout, NULL, _IOLBF, 0);
-	if (mount("pram", "/sys/fs/pram", "pram", 0, NULL) && errno != EBUSY) {
-		perror("mount pram");
-		return 1;
-	}
-	img = open("/sys/fs/pram/bench-kexec", O_RDONLY);
-	if (img < 0) {
-		perror("/sys/fs/pram/bench-kexec");
-		return 1;
-	}
-	t_pram = time_restart_once(img);
-	close(img);
-	unlink("/sys/fs/pram/bench-kexec");
-
-	checkpoint_fresh(len, "/tmp/bench-kexec.img");
-	img = open("/tmp/bench-kexec.img", O_RDONLY);
-	t_tmpfs = time_restart(img);
-	close(img);
-
-	printf("6. restart of 256 MiB after kexec (pages kept in PRAM, mapped in place)\n");
-	printf("   from tmpfs:           %7.1f ms (best of %d)\n", t_tmpfs * 1e3,
-	       RUNS);
-	printf("   from PRAM:            %7.1f ms (the node's first restart)\n",
-	       t_pram * 1e3);
-	printf("   ratio tmpfs/PRAM time: %.1f\n", t_tmpfs / t_pram);
-	return 0;
-}
-
-static void finish(pid_t pid)
-{
-	kill(pid, SIGKILL);
-	waitpid(pid, NULL, 0);
+	t = median(de, RUNS) / median(sp, RUNS);
+	printf("sparse against dense checkpoint\n");
+	printf("   64 GiB, 64 pages touched: %7.2f ms (image %.2f MiB)\n",
+	       median(sp, RUNS) * 1e3, size_sparse / (double)MIB);
+	printf("   64 MiB, all touched:      %7.2f ms (image %.2f MiB)\n",
+	       median(de, RUNS) * 1e3, size_dense / (double)MIB);
+	printf("   ratio dense/sparse time: %.1f (sparse must cost less: > 1)\n",
+	       t);
 }
 
 int main(int argc, char **argv)
 {
-	unsigned long len = 256 * MIB;
-	double t_write = 1e9, t_ckpt, t_sparse, t_dense, t_restart, t_read, t;
-	double t_pram, t_restart_pram;
-	off_t size_ckpt, size_sparse, size_dense, size_pram;
-	char *buf;
-	pid_t pid;
-	int i, fd, img;
+	bool criu = !access(CRIU, X_OK);
+	char name[64];
+	int s;
 
 	if (argc > 1 && !strcmp(argv[1], "--after-kexec"))
-		return after_kexec(len);
+		return after_kexec();
 	setvbuf(stdout, NULL, _IOLBF, 0);
+	if (!criu) {
+		fprintf(stderr, "no %s in this guest\n", CRIU);
+		return 1;
+	}
+	if (mount("pram", "/sys/fs/pram", "pram", 0, NULL) && errno != EBUSY)
+		die("mount pram");
 	print_clocksource();
+	sparse_dense();
 
-	/*
-	 * Both sides get small pages: whether TCG's software TLB maps a
-	 * buffer with huge pages or not changes its copy speed threefold.
-	 */
-	buf = mmap(NULL, len, PROT_READ | PROT_WRITE,
-		   MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-	if (buf == MAP_FAILED)
-		return 1;
-	madvise(buf, len, MADV_NOHUGEPAGE);
-	memset(buf, 0x5a, len);
-	for (i = 0; i < RUNS; i++) {
-		fd = tmpfile_fd();
-		t = now();
-		if (write(fd, buf, len) != (ssize_t)len) {
-			perror("write");
-			return 1;
-		}
-		t = now() - t;
-		close(fd);
-		if (t < t_write)
-			t_write = t;
+	for (s = 0; s < NSIZES; s++) {
+		limits(s, sizes[s] * MIB);
+		through_tmpfs(s, sizes[s] * MIB);
+		through_pram(s, sizes[s] * MIB);
 	}
-	munmap(buf, len);
 
-	pid = spawn(len, 4096, 0);
-	t_ckpt = time_checkpoint(pid, 1, &size_ckpt);
-	img = checkpoint_to_file(pid);
-	finish(pid);
-	t_restart = time_restart(img);
-	t_read = time_read(img, size_ckpt);
-	close(img);
+	print_header("the copy limit");
+	print_row(P_WRITE);
+	print_row(P_READ);
+	print_row(P_COPY);
+	print_header("checkpoint and restart through tmpfs");
+	print_row(P_CKPT);
+	print_row(P_DUMP);
+	print_row(P_RESTART);
+	print_row(P_RESTORE);
+	print_header("PRAM, same boot");
+	print_row(P_CKPT_PRAM);
+	print_row(P_RESTART_PRAM);
+	printf("at 256 MiB:\n");
+	print_ratio("criu dump / checkpoint to tmpfs",
+		    fig[P_DUMP][1] / fig[P_CKPT][1], 1.5);
+	print_ratio("criu restore / restart from tmpfs",
+		    fig[P_RESTORE][1] / fig[P_RESTART][1], 1.5);
+	print_ratio("criu dump / checkpoint into PRAM",
+		    fig[P_DUMP][1] / fig[P_CKPT_PRAM][1], 100);
+	print_ratio("criu restore / restart from PRAM, same boot",
+		    fig[P_RESTORE][1] / fig[P_RESTART_PRAM][1], 0);
+	print_ratio("checkpoint to tmpfs / copy_file_range",
+		    fig[P_CKPT][1] / fig[P_COPY][1], 0);
+	print_ratio("checkpoint to tmpfs / write() in 64 KiB pieces",
+		    fig[P_CKPT][1] / fig[P_WRITE][1], 0);
+	print_ratio("restart from tmpfs / read() in 64 KiB pieces",
+		    fig[P_RESTART][1] / fig[P_READ][1], 0);
 
-	printf("1. checkpoint of 256 MiB dirty anonymous memory to tmpfs\n");
-	printf("   write() of 256 MiB:   %7.1f ms  %7.1f MiB/s\n",
-	       t_write * 1e3, 256 / t_write);
-	printf("   checkpoint(2):        %7.1f ms  %7.1f MiB/s  (image %.1f MiB)\n",
-	       t_ckpt * 1e3, 256 / t_ckpt, size_ckpt / (double)MIB);
-	printf("   ratio checkpoint/write throughput: %.2f (target >= 0.9)\n",
-	       t_write / t_ckpt);
-
-	pid = spawn(64UL << 30, 1UL << 30, MAP_NORESERVE);
-	t_sparse = time_checkpoint(pid, 200, &size_sparse);
-	finish(pid);
-	pid = spawn(64 * MIB, 4096, 0);
-	t_dense = time_checkpoint(pid, 1, &size_dense);
-	finish(pid);
-
-	printf("2. sparse against dense\n");
-	printf("   64 GiB, 64 pages:     %7.2f ms  (image %.2f MiB)\n",
-	       t_sparse * 1e3, size_sparse / (double)MIB);
-	printf("   64 MiB, all pages:    %7.2f ms  (image %.2f MiB)\n",
-	       t_dense * 1e3, size_dense / (double)MIB);
-	printf("   ratio dense/sparse time: %.1f (sparse must cost less: > 1)\n",
-	       t_dense / t_sparse);
-
-	printf("3. restart of the 256 MiB image from tmpfs\n");
-	printf("   read() of the image:  %7.1f ms  %7.1f MiB/s\n",
-	       t_read * 1e3, size_ckpt / (double)MIB / t_read);
-	printf("   restart(2):           %7.1f ms  %7.1f MiB/s\n",
-	       t_restart * 1e3, size_ckpt / (double)MIB / t_restart);
-	printf("   ratio restart/read throughput: %.2f (target >= 0.9)\n",
-	       t_read / t_restart);
-
-	if (mount("pram", "/sys/fs/pram", "pram", 0, NULL) && errno != EBUSY) {
-		printf("4-5. no PRAM in this kernel\n");
-		return 0;
-	}
-	t_pram = time_checkpoint_pram(len, &size_pram);
-	printf("4. checkpoint of 256 MiB into a PRAM node (pages by reference)\n");
-	printf("   into tmpfs:           %7.1f ms  (image %.1f MiB)\n",
-	       t_ckpt * 1e3, size_ckpt / (double)MIB);
-	printf("   into PRAM:            %7.2f ms  (image %.2f MiB)\n",
-	       t_pram * 1e3, size_pram / (double)MIB);
-	printf("   ratio tmpfs/PRAM time: %.0f (target >= 50)\n",
-	       t_ckpt / t_pram);
-
-	img = open("/sys/fs/pram/bench", O_RDONLY);
-	if (img < 0) {
-		perror("/sys/fs/pram/bench");
-		return 1;
-	}
-	t_restart_pram = time_restart(img);
-	close(img);
-	unlink("/sys/fs/pram/bench");
-	printf("5. restart of 256 MiB from PRAM, same boot (pages copied)\n");
-	printf("   from tmpfs:           %7.1f ms\n", t_restart * 1e3);
-	printf("   from PRAM:            %7.1f ms\n", t_restart_pram * 1e3);
-	printf("   ratio tmpfs/PRAM time: %.2f\n", t_restart / t_restart_pram);
-
-	/* Bench 6: into a node, then on in the next kernel. */
+	/* After kexec: a node of each size, then on in the next kernel. */
 	if (access("/kexec/bzImage", R_OK)) {
-		printf("6. no kexec kernel in this guest\n");
+		printf("no kexec kernel in this guest\n");
 		return 0;
 	}
-	checkpoint_fresh(len, "/sys/fs/pram/bench-kexec");
+	for (s = 0; s < NSIZES; s++) {
+		node_name(name, sizeof(name), s);
+		checkpoint_fresh(sizes[s] * MIB, name);
+	}
 	execl("/ckpt-kexec", "ckpt-kexec", "/kexec/bzImage",
 	      "/kexec/initrd.img", "ckpt.boot=2", NULL);
-	perror("/ckpt-kexec");
-	return 1;
+	die("/ckpt-kexec");
 }

@@ -1,0 +1,106 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * What the ckpt-bench programs share: the clock, medians, tmpfs files,
+ * and the timing of one restart(2) up to the restored task's first
+ * instruction, which every restart and restore is timed to.
+ */
+#ifndef CKPT_BENCH_H
+#define CKPT_BENCH_H
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <linux/ckpt_hdr.h>
+
+#define MIB	(1024UL * 1024)
+
+/*
+ * The restored task reports on this descriptor, a pipe whose reader is
+ * the bench: an external file of the image, for which restart(2) takes
+ * the restarter's RESUMED_FD.
+ */
+#define RESUMED_FD	99
+
+static const struct cr_inherit stdio_and_resumed[] = {
+	{ .fd = 0, .from = 0 }, { .fd = 1, .from = 1 },
+	{ .fd = 2, .from = 2 }, { .fd = RESUMED_FD, .from = RESUMED_FD },
+};
+
+static inline double now(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+static inline int cmp_double(const void *a, const void *b)
+{
+	double x = *(const double *)a, y = *(const double *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+/* The median of @n figures (sorts them). */
+static inline double median(double *v, int n)
+{
+	qsort(v, n, sizeof(*v), cmp_double);
+	return n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
+}
+
+/* A tmpfs file, already unlinked. */
+static inline int tmpfile_fd(void)
+{
+	char name[] = "/tmp/ckpt-bench-XXXXXX";
+	int fd = mkstemp(name);
+
+	if (fd < 0) {
+		perror("mkstemp");
+		exit(1);
+	}
+	unlink(name);
+	return fd;
+}
+
+/*
+ * One restart(2) of the image in @img with @flags, from fork() to the
+ * restored task's report of @len bytes into @out, which it writes as
+ * its first act once it runs.
+ */
+static inline double restart_once(int img, unsigned long flags, void *out,
+				  size_t len)
+{
+	double t;
+	int p[2];
+	pid_t pid;
+
+	if (pipe(p)) {
+		perror("pipe");
+		exit(1);
+	}
+	t = now();
+	pid = fork();
+	if (!pid) {
+		dup2(p[1], RESUMED_FD);
+		lseek(img, 0, SEEK_SET);
+		syscall(__NR_restart, 0, img, RESTART_RUN | flags, 2,
+			stdio_and_resumed, 4);
+		perror("restart");
+		_exit(1);
+	}
+	close(p[1]);
+	if (read(p[0], out, len) != (ssize_t)len) {
+		fprintf(stderr, "the restored task did not report\n");
+		exit(1);
+	}
+	t = now() - t;
+	close(p[0]);
+	waitpid(pid, NULL, 0);
+	return t;
+}
+
+#endif /* CKPT_BENCH_H */
