@@ -204,9 +204,9 @@ long cr_checkpoint(struct cr_ctx *ctx)
 	ctx->hbuf = kmalloc(CR_HBUF_SIZE, GFP_KERNEL);
 	ctx->bvec = kmalloc_array(CR_PGARR_TOTAL, sizeof(*ctx->bvec),
 				  GFP_KERNEL);
-	ctx->crcs = kmalloc_array(CR_PGARR_TOTAL + 1, sizeof(*ctx->crcs),
+	ctx->sums = kmalloc_array(CR_PGARR_TOTAL, sizeof(*ctx->sums),
 				  GFP_KERNEL);
-	if (!ctx->hbuf || !ctx->bvec || !ctx->crcs)
+	if (!ctx->hbuf || !ctx->bvec || !ctx->sums)
 		return -ENOMEM;
 
 	ret = cr_collect_tree(ctx);

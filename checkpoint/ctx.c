@@ -218,7 +218,7 @@ void cr_ctx_release(struct cr_ctx *ctx)
 		ctx->store->release(ctx);
 	cr_pgarr_free(ctx);
 	kfree(ctx->bvec);
-	kfree(ctx->crcs);
+	kfree(ctx->sums);
 	kfree(ctx->hbuf);
 	if (ctx->mm)
 		mmput(ctx->mm);

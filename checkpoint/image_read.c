@@ -14,6 +14,7 @@
 #include <linux/highmem.h>
 #include <linux/minmax.h>
 #include <linux/uio.h>
+#include <linux/xxhash.h>
 
 #include "internal.h"
 
@@ -100,7 +101,7 @@ int cr_read(struct cr_rst *r, void *buf, size_t len)
  *
  * The file copies into the pages themselves through an ITER_BVEC, once,
  * with no bounce buffer; each page is then checked against its checksum
- * in @r->ctx->crcs, which cr_read_pgarr() read.
+ * in @r->ctx->sums, which cr_read_pgarr() read.
  *
  * Return: as cr_read(), or -EBADMSG (logged) for a page that is not
  * what was saved.
@@ -111,8 +112,8 @@ int cr_read_pages(struct cr_rst *r, struct page **pages, unsigned int n)
 	u64 start = ctx->written;
 	struct iov_iter iter;
 	unsigned int i;
-	u32 crc;
 	void *p;
+	u64 sum;
 	int ret;
 
 	for (i = 0; i < n; i++)
@@ -125,12 +126,12 @@ int cr_read_pages(struct cr_rst *r, struct page **pages, unsigned int n)
 
 	for (i = 0; i < n; i++) {
 		p = kmap_local_page(pages[i]);
-		crc = ~crc32c(~0U, p, PAGE_SIZE);
+		sum = xxh64(p, PAGE_SIZE, 0);
 		kunmap_local(p);
-		if (crc != ctx->crcs[i]) {
+		if (sum != ctx->sums[i]) {
 			cr_log(ctx,
-			       "the page at image offset %llu is damaged: checksum %#x, saved %#x",
-			       start + (u64)i * PAGE_SIZE, crc, ctx->crcs[i]);
+			       "the page at image offset %llu is damaged: checksum %#llx, saved %#llx",
+			       start + (u64)i * PAGE_SIZE, sum, ctx->sums[i]);
 			return -EBADMSG;
 		}
 	}

@@ -6,7 +6,7 @@
  * as they are complete, so an image of any size streams through a pipe
  * as through a file. Every byte written, but page contents, also goes
  * into a running CRC-32C that the tail record carries; each page's
- * contents have a CRC-32C of their own, in its PAGES record, which the
+ * contents have an XXH64 of their own, in its PAGES record, which the
  * running one covers: damage anywhere is detectable, and a page can be
  * checked alone.
  */
@@ -16,6 +16,7 @@
 #include <linux/mm.h>
 #include <linux/string.h>
 #include <linux/uio.h>
+#include <linux/xxhash.h>
 
 #include "internal.h"
 
@@ -132,26 +133,23 @@ int cr_hbuf_put(struct cr_ctx *ctx, u32 len)
 }
 
 /**
- * cr_page_crcs() - the checksums of a page-array's pages
+ * cr_page_sums() - the checksums of a page-array's pages
  * @pgarr: a non-empty page-array
- * @crcs: set to the CRC-32C of each page, then zero up to the next
- *	multiple of two entries (the record's padding)
+ * @sums: set to the XXH64 (seed 0) of each page
  *
- * Return: the bytes of @crcs the PAGES record holds, padding included.
+ * Return: the bytes of @sums the PAGES record holds.
  */
-size_t cr_page_crcs(struct cr_pgarr *pgarr, u32 *crcs)
+size_t cr_page_sums(struct cr_pgarr *pgarr, u64 *sums)
 {
 	unsigned int i, n = pgarr->nr_used;
 	void *addr;
 
 	for (i = 0; i < n; i++) {
 		addr = kmap_local_page(pgarr->pages[i]);
-		crcs[i] = ~crc32c(~0U, addr, PAGE_SIZE);
+		sums[i] = xxh64(addr, PAGE_SIZE, 0);
 		kunmap_local(addr);
 	}
-	if (n % 2)
-		crcs[n] = 0;
-	return ALIGN(n * sizeof(u32), CR_HDR_ALIGN);
+	return n * sizeof(*sums);
 }
 
 /**

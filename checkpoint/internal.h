@@ -201,8 +201,8 @@ struct cr_task {
  * @inherit: restart: the caller's substitutes for external files
  * @inherit_files: restart: the file of each, with a reference
  * @nr_inherit: restart: entries in @inherit
- * @crcs: the CRC-32C of each page of the batch being written (read),
- *	%CR_PGARR_TOTAL + 1 entries
+ * @sums: the XXH64 of each page of the batch being written (read),
+ *	%CR_PGARR_TOTAL entries
  * @crc: running CRC-32C of the image written (read) so far
  * @written: bytes of image written (read) so far
  *
@@ -247,7 +247,7 @@ struct cr_ctx {
 	struct cr_inherit *inherit;
 	struct file **inherit_files;
 	unsigned int nr_inherit;
-	u32 *crcs;
+	u64 *sums;
 	u32 crc;
 	u64 written;
 };
@@ -510,7 +510,7 @@ int cr_kread(struct file *file, void *buf, size_t len);
 
 /* image_write.c: the record stream, out */
 int cr_write_kvec(struct cr_ctx *ctx, struct kvec *vec, unsigned int nr);
-size_t cr_page_crcs(struct cr_pgarr *pgarr, u32 *crcs);
+size_t cr_page_sums(struct cr_pgarr *pgarr, u64 *sums);
 int cr_write_page_contents(struct cr_ctx *ctx, struct cr_pgarr *pgarr);
 int cr_write_tail(struct cr_ctx *ctx);
 

@@ -50,24 +50,24 @@ void cr_lazy_ranges_init(struct cr_lazy_ranges *lr)
  * @lr: the set the run's pages go into
  * @start: the address of its first page
  * @file_off: the image offset of its first page's contents
- * @crcs: the CRC-32C of each page
+ * @sums: the XXH64 of each page
  * @nr: how many pages
  *
  * Return: the run, or NULL without memory. It lives as long as @lr.
  */
 struct cr_lazy_run *cr_lazy_run_alloc(struct cr_lazy_ranges *lr,
 				      unsigned long start, u64 file_off,
-				      const u32 *crcs, unsigned int nr)
+				      const u64 *sums, unsigned int nr)
 {
 	struct cr_lazy_run *run;
 
-	run = kvmalloc(struct_size(run, crcs, nr), GFP_KERNEL_ACCOUNT);
+	run = kvmalloc(struct_size(run, sums, nr), GFP_KERNEL_ACCOUNT);
 	if (!run)
 		return NULL;
 	run->start = start;
 	run->file_off = file_off;
 	run->nr = nr;
-	memcpy(run->crcs, crcs, nr * sizeof(*crcs));
+	memcpy(run->sums, sums, nr * sizeof(*sums));
 	list_add_tail(&run->list, &lr->runs);
 	return run;
 }
@@ -115,15 +115,15 @@ struct cr_lazy_run *cr_lazy_find(struct cr_lazy_ranges *lr,
  * cr_lazy_page() - where a page of a run is in the image
  * @run: the run
  * @addr: the page's address, in @run
- * @crc: set to the page's CRC-32C
+ * @sum: set to the page's XXH64
  *
  * Return: the image offset of its contents.
  */
-u64 cr_lazy_page(const struct cr_lazy_run *run, unsigned long addr, u32 *crc)
+u64 cr_lazy_page(const struct cr_lazy_run *run, unsigned long addr, u64 *sum)
 {
 	unsigned long i = ((addr & PAGE_MASK) - run->start) >> PAGE_SHIFT;
 
-	*crc = run->crcs[i];
+	*sum = run->sums[i];
 	return run->file_off + ((u64)i << PAGE_SHIFT);
 }
 

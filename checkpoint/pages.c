@@ -305,14 +305,14 @@ static int cr_collect_slow(struct cr_ctx *ctx, unsigned long addr)
 static int cr_file_save(struct cr_ctx *ctx, struct cr_pgarr *pgarr,
 			struct cr_pages_out *out)
 {
-	size_t crc_len = cr_page_crcs(pgarr, ctx->crcs);
+	size_t sum_len = cr_page_sums(pgarr, ctx->sums);
 	struct kvec vec[ARRAY_SIZE(out->vec) + 1];
 	int ret;
 
 	memcpy(vec, out->vec, sizeof(out->vec));
-	vec[ARRAY_SIZE(out->vec)] = (struct kvec){ .iov_base = ctx->crcs,
-						   .iov_len = crc_len };
-	out->hp.h.len = sizeof(out->hp) + crc_len + pgarr->nr_used * PAGE_SIZE;
+	vec[ARRAY_SIZE(out->vec)] = (struct kvec){ .iov_base = ctx->sums,
+						   .iov_len = sum_len };
+	out->hp.h.len = sizeof(out->hp) + sum_len + pgarr->nr_used * PAGE_SIZE;
 	ret = cr_write_kvec(ctx, vec, ARRAY_SIZE(vec));
 	return ret ?: cr_write_page_contents(ctx, pgarr);
 }
@@ -699,7 +699,7 @@ static int cr_fill_from_parent(struct cr_rst *r, const u64 *addrs,
  *
  * The addresses must be page-aligned, increasing and in [@lo, @hi); the
  * PAGES record must match them. When its contents are in the image,
- * their checksums are read into @r->ctx->crcs, and the contents are
+ * their checksums are read into @r->ctx->sums, and the contents are
  * next.
  *
  * Return: 0, -EINVAL (logged) for a malformed record, or the errno of a
@@ -709,7 +709,7 @@ int cr_read_pgarr(struct cr_rst *r, u64 lo, u64 hi, u64 *next, u64 **addrs,
 		  unsigned int *np, struct cr_hdr_pages *hp)
 {
 	struct cr_hdr_pgarr *ha;
-	size_t crc_len;
+	size_t sum_len;
 	u64 *a;
 	u32 i, n;
 	int ret;
@@ -735,19 +735,17 @@ int cr_read_pgarr(struct cr_rst *r, u64 lo, u64 hi, u64 *next, u64 **addrs,
 	ret = cr_read_struct(r, CR_HDR_PAGES, hp, sizeof(*hp));
 	if (ret)
 		return ret;
-	crc_len = hp->flags ? 0 : ALIGN(n * sizeof(u32), CR_HDR_ALIGN);
-	if (r->hdr.len != sizeof(*hp) + crc_len +
+	sum_len = hp->flags ? 0 : n * sizeof(u64);
+	if (r->hdr.len != sizeof(*hp) + sum_len +
 			  (hp->flags ? 0 : (u64)n * PAGE_SIZE) ||
 	    hp->nr_pages != n || hp->flags & ~CR_PAGES_FLAGS ||
 	    hweight32(hp->flags) > 1)
 		return cr_bad(r, "page contents do not match their page-array");
-	/* The pages' own checksums, part of the running one; then padding. */
-	if (crc_len) {
-		ret = cr_read(r, r->ctx->crcs, crc_len);
+	/* The pages' own checksums, part of the running one. */
+	if (sum_len) {
+		ret = cr_read(r, r->ctx->sums, sum_len);
 		if (ret)
 			return ret;
-		if (n % 2 && r->ctx->crcs[n])
-			return cr_bad(r, "page checksum padding is not zero");
 	}
 	*addrs = a;
 	*np = n;
@@ -762,7 +760,7 @@ int cr_read_pgarr(struct cr_rst *r, u64 lo, u64 hi, u64 *next, u64 **addrs,
 static int cr_lazy_pages(struct cr_rst *r, const u64 *addrs, unsigned int n)
 {
 	int ret = ckpt_lazy_add_batch(r->mm, addrs, n, r->ctx->written,
-				      r->ctx->crcs);
+				      r->ctx->sums);
 
 	if (ret) {
 		cr_log(r->ctx, "cannot note lazy pages at %#llx: error %d",

@@ -547,14 +547,14 @@ int cr_restart(struct cr_ctx *ctx, long *ax)
 	ctx->hbuf = kmalloc(CR_HBUF_SIZE, GFP_KERNEL);
 	ctx->bvec = kmalloc_array(CR_PGARR_TOTAL, sizeof(*ctx->bvec),
 				  GFP_KERNEL);
-	ctx->crcs = kmalloc_array(CR_PGARR_TOTAL + 1, sizeof(*ctx->crcs),
+	ctx->sums = kmalloc_array(CR_PGARR_TOTAL, sizeof(*ctx->sums),
 				  GFP_KERNEL);
 	r->pages = kmalloc_array(CR_PGARR_TOTAL, sizeof(*r->pages),
 				 GFP_KERNEL);
 	r->src = kmalloc_array(CR_PGARR_TOTAL, sizeof(*r->src), GFP_KERNEL);
 	r->addrs = kmalloc_array(CR_PGARR_TOTAL, sizeof(*r->addrs),
 				 GFP_KERNEL);
-	if (!ctx->hbuf || !ctx->bvec || !ctx->crcs || !r->pages || !r->src ||
+	if (!ctx->hbuf || !ctx->bvec || !ctx->sums || !r->pages || !r->src ||
 	    !r->addrs) {
 		ret = -ENOMEM;
 		goto out;

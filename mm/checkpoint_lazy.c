@@ -37,7 +37,6 @@
  * the set (ckpt_lazy_exit()).
  */
 #include <linux/ckpt_lazy.h>
-#include <linux/crc32c.h>
 #include <linux/file.h>
 #include <linux/fs.h>
 #include <linux/highmem.h>
@@ -45,6 +44,7 @@
 #include <linux/sched/mm.h>
 #include <linux/slab.h>
 #include <linux/workqueue.h>
+#include <linux/xxhash.h>
 
 /* Pages the background fills per round, between which it lets go. */
 #define CKPT_LAZY_BATCH		32
@@ -113,12 +113,12 @@ struct ckpt_lazy *ckpt_lazy_create(struct mm_struct *mm, struct file *file,
  * @addrs: the pages' addresses, increasing, in one anonymous VMA
  * @n: how many
  * @off: the image offset of the first page's contents; the others follow
- * @crcs: each page's CRC-32C
+ * @sums: each page's XXH64
  *
  * Return: 0 or -ENOMEM.
  */
 int ckpt_lazy_add_batch(struct mm_struct *mm, const u64 *addrs,
-			unsigned int n, u64 off, const u32 *crcs)
+			unsigned int n, u64 off, const u64 *sums)
 {
 	struct ckpt_lazy *lz = mm->ckpt_lazy;
 	struct cr_lazy_run *run;
@@ -129,7 +129,7 @@ int ckpt_lazy_add_batch(struct mm_struct *mm, const u64 *addrs,
 		for (j = i + 1; j < n && addrs[j] == addrs[j - 1] + PAGE_SIZE; j++)
 			;
 		run = cr_lazy_run_alloc(&lz->ranges, addrs[i],
-					off + ((u64)i << PAGE_SHIFT), crcs + i,
+					off + ((u64)i << PAGE_SHIFT), sums + i,
 					j - i);
 		if (!run)
 			return -ENOMEM;
@@ -191,15 +191,15 @@ static int ckpt_lazy_read(struct ckpt_lazy *lz, struct cr_lazy_run *run,
 	void *kaddr;
 	loff_t pos;
 	ssize_t got;
-	u32 crc;
+	u64 sum;
 	int ret = 0;
 
-	pos = lz->base + cr_lazy_page(run, addr, &crc);
+	pos = lz->base + cr_lazy_page(run, addr, &sum);
 	kaddr = kmap_local_folio(folio, 0);
 	got = kernel_read(lz->file, kaddr, PAGE_SIZE, &pos);
 	if (got != PAGE_SIZE)
 		ret = got < 0 ? got : -ENODATA;
-	else if (~crc32c(~0U, kaddr, PAGE_SIZE) != crc)
+	else if (xxh64(kaddr, PAGE_SIZE, 0) != sum)
 		ret = -EBADMSG;
 	kunmap_local(kaddr);
 	return ret;

@@ -36,15 +36,15 @@ static struct cr_lazy_run *run_of(struct kunit *test, struct cr_lazy_ranges *lr,
 				  unsigned long first, unsigned int nr)
 {
 	struct cr_lazy_run *run;
-	u32 *crcs = kcalloc(nr, sizeof(*crcs), GFP_KERNEL);
+	u64 *sums = kcalloc(nr, sizeof(*sums), GFP_KERNEL);
 	unsigned int i;
 
-	KUNIT_ASSERT_NOT_NULL(test, crcs);
+	KUNIT_ASSERT_NOT_NULL(test, sums);
 	for (i = 0; i < nr; i++)
-		crcs[i] = 0xc0de0000 + first + i;
-	run = cr_lazy_run_alloc(lr, BASE + PG(first), IMG + PG(first), crcs,
+		sums[i] = 0xc0de0000 + first + i;
+	run = cr_lazy_run_alloc(lr, BASE + PG(first), IMG + PG(first), sums,
 				nr);
-	kfree(crcs);
+	kfree(sums);
 	KUNIT_ASSERT_NOT_NULL(test, run);
 	return run;
 }
@@ -54,14 +54,14 @@ static void expect_page(struct kunit *test, struct cr_lazy_ranges *lr,
 			unsigned long n, bool in)
 {
 	struct cr_lazy_run *run = cr_lazy_find(lr, BASE + PG(n));
-	u32 crc;
+	u64 sum;
 
 	KUNIT_EXPECT_EQ_MSG(test, !!run, in, "page %lu", n);
 	if (!run || !in)
 		return;
-	KUNIT_EXPECT_EQ(test, cr_lazy_page(run, BASE + PG(n) + 7, &crc),
+	KUNIT_EXPECT_EQ(test, cr_lazy_page(run, BASE + PG(n) + 7, &sum),
 			IMG + PG(n));
-	KUNIT_EXPECT_EQ(test, crc, 0xc0de0000 + n);
+	KUNIT_EXPECT_EQ(test, sum, 0xc0de0000 + n);
 }
 
 /* Pages [@lo, @hi) are in the set, and nothing else of [0, @top). */
@@ -172,7 +172,7 @@ static void lazy_random_fill(struct kunit *test, unsigned long total)
 	struct rnd_state rnd;
 	struct cr_lazy_run *run;
 	unsigned long i, j, n, tmp, *order;
-	u32 crc;
+	u64 sum;
 
 	order = vmalloc(array_size(total, sizeof(*order)));
 	KUNIT_ASSERT_NOT_NULL(test, order);
@@ -195,8 +195,8 @@ static void lazy_random_fill(struct kunit *test, unsigned long total)
 	for (i = 0; i < total; i++) {
 		n = order[i];
 		run = cr_lazy_find(lr, BASE + PG(n));
-		if (!run || cr_lazy_page(run, BASE + PG(n), &crc) != IMG + PG(n) ||
-		    crc != 0xc0de0000 + n ||
+		if (!run || cr_lazy_page(run, BASE + PG(n), &sum) != IMG + PG(n) ||
+		    sum != 0xc0de0000 + n ||
 		    cr_lazy_remove(lr, BASE + PG(n), BASE + PG(n + 1)) != 1) {
 			KUNIT_FAIL(test, "page %lu, fill %lu", n, i);
 			break;

@@ -26,14 +26,14 @@ struct vm_fault;
  * @start: the address of its first page
  * @file_off: the image offset of its first page's contents
  * @nr: how many pages
- * @crcs: the CRC-32C of each page
+ * @sums: the XXH64 of each page
  */
 struct cr_lazy_run {
 	struct list_head list;
 	unsigned long start;
 	u64 file_off;
 	unsigned int nr;
-	u32 crcs[];
+	u64 sums[];
 };
 
 /**
@@ -52,12 +52,12 @@ struct cr_lazy_ranges {
 void cr_lazy_ranges_init(struct cr_lazy_ranges *lr);
 struct cr_lazy_run *cr_lazy_run_alloc(struct cr_lazy_ranges *lr,
 				      unsigned long start, u64 file_off,
-				      const u32 *crcs, unsigned int nr);
+				      const u64 *sums, unsigned int nr);
 int cr_lazy_add(struct cr_lazy_ranges *lr, struct cr_lazy_run *run,
 		unsigned long start, unsigned long end);
 struct cr_lazy_run *cr_lazy_find(struct cr_lazy_ranges *lr,
 				 unsigned long addr);
-u64 cr_lazy_page(const struct cr_lazy_run *run, unsigned long addr, u32 *crc);
+u64 cr_lazy_page(const struct cr_lazy_run *run, unsigned long addr, u64 *sum);
 long cr_lazy_remove(struct cr_lazy_ranges *lr, unsigned long start,
 		    unsigned long end);
 int cr_lazy_poison(struct cr_lazy_ranges *lr, unsigned long addr);
@@ -78,7 +78,7 @@ static inline bool mm_lazy(struct mm_struct *mm)
 struct ckpt_lazy *ckpt_lazy_create(struct mm_struct *mm, struct file *file,
 				   loff_t base);
 int ckpt_lazy_add_batch(struct mm_struct *mm, const u64 *addrs,
-			unsigned int n, u64 off, const u32 *crcs);
+			unsigned int n, u64 off, const u64 *sums);
 void ckpt_lazy_start(struct mm_struct *mm);
 struct cr_lazy_run *ckpt_lazy_lookup(struct vm_fault *vmf);
 vm_fault_t ckpt_lazy_fill(struct vm_fault *vmf, struct cr_lazy_run *run,

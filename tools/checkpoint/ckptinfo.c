@@ -58,6 +58,8 @@
 #include <linux/ckpt_hdr.h>
 #include <asm/ckpt_hdr.h>
 
+#include "xxh64.h"
+
 /* Records are read in place, so the host must share x86_64's order. */
 #if __BYTE_ORDER__ != __ORDER_LITTLE_ENDIAN__
 #error "ckptinfo reads x86_64 images in place: build it little-endian"
@@ -84,7 +86,7 @@
  * The layout this tool was written against, pinned as the kernel pins
  * it: a header that moved a field would otherwise be misread silently.
  */
-static_assert(CR_IMAGE_VERSION == 7, "CR_IMAGE_VERSION");
+static_assert(CR_IMAGE_VERSION == 8, "CR_IMAGE_VERSION");
 static_assert(sizeof(struct cr_hdr_head) == 112, "cr_hdr_head");
 static_assert(sizeof(struct cr_hdr_tree) == 16, "cr_hdr_tree");
 static_assert(sizeof(struct cr_hdr_task) == 168, "cr_hdr_task");
@@ -386,8 +388,8 @@ static bool rd_fill(struct reader *r)
 
 /*
  * Consume up to @n bytes, copying them to @dst unless it is NULL, into
- * the CRC-32C register *@crc. Returns how many were consumed: fewer than
- * @n only at end of input.
+ * the CRC-32C register *@crc unless it is NULL. Returns how many were
+ * consumed: fewer than @n only at end of input.
  */
 static __u64 rd_take_crc(struct reader *r, void *dst, __u64 n, __u32 *crc)
 {
@@ -401,7 +403,8 @@ static __u64 rd_take_crc(struct reader *r, void *dst, __u64 n, __u32 *crc)
 		chunk = r->end - r->pos;
 		if (chunk > n - done)
 			chunk = n - done;
-		*crc = crc32c_update(*crc, r->buf + r->pos, chunk);
+		if (crc)
+			*crc = crc32c_update(*crc, r->buf + r->pos, chunk);
 		if (d)
 			memcpy(d + done, r->buf + r->pos, chunk);
 		r->pos += chunk;
@@ -877,11 +880,14 @@ struct tepoll {
 /* A saved page whose contents do not match their checksum */
 struct bad_page {
 	__u64 off;		/* the image offset of its contents */
-	__u32 stored, computed;
+	__u64 stored, computed;	/* XXH64s */
 };
 
-/* For --pages: a page with no checksum (in a PRAM node, or the parent's) */
-#define NO_CRC			(~0ULL)
+/*
+ * For --pages: a page with no checksum (in a PRAM node, or the
+ * parent's). A page whose XXH64 is all ones shows as one without.
+ */
+#define NO_SUM			(~0ULL)
 
 struct image {
 	struct reader r;
@@ -974,10 +980,10 @@ struct image {
 	__u64 next_addr;	/* a saved page may not lie below this */
 	__u32 batch;		/* nr_pages of the PGARR the PAGES must match */
 	__u64 *addrs;		/* their addresses (offsets), for --pages */
-	__u64 *addr_crcs;	/* and their checksums, or NO_CRC */
+	__u64 *addr_sums;	/* and their checksums, or NO_SUM */
 	size_t nr_addrs, cap_addrs;
-	__u32 *crcs;		/* the checksums of the PAGES being read */
-	size_t cap_crcs;
+	__u64 *sums;		/* the checksums of the PAGES being read */
+	size_t cap_sums;
 
 	/* The pages whose contents do not match their checksums */
 	struct bad_page *bad;
@@ -1886,13 +1892,13 @@ static void json_pages(struct image *img, struct strbuf *sb)
 	sb_printf(sb, ", \"pages\": [");
 	for (i = 0; i < img->nr_addrs; i++)
 		sb_printf(sb, "%s%llu", i ? ", " : "", img->addrs[i]);
-	sb_printf(sb, "], \"page_crcs\": [");
+	sb_printf(sb, "], \"page_sums\": [");
 	for (i = 0; i < img->nr_addrs; i++) {
-		if (img->addr_crcs[i] == NO_CRC)
+		if (img->addr_sums[i] == NO_SUM)
 			sb_printf(sb, "%snull", i ? ", " : "");
 		else
 			sb_printf(sb, "%s%llu", i ? ", " : "",
-				  img->addr_crcs[i]);
+				  img->addr_sums[i]);
 	}
 	sb_printf(sb, "]");
 }
@@ -1904,8 +1910,8 @@ static void print_pages(struct image *img, const char *what)
 
 	for (i = 0; i < img->nr_addrs; i++) {
 		printf("      %s 0x%llx", what, img->addrs[i]);
-		if (img->addr_crcs[i] != NO_CRC)
-			printf(" crc 0x%08llx", img->addr_crcs[i]);
+		if (img->addr_sums[i] != NO_SUM)
+			printf(" xxh64 0x%016llx", img->addr_sums[i]);
 		putchar('\n');
 	}
 	img->nr_addrs = 0;
@@ -3423,13 +3429,13 @@ static void keep_addr(struct image *img, __u64 addr)
 		if (!p)
 			die_usage("out of memory");
 		img->addrs = p;
-		p = realloc(img->addr_crcs, cap * sizeof(*p));
+		p = realloc(img->addr_sums, cap * sizeof(*p));
 		if (!p)
 			die_usage("out of memory");
-		img->addr_crcs = p;
+		img->addr_sums = p;
 		img->cap_addrs = cap;
 	}
-	img->addr_crcs[img->nr_addrs] = NO_CRC;
+	img->addr_sums[img->nr_addrs] = NO_SUM;
 	img->addrs[img->nr_addrs++] = addr;
 }
 
@@ -3500,66 +3506,61 @@ static void do_pgarr(struct image *img, struct cr_hdr_pgarr *rec)
 }
 
 /*
- * The checksums of a PAGES record's @n pages, with their padding, into
- * the running CRC and img->crcs: no more than the PGARR before took,
- * 8 bytes a page.
+ * The checksums of a PAGES record's @n pages into the running CRC and
+ * img->sums: no more than the PGARR before took, 8 bytes a page.
  */
-static void read_page_crcs(struct image *img, struct cr_hdr_pages *rec,
+static void read_page_sums(struct image *img, struct cr_hdr_pages *rec,
 			   __u32 n)
 {
-	size_t len = ALIGN8(sizeof(__u32) * n);
-	__u32 *p;
+	size_t len = sizeof(__u64) * n;
+	__u64 *p;
 
-	if (img->cap_crcs < n + 1) {
-		p = reallocarray(img->crcs, n + 1, sizeof(*p));
+	if (img->cap_sums < n) {
+		p = reallocarray(img->sums, n, sizeof(*p));
 		if (!p)
 			die_usage("out of memory");
-		img->crcs = p;
-		img->cap_crcs = n + 1;
+		img->sums = p;
+		img->cap_sums = n;
 	}
-	if (rd_take(&img->r, img->crcs, len) != len)
+	if (rd_take(&img->r, img->sums, len) != len)
 		malformed(img->rec_off, "truncated %s record",
-			  type_name(rec->h.type));
-	if (n % 2 && img->crcs[n])
-		malformed(img->rec_off,
-			  "%s record: page checksum padding is not zero",
 			  type_name(rec->h.type));
 }
 
 /*
  * The contents of a PAGES record's @n pages, outside the running CRC,
- * each checked against its checksum: a mismatch is kept for the end, as
+ * each checked against its XXH64: a mismatch is kept for the end, as
  * the tail's is, and reading goes on.
  */
 static void check_pages(struct image *img, struct cr_hdr_pages *rec,
 			__u32 n)
 {
+	static unsigned char page[X86_64_PAGE_SIZE];
 	struct bad_page *bad;
-	__u32 i, crc;
-	__u64 off;
+	__u64 off, sum;
+	__u32 i;
 
 	for (i = 0; i < n; i++) {
 		off = img->r.off;
-		crc = ~0U;
-		if (rd_take_crc(&img->r, NULL, img->page_size, &crc) !=
+		if (rd_take_crc(&img->r, page, img->page_size, NULL) !=
 		    img->page_size)
 			malformed(img->rec_off, "truncated %s record",
 				  type_name(rec->h.type));
-		crc = ~crc;
-		if (crc == img->crcs[i])
+		sum = xxh64(page, img->page_size);
+		if (sum == img->sums[i])
 			continue;
 		img->bad = grow(img->bad, &img->cap_bad, img->nr_bad,
 				sizeof(*img->bad));
 		bad = &img->bad[img->nr_bad++];
 		bad->off = off;
-		bad->stored = img->crcs[i];
-		bad->computed = crc;
+		bad->stored = img->sums[i];
+		bad->computed = sum;
 	}
 }
 
 static void do_pages(struct image *img, struct cr_hdr_pages *rec)
 {
-	__u64 crc_len = 0, size = 0;
+	__u64 sum_len = 0, size = 0;
 	__u32 i, n;
 
 	read_fixed(img, rec, sizeof(*rec));
@@ -3582,19 +3583,19 @@ static void do_pages(struct image *img, struct cr_hdr_pages *rec)
 	 */
 	n = rec->nr_pages;
 	if (!rec->flags) {
-		crc_len = ALIGN8(sizeof(__u32) * n);
+		sum_len = sizeof(__u64) * n;
 		size = (__u64)n * img->page_size;
 	}
-	check_len(img, &rec->h, sizeof(*rec) + crc_len + size);
+	check_len(img, &rec->h, sizeof(*rec) + sum_len + size);
 	if (!rec->flags) {
-		read_page_crcs(img, rec, n);
+		read_page_sums(img, rec, n);
 		check_pages(img, rec, n);
 	}
 	/* The batch's addresses were kept last, by the PGARR before. */
 	if (img->list_pages)
 		for (i = 0; i < n; i++)
-			img->addr_crcs[img->nr_addrs - n + i] =
-				rec->flags ? NO_CRC : img->crcs[i];
+			img->addr_sums[img->nr_addrs - n + i] =
+				rec->flags ? NO_SUM : img->sums[i];
 	if (img->new_shmem)
 		img->shmem_pages += rec->nr_pages;
 	else
@@ -3867,9 +3868,9 @@ int main(int argc, char **argv)
 		for (i = 0; i < img.nr_bad; i++) {
 			bad = &img.bad[i];
 			sb_printf(&img.out,
-				  "%s{\"offset\": %llu, \"stored\": %u, ",
+				  "%s{\"offset\": %llu, \"stored\": %llu, ",
 				  i ? ", " : "", bad->off, bad->stored);
-			sb_printf(&img.out, "\"computed\": %u}",
+			sb_printf(&img.out, "\"computed\": %llu}",
 				  bad->computed);
 		}
 		sb_printf(&img.out, "]}\n}\n");
@@ -3881,7 +3882,7 @@ int main(int argc, char **argv)
 			bad = &img.bad[i];
 			printf("page checksum: MISMATCH at offset %llu ",
 			       bad->off);
-			printf("stored 0x%08x computed 0x%08x\n", bad->stored,
+			printf("stored 0x%016llx computed 0x%016llx\n", bad->stored,
 			       bad->computed);
 		}
 		if (img.stored_crc == img.computed_crc) {
@@ -3898,7 +3899,7 @@ int main(int argc, char **argv)
 	if (img.nr_bad) {
 		bad = &img.bad[0];
 		fprintf(stderr,
-			"%s: page checksum mismatch at offset %llu: stored 0x%08x, computed 0x%08x",
+			"%s: page checksum mismatch at offset %llu: stored 0x%016llx, computed 0x%016llx",
 			prog, bad->off, bad->stored, bad->computed);
 		if (img.nr_bad > 1)
 			fprintf(stderr, " (and %zu more)", img.nr_bad - 1);

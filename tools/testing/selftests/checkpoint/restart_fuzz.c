@@ -18,9 +18,9 @@
  * added), using boundary values (the
  * end of the user address space +-1, page size +-1, kernel addresses,
  * huge counts) as well as random ones. The mutant is then sealed again
- * as checkpoint(2) seals an image: the CRC-32C of each page whose
- * contents changed, in its PAGES record, and the tail's, of all but
- * page contents, so that the mutant reaches the checks behind them.
+ * as checkpoint(2) seals an image: the XXH64 of each page whose
+ * contents changed, in its PAGES record, and the tail's CRC-32C, of all
+ * but page contents, so that the mutant reaches the checks behind them.
  * Some mutants change the restarting caller instead (its limits, MDWE,
  * no or a full log, the image through a pipe) or signal it in the
  * middle of restart(2): SIGKILL, whose cleanup must leave nothing
@@ -44,8 +44,7 @@
  * A kernel report that shows up on /dev/kmsg is pinned on the mutant
  * that was running. A mutant of one mutation whose refusal is certain
  * (the tail's checksum left wrong, a page's contents or checksum
- * changed alone, padding after the checksums not zero) must be refused
- * with its errno, EBADMSG or EINVAL.
+ * changed alone) must be refused with its errno, EBADMSG.
  *
  * A node of the pram filesystem written with write(2) holds bytes only,
  * no kept pages. So a PRAM image's mutant is written into a new node,
@@ -83,6 +82,7 @@
 #include <asm/ckpt_hdr.h>
 
 #include "../kselftest_harness.h"
+#include "../../../checkpoint/xxh64.h"
 #include "ckpt_util.h"
 
 #ifndef PR_SET_MDWE
@@ -217,7 +217,6 @@ static struct __test_metadata *md;
 
 /* CRC-32C, slicing by 8, as tools/checkpoint/ckptinfo.c computes it. */
 static uint32_t crc_table[8][256];
-static uint32_t zero_page_crc;	/* of a page of zeros */
 
 static void crc32c_init(void)
 {
@@ -235,10 +234,6 @@ static void crc32c_init(void)
 			c = crc_table[j - 1][i];
 			crc_table[j][i] = (c >> 8) ^ crc_table[0][c & 0xff];
 		}
-	c = ~0U;
-	for (i = 0; i < PS; i++)
-		c = crc_table[0][c & 0xff] ^ (c >> 8);
-	zero_page_crc = ~c;
 }
 
 /* @crc is the running register: ~0 to start, inverted at the end. */
@@ -269,16 +264,25 @@ static uint32_t crc32c_update(uint32_t crc, const unsigned char *p, size_t n)
 	return crc;
 }
 
-/* The CRC-32C of one page, as its PAGES record holds it. */
-static uint32_t page_crc(const unsigned char *p)
+/* The XXH64 of one page, as its PAGES record holds it. */
+static uint64_t page_sum(const unsigned char *p)
 {
-	return ~crc32c_update(~0U, p, PS);
+	return xxh64(p, PS);
 }
 
-/* The bytes of @n pages' checksums in a PAGES record, padding included. */
-static size_t crcs_len(uint64_t n)
+static uint64_t zero_page_sum;	/* of a page of zeros */
+
+static void page_sum_init(void)
 {
-	return (4 * n + 7) & ~7ULL;
+	static const unsigned char zeros[PS];
+
+	zero_page_sum = page_sum(zeros);
+}
+
+/* The bytes of @n pages' checksums in a PAGES record: 8 a page. */
+static size_t sums_len(uint64_t n)
+{
+	return 8 * n;
 }
 
 static uint64_t splitmix(uint64_t *s)
@@ -321,9 +325,9 @@ static size_t contents_at(const unsigned char *p, size_t len)
 	    getv(p, 4) != CR_HDR_PAGES || getv(p + 12, 4))
 		return len;
 	n = getv(p + 8, 4);
-	if (len != sizeof(struct cr_hdr_pages) + crcs_len(n) + n * PS)
+	if (len != sizeof(struct cr_hdr_pages) + sums_len(n) + n * PS)
 		return len;
-	return sizeof(struct cr_hdr_pages) + crcs_len(n);
+	return sizeof(struct cr_hdr_pages) + sums_len(n);
 }
 
 /*
@@ -1050,8 +1054,8 @@ static int make_image(int kind)
 
 /*
  * Whether the valid image of @k is sealed as its mutants are made to
- * be: each page's checksum in its PAGES record, zero padding after an
- * odd count of them, and the tail's checksum, of all but page contents.
+ * be: each page's checksum in its PAGES record, and the tail's checksum,
+ * of all but page contents.
  * If it were not, restart would refuse every mutant at the first of
  * them, and reach nothing behind.
  */
@@ -1069,14 +1073,9 @@ static bool check_seal(const struct kind *k)
 		if (c == k->recs[i].len)
 			continue;
 		n = (k->recs[i].len - c) / PS;
-		if (n % 2 && getv(p + sizeof(struct cr_hdr_pages) + 4 * n, 4)) {
-			LOG("the %s image's PAGES record at %zu: padding is not zero",
-			    k->name, k->recs[i].off);
-			return false;
-		}
 		for (j = 0; j < n; j++)
-			if (getv(p + sizeof(struct cr_hdr_pages) + 4 * j, 4) !=
-			    page_crc(p + c + j * PS))
+			if (getv(p + sizeof(struct cr_hdr_pages) + 8 * j, 8) !=
+			    page_sum(p + c + j * PS))
 				break;
 		if (j < n) {
 			LOG("the %s image's PAGES record at %zu: page %zu is damaged",
@@ -2607,7 +2606,7 @@ static bool mut_vma_move(struct mut *m)
 struct pg {
 	uint64_t addr;
 	const unsigned char *data;	/* NULL: kept in the PRAM node */
-	uint32_t crc;			/* its checksum, as its record had it */
+	uint64_t sum;			/* its checksum, as its record had it */
 };
 
 static struct pg pgs[MAX_PAGES];
@@ -2627,7 +2626,7 @@ static int grp_pages(struct mut *m, const struct grp *g)
 			return -1;
 		k = mget(m, a->off + 8, 4);
 		pram = mget(m, p->off + 12, 4) & CR_PAGES_PRAM;
-		c = sizeof(struct cr_hdr_pages) + (pram ? 0 : crcs_len(k));
+		c = sizeof(struct cr_hdr_pages) + (pram ? 0 : sums_len(k));
 		if (a->len != sizeof(struct cr_hdr_pgarr) + 8 * k ||
 		    mget(m, p->off + 8, 4) != k ||
 		    p->len != c + (pram ? 0 : k * PS) || n + k > MAX_PAGES)
@@ -2635,7 +2634,7 @@ static int grp_pages(struct mut *m, const struct grp *g)
 		for (j = 0; j < k; j++, n++) {
 			pgs[n].addr = mget(m, a->off + 16 + 8 * j, 8);
 			pgs[n].data = pram ? NULL : m->p + p->off + c + j * PS;
-			pgs[n].crc = pram ? 0 : mget(m, p->off + 16 + 4 * j, 4);
+			pgs[n].sum = pram ? 0 : mget(m, p->off + 16 + 8 * j, 8);
 		}
 	}
 	return i == g->end ? n : -1;
@@ -2660,7 +2659,7 @@ static size_t emit_pages(unsigned char *t, const struct pg *pg, int n)
 				break;
 		a.h.len = sizeof(a) + 8 * k;
 		a.nr_pages = k;
-		p.h.len = sizeof(p) + (pram ? 0 : crcs_len(k) + k * PS);
+		p.h.len = sizeof(p) + (pram ? 0 : sums_len(k) + k * PS);
 		p.nr_pages = k;
 		p.flags = pram ? CR_PAGES_PRAM : 0;
 		memcpy(t + pos, &a, sizeof(a));
@@ -2669,12 +2668,8 @@ static size_t emit_pages(unsigned char *t, const struct pg *pg, int n)
 			memcpy(t + pos, &pg[i + j].addr, 8);
 		memcpy(t + pos, &p, sizeof(p));
 		pos += sizeof(p);
-		if (!pram) {
-			for (j = 0; j < k; j++)
-				memcpy(t + pos + 4 * j, &pg[i + j].crc, 4);
-			memset(t + pos + 4 * k, 0, crcs_len(k) - 4 * k);
-			pos += crcs_len(k);
-		}
+		for (j = 0; !pram && j < k; j++, pos += 8)
+			memcpy(t + pos, &pg[i + j].sum, 8);
 		for (j = 0; !pram && j < k; j++, pos += PS)
 			memcpy(t + pos, pg[i + j].data, PS);
 		i += k;
@@ -2705,7 +2700,7 @@ static bool mut_vma_split(struct mut *m)
 	if (at <= g.start || at >= g.vend || at & (PS - 1))
 		return false;
 	vlen = m->recs[g.v].len;
-	t = tmp_get(2 * vlen + (size_t)np * (PS + 12) + 64 * (np + 2));
+	t = tmp_get(2 * vlen + (size_t)np * (PS + 16) + 64 * (np + 2));
 	memcpy(&v, m->p + m->recs[g.v].off, sizeof(v));
 	for (lo = 0; lo < np && pgs[lo].addr < at; lo++)
 		;
@@ -2936,7 +2931,7 @@ static bool mut_pgarr_resize(struct mut *m)
 	flags = mget(m, p + 12, 4);
 	here = !(flags & CR_PAGES_PRAM);	/* contents in the image */
 	if (m->recs[ri].len != 16 + 8 * n || mget(m, p + 8, 4) != n ||
-	    m->recs[ri + 1].len != 16 + (here ? crcs_len(n) + n * PS : 0))
+	    m->recs[ri + 1].len != 16 + (here ? sums_len(n) + n * PS : 0))
 		return false;
 	nn = from(m, (const uint64_t []){ 0, 1, n - 1, n + 1, n * 2,
 		  PGARR_MAX, PGARR_MAX + 1, 1 + below(m, 600) }, 8);
@@ -2945,19 +2940,18 @@ static bool mut_pgarr_resize(struct mut *m)
 	dsc(m, "PGARR[%d]@%zu and its PAGES: %u->%u pages", ri, a, n, nn);
 	if (here) {
 		/* the contents first, at the end: the checksums stay put */
-		c = p + 16 + crcs_len(n);
+		c = p + 16 + sums_len(n);
 		if (nn < n)
 			msplice(m, c + (size_t)nn * PS, (size_t)(n - nn) * PS,
 				NULL, 0);
 		else
 			msplice(m, c + (size_t)n * PS, 0, NULL,
 				(size_t)(nn - n) * PS);
-		t = tmp_get(crcs_len(nn));
-		memset(t, 0, crcs_len(nn));
-		memcpy(t, m->p + p + 16, 4 * (nn < n ? nn : n));
+		t = tmp_get(sums_len(nn));
+		memcpy(t, m->p + p + 16, sums_len(nn < n ? nn : n));
 		for (k = n; k < (int)nn; k++)
-			memcpy(t + 4 * k, &zero_page_crc, 4);
-		msplice(m, p + 16, crcs_len(n), t, crcs_len(nn));
+			memcpy(t + 8 * k, &zero_page_sum, 8);
+		msplice(m, p + 16, sums_len(n), t, sums_len(nn));
 	}
 	if (nn < n) {
 		msplice(m, a + 16 + 8 * nn, 8 * (n - nn), NULL, 0);
@@ -2974,7 +2968,7 @@ static bool mut_pgarr_resize(struct mut *m)
 	}
 	mset(m, a + 4, 4, 16 + 8 * nn);
 	mset(m, a + 8, 4, nn);
-	mset(m, p + 4, 4, 16 + (here ? crcs_len(nn) + (size_t)nn * PS : 0));
+	mset(m, p + 4, 4, 16 + (here ? sums_len(nn) + (size_t)nn * PS : 0));
 	mset(m, p + 8, 4, nn);
 	return true;
 }
@@ -3057,15 +3051,14 @@ static bool mut_pages_flags(struct mut *m)
 	flags = mget(m, p + 12, 4);
 	if (n > 2 * PGARR_MAX)
 		return false;
-	len = crcs_len(n) + (size_t)n * PS;
+	len = sums_len(n) + (size_t)n * PS;
 	if (flags & CR_PAGES_PRAM) {
 		if (fit) {
 			msplice(m, rec_end(m, ri), 0, NULL, (size_t)n * PS);
-			t = tmp_get(crcs_len(n));
-			memset(t, 0, crcs_len(n));
+			t = tmp_get(sums_len(n));
 			for (j = 0; j < n; j++)
-				memcpy(t + 4 * j, &zero_page_crc, 4);
-			msplice(m, p + 16, 0, t, crcs_len(n));
+				memcpy(t + 8 * j, &zero_page_sum, 8);
+			msplice(m, p + 16, 0, t, sums_len(n));
 			mset(m, p + 4, 4, m->recs[ri].len + len);
 		}
 	} else if (fit && m->recs[ri].len >= 16 + len) {
@@ -3142,14 +3135,16 @@ static bool mut_ldt(struct mut *m)
  * made right again, as an attacker would, so that restart takes the
  * pages as they are; or with their checksums left, for restart to find
  * the pages damaged (EBADMSG); or a page's checksum changed instead
- * (EBADMSG), or the padding after an odd count of them (EINVAL).
+ * (EBADMSG), anywhere in its 64 bits or in the upper 32 only, which a
+ * check of the lower half alone would miss.
  */
 static bool mut_page_data(struct mut *m)
 {
-	/* 0: contents, sealed; 1: contents; 2: a checksum; 3: padding */
+	/* 0: contents, sealed; 1: contents; 2: a checksum; 3: its top half */
 	static const int how[10] = { 0, 0, 0, 0, 0, 0, 1, 1, 2, 3 };
 	int ri = pick_rec(m, CR_HDR_PAGES), k, nb, h;
-	uint32_t n, j, old, v, touched[16];
+	uint32_t n, j, touched[16];
+	uint64_t old, v;
 	size_t p, c, len, at;
 
 	if (ri < 0)
@@ -3161,26 +3156,19 @@ static bool mut_page_data(struct mut *m)
 		return false;
 	n = (len - c) / PS;
 	h = how[below(m, 10)];
-	if (h == 3 && !(n % 2))
-		h = 2;		/* no padding after an even count */
-	if (h == 2) {
+	if (h >= 2) {
 		j = below(m, n);
-		at = p + 16 + 4 * j;
-		old = mget(m, at, 4);
-		v = old ^ (1 + below(m, 0xfffffffe));
-		mset(m, at, 4, v);
-		if (page_crc(m->p + p + c + (size_t)j * PS) != v)
+		at = p + 16 + 8 * j;
+		old = mget(m, at, 8);
+		if (h == 2)
+			v = old ^ (1 + below(m, ~0ULL));
+		else
+			v = old ^ ((1 + below(m, 0xffffffff)) << 32);
+		mset(m, at, 8, v);
+		if (page_sum(m->p + p + c + (size_t)j * PS) != v)
 			m->want = EBADMSG;
-		dsc(m, "PAGES[%d]@%zu: checksum of page %u %#x->%#x", ri, p,
-		    j, old, v);
-		return true;
-	}
-	if (h == 3) {
-		v = from(m, (const uint64_t []){ 1, 0x80, 0x80000000,
-			 0xffffffff }, 4);
-		mset(m, p + 16 + 4 * n, 4, v);
-		m->want = EINVAL;
-		dsc(m, "PAGES[%d]@%zu: checksum padding %#x", ri, p, v);
+		dsc(m, "PAGES[%d]@%zu: checksum of page %u %#llx->%#llx", ri,
+		    p, j, (unsigned long long)old, (unsigned long long)v);
 		return true;
 	}
 	nb = 1 + below(m, 16);
@@ -3190,11 +3178,11 @@ static bool mut_page_data(struct mut *m)
 		mset(m, p + at, 1, m->p[p + at] ^ (1 + below(m, 255)));
 	}
 	for (k = 0; k < nb; k++) {
-		at = p + 16 + 4 * touched[k];
-		v = page_crc(m->p + p + c + (size_t)touched[k] * PS);
+		at = p + 16 + 8 * touched[k];
+		v = page_sum(m->p + p + c + (size_t)touched[k] * PS);
 		if (!h)
-			mset(m, at, 4, v);
-		else if (mget(m, at, 4) != v)
+			mset(m, at, 8, v);
+		else if (mget(m, at, 8) != v)
 			m->want = EBADMSG;	/* unless the bytes changed back */
 	}
 	dsc(m, "PAGES[%d]@%zu: %d bytes of contents changed, their pages' checksums %s",
@@ -4954,6 +4942,7 @@ TEST_F_TIMEOUT(restart_fuzz, mutants, 7 * 24 * 3600)
 	prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0);
 	signal(SIGPIPE, SIG_IGN);
 	crc32c_init();
+	page_sum_init();
 	ASSERT_TRUE(make_targets());
 	for (k = 0; k < NR_KINDS; k++)
 		fds[k] = opt.kinds && !(opt.kinds & 1U << k) ? -1 :

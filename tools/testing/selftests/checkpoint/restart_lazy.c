@@ -455,7 +455,7 @@ static long page_offset(struct recs *r, unsigned long addr)
 			memcpy(&a, r->img + r->off[i] + sizeof(ha) + 8 * j, 8);
 			if (a == addr)
 				return r->off[i + 1] + sizeof(hp) +
-				       ((4 * ha.nr_pages + 7) & ~7UL) + j * PS;
+				       8UL * ha.nr_pages + j * PS;
 		}
 	}
 	return -1;

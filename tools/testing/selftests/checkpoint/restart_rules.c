@@ -88,7 +88,7 @@ static uint32_t crc32c(uint32_t c, const unsigned char *p, size_t n)
 static uint32_t image_crc(const unsigned char *p, size_t n)
 {
 	struct cr_hdr_pages hp;
-	size_t off = 0, len, covered, crcs;
+	size_t off = 0, len, covered, sums;
 	uint32_t c = ~0U;
 
 	while (off < n) {
@@ -98,11 +98,11 @@ static uint32_t image_crc(const unsigned char *p, size_t n)
 			memcpy(&hp, p + off, sizeof(hp));
 		if (hp.h.len >= sizeof(hp.h) && hp.h.len <= len)
 			len = hp.h.len;
-		crcs = (4 * (size_t)hp.nr_pages + 7) & ~7UL;
+		sums = 8 * (size_t)hp.nr_pages;	/* an XXH64 a page */
 		covered = len;
 		if (hp.h.type == CR_HDR_PAGES && !hp.flags &&
-		    len == sizeof(hp) + crcs + hp.nr_pages * PS)
-			covered = sizeof(hp) + crcs;
+		    len == sizeof(hp) + sums + hp.nr_pages * PS)
+			covered = sizeof(hp) + sums;
 		c = crc32c(c, p + off, covered);
 		off += len;
 	}
