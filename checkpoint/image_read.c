@@ -98,15 +98,17 @@ int cr_read(struct cr_rst *r, void *buf, size_t len)
  * @r: restart state
  * @pages: the destination pages, mapped in the address space being built
  * @n: how many; at most %CR_PGARR_TOTAL
+ * @sums: their checksums, from those cr_read_pgarr() read into
+ *	@r->ctx->sums
  *
  * The file copies into the pages themselves through an ITER_BVEC, once,
- * with no bounce buffer; each page is then checked against its checksum
- * in @r->ctx->sums, which cr_read_pgarr() read.
+ * with no bounce buffer; each page is then checked against its checksum.
  *
  * Return: as cr_read(), or -EBADMSG (logged) for a page that is not
  * what was saved.
  */
-int cr_read_pages(struct cr_rst *r, struct page **pages, unsigned int n)
+int cr_read_pages(struct cr_rst *r, struct page **pages, unsigned int n,
+		  const u64 *sums)
 {
 	struct cr_ctx *ctx = r->ctx;
 	u64 start = ctx->written;
@@ -128,10 +130,10 @@ int cr_read_pages(struct cr_rst *r, struct page **pages, unsigned int n)
 		p = kmap_local_page(pages[i]);
 		sum = xxh64(p, PAGE_SIZE, 0);
 		kunmap_local(p);
-		if (sum != ctx->sums[i]) {
+		if (sum != sums[i]) {
 			cr_log(ctx,
 			       "the page at image offset %llu is damaged: checksum %#llx, saved %#llx",
-			       start + (u64)i * PAGE_SIZE, sum, ctx->sums[i]);
+			       start + (u64)i * PAGE_SIZE, sum, sums[i]);
 			return -EBADMSG;
 		}
 	}

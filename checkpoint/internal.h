@@ -520,7 +520,8 @@ int cr_skip_pages(struct cr_rst *r, unsigned int n);
 int cr_seek_pages(struct cr_rst *r, unsigned int n);
 int cr_read_hdr(struct cr_rst *r);
 void *cr_read_body(struct cr_rst *r, u32 type, u32 min, u32 max);
-int cr_read_pages(struct cr_rst *r, struct page **pages, unsigned int n);
+int cr_read_pages(struct cr_rst *r, struct page **pages, unsigned int n,
+		  const u64 *sums);
 
 /* format.c: the image's constants and the kernel's, both ways */
 bool cr_vma_flags_to_image(vm_flags_t vm_flags, u32 *prot, u32 *flags,

@@ -822,31 +822,36 @@ int cr_read_vma_pages(struct cr_rst *r, u64 *next)
 	return cr_fill_pages(r, addrs, n, NULL);
 }
 
-/**
- * cr_fill_pages() - write a batch of saved pages into the new mm
- * @r: restart state
- * @addrs: the page addresses of a checked page-array record, increasing
- *	and inside the VMA just mapped
- * @n: how many; at most %CR_PGARR_TOTAL
- * @src: NULL to read the contents from the image, or the pages to copy
- *	them from (kept pages that cannot be mapped as they are)
- *
- * Each run of contiguous addresses is faulted in, writable, and pinned
- * by one pin_user_pages_remote() call (FOLL_FORCE, as ptrace writes
- * read-only and PROT_NONE memory through access_remote_vm()), and the
- * contents are then read from the image straight into the pages, with
- * no mmap lock held while reading; the pages are unpinned dirty, as
- * access_remote_vm() leaves the pages it wrote. Pages
- * that cannot be had (out of memory) set @r->err, and their contents
- * are read past, so that reading can go on to the checksum.
- *
- * Return: 0, or the errno of a failed read (logged).
+/*
+ * Whether pages [@i, @i + HPAGE_PMD_NR) of @addrs are one aligned huge
+ * page's worth that a fault in @vma would map with a THP.
  */
-int cr_fill_pages(struct cr_rst *r, const u64 *addrs, unsigned int n,
-		  struct page **src)
+static bool cr_huge_run(struct vm_area_struct *vma, const u64 *addrs,
+			unsigned int i, unsigned int n)
+{
+	unsigned long nr = PMD_SIZE >> PAGE_SHIFT;
+
+	if (!IS_ALIGNED(addrs[i], PMD_SIZE) || n - i < nr ||
+	    addrs[i + nr - 1] != addrs[i] + PMD_SIZE - PAGE_SIZE)
+		return false;
+	return thp_vma_suitable_order(vma, addrs[i], PMD_ORDER) &&
+	       thp_vma_allowable_order(vma, vma->vm_flags,
+				       TVA_IN_PF | TVA_ENFORCE_SYSFS, PMD_ORDER);
+}
+
+/*
+ * A huge page's worth of pages (cr_huge_run()): faulted in by GUP as a
+ * THP, as a write fault would map it, and pinned (FOLL_FORCE, as ptrace
+ * writes read-only and PROT_NONE memory through access_remote_vm()); the
+ * contents then go straight into the pages, with no mmap lock held, and
+ * the pages are unpinned dirty, as access_remote_vm() leaves the pages
+ * it wrote.
+ */
+static int cr_fill_pinned(struct cr_rst *r, const u64 *addrs, unsigned int n,
+			  struct page **src, const u64 *sums)
 {
 	struct mm_struct *mm = r->mm;
-	unsigned int i, j;
+	unsigned int i;
 	long got;
 	int ret;
 
@@ -862,13 +867,131 @@ int cr_fill_pages(struct cr_rst *r, const u64 *addrs, unsigned int n,
 		       addrs[i], r->err);
 		ret = src ? 0 : cr_skip_pages(r, n);
 	} else if (src) {
-		for (j = 0; j < n; j++)
-			copy_highpage(r->pages[j], src[j]);
+		while (i--)
+			copy_highpage(r->pages[i], src[i]);
+		i = n;
 	} else {
-		ret = cr_read_pages(r, r->pages, n);
+		ret = cr_read_pages(r, r->pages, n, sums);
 	}
 	/* Written to: dirty, so that reclaim cannot drop what was put there. */
 	unpin_user_pages_dirty_lock(r->pages, i, true);
 	return ret;
+}
+
+/*
+ * Small pages: each gets a new folio, not zeroed, into which its
+ * contents are read from the image (or copied), with no mmap lock held;
+ * once all are written and checked, they are mapped a page table at a
+ * time (mm/checkpoint_fill.c) as a write fault would map them, with the
+ * checks GUP makes for FOLL_WRITE | FOLL_FORCE.
+ */
+static int cr_fill_new(struct cr_rst *r, const u64 *addrs, unsigned int n,
+		       struct page **src, const u64 *sums)
+{
+	struct mm_struct *mm = r->mm;
+	struct vm_area_struct *vma;
+	unsigned int i = 0, mapped = 0;
+	struct folio *folio;
+	int ret, err;
+
+	ret = mmap_read_lock_killable(mm);
+	if (ret)
+		return ret;
+	vma = vma_lookup(mm, addrs[0]);
+	err = vma ? checkpoint_anon_fillable(vma) : -EFAULT;
+	while (!err && i < n) {
+		folio = checkpoint_alloc_anon(vma, addrs[i]);
+		if (!folio)
+			err = -ENOMEM;
+		else
+			r->pages[i++] = folio_page(folio, 0);
+	}
+	mmap_read_unlock(mm);
+	if (err) {
+		r->err = err;
+		cr_log(r->ctx, "cannot allocate the page at %#llx: error %d",
+		       addrs[i], err);
+		ret = src ? 0 : cr_skip_pages(r, n);
+		goto put;
+	}
+
+	if (src) {
+		for (i = 0; i < n; i++)
+			copy_highpage(r->pages[i], src[i]);
+	} else {
+		ret = cr_read_pages(r, r->pages, n, sums);
+		if (ret)
+			goto put;
+	}
+
+	ret = mmap_read_lock_killable(mm);
+	if (ret)
+		goto put;
+	vma = vma_lookup(mm, addrs[0]);
+	err = vma ? checkpoint_map_anon(vma, addrs, r->pages, n, &mapped) :
+		    -EFAULT;
+	mmap_read_unlock(mm);
+	if (!err)
+		return 0;
+	/* -EEXIST: only restart maps into its mm, a page mapped twice is a bug */
+	r->err = err;
+	cr_log(r->ctx, "cannot map the page at %#llx: error %d",
+	       addrs[mapped], err);
+	for (i = mapped; i < n; i++)
+		folio_put(page_folio(r->pages[i]));
+	return 0;
+put:
+	while (i)
+		folio_put(page_folio(r->pages[--i]));
+	return ret;
+}
+
+/**
+ * cr_fill_pages() - write a batch of saved pages into the new mm
+ * @r: restart state
+ * @addrs: the page addresses of a checked page-array record, increasing
+ *	and inside the VMA just mapped
+ * @n: how many; at most %CR_PGARR_TOTAL
+ * @src: NULL to read the contents from the image, or the pages to copy
+ *	them from (kept pages that cannot be mapped as they are)
+ *
+ * In stretches, in address order as the image holds them: a huge page's
+ * worth where a fault would map a THP is faulted in as one
+ * (cr_fill_pinned()), the other pages are filled before they are mapped,
+ * in batches (cr_fill_new()). Pages that cannot be had (out of memory)
+ * set @r->err, and the contents of the rest are read past, so that
+ * reading can go on to the checksum.
+ *
+ * Return: 0, or the errno of a failed read (logged).
+ */
+int cr_fill_pages(struct cr_rst *r, const u64 *addrs, unsigned int n,
+		  struct page **src)
+{
+	struct vm_area_struct *vma;
+	unsigned int i, k;
+	bool huge;
+	int ret;
+
+	for (i = 0; i < n; i += k) {
+		ret = mmap_read_lock_killable(r->mm);
+		if (ret)
+			return ret;
+		vma = vma_lookup(r->mm, addrs[i]);
+		huge = vma && cr_huge_run(vma, addrs, i, n);
+		k = huge ? PMD_SIZE >> PAGE_SHIFT : 1;
+		while (!huge && i + k < n && !(vma && cr_huge_run(vma, addrs,
+								  i + k, n)))
+			k++;
+		mmap_read_unlock(r->mm);
+
+		ret = (huge ? cr_fill_pinned : cr_fill_new)(r, addrs + i, k,
+							    src ? src + i : NULL,
+							    r->ctx->sums + i);
+		if (ret)
+			return ret;
+		if (r->err)
+			return src ? 0 : cr_skip_pages(r, n - i - k);
+	}
+	return 0;
 }
 

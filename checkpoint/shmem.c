@@ -339,7 +339,7 @@ int cr_fill_shmem(struct cr_rst *r, struct file *file, const u64 *offs,
 		for (i = 0; i < n; i++)
 			copy_highpage(r->pages[i], src[i]);
 	} else {
-		ret = cr_read_pages(r, r->pages, n);
+		ret = cr_read_pages(r, r->pages, n, r->ctx->sums);
 	}
 	for (i = 0; i < got; i++) {
 		folio = page_folio(r->pages[i]);

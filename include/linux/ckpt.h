@@ -87,4 +87,16 @@ int checkpoint_cow_link(struct vm_area_struct *dst,
 int checkpoint_cow_share(struct vm_area_struct *dst,
 			 struct vm_area_struct *src, unsigned long addr);
 
+/*
+ * What mm/ provides (mm/checkpoint_fill.c): the pages restart reads from
+ * an image, allocated unzeroed and mapped once filled and checked.
+ */
+struct folio;
+struct page;
+int checkpoint_anon_fillable(struct vm_area_struct *vma);
+struct folio *checkpoint_alloc_anon(struct vm_area_struct *vma,
+				    unsigned long addr);
+int checkpoint_map_anon(struct vm_area_struct *vma, const u64 *addrs,
+			struct page **pages, unsigned int n, unsigned int *mapped);
+
 #endif /* _LINUX_CKPT_H */
