@@ -12,7 +12,7 @@
  * A restart from the node reads its page stream from the start, on a
  * stream of its own, and maps each kept page where it belongs: in place
  * when the page came across a kexec reboot and belongs to nothing else
- * (pram_map_page(), or pram_add_shmem_page() for a page of a shared
+ * (pram_map_pages(), or pram_add_shmem_page() for a page of a shared
  * memory object), else as a copy.
  */
 #include <linux/mm.h>
@@ -49,28 +49,41 @@ static int cr_pram_load_kept(struct cr_rst *r, const u64 *addrs,
 {
 	unsigned int i, nr_copy = 0;
 	struct vm_area_struct *vma;
-	struct page *page;
-	int ret;
+	int ret = 0;
 
-	ret = mmap_read_lock_killable(r->mm);
-	if (ret)
-		return ret;
 	for (i = 0; i < n; i++) {
-		page = pram_load_page(r->ctx->pram);
-		if (!page) {
+		r->src[i] = pram_load_page(r->ctx->pram);
+		if (!r->src[i]) {
 			ret = cr_bad(r, "the PRAM node holds fewer pages than its image");
 			break;
 		}
-		vma = r->err ? NULL : vma_lookup(r->mm, addrs[i]);
-		if (vma && !pram_map_page(vma, addrs[i], page))
+	}
+	n = i;
+	if (!ret && !r->err) {
+		ret = mmap_read_lock_killable(r->mm);
+		if (ret)
+			goto put;
+		/*
+		 * The VMA restart just mapped: every address is in it. On
+		 * -ENOMEM the pages not mapped are left to the copy below.
+		 */
+		vma = vma_lookup(r->mm, addrs[0]);
+		if (vma)
+			pram_map_pages(vma, addrs, r->src, n);
+		mmap_read_unlock(r->mm);
+	}
+	/* What could not be mapped in place is copied. */
+	for (i = 0; i < n; i++) {
+		if (!r->src[i])
 			continue;
-		r->src[nr_copy] = page;
+		r->src[nr_copy] = r->src[i];
 		r->addrs[nr_copy++] = addrs[i];
 	}
-	mmap_read_unlock(r->mm);
+	n = nr_copy;
 	if (!ret && !r->err && nr_copy)
 		ret = cr_fill_pages(r, r->addrs, nr_copy, r->src);
-	for (i = 0; i < nr_copy; i++)
+put:
+	for (i = 0; i < n; i++)
 		put_page(r->src[i]);
 	return ret;
 }

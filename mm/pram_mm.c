@@ -9,10 +9,10 @@
  * merges a page (write_protect_page()), so that the task's next write
  * copies it.
  *
- * After a kexec reboot, restart maps a kept page into the new mm as an
- * anonymous page with pram_map_page(), which does what the tail of
- * do_anonymous_page() does for a freshly allocated page, for a page that
- * already holds the contents; and a kept page of shared memory goes back
+ * After a kexec reboot, restart maps kept pages into the new mm as
+ * anonymous pages with pram_map_pages(), which does what the tail of
+ * do_anonymous_page() does for a freshly allocated page, for pages that
+ * already hold the contents, a page table at a time; and a kept page of shared memory goes back
  * into the shmem file restart makes for it with pram_add_shmem_page().
  */
 #include <linux/memcontrol.h>
@@ -71,56 +71,112 @@ static bool pram_page_fresh(struct folio *folio)
 	       !folio_test_lru(folio) && folio_ref_count(folio) == 2;
 }
 
-/**
- * pram_map_page() - map a kept page as a new anonymous page of a VMA
- * @vma: an anonymous or private VMA of the mm being built
- * @addr: the address in @vma
- * @page: the page, as pram_load_page() gave it
- *
- * The page is mapped read-only and not exclusive: the node keeps its
- * reference, so the task's first write copies it, as after fork(). The
- * mm's mmap lock is held; on success the caller's reference on @page is
- * the mapping's.
- *
- * Return: 0, -EAGAIN when the page cannot be mapped as it is (not fresh
- * from the previous kernel, or something already mapped at @addr), or
- * -ENOMEM: the caller copies it instead.
- */
-int pram_map_page(struct vm_area_struct *vma, unsigned long addr,
-		  struct page *page)
+/* Undo what pram_map_pages() did to a page it did not map. */
+static void pram_unprepare(struct folio *folio)
 {
-	struct folio *folio = page_folio(page);
+	folio_unlock(folio);
+	mem_cgroup_uncharge(folio);
+}
+
+/*
+ * Map the pages at @addrs flagged in @ready, @n of them in the page table
+ * of the first, under one take of its lock, where nothing is mapped yet;
+ * flag each mapped in @mapped. Returns 0, or -ENOMEM for want of a page
+ * table.
+ */
+static int pram_map_table(struct vm_area_struct *vma, const u64 *addrs,
+			  struct page **pages, unsigned int n,
+			  const unsigned long *ready, unsigned long *mapped)
+{
 	struct mm_struct *mm = vma->vm_mm;
+	unsigned int k, nr = 0;
 	spinlock_t *ptl;	/* the page table's lock */
-	pte_t *pte;
+	pte_t *pte, *ptep;
+
+	/* Allocates the page tables as __handle_mm_fault() would. */
+	pte = get_locked_pte(mm, addrs[0], &ptl);
+	if (!pte)
+		return -ENOMEM;
+	for_each_set_bit(k, ready, n) {
+		ptep = pte + ((addrs[k] - addrs[0]) >> PAGE_SHIFT);
+		/* a huge page or a page is there already */
+		if (!pte_none(ptep_get(ptep)))
+			continue;
+		folio_add_new_anon_rmap(page_folio(pages[k]), vma, addrs[k],
+					RMAP_NONE);
+		folio_add_lru_vma(page_folio(pages[k]), vma);
+		set_ptes(mm, addrs[k], ptep, mk_pte(pages[k], vma->vm_page_prot),
+			 1);
+		update_mmu_cache(vma, addrs[k], ptep);
+		__set_bit(k, mapped);
+		nr++;
+	}
+	add_mm_counter(mm, MM_ANONPAGES, nr);
+	pte_unmap_unlock(pte, ptl);
+	return 0;
+}
+
+/**
+ * pram_map_pages() - map kept pages as new anonymous pages of a VMA
+ * @vma: an anonymous or private VMA of the mm being built
+ * @addrs: the pages' addresses, increasing, in @vma
+ * @pages: the pages, as pram_load_page() gave them
+ * @n: how many
+ *
+ * Each page is mapped read-only and not exclusive: the node keeps its
+ * reference, so the task's first write copies it, as after fork(). What
+ * the tail of do_anonymous_page() does for a fresh folio, but with the
+ * page table lock taken once for the pages of one page table; the memcg
+ * charge and the folio lock, which may sleep, are taken before it. The
+ * mm's mmap lock is held. A page mapped is set to NULL in @pages, the
+ * caller's reference now the mapping's; a page that cannot be mapped as
+ * it is (not fresh from the previous kernel, its charge failed, or
+ * something is mapped at its address) stays, for the caller to copy.
+ *
+ * Return: 0, or -ENOMEM when no anon_vma or page table could be had.
+ */
+int pram_map_pages(struct vm_area_struct *vma, const u64 *addrs,
+		   struct page **pages, unsigned int n)
+{
+	DECLARE_BITMAP(ready, PTRS_PER_PTE);	/* charged and locked */
+	DECLARE_BITMAP(mapped, PTRS_PER_PTE);
+	struct mm_struct *mm = vma->vm_mm;
+	unsigned int i, j, k;
+	struct folio *folio;
+	unsigned long end;
+	int ret = 0;
 
 	mmap_assert_locked(mm);
-	if (!pram_page_fresh(folio))
-		return -EAGAIN;
 	if (anon_vma_prepare(vma))
 		return -ENOMEM;
-	if (mem_cgroup_charge(folio, mm, GFP_KERNEL))
-		return -ENOMEM;
-
-	folio_lock(folio);
-	/* Allocates the page tables as __handle_mm_fault() would. */
-	pte = get_locked_pte(mm, addr, &ptl);
-	if (!pte || !pte_none(ptep_get(pte))) {
-		/* no memory, or a huge page or a page is there already */
-		if (pte)
-			pte_unmap_unlock(pte, ptl);
-		folio_unlock(folio);
-		mem_cgroup_uncharge(folio);
-		return pte ? -EAGAIN : -ENOMEM;
+	for (i = 0; i < n && !ret; i = j) {
+		end = pmd_addr_end(addrs[i], vma->vm_end);
+		bitmap_zero(ready, PTRS_PER_PTE);
+		bitmap_zero(mapped, PTRS_PER_PTE);
+		for (j = i; j < n && addrs[j] < end; j++) {
+			folio = page_folio(pages[j]);
+			/* Fresh: no one else has it to lock or map. */
+			if (!pram_page_fresh(folio) || !folio_trylock(folio))
+				continue;
+			if (mem_cgroup_charge(folio, mm, GFP_KERNEL)) {
+				folio_unlock(folio);
+				continue;
+			}
+			__set_bit(j - i, ready);
+		}
+		ret = pram_map_table(vma, addrs + i, pages + i, j - i, ready,
+				     mapped);
+		for_each_set_bit(k, ready, j - i) {
+			folio = page_folio(pages[i + k]);
+			if (test_bit(k, mapped)) {
+				folio_unlock(folio);
+				pages[i + k] = NULL;
+			} else {
+				pram_unprepare(folio);
+			}
+		}
 	}
-	folio_add_new_anon_rmap(folio, vma, addr, RMAP_NONE);
-	folio_add_lru_vma(folio, vma);
-	inc_mm_counter(mm, MM_ANONPAGES);
-	set_ptes(mm, addr, pte, mk_pte(page, vma->vm_page_prot), 1);
-	update_mmu_cache(vma, addr, pte);
-	pte_unmap_unlock(pte, ptl);
-	folio_unlock(folio);
-	return 0;
+	return ret;
 }
 
 /**

@@ -69,8 +69,8 @@ void pram_file_unclaim(struct file *file);
 
 int pram_share_anon_pte(struct vm_area_struct *vma, unsigned long addr,
 			pte_t *ptep, pte_t pte, spinlock_t *ptl);
-int pram_map_page(struct vm_area_struct *vma, unsigned long addr,
-		  struct page *page);
+int pram_map_pages(struct vm_area_struct *vma, const u64 *addrs,
+		   struct page **pages, unsigned int n);
 int pram_add_shmem_page(struct inode *inode, pgoff_t index,
 			struct page *page);
 
