@@ -18,9 +18,13 @@
  * checked: one that is not is freed unmapped, so no stale contents of a
  * page that was not zeroed can reach the task. The mm is restart's own,
  * not yet any task's: no TLB holds its entries, and no secondary MMU or
- * userfaultfd is attached to it.
+ * userfaultfd is attached to it. The background of a lazy restart
+ * (mm/checkpoint_lazy.c) maps its pages into a running address space
+ * with checkpoint_map_anon_pte() too: an empty PTE made present needs
+ * no TLB flush and no notifier, as for a fault.
  */
 #include <linux/ckpt.h>
+#include <linux/ckpt_lazy.h>
 #include <linux/gfp.h>
 #include <linux/memcontrol.h>
 #include <linux/mm.h>
@@ -83,11 +87,24 @@ struct folio *checkpoint_alloc_anon(struct vm_area_struct *vma,
 	return folio;
 }
 
-/* Map @folio at @addr of @vma through @ptep, which is none; ptl held. */
-static void cr_map_one(struct vm_area_struct *vma, unsigned long addr,
-		       pte_t *ptep, struct folio *folio)
+/**
+ * checkpoint_map_anon_pte() - map a filled folio at an empty PTE
+ * @vma: a private VMA, its mmap lock held
+ * @addr: the address
+ * @ptep: its PTE, which is none
+ * @ptl: the page table's lock, held
+ * @folio: an order-0 folio from checkpoint_alloc_anon(), written whole
+ *	and checked; its reference becomes the mapping's
+ *
+ * The caller adds the page to the mm's MM_ANONPAGES counter.
+ */
+void checkpoint_map_anon_pte(struct vm_area_struct *vma, unsigned long addr,
+			     pte_t *ptep, spinlock_t *ptl, struct folio *folio)
 {
 	pte_t entry;
+
+	lockdep_assert_held(ptl);
+	VM_WARN_ON_ONCE(!pte_none(ptep_get(ptep)));
 
 	/* The contents are written: set before the PTE, as a fault does. */
 	__folio_mark_uptodate(folio);
@@ -98,6 +115,36 @@ static void cr_map_one(struct vm_area_struct *vma, unsigned long addr,
 	entry = maybe_mkwrite(pte_mkdirty(entry), vma);
 	set_ptes(vma->vm_mm, addr, ptep, entry, 1);
 	update_mmu_cache_range(NULL, vma, addr, ptep, 1);
+}
+
+/*
+ * Map those of the @n pages at @addrs that lie in the page table of the
+ * first, under one take of its lock. Returns how many it mapped, which
+ * stops short at a PTE that is not empty, or -ENOMEM for want of a page
+ * table.
+ */
+static int cr_map_table(struct vm_area_struct *vma, const u64 *addrs,
+			struct page **pages, unsigned int n)
+{
+	unsigned long end = pmd_addr_end(addrs[0], vma->vm_end);
+	spinlock_t *ptl;	/* the page table's lock */
+	pte_t *pte, *ptep;
+	unsigned int j;
+
+	/* Allocates the page tables as __handle_mm_fault() would. */
+	pte = get_locked_pte(vma->vm_mm, addrs[0], &ptl);
+	if (!pte)
+		return -ENOMEM;
+	for (j = 0; j < n && addrs[j] < end; j++) {
+		ptep = pte + ((addrs[j] - addrs[0]) >> PAGE_SHIFT);
+		if (!pte_none(ptep_get(ptep)))
+			break;
+		checkpoint_map_anon_pte(vma, addrs[j], ptep, ptl,
+					page_folio(pages[j]));
+	}
+	add_mm_counter(vma->vm_mm, MM_ANONPAGES, j);
+	pte_unmap_unlock(pte, ptl);
+	return j;
 }
 
 /**
@@ -119,35 +166,23 @@ static void cr_map_one(struct vm_area_struct *vma, unsigned long addr,
 int checkpoint_map_anon(struct vm_area_struct *vma, const u64 *addrs,
 			struct page **pages, unsigned int n, unsigned int *mapped)
 {
-	struct mm_struct *mm = vma->vm_mm;
-	unsigned int i = 0, j;
 	unsigned long end;
-	spinlock_t *ptl;	/* the page table's lock */
-	pte_t *pte, *ptep;
+	int ret;
 
 	*mapped = 0;
 	if (checkpoint_anon_fillable(vma))
 		return -EFAULT;
 	if (anon_vma_prepare(vma))
 		return -ENOMEM;
-	while (i < n) {
-		/* Allocates the page tables as __handle_mm_fault() would. */
-		pte = get_locked_pte(mm, addrs[i], &ptl);
-		if (!pte)
-			return -ENOMEM;
-		end = pmd_addr_end(addrs[i], vma->vm_end);
-		for (j = i; j < n && addrs[j] < end; j++) {
-			ptep = pte + ((addrs[j] - addrs[i]) >> PAGE_SHIFT);
-			if (!pte_none(ptep_get(ptep)))
-				break;
-			cr_map_one(vma, addrs[j], ptep, page_folio(pages[j]));
-		}
-		add_mm_counter(mm, MM_ANONPAGES, j - i);
-		pte_unmap_unlock(pte, ptl);
-		*mapped = j;
-		if (j < n && addrs[j] < end)
+	while (*mapped < n) {
+		end = pmd_addr_end(addrs[*mapped], vma->vm_end);
+		ret = cr_map_table(vma, addrs + *mapped, pages + *mapped,
+				   n - *mapped);
+		if (ret < 0)
+			return ret;
+		*mapped += ret;
+		if (*mapped < n && addrs[*mapped] < end)
 			return -EEXIST;
-		i = j;
 	}
 	return 0;
 }

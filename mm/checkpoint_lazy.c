@@ -10,7 +10,7 @@
  * page fills it in the faulting task's context: do_anonymous_page()
  * asks ckpt_lazy_lookup() whether the page is one, allocates its folio
  * as for any anonymous fault, has ckpt_lazy_fill() read the page's
- * contents from the image and check them against their CRC-32C, and
+ * contents from the image and check them against their XXH64, and
  * maps it, after ckpt_lazy_still() says under the page table lock that
  * the page was not dropped meanwhile; ckpt_lazy_filled() then takes it
  * out of the set. A page that cannot be read, or is not what was saved,
@@ -29,25 +29,34 @@
  * address space (__thp_vma_allowable_orders()), since a huge fault or a
  * collapse would zero-fill pages that are still in the image.
  *
- * A work item fills the rest in address order, a few pages at a time
- * through get_user_pages_remote(), so through the same fault. Once no
- * page is left, it lets go of the image: the file, which nobody could
+ * A work item fills the rest in address order, a batch at a time, as
+ * the faults would (ckpt_lazy_fill_batch()): folios allocated, the image
+ * read into them with one read and no lock held, each page checked, and
+ * mapped where it is still to fill, checked under the page table lock as
+ * for a fault. Once no page is left, it lets go of the image: the file, which nobody could
  * write meanwhile (deny_write_access(), as exec does), is closed. The
  * restored task never waits for it. exit_mmap() stops the work and frees
  * the set (ckpt_lazy_exit()).
  */
+#include <linux/bvec.h>
+#include <linux/ckpt.h>
 #include <linux/ckpt_lazy.h>
 #include <linux/file.h>
 #include <linux/fs.h>
 #include <linux/highmem.h>
 #include <linux/mm.h>
+#include <linux/rmap.h>
 #include <linux/sched/mm.h>
 #include <linux/slab.h>
+#include <linux/uio.h>
 #include <linux/workqueue.h>
 #include <linux/xxhash.h>
 
-/* Pages the background fills per round, between which it lets go. */
-#define CKPT_LAZY_BATCH		32
+/*
+ * Pages the background fills per round, with one read; it holds no lock
+ * while it reads, and lets go between rounds.
+ */
+#define CKPT_LAZY_BATCH		128
 
 /**
  * struct ckpt_lazy - what a lazy address space has still to fill
@@ -311,34 +320,223 @@ void ckpt_lazy_unmap(struct mm_struct *mm, unsigned long start,
 		cond_resched();
 }
 
-/*
- * Fault in up to a batch of the lazy pages of @mm from @start, in one
- * range that ends at @end; the caller holds a user reference on @mm and
- * its mmap lock for reading. The pages mapped go out of the set, in
- * case their faults could not take them out. A page that cannot be had
- * is poisoned. Returns how many pages it went past, or -EIO when the
- * first cannot be had.
- */
-static long ckpt_lazy_fault_in(struct mm_struct *mm, struct ckpt_lazy *lz,
-			       unsigned long start, unsigned long end)
-{
+/* A batch of the background: its folios, and the read into them. */
+struct ckpt_lazy_batch {
 	struct page *pages[CKPT_LAZY_BATCH];
-	unsigned long n;
-	long got, i;
+	struct bio_vec bvec[CKPT_LAZY_BATCH];
+};
 
-	mmap_assert_locked(mm);
-	n = min_t(unsigned long, (end - start) >> PAGE_SHIFT, CKPT_LAZY_BATCH);
-	/* FOLL_FORCE: a page of a PROT_NONE mapping is filled too. */
-	got = get_user_pages_remote(mm, start, n, FOLL_FORCE, pages, NULL);
-	for (i = 0; i < got; i++)
-		put_page(pages[i]);
-	if (got > 0) {
-		cr_lazy_remove(&lz->ranges, start, start + got * PAGE_SIZE);
-		return got;
+/*
+ * Read @n pages of @run from @start into @b's pages, without the mmap
+ * lock, and check each against its checksum. Returns how many are good,
+ * the first ones; *@err is set for the page after them.
+ */
+static unsigned int ckpt_lazy_read_batch(struct ckpt_lazy *lz,
+					 struct cr_lazy_run *run,
+					 unsigned long start, unsigned int n,
+					 struct ckpt_lazy_batch *b, int *err)
+{
+	struct iov_iter iter;
+	unsigned int i;
+	ssize_t got;
+	loff_t pos;
+	void *kaddr;
+	u64 sum;
+
+	for (i = 0; i < n; i++)
+		bvec_set_page(&b->bvec[i], b->pages[i], PAGE_SIZE, 0);
+	iov_iter_bvec(&iter, ITER_DEST, b->bvec, n, (size_t)n * PAGE_SIZE);
+	down_read(&lz->sem);
+	if (!lz->file) {
+		up_read(&lz->sem);
+		*err = -ENODATA;
+		return 0;
 	}
-	if (cr_lazy_find(&lz->ranges, start) != &cr_lazy_poisoned) {
-		pr_warn_ratelimited("restart: lazy page %#lx cannot be filled: error %ld\n",
-				    start, got);
+	pos = lz->base + cr_lazy_page(run, start, &sum);
+	got = vfs_iter_read(lz->file, &iter, &pos, 0);
+	up_read(&lz->sem);
+	*err = got < 0 ? got : -ENODATA;
+	n = got < 0 ? 0 : min_t(unsigned int, n, got >> PAGE_SHIFT);
+	for (i = 0; i < n; i++) {
+		cr_lazy_page(run, start + i * PAGE_SIZE, &sum);
+		kaddr = kmap_local_page(b->pages[i]);
+		if (xxh64(kaddr, PAGE_SIZE, 0) != sum)
+			*err = -EBADMSG;
+		kunmap_local(kaddr);
+		if (*err == -EBADMSG)
+			break;
+	}
+	return i;
+}
+
+/*
+ * Map those of pages [@i, @n) of @b, read from @start, that lie in the
+ * page table of the first, under one take of its lock, where each is
+ * still to fill: the page still in the set with @run, as
+ * ckpt_lazy_still() says for a fault (MADV_DONTNEED that dropped it, or
+ * a fault that poisoned it, wins), and its PTE empty (else its fault
+ * filled it first: the copy here is dropped). Each page filled either
+ * way is cleared from @b. Returns the index after the last page it went
+ * through, or -ENOMEM for want of a page table.
+ */
+static int ckpt_lazy_map_table(struct ckpt_lazy *lz,
+			       struct vm_area_struct *vma,
+			       struct cr_lazy_run *run, unsigned long start,
+			       unsigned int i, unsigned int n,
+			       struct ckpt_lazy_batch *b)
+{
+	unsigned long addr = start + i * PAGE_SIZE;
+	unsigned long end = pmd_addr_end(addr, vma->vm_end);
+	spinlock_t *ptl;	/* the page table's lock */
+	pte_t *pte, *ptep;
+	unsigned int nr = 0;
+
+	pte = get_locked_pte(vma->vm_mm, addr, &ptl);
+	if (!pte)
+		return -ENOMEM;
+	for (ptep = pte; i < n && addr < end; i++, addr += PAGE_SIZE, ptep++) {
+		if (cr_lazy_find(&lz->ranges, addr) != run)
+			continue;
+		if (pte_none(ptep_get(ptep))) {
+			checkpoint_map_anon_pte(vma, addr, ptep, ptl,
+						page_folio(b->pages[i]));
+			nr++;
+		} else {
+			folio_put(page_folio(b->pages[i]));
+		}
+		b->pages[i] = NULL;
+	}
+	add_mm_counter(vma->vm_mm, MM_ANONPAGES, nr);
+	pte_unmap_unlock(pte, ptl);
+	return i;
+}
+
+/*
+ * Map the @n pages of @b read from @start, a page table at a time (see
+ * ckpt_lazy_map_table()). With the mmap lock held; returns how many
+ * pages it went through, fewer than @n when it had no memory for a page
+ * table.
+ */
+static unsigned int ckpt_lazy_map_batch(struct ckpt_lazy *lz,
+					struct vm_area_struct *vma,
+					struct cr_lazy_run *run,
+					unsigned long start, unsigned int n,
+					struct ckpt_lazy_batch *b)
+{
+	unsigned int i = 0;
+	int next;
+
+	mmap_assert_locked(vma->vm_mm);
+	if (anon_vma_prepare(vma))
+		return 0;
+	while (i < n) {
+		next = ckpt_lazy_map_table(lz, vma, run, start, i, n, b);
+		if (next < 0)
+			break;
+		i = next;
+	}
+	return i;
+}
+
+/* Take the pages filled (cleared from @b) of the first @n out of the set. */
+static void ckpt_lazy_remove_filled(struct ckpt_lazy *lz,
+				    unsigned long start, unsigned int n,
+				    struct ckpt_lazy_batch *b)
+{
+	unsigned int i, j;
+
+	for (i = 0; i < n; i = j + 1) {
+		for (j = i; j < n && !b->pages[j]; j++)
+			;
+		if (j > i)
+			cr_lazy_remove(&lz->ranges, start + i * PAGE_SIZE,
+				       start + j * PAGE_SIZE);
+	}
+}
+
+/*
+ * Fill up to a batch of the lazy pages of @mm from @start, in one range
+ * that ends at @end, as their faults would but a batch at a time: the
+ * folios are allocated under the mmap lock (for reading), the image is
+ * read into them with one read and without the lock, each page checked,
+ * then they are mapped a page table at a time under the lock again; the
+ * range goes out of the set. A page that cannot be had is poisoned. The
+ * caller holds a user reference on @mm, not its mmap lock. Returns how
+ * many pages it went past, -EIO when the first cannot be had, or -EINTR.
+ */
+static long ckpt_lazy_fill_batch(struct mm_struct *mm, struct ckpt_lazy *lz,
+				 unsigned long start, unsigned long end)
+{
+	struct vm_area_struct *vma;
+	struct ckpt_lazy_batch *b;
+	struct cr_lazy_run *run;
+	struct folio *folio;
+	unsigned int i, n, good = 0;
+	int err = -ENOMEM;
+
+	b = kmalloc(sizeof(*b), GFP_KERNEL);
+	if (!b)
+		goto fail;
+	if (mmap_read_lock_killable(mm)) {
+		kfree(b);
+		return -EINTR;
+	}
+	vma = vma_lookup(mm, start);
+	run = cr_lazy_find(&lz->ranges, start);
+	if (!run || run == &cr_lazy_poisoned) {
+		/* Filled meanwhile (by its fault or the background), or lost. */
+		mmap_read_unlock(mm);
+		kfree(b);
+		return 1;
+	}
+	n = 0;
+	if (vma) {
+		end = min(end, vma->vm_end);
+		n = min_t(unsigned long, (end - start) >> PAGE_SHIFT,
+			  CKPT_LAZY_BATCH);
+		for (i = 0; i < n; i++) {
+			folio = checkpoint_alloc_anon(vma, start + i * PAGE_SIZE);
+			if (!folio)
+				break;
+			b->pages[i] = folio_page(folio, 0);
+		}
+		n = i;
+	}
+	mmap_read_unlock(mm);
+
+	if (n)
+		good = ckpt_lazy_read_batch(lz, run, start, n, b, &err);
+	if (good) {
+		if (mmap_read_lock_killable(mm)) {
+			err = -EINTR;
+			good = 0;
+		} else {
+			/*
+			 * Unmapped meanwhile: the set has none of it now, and
+			 * the pages of a VMA that moved are filled before.
+			 */
+			vma = vma_lookup(mm, start);
+			if (vma && start + good * PAGE_SIZE <= vma->vm_end)
+				good = ckpt_lazy_map_batch(lz, vma, run, start,
+							   good, b);
+			mmap_read_unlock(mm);
+			err = -ENOMEM;
+			ckpt_lazy_remove_filled(lz, start, good, b);
+		}
+	}
+	for (i = 0; i < n; i++)
+		if (b->pages[i])
+			folio_put(page_folio(b->pages[i]));
+	kfree(b);
+	if (good)
+		return good;
+	if (err == -EINTR)
+		return -EINTR;
+fail:
+	if (cr_lazy_find(&lz->ranges, start) != &cr_lazy_poisoned &&
+	    cr_lazy_find(&lz->ranges, start)) {
+		pr_warn_ratelimited("restart: lazy page %#lx cannot be filled: error %d\n",
+				    start, err);
 		cr_lazy_poison(&lz->ranges, start);
 	}
 	return -EIO;
@@ -369,11 +567,11 @@ int ckpt_lazy_fill_range(struct mm_struct *mm, unsigned long start,
 	if (!lz)
 		return 0;
 	while (cr_lazy_next(&lz->ranges, &addr, &stop) && addr < end) {
-		if (fatal_signal_pending(current) ||
-		    mmap_read_lock_killable(mm))
+		if (fatal_signal_pending(current))
 			return -EINTR;
-		got = ckpt_lazy_fault_in(mm, lz, addr, min(stop, end));
-		mmap_read_unlock(mm);
+		got = ckpt_lazy_fill_batch(mm, lz, addr, min(stop, end));
+		if (got == -EINTR)
+			return got;
 		if (got < 0) {
 			ret = got;
 			got = 1;
@@ -406,10 +604,7 @@ static void ckpt_lazy_work(struct work_struct *work)
 			return;
 		}
 	}
-	if (!mmap_read_lock_killable(mm)) {
-		got = ckpt_lazy_fault_in(mm, lz, addr, end);
-		mmap_read_unlock(mm);
-	}
+	got = ckpt_lazy_fill_batch(mm, lz, addr, end);
 	lz->next = addr + max(got, 1L) * PAGE_SIZE;
 	/*
 	 * Queued again while the address space is held, so that its end,

@@ -69,6 +69,10 @@ void cr_lazy_ranges_destroy(struct cr_lazy_ranges *lr);
 extern struct cr_lazy_run cr_lazy_poisoned;
 
 #ifdef CONFIG_CHECKPOINT
+/* What mm/checkpoint_fill.c gives the background: map a filled folio. */
+void checkpoint_map_anon_pte(struct vm_area_struct *vma, unsigned long addr,
+			     pte_t *ptep, spinlock_t *ptl, struct folio *folio);
+
 /* Whether @mm has pages a lazy restart has still to fill. */
 static inline bool mm_lazy(struct mm_struct *mm)
 {
