@@ -17,8 +17,9 @@
  *    restart(2) from it in the same boot (pages copied), against the
  *    same two criu figures;
  *  - after a kexec reboot ("ckpt-bench --after-kexec"): the first
- *    restart(2) from a node, which maps the pages in place, against
- *    "criu restore" and restart(2) from tmpfs in that boot;
+ *    restart(2) from a node, which maps the pages in place (the median
+ *    of three nodes' first restarts), against "criu restore" and
+ *    restart(2) from tmpfs in that boot;
  *  - the copy limit: write(2) of the bytes from memory to a tmpfs file
  *    and read(2) of them into fresh memory, in 64 KiB pieces, as a
  *    program would; and copy_file_range(2) between two tmpfs files, a
@@ -34,6 +35,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <signal.h>
+#include <stdarg.h>
 #include <stdbool.h>
 #include <string.h>
 #include <sys/mman.h>
@@ -44,6 +46,7 @@
 #include "bench.h"
 
 #define RUNS		5
+#define ARRAY_SIZE(a)	(sizeof(a) / sizeof((a)[0]))
 #define NSIZES		3
 #define CHUNK		(64 * 1024UL)
 #define CRIU		"/usr/sbin/criu"
@@ -247,16 +250,34 @@ static struct criu_task criu_spawn(unsigned long len)
 	return ct;
 }
 
-/* Run criu with @argv, its output to the log its arguments name. */
-static int criu_run(char *const argv[])
+/* Start criu with the arguments given, up to a NULL; its pid. */
+static pid_t criu_start(const char *arg, ...)
 {
-	int status;
-	pid_t pid = fork();
+	const char *argv[16] = { "criu" };
+	unsigned int n = 1;
+	va_list ap;
+	pid_t pid;
 
+	va_start(ap, arg);
+	for (; arg && n < ARRAY_SIZE(argv) - 1; arg = va_arg(ap, const char *))
+		argv[n++] = arg;
+	va_end(ap);
+	argv[n] = NULL;
+	pid = fork();
 	if (!pid) {
-		execv(CRIU, argv);
+		execv(CRIU, (char *const *)argv);
 		_exit(127);
 	}
+	if (pid < 0)
+		die("fork");
+	return pid;
+}
+
+/* Wait for criu, started as @pid; its exit status. */
+static int criu_wait(pid_t pid)
+{
+	int status;
+
 	if (waitpid(pid, &status, 0) != pid)
 		die("waitpid criu");
 	return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
@@ -282,8 +303,6 @@ static void criu_failed(const char *what, int rc, const char *log)
 static double criu_dump(unsigned long len, struct criu_task *ct)
 {
 	char pid[16];
-	char *argv[] = { "criu", "dump", "-t", pid, "-D", CRIU_DIR,
-			 "-o", "dump.log", NULL };
 	double t;
 	int rc;
 
@@ -292,7 +311,8 @@ static double criu_dump(unsigned long len, struct criu_task *ct)
 	*ct = criu_spawn(len);
 	snprintf(pid, sizeof(pid), "%d", ct->pid);
 	t = now();
-	rc = criu_run(argv);
+	rc = criu_wait(criu_start("dump", "-t", pid, "-D", CRIU_DIR, "-o",
+				  "dump.log", NULL));
 	t = now() - t;
 	if (rc)
 		criu_failed("dump", rc, "dump.log");
@@ -309,9 +329,6 @@ static double criu_dump(unsigned long len, struct criu_task *ct)
 static double criu_restore(const struct criu_task *ct)
 {
 	char go_arg[64], resumed_arg[64];
-	char *argv[] = { "criu", "restore", "-D", CRIU_DIR, "-o",
-			 "restore.log", "--inherit-fd", go_arg,
-			 "--inherit-fd", resumed_arg, NULL };
 	int go[2], resumed[2], status, rc;
 	double t;
 	pid_t pid;
@@ -324,21 +341,16 @@ static double criu_restore(const struct criu_task *ct)
 	snprintf(resumed_arg, sizeof(resumed_arg), "fd[%d]:pipe:[%lu]",
 		 resumed[1], (unsigned long)ct->resumed_ino);
 	t = now();
-	pid = fork();
-	if (!pid) {
-		execv(CRIU, argv);
-		_exit(127);
-	}
+	pid = criu_start("restore", "-D", CRIU_DIR, "-o", "restore.log",
+			 "--inherit-fd", go_arg, "--inherit-fd", resumed_arg,
+			 NULL);
 	close(go[0]);
 	close(resumed[1]);
 	rc = read(resumed[0], &c, 1);
 	t = now() - t;
-	if (waitpid(pid, &status, 0) != pid)
-		die("waitpid criu");
+	status = criu_wait(pid);
 	if (rc != 1 || c != 'r')
-		criu_failed("restore", WIFEXITED(status) ?
-			    WEXITSTATUS(status) : 128 + WTERMSIG(status),
-			    "restore.log");
+		criu_failed("restore", status, "restore.log");
 	close(go[1]);
 	close(resumed[0]);
 	return t;
@@ -460,9 +472,12 @@ static void checkpoint_fresh(unsigned long len, const char *name)
 	finish(pid);
 }
 
-static void node_name(char *buf, size_t n, int s)
+/* Nodes per size carried across kexec: each is restarted once. */
+#define KEXEC_NODES	3
+
+static void node_name(char *buf, size_t n, int s, int i)
 {
-	snprintf(buf, n, "/sys/fs/pram/bench-kexec-%lu", sizes[s]);
+	snprintf(buf, n, "/sys/fs/pram/bench-kexec-%lu-%d", sizes[s], i);
 }
 
 /* @r, and whether it meets @target (none if 0). */
@@ -486,11 +501,11 @@ static void print_row(enum path p)
 	printf("   %5.1f\n", fig[p][NSIZES - 1] / fig[p][0]);
 }
 
-static void print_header(const char *title)
+static void print_header(const char *title, const char *what)
 {
 	int s;
 
-	printf("%s\n   %-44s", title, "ms, median of 5");
+	printf("%s\n   %-44s", title, what);
 	for (s = 0; s < NSIZES; s++)
 		printf(" %5lu MiB", sizes[s]);
 	printf("   1G/64M (linear: %lu)\n", sizes[NSIZES - 1] / sizes[0]);
@@ -499,7 +514,7 @@ static void print_header(const char *title)
 /* The second half, in the kernel kexec'd into. */
 static int after_kexec(void)
 {
-	double rs[RUNS], ro[RUNS];
+	double rs[RUNS], ro[RUNS], rk[KEXEC_NODES];
 	struct criu_task ct;
 	char name[64], c;
 	int s, i, img;
@@ -508,17 +523,21 @@ static int after_kexec(void)
 	setvbuf(stdout, NULL, _IOLBF, 0);
 	if (mount("pram", "/sys/fs/pram", "pram", 0, NULL) && errno != EBUSY)
 		die("mount pram");
-	/* Only a node's first restart maps its pages in place: one run. */
+	/*
+	 * Only a node's first restart maps its pages in place: the median
+	 * of the first restarts of KEXEC_NODES nodes.
+	 */
 	for (s = 0; s < NSIZES; s++) {
-		node_name(name, sizeof(name), s);
-		img = open(name, O_RDONLY);
-		if (img < 0)
-			die(name);
-		fig[P_KEXEC][s] = restart_once(img, 0, &c, 1);
-		printf("csv,%s,%s,%lu,%.6f\n", paths[P_KEXEC].name,
-		       paths[P_KEXEC].system, sizes[s], fig[P_KEXEC][s]);
-		close(img);
-		unlink(name);
+		for (i = 0; i < KEXEC_NODES; i++) {
+			node_name(name, sizeof(name), s, i);
+			img = open(name, O_RDONLY);
+			if (img < 0)
+				die(name);
+			rk[i] = restart_once(img, 0, &c, 1);
+			close(img);
+			unlink(name);
+		}
+		record(P_KEXEC, s, rk, KEXEC_NODES);
 	}
 	for (s = 0; s < NSIZES; s++) {
 		unsigned long len = sizes[s] * MIB;
@@ -536,7 +555,8 @@ static int after_kexec(void)
 		record(P_KEXEC_TMPFS, s, rs, RUNS);
 		record(P_KEXEC_RESTORE, s, ro, RUNS);
 	}
-	print_header("after kexec: restart from a PRAM node, pages mapped in place");
+	print_header("after kexec: restart from a PRAM node, pages mapped in place",
+		     "ms, median of 3 nodes (tmpfs: of 5 runs)");
 	print_row(P_KEXEC);
 	print_row(P_KEXEC_TMPFS);
 	print_row(P_KEXEC_RESTORE);
@@ -544,7 +564,7 @@ static int after_kexec(void)
 	print_ratio("criu restore / restart from PRAM", fig[P_KEXEC_RESTORE][1] /
 		    fig[P_KEXEC][1], 30);
 	print_ratio("restart from tmpfs / from PRAM",
-		    fig[P_KEXEC_TMPFS][1] / fig[P_KEXEC][1], 1);
+		    fig[P_KEXEC_TMPFS][1] / fig[P_KEXEC][1], 0);
 	return 0;
 }
 
@@ -600,7 +620,7 @@ int main(int argc, char **argv)
 {
 	bool criu = !access(CRIU, X_OK);
 	char name[64];
-	int s;
+	int s, i;
 
 	if (argc > 1 && !strcmp(argv[1], "--after-kexec"))
 		return after_kexec();
@@ -620,16 +640,16 @@ int main(int argc, char **argv)
 		through_pram(s, sizes[s] * MIB);
 	}
 
-	print_header("the copy limit");
+	print_header("the copy limit", "ms, median of 5");
 	print_row(P_WRITE);
 	print_row(P_READ);
 	print_row(P_COPY);
-	print_header("checkpoint and restart through tmpfs");
+	print_header("checkpoint and restart through tmpfs", "ms, median of 5");
 	print_row(P_CKPT);
 	print_row(P_DUMP);
 	print_row(P_RESTART);
 	print_row(P_RESTORE);
-	print_header("PRAM, same boot");
+	print_header("PRAM, same boot", "ms, median of 5");
 	print_row(P_CKPT_PRAM);
 	print_row(P_RESTART_PRAM);
 	printf("at 256 MiB:\n");
@@ -654,8 +674,10 @@ int main(int argc, char **argv)
 		return 0;
 	}
 	for (s = 0; s < NSIZES; s++) {
-		node_name(name, sizeof(name), s);
-		checkpoint_fresh(sizes[s] * MIB, name);
+		for (i = 0; i < KEXEC_NODES; i++) {
+			node_name(name, sizeof(name), s, i);
+			checkpoint_fresh(sizes[s] * MIB, name);
+		}
 	}
 	execl("/ckpt-kexec", "ckpt-kexec", "/kexec/bzImage",
 	      "/kexec/initrd.img", "ckpt.boot=2", NULL);
