@@ -9,6 +9,8 @@
 
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -29,6 +31,37 @@ static const struct cr_inherit stdio_and_resumed[] = {
 	{ .fd = 0, .from = 0 }, { .fd = 1, .from = 1 },
 	{ .fd = 2, .from = 2 }, { .fd = RESUMED_FD, .from = RESUMED_FD },
 };
+
+static inline void die(const char *what)
+{
+	perror(what);
+	exit(1);
+}
+
+/* Fill @len bytes at @p, each page different, as a program would. */
+static inline void dirty(char *p, unsigned long len)
+{
+	unsigned long i;
+
+	/* Small pages on every side: TCG copies huge ones 3x faster. */
+	madvise(p, len, MADV_NOHUGEPAGE);
+	for (i = 0; i < len; i += 4096)
+		memset(p + i, (int)(i >> 12) | 1, 4096);
+}
+
+/* Whether every page of [@p, @p + @len) is resident. */
+static inline int all_resident(const char *p, unsigned long len)
+{
+	static unsigned char vec[(1UL << 30) / 4096];
+	unsigned long i;
+
+	if (mincore((void *)p, len, vec))
+		return 0;
+	for (i = 0; i < len / 4096; i++)
+		if (!(vec[i] & 1))
+			return 0;
+	return 1;
+}
 
 static inline double now(void)
 {

@@ -44,15 +44,11 @@
 #include <sys/stat.h>
 
 #include "bench.h"
+#include "bench_criu.h"
 
 #define RUNS		5
-#define ARRAY_SIZE(a)	(sizeof(a) / sizeof((a)[0]))
 #define NSIZES		3
 #define CHUNK		(64 * 1024UL)
-#define CRIU		"/usr/sbin/criu"
-#define CRIU_DIR	"/tmp/criu-bench"
-/* The criu workload waits for a byte on this descriptor. */
-#define GO_FD		98
 
 static const unsigned long sizes[NSIZES] = { 64, 256, 1024 };
 
@@ -84,28 +80,11 @@ static const struct {
 
 static double fig[NPATHS][NSIZES];
 
-static void die(const char *what)
-{
-	perror(what);
-	exit(1);
-}
-
 static void record(enum path p, int s, double *v, int n)
 {
 	fig[p][s] = median(v, n);
 	printf("csv,%s,%s,%lu,%.6f\n", paths[p].name, paths[p].system,
 	       sizes[s], fig[p][s]);
-}
-
-/* Fill @len bytes at @p, each page different, as a program would. */
-static void dirty(char *p, unsigned long len)
-{
-	unsigned long i;
-
-	/* Small pages on every side: TCG copies huge ones 3x faster. */
-	madvise(p, len, MADV_NOHUGEPAGE);
-	for (i = 0; i < len; i += 4096)
-		memset(p + i, (int)(i >> 12) | 1, 4096);
 }
 
 static char *dirty_buffer(unsigned long len)
@@ -184,178 +163,6 @@ static double checkpoint_once(pid_t pid, int fd, off_t *size)
 	return t;
 }
 
-/* The criu workload: as ours, but it waits for a byte, not a signal. */
-struct criu_task {
-	pid_t pid;
-	ino_t go_ino, resumed_ino;
-	int go_w;	/* held until the dump: without a writer, read() ends */
-};
-
-static ino_t pipe_ino(int fd)
-{
-	struct stat st;
-
-	if (fstat(fd, &st))
-		die("fstat");
-	return st.st_ino;
-}
-
-/*
- * criu dumps a running task (it stops it itself) and restores it as it
- * was: so that the restored task runs at once, this one waits in read()
- * on GO_FD, and restore hands it a pipe that already holds a byte. Its
- * standard descriptors are /dev/null (criu dumps no serial tty) and it
- * leads a session of its own (or criu would want --shell-job).
- */
-static struct criu_task criu_spawn(unsigned long len)
-{
-	struct criu_task ct;
-	int go[2], resumed[2];
-	char c;
-
-	if (pipe(go) || pipe(resumed))
-		die("pipe");
-	ct.go_ino = pipe_ino(go[0]);
-	ct.resumed_ino = pipe_ino(resumed[1]);
-	ct.pid = fork();
-	if (!ct.pid) {
-		int null = open("/dev/null", O_RDWR);
-		char *p;
-
-		setsid();
-		dup2(null, 0);
-		dup2(null, 1);
-		dup2(null, 2);
-		dup2(go[0], GO_FD);
-		dup2(resumed[1], RESUMED_FD);
-		close_range(3, GO_FD - 1, 0);
-		close_range(RESUMED_FD + 1, ~0U, 0);
-		p = mmap(NULL, len, PROT_READ | PROT_WRITE,
-			 MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-		if (p == MAP_FAILED)
-			_exit(1);
-		dirty(p, len);
-		if (write(RESUMED_FD, "s", 1) != 1 || read(GO_FD, &c, 1) != 1)
-			_exit(1);
-		_exit(write(RESUMED_FD, "r", 1) != 1);
-	}
-	close(go[0]);
-	close(resumed[1]);
-	if (read(resumed[0], &c, 1) != 1 || c != 's') {
-		fprintf(stderr, "the criu workload did not start\n");
-		exit(1);
-	}
-	ct.go_w = go[1];
-	close(resumed[0]);
-	return ct;
-}
-
-/* Start criu with the arguments given, up to a NULL; its pid. */
-static pid_t criu_start(const char *arg, ...)
-{
-	const char *argv[16] = { "criu" };
-	unsigned int n = 1;
-	va_list ap;
-	pid_t pid;
-
-	va_start(ap, arg);
-	for (; arg && n < ARRAY_SIZE(argv) - 1; arg = va_arg(ap, const char *))
-		argv[n++] = arg;
-	va_end(ap);
-	argv[n] = NULL;
-	pid = fork();
-	if (!pid) {
-		execv(CRIU, (char *const *)argv);
-		_exit(127);
-	}
-	if (pid < 0)
-		die("fork");
-	return pid;
-}
-
-/* Wait for criu, started as @pid; its exit status. */
-static int criu_wait(pid_t pid)
-{
-	int status;
-
-	if (waitpid(pid, &status, 0) != pid)
-		die("waitpid criu");
-	return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
-}
-
-static void criu_failed(const char *what, int rc, const char *log)
-{
-	char cmd[256];
-
-	fprintf(stderr, "criu %s failed (exit %d); the end of its log:\n", what,
-		rc);
-	snprintf(cmd, sizeof(cmd), "tail -15 %s/%s >&2", CRIU_DIR, log);
-	if (system(cmd))
-		fprintf(stderr, "(no log)\n");
-	exit(1);
-}
-
-/*
- * "criu dump" of a fresh workload of @len bytes into CRIU_DIR, from its
- * start until it has written the images and killed the task; the
- * workload's pipe inodes, for the restore, in @ct.
- */
-static double criu_dump(unsigned long len, struct criu_task *ct)
-{
-	char pid[16];
-	double t;
-	int rc;
-
-	if (system("rm -rf " CRIU_DIR " && mkdir " CRIU_DIR))
-		die("mkdir " CRIU_DIR);
-	*ct = criu_spawn(len);
-	snprintf(pid, sizeof(pid), "%d", ct->pid);
-	t = now();
-	rc = criu_wait(criu_start("dump", "-t", pid, "-D", CRIU_DIR, "-o",
-				  "dump.log", NULL));
-	t = now() - t;
-	if (rc)
-		criu_failed("dump", rc, "dump.log");
-	/* criu killed it; reap it, so that its pid is free to restore. */
-	waitpid(ct->pid, NULL, 0);
-	close(ct->go_w);
-	return t;
-}
-
-/*
- * "criu restore" from CRIU_DIR, from its start to the restored task's
- * first write: it gets a GO_FD that holds a byte, so it runs on at once.
- */
-static double criu_restore(const struct criu_task *ct)
-{
-	char go_arg[64], resumed_arg[64];
-	int go[2], resumed[2], status, rc;
-	double t;
-	pid_t pid;
-	char c;
-
-	if (pipe(go) || pipe(resumed) || write(go[1], "g", 1) != 1)
-		die("pipe");
-	snprintf(go_arg, sizeof(go_arg), "fd[%d]:pipe:[%lu]", go[0],
-		 (unsigned long)ct->go_ino);
-	snprintf(resumed_arg, sizeof(resumed_arg), "fd[%d]:pipe:[%lu]",
-		 resumed[1], (unsigned long)ct->resumed_ino);
-	t = now();
-	pid = criu_start("restore", "-D", CRIU_DIR, "-o", "restore.log",
-			 "--inherit-fd", go_arg, "--inherit-fd", resumed_arg,
-			 NULL);
-	close(go[0]);
-	close(resumed[1]);
-	rc = read(resumed[0], &c, 1);
-	t = now() - t;
-	status = criu_wait(pid);
-	if (rc != 1 || c != 'r')
-		criu_failed("restore", status, "restore.log");
-	close(go[1]);
-	close(resumed[0]);
-	return t;
-}
-
 /* The copy limit for @len bytes: write, read and in-kernel copy. */
 static void limits(int s, unsigned long len)
 {
@@ -413,12 +220,12 @@ static void through_tmpfs(int s, unsigned long len)
 
 	for (i = 0; i < RUNS; i++) {
 		ck[i] = checkpoint_once(pid, img, NULL);
-		du[i] = criu_dump(len, &ct);
+		du[i] = criu_dump(len, false, &ct);
 	}
 	finish(pid);
 	for (i = 0; i < RUNS; i++) {
 		rs[i] = restart_once(img, 0, &c, 1);
-		ro[i] = criu_restore(&ct);
+		ro[i] = criu_restore(&ct, false);
 	}
 	close(img);
 	record(P_CKPT, s, ck, RUNS);
@@ -546,10 +353,10 @@ static int after_kexec(void)
 		pid = spawn(len, 4096, 0);
 		checkpoint_once(pid, img, NULL);
 		finish(pid);
-		criu_dump(len, &ct);
+		criu_dump(len, false, &ct);
 		for (i = 0; i < RUNS; i++) {
 			rs[i] = restart_once(img, 0, &c, 1);
-			ro[i] = criu_restore(&ct);
+			ro[i] = criu_restore(&ct, false);
 		}
 		close(img);
 		record(P_KEXEC_TMPFS, s, rs, RUNS);
