@@ -4,27 +4,27 @@
  * measured side by side in one run. Run by "make bench" in the plain
  * guest kernel, before ckpt-bench.
  *
- *  7. Time from restart(2) to the restored task's first instruction
+ *  1. Time from restart(2) to the restored task's first instruction
  *     (its first write after resuming), lazy against eager, for a task
  *     with 64 MiB and with 1 GiB of dirty anonymous memory, images on
  *     tmpfs. Targets: lazy <= 1/20 of eager at 1 GiB, and lazy at 64 MiB
  *     and 1 GiB within 1.5x of each other (independent of size).
- *  8. Time until the last page is filled, the task idle (it waits until
+ *  2. Time until the last page is filled, the task idle (it waits until
  *     mincore(2) sees all its pages), lazy against eager restart up to
  *     the first instruction. Target: <= 1.2x.
- *  9. Median time of a first touch of a lazy page, against a first touch
+ *  3. Median time of a first touch of a lazy page, against a first touch
  *     of a page of a tmpfs file in the page cache (a minor fault), both
  *     measured by the restored task, on pages far enough apart that
  *     neither fault-around nor the background has mapped them. Target:
  *     <= 2x.
  *
- * Beside 7 and 8 at 1 GiB, Debian's criu on the same workload: "criu
+ * Beside 1 and 2 at 1 GiB, Debian's criu on the same workload: "criu
  * restore --lazy-pages" with a "criu lazy-pages" daemon serving the
  * pages of the same dump through userfaultfd, timed from the daemon's
  * start to the restored task's first instruction, and to its report
  * that every page is in; and criu's eager restore.
  *
- * Each time is the best of several runs but bench 9's medians.
+ * Each time is the best of several runs but bench 3's medians.
  */
 #define _GNU_SOURCE
 #include <fcntl.h>
@@ -37,7 +37,7 @@
 
 #define RUNS		3
 #define PS		4096UL
-#define TOUCHES		256	/* first touches bench 9 times, each side */
+#define TOUCHES		256	/* first touches bench 3 times, each side */
 /* Pages apart: more than fault-around maps (fault_around_bytes, 64 KiB). */
 #define STRIDE		32
 
@@ -51,7 +51,7 @@ static char touch(const char *p)
 }
 
 /*
- * Bench 9 in the restored task: first touches of lazy pages from the
+ * Bench 3 in the restored task: first touches of lazy pages from the
  * end of @p (the background fills from the start), then of a tmpfs
  * file's pages in the page cache; both medians go to RESUMED_FD.
  */
@@ -221,7 +221,7 @@ int main(void)
 	if (!access(CRIU, X_OK))
 		criu_lazy(len[1], criu_t);
 
-	printf("7. restart to the first instruction, lazy against eager\n");
+	printf("lazy 1. restart to the first instruction, lazy against eager\n");
 	for (i = 0; i < 2; i++)
 		printf("   %4lu MiB: eager %8.1f ms, lazy %7.2f ms, ratio lazy/eager %.3f\n",
 		       len[i] / MIB, eager[i] * 1e3, lazy[i] * 1e3,
@@ -229,7 +229,7 @@ int main(void)
 	printf("   (target lazy/eager <= 0.05 at 1 GiB)\n");
 	printf("   ratio lazy 1 GiB/64 MiB: %.2f (target <= 1.5)\n",
 	       lazy[1] / lazy[0]);
-	printf("8. 1 GiB: until the last page is filled, the task idle\n");
+	printf("lazy 2. 1 GiB: until the last page is filled, the task idle\n");
 	printf("   lazy, all filled: %8.1f ms, eager: %8.1f ms\n",
 	       filled * 1e3, eager[1] * 1e3);
 	printf("   ratio filled/eager: %.2f (target <= 1.2)\n",
@@ -242,7 +242,7 @@ int main(void)
 		printf("   ratio criu/ours: first instruction %.1f, all filled %.2f\n",
 		       criu_t[1] / lazy[1], criu_t[2] / filled);
 	}
-	printf("9. median first touch: lazy page %.1f us, page-cache page %.1f us\n",
+	printf("lazy 3. median first touch: lazy page %.1f us, page-cache page %.1f us\n",
 	       m[0] * 1e6, m[1] * 1e6);
 	printf("   ratio lazy/page cache: %.2f (target <= 2)\n", m[0] / m[1]);
 	return 0;

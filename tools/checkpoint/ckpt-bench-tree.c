@@ -226,7 +226,7 @@ int main(int argc, char **argv)
 		kill_ns(init, helper);
 	}
 
-	printf("7. a tree of %d processes x %d threads (%d tasks) in a pid namespace\n",
+	printf("tree: %d processes x %d threads (%d tasks) in a pid namespace\n",
 	       nr_procs, nr_threads, tasks);
 	printf("   checkpoint(2):        %7.1f ms  %6.3f ms per task  (image %.1f MiB)\n",
 	       best_ckpt * 1e3, best_ckpt * 1e3 / tasks, size / 1048576.0);
