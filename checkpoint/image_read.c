@@ -11,10 +11,8 @@
 #include <linux/bvec.h>
 #include <linux/crc32c.h>
 #include <linux/fs.h>
-#include <linux/highmem.h>
 #include <linux/minmax.h>
 #include <linux/uio.h>
-#include <linux/xxhash.h>
 
 #include "internal.h"
 
@@ -114,7 +112,6 @@ int cr_read_pages(struct cr_rst *r, struct page **pages, unsigned int n,
 	u64 start = ctx->written;
 	struct iov_iter iter;
 	unsigned int i;
-	void *p;
 	u64 sum;
 	int ret;
 
@@ -127,9 +124,7 @@ int cr_read_pages(struct cr_rst *r, struct page **pages, unsigned int n,
 		return ret;
 
 	for (i = 0; i < n; i++) {
-		p = kmap_local_page(pages[i]);
-		sum = xxh64(p, PAGE_SIZE, 0);
-		kunmap_local(p);
+		sum = cr_page_sum(pages[i]);
 		if (sum != sums[i]) {
 			cr_log(ctx,
 			       "the page at image offset %llu is damaged: checksum %#llx, saved %#llx",

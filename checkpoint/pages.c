@@ -851,7 +851,7 @@ static int cr_fill_pinned(struct cr_rst *r, const u64 *addrs, unsigned int n,
 			  struct page **src, const u64 *sums)
 {
 	struct mm_struct *mm = r->mm;
-	unsigned int i;
+	unsigned int i, j;
 	long got;
 	int ret;
 
@@ -867,9 +867,8 @@ static int cr_fill_pinned(struct cr_rst *r, const u64 *addrs, unsigned int n,
 		       addrs[i], r->err);
 		ret = src ? 0 : cr_skip_pages(r, n);
 	} else if (src) {
-		while (i--)
-			copy_highpage(r->pages[i], src[i]);
-		i = n;
+		for (j = 0; j < n; j++)
+			copy_highpage(r->pages[j], src[j]);
 	} else {
 		ret = cr_read_pages(r, r->pages, n, sums);
 	}

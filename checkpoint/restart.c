@@ -462,7 +462,6 @@ static void cr_log_tree_err(struct cr_rst *r, int err)
 		cr_log(r->ctx, "interrupted while creating the tasks");
 }
 
-/* Create the tree and commit the caller, or leave all as it was. */
 /* Every address space of the tree, now built: khugepaged may come. */
 static void cr_khugepaged_tree(struct cr_tree *tree)
 {
@@ -481,6 +480,7 @@ static void cr_khugepaged_tree(struct cr_tree *tree)
 	}
 }
 
+/* Create the tree and commit the caller, or leave all as it was. */
 static int cr_build(struct cr_rst *r, long *ax)
 {
 	int ret;

@@ -43,14 +43,12 @@
 #include <linux/ckpt_lazy.h>
 #include <linux/file.h>
 #include <linux/fs.h>
-#include <linux/highmem.h>
 #include <linux/mm.h>
 #include <linux/rmap.h>
 #include <linux/sched/mm.h>
 #include <linux/slab.h>
 #include <linux/uio.h>
 #include <linux/workqueue.h>
-#include <linux/xxhash.h>
 
 /*
  * Pages the background fills per round, with one read; it holds no lock
@@ -193,25 +191,39 @@ struct cr_lazy_run *ckpt_lazy_lookup(struct vm_fault *vmf)
 	return cr_lazy_find(&lz->ranges, vmf->address);
 }
 
-/* Read the page at @addr of @run into @folio; 0 or an errno. */
-static int ckpt_lazy_read(struct ckpt_lazy *lz, struct cr_lazy_run *run,
-			  unsigned long addr, struct folio *folio)
+/*
+ * Read the @n pages of @run from @start into @pages, with one read into
+ * @bvec (@n entries), and check each against its checksum; with
+ * @lz->sem held and the image still there. Returns how many are good,
+ * the first ones; *@err is set for the page after them.
+ */
+static unsigned int ckpt_lazy_read(struct ckpt_lazy *lz,
+				   struct cr_lazy_run *run, unsigned long start,
+				   struct page **pages, struct bio_vec *bvec,
+				   unsigned int n, int *err)
 {
-	void *kaddr;
-	loff_t pos;
+	struct iov_iter iter;
+	unsigned int i;
 	ssize_t got;
+	loff_t pos;
 	u64 sum;
-	int ret = 0;
 
-	pos = lz->base + cr_lazy_page(run, addr, &sum);
-	kaddr = kmap_local_folio(folio, 0);
-	got = kernel_read(lz->file, kaddr, PAGE_SIZE, &pos);
-	if (got != PAGE_SIZE)
-		ret = got < 0 ? got : -ENODATA;
-	else if (xxh64(kaddr, PAGE_SIZE, 0) != sum)
-		ret = -EBADMSG;
-	kunmap_local(kaddr);
-	return ret;
+	lockdep_assert_held(&lz->sem);
+	for (i = 0; i < n; i++)
+		bvec_set_page(&bvec[i], pages[i], PAGE_SIZE, 0);
+	iov_iter_bvec(&iter, ITER_DEST, bvec, n, (size_t)n * PAGE_SIZE);
+	pos = lz->base + cr_lazy_page(run, start, &sum);
+	got = vfs_iter_read(lz->file, &iter, &pos, 0);
+	*err = got < 0 ? got : -ENODATA;
+	n = got < 0 ? 0 : min_t(unsigned int, n, got >> PAGE_SHIFT);
+	for (i = 0; i < n; i++) {
+		cr_lazy_page(run, start + i * PAGE_SIZE, &sum);
+		if (cr_page_sum(pages[i]) != sum) {
+			*err = -EBADMSG;
+			break;
+		}
+	}
+	return i;
 }
 
 /**
@@ -233,7 +245,10 @@ vm_fault_t ckpt_lazy_fill(struct vm_fault *vmf, struct cr_lazy_run *run,
 {
 	struct mm_struct *mm = vmf->vma->vm_mm;
 	struct ckpt_lazy *lz = READ_ONCE(mm->ckpt_lazy);
-	int ret = -EBADMSG;
+	struct bio_vec bvec;
+	struct page *page;
+	bool filled;
+	int ret;
 
 	if (run == &cr_lazy_poisoned)
 		return VM_FAULT_SIGBUS;
@@ -245,9 +260,11 @@ vm_fault_t ckpt_lazy_fill(struct vm_fault *vmf, struct cr_lazy_run *run,
 			return VM_FAULT_NOPAGE;
 		return VM_FAULT_SIGBUS;
 	}
-	ret = ckpt_lazy_read(lz, run, vmf->address, folio);
+	page = folio_page(folio, 0);
+	filled = ckpt_lazy_read(lz, run, vmf->address & PAGE_MASK, &page, &bvec,
+				1, &ret);
 	up_read(&lz->sem);
-	if (!ret)
+	if (filled)
 		return 0;
 
 	pr_warn_ratelimited("restart: pid %d (%s): lazy page %#lx cannot be filled from the image: error %d\n",
@@ -328,45 +345,23 @@ struct ckpt_lazy_batch {
 
 /*
  * Read @n pages of @run from @start into @b's pages, without the mmap
- * lock, and check each against its checksum. Returns how many are good,
- * the first ones; *@err is set for the page after them.
+ * lock (ckpt_lazy_read()). Returns how many are good, the first ones;
+ * *@err is set for the page after them.
  */
 static unsigned int ckpt_lazy_read_batch(struct ckpt_lazy *lz,
 					 struct cr_lazy_run *run,
 					 unsigned long start, unsigned int n,
 					 struct ckpt_lazy_batch *b, int *err)
 {
-	struct iov_iter iter;
-	unsigned int i;
-	ssize_t got;
-	loff_t pos;
-	void *kaddr;
-	u64 sum;
-
-	for (i = 0; i < n; i++)
-		bvec_set_page(&b->bvec[i], b->pages[i], PAGE_SIZE, 0);
-	iov_iter_bvec(&iter, ITER_DEST, b->bvec, n, (size_t)n * PAGE_SIZE);
 	down_read(&lz->sem);
-	if (!lz->file) {
-		up_read(&lz->sem);
+	if (lz->file) {
+		n = ckpt_lazy_read(lz, run, start, b->pages, b->bvec, n, err);
+	} else {
 		*err = -ENODATA;
-		return 0;
+		n = 0;
 	}
-	pos = lz->base + cr_lazy_page(run, start, &sum);
-	got = vfs_iter_read(lz->file, &iter, &pos, 0);
 	up_read(&lz->sem);
-	*err = got < 0 ? got : -ENODATA;
-	n = got < 0 ? 0 : min_t(unsigned int, n, got >> PAGE_SHIFT);
-	for (i = 0; i < n; i++) {
-		cr_lazy_page(run, start + i * PAGE_SIZE, &sum);
-		kaddr = kmap_local_page(b->pages[i]);
-		if (xxh64(kaddr, PAGE_SIZE, 0) != sum)
-			*err = -EBADMSG;
-		kunmap_local(kaddr);
-		if (*err == -EBADMSG)
-			break;
-	}
-	return i;
+	return n;
 }
 
 /*

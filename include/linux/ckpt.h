@@ -87,6 +87,9 @@ int checkpoint_cow_link(struct vm_area_struct *dst,
 int checkpoint_cow_share(struct vm_area_struct *dst,
 			 struct vm_area_struct *src, unsigned long addr);
 
+/* The checksum of a page's contents in an image (image_write.c). */
+u64 cr_page_sum(struct page *page);
+
 /*
  * What mm/ provides (mm/checkpoint_fill.c): the pages restart reads from
  * an image, allocated unzeroed and mapped once filled and checked.

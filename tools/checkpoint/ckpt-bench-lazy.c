@@ -110,7 +110,6 @@ static pid_t spawn(unsigned long len, enum mode mode)
 	pid = fork();
 	if (!pid) {
 		char *p;
-		unsigned long i;
 
 		dup2(keep[1], RESUMED_FD);
 		close_range(3, RESUMED_FD - 1, 0);
@@ -119,9 +118,7 @@ static pid_t spawn(unsigned long len, enum mode mode)
 			 MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 		if (p == MAP_FAILED)
 			_exit(1);
-		madvise(p, len, MADV_NOHUGEPAGE);
-		for (i = 0; i < len; i += PS)
-			memset(p + i, (int)(i >> 12) | 1, 64);
+		dirty(p, len);
 		raise(SIGSTOP);
 		/* Restored. */
 		if (mode == M_TOUCH)
