@@ -3,10 +3,11 @@
  * Checkpoint/restart: reading an image, record by record.
  *
  * Every byte read goes into the running CRC-32C that the tail record
- * checks, and every record is bounded before its body is read, so that
- * a damaged or hostile image can neither make restart read without end
- * nor overflow a buffer. A refusal names the byte offset of the record
- * at fault.
+ * checks, but those of a batch of pages that the batch's digest and the
+ * pages' own checksums cover (struct cr_hdr_pgarr); every record is
+ * bounded before its body is read, so that a damaged or hostile image
+ * can neither make restart read without end nor overflow a buffer. A
+ * refusal names the byte offset of the record at fault.
  */
 #include <linux/bvec.h>
 #include <linux/crc32c.h>
@@ -92,6 +93,22 @@ int cr_read(struct cr_rst *r, void *buf, size_t len)
 }
 
 /**
+ * cr_read_uncovered() - read bytes the running checksum does not cover
+ * @r: restart state
+ * @buf: kernel buffer
+ * @len: bytes wanted
+ *
+ * For a batch's addresses and page checksums, which its digest covers
+ * instead (&struct cr_hdr_pgarr).
+ *
+ * Return: as cr_read().
+ */
+int cr_read_uncovered(struct cr_rst *r, void *buf, size_t len)
+{
+	return cr_read_done(r, cr_kread(r->ctx->file, buf, len), len);
+}
+
+/**
  * cr_read_pages() - read page contents straight into pages
  * @r: restart state
  * @pages: the destination pages, mapped in the address space being built
@@ -163,15 +180,15 @@ int cr_skip_pages(struct cr_rst *r, unsigned int n)
 }
 
 /**
- * cr_seek_pages() - seek past page contents a lazy restart leaves
+ * cr_seek_past() - seek past bytes a lazy restart leaves in the image
  * @r: restart state; the image is a regular file
- * @n: how many pages
+ * @len: how many; bytes outside the running checksum
  *
  * Return: 0, or the errno of the seek (logged).
  */
-int cr_seek_pages(struct cr_rst *r, unsigned int n)
+int cr_seek_past(struct cr_rst *r, u64 len)
 {
-	loff_t len = (loff_t)n * PAGE_SIZE, pos;
+	loff_t pos;
 
 	pos = vfs_llseek(r->ctx->file, len, SEEK_CUR);
 	if (pos < 0)

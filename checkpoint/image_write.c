@@ -48,7 +48,8 @@ static int cr_write_counted(struct cr_ctx *ctx, struct iov_iter *iter)
  *
  * Return: 0 or a negative errno (logged).
  */
-int cr_write_kvec(struct cr_ctx *ctx, struct kvec *vec, unsigned int nr)
+static int cr_write_kvec(struct cr_ctx *ctx, struct kvec *vec,
+			 unsigned int nr)
 {
 	struct iov_iter iter;
 	size_t len = 0;
@@ -163,6 +164,68 @@ size_t cr_page_sums(struct cr_pgarr *pgarr, u64 *sums)
 	for (i = 0; i < n; i++)
 		sums[i] = cr_page_sum(pgarr->pages[i]);
 	return n * sizeof(*sums);
+}
+
+/**
+ * cr_batch_digest() - the digest of a page-array's batch
+ * @addrs: its addresses
+ * @hp: the head of its PAGES record, as written
+ * @sums: its pages' checksums, or NULL when none are written
+ *
+ * Checkpoint writes it into the PGARR record, restart and a lazy fill
+ * check against it (&cr_hdr_pgarr.digest).
+ *
+ * Return: the XXH64 (seed 0) of @addrs, @hp and @sums.
+ */
+u64 cr_batch_digest(const u64 *addrs, const struct cr_hdr_pages *hp,
+		    const u64 *sums)
+{
+	size_t len = hp->nr_pages * sizeof(u64);
+	struct xxh64_state x;
+
+	xxh64_reset(&x, 0);
+	xxh64_update(&x, addrs, len);
+	xxh64_update(&x, hp, sizeof(*hp));
+	if (sums)
+		xxh64_update(&x, sums, len);
+	return xxh64_digest(&x);
+}
+
+/**
+ * cr_write_pages_head() - write a page-array's records up to its contents
+ * @ctx: checkpoint context
+ * @out: the PGARR and PAGES heads, and the addresses
+ * @sums: the pages' checksums, or NULL when no contents follow
+ *
+ * The PGARR head gets the batch's bounds, flags and digest, and goes
+ * into the running checksum; the addresses, the PAGES head and the
+ * checksums, which the digest covers, do not, so that a lazy restart can
+ * leave them in the image and still verify the running checksum. All of
+ * it goes out as one stretch.
+ *
+ * Return: 0 or a negative errno (logged).
+ */
+int cr_write_pages_head(struct cr_ctx *ctx, struct cr_pages_out *out,
+			const u64 *sums)
+{
+	struct cr_hdr_pgarr *ha = &out->ha;
+	size_t len = ha->nr_pages * sizeof(u64);
+	struct kvec vec[4] = {
+		{ .iov_base = ha, .iov_len = sizeof(*ha) },
+		{ .iov_base = (void *)out->addrs, .iov_len = len },
+		{ .iov_base = &out->hp, .iov_len = sizeof(out->hp) },
+		{ .iov_base = (void *)sums, .iov_len = sums ? len : 0 },
+	};
+	struct iov_iter iter;
+
+	ha->flags = out->hp.flags;
+	ha->first = out->addrs[0];
+	ha->last = out->addrs[ha->nr_pages - 1];
+	ha->digest = cr_batch_digest(out->addrs, &out->hp, sums);
+	ctx->crc = crc32c(ctx->crc, ha, sizeof(*ha));
+	iov_iter_kvec(&iter, ITER_SOURCE, vec, ARRAY_SIZE(vec),
+		      sizeof(*ha) + len + sizeof(out->hp) + vec[3].iov_len);
+	return cr_write_counted(ctx, &iter);
 }
 
 /**

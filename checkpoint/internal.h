@@ -87,14 +87,14 @@ enum cr_op {
 
 /**
  * struct cr_pages_out - the records of one page-array on its way out
- * @ha: the PGARR record's head
+ * @ha: the PGARR record's head; cr_write_pages_head() completes it
  * @hp: the PAGES record's head; a page store sets its length and flags
- * @vec: @ha, the addresses, @hp: written as one stretch of the image
+ * @addrs: the page-array's addresses, @ha.nr_pages of them
  */
 struct cr_pages_out {
 	struct cr_hdr_pgarr ha;
 	struct cr_hdr_pages hp;
-	struct kvec vec[3];
+	const u64 *addrs;
 };
 
 /**
@@ -509,15 +509,19 @@ int cr_read_iter(struct file *file, struct iov_iter *iter);
 int cr_kread(struct file *file, void *buf, size_t len);
 
 /* image_write.c: the record stream, out */
-int cr_write_kvec(struct cr_ctx *ctx, struct kvec *vec, unsigned int nr);
 size_t cr_page_sums(struct cr_pgarr *pgarr, u64 *sums);
+u64 cr_batch_digest(const u64 *addrs, const struct cr_hdr_pages *hp,
+		    const u64 *sums);
+int cr_write_pages_head(struct cr_ctx *ctx, struct cr_pages_out *out,
+			const u64 *sums);
 int cr_write_page_contents(struct cr_ctx *ctx, struct cr_pgarr *pgarr);
 int cr_write_tail(struct cr_ctx *ctx);
 
 /* image_read.c: the record stream, in */
 int cr_read_skip(struct cr_rst *r, u64 len);
 int cr_skip_pages(struct cr_rst *r, unsigned int n);
-int cr_seek_pages(struct cr_rst *r, unsigned int n);
+int cr_seek_past(struct cr_rst *r, u64 len);
+int cr_read_uncovered(struct cr_rst *r, void *buf, size_t len);
 int cr_read_hdr(struct cr_rst *r);
 void *cr_read_body(struct cr_rst *r, u32 type, u32 min, u32 max);
 int cr_read_pages(struct cr_rst *r, struct page **pages, unsigned int n,
@@ -616,6 +620,10 @@ extern const struct cr_page_store cr_file_store;
 int cr_write_vma_pages(struct cr_ctx *ctx, unsigned long start,
 		       unsigned long end);
 int cr_write_object_batch(struct cr_ctx *ctx);
+int cr_read_pgarr_head(struct cr_rst *r, u64 lo, u64 hi, u64 *next,
+		       struct cr_hdr_pgarr *ha);
+int cr_read_pgarr_rest(struct cr_rst *r, const struct cr_hdr_pgarr *ha,
+		       u64 **addrs, struct cr_hdr_pages *hp);
 int cr_read_pgarr(struct cr_rst *r, u64 lo, u64 hi, u64 *next, u64 **addrs,
 		  unsigned int *np, struct cr_hdr_pages *hp);
 int cr_read_vma_pages(struct cr_rst *r, u64 *next);

@@ -5,21 +5,24 @@
  * A lazy restart leaves the saved pages of a private anonymous mapping
  * in the image and fills each on first touch, or from the background.
  * What is left to fill is a set of address ranges, each a stretch of one
- * saved run: pages at consecutive addresses whose contents are
- * consecutive in the image (struct cr_lazy_run). The ranges start as the
- * runs of each page-array, cut at VMA boundaries, as CRIU's lazy-pages
- * daemon collects its IOVs; every fill or drop takes out what it covers:
- * the start or the end of a range, its middle (which splits it in two),
- * or all of it.
+ * saved batch (struct cr_lazy_run). A batch goes in as the span from its
+ * first page to its last, which the fixed part of its PGARR record gives
+ * (a batch lies inside one VMA, as CRIU's lazy-pages daemon cuts its
+ * IOVs at VMA boundaries); the first fill that needs one of its pages
+ * reads its addresses and checksums (checkpoint/lazy_batch.c) and takes
+ * out the addresses between its pages, which were not saved. Every fill
+ * or drop takes out what it covers: the start or the end of a range, its
+ * middle (which splits it in two), or all of it.
  *
  * A random touch pattern over a large mapping leaves hundreds of
  * thousands of ranges, so they live in a maple tree, indexed by address:
  * lookup and removal are logarithmic, and removing a page from the
  * middle of a range is a store of NULL over it, which splits the range
  * in the tree's nodes. Every piece of a range keeps pointing to its run,
- * whose first address and image offset give any page's place in the
- * image. The tree's own lock serialises changes; lookups are under RCU.
+ * whose addresses give any page's place in the image. The tree's own
+ * lock serialises changes; lookups are under RCU.
  */
+#include <linux/bsearch.h>
 #include <linux/maple_tree.h>
 #include <linux/mm.h>
 #include <linux/slab.h>
@@ -46,30 +49,85 @@ void cr_lazy_ranges_init(struct cr_lazy_ranges *lr)
 }
 
 /**
- * cr_lazy_run_alloc() - a run of saved pages, kept with the set
- * @lr: the set the run's pages go into
+ * cr_lazy_run_alloc() - a batch of saved pages, kept with the set
+ * @lr: the set the batch's pages go into
  * @start: the address of its first page
- * @file_off: the image offset of its first page's contents
- * @sums: the XXH64 of each page
+ * @last: the address of its last page
  * @nr: how many pages
+ * @meta_off: the image offset of its addresses and checksums
+ * @digest: their digest
  *
- * Return: the run, or NULL without memory. It lives as long as @lr.
+ * Return: the run, unread, or NULL without memory. It lives as long as
+ * @lr.
  */
 struct cr_lazy_run *cr_lazy_run_alloc(struct cr_lazy_ranges *lr,
-				      unsigned long start, u64 file_off,
-				      const u64 *sums, unsigned int nr)
+				      unsigned long start, unsigned long last,
+				      unsigned int nr, u64 meta_off,
+				      u64 digest)
 {
 	struct cr_lazy_run *run;
 
-	run = kvmalloc(struct_size(run, sums, nr), GFP_KERNEL_ACCOUNT);
+	run = kzalloc(sizeof(*run), GFP_KERNEL_ACCOUNT);
 	if (!run)
 		return NULL;
 	run->start = start;
-	run->file_off = file_off;
+	run->last = last;
 	run->nr = nr;
-	memcpy(run->sums, sums, nr * sizeof(*sums));
+	run->meta_off = meta_off;
+	run->digest = digest;
 	list_add_tail(&run->list, &lr->runs);
 	return run;
+}
+
+/* Whether @run's pages are all those from its first to its last. */
+static bool cr_lazy_dense(const struct cr_lazy_run *run)
+{
+	return ((run->last - run->start) >> PAGE_SHIFT) + 1 == run->nr;
+}
+
+/*
+ * Take out of the set the addresses between @run's pages, which were not
+ * saved: they read zeroes, as memory just mapped does. They must go
+ * (else they would be filled from the pages around them), and a fill
+ * cannot fail for want of a node: retried, as ckpt_lazy_unmap() does.
+ */
+static void cr_lazy_drop_holes(struct cr_lazy_ranges *lr,
+			       const struct cr_lazy_run *run)
+{
+	const u64 *addrs = run->meta;
+	unsigned int i;
+
+	if (cr_lazy_dense(run))
+		return;
+	for (i = 1; i < run->nr; i++) {
+		if (addrs[i] == addrs[i - 1] + PAGE_SIZE)
+			continue;
+		while (cr_lazy_remove(lr, addrs[i - 1] + PAGE_SIZE,
+				      addrs[i]) == -ENOMEM)
+			cond_resched();
+	}
+}
+
+/**
+ * cr_lazy_run_set() - give a run the addresses and checksums it was read
+ * @lr: the set @run's pages are in
+ * @run: an unread run, which the caller alone reads for now
+ * @meta: its @run->nr addresses, checked, then its pages' checksums;
+ *	the run owns it now (kvfree())
+ * @data_off: the image offset of its first page's contents
+ *
+ * The set held every address from the run's first page to its last;
+ * those between its pages leave it first, so that a fill that sees the
+ * run read finds only its pages in the set.
+ */
+void cr_lazy_run_set(struct cr_lazy_ranges *lr, struct cr_lazy_run *run,
+		     u64 *meta, u64 data_off)
+{
+	run->meta = meta;
+	run->data_off = data_off;
+	cr_lazy_drop_holes(lr, run);
+	/* A fill that sees it read sees what it was read into. */
+	smp_store_release(&run->state, CR_LAZY_READ);
 }
 
 /**
@@ -89,7 +147,7 @@ int cr_lazy_add(struct cr_lazy_ranges *lr, struct cr_lazy_run *run,
 	int ret;
 
 	if (WARN_ON_ONCE(start < run->start || start >= end ||
-			 end > run->start + run->nr * PAGE_SIZE))
+			 end > run->last + PAGE_SIZE))
 		return -EINVAL;
 	ret = mtree_insert_range(&lr->mt, start, end - 1, run,
 				 GFP_KERNEL_ACCOUNT);
@@ -111,20 +169,41 @@ struct cr_lazy_run *cr_lazy_find(struct cr_lazy_ranges *lr,
 	return mtree_load(&lr->mt, addr & PAGE_MASK);
 }
 
+/* Compare an address with one of a run's, for bsearch(). */
+static int cr_lazy_cmp(const void *key, const void *elt)
+{
+	u64 a = *(const u64 *)key, b = *(const u64 *)elt;
+
+	return a < b ? -1 : a > b;
+}
+
 /**
  * cr_lazy_page() - where a page of a run is in the image
- * @run: the run
- * @addr: the page's address, in @run
+ * @run: the run, read (%CR_LAZY_READ)
+ * @addr: the page's address
  * @sum: set to the page's XXH64
  *
- * Return: the image offset of its contents.
+ * Return: the image offset of its contents, or %U64_MAX when @addr is
+ * not one of @run's pages.
  */
 u64 cr_lazy_page(const struct cr_lazy_run *run, unsigned long addr, u64 *sum)
 {
-	unsigned long i = ((addr & PAGE_MASK) - run->start) >> PAGE_SHIFT;
+	u64 page = addr & PAGE_MASK, *at;
+	unsigned long i;
 
-	*sum = run->sums[i];
-	return run->file_off + ((u64)i << PAGE_SHIFT);
+	if (page < run->start || page > run->last)
+		return U64_MAX;
+	if (cr_lazy_dense(run)) {
+		i = (page - run->start) >> PAGE_SHIFT;
+	} else {
+		at = bsearch(&page, run->meta, run->nr, sizeof(u64),
+			     cr_lazy_cmp);
+		if (!at)
+			return U64_MAX;
+		i = at - run->meta;
+	}
+	*sum = run->meta[run->nr + i];
+	return run->data_off + ((u64)i << PAGE_SHIFT);
 }
 
 /**
@@ -201,6 +280,34 @@ int cr_lazy_poison(struct cr_lazy_ranges *lr, unsigned long addr)
 }
 
 /**
+ * cr_lazy_poison_run() - keep what is left of a bad batch, for SIGBUS
+ * @lr: the set
+ * @run: a run whose batch could not be read, or was not what was saved
+ *
+ * Each range still of @run becomes poisoned; a range that cannot for
+ * want of memory stays, and its next fill finds the run bad again.
+ */
+void cr_lazy_poison_run(struct cr_lazy_ranges *lr, struct cr_lazy_run *run)
+{
+	MA_STATE(mas, &lr->mt, run->start, run->start);
+	unsigned long lo, hi, nr = 0;
+	void *entry;
+
+	mas_lock(&mas);
+	mas_for_each(&mas, entry, run->last) {
+		if (entry != run)
+			continue;
+		lo = mas.index;
+		hi = mas.last;
+		if (mas_store_gfp(&mas, &cr_lazy_poisoned, GFP_KERNEL_ACCOUNT))
+			break;
+		nr += (hi - lo + 1) >> PAGE_SHIFT;
+	}
+	mas_unlock(&mas);
+	atomic_long_sub(nr, &lr->nr_pages);
+}
+
+/**
  * cr_lazy_next() - the next page still to fill
  * @lr: the set
  * @addr: where to look from; set to the page's address
@@ -237,8 +344,10 @@ void cr_lazy_ranges_destroy(struct cr_lazy_ranges *lr)
 	struct cr_lazy_run *run, *next;
 
 	mtree_destroy(&lr->mt);
-	list_for_each_entry_safe(run, next, &lr->runs, list)
-		kvfree(run);
+	list_for_each_entry_safe(run, next, &lr->runs, list) {
+		kvfree(run->meta);
+		kfree(run);
+	}
 	INIT_LIST_HEAD(&lr->runs);
 	atomic_long_set(&lr->nr_pages, 0);
 }

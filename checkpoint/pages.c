@@ -306,14 +306,10 @@ static int cr_file_save(struct cr_ctx *ctx, struct cr_pgarr *pgarr,
 			struct cr_pages_out *out)
 {
 	size_t sum_len = cr_page_sums(pgarr, ctx->sums);
-	struct kvec vec[ARRAY_SIZE(out->vec) + 1];
 	int ret;
 
-	memcpy(vec, out->vec, sizeof(out->vec));
-	vec[ARRAY_SIZE(out->vec)] = (struct kvec){ .iov_base = ctx->sums,
-						   .iov_len = sum_len };
 	out->hp.h.len = sizeof(out->hp) + sum_len + pgarr->nr_used * PAGE_SIZE;
-	ret = cr_write_kvec(ctx, vec, ARRAY_SIZE(vec));
+	ret = cr_write_pages_head(ctx, out, ctx->sums);
 	return ret ?: cr_write_page_contents(ctx, pgarr);
 }
 
@@ -322,10 +318,9 @@ const struct cr_page_store cr_file_store = {
 };
 
 /*
- * Write one run of a page-array: the PGARR record, its addresses taken
- * straight from the page-array, and the head of the PAGES record go out
- * as one stretch; the store decides what follows, unless the pages are
- * the parent's, which are not stored again.
+ * Write one run of a page-array: the PGARR record and the head of the
+ * PAGES record; the store decides what follows, unless the pages are the
+ * parent's, which are not stored again.
  */
 static int cr_write_run(struct cr_ctx *ctx, struct cr_pgarr *pgarr,
 			bool parents)
@@ -341,15 +336,10 @@ static int cr_write_run(struct cr_ctx *ctx, struct cr_pgarr *pgarr,
 	out.ha.nr_pages = n;
 	cr_hdr_init(&out.hp, CR_HDR_PAGES, sizeof(out.hp));
 	out.hp.nr_pages = n;
-	out.vec[0] = (struct kvec){ .iov_base = &out.ha,
-				    .iov_len = sizeof(out.ha) };
-	out.vec[1] = (struct kvec){ .iov_base = pgarr->vaddrs,
-				    .iov_len = n * sizeof(u64) };
-	out.vec[2] = (struct kvec){ .iov_base = &out.hp,
-				    .iov_len = sizeof(out.hp) };
+	out.addrs = (const u64 *)pgarr->vaddrs;
 	if (parents) {
 		out.hp.flags = CR_PAGES_PARENT;
-		return cr_write_kvec(ctx, out.vec, ARRAY_SIZE(out.vec));
+		return cr_write_pages_head(ctx, &out, NULL);
 	}
 	return ctx->store->save(ctx, pgarr, &out);
 }
@@ -687,87 +677,158 @@ static int cr_fill_from_parent(struct cr_rst *r, const u64 *addrs,
 }
 
 /**
- * cr_read_pgarr() - read a page-array and the head of its contents
+ * cr_read_pgarr_head() - read the fixed part of a page-array
  * @r: restart state; the PGARR record's header has been read
  * @lo: the lowest address (or offset) a page may have
  * @hi: the address after the highest
  * @next: the lowest address the first page may have, for the order of
  *	the page-arrays of one VMA or object; updated past the last page
- * @addrs: set to the addresses, in the header buffer
- * @np: set to how many there are
- * @hp: set to the PAGES record's head, read and checked
+ * @ha: set to the record's fixed part, checked
  *
- * The addresses must be page-aligned, increasing and in [@lo, @hi); the
- * PAGES record must match them. When its contents are in the image,
- * their checksums are read into @r->ctx->sums, and the contents are
- * next.
+ * What the running checksum covers of a batch: its size, flags, bounds
+ * and digest. The bounds must be page-aligned, in [@lo, @hi) and far
+ * enough apart for the batch's pages.
  *
  * Return: 0, -EINVAL (logged) for a malformed record, or the errno of a
  * failed read.
  */
-int cr_read_pgarr(struct cr_rst *r, u64 lo, u64 hi, u64 *next, u64 **addrs,
-		  unsigned int *np, struct cr_hdr_pages *hp)
+int cr_read_pgarr_head(struct cr_rst *r, u64 lo, u64 hi, u64 *next,
+		       struct cr_hdr_pgarr *ha)
 {
-	struct cr_hdr_pgarr *ha;
-	size_t sum_len;
-	u64 *a;
-	u32 i, n;
+	u32 n;
 	int ret;
 
-	ha = cr_read_body(r, CR_HDR_PGARR, sizeof(*ha) + sizeof(u64),
-			  sizeof(*ha) + CR_PGARR_TOTAL * sizeof(u64));
-	if (IS_ERR(ha))
-		return PTR_ERR(ha);
-	n = ha->nr_pages;
-	if (ha->pad)
-		return cr_bad(r, "page-array padding is not zero");
-	if (!n || r->hdr.len != ALIGN(sizeof(*ha) + n * sizeof(u64),
-				      CR_HDR_ALIGN))
-		return cr_bad(r, "page-array of %u pages", n);
-	a = (u64 *)(ha + 1);
-	for (i = 0; i < n; i++) {
-		if (!PAGE_ALIGNED(a[i]) || a[i] < max(lo, *next) || a[i] >= hi)
-			return cr_bad(r, "page %#llx outside its VMA or out of order",
-				      a[i]);
-		*next = a[i] + PAGE_SIZE;
-	}
-
-	ret = cr_read_struct(r, CR_HDR_PAGES, hp, sizeof(*hp));
+	if (r->hdr.type != CR_HDR_PGARR)
+		return cr_bad(r, "record type %u where %u belongs",
+			      r->hdr.type, CR_HDR_PGARR);
+	if (r->hdr.len < sizeof(*ha))
+		return cr_bad(r, "record type %u has a bad length %u",
+			      CR_HDR_PGARR, r->hdr.len);
+	ha->h = r->hdr;
+	ret = cr_read(r, &ha->h + 1, sizeof(*ha) - sizeof(ha->h));
 	if (ret)
 		return ret;
-	sum_len = hp->flags ? 0 : n * sizeof(u64);
-	if (r->hdr.len != sizeof(*hp) + sum_len +
-			  (hp->flags ? 0 : (u64)n * PAGE_SIZE) ||
-	    hp->nr_pages != n || hp->flags & ~CR_PAGES_FLAGS ||
-	    hweight32(hp->flags) > 1)
-		return cr_bad(r, "page contents do not match their page-array");
-	/* The pages' own checksums, part of the running one. */
-	if (sum_len) {
-		ret = cr_read(r, r->ctx->sums, sum_len);
-		if (ret)
-			return ret;
-	}
-	*addrs = a;
-	*np = n;
+	n = ha->nr_pages;
+	if (!n || n > CR_PGARR_TOTAL ||
+	    ha->h.len != sizeof(*ha) + n * sizeof(u64))
+		return cr_bad(r, "page-array of %u pages", n);
+	if (ha->flags & ~CR_PAGES_FLAGS || hweight32(ha->flags) > 1)
+		return cr_bad(r, "page-array flags %#x", ha->flags);
+	if (!PAGE_ALIGNED(ha->first) || !PAGE_ALIGNED(ha->last) ||
+	    ha->first < max(lo, *next) || ha->last >= hi ||
+	    ha->last < ha->first ||
+	    (ha->last - ha->first) >> PAGE_SHIFT < n - 1)
+		return cr_bad(r, "pages %#llx-%#llx outside its VMA, in the wrong order or too few",
+			      ha->first, ha->last);
+	*next = ha->last + PAGE_SIZE;
 	return 0;
 }
 
-/*
- * Leave a batch of anonymous pages in the image for a lazy restart: their
- * addresses, image offsets and checksums go into the new mm's set of
- * pages to fill, and reading goes on after their contents.
+/**
+ * cr_read_pgarr_rest() - read a page-array's addresses and contents head
+ * @r: restart state; cr_read_pgarr_head() read @ha
+ * @ha: the fixed part
+ * @addrs: set to the addresses, in the header buffer
+ * @hp: set to the PAGES record's head, read and checked
+ *
+ * Read outside the running checksum and checked against @ha's digest:
+ * the addresses, the PAGES record's head and, when the contents are in
+ * the image, their checksums, into @r->ctx->sums; the contents are next.
+ * The addresses must then be increasing from @ha's first to its last.
+ *
+ * Return: 0, -EINVAL (logged) for a malformed record, -EBADMSG (logged)
+ * when the digest does not match, or the errno of a failed read.
  */
-static int cr_lazy_pages(struct cr_rst *r, const u64 *addrs, unsigned int n)
+int cr_read_pgarr_rest(struct cr_rst *r, const struct cr_hdr_pgarr *ha,
+		       u64 **addrs, struct cr_hdr_pages *hp)
 {
-	int ret = ckpt_lazy_add_batch(r->mm, addrs, n, r->ctx->written,
-				      r->ctx->sums);
+	u32 i, n = ha->nr_pages;
+	u64 *a = r->ctx->hbuf;
+	size_t sum_len;
+	u64 digest;
+	int ret;
+
+	ret = cr_read_uncovered(r, a, n * sizeof(u64));
+	if (ret)
+		return ret;
+	r->rec_off = r->ctx->written;
+	ret = cr_read_uncovered(r, hp, sizeof(*hp));
+	if (ret)
+		return ret;
+	sum_len = hp->flags ? 0 : n * sizeof(u64);
+	if (hp->h.type != CR_HDR_PAGES ||
+	    hp->h.len != sizeof(*hp) + sum_len +
+			 (hp->flags ? 0 : (u64)n * PAGE_SIZE) ||
+	    hp->nr_pages != n || hp->flags != ha->flags)
+		return cr_bad(r, "page contents do not match their page-array");
+	/* The pages' own checksums. */
+	if (sum_len) {
+		ret = cr_read_uncovered(r, r->ctx->sums, sum_len);
+		if (ret)
+			return ret;
+	}
+	digest = cr_batch_digest(a, hp, sum_len ? r->ctx->sums : NULL);
+	if (digest != ha->digest)
+		return cr_refuse(r, -EBADMSG,
+				 "the page-array is damaged: digest %#llx, saved %#llx",
+				 digest, ha->digest);
+	if (a[0] != ha->first || a[n - 1] != ha->last)
+		return cr_bad(r, "page-array bounds %#llx-%#llx, pages %#llx-%#llx",
+			      ha->first, ha->last, a[0], a[n - 1]);
+	for (i = 1; i < n; i++)
+		if (!PAGE_ALIGNED(a[i]) || a[i] <= a[i - 1])
+			return cr_bad(r, "page %#llx out of order", a[i]);
+	*addrs = a;
+	return 0;
+}
+
+/**
+ * cr_read_pgarr() - read a page-array and the head of its contents
+ * @r: restart state; the PGARR record's header has been read
+ * @lo: the lowest address (or offset) a page may have
+ * @hi: the address after the highest
+ * @next: as for cr_read_pgarr_head()
+ * @addrs: set to the addresses, in the header buffer
+ * @np: set to how many there are
+ * @hp: set to the PAGES record's head, read and checked
+ *
+ * cr_read_pgarr_head(), then cr_read_pgarr_rest().
+ *
+ * Return: as those.
+ */
+int cr_read_pgarr(struct cr_rst *r, u64 lo, u64 hi, u64 *next, u64 **addrs,
+		  unsigned int *np, struct cr_hdr_pages *hp)
+{
+	struct cr_hdr_pgarr ha;
+	int ret;
+
+	ret = cr_read_pgarr_head(r, lo, hi, next, &ha);
+	if (ret)
+		return ret;
+	*np = ha.nr_pages;
+	return cr_read_pgarr_rest(r, &ha, addrs, hp);
+}
+
+/*
+ * Leave a batch of anonymous pages in the image for a lazy restart: its
+ * bounds, digest and place go into the new mm's set of pages to fill,
+ * and reading goes on after it, unread: the fill that first needs its
+ * pages reads and checks the rest (struct cr_hdr_pgarr).
+ */
+static int cr_lazy_pages(struct cr_rst *r, const struct cr_hdr_pgarr *ha)
+{
+	u64 len = ha->nr_pages * (2 * sizeof(u64) + PAGE_SIZE) +
+		  sizeof(struct cr_hdr_pages);
+	int ret = ckpt_lazy_add_batch(r->mm, ha->first, ha->last,
+				      ha->nr_pages, r->ctx->written,
+				      ha->digest);
 
 	if (ret) {
 		cr_log(r->ctx, "cannot note lazy pages at %#llx: error %d",
-		       addrs[0], ret);
+		       ha->first, ret);
 		r->err = ret;
 	}
-	return cr_seek_pages(r, n);
+	return cr_seek_past(r, len);
 }
 
 /**
@@ -786,6 +847,7 @@ static int cr_lazy_pages(struct cr_rst *r, const u64 *addrs, unsigned int n)
 int cr_read_vma_pages(struct cr_rst *r, u64 *next)
 {
 	struct cr_hdr_vma *hv = &r->vma;
+	struct cr_hdr_pgarr ha;
 	struct cr_hdr_pages hp;
 	bool vma_first = !*next;
 	unsigned int n;
@@ -797,11 +859,18 @@ int cr_read_vma_pages(struct cr_rst *r, u64 *next)
 		return cr_bad(r, "pages for a special mapping");
 	if (hv->flags & CR_VMA_SHARED)
 		return cr_bad(r, "pages for a shared mapping");
-	ret = cr_read_pgarr(r, hv->start, hv->end, next, &addrs, &n, &hp);
+	ret = cr_read_pgarr_head(r, hv->start, hv->end, next, &ha);
 	if (ret)
 		return ret;
-	if (hp.flags & CR_PAGES_PARENT && !r->parent_mm)
+	if (ha.flags & CR_PAGES_PARENT && !r->parent_mm)
 		return cr_bad(r, "the parent's pages, in a process without a parent");
+	if (mm_lazy(r->mm) && hv->type == CR_VMA_ANON && !ha.flags &&
+	    !r->err)
+		return cr_lazy_pages(r, &ha);
+	ret = cr_read_pgarr_rest(r, &ha, &addrs, &hp);
+	if (ret)
+		return ret;
+	n = ha.nr_pages;
 	/* The VMA's first pages: make it a fork of the parent's first. */
 	if (r->parent_mm && !r->err && vma_first) {
 		ret = cr_cow_link_vma(r, addrs[0]);
@@ -817,8 +886,6 @@ int cr_read_vma_pages(struct cr_rst *r, u64 *next)
 	}
 	if (r->err)
 		return cr_skip_pages(r, n);
-	if (mm_lazy(r->mm) && hv->type == CR_VMA_ANON)
-		return cr_lazy_pages(r, addrs, n);
 	return cr_fill_pages(r, addrs, n, NULL);
 }
 

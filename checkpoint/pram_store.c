@@ -36,7 +36,7 @@ static int cr_pram_save(struct cr_ctx *ctx, struct cr_pgarr *pgarr,
 		return ret;
 	}
 	out->hp.flags = CR_PAGES_PRAM;
-	return cr_write_kvec(ctx, out->vec, ARRAY_SIZE(out->vec));
+	return cr_write_pages_head(ctx, out, NULL);
 }
 
 /*

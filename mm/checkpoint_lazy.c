@@ -4,13 +4,16 @@
  * in the image, filled on first touch and from the background.
  *
  * restart(2) with RESTART_LAZY reads and checks every record but the
- * page contents of private anonymous mappings, which stay in the image
- * file: their places and checksums go into the address space's set of
- * ranges still to fill (checkpoint/lazy_ranges.c). A fault on such a
- * page fills it in the faulting task's context: do_anonymous_page()
- * asks ckpt_lazy_lookup() whether the page is one, allocates its folio
- * as for any anonymous fault, has ckpt_lazy_fill() read the page's
- * contents from the image and check them against their XXH64, and
+ * batches of pages of private anonymous mappings, of which it reads the
+ * bounds and digest alone (struct cr_hdr_pgarr): the rest stays in the
+ * image file, and each batch's span goes into the address space's set of
+ * ranges still to fill (checkpoint/lazy_ranges.c). The first fill that
+ * needs a page of a batch reads the batch's addresses and checksums and
+ * checks them (ckpt_lazy_read_run()). A fault on such a page fills it
+ * in the faulting task's context: do_anonymous_page() asks
+ * ckpt_lazy_lookup() whether the page is one, allocates its folio as for
+ * any anonymous fault, has ckpt_lazy_fill() read the page's contents
+ * from the image and check them against their XXH64, and
  * maps it, after ckpt_lazy_still() says under the page table lock that
  * the page was not dropped meanwhile; ckpt_lazy_filled() then takes it
  * out of the set. A page that cannot be read, or is not what was saved,
@@ -33,10 +36,10 @@
  * the faults would (ckpt_lazy_fill_batch()): folios allocated, the image
  * read into them with one read and no lock held, each page checked, and
  * mapped where it is still to fill, checked under the page table lock as
- * for a fault. Once no page is left, it lets go of the image: the file, which nobody could
- * write meanwhile (deny_write_access(), as exec does), is closed. The
- * restored task never waits for it. exit_mmap() stops the work and frees
- * the set (ckpt_lazy_exit()).
+ * for a fault. Once no page is left, it lets go of the image: the file,
+ * which nobody could write meanwhile (deny_write_access(), as exec
+ * does), is closed. The restored task never waits for it. exit_mmap()
+ * stops the work and frees the set (ckpt_lazy_exit()).
  */
 #include <linux/bvec.h>
 #include <linux/ckpt.h>
@@ -44,6 +47,7 @@
 #include <linux/file.h>
 #include <linux/fs.h>
 #include <linux/mm.h>
+#include <linux/mutex.h>
 #include <linux/rmap.h>
 #include <linux/sched/mm.h>
 #include <linux/slab.h>
@@ -64,6 +68,8 @@
  * @base: the file offset the image starts at
  * @sem: held for reading while a page is read from @file, for writing
  *	to release it
+ * @read_lock: serialises the reading of a batch's addresses and
+ *	checksums (ckpt_lazy_read_run())
  * @work: the background filling
  * @next: where the background goes on from
  * @stop: the address space is going away: the background stops
@@ -74,6 +80,7 @@ struct ckpt_lazy {
 	struct file *file;
 	loff_t base;
 	struct rw_semaphore sem;
+	struct mutex read_lock;	/* one batch read at a time */
 	struct work_struct work;
 	unsigned long next;
 	bool stop;
@@ -109,6 +116,7 @@ struct ckpt_lazy *ckpt_lazy_create(struct mm_struct *mm, struct file *file,
 	lz->file = get_file(file);
 	lz->base = base;
 	init_rwsem(&lz->sem);
+	mutex_init(&lz->read_lock);
 	INIT_WORK(&lz->work, ckpt_lazy_work);
 	WRITE_ONCE(mm->ckpt_lazy, lz);
 	return lz;
@@ -117,35 +125,28 @@ struct ckpt_lazy *ckpt_lazy_create(struct mm_struct *mm, struct file *file,
 /**
  * ckpt_lazy_add_batch() - leave a batch of saved pages in the image
  * @mm: a lazy address space restart builds
- * @addrs: the pages' addresses, increasing, in one anonymous VMA
- * @n: how many
- * @off: the image offset of the first page's contents; the others follow
- * @sums: each page's XXH64
+ * @first: the address of the batch's first page
+ * @last: the address of its last page, in the same anonymous VMA
+ * @n: how many pages it has
+ * @meta_off: the image offset of its addresses and checksums
+ * @digest: their digest, from the batch's PGARR record
+ *
+ * Every address from @first to @last goes into the set; those between
+ * the batch's pages leave it when the batch is read.
  *
  * Return: 0 or -ENOMEM.
  */
-int ckpt_lazy_add_batch(struct mm_struct *mm, const u64 *addrs,
-			unsigned int n, u64 off, const u64 *sums)
+int ckpt_lazy_add_batch(struct mm_struct *mm, unsigned long first,
+			unsigned long last, unsigned int n, u64 meta_off,
+			u64 digest)
 {
 	struct ckpt_lazy *lz = mm->ckpt_lazy;
 	struct cr_lazy_run *run;
-	unsigned int i, j;
-	int ret;
 
-	for (i = 0; i < n; i = j) {
-		for (j = i + 1; j < n && addrs[j] == addrs[j - 1] + PAGE_SIZE; j++)
-			;
-		run = cr_lazy_run_alloc(&lz->ranges, addrs[i],
-					off + ((u64)i << PAGE_SHIFT), sums + i,
-					j - i);
-		if (!run)
-			return -ENOMEM;
-		ret = cr_lazy_add(&lz->ranges, run, addrs[i],
-				  addrs[j - 1] + PAGE_SIZE);
-		if (ret)
-			return ret;
-	}
-	return 0;
+	run = cr_lazy_run_alloc(&lz->ranges, first, last, n, meta_off, digest);
+	if (!run)
+		return -ENOMEM;
+	return cr_lazy_add(&lz->ranges, run, first, last + PAGE_SIZE);
 }
 
 /**
@@ -192,9 +193,40 @@ struct cr_lazy_run *ckpt_lazy_lookup(struct vm_fault *vmf)
 }
 
 /*
+ * Have @run's addresses and checksums, reading them the first time (the
+ * image's @lz->file held, @lz->sem held). A batch that cannot be had or
+ * is not what was saved poisons all its pages left, with one log line;
+ * want of memory leaves it to try again. Returns 0, -ENOMEM, or the
+ * errno the batch went bad with.
+ */
+static int ckpt_lazy_read_run(struct ckpt_lazy *lz, struct cr_lazy_run *run)
+{
+	/* Pairs with the release in cr_lazy_run_set(): @run's data is in. */
+	int ret = smp_load_acquire(&run->state);
+
+	lockdep_assert_held(&lz->sem);
+	if (ret != CR_LAZY_UNREAD)
+		return ret == CR_LAZY_READ ? 0 : ret;
+	mutex_lock(&lz->read_lock);
+	ret = run->state;
+	if (ret == CR_LAZY_UNREAD) {
+		ret = cr_lazy_run_read(&lz->ranges, run, lz->file, lz->base);
+		if (ret && ret != -ENOMEM) {
+			pr_warn_ratelimited("restart: pid %d (%s): lazy pages %#lx-%#lx: their batch cannot be had from the image: error %d\n",
+					    task_pid_nr(current), current->comm,
+					    run->start, run->last + PAGE_SIZE,
+					    ret);
+			cr_lazy_poison_run(&lz->ranges, run);
+		}
+	}
+	mutex_unlock(&lz->read_lock);
+	return ret == CR_LAZY_READ ? 0 : ret;
+}
+
+/*
  * Read the @n pages of @run from @start into @pages, with one read into
  * @bvec (@n entries), and check each against its checksum; with
- * @lz->sem held and the image still there. Returns how many are good,
+ * @lz->sem held, the image still there and @run read. Returns how many are good,
  * the first ones; *@err is set for the page after them.
  */
 static unsigned int ckpt_lazy_read(struct ckpt_lazy *lz,
@@ -206,13 +238,21 @@ static unsigned int ckpt_lazy_read(struct ckpt_lazy *lz,
 	unsigned int i;
 	ssize_t got;
 	loff_t pos;
-	u64 sum;
+	u64 off, sum;
 
 	lockdep_assert_held(&lz->sem);
+	/* The pages of one range of the set: consecutive in the image too. */
+	off = cr_lazy_page(run, start, &sum);
+	if (WARN_ON_ONCE(off == U64_MAX ||
+			 cr_lazy_page(run, start + (n - 1) * PAGE_SIZE, &sum) !=
+			 off + ((u64)(n - 1) << PAGE_SHIFT))) {
+		*err = -EINVAL;
+		return 0;
+	}
 	for (i = 0; i < n; i++)
 		bvec_set_page(&bvec[i], pages[i], PAGE_SIZE, 0);
 	iov_iter_bvec(&iter, ITER_DEST, bvec, n, (size_t)n * PAGE_SIZE);
-	pos = lz->base + cr_lazy_page(run, start, &sum);
+	pos = lz->base + off;
 	got = vfs_iter_read(lz->file, &iter, &pos, 0);
 	*err = got < 0 ? got : -ENODATA;
 	n = got < 0 ? 0 : min_t(unsigned int, n, got >> PAGE_SHIFT);
@@ -236,9 +276,11 @@ static unsigned int ckpt_lazy_read(struct ckpt_lazy *lz,
  * that cannot be read, or whose contents are not what was saved, is
  * kept in the set as poisoned: this and every later touch get SIGBUS.
  *
- * Return: 0 when @folio holds the page; VM_FAULT_SIGBUS; or
- * VM_FAULT_NOPAGE when the image was released meanwhile because the page
- * was filled by another fault: the access is retried.
+ * Return: 0 when @folio holds the page; VM_FAULT_SIGBUS;
+ * VM_FAULT_OOM when the page's batch could not be read for want of
+ * memory; or VM_FAULT_NOPAGE when the page is not in the set any more
+ * (filled by another fault, or an address of its batch that was not
+ * saved): the access is retried.
  */
 vm_fault_t ckpt_lazy_fill(struct vm_fault *vmf, struct cr_lazy_run *run,
 			  struct folio *folio)
@@ -259,6 +301,16 @@ vm_fault_t ckpt_lazy_fill(struct vm_fault *vmf, struct cr_lazy_run *run,
 		if (cr_lazy_find(&lz->ranges, vmf->address) != run)
 			return VM_FAULT_NOPAGE;
 		return VM_FAULT_SIGBUS;
+	}
+	ret = ckpt_lazy_read_run(lz, run);
+	if (ret) {
+		up_read(&lz->sem);
+		return ret == -ENOMEM ? VM_FAULT_OOM : VM_FAULT_SIGBUS;
+	}
+	/* Not one of the batch's pages: it has left the set, and faults as any. */
+	if (cr_lazy_find(&lz->ranges, vmf->address) != run) {
+		up_read(&lz->sem);
+		return VM_FAULT_NOPAGE;
 	}
 	page = folio_page(folio, 0);
 	filled = ckpt_lazy_read(lz, run, vmf->address & PAGE_MASK, &page, &bvec,
@@ -450,6 +502,35 @@ static void ckpt_lazy_remove_filled(struct ckpt_lazy *lz,
 }
 
 /*
+ * Before a batch from @start, up to *@end: have the batch of the page at
+ * @start read, which may take addresses that were not saved out of the
+ * set and so end its range sooner (*@end is cut to it). Returns 0 to go
+ * on; 1 when @start is not to fill (any more); -ENOMEM; or -EIO for a
+ * batch that went bad (its pages are poisoned).
+ */
+static int ckpt_lazy_ready(struct ckpt_lazy *lz, unsigned long start,
+			   unsigned long *end)
+{
+	struct cr_lazy_run *run = cr_lazy_find(&lz->ranges, start);
+	unsigned long addr = start, stop;
+	int ret;
+
+	if (!run || run == &cr_lazy_poisoned)
+		return 1;
+	down_read(&lz->sem);
+	ret = lz->file ? ckpt_lazy_read_run(lz, run) : -ENODATA;
+	up_read(&lz->sem);
+	if (ret == -ENOMEM)
+		return ret;
+	if (ret)
+		return -EIO;
+	if (!cr_lazy_next(&lz->ranges, &addr, &stop) || addr != start)
+		return 1;
+	*end = min(*end, stop);
+	return 0;
+}
+
+/*
  * Fill up to a batch of the lazy pages of @mm from @start, in one range
  * that ends at @end, as their faults would but a batch at a time: the
  * folios are allocated under the mmap lock (for reading), the image is
@@ -467,11 +548,18 @@ static long ckpt_lazy_fill_batch(struct mm_struct *mm, struct ckpt_lazy *lz,
 	struct cr_lazy_run *run;
 	struct folio *folio;
 	unsigned int i, n, good = 0;
-	int err = -ENOMEM;
+	int err;
 
-	b = kmalloc(sizeof(*b), GFP_KERNEL);
-	if (!b)
+	err = ckpt_lazy_ready(lz, start, &end);
+	if (err == -ENOMEM)
 		goto fail;
+	if (err)
+		return err;
+	b = kmalloc(sizeof(*b), GFP_KERNEL);
+	if (!b) {
+		err = -ENOMEM;
+		goto fail;
+	}
 	if (mmap_read_lock_killable(mm)) {
 		kfree(b);
 		return -EINTR;

@@ -3,7 +3,8 @@
  * KUnit tests for lazy restart's ranges of pages still to fill, with the
  * cases of CRIU's lazy-pages IOV list (update_lazy_iovecs()): a fill at
  * a range's start, in its middle and at its end, across two ranges, of
- * a whole range, a VMA boundary inside a saved run; then (slow cases) a
+ * a whole range, a VMA boundary inside a saved run; a batch that is not
+ * dense, read after it went in, and a bad one; then (slow cases) a
  * random fill order over 4K pages and over a million, that ends with an
  * empty set. After every change, each page left must still find its
  * place in the image.
@@ -31,21 +32,28 @@ static struct cr_lazy_ranges *lr_new(struct kunit *test)
 	return lr;
 }
 
-/* A run of @nr pages at page @first, image offset IMG + PG(@first). */
+/*
+ * A batch of @nr pages from page @first, read: its contents at image
+ * offset IMG + PG(@first) on.
+ */
 static struct cr_lazy_run *run_of(struct kunit *test, struct cr_lazy_ranges *lr,
 				  unsigned long first, unsigned int nr)
 {
 	struct cr_lazy_run *run;
-	u64 *sums = kcalloc(nr, sizeof(*sums), GFP_KERNEL);
+	u64 *meta = kvmalloc_array(2 * nr, sizeof(*meta), GFP_KERNEL);
 	unsigned int i;
 
-	KUNIT_ASSERT_NOT_NULL(test, sums);
-	for (i = 0; i < nr; i++)
-		sums[i] = 0xc0de0000 + first + i;
-	run = cr_lazy_run_alloc(lr, BASE + PG(first), IMG + PG(first), sums,
-				nr);
-	kfree(sums);
+	KUNIT_ASSERT_NOT_NULL(test, meta);
+	run = cr_lazy_run_alloc(lr, BASE + PG(first), BASE + PG(first + nr - 1),
+				nr, 0, 0);
+	if (!run)
+		kvfree(meta);
 	KUNIT_ASSERT_NOT_NULL(test, run);
+	for (i = 0; i < nr; i++) {
+		meta[i] = BASE + PG(first + i);
+		meta[nr + i] = 0xc0de0000 + first + i;
+	}
+	cr_lazy_run_set(lr, run, meta, IMG + PG(first));
 	return run;
 }
 
@@ -162,6 +170,96 @@ static void lazy_vma_boundary_inside_a_run(struct kunit *test)
 }
 
 /*
+ * A batch whose pages are not all those from its first to its last: the
+ * set holds its whole span until it is read; then the addresses between
+ * its pages leave, and each page finds its contents by its rank in the
+ * batch, not by its address.
+ */
+static void lazy_sparse_batch_read(struct kunit *test)
+{
+	static const unsigned long pages[] = { 0, 1, 2, 5, 6, 9 };
+	struct cr_lazy_ranges *lr = lr_new(test);
+	unsigned int i, nr = ARRAY_SIZE(pages);
+	unsigned long n, addr, end;
+	struct cr_lazy_run *run;
+	u64 *meta, sum;
+
+	run = cr_lazy_run_alloc(lr, BASE, BASE + PG(9), nr, 0x100, 0);
+	KUNIT_ASSERT_NOT_NULL(test, run);
+	KUNIT_EXPECT_EQ(test, run->state, CR_LAZY_UNREAD);
+	KUNIT_ASSERT_EQ(test, cr_lazy_add(lr, run, BASE, BASE + PG(10)), 0);
+	KUNIT_EXPECT_EQ(test, atomic_long_read(&lr->nr_pages), 10);
+	KUNIT_EXPECT_PTR_EQ(test, cr_lazy_find(lr, BASE + PG(4)), run);
+
+	meta = kvmalloc_array(2 * nr, sizeof(*meta), GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, meta);
+	for (i = 0; i < nr; i++) {
+		meta[i] = BASE + PG(pages[i]);
+		meta[nr + i] = 0x5a5a0000 + i;
+	}
+	cr_lazy_run_set(lr, run, meta, IMG);
+	KUNIT_EXPECT_EQ(test, run->state, CR_LAZY_READ);
+	KUNIT_EXPECT_EQ(test, atomic_long_read(&lr->nr_pages), nr);
+	for (n = 0, i = 0; n < 12; n++) {
+		bool in = i < nr && pages[i] == n;
+
+		KUNIT_EXPECT_EQ_MSG(test, !!cr_lazy_find(lr, BASE + PG(n)), in,
+				    "page %lu", n);
+		if (!in)
+			continue;
+		KUNIT_EXPECT_EQ(test, cr_lazy_page(run, BASE + PG(n), &sum),
+				IMG + PG(i));
+		KUNIT_EXPECT_EQ(test, sum, 0x5a5a0000 + i);
+		i++;
+	}
+	/* An address between its pages, or past them, is none of its. */
+	KUNIT_EXPECT_EQ(test, cr_lazy_page(run, BASE + PG(4), &sum), U64_MAX);
+	KUNIT_EXPECT_EQ(test, cr_lazy_page(run, BASE + PG(10), &sum), U64_MAX);
+	/* What is left: ranges of pages consecutive in the image too. */
+	addr = 0;
+	KUNIT_EXPECT_TRUE(test, cr_lazy_next(lr, &addr, &end));
+	KUNIT_EXPECT_EQ(test, addr, BASE);
+	KUNIT_EXPECT_EQ(test, end, BASE + PG(3));
+	addr = end;
+	KUNIT_EXPECT_TRUE(test, cr_lazy_next(lr, &addr, &end));
+	KUNIT_EXPECT_EQ(test, addr, BASE + PG(5));
+	KUNIT_EXPECT_EQ(test, end, BASE + PG(7));
+	cr_lazy_ranges_destroy(lr);
+}
+
+/*
+ * A batch that proved bad: what is left of it is poisoned, so that every
+ * touch gets SIGBUS; a page filled before stays out, and the next batch
+ * is untouched.
+ */
+static void lazy_bad_batch_poisoned(struct kunit *test)
+{
+	struct cr_lazy_ranges *lr = lr_new(test);
+	struct cr_lazy_run *a, *b;
+	unsigned long n, addr, end;
+
+	a = cr_lazy_run_alloc(lr, BASE, BASE + PG(7), 8, 0, 0);
+	KUNIT_ASSERT_NOT_NULL(test, a);
+	b = run_of(test, lr, 8, 4);
+	KUNIT_ASSERT_EQ(test, cr_lazy_add(lr, a, BASE, BASE + PG(8)), 0);
+	KUNIT_ASSERT_EQ(test, cr_lazy_add(lr, b, BASE + PG(8), BASE + PG(12)), 0);
+	KUNIT_EXPECT_EQ(test, cr_lazy_remove(lr, BASE + PG(3), BASE + PG(4)), 1);
+
+	cr_lazy_poison_run(lr, a);
+	KUNIT_EXPECT_EQ(test, atomic_long_read(&lr->nr_pages), 4);
+	for (n = 0; n < 12; n++)
+		KUNIT_EXPECT_PTR_EQ_MSG(test, cr_lazy_find(lr, BASE + PG(n)),
+					n == 3 ? NULL :
+					n < 8 ? &cr_lazy_poisoned : b,
+					"page %lu", n);
+	/* Poisoned pages are not to fill: the next is the good batch's. */
+	addr = 0;
+	KUNIT_EXPECT_TRUE(test, cr_lazy_next(lr, &addr, &end));
+	KUNIT_EXPECT_EQ(test, addr, BASE + PG(8));
+	cr_lazy_ranges_destroy(lr);
+}
+
+/*
  * @total pages in runs of varied length, filled one page at a time in a
  * random order: the set ends empty, and on the way every page looked up
  * is where its run says.
@@ -234,6 +332,8 @@ static struct kunit_case lazy_ranges_cases[] = {
 	KUNIT_CASE(lazy_fill_start_middle_end),
 	KUNIT_CASE(lazy_fill_across_two_and_whole),
 	KUNIT_CASE(lazy_vma_boundary_inside_a_run),
+	KUNIT_CASE(lazy_sparse_batch_read),
+	KUNIT_CASE(lazy_bad_batch_poisoned),
 	KUNIT_CASE_SLOW(lazy_random_fill_4k),
 	KUNIT_CASE_SLOW(lazy_random_fill_1m),
 	{}

@@ -19,21 +19,40 @@ struct file;
 struct folio;
 struct vm_fault;
 
+/* cr_lazy_run.state, or a negative errno once its batch proved bad */
+#define CR_LAZY_UNREAD	0	/* only the batch's bounds are known */
+#define CR_LAZY_READ	1	/* its addresses and checksums are in */
+
 /**
- * struct cr_lazy_run - saved pages at consecutive addresses whose
- *	contents are consecutive in the image
+ * struct cr_lazy_run - one batch of saved pages left in the image
  * @list: in &cr_lazy_ranges.runs
  * @start: the address of its first page
- * @file_off: the image offset of its first page's contents
- * @nr: how many pages
- * @sums: the XXH64 of each page
+ * @last: the address of its last page
+ * @nr: how many pages; they are at increasing addresses in
+ *	[@start, @last], all of them when @nr spans it (a dense batch)
+ * @state: %CR_LAZY_UNREAD, %CR_LAZY_READ, or the negative errno that
+ *	its reading ended with; set with release semantics once @meta and
+ *	@data_off are
+ * @meta_off: the image offset of the batch's addresses, which its page
+ *	checksums follow (&struct cr_hdr_pgarr)
+ * @digest: the batch's digest, to check them against
+ * @data_off: the image offset of the first page's contents, once read
+ * @meta: once read: the @nr addresses, then the @nr page checksums
+ *
+ * A lazy restart knows a batch by the fixed part of its PGARR record
+ * alone; the first fill that needs a page of it reads the rest
+ * (cr_lazy_run_read()).
  */
 struct cr_lazy_run {
 	struct list_head list;
 	unsigned long start;
-	u64 file_off;
+	unsigned long last;
 	unsigned int nr;
-	u64 sums[];
+	int state;
+	u64 meta_off;
+	u64 digest;
+	u64 data_off;
+	u64 *meta;
 };
 
 /**
@@ -51,8 +70,13 @@ struct cr_lazy_ranges {
 
 void cr_lazy_ranges_init(struct cr_lazy_ranges *lr);
 struct cr_lazy_run *cr_lazy_run_alloc(struct cr_lazy_ranges *lr,
-				      unsigned long start, u64 file_off,
-				      const u64 *sums, unsigned int nr);
+				      unsigned long start, unsigned long last,
+				      unsigned int nr, u64 meta_off,
+				      u64 digest);
+void cr_lazy_run_set(struct cr_lazy_ranges *lr, struct cr_lazy_run *run,
+		     u64 *meta, u64 data_off);
+int cr_lazy_run_read(struct cr_lazy_ranges *lr, struct cr_lazy_run *run,
+		     struct file *file, loff_t base);
 int cr_lazy_add(struct cr_lazy_ranges *lr, struct cr_lazy_run *run,
 		unsigned long start, unsigned long end);
 struct cr_lazy_run *cr_lazy_find(struct cr_lazy_ranges *lr,
@@ -61,6 +85,7 @@ u64 cr_lazy_page(const struct cr_lazy_run *run, unsigned long addr, u64 *sum);
 long cr_lazy_remove(struct cr_lazy_ranges *lr, unsigned long start,
 		    unsigned long end);
 int cr_lazy_poison(struct cr_lazy_ranges *lr, unsigned long addr);
+void cr_lazy_poison_run(struct cr_lazy_ranges *lr, struct cr_lazy_run *run);
 bool cr_lazy_next(struct cr_lazy_ranges *lr, unsigned long *addr,
 		  unsigned long *end);
 void cr_lazy_ranges_destroy(struct cr_lazy_ranges *lr);
@@ -81,8 +106,9 @@ static inline bool mm_lazy(struct mm_struct *mm)
 
 struct ckpt_lazy *ckpt_lazy_create(struct mm_struct *mm, struct file *file,
 				   loff_t base);
-int ckpt_lazy_add_batch(struct mm_struct *mm, const u64 *addrs,
-			unsigned int n, u64 off, const u64 *sums);
+int ckpt_lazy_add_batch(struct mm_struct *mm, unsigned long first,
+			unsigned long last, unsigned int n, u64 meta_off,
+			u64 digest);
 void ckpt_lazy_start(struct mm_struct *mm);
 struct cr_lazy_run *ckpt_lazy_lookup(struct vm_fault *vmf);
 vm_fault_t ckpt_lazy_fill(struct vm_fault *vmf, struct cr_lazy_run *run,

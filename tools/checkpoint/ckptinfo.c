@@ -23,7 +23,8 @@
  * files and the shared memory objects, shared across the tree, come in
  * lists of their own after the tasks).
  * --pages also lists the address of every saved page, and the offset of
- * every saved page of a shared memory object, each with its checksum.
+ * every saved page of a shared memory object, each with its checksum,
+ * under the batch (CR_HDR_PGARR) it came in, with its bounds and digest.
  *
  * The image is read once, front to back, through a fixed buffer: page
  * contents are checked against their own checksums and dropped, so an
@@ -32,8 +33,9 @@
  * the format constrains is checked.
  *
  * Exit status: 0 the image is valid and its checksums match, 1 the
- * tail's checksum or a page's does not match (one line on stderr names
- * the first, in image order), 2 the image is malformed or truncated
+ * tail's checksum, a batch's digest or a page's checksum does not match
+ * (one line on stderr names the first, in image order), 2 the image is
+ * malformed or truncated
  * (one line on stderr gives the byte offset and the reason), 3 usage or
  * I/O error.
  */
@@ -86,7 +88,7 @@
  * The layout this tool was written against, pinned as the kernel pins
  * it: a header that moved a field would otherwise be misread silently.
  */
-static_assert(CR_IMAGE_VERSION == 8, "CR_IMAGE_VERSION");
+static_assert(CR_IMAGE_VERSION == 9, "CR_IMAGE_VERSION");
 static_assert(sizeof(struct cr_hdr_head) == 112, "cr_hdr_head");
 static_assert(sizeof(struct cr_hdr_tree) == 16, "cr_hdr_tree");
 static_assert(sizeof(struct cr_hdr_task) == 168, "cr_hdr_task");
@@ -193,7 +195,13 @@ static_assert(sizeof(struct cr_hdr_mm_context) == 16, "cr_hdr_mm_context");
 static_assert(sizeof(struct cr_hdr_vma) == 88, "cr_hdr_vma");
 static_assert(offsetof(struct cr_hdr_vma, prot) == 36, "cr_hdr_vma.prot");
 static_assert(offsetof(struct cr_hdr_vma, object) == 84, "cr_hdr_vma.object");
-static_assert(sizeof(struct cr_hdr_pgarr) == 16, "cr_hdr_pgarr");
+static_assert(sizeof(struct cr_hdr_pgarr) == 40, "cr_hdr_pgarr");
+static_assert(offsetof(struct cr_hdr_pgarr, flags) == 12,
+	      "cr_hdr_pgarr.flags");
+static_assert(offsetof(struct cr_hdr_pgarr, first) == 16,
+	      "cr_hdr_pgarr.first");
+static_assert(offsetof(struct cr_hdr_pgarr, digest) == 32,
+	      "cr_hdr_pgarr.digest");
 static_assert(sizeof(struct cr_hdr_pages) == 16, "cr_hdr_pages");
 static_assert(sizeof(struct cr_hdr_tail) == 24, "cr_hdr_tail");
 
@@ -355,9 +363,10 @@ static __u32 crc32c_update(__u32 crc, const unsigned char *p, size_t n)
 }
 
 /*
- * A buffered reader that checksums every byte it hands out or drops,
- * so that the running CRC covers exactly the bytes consumed so far but
- * the page contents of PAGES records, which go into a CRC of their own.
+ * A buffered reader that checksums the bytes it hands out or drops, so
+ * that the running CRC covers exactly the bytes consumed so far but the
+ * addresses after each PGARR struct and the PAGES records, which the
+ * PGARR's digest and each page's own checksum cover instead.
  */
 #define READ_BUF_SIZE		(256U << 10)
 
@@ -877,10 +886,20 @@ struct tepoll {
 	__u64 off;
 };
 
-/* A saved page whose contents do not match their checksum */
-struct bad_page {
-	__u64 off;		/* the image offset of its contents */
+/*
+ * A saved page whose contents do not match their checksum, or a batch
+ * whose addresses, PAGES struct and checksums do not match its digest
+ */
+struct bad_sum {
+	__u64 off;		/* the offset of the page's contents, or PGARR's */
 	__u64 stored, computed;	/* XXH64s */
+	bool batch;		/* a batch's digest, not a page's checksum */
+};
+
+/* For --pages: a batch of saved pages, as its PGARR record gives it */
+struct batch {
+	__u64 first, last, digest;
+	__u32 nr_pages, flags;
 };
 
 /*
@@ -978,15 +997,22 @@ struct image {
 
 	/* The pages of either */
 	__u64 next_addr;	/* a saved page may not lie below this */
-	__u32 batch;		/* nr_pages of the PGARR the PAGES must match */
+	struct cr_hdr_pgarr pgarr;	/* the PGARR the PAGES must match */
+	__u64 pgarr_off;	/* its offset */
+	/*
+	 * What its digest covers, outside the running CRC: its addresses,
+	 * then the PAGES struct, then the pages' checksums if they follow
+	 */
+	__u64 *run;
+	size_t cap_run;
 	__u64 *addrs;		/* their addresses (offsets), for --pages */
 	__u64 *addr_sums;	/* and their checksums, or NO_SUM */
 	size_t nr_addrs, cap_addrs;
-	__u64 *sums;		/* the checksums of the PAGES being read */
-	size_t cap_sums;
+	struct batch *batches;	/* and the batches they came in */
+	size_t nr_batches, cap_batches;
 
-	/* The pages whose contents do not match their checksums */
-	struct bad_page *bad;
+	/* The batches and pages whose checksums do not match, in order */
+	struct bad_sum *bad;
 	size_t nr_bad, cap_bad;
 
 	__u32 stored_crc, computed_crc;
@@ -1883,10 +1909,11 @@ static void print_sysvshm(const struct cr_hdr_sysvshm *v)
 /*
  * For --pages, the pages kept since the last VMA or shared memory object
  * as JSON: their addresses (offsets), then their checksums, null for a
- * page with none in the image.
+ * page with none in the image, then the batches they came in.
  */
 static void json_pages(struct image *img, struct strbuf *sb)
 {
+	const struct batch *b;
 	size_t i;
 
 	sb_printf(sb, ", \"pages\": [");
@@ -1900,21 +1927,43 @@ static void json_pages(struct image *img, struct strbuf *sb)
 			sb_printf(sb, "%s%llu", i ? ", " : "",
 				  img->addr_sums[i]);
 	}
+	sb_printf(sb, "], \"batches\": [");
+	for (i = 0; i < img->nr_batches; i++) {
+		b = &img->batches[i];
+		sb_printf(sb, "%s{\"nr_pages\": %u, \"flags\": %u, ",
+			  i ? ", " : "", b->nr_pages, b->flags);
+		sb_printf(sb, "\"first\": %llu, \"last\": %llu, ",
+			  b->first, b->last);
+		sb_printf(sb, "\"digest\": %llu}", b->digest);
+	}
 	sb_printf(sb, "]");
 }
 
-/* And as text, a line each, @what and the address (offset) first. */
+/*
+ * And as text, a line for each batch, with its pages under it, a line
+ * each, @what and the address (offset) first.
+ */
 static void print_pages(struct image *img, const char *what)
 {
-	size_t i;
+	static const char *const names[] = { "pram", "parent" };
+	const struct batch *b;
+	size_t i, j, k = 0;
 
-	for (i = 0; i < img->nr_addrs; i++) {
-		printf("      %s 0x%llx", what, img->addrs[i]);
-		if (img->addr_sums[i] != NO_SUM)
-			printf(" xxh64 0x%016llx", img->addr_sums[i]);
-		putchar('\n');
+	for (i = 0; i < img->nr_batches; i++) {
+		b = &img->batches[i];
+		printf("      batch pages=%u first 0x%llx last 0x%llx flags 0x%x",
+		       b->nr_pages, b->first, b->last, b->flags);
+		print_bit_names(b->flags, names, ARRAY_SIZE(names));
+		printf(" digest 0x%016llx\n", b->digest);
+		for (j = 0; j < b->nr_pages && k < img->nr_addrs; j++, k++) {
+			printf("      %s 0x%llx", what, img->addrs[k]);
+			if (img->addr_sums[k] != NO_SUM)
+				printf(" xxh64 0x%016llx", img->addr_sums[k]);
+			putchar('\n');
+		}
 	}
 	img->nr_addrs = 0;
+	img->nr_batches = 0;
 }
 
 /*
@@ -1947,6 +1996,7 @@ static __u32 end_shmem(struct image *img)
 			json_pages(img, sb);
 		sb_printf(sb, "}");
 		img->nr_addrs = 0;
+		img->nr_batches = 0;
 		return id;
 	}
 	printf("      shmem %u: %s ", id, shmem_kind_name(o->kind));
@@ -2051,6 +2101,7 @@ static void do_shmem(struct image *img, struct cr_hdr_shmem *rec)
 	img->need_sysvshm = sysv;
 	img->shmem_pages = 0;
 	img->nr_addrs = 0;
+	img->nr_batches = 0;
 	img->next_addr = 0;
 }
 
@@ -3275,6 +3326,7 @@ static void end_vma(struct image *img)
 			json_pages(img, sb);
 		sb_printf(sb, "}");
 		img->nr_addrs = 0;
+		img->nr_batches = 0;
 		return;
 	}
 
@@ -3415,11 +3467,12 @@ static void do_vma(struct image *img, struct cr_hdr_vma *rec)
 	img->nr_vmas++;
 	img->vma_pages = 0;
 	img->nr_addrs = 0;
+	img->nr_batches = 0;
 	img->next_addr = rec->start;
 	img->prev_end = rec->end;
 }
 
-static void keep_addr(struct image *img, __u64 addr)
+static void keep_addr(struct image *img, __u64 addr, __u64 sum)
 {
 	size_t cap = img->cap_addrs ? 2 * img->cap_addrs : 512;
 	__u64 *p;
@@ -3435,26 +3488,90 @@ static void keep_addr(struct image *img, __u64 addr)
 		img->addr_sums = p;
 		img->cap_addrs = cap;
 	}
-	img->addr_sums[img->nr_addrs] = NO_SUM;
+	img->addr_sums[img->nr_addrs] = sum;
 	img->addrs[img->nr_addrs++] = addr;
 }
 
-/*
- * The addresses of a batch of a VMA's saved pages; after a SHMEM record,
- * the offsets of a batch of its object's instead.
- */
-static void do_pgarr(struct image *img, struct cr_hdr_pgarr *rec)
+/* For --pages: the batch just read, with its pages, @sums or none. */
+static void keep_batch(struct image *img, const __u64 *addrs,
+		       const __u64 *sums)
 {
-	__u64 addrs[512], addr, addr_off, obj_end;
+	const struct cr_hdr_pgarr *ha = &img->pgarr;
+	struct batch *b;
+	__u32 i;
+
+	img->batches = grow(img->batches, &img->cap_batches, img->nr_batches,
+			    sizeof(*img->batches));
+	b = &img->batches[img->nr_batches++];
+	b->first = ha->first;
+	b->last = ha->last;
+	b->digest = ha->digest;
+	b->nr_pages = ha->nr_pages;
+	b->flags = ha->flags;
+	for (i = 0; i < ha->nr_pages; i++)
+		keep_addr(img, addrs[i], sums ? sums[i] : NO_SUM);
+}
+
+/* A checksum that does not match: kept for the end, and reading goes on. */
+static void add_bad(struct image *img, __u64 off, __u64 stored,
+		    __u64 computed, bool batch)
+{
+	struct bad_sum *bad;
+
+	img->bad = grow(img->bad, &img->cap_bad, img->nr_bad,
+			sizeof(*img->bad));
+	bad = &img->bad[img->nr_bad++];
+	bad->off = off;
+	bad->stored = stored;
+	bad->computed = computed;
+	bad->batch = batch;
+}
+
+/*
+ * The first or last page of a batch, as its PGARR gives it (@which):
+ * page-aligned, inside the VMA; after a SHMEM record, below the end of
+ * its object instead.
+ */
+static void check_bound(struct image *img, __u64 addr, const char *which)
+{
 	bool object = img->new_shmem;
 	const char *what = object ? "page offset" : "page address";
-	__u32 done, n, i;
+	__u64 obj_end;
 
-	read_fixed(img, rec, sizeof(*rec));
-	check_pad(img, &rec->h, rec->pad);
+	if (addr % img->page_size)
+		malformed(img->rec_off, "%s %s 0x%llx not page-aligned", which,
+			  what, addr);
 	/* An object's last page may hold its end: its size rounded up */
 	obj_end = (img->shmem.size + img->page_size - 1) / img->page_size *
 		  img->page_size;
+	if (object && addr >= obj_end)
+		malformed(img->rec_off,
+			  "%s page offset 0x%llx beyond shared memory object %u of size %llu",
+			  which, addr, img->new_shmem, img->shmem.size);
+	if (!object && (addr < img->vma.start || addr >= img->vma.end))
+		malformed(img->rec_off,
+			  "%s page address 0x%llx outside VMA 0x%llx-0x%llx",
+			  which, addr, img->vma.start, img->vma.end);
+}
+
+/*
+ * A batch of a VMA's saved pages; after a SHMEM record, of its object's.
+ * The running CRC covers the PGARR struct, which is checked here: its
+ * flags, and its first and last page, in order after the batch before.
+ * The addresses (offsets) after it are read outside the CRC, and checked
+ * with the PAGES record that follows, once the batch's digest matches.
+ */
+static void do_pgarr(struct image *img, struct cr_hdr_pgarr *rec)
+{
+	bool object = img->new_shmem;
+	const char *what = object ? "page offset" : "page address";
+	__u64 len;
+	size_t want;
+	__u64 *p;
+	__u32 n;
+
+	read_fixed(img, rec, sizeof(*rec));
+	n = rec->nr_pages;
 	/* The vDSO and its data are mapped anew on restart: no pages. */
 	if (!object &&
 	    (img->vma.type == CR_VMA_VDSO || img->vma.type == CR_VMA_VVAR))
@@ -3466,77 +3583,98 @@ static void do_pgarr(struct image *img, struct cr_hdr_pgarr *rec)
 			  "CR_HDR_PGARR for the shared VMA 0x%llx-0x%llx",
 			  img->vma.start, img->vma.end);
 	/* An empty batch would be harmless but no writer has a reason to. */
-	if (!rec->nr_pages || rec->nr_pages > MAX_BATCH_PAGES)
-		malformed(img->rec_off, "CR_HDR_PGARR of %u pages",
-			  rec->nr_pages);
-	check_len(img, &rec->h, sizeof(*rec) + 8ULL * rec->nr_pages);
+	if (!n || n > MAX_BATCH_PAGES)
+		malformed(img->rec_off, "CR_HDR_PGARR of %u pages", n);
+	len = 8ULL * n;
+	check_len(img, &rec->h, sizeof(*rec) + len);
+	if (rec->flags & ~CR_PAGES_FLAGS ||
+	    rec->flags == (CR_PAGES_PRAM | CR_PAGES_PARENT))
+		malformed(img->rec_off, "CR_HDR_PGARR with unknown flags 0x%x",
+			  rec->flags);
+	check_bound(img, rec->first, "first");
+	check_bound(img, rec->last, "last");
+	if (rec->last < rec->first)
+		malformed(img->rec_off, "last %s 0x%llx below the first, 0x%llx",
+			  what, rec->last, rec->first);
+	if (rec->first < img->next_addr)
+		malformed(img->rec_off,
+			  "first %s 0x%llx not above the one before", what,
+			  rec->first);
+	/* As many increasing pages as it says, from first to last */
+	if ((rec->last - rec->first) / img->page_size < n - 1)
+		malformed(img->rec_off,
+			  "CR_HDR_PGARR of %u pages from %s 0x%llx to 0x%llx",
+			  n, what, rec->first, rec->last);
+	img->next_addr = rec->last + img->page_size;
 
-	for (done = 0; done < rec->nr_pages; done += n) {
-		n = rec->nr_pages - done;
-		if (n > 512)
-			n = 512;
-		addr_off = img->r.off;
-		if (rd_take(&img->r, addrs, 8ULL * n) != 8ULL * n)
-			malformed(img->rec_off,
-				  "truncated CR_HDR_PGARR record");
-		for (i = 0; i < n; i++, addr_off += 8) {
-			addr = addrs[i];
-			if (addr % img->page_size)
-				malformed(addr_off, "%s 0x%llx not page-aligned",
-					  what, addr);
-			if (object && addr >= obj_end)
-				malformed(addr_off,
-					  "page offset 0x%llx beyond shared memory object %u of size %llu",
-					  addr, img->new_shmem, img->shmem.size);
-			if (!object &&
-			    (addr < img->vma.start || addr >= img->vma.end))
-				malformed(addr_off,
-					  "page address 0x%llx outside VMA 0x%llx-0x%llx",
-					  addr, img->vma.start, img->vma.end);
-			if (addr < img->next_addr)
-				malformed(addr_off,
-					  "%s 0x%llx not above the one before",
-					  what, addr);
-			img->next_addr = addr + img->page_size;
-			if (img->list_pages)
-				keep_addr(img, addr);
-		}
+	/* Room for the digest's input: 8 bytes a page, twice, and PAGES */
+	want = 2 * (size_t)n + sizeof(struct cr_hdr_pages) / 8;
+	if (img->cap_run < want) {
+		p = reallocarray(img->run, want, sizeof(*p));
+		if (!p)
+			die_usage("out of memory");
+		img->run = p;
+		img->cap_run = want;
 	}
-	img->batch = rec->nr_pages;
+	if (rd_take_crc(&img->r, img->run, len, NULL) != len)
+		malformed(img->rec_off, "truncated CR_HDR_PGARR record");
+	img->pgarr = *rec;
+	img->pgarr_off = img->rec_off;
 }
 
 /*
- * The checksums of a PAGES record's @n pages into the running CRC and
- * img->sums: no more than the PGARR before took, 8 bytes a page.
+ * The addresses (offsets) of the batch just read, once its digest says
+ * that they are those written: page-aligned and increasing, from its
+ * PGARR's first to its last, and so inside its VMA or object.
+ */
+static void check_addrs(struct image *img, const __u64 *addrs)
+{
+	const struct cr_hdr_pgarr *ha = &img->pgarr;
+	const char *what = img->new_shmem ? "page offset" : "page address";
+	__u64 off = img->pgarr_off + sizeof(*ha);
+	__u32 i, n = ha->nr_pages;
+
+	if (addrs[0] != ha->first)
+		malformed(off, "%s 0x%llx, but CR_HDR_PGARR says the first is 0x%llx",
+			  what, addrs[0], ha->first);
+	if (addrs[n - 1] != ha->last)
+		malformed(off + 8ULL * (n - 1),
+			  "%s 0x%llx, but CR_HDR_PGARR says the last is 0x%llx",
+			  what, addrs[n - 1], ha->last);
+	for (i = 1; i < n; i++) {
+		off += 8;
+		if (addrs[i] % img->page_size)
+			malformed(off, "%s 0x%llx not page-aligned", what,
+				  addrs[i]);
+		if (addrs[i] <= addrs[i - 1])
+			malformed(off, "%s 0x%llx not above the one before",
+				  what, addrs[i]);
+	}
+}
+
+/*
+ * The checksums of a PAGES record's @n pages into @sums, outside the
+ * running CRC: the batch's digest covers them.
  */
 static void read_page_sums(struct image *img, struct cr_hdr_pages *rec,
-			   __u32 n)
+			   __u64 *sums, __u32 n)
 {
 	size_t len = sizeof(__u64) * n;
-	__u64 *p;
 
-	if (img->cap_sums < n) {
-		p = reallocarray(img->sums, n, sizeof(*p));
-		if (!p)
-			die_usage("out of memory");
-		img->sums = p;
-		img->cap_sums = n;
-	}
-	if (rd_take(&img->r, img->sums, len) != len)
+	if (rd_take_crc(&img->r, sums, len, NULL) != len)
 		malformed(img->rec_off, "truncated %s record",
 			  type_name(rec->h.type));
 }
 
 /*
  * The contents of a PAGES record's @n pages, outside the running CRC,
- * each checked against its XXH64: a mismatch is kept for the end, as
- * the tail's is, and reading goes on.
+ * each checked against its XXH64 in @sums: a mismatch is kept for the
+ * end, as the tail's is, and reading goes on.
  */
 static void check_pages(struct image *img, struct cr_hdr_pages *rec,
-			__u32 n)
+			const __u64 *sums, __u32 n)
 {
 	static unsigned char page[X86_64_PAGE_SIZE];
-	struct bad_page *bad;
 	__u64 off, sum;
 	__u32 i;
 
@@ -3547,31 +3685,39 @@ static void check_pages(struct image *img, struct cr_hdr_pages *rec,
 			malformed(img->rec_off, "truncated %s record",
 				  type_name(rec->h.type));
 		sum = xxh64(page, img->page_size);
-		if (sum == img->sums[i])
-			continue;
-		img->bad = grow(img->bad, &img->cap_bad, img->nr_bad,
-				sizeof(*img->bad));
-		bad = &img->bad[img->nr_bad++];
-		bad->off = off;
-		bad->stored = img->sums[i];
-		bad->computed = sum;
+		if (sum != sums[i])
+			add_bad(img, off, sums[i], sum, false);
 	}
 }
 
+/*
+ * The contents of the batch of the PGARR before, all outside the running
+ * CRC (its header was read so): checked against the PGARR, then against
+ * its digest, then page by page.
+ */
 static void do_pages(struct image *img, struct cr_hdr_pages *rec)
 {
-	__u64 sum_len = 0, size = 0;
-	__u32 i, n;
+	const struct cr_hdr_pgarr *ha = &img->pgarr;
+	size_t hsz = sizeof(rec->h), rest = sizeof(*rec) - hsz;
+	__u32 n = ha->nr_pages;
+	__u64 *sums = img->run + n + sizeof(*rec) / 8;
+	__u64 sum_len = 0, size = 0, digest;
 
-	read_fixed(img, rec, sizeof(*rec));
+	if (rd_take_crc(&img->r, (char *)rec + hsz, rest, NULL) != rest)
+		malformed(img->rec_off, "truncated CR_HDR_PAGES record");
+	memcpy(img->run + n, rec, sizeof(*rec));
 	if (rec->flags & ~CR_PAGES_FLAGS ||
 	    rec->flags == (CR_PAGES_PRAM | CR_PAGES_PARENT))
 		malformed(img->rec_off, "CR_HDR_PAGES with unknown flags 0x%x",
 			  rec->flags);
-	if (rec->nr_pages != img->batch)
+	if (rec->nr_pages != n)
 		malformed(img->rec_off,
 			  "CR_HDR_PAGES of %u pages after a CR_HDR_PGARR of %u",
-			  rec->nr_pages, img->batch);
+			  rec->nr_pages, n);
+	if (rec->flags != ha->flags)
+		malformed(img->rec_off,
+			  "CR_HDR_PAGES flags 0x%x after a CR_HDR_PGARR of flags 0x%x",
+			  rec->flags, ha->flags);
 	/* An object's pages are its own, whoever forked whom. */
 	if (img->new_shmem && rec->flags & CR_PAGES_PARENT)
 		malformed(img->rec_off,
@@ -3581,26 +3727,29 @@ static void do_pages(struct image *img, struct cr_hdr_pages *rec)
 	 * In a PRAM node, the pages stay in its page stream; the parent's
 	 * are stored with the parent: neither has checksums here.
 	 */
-	n = rec->nr_pages;
 	if (!rec->flags) {
 		sum_len = sizeof(__u64) * n;
 		size = (__u64)n * img->page_size;
 	}
 	check_len(img, &rec->h, sizeof(*rec) + sum_len + size);
-	if (!rec->flags) {
-		read_page_sums(img, rec, n);
-		check_pages(img, rec, n);
-	}
-	/* The batch's addresses were kept last, by the PGARR before. */
-	if (img->list_pages)
-		for (i = 0; i < n; i++)
-			img->addr_sums[img->nr_addrs - n + i] =
-				rec->flags ? NO_SUM : img->sums[i];
-	if (img->new_shmem)
-		img->shmem_pages += rec->nr_pages;
+	if (sum_len)
+		read_page_sums(img, rec, sums, n);
+
+	/* The addresses are trusted only once the digest matches. */
+	digest = xxh64(img->run, 8ULL * n + sizeof(*rec) + sum_len);
+	if (digest != ha->digest)
+		add_bad(img, img->pgarr_off, ha->digest, digest, true);
 	else
-		img->vma_pages += rec->nr_pages;
-	img->total_pages += rec->nr_pages;
+		check_addrs(img, img->run);
+	if (img->list_pages)
+		keep_batch(img, img->run, sum_len ? sums : NULL);
+	if (sum_len)
+		check_pages(img, rec, sums, n);
+	if (img->new_shmem)
+		img->shmem_pages += n;
+	else
+		img->vma_pages += n;
+	img->total_pages += n;
 }
 
 static void do_tail(struct image *img, struct cr_hdr_tail *rec)
@@ -3661,11 +3810,17 @@ static void read_image(struct image *img)
 		struct cr_hdr_tail tail;
 	} rec;
 	const char *name, *want;
+	__u32 *crc;
 	__u64 got;
 
 	for (;;) {
 		img->rec_off = img->r.off;
-		got = rd_take(&img->r, &rec.h, sizeof(rec.h));
+		/*
+		 * After a PGARR comes its PAGES record, which the running CRC
+		 * leaves out: anything else is out of order.
+		 */
+		crc = img->prev == CR_HDR_PGARR ? NULL : &img->r.crc;
+		got = rd_take_crc(&img->r, &rec.h, sizeof(rec.h), crc);
 		if (img->prev == CR_HDR_TAIL) {
 			if (got)
 				malformed(img->rec_off,
@@ -3786,12 +3941,40 @@ static void read_image(struct image *img)
 	}
 }
 
+/* What a checksum that does not match is of, for the text and stderr */
+static const char *bad_name(const struct bad_sum *bad)
+{
+	return bad->batch ? "batch digest" : "page checksum";
+}
+
+/* The checksums that do not match as JSON: the pages', or the batches' */
+static void json_bad(struct image *img, bool batch)
+{
+	const struct bad_sum *bad;
+	const char *sep = "";
+	size_t i;
+
+	sb_printf(&img->out, "\"%s\": [",
+		  batch ? "bad_batches" : "bad_pages");
+	for (i = 0; i < img->nr_bad; i++) {
+		bad = &img->bad[i];
+		if (bad->batch != batch)
+			continue;
+		sb_printf(&img->out, "%s{\"offset\": %llu, \"stored\": %llu, ",
+			  sep, bad->off, bad->stored);
+		sb_printf(&img->out, "\"computed\": %llu}", bad->computed);
+		sep = ", ";
+	}
+	sb_printf(&img->out, "]");
+}
+
 static void print_usage(FILE *f)
 {
 	fprintf(f, "usage: %s [--json] [--pages] [FILE|-]\n", prog);
 	fprintf(f, "Check a checkpoint image and describe it.\n");
 	fprintf(f, "  --json   line-oriented JSON instead of text\n");
-	fprintf(f, "  --pages  also list every saved page: address, checksum\n");
+	fprintf(f, "  --pages  also list every saved page (address, checksum)\n");
+	fprintf(f, "           and batch (first, last, digest)\n");
 	fprintf(f, "Exit: 0 valid, 1 checksum mismatch, 2 malformed, ");
 	fprintf(f, "3 usage or I/O error\n");
 }
@@ -3806,7 +3989,7 @@ int main(int argc, char **argv)
 	};
 	static struct image img;
 	const char *path = "-";
-	struct bad_page *bad;
+	struct bad_sum *bad;
 	size_t i;
 	bool ok;
 	int c;
@@ -3864,23 +4047,17 @@ int main(int argc, char **argv)
 			  img.stored_crc);
 		sb_printf(&img.out, "\"computed\": %u, \"ok\": %s, ",
 			  img.computed_crc, ok ? "true" : "false");
-		sb_printf(&img.out, "\"bad_pages\": [");
-		for (i = 0; i < img.nr_bad; i++) {
-			bad = &img.bad[i];
-			sb_printf(&img.out,
-				  "%s{\"offset\": %llu, \"stored\": %llu, ",
-				  i ? ", " : "", bad->off, bad->stored);
-			sb_printf(&img.out, "\"computed\": %llu}",
-				  bad->computed);
-		}
-		sb_printf(&img.out, "]}\n}\n");
+		json_bad(&img, false);
+		sb_printf(&img.out, ", ");
+		json_bad(&img, true);
+		sb_printf(&img.out, "}\n}\n");
 		fwrite(img.out.buf, 1, img.out.len, stdout);
 	} else {
 		printf("total pages: %llu\nsize: %llu bytes\n",
 		       img.total_pages, img.r.off);
 		for (i = 0; i < img.nr_bad; i++) {
 			bad = &img.bad[i];
-			printf("page checksum: MISMATCH at offset %llu ",
+			printf("%s: MISMATCH at offset %llu ", bad_name(bad),
 			       bad->off);
 			printf("stored 0x%016llx computed 0x%016llx\n", bad->stored,
 			       bad->computed);
@@ -3895,12 +4072,16 @@ int main(int argc, char **argv)
 	}
 	if (fflush(stdout) || ferror(stdout))
 		die_usage("writing the output: %s", strerror(errno));
-	/* One line, for the first mismatch: a page comes before the tail. */
+	/*
+	 * One line, for the first mismatch: a batch or a page comes before
+	 * the tail.
+	 */
 	if (img.nr_bad) {
 		bad = &img.bad[0];
 		fprintf(stderr,
-			"%s: page checksum mismatch at offset %llu: stored 0x%016llx, computed 0x%016llx",
-			prog, bad->off, bad->stored, bad->computed);
+			"%s: %s mismatch at offset %llu: stored 0x%016llx, computed 0x%016llx",
+			prog, bad_name(bad), bad->off, bad->stored,
+			bad->computed);
 		if (img.nr_bad > 1)
 			fprintf(stderr, " (and %zu more)", img.nr_bad - 1);
 		fputc('\n', stderr);

@@ -75,7 +75,7 @@
 /* "CKPTIMG\0" read as a little-endian 64-bit number */
 #define CR_IMAGE_MAGIC		0x00474d4954504b43ULL
 
-#define CR_IMAGE_VERSION	8
+#define CR_IMAGE_VERSION	9
 
 /* Records are padded to this alignment. */
 #define CR_HDR_ALIGN		8
@@ -909,14 +909,31 @@ struct cr_hdr_vma {
  *	and increasing, all inside the VMA of the last %CR_HDR_VMA record;
  *	after a %CR_HDR_SHMEM record, byte offsets in its object instead,
  *	below its size
- * @pad: zero
+ * @flags: the flags of the %CR_HDR_PAGES record that follows, the same
+ * @first: the first of the addresses
+ * @last: the last of them
+ * @digest: the XXH64 (seed 0) of the addresses, then of the following
+ *	%CR_HDR_PAGES record up to its page contents: its header, its
+ *	fixed part and its pages' checksums
  *
  * A %CR_HDR_PAGES record with the contents of the same pages follows.
+ *
+ * The image's running checksum covers this struct but not the addresses
+ * after it, nor the %CR_HDR_PAGES record: @digest covers those, and each
+ * page's own checksum its contents. So a reader that leaves the pages
+ * in the image for later (a lazy restart) reads @first, @last and
+ * @digest alone, seeks past the rest, and still verifies the image's
+ * checksum; it checks the batch against @digest when it first needs its
+ * pages. Reading 40 bytes a batch of up to 512 pages is what keeps a
+ * lazy restart's time independent of the memory size.
  */
 struct cr_hdr_pgarr {
 	struct cr_hdr h;
 	__u32 nr_pages;
-	__u32 pad;
+	__u32 flags;
+	__u64 first;
+	__u64 last;
+	__u64 digest;
 };
 
 /* cr_hdr_pages.flags */
@@ -931,9 +948,10 @@ struct cr_hdr_pgarr {
  *	preceding %CR_HDR_PGARR record. Without a flag, this struct is
  *	followed by @nr_pages 64-bit checksums, the XXH64 with seed 0 of
  *	each page's page_size bytes, and then by the pages' contents,
- *	page_size bytes each. The contents are outside the image's running
- *	checksum: each page is checked against its own, so that a page can
- *	be read and checked alone (a lazy restart does, on first touch).
+ *	page_size bytes each. The record is outside the image's running
+ *	checksum (&cr_hdr_pgarr.digest covers all of it but the contents),
+ *	and each page is checked against its own checksum, so that a page
+ *	can be read and checked alone (a lazy restart does, on first touch).
  *	XXH64, not CRC-32C, since it is the cost every page pays: a tenth
  *	of table-driven CRC-32C's where the CPU has no CRC instruction
  * @flags: %CR_PAGES_PRAM when the image is a PRAM node and the pages are
@@ -956,8 +974,9 @@ struct cr_hdr_pages {
  * @magic: %CR_IMAGE_MAGIC
  * @crc32c: the standard CRC-32C (Castagnoli, as iSCSI uses it: initial
  *	value and final xor ~0, check value 0xe3069283) of every byte of
- *	the image before this field but the page contents of %CR_HDR_PAGES
- *	records, which their records' own checksums cover
+ *	the image before this field but the addresses that follow each
+ *	&struct cr_hdr_pgarr and the %CR_HDR_PAGES records, which that
+ *	struct's digest and each page's own checksum cover
  * @pad: zero
  */
 struct cr_hdr_tail {

@@ -6,8 +6,9 @@
  * checks what the image holds against what the child did: one VMA record
  * per line of /proc/PID/maps, exactly the touched pages, copy-on-write
  * pages of file mappings and not their clean ones, whole THPs, small
- * images of sparse mappings. The child must be left as it was: still
- * stopped, and with its memory intact when it resumes.
+ * images of sparse mappings, batches of pages sealed with their bounds
+ * and digests. The child must be left as it was: still stopped, and with
+ * its memory intact when it resumes.
  */
 #define _GNU_SOURCE
 #include <pthread.h>
@@ -15,6 +16,7 @@
 #include <sys/mman.h>
 
 #include "../kselftest_harness.h"
+#include "ckpt_edit.h"
 #include "ckpt_util.h"
 
 #define PS		4096UL
@@ -375,6 +377,105 @@ TEST(thp_saved_whole)
 	EXPECT_LE(2048, anon_huge_kb(pid));
 	EXPECT_EQ(0, finish_child(pid));
 	free(json);
+	close(fd);
+}
+
+/*
+ * The batches of pages of the image in @fd, as the format has them: a
+ * PGARR record of 1 to 512 page-aligned, increasing addresses, its
+ * bounds the first and the last of them, its flags those of the PAGES
+ * record after it, its digest that of its addresses and of that PAGES
+ * record up to the contents; and the tail's checksum of all but those
+ * addresses and PAGES records. Returns the largest batch, in pages.
+ */
+static unsigned int check_batches(struct __test_metadata *_metadata, int fd)
+{
+	size_t size = lseek(fd, 0, SEEK_END), off = 0;
+	unsigned char *img = malloc(size);
+	unsigned int j, most = 0, bad;
+	struct cr_hdr_pgarr ha;
+	struct cr_hdr_pages hp;
+	struct cr_hdr_tail t;
+	uint64_t a, prev = 0;
+	struct cr_hdr h;
+
+	ASSERT_NE(NULL, img);
+	ASSERT_EQ(size, pread(fd, img, size, 0));
+	while (off + sizeof(t) <= size) {
+		memcpy(&h, img + off, sizeof(h));
+		ASSERT_LE(sizeof(h), h.len);
+		if (h.type == CR_HDR_TAIL)
+			break;
+		if (h.type == CR_HDR_PGARR) {
+			memcpy(&ha, img + off, sizeof(ha));
+			ASSERT_TRUE(ha.nr_pages >= 1 && ha.nr_pages <= 512) {
+				TH_LOG("PGARR at %zu: %u pages", off,
+				       ha.nr_pages);
+			}
+			ASSERT_EQ(sizeof(ha) + 8 * ha.nr_pages, h.len);
+			ASSERT_LE(off + h.len + sizeof(hp), size);
+			memcpy(&hp, img + off + h.len, sizeof(hp));
+			EXPECT_EQ(CR_HDR_PAGES, hp.h.type);
+			EXPECT_EQ(ha.nr_pages, hp.nr_pages);
+			EXPECT_EQ(hp.flags, ha.flags);
+			for (bad = 0, j = 0; j < ha.nr_pages; j++) {
+				memcpy(&a, img + off + sizeof(ha) + 8 * j, 8);
+				if (a % PS || (j && a <= prev))
+					bad++;
+				if ((!j && a != ha.first) ||
+				    (j == ha.nr_pages - 1 && a != ha.last))
+					bad++;
+				prev = a;
+			}
+			EXPECT_EQ(0, bad) {
+				TH_LOG("PGARR at %zu: pages out of order or off %#llx-%#llx",
+				       off, (unsigned long long)ha.first,
+				       (unsigned long long)ha.last);
+			}
+			EXPECT_EQ(batch_digest(img, size, off), ha.digest) {
+				TH_LOG("PGARR at %zu: digest", off);
+			}
+			if (ha.nr_pages > most)
+				most = ha.nr_pages;
+		}
+		off += h.len;
+	}
+	ASSERT_LE(off + sizeof(t), size);
+	memcpy(&t, img + off, sizeof(t));
+	ASSERT_EQ(CR_HDR_TAIL, t.h.type);
+	ASSERT_EQ(size, off + t.h.len);
+	EXPECT_EQ(image_crc(img, off + offsetof(struct cr_hdr_tail, crc32c)),
+		  t.crc32c);
+	free(img);
+	return most;
+}
+
+/*
+ * Batches of pages sealed as the format says (check_batches()): of a
+ * region whose every third page was touched, and of a dense one, whose
+ * batches are full.
+ */
+TEST(batches_sealed)
+{
+	unsigned long base;
+	int fd;
+	long id;
+	pid_t pid;
+
+	pid = spawn_stopped(anon_setup, "", &base);
+	ASSERT_LT(0, pid);
+	fd = checkpoint_to_file(pid, &id);
+	ASSERT_LE(0, fd);
+	EXPECT_EQ(0, finish_child(pid));
+	EXPECT_LE((NPAGES + 2) / 3, check_batches(_metadata, fd));
+	close(fd);
+
+	pid = spawn_stopped(dense_setup, "", &base);
+	ASSERT_LT(0, pid);
+	fd = checkpoint_to_file(pid, &id);
+	ASSERT_LE(0, fd);
+	EXPECT_EQ(0, finish_child(pid));
+	EXPECT_EQ(512, check_batches(_metadata, fd));
 	close(fd);
 }
 

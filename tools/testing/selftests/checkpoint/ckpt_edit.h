@@ -3,13 +3,17 @@
  * Hostile images made by hand: a valid image, cut into its records, with
  * a few bytes of a copy changed and restarted. The reader must refuse
  * each edit before its checksum, so the copies keep the original's tail.
+ * An edit of a batch of pages, which a digest covers instead, must seal
+ * the image again (seal_image()) to reach the checks behind the digest.
  */
 #ifndef CKPT_EDIT_H
 #define CKPT_EDIT_H
 
+#include <stddef.h>
 #include <stdint.h>
 
 #include "ckpt_util.h"
+#include "../../../checkpoint/xxh64.h"
 
 #define MAX_RECS	4096
 
@@ -52,6 +56,117 @@ static inline int next_rec(const struct recs *r, uint32_t type, int from)
 		if (r->type[i] == type)
 			return i;
 	return -1;
+}
+
+/* The standard CRC-32C register @c taken on over @n bytes at @p. */
+static inline uint32_t ckpt_crc32c(uint32_t c, const unsigned char *p,
+				   size_t n)
+{
+	int k;
+
+	while (n--) {
+		c ^= *p++;
+		for (k = 0; k < 8; k++)
+			c = (c >> 1) ^ (0x82f63b78U & -(c & 1));
+	}
+	return c;
+}
+
+/*
+ * The CRC-32C the tail holds, of the first @n bytes of image @p: all of
+ * them but the addresses after each struct cr_hdr_pgarr and the whole of
+ * each PAGES record, which the batch's digest and the pages' own
+ * checksums cover. A record @n cuts short counts up to @n.
+ */
+static inline uint32_t image_crc(const unsigned char *p, size_t n)
+{
+	size_t off = 0, len, covered;
+	struct cr_hdr h;
+	uint32_t c = ~0U;
+
+	while (off < n) {
+		len = n - off;		/* the rest, if not a whole record */
+		memset(&h, 0, sizeof(h));
+		if (len >= sizeof(h))
+			memcpy(&h, p + off, sizeof(h));
+		if (h.len >= sizeof(h) && h.len <= len)
+			len = h.len;
+		covered = len;
+		if (h.type == CR_HDR_PAGES)
+			covered = 0;
+		else if (h.type == CR_HDR_PGARR &&
+			 len > sizeof(struct cr_hdr_pgarr))
+			covered = sizeof(struct cr_hdr_pgarr);
+		c = ckpt_crc32c(c, p + off, covered);
+		off += len;
+	}
+	return ~c;
+}
+
+/*
+ * The digest the PGARR record at @off of the @size-byte image @p must
+ * hold: the XXH64 of its addresses, then of the PAGES record after them
+ * up to its contents (its struct and, when it has no flag, its pages'
+ * checksums). Those are one stretch of the image, the addresses taken
+ * as nr_pages says. 0 when the image ends before.
+ */
+static inline uint64_t batch_digest(const unsigned char *p, size_t size,
+				    size_t off)
+{
+	struct cr_hdr_pgarr ha;
+	struct cr_hdr_pages hp;
+	size_t at = off + sizeof(ha), pages, end;
+
+	if (at > size)
+		return 0;
+	memcpy(&ha, p + off, sizeof(ha));
+	pages = at + 8 * (size_t)ha.nr_pages;
+	if (pages + sizeof(hp) > size)
+		return 0;
+	memcpy(&hp, p + pages, sizeof(hp));
+	end = pages + sizeof(hp) + (hp.flags ? 0 : 8 * (size_t)ha.nr_pages);
+	return end > size ? 0 : xxh64(p + at, end - at);
+}
+
+/*
+ * Make the tail's checksum of the @size-byte image @p right again, and
+ * nothing else: a batch edited in what its digest covers stays damaged.
+ */
+static inline void seal_tail(unsigned char *p, size_t size)
+{
+	size_t at = size - sizeof(struct cr_hdr_tail) +
+		    offsetof(struct cr_hdr_tail, crc32c);
+	uint32_t crc;
+
+	if (size < sizeof(struct cr_hdr_tail))
+		return;
+	crc = image_crc(p, at);
+	memcpy(p + at, &crc, sizeof(crc));
+}
+
+/*
+ * Seal the @size-byte image @p again, as checkpoint(2) would after an
+ * edit: each batch's digest (batch_digest()), then the tail's checksum.
+ */
+static inline void seal_image(unsigned char *p, size_t size)
+{
+	size_t off = 0;
+	uint64_t digest;
+	struct cr_hdr h;
+
+	while (off + sizeof(h) <= size) {
+		memcpy(&h, p + off, sizeof(h));
+		if (h.len < sizeof(h))
+			break;
+		if (h.type == CR_HDR_PGARR &&
+		    h.len >= sizeof(struct cr_hdr_pgarr)) {
+			digest = batch_digest(p, size, off);
+			memcpy(p + off + offsetof(struct cr_hdr_pgarr, digest),
+			       &digest, sizeof(digest));
+		}
+		off += h.len;
+	}
+	seal_tail(p, size);
 }
 
 /*

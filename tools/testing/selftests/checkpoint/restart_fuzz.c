@@ -19,8 +19,10 @@
  * end of the user address space +-1, page size +-1, kernel addresses,
  * huge counts) as well as random ones. The mutant is then sealed again
  * as checkpoint(2) seals an image: the XXH64 of each page whose
- * contents changed, in its PAGES record, and the tail's CRC-32C, of all
- * but page contents, so that the mutant reaches the checks behind them.
+ * contents changed, in its PAGES record; each batch's digest, in its
+ * PGARR record, of its addresses and its PAGES record up to the
+ * contents; and the tail's CRC-32C, of all but those addresses and PAGES
+ * records, so that the mutant reaches the checks behind them.
  * Some mutants change the restarting caller instead (its limits, MDWE,
  * no or a full log, the image through a pipe) or signal it in the
  * middle of restart(2): SIGKILL, whose cleanup must leave nothing
@@ -44,7 +46,8 @@
  * A kernel report that shows up on /dev/kmsg is pinned on the mutant
  * that was running. A mutant of one mutation whose refusal is certain
  * (the tail's checksum left wrong, a page's contents or checksum
- * changed alone) must be refused with its errno, EBADMSG.
+ * changed alone, a batch's digest left wrong) must be refused with its
+ * errno, EBADMSG.
  *
  * A node of the pram filesystem written with write(2) holds bytes only,
  * no kept pages. So a PRAM image's mutant is written into a new node,
@@ -179,14 +182,14 @@ enum {
 	C_HEAD, C_HDR, C_STRUCT, C_TASK, C_SIG, C_ALTSTACK, C_RSEQ, C_FUTEX,
 	C_REGS, C_SEL, C_FSGS, C_XSTATE, C_MM, C_MMFLAGS, C_LDT, C_VMA,
 	C_PGOFF, C_PATH, C_IDENT, C_PAGES, C_DATA, C_CRC, C_ENV, C_INTR,
-	C_TREE, C_PROC, C_PENDING, NR_CLS
+	C_TREE, C_PROC, C_PENDING, C_DIGEST, NR_CLS
 };
 
 static const char *const cls_name[NR_CLS] = {
 	"head", "hdr", "struct", "task", "sig", "altstack", "rseq", "futex",
 	"regs", "sel", "fsgs", "xstate", "mm", "mmflags", "ldt", "vma",
 	"pgoff", "path", "ident", "pages", "data", "crc", "env", "interrupt",
-	"tree", "proc", "pending",
+	"tree", "proc", "pending", "digest",
 };
 
 static struct {
@@ -332,11 +335,51 @@ static size_t contents_at(const unsigned char *p, size_t len)
 
 /*
  * The running CRC-32C of the tail taken on over the record at @p, @len
- * bytes: all of it but page contents, which their own checksums cover.
+ * bytes: none of a PAGES record, which its batch's digest and its pages'
+ * own checksums cover, and of a PGARR record only its struct, not the
+ * addresses after it, which the digest covers.
  */
 static uint32_t crc_rec(uint32_t crc, const unsigned char *p, size_t len)
 {
-	return crc32c_update(crc, p, contents_at(p, len));
+	uint32_t type = len >= 4 ? getv(p, 4) : 0;
+
+	if (type == CR_HDR_PAGES)
+		return crc;
+	if (type == CR_HDR_PGARR && len > sizeof(struct cr_hdr_pgarr))
+		len = sizeof(struct cr_hdr_pgarr);
+	return crc32c_update(crc, p, len);
+}
+
+/*
+ * The digest of the batch whose PGARR record is @a and PAGES record @pg,
+ * in the image @img, as restart computes it: the XXH64 of the addresses,
+ * then of the PAGES struct and, when it has no flag, of the pages'
+ * checksums, which are one stretch of the image. False when the records
+ * are not formed for restart to get as far as the digest.
+ */
+static bool batch_digest(const unsigned char *img, const struct rec *a,
+			 const struct rec *pg, uint64_t *digest)
+{
+	size_t at = a->off + sizeof(struct cr_hdr_pgarr), end;
+	uint64_t n;
+
+	if (a->type != CR_HDR_PGARR || pg->type != CR_HDR_PAGES ||
+	    a->len < sizeof(struct cr_hdr_pgarr) ||
+	    pg->len < sizeof(struct cr_hdr_pages) ||
+	    pg->off != a->off + a->len)
+		return false;
+	n = getv(img + a->off + offsetof(struct cr_hdr_pgarr, nr_pages), 4);
+	if (a->len != sizeof(struct cr_hdr_pgarr) + 8 * n ||
+	    getv(img + pg->off + offsetof(struct cr_hdr_pages, nr_pages), 4) !=
+	    n)
+		return false;
+	end = pg->off + sizeof(struct cr_hdr_pages);
+	if (!getv(img + pg->off + offsetof(struct cr_hdr_pages, flags), 4))
+		end += sums_len(n);
+	if (end > pg->off + pg->len)
+		return false;
+	*digest = xxh64(img + at, end - at);
+	return true;
 }
 
 static long raw_syscall3(long nr, long a, long b, long c)
@@ -1054,8 +1097,9 @@ static int make_image(int kind)
 
 /*
  * Whether the valid image of @k is sealed as its mutants are made to
- * be: each page's checksum in its PAGES record, and the tail's checksum,
- * of all but page contents.
+ * be: each batch's digest in its PGARR record, each page's checksum in
+ * its PAGES record, and the tail's checksum, of all but those batches'
+ * addresses and PAGES records.
  * If it were not, restart would refuse every mutant at the first of
  * them, and reach nothing behind.
  */
@@ -1063,10 +1107,27 @@ static bool check_seal(const struct kind *k)
 {
 	const struct rec *t = &k->recs[k->nr - 1];
 	const unsigned char *p;
+	uint64_t digest;
 	size_t c, n, j;
 	uint32_t crc;
 	int i;
 
+	for (i = 0; i + 1 < k->nr; i++) {
+		if (k->recs[i].type != CR_HDR_PGARR)
+			continue;
+		p = k->img + k->recs[i].off;
+		if (!batch_digest(k->img, &k->recs[i], &k->recs[i + 1],
+				  &digest)) {
+			LOG("the %s image's batch at %zu is malformed",
+			    k->name, k->recs[i].off);
+			return false;
+		}
+		if (getv(p + offsetof(struct cr_hdr_pgarr, digest), 8) != digest) {
+			LOG("the %s image's batch at %zu: digest not %#llx",
+			    k->name, k->recs[i].off, (unsigned long long)digest);
+			return false;
+		}
+	}
 	for (i = 0; i < k->nr; i++) {
 		p = k->img + k->recs[i].off;
 		c = contents_at(p, k->recs[i].len);
@@ -1312,6 +1373,12 @@ struct mut {
 	int tcount[NR_TSLOTS];	/* records by type, TAIL last */
 	int kind;
 	bool crc_bad;
+	/*
+	 * The batch (the how many'th PGARR record) whose digest sealing
+	 * leaves as it is, or -1; and how to damage it once sealed, or 0.
+	 */
+	int keep_digest;
+	int digest_bad;
 	int want;		/* the errno restart must refuse it with, or 0 */
 	struct env env;
 	char desc[4096];
@@ -1630,7 +1697,11 @@ static const struct field fields[] = {
 	  1, 1, -1, 0 },
 
 	FLD(CR_HDR_PGARR, pgarr, nr_pages, 4, C_PAGES, V_COUNT, 3, 0),
-	FLD(CR_HDR_PGARR, pgarr, pad, 4, C_PAGES, V_PAD, 1, 0),
+	FLD(CR_HDR_PGARR, pgarr, flags, 4, C_PAGES, V_FLAGS, 2,
+	    CR_PAGES_FLAGS),
+	FLD(CR_HDR_PGARR, pgarr, first, 8, C_PAGES, V_ADDR, 3, 0),
+	FLD(CR_HDR_PGARR, pgarr, last, 8, C_PAGES, V_ADDR, 3, 0),
+	FLD(CR_HDR_PGARR, pgarr, digest, 8, C_DIGEST, V_ANY, 2, 0),
 	{ CR_HDR_PGARR, "addr", sizeof(struct cr_hdr_pgarr), 8, C_PAGES,
 	  V_ADDR, 4, 8, -1, 0 },
 	FLD(CR_HDR_PAGES, pages, nr_pages, 4, C_PAGES, V_COUNT, 2, 0),
@@ -2061,6 +2132,16 @@ static bool mut_str(struct mut *m, const struct field *f, int ri, size_t off)
 	return true;
 }
 
+/* Which PGARR record @ri is, from 0: the number of its batch. */
+static int batch_no(struct mut *m, int ri)
+{
+	int i, k = 0;
+
+	for (i = 0; i < ri; i++)
+		k += m->recs[i].type == CR_HDR_PGARR;
+	return k;
+}
+
 /* Change one field of one record, as the field table says how. */
 static bool mut_field(struct mut *m)
 {
@@ -2106,6 +2187,12 @@ static bool mut_field(struct mut *m)
 	old = getv(m->p + off, f->size);
 	v = gen(m, f, old, m->recs[ri].off);
 	mset(m, off, f->size, v);
+	/* A digest changed stays so: restart must find the batch damaged. */
+	if (f->rtype == CR_HDR_PGARR &&
+	    f->off == offsetof(struct cr_hdr_pgarr, digest)) {
+		m->keep_digest = batch_no(m, ri);
+		m->want = EBADMSG;
+	}
 	if (f->count == 1)
 		dsc(m, "%s[%d]@%zu.%s %#llx->%#llx", tname(m->recs[ri].type), ri,
 		    m->recs[ri].off, f->name, (unsigned long long)old,
@@ -2482,7 +2569,7 @@ static int pick_grp(struct mut *m, int *n)
 	return *n ? (int)below(m, *n) : -1;
 }
 
-/* Add @delta to every page address of group @g. */
+/* Add @delta to every page address of group @g, and to its batches' bounds. */
 static void shift_pages(struct mut *m, const struct grp *g, uint64_t delta)
 {
 	uint32_t n, j;
@@ -2493,6 +2580,10 @@ static void shift_pages(struct mut *m, const struct grp *g, uint64_t delta)
 		if (m->recs[i].type != CR_HDR_PGARR ||
 		    m->recs[i].len < sizeof(struct cr_hdr_pgarr))
 			continue;
+		a = m->recs[i].off + offsetof(struct cr_hdr_pgarr, first);
+		mset(m, a, 8, mget(m, a, 8) + delta);
+		a = m->recs[i].off + offsetof(struct cr_hdr_pgarr, last);
+		mset(m, a, 8, mget(m, a, 8) + delta);
 		n = (m->recs[i].len - sizeof(struct cr_hdr_pgarr)) / 8;
 		for (j = 0; j < n; j++) {
 			a = m->recs[i].off + sizeof(struct cr_hdr_pgarr) + j * 8;
@@ -2624,7 +2715,7 @@ static int grp_pages(struct mut *m, const struct grp *g)
 
 		if (a->type != CR_HDR_PGARR || p->type != CR_HDR_PAGES)
 			return -1;
-		k = mget(m, a->off + 8, 4);
+		k = mget(m, a->off + offsetof(struct cr_hdr_pgarr, nr_pages), 4);
 		pram = mget(m, p->off + 12, 4) & CR_PAGES_PRAM;
 		c = sizeof(struct cr_hdr_pages) + (pram ? 0 : sums_len(k));
 		if (a->len != sizeof(struct cr_hdr_pgarr) + 8 * k ||
@@ -2632,7 +2723,8 @@ static int grp_pages(struct mut *m, const struct grp *g)
 		    p->len != c + (pram ? 0 : k * PS) || n + k > MAX_PAGES)
 			return -1;
 		for (j = 0; j < k; j++, n++) {
-			pgs[n].addr = mget(m, a->off + 16 + 8 * j, 8);
+			pgs[n].addr = mget(m, a->off +
+					   sizeof(struct cr_hdr_pgarr) + 8 * j, 8);
 			pgs[n].data = pram ? NULL : m->p + p->off + c + j * PS;
 			pgs[n].sum = pram ? 0 : mget(m, p->off + 16 + 8 * j, 8);
 		}
@@ -2642,7 +2734,8 @@ static int grp_pages(struct mut *m, const struct grp *g)
 
 /*
  * Page records for @n pages, appended at @t; returns the bytes. Each
- * page keeps the checksum it had, right or not.
+ * page keeps the checksum it had, right or not; each batch gets its
+ * bounds and flags, and its digest when the mutant is sealed.
  */
 static size_t emit_pages(unsigned char *t, const struct pg *pg, int n)
 {
@@ -2662,6 +2755,9 @@ static size_t emit_pages(unsigned char *t, const struct pg *pg, int n)
 		p.h.len = sizeof(p) + (pram ? 0 : sums_len(k) + k * PS);
 		p.nr_pages = k;
 		p.flags = pram ? CR_PAGES_PRAM : 0;
+		a.flags = p.flags;
+		a.first = pg[i].addr;
+		a.last = pg[i + k - 1].addr;
 		memcpy(t + pos, &a, sizeof(a));
 		pos += sizeof(a);
 		for (j = 0; j < k; j++, pos += 8)
@@ -2916,6 +3012,8 @@ static bool mut_ident(struct mut *m)
  */
 static bool mut_pgarr_resize(struct mut *m)
 {
+	const size_t ha = sizeof(struct cr_hdr_pgarr);
+	const size_t hp = sizeof(struct cr_hdr_pages);
 	int ri = pick_rec(m, CR_HDR_PGARR), k;
 	uint32_t n, nn, flags;
 	uint64_t last;
@@ -2927,11 +3025,11 @@ static bool mut_pgarr_resize(struct mut *m)
 		return false;
 	a = m->recs[ri].off;
 	p = m->recs[ri + 1].off;
-	n = mget(m, a + 8, 4);
+	n = mget(m, a + offsetof(struct cr_hdr_pgarr, nr_pages), 4);
 	flags = mget(m, p + 12, 4);
 	here = !(flags & CR_PAGES_PRAM);	/* contents in the image */
-	if (m->recs[ri].len != 16 + 8 * n || mget(m, p + 8, 4) != n ||
-	    m->recs[ri + 1].len != 16 + (here ? sums_len(n) + n * PS : 0))
+	if (m->recs[ri].len != ha + 8 * n || mget(m, p + 8, 4) != n ||
+	    m->recs[ri + 1].len != hp + (here ? sums_len(n) + n * PS : 0))
 		return false;
 	nn = from(m, (const uint64_t []){ 0, 1, n - 1, n + 1, n * 2,
 		  PGARR_MAX, PGARR_MAX + 1, 1 + below(m, 600) }, 8);
@@ -2940,7 +3038,7 @@ static bool mut_pgarr_resize(struct mut *m)
 	dsc(m, "PGARR[%d]@%zu and its PAGES: %u->%u pages", ri, a, n, nn);
 	if (here) {
 		/* the contents first, at the end: the checksums stay put */
-		c = p + 16 + sums_len(n);
+		c = p + hp + sums_len(n);
 		if (nn < n)
 			msplice(m, c + (size_t)nn * PS, (size_t)(n - nn) * PS,
 				NULL, 0);
@@ -2948,32 +3046,46 @@ static bool mut_pgarr_resize(struct mut *m)
 			msplice(m, c + (size_t)n * PS, 0, NULL,
 				(size_t)(nn - n) * PS);
 		t = tmp_get(sums_len(nn));
-		memcpy(t, m->p + p + 16, sums_len(nn < n ? nn : n));
+		memcpy(t, m->p + p + hp, sums_len(nn < n ? nn : n));
 		for (k = n; k < (int)nn; k++)
 			memcpy(t + 8 * k, &zero_page_sum, 8);
-		msplice(m, p + 16, sums_len(n), t, sums_len(nn));
+		msplice(m, p + hp, sums_len(n), t, sums_len(nn));
 	}
 	if (nn < n) {
-		msplice(m, a + 16 + 8 * nn, 8 * (n - nn), NULL, 0);
+		msplice(m, a + ha + 8 * nn, 8 * (n - nn), NULL, 0);
 		p -= 8 * (n - nn);
 	} else {
 		t = tmp_get(8 * (nn - n));
-		last = n ? mget(m, a + 16 + 8 * (n - 1), 8) : 0;
+		last = n ? mget(m, a + ha + 8 * (n - 1), 8) : 0;
 		for (k = 0; k < (int)(nn - n); k++) {
 			last += PS;
 			memcpy(t + 8 * k, &last, 8);
 		}
-		msplice(m, a + 16 + 8 * n, 0, t, 8 * (nn - n));
+		msplice(m, a + ha + 8 * n, 0, t, 8 * (nn - n));
 		p += 8 * (nn - n);
 	}
-	mset(m, a + 4, 4, 16 + 8 * nn);
-	mset(m, a + 8, 4, nn);
-	mset(m, p + 4, 4, 16 + (here ? sums_len(nn) + (size_t)nn * PS : 0));
+	mset(m, a + 4, 4, ha + 8 * nn);
+	mset(m, a + offsetof(struct cr_hdr_pgarr, nr_pages), 4, nn);
+	mset(m, p + 4, 4, hp + (here ? sums_len(nn) + (size_t)nn * PS : 0));
 	mset(m, p + 8, 4, nn);
+	/* Mostly the bounds to match, for the addresses' checks to judge. */
+	if (nn && chance(m, 85)) {
+		mset(m, a + offsetof(struct cr_hdr_pgarr, first), 8,
+		     mget(m, a + ha, 8));
+		mset(m, a + offsetof(struct cr_hdr_pgarr, last), 8,
+		     mget(m, a + ha + 8 * (nn - 1), 8));
+	} else {
+		dsc(m, "(bounds left)");
+	}
 	return true;
 }
 
-/* Page addresses out of order, repeated, unaligned or shifted. */
+/*
+ * Page addresses out of order, repeated, unaligned or shifted; mostly
+ * with the batch's bounds made to match them, so that the addresses are
+ * judged on their own (the digest is made right when the mutant is
+ * sealed).
+ */
 static bool mut_pgaddrs(struct mut *m)
 {
 	int ri = pick_rec(m, CR_HDR_PGARR);
@@ -2981,15 +3093,17 @@ static bool mut_pgaddrs(struct mut *m)
 		"two swapped", "one repeated", "one unaligned", "all shifted up",
 		"all shifted down", "one past the VMA", "reversed",
 	};
+	const size_t ha = sizeof(struct cr_hdr_pgarr);
+	bool bounds = chance(m, 70);
 	uint32_t n, j, k;
 	size_t a;
 	int h;
 	uint64_t x, y;
 
-	if (ri < 0 || m->recs[ri].len < 16)
+	if (ri < 0 || m->recs[ri].len < ha)
 		return false;
-	a = m->recs[ri].off + 16;
-	n = (m->recs[ri].len - 16) / 8;
+	a = m->recs[ri].off + ha;
+	n = (m->recs[ri].len - ha) / 8;
 	if (!n)
 		return false;
 	h = below(m, N(how));
@@ -3027,14 +3141,21 @@ static bool mut_pgaddrs(struct mut *m)
 		}
 		break;
 	}
-	dsc(m, "PGARR[%d]@%zu: page addresses %s (at %u)", ri,
-	    m->recs[ri].off, how[h], j);
+	if (bounds) {
+		mset(m, m->recs[ri].off + offsetof(struct cr_hdr_pgarr, first),
+		     8, mget(m, a, 8));
+		mset(m, m->recs[ri].off + offsetof(struct cr_hdr_pgarr, last),
+		     8, mget(m, a + 8 * (n - 1), 8));
+	}
+	dsc(m, "PGARR[%d]@%zu: page addresses %s (at %u), bounds %s", ri,
+	    m->recs[ri].off, how[h], j, bounds ? "to match" : "left");
 	return true;
 }
 
 /*
  * The PRAM flag of a PAGES record, its contents and their checksums
- * dropped, or added: pages of zeros.
+ * dropped, or added: pages of zeros; with them, its batch's flags, which
+ * must be the same, to match.
  */
 static bool mut_pages_flags(struct mut *m)
 {
@@ -3066,6 +3187,11 @@ static bool mut_pages_flags(struct mut *m)
 		mset(m, p + 4, 4, m->recs[ri].len - len);
 	}
 	mset(m, p + 12, 4, flags ^ CR_PAGES_PRAM);
+	if (fit && ri > 0 && m->recs[ri - 1].type == CR_HDR_PGARR &&
+	    m->recs[ri - 1].len >= sizeof(struct cr_hdr_pgarr))
+		mset(m, m->recs[ri - 1].off +
+		     offsetof(struct cr_hdr_pgarr, flags), 4,
+		     flags ^ CR_PAGES_PRAM);
 	dsc(m, "PAGES[%d]@%zu: PRAM flag %s%s", ri, p,
 	    flags & CR_PAGES_PRAM ? "cleared" : "set",
 	    fit ? ", contents to match" : "");
@@ -3187,6 +3313,34 @@ static bool mut_page_data(struct mut *m)
 	}
 	dsc(m, "PAGES[%d]@%zu: %d bytes of contents changed, their pages' checksums %s",
 	    ri, p, nb, h ? "left" : "to match");
+	return true;
+}
+
+/*
+ * A batch's digest left wrong: the digest itself changed, which the
+ * running checksum covers (and is made right for), or behind its back
+ * one of the batch's addresses or one of its pages' checksums, which the
+ * running checksum leaves to it. Restart must find the batch damaged,
+ * EBADMSG, before it takes any of it. Done once the mutant is sealed
+ * (fix_digests()), which would undo it before.
+ */
+static bool mut_digest(struct mut *m)
+{
+	static const char *const how[] = {
+		"", "the digest changed", "an address changed",
+		"a page's checksum changed",
+	};
+	int ri = pick_rec(m, CR_HDR_PGARR);
+	uint64_t d;
+
+	if (ri < 0 || ri + 1 >= m->nr ||
+	    !batch_digest(m->p, &m->recs[ri], &m->recs[ri + 1], &d))
+		return false;
+	m->keep_digest = batch_no(m, ri);
+	m->digest_bad = 1 + below(m, 3);
+	m->want = EBADMSG;
+	dsc(m, "PGARR[%d]@%zu: %s, its digest left", ri, m->recs[ri].off,
+	    how[m->digest_bad]);
 	return true;
 }
 
@@ -3315,6 +3469,7 @@ static const struct mutator mutators[] = {
 	{ "vma duplicate", C_VMA, 2, mut_vma_dup },
 	{ "page data", C_DATA, 2, mut_page_data },
 	{ "checksum", C_CRC, 1, mut_crc },
+	{ "digest", C_DIGEST, 2, mut_digest },
 	{ "syscall regs", C_REGS, 2, mut_sysregs },
 	{ "environment", C_ENV, 3, mut_env },
 	{ "interrupt", C_INTR, 2, mut_interrupt },
@@ -3325,10 +3480,79 @@ static const struct mutator mutators[] = {
 
 static bool used[NR_MUT];
 
+/* Damage the digest of the batch whose PGARR record is @i, once sealed. */
+static void damage_digest(struct mut *m, int i)
+{
+	size_t a = m->recs[i].off, pg = m->recs[i + 1].off, at;
+	uint64_t d;
+	uint32_t n;
+	int how = m->digest_bad;
+
+	if (!how || !batch_digest(m->p, &m->recs[i], &m->recs[i + 1], &d)) {
+		if (how)
+			m->want = 0;	/* no batch for it any more */
+		return;
+	}
+	mset(m, a + offsetof(struct cr_hdr_pgarr, digest), 8, d);
+	n = mget(m, a + offsetof(struct cr_hdr_pgarr, nr_pages), 4);
+	if (how == 3 && (!n || mget(m, pg + 12, 4)))
+		how = 2;	/* no checksums in the image */
+	switch (how) {
+	case 1:
+		mset(m, a + offsetof(struct cr_hdr_pgarr, digest), 8,
+		     d ^ (1 + below(m, ~0ULL)));
+		break;
+	case 2:
+		if (!n)
+			return;
+		at = a + sizeof(struct cr_hdr_pgarr) + 8 * below(m, n);
+		mset(m, at, 8, mget(m, at, 8) ^ 1ULL << below(m, 64));
+		break;
+	default:
+		at = pg + sizeof(struct cr_hdr_pages) + 8 * below(m, n);
+		mset(m, at, 8, mget(m, at, 8) ^ 1ULL << below(m, 64));
+		break;
+	}
+	if (batch_digest(m->p, &m->recs[i], &m->recs[i + 1], &d) &&
+	    d == mget(m, a + offsetof(struct cr_hdr_pgarr, digest), 8))
+		m->want = 0;	/* 2^-64 */
+}
+
+/*
+ * Seal each batch as checkpoint(2) would: the digest in its PGARR record
+ * of its addresses and its PAGES record up to the contents, for each
+ * batch that changed; but batch @m->keep_digest, whose digest a mutator
+ * changed or means to damage (damage_digest()).
+ */
+static void fix_digests(struct mut *m)
+{
+	size_t at;
+	uint64_t d;
+	int i, k = 0;
+
+	for (i = 0; i + 1 < m->nr; i++) {
+		if (m->recs[i].type != CR_HDR_PGARR)
+			continue;
+		if (k++ == m->keep_digest) {
+			damage_digest(m, i);
+			continue;
+		}
+		/* A batch before the first change is the image's own. */
+		if (rec_end(m, i + 1) <= m->dirty ||
+		    !batch_digest(m->p, &m->recs[i], &m->recs[i + 1], &d))
+			continue;
+		at = m->recs[i].off + offsetof(struct cr_hdr_pgarr, digest);
+		if (mget(m, at, 8) != d)
+			mset(m, at, 8, d);
+	}
+}
+
 /*
  * Seal the mutant as checkpoint(2) would: the tail's CRC-32C of all its
- * records before, page contents left out, which their pages' own
- * checksums cover (the mutators that change contents seal those).
+ * records before, but the addresses of the batches and their PAGES
+ * records, which the batches' digests (fix_digests(), first) and their
+ * pages' own checksums cover (the mutators that change contents seal
+ * those).
  */
 static void fix_crc(struct mut *m)
 {
@@ -3390,6 +3614,8 @@ static void reset(int kind)
 	m->len = k->size;
 	m->dirty = m->len;
 	m->crc_bad = false;
+	m->keep_digest = -1;
+	m->digest_bad = 0;
 	m->want = 0;
 	memset(&m->env, 0, sizeof(m->env));
 	m->env.rlimit = -1;
@@ -3441,6 +3667,8 @@ static void mutate(long idx, int kind)
 	/* What one mutation is refused with, another may forestall. */
 	if (applied != 1)
 		m->want = 0;
+	applying = "digest";
+	fix_digests(m);
 	applying = "checksum";
 	fix_crc(m);
 	applying = NULL;

@@ -2,11 +2,11 @@
 /*
  * restart(2) must trust nothing in an image: truncated, bit-flipped and
  * hand-made hostile images each get an errno (EINVAL, or EBADMSG for a
- * checksum mismatch) and a log line, never acceptance, and leave the
- * caller as it was: its memory, and, for a restart refused only at the
- * checksum once the whole new address space was built, its registers,
- * FPU state, signal handlers and mask, name and /proc/self/maps. The
- * valid image restarts.
+ * checksum or digest mismatch) and a log line, never acceptance, and
+ * leave the caller as it was: its memory, and, for a restart refused
+ * only at the checksum once the whole new address space was built, or
+ * at a batch of pages, its registers, FPU state, signal handlers and
+ * mask, name and /proc/self/maps. The valid image restarts.
  */
 #define _GNU_SOURCE
 #include <stddef.h>
@@ -17,6 +17,7 @@
 #include <linux/ckpt_hdr.h>
 
 #include "../kselftest_harness.h"
+#include "ckpt_edit.h"
 #include "ckpt_util.h"
 
 #define PS		4096UL
@@ -130,6 +131,27 @@ static int find_rec(struct _test_data_image *self, uint32_t type, int from)
 	return -1;
 }
 
+/*
+ * A batch of at least three pages, not all consecutive (the child's
+ * every other page): its PGARR record's index, or -1. Its bounds can
+ * move by a page and still pass for a batch of its size, and an address
+ * inside it can be repeated.
+ */
+static int sparse_batch(struct _test_data_image *self)
+{
+	struct cr_hdr_pgarr ha;
+	int i;
+
+	for (i = find_rec(self, CR_HDR_PGARR, 0); i >= 0;
+	     i = find_rec(self, CR_HDR_PGARR, i)) {
+		memcpy(&ha, self->img + self->recs[i].off, sizeof(ha));
+		if (ha.nr_pages >= 3 &&
+		    ha.last - ha.first > (ha.nr_pages - 1) * PS)
+			return i;
+	}
+	return -1;
+}
+
 /* The undamaged image restarts: the child checks its pages and exits 0. */
 TEST_F(image, valid_image_restarts)
 {
@@ -171,28 +193,42 @@ TEST_F(image, truncated_at_random_points)
 	}
 }
 
+/* Whether @pos is in @len bytes at @start. */
+static bool within(size_t pos, size_t start, size_t len)
+{
+	return pos >= start && pos - start < len;
+}
+
 /*
  * Every bit flipped anywhere is refused; in page data, by the page's own
- * checksum. And a page's checksum wrong in its top bit only: all 64 bits
+ * checksum; in a batch's addresses and its pages' checksums, which the
+ * running checksum leaves out, by the batch's digest. And a page's
+ * checksum wrong in its top bit only, the digest made right: all 64 bits
  * of it count.
  */
 TEST_F(image, single_bit_flips)
 {
 	unsigned char *copy = malloc(self->size);
-	size_t pos, data_start, data_end;
+	size_t pos, data_start, data_end, addrs, sums, len;
 	int i, err, pages, flips = 0;
 	struct cr_hdr_pages hp;
 	char log[1024];
 
 	ASSERT_NE(NULL, copy);
 	pages = find_rec(self, CR_HDR_PAGES, 0);
-	ASSERT_LE(0, pages);
+	ASSERT_LE(1, pages);
+	ASSERT_EQ(CR_HDR_PGARR, self->recs[pages - 1].type);
 	memcpy(&hp, self->img + self->recs[pages].off, sizeof(hp));
 	ASSERT_EQ(0, hp.flags);
 	/* The contents, after the pages' checksums, 8 bytes each. */
 	data_start = self->recs[pages].off + sizeof(hp) + 8UL * hp.nr_pages;
 	data_end = self->recs[pages].off + self->recs[pages].len;
 	ASSERT_EQ(data_end - data_start, (size_t)hp.nr_pages * PS);
+	/* What the batch's digest covers: its addresses, its checksums. */
+	addrs = self->recs[pages - 1].off + sizeof(struct cr_hdr_pgarr);
+	sums = self->recs[pages].off + sizeof(hp);
+	len = 8UL * hp.nr_pages;
+	ASSERT_EQ(addrs + len, self->recs[pages].off);
 
 	srand(2);
 	for (i = 0; i < 400; i++) {
@@ -211,6 +247,13 @@ TEST_F(image, single_bit_flips)
 			EXPECT_NE(NULL, strstr(log, "is damaged")) {
 				TH_LOG("flip at %zu (page data): %s", pos, log);
 			}
+		} else if (within(pos, addrs, len) || within(pos, sums, len)) {
+			EXPECT_EQ(EBADMSG, err) {
+				TH_LOG("flip at %zu (batch): %s", pos, log);
+			}
+			EXPECT_NE(NULL, strstr(log, "page-array is damaged")) {
+				TH_LOG("flip at %zu (batch): %s", pos, log);
+			}
 		} else {
 			/*
 			 * Refused as malformed, or as damaged at the tail; or a
@@ -228,12 +271,50 @@ TEST_F(image, single_bit_flips)
 	}
 	EXPECT_EQ(400, flips);
 
+	/*
+	 * Each bit of the batch's addresses and checksums, a byte apart:
+	 * the digest finds it. A bit of the PAGES record's head between
+	 * them makes it a head that does not match the batch, or is found
+	 * by the digest.
+	 */
+	for (pos = addrs; pos < data_start; pos += 9) {
+		memcpy(copy, self->img, self->size);
+		copy[pos] ^= 1 << (pos % 8);
+		err = try_restart(self, copy, self->size, log, sizeof(log));
+		if (within(pos, addrs, len) || within(pos, sums, len)) {
+			EXPECT_EQ(EBADMSG, err) {
+				TH_LOG("flip at %zu (batch): %s", pos, log);
+			}
+			EXPECT_NE(NULL, strstr(log, "page-array is damaged")) {
+				TH_LOG("flip at %zu (batch): %s", pos, log);
+			}
+		} else {
+			EXPECT_TRUE(err == EINVAL || err == EBADMSG) {
+				TH_LOG("flip at %zu (PAGES head): errno %d, %s",
+				       pos, err, log);
+			}
+		}
+	}
+
+	/* The first page's checksum, its top bit: the digest finds it... */
 	memcpy(copy, self->img, self->size);
-	copy[self->recs[pages].off + sizeof(hp) + 7] ^= 0x80;
+	copy[sums + 7] ^= 0x80;
+	EXPECT_EQ(EBADMSG, try_restart(self, copy, self->size, log,
+				       sizeof(log)));
+	EXPECT_NE(NULL, strstr(log, "page-array is damaged")) {
+		TH_LOG("top bit of the first page's checksum flipped: %s", log);
+	}
+	/* ...and, the digest made right again, the page's own check. */
+	seal_image(copy, self->size);
 	EXPECT_EQ(EBADMSG, try_restart(self, copy, self->size, log,
 				       sizeof(log)));
 	EXPECT_NE(NULL, strstr(log, "is damaged")) {
-		TH_LOG("top bit of the first page's checksum flipped: %s", log);
+		TH_LOG("top bit of the first page's checksum flipped, digest sealed: %s",
+		       log);
+	}
+	EXPECT_EQ(NULL, strstr(log, "page-array is damaged")) {
+		TH_LOG("top bit of the first page's checksum flipped, digest sealed: %s",
+		       log);
 	}
 	free(copy);
 }
@@ -259,19 +340,40 @@ static void expect_hostile(struct __test_metadata *_metadata,
 	free(copy);
 }
 
+/* Restart @copy, an edited image, and expect @err with @why logged. */
+static void expect_refused(struct __test_metadata *_metadata,
+			   struct _test_data_image *self,
+			   const unsigned char *copy, int err, const char *why)
+{
+	char log[1024];
+
+	EXPECT_EQ(err, try_restart(self, copy, self->size, log,
+				   sizeof(log))) {
+		TH_LOG("want \"%s\": %s", why, log);
+	}
+	EXPECT_NE(NULL, strstr(log, why)) {
+		TH_LOG("log: %s", log);
+	}
+}
+
 TEST_F(image, hostile_records)
 {
 	int vma = find_rec(self, CR_HDR_VMA, 0);
 	int vma2 = find_rec(self, CR_HDR_VMA, vma);
 	int pgarr = find_rec(self, CR_HDR_PGARR, 0);
+	int sparse = sparse_batch(self);
 	uint64_t kaddr = 0xffff888000000000ULL, start, addr;
+	unsigned char *copy = malloc(self->size);
 	uint32_t huge = 0xfffffff8U;
+	struct cr_hdr_pgarr ha;
 	struct cr_hdr_vma v;
 	size_t off;
 
+	ASSERT_NE(NULL, copy);
 	ASSERT_LE(0, vma);
 	ASSERT_LE(0, vma2);
 	ASSERT_LE(0, pgarr);
+	ASSERT_LE(0, sparse);
 
 	/* A VMA at a kernel address. */
 	off = self->recs[vma].off + offsetof(struct cr_hdr_vma, start);
@@ -283,16 +385,41 @@ TEST_F(image, hostile_records)
 	off = self->recs[vma2].off + offsetof(struct cr_hdr_vma, start);
 	expect_hostile(_metadata, self, off, &start, 8, "overlaps");
 
-	/* A page address outside its VMA. */
-	off = self->recs[pgarr].off + sizeof(struct cr_hdr_pgarr);
-	memcpy(&addr, self->img + off, 8);
-	addr += 1UL << 40;
-	expect_hostile(_metadata, self, off, &addr, 8, "outside its VMA");
+	/*
+	 * A page address outside its VMA, the batch's bound with it and
+	 * its digest made right again: refused by the bound, before the
+	 * addresses are read.
+	 */
+	memcpy(copy, self->img, self->size);
+	off = self->recs[pgarr].off;
+	memcpy(&ha, copy + off, sizeof(ha));
+	ASSERT_LT(0, ha.nr_pages);
+	ha.last += 1UL << 40;
+	if (ha.nr_pages == 1)
+		ha.first = ha.last;
+	memcpy(copy + off, &ha, sizeof(ha));
+	memcpy(copy + off + sizeof(ha) + 8 * (ha.nr_pages - 1), &ha.last, 8);
+	seal_image(copy, self->size);
+	expect_refused(_metadata, self, copy, EINVAL, "outside its VMA");
+	/* The bound alone moved there. */
+	off = self->recs[pgarr].off + offsetof(struct cr_hdr_pgarr, last);
+	expect_hostile(_metadata, self, off, &ha.last, 8, "outside its VMA");
+
+	/* A page repeated inside a batch, its digest made right again. */
+	memcpy(copy, self->img, self->size);
+	off = self->recs[sparse].off + sizeof(struct cr_hdr_pgarr);
+	memcpy(&addr, copy + off, 8);
+	memcpy(copy + off + 8, &addr, 8);
+	seal_image(copy, self->size);
+	expect_refused(_metadata, self, copy, EINVAL, "out of order");
 
 	/* Huge counts and lengths. */
 	off = self->recs[pgarr].off + offsetof(struct cr_hdr_pgarr, nr_pages);
 	expect_hostile(_metadata, self, off, &huge, 4, "page-array of");
+	/* A batch's length must be that of its pages' addresses. */
 	off = self->recs[pgarr].off + offsetof(struct cr_hdr, len);
+	expect_hostile(_metadata, self, off, &huge, 4, "page-array of");
+	off = self->recs[vma].off + offsetof(struct cr_hdr, len);
 	expect_hostile(_metadata, self, off, &huge, 4, "bad length");
 	off = self->recs[vma].off + offsetof(struct cr_hdr_vma, path_len);
 	expect_hostile(_metadata, self, off, &huge, 4, "bad file path");
@@ -302,6 +429,7 @@ TEST_F(image, hostile_records)
 
 	/* Not an image at all. */
 	expect_hostile(_metadata, self, 8, "NOTIMAGE", 8, "bad magic");
+	free(copy);
 }
 
 /*
@@ -640,26 +768,23 @@ static void late_refusal(int fd, int log[2], struct late_refusal *lr)
 }
 
 /*
- * The image with its checksum wrong, and nothing else: restart reads
- * every record and builds the whole new address space, pages included,
- * before the tail refuses it. The caller must come back from that as it
- * went in, in every register and all of its task state, not only its
- * memory (caller_unchanged). The caller is a child of the test, so that
- * one that became the image's task is seen as such.
+ * Restart @img, an edited image, from a child of the test, and expect it
+ * refused with @err and @why logged, the child coming back from it as it
+ * went in: in every register and all of its task state, not only its
+ * memory (caller_unchanged). A child that became the image's task is
+ * seen as such.
  */
-TEST_F(image, caller_state_after_a_late_refusal)
+static void expect_caller_kept(struct __test_metadata *_metadata,
+			       struct _test_data_image *self,
+			       const unsigned char *img, int err,
+			       const char *why)
 {
-	unsigned char *copy = malloc(self->size);
 	struct late_refusal *lr;
 	int i, status;
 	pid_t pid;
 
-	ASSERT_NE(NULL, copy);
-	memcpy(copy, self->img, self->size);
-	copy[self->size - sizeof(struct cr_hdr_tail) +
-	     offsetof(struct cr_hdr_tail, crc32c)] ^= 0x01;
-	ASSERT_EQ(self->size, pwrite(self->fd, copy, self->size, 0));
-	free(copy);
+	ASSERT_EQ(0, ftruncate(self->fd, 0));
+	ASSERT_EQ(self->size, pwrite(self->fd, img, self->size, 0));
 	lr = mmap(NULL, sizeof(*lr), PROT_READ | PROT_WRITE,
 		  MAP_SHARED | MAP_ANONYMOUS, -1, 0);
 	ASSERT_NE(MAP_FAILED, lr);
@@ -675,9 +800,9 @@ TEST_F(image, caller_state_after_a_late_refusal)
 		       status);
 	}
 
-	EXPECT_EQ(-EBADMSG, lr->ret);
-	EXPECT_NE(NULL, strstr(lr->log, "checksum mismatch")) {
-		TH_LOG("log: %s", lr->log);
+	EXPECT_EQ(-err, lr->ret);
+	EXPECT_NE(NULL, strstr(lr->log, why)) {
+		TH_LOG("want \"%s\", log: %s", why, lr->log);
 	}
 	EXPECT_EQ(R12_MAGIC, lr->gpr[0]);
 	EXPECT_EQ(R13_MAGIC, lr->gpr[1]);
@@ -699,6 +824,79 @@ TEST_F(image, caller_state_after_a_late_refusal)
 		       first_diff(lr->before.maps, lr->after.maps));
 	}
 	munmap(lr, sizeof(*lr));
+}
+
+/*
+ * The image with its checksum wrong, and nothing else: restart reads
+ * every record and builds the whole new address space, pages included,
+ * before the tail refuses it. The caller must come back from that as it
+ * went in.
+ */
+TEST_F(image, caller_state_after_a_late_refusal)
+{
+	unsigned char *copy = malloc(self->size);
+
+	ASSERT_NE(NULL, copy);
+	memcpy(copy, self->img, self->size);
+	copy[self->size - sizeof(struct cr_hdr_tail) +
+	     offsetof(struct cr_hdr_tail, crc32c)] ^= 0x01;
+	expect_caller_kept(_metadata, self, copy, EBADMSG, "checksum mismatch");
+	free(copy);
+}
+
+/*
+ * A batch's bounds must be its first and last addresses: with one moved
+ * by a page, still inside its VMA and wide enough for the batch, and its
+ * digest and the image's checksum made right again, it is refused with
+ * EINVAL once its addresses are read. Addresses changed behind the
+ * digest's back, the image's checksum made right (which does not cover
+ * them), are refused with EBADMSG by the digest. Either way, the caller
+ * comes back as it went in.
+ */
+TEST_F(image, batch_bounds_and_digest)
+{
+	unsigned char *copy = malloc(self->size);
+	int pgarr = sparse_batch(self);
+	struct cr_hdr_pgarr ha, edit;
+	uint64_t addr;
+	size_t off;
+
+	ASSERT_NE(NULL, copy);
+	ASSERT_LE(0, pgarr) {
+		TH_LOG("no batch of three pages or more with a gap");
+	}
+	off = self->recs[pgarr].off;
+	memcpy(&ha, self->img + off, sizeof(ha));
+	memcpy(&addr, self->img + off + sizeof(ha), 8);
+	ASSERT_EQ(ha.first, addr);
+	memcpy(&addr, self->img + off + sizeof(ha) + 8 * (ha.nr_pages - 1), 8);
+	ASSERT_EQ(ha.last, addr);
+
+	/* The first bound a page above the first address. */
+	memcpy(copy, self->img, self->size);
+	edit = ha;
+	edit.first += PS;
+	memcpy(copy + off, &edit, sizeof(edit));
+	seal_image(copy, self->size);
+	expect_caller_kept(_metadata, self, copy, EINVAL, "page-array bounds");
+
+	/* The last bound a page below the last address. */
+	memcpy(copy, self->img, self->size);
+	edit = ha;
+	edit.last -= PS;
+	memcpy(copy + off, &edit, sizeof(edit));
+	seal_image(copy, self->size);
+	expect_caller_kept(_metadata, self, copy, EINVAL, "page-array bounds");
+
+	/* The second address a page up, the digest left as it was. */
+	memcpy(copy, self->img, self->size);
+	memcpy(&addr, copy + off + sizeof(ha) + 8, 8);
+	addr += PS;
+	memcpy(copy + off + sizeof(ha) + 8, &addr, 8);
+	seal_tail(copy, self->size);
+	expect_caller_kept(_metadata, self, copy, EBADMSG,
+			   "page-array is damaged");
+	free(copy);
 }
 
 /*

@@ -6,12 +6,16 @@
  *
  * - touched in a random order, every page is byte for byte what was
  *   saved; left alone, the background fills every page (mincore(2) sees
- *   them all), and they are right too;
+ *   them all), and they are right too; the same with pages that were
+ *   never written between the saved ones, in a batch and across batches:
+ *   they read zeroes, touched before or after their batch was read;
  * - during the lazy phase: MADV_DONTNEED and munmap()+mmap() give zeroes,
  *   never the image; mremap() moves the pages with their contents; a
  *   fork() child sees the same memory; /proc/PID/mem and
  *   process_vm_readv() read the saved contents;
  * - a damaged page gets SIGBUS on touch, and its neighbours are right;
+ *   a batch whose digest does not match gets SIGBUS in all of its pages,
+ *   the pages of the other batches are right;
  * - the image cannot be opened for writing while the task is lazy;
  * - a task that exits in the middle leaves nothing behind (kmemleak, at
  *   the end of the run);
@@ -35,13 +39,14 @@
 #define PS		4096UL
 #define NPAGES		16384UL		/* 64 MiB: the background takes a while */
 #define DAMAGED		777UL		/* the page whose contents the test damages */
+#define BATCH		512UL		/* pages a batch holds at most */
 /* Where the child maps its memory: the test reads it from outside. */
 #define AREA		((unsigned char *)0x7e0000000000UL)
 
 /* What the restored task does, set before the checkpoint. */
 enum scenario {
 	S_RANDOM, S_BACKGROUND, S_DONTNEED, S_REMAP, S_MREMAP, S_FORK,
-	S_STOP, S_SIGBUS, S_EXIT,
+	S_STOP, S_SIGBUS, S_BADBATCH, S_EXIT, S_SPARSE, S_SPARSE_BG,
 };
 
 static int scenario;
@@ -58,6 +63,21 @@ static void fill_page(unsigned char *p, unsigned long page)
 
 	for (off = 0; off < PS; off++)
 		p[off] = pat(page, off);
+}
+
+/*
+ * For the sparse scenarios: whether the child writes page @i, and so
+ * saves it. Holes of one page inside batches, and one of 700 pages
+ * across a batch boundary.
+ */
+static bool saved(unsigned long i)
+{
+	return i % 7 != 3 && (i < 3000 || i >= 3700);
+}
+
+static bool sparse(void)
+{
+	return scenario == S_SPARSE || scenario == S_SPARSE_BG;
 }
 
 /* 0 when @p holds page @page's saved contents. */
@@ -93,6 +113,20 @@ static long check_range(const unsigned char *base, unsigned long from,
 	return 0;
 }
 
+/* 0 when, in a sparse scenario, each page of @order is what it must be. */
+static int check_sparse(const unsigned long *order)
+{
+	unsigned long i, n;
+
+	for (i = 0; i < NPAGES; i++) {
+		n = order ? order[i] : i;
+		if (saved(n) ? page_ok(area + n * PS, n) :
+			       page_zero(area + n * PS))
+			return -1;
+	}
+	return 0;
+}
+
 static unsigned long resident(void)
 {
 	unsigned char *vec = malloc(NPAGES);
@@ -119,15 +153,25 @@ static void on_bus(int sig)
 	siglongjmp(bus_jmp, 1);
 }
 
+/* Whether reading @p gets SIGBUS, on_bus() catching it. */
+static int faults(const unsigned char *p)
+{
+	if (sigsetjmp(bus_jmp, 1))
+		return 1;
+	touch(p);
+	return 0;
+}
+
 /* The restored task's part: its exit status says what went wrong. */
 static int resumed(void)
 {
-	unsigned long i, j, tmp, *order;
+	unsigned long i, j, tmp, *order, lo, hi;
 	unsigned char *p;
 	int status, k;
 	pid_t kid;
 
 	switch (scenario) {
+	case S_SPARSE:
 	case S_RANDOM:
 		order = malloc(NPAGES * sizeof(*order));
 		if (!order)
@@ -141,10 +185,21 @@ static int resumed(void)
 			order[i] = order[j];
 			order[j] = tmp;
 		}
+		if (scenario == S_SPARSE)
+			return check_sparse(order) || check_sparse(NULL) ? 13 : 0;
 		for (i = 0; i < NPAGES; i++)
 			if (page_ok(area + order[i] * PS, order[i]))
 				return 11;
 		return check_range(area, 0, NPAGES) ? 12 : 0;
+	case S_SPARSE_BG:
+		/* Not touched: the background fills the saved pages alone. */
+		for (i = 0, j = 0; i < NPAGES; i++)
+			j += saved(i);
+		for (k = 0; k < 1200 && resident() < j; k++)
+			usleep(100000);
+		if (resident() != j)
+			return 14;
+		return check_sparse(NULL) ? 15 : 0;
 	case S_BACKGROUND:
 		/* Not touched: the background fills it all. */
 		for (k = 0; k < 1200 && resident() < NPAGES; k++)
@@ -206,6 +261,32 @@ static int resumed(void)
 		signal(SIGBUS, SIG_DFL);
 		return check_range(area, 0, DAMAGED) ||
 		       check_range(area, DAMAGED + 1, NPAGES) ? 72 : 0;
+	case S_BADBATCH:
+		/*
+		 * The pages that get SIGBUS: one run [lo, hi) of at most a
+		 * batch, with the page of the damaged batch the test chose;
+		 * every other page right.
+		 */
+		signal(SIGBUS, on_bus);
+		lo = NPAGES;
+		hi = NPAGES;
+		for (i = 0; i < NPAGES; i++) {
+			if (!faults(area + i * PS)) {
+				if (page_ok(area + i * PS, i))
+					return 80;
+				continue;
+			}
+			if (lo == NPAGES)
+				lo = i;
+			else if (i != hi)
+				return 81;	/* a second run of them */
+			hi = i + 1;
+		}
+		/* Again: still SIGBUS, never zeroes or other contents. */
+		if (!faults(area + DAMAGED * PS + 9))
+			return 82;
+		signal(SIGBUS, SIG_DFL);
+		return lo <= DAMAGED && DAMAGED < hi && hi - lo <= BATCH ? 0 : 83;
 	case S_EXIT:
 		return 0;
 	}
@@ -223,7 +304,8 @@ static int lazy_child(void)
 	/* Base pages: the test's page offsets are each one page. */
 	madvise(area, NPAGES * PS, MADV_NOHUGEPAGE);
 	for (i = 0; i < NPAGES; i++)
-		fill_page(area + i * PS, i);
+		if (!sparse() || saved(i))
+			fill_page(area + i * PS, i);
 	raise(SIGSTOP);
 	return resumed();
 }
@@ -346,6 +428,26 @@ TEST_F_TIMEOUT(lazy, the_background_fills_every_page, 300)
 	}
 }
 
+/*
+ * Batches whose pages are not all those from their first to their last:
+ * the addresses between leave the set when the batch is read, and read
+ * zeroes, whether touched before the batch was read (the touch reads it)
+ * or after.
+ */
+TEST_F_TIMEOUT(lazy, pages_never_written_read_zeroes, 300)
+{
+	EXPECT_EQ(0, run_scenario(self, S_SPARSE)) {
+		TH_LOG("%s", self->logbuf);
+	}
+}
+
+TEST_F_TIMEOUT(lazy, the_background_leaves_the_holes, 300)
+{
+	EXPECT_EQ(0, run_scenario(self, S_SPARSE_BG)) {
+		TH_LOG("%s", self->logbuf);
+	}
+}
+
 TEST_F_TIMEOUT(lazy, dontneed_reads_zeroes, 300)
 {
 	EXPECT_EQ(0, run_scenario(self, S_DONTNEED)) {
@@ -435,8 +537,11 @@ TEST_F_TIMEOUT(lazy, readers_from_outside_and_the_image_held, 300)
 	free(buf);
 }
 
-/* The image offset of the contents of the page at @addr, or -1. */
-static long page_offset(struct recs *r, unsigned long addr)
+/*
+ * The image offset of the contents of the page at @addr, or -1; with
+ * @batch, that of its batch's PGARR record instead.
+ */
+static long page_offset(struct recs *r, unsigned long addr, bool batch)
 {
 	struct cr_hdr_pgarr ha;
 	struct cr_hdr_pages hp;
@@ -449,8 +554,11 @@ static long page_offset(struct recs *r, unsigned long addr)
 			continue;
 		memcpy(&ha, r->img + r->off[i], sizeof(ha));
 		memcpy(&hp, r->img + r->off[i + 1], sizeof(hp));
-		if (hp.flags)
+		/* The bounds, which a lazy restart reads alone. */
+		if (hp.flags || addr < ha.first || addr > ha.last)
 			continue;
+		if (batch)
+			return r->off[i];
 		for (j = 0; j < ha.nr_pages; j++) {
 			memcpy(&a, r->img + r->off[i] + sizeof(ha) + 8 * j, 8);
 			if (a == addr)
@@ -469,7 +577,7 @@ TEST_F_TIMEOUT(lazy, a_damaged_page_gets_sigbus, 300)
 
 	ASSERT_EQ(0, image_of_rw(self, S_SIGBUS, false));
 	ASSERT_EQ(0, load_recs(self->img, &r));
-	off = page_offset(&r, (unsigned long)area + DAMAGED * PS);
+	off = page_offset(&r, (unsigned long)area + DAMAGED * PS, false);
 	ASSERT_LT(0, off);
 	r.img[off + 100] ^= 0x40;
 	ASSERT_EQ((ssize_t)r.size, pwrite(self->img, r.img, r.size, 0));
@@ -481,6 +589,46 @@ TEST_F_TIMEOUT(lazy, a_damaged_page_gets_sigbus, 300)
 	read_log(self->log[0], self->logbuf, sizeof(self->logbuf));
 	EXPECT_NE(NULL, strstr(self->logbuf, "is damaged"));
 	/* Lazily: it runs, and only the damaged page gets SIGBUS. */
+	ret = exit_status(lazy_restart(self));
+	EXPECT_EQ(0, ret) {
+		TH_LOG("%s", read_log(self->log[0], self->logbuf,
+				      sizeof(self->logbuf)));
+	}
+}
+
+/*
+ * A batch whose digest does not match: its first page's checksum changed,
+ * which the digest covers, the contents left alone. Eagerly, the digest
+ * refuses it before anything runs. Lazily, the task runs, and the first
+ * touch of any of the batch's pages reads the batch and finds it damaged:
+ * all of its pages get SIGBUS, not only the first (which a check of that
+ * page's checksum alone would give), and the other batches are right.
+ */
+TEST_F_TIMEOUT(lazy, a_damaged_batch_gets_sigbus, 300)
+{
+	struct cr_hdr_pgarr ha;
+	struct recs r;
+	long off;
+	int ret;
+
+	ASSERT_EQ(0, image_of_rw(self, S_BADBATCH, false));
+	ASSERT_EQ(0, load_recs(self->img, &r));
+	off = page_offset(&r, (unsigned long)area + DAMAGED * PS, true);
+	ASSERT_LT(0, off);
+	memcpy(&ha, r.img + off, sizeof(ha));
+	ASSERT_LE(ha.first, (unsigned long)area + DAMAGED * PS);
+	/* Its first checksum, after its addresses and the PAGES struct. */
+	off += sizeof(ha) + 8UL * ha.nr_pages + sizeof(struct cr_hdr_pages);
+	r.img[off + 3] ^= 0x10;
+	ASSERT_EQ((ssize_t)r.size, pwrite(self->img, r.img, r.size, 0));
+	free(r.img);
+	ASSERT_EQ(0, image_read_only(self));
+	EXPECT_EQ(RESTART_FAILED(EBADMSG),
+		  exit_status(restart_with(self, RESTART_RUN)));
+	read_log(self->log[0], self->logbuf, sizeof(self->logbuf));
+	EXPECT_NE(NULL, strstr(self->logbuf, "page-array is damaged")) {
+		TH_LOG("log: %s", self->logbuf);
+	}
 	ret = exit_status(lazy_restart(self));
 	EXPECT_EQ(0, ret) {
 		TH_LOG("%s", read_log(self->log[0], self->logbuf,

@@ -20,6 +20,7 @@
 #include <asm/ckpt_hdr.h>
 
 #include "../kselftest_harness.h"
+#include "ckpt_edit.h"
 #include "ckpt_util.h"
 
 #define NOBODY		65534
@@ -67,48 +68,6 @@ static void nobody_one_page_memlock(void)
 	become_nobody();
 }
 
-/* The standard CRC-32C register @c taken on over @n bytes at @p. */
-static uint32_t crc32c(uint32_t c, const unsigned char *p, size_t n)
-{
-	int k;
-
-	while (n--) {
-		c ^= *p++;
-		for (k = 0; k < 8; k++)
-			c = (c >> 1) ^ (0x82f63b78U & -(c & 1));
-	}
-	return c;
-}
-
-/*
- * The CRC-32C the tail holds, of the first @n bytes of image @p: all of
- * them but the page contents of PAGES records, which the pages' own
- * checksums, before them in the record, cover.
- */
-static uint32_t image_crc(const unsigned char *p, size_t n)
-{
-	struct cr_hdr_pages hp;
-	size_t off = 0, len, covered, sums;
-	uint32_t c = ~0U;
-
-	while (off < n) {
-		len = n - off;		/* the rest, if not a whole record */
-		memset(&hp, 0, sizeof(hp));
-		if (len >= sizeof(hp))
-			memcpy(&hp, p + off, sizeof(hp));
-		if (hp.h.len >= sizeof(hp.h) && hp.h.len <= len)
-			len = hp.h.len;
-		sums = 8 * (size_t)hp.nr_pages;	/* an XXH64 a page */
-		covered = len;
-		if (hp.h.type == CR_HDR_PAGES && !hp.flags &&
-		    len == sizeof(hp) + sums + hp.nr_pages * PS)
-			covered = sizeof(hp) + sums;
-		c = crc32c(c, p + off, covered);
-		off += len;
-	}
-	return ~c;
-}
-
 struct image {
 	unsigned char *buf;
 	size_t size;
@@ -142,23 +101,20 @@ static size_t image_find(const struct image *img, uint32_t type, int nth)
 
 /*
  * Write a copy of @img, with @len bytes at @off replaced by @val and the
- * checksum made right again, into a fresh file; returns its fd.
+ * checksums made right again (seal_image()), into a fresh file; returns
+ * its fd.
  */
 static int image_edit(const struct image *img, size_t off, const void *val,
 		      size_t len)
 {
-	size_t tail = img->size - sizeof(struct cr_hdr_tail);
-	size_t at = tail + offsetof(struct cr_hdr_tail, crc32c);
 	unsigned char *copy = malloc(img->size);
 	int fd = image_file();
-	uint32_t crc;
 
 	if (!copy || fd < 0)
 		return -1;
 	memcpy(copy, img->buf, img->size);
 	memcpy(copy + off, val, len);
-	crc = image_crc(copy, at);
-	memcpy(copy + at, &crc, sizeof(crc));
+	seal_image(copy, img->size);
 	if (pwrite(fd, copy, img->size, 0) != (ssize_t)img->size) {
 		close(fd);
 		fd = -1;

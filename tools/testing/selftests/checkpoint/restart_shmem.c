@@ -439,6 +439,7 @@ TEST_F(shmem, hostile_shared_memory_records)
 	size_t vo = offsetof(struct cr_hdr_vma, object);
 	size_t vf = offsetof(struct cr_hdr_vma, flags);
 	int anon_vma, mfd_vma, priv_vma, shm, mshm, file, pgarr;
+	struct cr_hdr_pgarr ha;
 	uint32_t u32, flags;
 	struct cr_hdr_vma v;
 	struct recs r;
@@ -509,12 +510,24 @@ TEST_F(shmem, hostile_shared_memory_records)
 	u32 = 9;
 	EXPECT_REFUSED(r.off[shm] + offsetof(struct cr_hdr_shmem, kind), u32,
 		       "unknown kind");
-	/* Its pages past its size. */
+	/*
+	 * Its last page past its size: the offset and the batch's bound
+	 * agree, and the batch's digest is made right again, so that only
+	 * the size is wrong.
+	 */
 	pgarr = shm + 1;
 	ASSERT_EQ(CR_HDR_PGARR, r.type[pgarr]);
+	memcpy(&ha, r.img + r.off[pgarr], sizeof(ha));
+	ASSERT_LT(0, ha.nr_pages);
 	u64 = ANON_PAGES * PS;
-	EXPECT_REFUSED(r.off[pgarr] + sizeof(struct cr_hdr_pgarr), u64,
-		       "out of order");
+	memcpy(r.img + r.off[pgarr] + sizeof(ha) + 8 * (ha.nr_pages - 1),
+	       &u64, sizeof(u64));
+	if (ha.nr_pages == 1)
+		memcpy(r.img + r.off[pgarr] +
+		       offsetof(struct cr_hdr_pgarr, first), &u64, sizeof(u64));
+	seal_image(r.img, r.size);
+	EXPECT_REFUSED(r.off[pgarr] + offsetof(struct cr_hdr_pgarr, last), u64,
+		       "outside its VMA");
 	free(r.img);
 }
 
