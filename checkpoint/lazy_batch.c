@@ -8,7 +8,8 @@
  * batch, its addresses, its PAGES record's head and its pages'
  * checksums, is read here when a fill first needs one of its pages, and
  * checked against the digest and then as restart checks it
- * (cr_read_pgarr_rest()), before any of its pages is used.
+ * (cr_read_pgarr_rest()), before any of its pages is used. A batch of
+ * pages a PRAM node keeps has no checksums: its pages are the node's.
  */
 #include <linux/fs.h>
 #include <linux/mm.h>
@@ -26,9 +27,10 @@ static int cr_lazy_run_check(const struct cr_lazy_run *run, const u64 *addrs,
 			     const struct cr_hdr_pages *hp, const u64 *sums)
 {
 	unsigned int i, n = run->nr;
+	size_t len = run->flags ? 0 : n * (sizeof(u64) + PAGE_SIZE);
 
-	if (hp->h.type != CR_HDR_PAGES || hp->nr_pages != n || hp->flags ||
-	    hp->h.len != sizeof(*hp) + n * (sizeof(u64) + PAGE_SIZE))
+	if (hp->h.type != CR_HDR_PAGES || hp->nr_pages != n ||
+	    hp->flags != run->flags || hp->h.len != sizeof(*hp) + len)
 		return -EINVAL;
 	if (cr_batch_digest(addrs, hp, sums) != run->digest)
 		return -EBADMSG;
@@ -62,7 +64,9 @@ int cr_lazy_run_read(struct cr_lazy_ranges *lr, struct cr_lazy_run *run,
 		     struct file *file, loff_t base)
 {
 	size_t len = run->nr * sizeof(u64);
-	size_t total = 2 * len + sizeof(struct cr_hdr_pages);
+	/* The node keeps the pages: no checksums follow. */
+	size_t sum_len = run->flags ? 0 : len;
+	size_t total = len + sizeof(struct cr_hdr_pages) + sum_len;
 	struct cr_hdr_pages *hp;
 	loff_t pos = base + run->meta_off;
 	u64 *meta, *sums;
@@ -78,7 +82,7 @@ int cr_lazy_run_read(struct cr_lazy_ranges *lr, struct cr_lazy_run *run,
 	hp = buf + len;
 	sums = buf + len + sizeof(*hp);
 	if (!ret)
-		ret = cr_lazy_run_check(run, buf, hp, sums);
+		ret = cr_lazy_run_check(run, buf, hp, sum_len ? sums : NULL);
 	if (ret) {
 		kvfree(buf);
 		/* As cr_lazy_run_set() publishes a good one: a final state. */
@@ -87,7 +91,7 @@ int cr_lazy_run_read(struct cr_lazy_ranges *lr, struct cr_lazy_run *run,
 	}
 	/* Addresses, then checksums, for the run to keep. */
 	meta = buf;
-	memmove(meta + run->nr, sums, len);
+	memmove(meta + run->nr, sums, sum_len);
 	cr_lazy_run_set(lr, run, meta, run->meta_off + total);
 	return 0;
 }

@@ -178,8 +178,28 @@ static int cr_lazy_cmp(const void *key, const void *elt)
 }
 
 /**
- * cr_lazy_page() - where a page of a run is in the image
+ * cr_lazy_index() - which of a run's pages a page is
  * @run: the run, read (%CR_LAZY_READ)
+ * @addr: the page's address
+ *
+ * Return: its index in the batch, or -1 when @addr is not one of @run's
+ * pages.
+ */
+long cr_lazy_index(const struct cr_lazy_run *run, unsigned long addr)
+{
+	u64 page = addr & PAGE_MASK, *at;
+
+	if (page < run->start || page > run->last)
+		return -1;
+	if (cr_lazy_dense(run))
+		return (page - run->start) >> PAGE_SHIFT;
+	at = bsearch(&page, run->meta, run->nr, sizeof(u64), cr_lazy_cmp);
+	return at ? at - run->meta : -1;
+}
+
+/**
+ * cr_lazy_page() - where a page of a run is in the image
+ * @run: the run, read (%CR_LAZY_READ), its contents in the image
  * @addr: the page's address
  * @sum: set to the page's XXH64
  *
@@ -188,20 +208,10 @@ static int cr_lazy_cmp(const void *key, const void *elt)
  */
 u64 cr_lazy_page(const struct cr_lazy_run *run, unsigned long addr, u64 *sum)
 {
-	u64 page = addr & PAGE_MASK, *at;
-	unsigned long i;
+	long i = cr_lazy_index(run, addr);
 
-	if (page < run->start || page > run->last)
+	if (i < 0)
 		return U64_MAX;
-	if (cr_lazy_dense(run)) {
-		i = (page - run->start) >> PAGE_SHIFT;
-	} else {
-		at = bsearch(&page, run->meta, run->nr, sizeof(u64),
-			     cr_lazy_cmp);
-		if (!at)
-			return U64_MAX;
-		i = at - run->meta;
-	}
 	*sum = run->meta[run->nr + i];
 	return run->data_off + ((u64)i << PAGE_SHIFT);
 }

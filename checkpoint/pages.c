@@ -813,16 +813,24 @@ int cr_read_pgarr(struct cr_rst *r, u64 lo, u64 hi, u64 *next, u64 **addrs,
  * Leave a batch of anonymous pages in the image for a lazy restart: its
  * bounds, digest and place go into the new mm's set of pages to fill,
  * and reading goes on after it, unread: the fill that first needs its
- * pages reads and checks the rest (struct cr_hdr_pgarr).
+ * pages reads and checks the rest (struct cr_hdr_pgarr). Pages a PRAM
+ * node keeps are passed over in its page stream, their place noted.
  */
 static int cr_lazy_pages(struct cr_rst *r, const struct cr_hdr_pgarr *ha)
 {
-	u64 len = ha->nr_pages * (2 * sizeof(u64) + PAGE_SIZE) +
-		  sizeof(struct cr_hdr_pages);
-	int ret = ckpt_lazy_add_batch(r->mm, ha->first, ha->last,
-				      ha->nr_pages, r->ctx->written,
-				      ha->digest);
+	u64 len = ha->nr_pages * sizeof(u64) + sizeof(struct cr_hdr_pages);
+	struct pram_pos kept;
+	int ret;
 
+	if (ha->flags & CR_PAGES_PRAM) {
+		if (pram_load_skip(r->ctx->pram, ha->nr_pages, &kept))
+			return cr_bad(r, "the PRAM node holds fewer pages than its image");
+	} else {
+		len += ha->nr_pages * (sizeof(u64) + PAGE_SIZE);
+	}
+	ret = ckpt_lazy_add_batch(r->mm, ha->first, ha->last, ha->nr_pages,
+				  r->ctx->written, ha->digest,
+				  ha->flags & CR_PAGES_PRAM ? &kept : NULL);
 	if (ret) {
 		cr_log(r->ctx, "cannot note lazy pages at %#llx: error %d",
 		       ha->first, ret);
@@ -864,8 +872,10 @@ int cr_read_vma_pages(struct cr_rst *r, u64 *next)
 		return ret;
 	if (ha.flags & CR_PAGES_PARENT && !r->parent_mm)
 		return cr_bad(r, "the parent's pages, in a process without a parent");
-	if (mm_lazy(r->mm) && hv->type == CR_VMA_ANON && !ha.flags &&
-	    !r->err)
+	/* Contents in the image, or pages a PRAM node that is the image keeps. */
+	if (mm_lazy(r->mm) && hv->type == CR_VMA_ANON && !r->err &&
+	    (!ha.flags ||
+	     (ha.flags == CR_PAGES_PRAM && r->ctx->store->load_kept)))
 		return cr_lazy_pages(r, &ha);
 	ret = cr_read_pgarr_rest(r, &ha, &addrs, &hp);
 	if (ret)

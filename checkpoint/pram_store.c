@@ -69,7 +69,7 @@ static int cr_pram_load_kept(struct cr_rst *r, const u64 *addrs,
 		 */
 		vma = vma_lookup(r->mm, addrs[0]);
 		if (vma)
-			pram_map_pages(vma, addrs, r->src, n);
+			pram_map_pages(vma, addrs, r->src, n, NULL, NULL);
 		mmap_read_unlock(r->mm);
 	}
 	/* What could not be mapped in place is copied. */

@@ -135,16 +135,17 @@ static int cr_commit(struct cr_rst *r, long *ax)
 /*
  * A lazy restart reads pages long after restart(2) returned, one by one
  * and in any order: from a regular file, where each page's place is
- * known, not from a pipe, a socket or a PRAM node.
+ * known, or a PRAM node, which keeps the pages; not from a pipe or a
+ * socket.
  */
 static int cr_check_lazy(struct cr_ctx *ctx)
 {
 	struct file *file = ctx->file;
 
-	if (!S_ISREG(file_inode(file)->i_mode) || !(file->f_mode & FMODE_LSEEK) ||
-	    ctx->store != &cr_file_store) {
+	if (!S_ISREG(file_inode(file)->i_mode) ||
+	    !(file->f_mode & FMODE_LSEEK)) {
 		cr_log(ctx,
-		       "lazy restart needs an image in a regular file (not a pipe, a socket or a PRAM node)");
+		       "lazy restart needs an image in a regular file or a PRAM node (not a pipe or a socket)");
 		return -EINVAL;
 	}
 	return 0;

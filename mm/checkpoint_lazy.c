@@ -66,6 +66,9 @@
  * @mm: the address space; it holds this (&mm_struct.ckpt_lazy)
  * @file: the image, written by nobody while held; NULL once released
  * @base: the file offset the image starts at
+ * @pram: for an image in a PRAM node, the node held open for loading
+ *	while @file is, so that the pages it keeps stay (pram_page_at())
+ * @kept: @pram is open
  * @sem: held for reading while a page is read from @file, for writing
  *	to release it
  * @read_lock: serialises the reading of a batch's addresses and
@@ -79,6 +82,8 @@ struct ckpt_lazy {
 	struct mm_struct *mm;
 	struct file *file;
 	loff_t base;
+	struct pram_stream pram;
+	bool kept;
 	struct rw_semaphore sem;
 	struct mutex read_lock;	/* one batch read at a time */
 	struct work_struct work;
@@ -91,7 +96,8 @@ static void ckpt_lazy_work(struct work_struct *work);
 /**
  * ckpt_lazy_create() - make an address space that restart builds lazy
  * @mm: the address space, not running yet
- * @file: the image it is restarted from, a regular file
+ * @file: the image it is restarted from: a regular file, or a PRAM node
+ *	whose pages are then taken from the node
  * @base: the file offset the image starts at
  *
  * Return: the lazy state, or an ERR_PTR: -ETXTBSY when @file is open
@@ -112,6 +118,10 @@ struct ckpt_lazy *ckpt_lazy_create(struct mm_struct *mm, struct file *file,
 		return ERR_PTR(ret);
 	}
 	cr_lazy_ranges_init(&lz->ranges);
+	if (pram_file_stream(file)) {
+		pram_load_again(&lz->pram, pram_file_stream(file));
+		lz->kept = true;
+	}
 	lz->mm = mm;
 	lz->file = get_file(file);
 	lz->base = base;
@@ -130,6 +140,9 @@ struct ckpt_lazy *ckpt_lazy_create(struct mm_struct *mm, struct file *file,
  * @n: how many pages it has
  * @meta_off: the image offset of its addresses and checksums
  * @digest: their digest, from the batch's PGARR record
+ * @kept: the place of its first page in the PRAM node's page stream, for
+ *	a batch of pages the node keeps (%CR_PAGES_PRAM); NULL for a batch
+ *	whose contents are in the image
  *
  * Every address from @first to @last goes into the set; those between
  * the batch's pages leave it when the batch is read.
@@ -138,7 +151,7 @@ struct ckpt_lazy *ckpt_lazy_create(struct mm_struct *mm, struct file *file,
  */
 int ckpt_lazy_add_batch(struct mm_struct *mm, unsigned long first,
 			unsigned long last, unsigned int n, u64 meta_off,
-			u64 digest)
+			u64 digest, const struct pram_pos *kept)
 {
 	struct ckpt_lazy *lz = mm->ckpt_lazy;
 	struct cr_lazy_run *run;
@@ -146,6 +159,10 @@ int ckpt_lazy_add_batch(struct mm_struct *mm, unsigned long first,
 	run = cr_lazy_run_alloc(&lz->ranges, first, last, n, meta_off, digest);
 	if (!run)
 		return -ENOMEM;
+	if (kept) {
+		run->flags = CR_PAGES_PRAM;
+		run->kept = *kept;
+	}
 	return cr_lazy_add(&lz->ranges, run, first, last + PAGE_SIZE);
 }
 
@@ -171,6 +188,8 @@ static void ckpt_lazy_release(struct ckpt_lazy *lz)
 	lz->file = NULL;
 	up_write(&lz->sem);
 	if (file) {
+		if (lz->kept)
+			pram_finish_load(&lz->pram);
 		allow_write_access(file);
 		fput(file);
 	}
@@ -224,10 +243,39 @@ static int ckpt_lazy_read_run(struct ckpt_lazy *lz, struct cr_lazy_run *run)
 }
 
 /*
+ * Copy the @n pages of @run from @start, which a PRAM node keeps, into
+ * @pages, as eager restart copies a kept page it cannot map as it is
+ * (the node open). Returns how many it copied, the first ones; *@err is
+ * set for the page after them.
+ */
+static unsigned int ckpt_lazy_copy_kept(struct cr_lazy_run *run,
+					unsigned long start,
+					struct page **pages, unsigned int n,
+					int *err)
+{
+	long idx = cr_lazy_index(run, start);
+	struct page *src;
+	unsigned int i;
+
+	for (i = 0; i < n; i++) {
+		/* The pages of one range of the set: consecutive in the node. */
+		src = idx < 0 ? NULL : pram_page_at(&run->kept, idx + i);
+		if (WARN_ON_ONCE(!src)) {
+			*err = -EINVAL;
+			break;
+		}
+		copy_highpage(pages[i], src);
+		put_page(src);
+	}
+	return i;
+}
+
+/*
  * Read the @n pages of @run from @start into @pages, with one read into
- * @bvec (@n entries), and check each against its checksum; with
- * @lz->sem held, the image still there and @run read. Returns how many are good,
- * the first ones; *@err is set for the page after them.
+ * @bvec (@n entries), and check each against its checksum; or copy them
+ * from the PRAM node that keeps them. With @lz->sem held, the image still
+ * there and @run read. Returns how many are good, the first ones; *@err
+ * is set for the page after them.
  */
 static unsigned int ckpt_lazy_read(struct ckpt_lazy *lz,
 				   struct cr_lazy_run *run, unsigned long start,
@@ -241,6 +289,8 @@ static unsigned int ckpt_lazy_read(struct ckpt_lazy *lz,
 	u64 off, sum;
 
 	lockdep_assert_held(&lz->sem);
+	if (run->flags & CR_PAGES_PRAM)
+		return ckpt_lazy_copy_kept(run, start, pages, n, err);
 	/* The pages of one range of the set: consecutive in the image too. */
 	off = cr_lazy_page(run, start, &sum);
 	if (WARN_ON_ONCE(off == U64_MAX ||
@@ -389,10 +439,14 @@ void ckpt_lazy_unmap(struct mm_struct *mm, unsigned long start,
 		cond_resched();
 }
 
-/* A batch of the background: its folios, and the read into them. */
+/*
+ * A batch of the background: its folios, and the read into them; or the
+ * pages a PRAM node keeps, and their addresses.
+ */
 struct ckpt_lazy_batch {
 	struct page *pages[CKPT_LAZY_BATCH];
 	struct bio_vec bvec[CKPT_LAZY_BATCH];
+	u64 addrs[CKPT_LAZY_BATCH];
 };
 
 /*
@@ -501,6 +555,68 @@ static void ckpt_lazy_remove_filled(struct ckpt_lazy *lz,
 	}
 }
 
+/* For pram_map_pages(): whether a page is still to fill from a run. */
+struct ckpt_lazy_want {
+	struct ckpt_lazy *lz;
+	struct cr_lazy_run *run;
+};
+
+static bool ckpt_lazy_wanted(void *arg, unsigned long addr)
+{
+	struct ckpt_lazy_want *w = arg;
+
+	return cr_lazy_find(&w->lz->ranges, addr) == w->run;
+}
+
+/*
+ * Map up to @n pages of @run, which a PRAM node keeps, from @start, as
+ * they are (no copy), as eager restart maps them after kexec: those the
+ * previous kernel left, which no one else maps (pram_map_pages()), and
+ * which are still to fill, checked under the page table lock as for a
+ * fault (ckpt_lazy_wanted()). They go out of the set. Returns how many
+ * of the first pages were mapped, one after the other: 0 when the first
+ * could not be (in the boot that saved it, say), for the caller to copy.
+ */
+static unsigned int ckpt_lazy_map_kept(struct mm_struct *mm,
+				       struct ckpt_lazy *lz,
+				       struct cr_lazy_run *run,
+				       unsigned long start, unsigned int n,
+				       struct ckpt_lazy_batch *b)
+{
+	struct ckpt_lazy_want want = { .lz = lz, .run = run };
+	long idx = cr_lazy_index(run, start);
+	struct vm_area_struct *vma;
+	unsigned int i, got = 0;
+
+	/* The node is held as long as the image is. */
+	down_read(&lz->sem);
+	while (lz->file && idx >= 0 && got < n) {
+		b->pages[got] = pram_page_at(&run->kept, idx + got);
+		if (!b->pages[got])
+			break;
+		b->addrs[got] = start + got * PAGE_SIZE;
+		got++;
+	}
+	up_read(&lz->sem);
+	if (got && !mmap_read_lock_killable(mm)) {
+		/* As for a batch of copies: unmapped meanwhile, none to map. */
+		vma = vma_lookup(mm, start);
+		if (vma && start + got * PAGE_SIZE <= vma->vm_end)
+			pram_map_pages(vma, b->addrs, b->pages, got,
+				       ckpt_lazy_wanted, &want);
+		mmap_read_unlock(mm);
+	}
+	/* Mapped: the page's reference is the mapping's now (NULL here). */
+	ckpt_lazy_remove_filled(lz, start, got, b);
+	for (i = 0; i < got && !b->pages[i]; i++)
+		;
+	n = i;
+	for (; i < got; i++)
+		if (b->pages[i])
+			put_page(b->pages[i]);
+	return n;
+}
+
 /*
  * Before a batch from @start, up to *@end: have the batch of the page at
  * @start read, which may take addresses that were not saved out of the
@@ -536,9 +652,11 @@ static int ckpt_lazy_ready(struct ckpt_lazy *lz, unsigned long start,
  * folios are allocated under the mmap lock (for reading), the image is
  * read into them with one read and without the lock, each page checked,
  * then they are mapped a page table at a time under the lock again; the
- * range goes out of the set. A page that cannot be had is poisoned. The
- * caller holds a user reference on @mm, not its mmap lock. Returns how
- * many pages it went past, -EIO when the first cannot be had, or -EINTR.
+ * range goes out of the set. Pages a PRAM node keeps are mapped as they
+ * are where they can be (ckpt_lazy_map_kept()), else copied so. A page
+ * that cannot be had is poisoned. The caller holds a user reference on
+ * @mm, not its mmap lock. Returns how many pages it went past, -EIO when
+ * the first cannot be had, or -EINTR.
  */
 static long ckpt_lazy_fill_batch(struct mm_struct *mm, struct ckpt_lazy *lz,
 				 unsigned long start, unsigned long end)
@@ -559,6 +677,17 @@ static long ckpt_lazy_fill_batch(struct mm_struct *mm, struct ckpt_lazy *lz,
 	if (!b) {
 		err = -ENOMEM;
 		goto fail;
+	}
+	/* Pages a PRAM node keeps: mapped as they are where they can be. */
+	run = cr_lazy_find(&lz->ranges, start);
+	if (run && run != &cr_lazy_poisoned && run->flags & CR_PAGES_PRAM) {
+		n = min_t(unsigned long, (end - start) >> PAGE_SHIFT,
+			  CKPT_LAZY_BATCH);
+		good = ckpt_lazy_map_kept(mm, lz, run, start, n, b);
+		if (good) {
+			kfree(b);
+			return good;
+		}
 	}
 	if (mmap_read_lock_killable(mm)) {
 		kfree(b);

@@ -505,6 +505,69 @@ struct page *pram_load_page(struct pram_stream *ps)
 }
 
 /**
+ * pram_load_skip() - pass over pages of the node's page stream
+ * @ps: a stream opened by pram_prepare_load()
+ * @n: how many
+ * @pos: set to the place of the first, for pram_page_at()
+ *
+ * For a lazy restart, which takes the pages later, in any order.
+ *
+ * Return: 0, or -ENODATA when fewer than @n pages are left (the stream
+ * is then at its end).
+ */
+int pram_load_skip(struct pram_stream *ps, unsigned int n,
+		   struct pram_pos *pos)
+{
+	struct pram_link *link = ps->link;
+
+	while (link && ps->idx == link->nr) {
+		link = pram_pfn_addr(link->next_pfn);
+		ps->link = link;
+		ps->idx = 0;
+	}
+	*pos = (struct pram_pos){ .link = link, .idx = ps->idx };
+	while (link && n) {
+		unsigned int k = min(n, link->nr - ps->idx);
+
+		ps->idx += k;
+		n -= k;
+		if (n && ps->idx == link->nr) {
+			link = pram_pfn_addr(link->next_pfn);
+			ps->link = link;
+			ps->idx = 0;
+		}
+	}
+	return n ? -ENODATA : 0;
+}
+
+/**
+ * pram_page_at() - a page of the node's page stream, by its place
+ * @pos: the place of a page, from pram_load_skip()
+ * @i: how many pages after it
+ *
+ * The node must still be open for loading.
+ *
+ * Return: the page, with a reference for the caller, or NULL past the
+ * end of the stream.
+ */
+struct page *pram_page_at(const struct pram_pos *pos, unsigned int i)
+{
+	struct pram_link *link = pos->link;
+	u64 idx = (u64)pos->idx + i;
+	struct page *page;
+
+	while (link && idx >= link->nr) {
+		idx -= link->nr;
+		link = pram_pfn_addr(link->next_pfn);
+	}
+	if (!link)
+		return NULL;
+	page = pfn_to_page(link->pfn[idx]);
+	get_page(page);
+	return page;
+}
+
+/**
  * pram_read_iter() - read the node's byte stream at an offset
  * @ps: a stream opened for loading or saving
  * @to: where the bytes go

@@ -80,13 +80,14 @@ static void pram_unprepare(struct folio *folio)
 
 /*
  * Map the pages at @addrs flagged in @ready, @n of them in the page table
- * of the first, under one take of its lock, where nothing is mapped yet;
- * flag each mapped in @mapped. Returns 0, or -ENOMEM for want of a page
- * table.
+ * of the first, under one take of its lock, where nothing is mapped yet
+ * and @want, if any, still wants them; flag each mapped in @mapped.
+ * Returns 0, or -ENOMEM for want of a page table.
  */
 static int pram_map_table(struct vm_area_struct *vma, const u64 *addrs,
 			  struct page **pages, unsigned int n,
-			  const unsigned long *ready, unsigned long *mapped)
+			  const unsigned long *ready, unsigned long *mapped,
+			  pram_map_want_fn want, void *arg)
 {
 	struct mm_struct *mm = vma->vm_mm;
 	unsigned int k, nr = 0;
@@ -100,7 +101,7 @@ static int pram_map_table(struct vm_area_struct *vma, const u64 *addrs,
 	for_each_set_bit(k, ready, n) {
 		ptep = pte + ((addrs[k] - addrs[0]) >> PAGE_SHIFT);
 		/* a huge page or a page is there already */
-		if (!pte_none(ptep_get(ptep)))
+		if (!pte_none(ptep_get(ptep)) || (want && !want(arg, addrs[k])))
 			continue;
 		folio_add_new_anon_rmap(page_folio(pages[k]), vma, addrs[k],
 					RMAP_NONE);
@@ -122,6 +123,10 @@ static int pram_map_table(struct vm_area_struct *vma, const u64 *addrs,
  * @addrs: the pages' addresses, increasing, in @vma
  * @pages: the pages, as pram_load_page() gave them
  * @n: how many
+ * @want: NULL, or asked under the page table lock whether a page still
+ *	goes to its address (a lazy restart's, whose page may have been
+ *	dropped or filled meanwhile)
+ * @arg: for @want
  *
  * Each page is mapped read-only and not exclusive: the node keeps its
  * reference, so the task's first write copies it, as after fork(). What
@@ -136,7 +141,8 @@ static int pram_map_table(struct vm_area_struct *vma, const u64 *addrs,
  * Return: 0, or -ENOMEM when no anon_vma or page table could be had.
  */
 int pram_map_pages(struct vm_area_struct *vma, const u64 *addrs,
-		   struct page **pages, unsigned int n)
+		   struct page **pages, unsigned int n, pram_map_want_fn want,
+		   void *arg)
 {
 	DECLARE_BITMAP(ready, PTRS_PER_PTE);	/* charged and locked */
 	DECLARE_BITMAP(mapped, PTRS_PER_PTE);
@@ -165,7 +171,7 @@ int pram_map_pages(struct vm_area_struct *vma, const u64 *addrs,
 			__set_bit(j - i, ready);
 		}
 		ret = pram_map_table(vma, addrs + i, pages + i, j - i, ready,
-				     mapped);
+				     mapped, want, arg);
 		for_each_set_bit(k, ready, j - i) {
 			folio = page_folio(pages[i + k]);
 			if (test_bit(k, mapped)) {

@@ -115,6 +115,57 @@ static void pram_test_page_stream(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, pram_prepare_load(&ps, "kunit-pages"), -ENOENT);
 }
 
+/*
+ * A lazy restart passes over pages and takes them later by their place:
+ * runs that start in one link and end in the next, reads after the last
+ * one, and a skip past the end of the stream.
+ */
+static void pram_test_skip_and_page_at(struct kunit *test)
+{
+	struct pram_test *t = test->priv;
+	struct pram_pos a, b, c;
+	struct pram_stream ps;
+	struct page *page;
+	unsigned int i;
+
+	KUNIT_ASSERT_EQ(test, pram_prepare_save(&ps, "kunit-skip"), 0);
+	for (i = 0; i < NR_PAGES; i++)
+		KUNIT_ASSERT_EQ(test, test_save_page(&ps, t->pages[i]), 0);
+	pram_finish_save(&ps);
+
+	KUNIT_ASSERT_EQ(test, pram_prepare_load(&ps, "kunit-skip"), 0);
+	KUNIT_ASSERT_EQ(test, pram_load_skip(&ps, 3, &a), 0);
+	/* Across the end of the first link. */
+	KUNIT_ASSERT_EQ(test, pram_load_skip(&ps, PRAM_LINK_NR - 1, &b), 0);
+	/* A page taken in order after the skips is the next one. */
+	page = pram_load_page(&ps);
+	KUNIT_EXPECT_PTR_EQ(test, page, t->pages[PRAM_LINK_NR + 2]);
+	if (page)
+		put_page(page);
+	/* Fewer left than asked: -ENODATA. */
+	KUNIT_EXPECT_EQ(test, pram_load_skip(&ps, 5, &c), -ENODATA);
+
+	for (i = 0; i < 3; i++) {
+		page = pram_page_at(&a, i);
+		KUNIT_EXPECT_PTR_EQ(test, page, t->pages[i]);
+		if (page)
+			put_page(page);
+	}
+	for (i = 0; i < PRAM_LINK_NR - 1; i++) {
+		page = pram_page_at(&b, i);
+		if (page != t->pages[3 + i]) {
+			KUNIT_FAIL(test, "page %u of the second run", i);
+			break;
+		}
+		KUNIT_EXPECT_EQ(test, page_count(page), 3);
+		put_page(page);
+	}
+	KUNIT_EXPECT_NULL(test, pram_page_at(&b, NR_PAGES - 3));
+	pram_finish_load(&ps);
+	KUNIT_EXPECT_EQ(test, pram_delete("kunit-skip"), 0);
+	pram_expect_refs(test, 1);
+}
+
 /* Bytes written in odd pieces read back at any offset, short at the end. */
 static void pram_test_byte_stream(struct kunit *test)
 {
@@ -217,6 +268,7 @@ static void pram_test_checksums(struct kunit *test)
 
 static struct kunit_case pram_test_cases[] = {
 	KUNIT_CASE(pram_test_page_stream),
+	KUNIT_CASE(pram_test_skip_and_page_at),
 	KUNIT_CASE(pram_test_byte_stream),
 	KUNIT_CASE(pram_test_discard),
 	KUNIT_CASE(pram_test_names),

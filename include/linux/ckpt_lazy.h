@@ -13,6 +13,7 @@
 #include <linux/list.h>
 #include <linux/maple_tree.h>
 #include <linux/mm_types.h>
+#include <linux/pram.h>
 #include <linux/types.h>
 
 struct file;
@@ -30,6 +31,8 @@ struct vm_fault;
  * @last: the address of its last page
  * @nr: how many pages; they are at increasing addresses in
  *	[@start, @last], all of them when @nr spans it (a dense batch)
+ * @flags: the batch's %CR_PAGES_* flags: 0 when its contents are in the
+ *	image, %CR_PAGES_PRAM when they are pages the PRAM node keeps
  * @state: %CR_LAZY_UNREAD, %CR_LAZY_READ, or the negative errno that
  *	its reading ended with; set with release semantics once @meta and
  *	@data_off are
@@ -37,7 +40,10 @@ struct vm_fault;
  *	checksums follow (&struct cr_hdr_pgarr)
  * @digest: the batch's digest, to check them against
  * @data_off: the image offset of the first page's contents, once read
+ * @kept: with %CR_PAGES_PRAM, the place of the first page in the node's
+ *	page stream
  * @meta: once read: the @nr addresses, then the @nr page checksums
+ *	(none with %CR_PAGES_PRAM)
  *
  * A lazy restart knows a batch by the fixed part of its PGARR record
  * alone; the first fill that needs a page of it reads the rest
@@ -48,10 +54,12 @@ struct cr_lazy_run {
 	unsigned long start;
 	unsigned long last;
 	unsigned int nr;
+	u32 flags;
 	int state;
 	u64 meta_off;
 	u64 digest;
 	u64 data_off;
+	struct pram_pos kept;
 	u64 *meta;
 };
 
@@ -73,6 +81,7 @@ struct cr_lazy_run *cr_lazy_run_alloc(struct cr_lazy_ranges *lr,
 				      unsigned long start, unsigned long last,
 				      unsigned int nr, u64 meta_off,
 				      u64 digest);
+long cr_lazy_index(const struct cr_lazy_run *run, unsigned long addr);
 void cr_lazy_run_set(struct cr_lazy_ranges *lr, struct cr_lazy_run *run,
 		     u64 *meta, u64 data_off);
 int cr_lazy_run_read(struct cr_lazy_ranges *lr, struct cr_lazy_run *run,
@@ -108,7 +117,7 @@ struct ckpt_lazy *ckpt_lazy_create(struct mm_struct *mm, struct file *file,
 				   loff_t base);
 int ckpt_lazy_add_batch(struct mm_struct *mm, unsigned long first,
 			unsigned long last, unsigned int n, u64 meta_off,
-			u64 digest);
+			u64 digest, const struct pram_pos *kept);
 void ckpt_lazy_start(struct mm_struct *mm);
 struct cr_lazy_run *ckpt_lazy_lookup(struct vm_fault *vmf);
 vm_fault_t ckpt_lazy_fill(struct vm_fault *vmf, struct cr_lazy_run *run,

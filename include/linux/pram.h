@@ -22,6 +22,12 @@ struct page;
 struct pram_node_info;
 struct vm_area_struct;
 
+/*
+ * Asked by pram_map_pages(), under the page table lock, whether a page
+ * still goes to @addr.
+ */
+typedef bool (*pram_map_want_fn)(void *arg, unsigned long addr);
+
 /* Called with each node's name by pram_walk_nodes(). */
 typedef int (*pram_node_fn)(const char *name, void *arg);
 
@@ -42,6 +48,18 @@ struct pram_stream {
 	bool save;
 };
 
+/**
+ * struct pram_pos - a place in a node's page stream
+ * @link: the link page holding it
+ * @idx: its entry in @link
+ *
+ * Valid while the node is open for loading.
+ */
+struct pram_pos {
+	void *link;
+	unsigned int idx;
+};
+
 #ifdef CONFIG_PRAM
 int pram_prepare_save(struct pram_stream *ps, const char *name);
 int pram_give_pages(struct pram_stream *ps, struct page **pages,
@@ -53,6 +71,9 @@ void pram_discard_save(struct pram_stream *ps);
 int pram_prepare_load(struct pram_stream *ps, const char *name);
 void pram_load_again(struct pram_stream *ps, struct pram_stream *from);
 struct page *pram_load_page(struct pram_stream *ps);
+int pram_load_skip(struct pram_stream *ps, unsigned int n,
+		   struct pram_pos *pos);
+struct page *pram_page_at(const struct pram_pos *pos, unsigned int i);
 ssize_t pram_read_iter(struct pram_stream *ps, struct iov_iter *to,
 		       loff_t pos);
 void pram_finish_load(struct pram_stream *ps);
@@ -70,7 +91,8 @@ void pram_file_unclaim(struct file *file);
 int pram_share_anon_pte(struct vm_area_struct *vma, unsigned long addr,
 			pte_t *ptep, pte_t pte, spinlock_t *ptl);
 int pram_map_pages(struct vm_area_struct *vma, const u64 *addrs,
-		   struct page **pages, unsigned int n);
+		   struct page **pages, unsigned int n, pram_map_want_fn want,
+		   void *arg);
 int pram_add_shmem_page(struct inode *inode, pgoff_t index,
 			struct page *page);
 
@@ -83,6 +105,34 @@ int pram_test_corrupt(const char *name);
 static inline struct pram_stream *pram_file_stream(struct file *file)
 {
 	return NULL;
+}
+
+static inline void pram_load_again(struct pram_stream *ps,
+				   struct pram_stream *from)
+{
+}
+
+static inline void pram_finish_load(struct pram_stream *ps)
+{
+}
+
+static inline int pram_load_skip(struct pram_stream *ps, unsigned int n,
+				 struct pram_pos *pos)
+{
+	return -ENODATA;
+}
+
+static inline struct page *pram_page_at(const struct pram_pos *pos,
+					unsigned int i)
+{
+	return NULL;
+}
+
+static inline int pram_map_pages(struct vm_area_struct *vma, const u64 *addrs,
+				 struct page **pages, unsigned int n,
+				 pram_map_want_fn want, void *arg)
+{
+	return -EOPNOTSUPP;
 }
 
 /* Only a PRAM page store shares pages: never called without PRAM. */

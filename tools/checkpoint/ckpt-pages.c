@@ -9,7 +9,9 @@
  * own, notes the page frame each sits in (from /proc/self/pagemap, which
  * shows frames to root only) and stops itself (SIGSTOP) to be
  * checkpointed into a node. When it runs again, restored after a kexec
- * reboot, it prints one line:
+ * reboot, it waits until every page is resident (mincore(2): at once
+ * after an eager restart, once the background has mapped them all after
+ * a lazy one; it touches none), then prints one line:
  *
  *   NAME: in place I of N; contents original|CHANGED (C pages differ);
  *   after writing, M of N moved
@@ -25,6 +27,7 @@
 #define _GNU_SOURCE
 #include <fcntl.h>
 #include <signal.h>
+#include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -59,6 +62,20 @@ static int read_pfns(const unsigned char *buf, size_t n, uint64_t *pfns)
 static unsigned char pattern(size_t page, size_t i)
 {
 	return (page * 131 + i * 7 + 1) & 0xff;
+}
+
+/* Whether every page of @buf is mapped, without touching any. */
+static bool all_resident(unsigned char *buf, size_t n)
+{
+	unsigned char vec[n];
+	size_t i;
+
+	if (mincore(buf, n * PS, vec))
+		return false;
+	for (i = 0; i < n; i++)
+		if (!(vec[i] & 1))
+			return false;
+	return true;
 }
 
 int main(int argc, char **argv)
@@ -98,6 +115,8 @@ int main(int argc, char **argv)
 	raise(SIGSTOP);
 
 	/* Restored: where are the pages, and what do they hold? */
+	for (i = 0; i < 600 && !all_resident(buf, n); i++)
+		usleep(100000);
 	if (read_pfns(buf, n, restored))
 		return 2;
 	for (i = 0; i < n; i++) {

@@ -11,8 +11,9 @@
  * image's root process. A process that was stopped when it was
  * checkpointed comes back stopped, unless --run (RESTART_RUN) is given.
  * With --lazy (RESTART_LAZY), the process runs at once and its memory
- * comes from IMAGE, a regular file, as it touches it and from the
- * background; IMAGE cannot be written meanwhile.
+ * comes from IMAGE, a regular file or a PRAM node, as it touches it and
+ * from the background; IMAGE cannot be written (or the node deleted)
+ * meanwhile.
  * On failure the process is as it was, and the reasons the kernel gave
  * are on standard error.
  *

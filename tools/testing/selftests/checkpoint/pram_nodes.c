@@ -7,7 +7,9 @@
  * by reference and stays one while the task runs on; restart from a node
  * twice gives two tasks that share no writable page; shared memory goes
  * into a node by reference and comes back from copies in the same boot;
- * a node being saved
+ * a lazy restart from a node runs at once, finds every saved page on
+ * first touch or from the background, zeroes between them, and holds the
+ * node until its last page is in; a node being saved
  * takes one checkpoint at a time, and no write(2) during it; the address
  * /sys/kernel/pram shows is for root only.
  */
@@ -161,6 +163,125 @@ TEST(checkpoint_into_node_is_a_snapshot)
 	EXPECT_EQ(0, restart_child(fd, NULL, 0));
 	close(fd);
 	EXPECT_EQ(0, unlink(PRAM_DIR "/t-snap"));
+}
+
+#define LAZY_PAGES	2048	/* four batches and more */
+
+static unsigned char *lazy_area;
+/* While it exists, the restored task touches its pages at once. */
+#define LAZY_TOUCH	"/tmp/ckpt-pram-lazy-touch"
+
+/* Whether lazy_child() writes page @i: holes inside and across batches. */
+static bool lazy_saved(unsigned long i)
+{
+	return i % 5 != 2 && (i < 700 || i >= 1300);
+}
+
+static unsigned char lazy_pat(unsigned long i, unsigned long off)
+{
+	return (unsigned char)(i * 13 + off / 64 + 1);
+}
+
+/* The pages of lazy_area that are resident. */
+static unsigned long lazy_resident(void)
+{
+	unsigned char vec[LAZY_PAGES];
+	unsigned long i, n = 0;
+
+	if (mincore(lazy_area, LAZY_PAGES * PS, vec))
+		return 0;
+	for (i = 0; i < LAZY_PAGES; i++)
+		n += vec[i] & 1;
+	return n;
+}
+
+/*
+ * Fill some pages, stop; restored lazily: wait for the background to
+ * bring every saved page in (or touch them at once, from the end), check
+ * every page, saved or a hole, then overwrite them all.
+ */
+static int lazy_child(void)
+{
+	unsigned long i, j, off, nr_saved = 0;
+	unsigned char *p;
+	bool touch;
+
+	lazy_area = mmap(NULL, LAZY_PAGES * PS, PROT_READ | PROT_WRITE,
+			 MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	if (lazy_area == MAP_FAILED)
+		return 1;
+	madvise(lazy_area, LAZY_PAGES * PS, MADV_NOHUGEPAGE);
+	for (i = 0; i < LAZY_PAGES; i++) {
+		if (!lazy_saved(i))
+			continue;
+		nr_saved++;
+		for (off = 0; off < PS; off++)
+			lazy_area[i * PS + off] = lazy_pat(i, off);
+	}
+	raise(SIGSTOP);
+	/* Restored (the original is killed). */
+	touch = !access(LAZY_TOUCH, F_OK);
+	for (j = 0; !touch && j < 600 && lazy_resident() < nr_saved; j++)
+		usleep(100000);
+	if (!touch && lazy_resident() != nr_saved)
+		return 2;
+	for (j = LAZY_PAGES; j--; ) {
+		i = touch ? j : LAZY_PAGES - 1 - j;
+		p = lazy_area + i * PS;
+		for (off = 0; off < PS; off++)
+			if (p[off] != (lazy_saved(i) ? lazy_pat(i, off) : 0))
+				return 3;
+	}
+	memset(lazy_area, 0xee, LAZY_PAGES * PS);
+	return 0;
+}
+
+/*
+ * A lazy restart from a node: the task runs before its pages are in,
+ * and gets each saved page on first touch (the pages touched from the
+ * end, before the background reaches them) or from the background (the
+ * task waits until mincore(2) sees them all); the addresses between them
+ * read zeroes. The second restart finds the saved contents, not the
+ * first's writes; and once both have exited, nothing holds the node.
+ */
+TEST(lazy_restart_from_a_node)
+{
+	int fd, status, k;
+	pid_t pid;
+
+	mount_pram(_metadata);
+	unlink(PRAM_DIR "/t-lazy");
+	pid = spawn_fn(lazy_child);
+	ASSERT_LT(0, pid);
+	fd = open(PRAM_DIR "/t-lazy", O_CREAT | O_EXCL | O_WRONLY, 0600);
+	ASSERT_LE(0, fd);
+	ASSERT_LT(0, sys_checkpoint(pid, fd, 0, STDERR_FILENO));
+	close(fd);
+	kill_child(pid);
+	fd = open(PRAM_DIR "/t-lazy", O_RDONLY);
+	ASSERT_LE(0, fd);
+
+	for (k = 0; k < 2; k++) {
+		if (!k)
+			close(open(LAZY_TOUCH, O_CREAT | O_WRONLY, 0600));
+		else
+			unlink(LAZY_TOUCH);
+		pid = fork();
+		if (!pid) {
+			lseek(fd, 0, SEEK_SET);
+			sys_restart(0, fd, RESTART_RUN | RESTART_LAZY,
+				    STDERR_FILENO);
+			_exit(RESTART_FAILED(errno));
+		}
+		ASSERT_LT(0, pid);
+		ASSERT_EQ(pid, waitpid(pid, &status, 0));
+		EXPECT_TRUE(WIFEXITED(status) && !WEXITSTATUS(status)) {
+			TH_LOG("%s: status %#x", k ? "background" : "touched",
+			       status);
+		}
+	}
+	close(fd);
+	EXPECT_EQ(0, unlink(PRAM_DIR "/t-lazy"));
 }
 
 #define SHM_PAGES	32
