@@ -30,6 +30,7 @@
  * its mm (CLONE_VM).
  */
 #include <linux/binfmts.h>
+#include <linux/ckpt_lazy.h>
 #include <linux/wait.h>
 #include <uapi/linux/wait.h>
 #include <linux/ptrace.h>
@@ -292,6 +293,8 @@ static void cr_become_task(struct cr_tree *tree, struct cr_rtask *rt)
 		if (rp->pending)
 			cr_queue_pending(rp->pending, rp->signal.nr_pending,
 					 CR_SIGPENDING_PROCESS);
+		/* A lazy restart's: the rest of its pages, in the background. */
+		ckpt_lazy_start(current->mm);
 	}
 	cr_restore_thread(&rt->rec);
 	if (rt->pending)

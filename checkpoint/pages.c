@@ -31,6 +31,7 @@
 #include <linux/mmu_notifier.h>
 #include <linux/pagewalk.h>
 #include <linux/pram.h>
+#include <linux/rmap.h>
 #include <linux/sched/mm.h>
 #include <linux/sched/signal.h>
 #include <linux/swap.h>
@@ -561,7 +562,14 @@ static int cr_cow_link_vma(struct cr_rst *r, u64 addr)
 		return ret;
 	dst = vma_lookup(r->mm, addr);
 	src = vma_lookup(r->parent_mm, addr);
-	if (dst && src && !dst->anon_vma &&
+	/*
+	 * A lazy parent's VMA has had no page filled yet, so no anon_vma:
+	 * it gets the one its first fault would give it, to fork from.
+	 */
+	if (dst && src && !dst->anon_vma && !src->anon_vma &&
+	    mm_lazy(r->parent_mm) && anon_vma_prepare(src))
+		ret = -ENOMEM;
+	if (!ret && dst && src && !dst->anon_vma &&
 	    checkpoint_cow_link(dst, src) == -ENOMEM)
 		ret = -ENOMEM;
 	cr_unlock_parent_child(r);
@@ -634,7 +642,8 @@ static unsigned int cr_get_runs(struct mm_struct *mm, const u64 *addrs,
  * same addresses, in its new mm, built earlier: shared where they can
  * be, as after fork(), else a copy, as the child's first write after
  * fork() would have made. A page the parent does not have reads as
- * zeros there, and so it does here.
+ * zeros there, and so it does here; a page the parent could not fill
+ * from its image (poisoned) refuses the image.
  */
 static int cr_fill_from_parent(struct cr_rst *r, const u64 *addrs,
 			       unsigned int n)
@@ -644,6 +653,16 @@ static int cr_fill_from_parent(struct cr_rst *r, const u64 *addrs,
 	long got;
 	int ret;
 
+	/*
+	 * A lazy parent has its pages filled first, from its image, so that
+	 * they can be shared: what a child shares with its parent is in
+	 * before the tree runs, the rest of each process comes lazily.
+	 */
+	if (mm_lazy(mm)) {
+		ret = ckpt_lazy_fill_range(mm, addrs[0], addrs[n - 1] + PAGE_SIZE);
+		if (ret == -EINTR)
+			return ret;
+	}
 	memcpy(r->addrs, addrs, n * sizeof(*addrs));
 	got = cr_share_from_parent(r, r->addrs, n);
 	if (got < 0) {
@@ -872,6 +891,12 @@ int cr_read_vma_pages(struct cr_rst *r, u64 *next)
 		return ret;
 	if (ha.flags & CR_PAGES_PARENT && !r->parent_mm)
 		return cr_bad(r, "the parent's pages, in a process without a parent");
+	/* The VMA's first pages: make it a fork of the parent's first. */
+	if (r->parent_mm && !r->err && vma_first) {
+		ret = cr_cow_link_vma(r, ha.first);
+		if (ret)
+			return ret;
+	}
 	/* Contents in the image, or pages a PRAM node that is the image keeps. */
 	if (mm_lazy(r->mm) && hv->type == CR_VMA_ANON && !r->err &&
 	    (!ha.flags ||
@@ -881,12 +906,6 @@ int cr_read_vma_pages(struct cr_rst *r, u64 *next)
 	if (ret)
 		return ret;
 	n = ha.nr_pages;
-	/* The VMA's first pages: make it a fork of the parent's first. */
-	if (r->parent_mm && !r->err && vma_first) {
-		ret = cr_cow_link_vma(r, addrs[0]);
-		if (ret)
-			return ret;
-	}
 	if (hp.flags & CR_PAGES_PARENT)
 		return r->err ? 0 : cr_fill_from_parent(r, addrs, n);
 	if (hp.flags & CR_PAGES_PRAM) {

@@ -577,12 +577,12 @@ int cr_restart(struct cr_ctx *ctx, long *ax)
 		ret = cr_check_pids(r, &head);
 	if (!ret && !r->err)
 		cr_finish_sysvshm(r->tree, false);
-	if (!ret && r->tree->nr_procs > 1 && ctx->flags & RESTART_LAZY)
-		ret = cr_refuse(r, -EOPNOTSUPP,
-				"lazy restart of a process tree is not supported yet");
 	if (!ret)
 		ret = r->err ?: cr_build(r, ax);
-	/* The restored task runs: its pages come in from the background too. */
+	/*
+	 * The restored task runs: its pages come in from the background too
+	 * (each other process of the tree starts its own, cr_become_task()).
+	 */
 	if (!ret && ctx->flags & RESTART_LAZY)
 		ckpt_lazy_start(current->mm);
 	if (ret && r->tree)

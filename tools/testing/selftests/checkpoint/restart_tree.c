@@ -737,6 +737,47 @@ TEST_F_TIMEOUT(wide, image_holds_shared_pages_once, 600)
 }
 
 /*
+ * The same tree restarted lazily (RESTART_LAZY): every process's pages
+ * come from the image as they are touched or from the background, but
+ * those a child shares with its parent, which are filled before the
+ * tree runs so that they are shared again: each child finds the
+ * parent's 64 MiB, shared (its Pss a share), and its writes stay its
+ * own; the root finds its memory intact after the children wrote.
+ */
+TEST_F_TIMEOUT(wide, a_lazy_restart_shares_and_fills, 600)
+{
+	int img, ro, status, *log = self->log;
+	char c, buf[1024], path[64];
+	pid_t root, rst;
+
+	img = image_file();
+	ASSERT_LE(0, img);
+	wide_check_pss = 1;
+	root = spawn_tree(wide_root, 0, &c, 1);
+	wide_check_pss = 0;
+	ASSERT_LT(0, root);
+	ASSERT_LT(0, sys_checkpoint(root, img, CHECKPOINT_TREE, log[1]));
+	kill_child(root);
+	/* A lazy restart holds its image against writers: no writable fd. */
+	snprintf(path, sizeof(path), "/proc/self/fd/%d", img);
+	ro = open(path, O_RDONLY);
+	ASSERT_LE(0, ro);
+	close(img);
+	rst = restart_in_new_pidns(ro, RESTART_RUN | RESTART_LAZY, log[1], -1,
+				   -1);
+	ASSERT_LT(0, rst);
+	ASSERT_EQ(0, go_until_exit(rst, 300, &status));
+	read_log(log[0], buf, sizeof(buf));
+	ASSERT_TRUE(WIFEXITED(status)) {
+		TH_LOG("killed by signal %d; log: %s", WTERMSIG(status), buf);
+	}
+	EXPECT_EQ(0, WEXITSTATUS(status)) {
+		TH_LOG("status %d; log: %s", WEXITSTATUS(status), buf);
+	}
+	close(ro);
+}
+
+/*
  * A tree paused the way container managers pause one, by the cgroup v2
  * freezer (cgroup.freeze), is checkpointed; running, it is EBUSY.
  */
