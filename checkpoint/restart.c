@@ -484,8 +484,13 @@ static void cr_khugepaged_tree(struct cr_tree *tree)
 /* Create the tree and commit the caller, or leave all as it was. */
 static int cr_build(struct cr_rst *r, long *ax)
 {
+	unsigned int i;
 	int ret;
 
+	/* No task runs in them yet: from now on, tasks may. */
+	for (i = 0; i < r->tree->nr_procs; i++)
+		if (r->tree->procs[i].mm)
+			ckpt_lazy_publish(r->tree->procs[i].mm);
 	ret = cr_map_vdsos(r);
 	if (!ret)
 		ret = cr_enter_files(r);

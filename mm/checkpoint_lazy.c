@@ -167,6 +167,21 @@ int ckpt_lazy_add_batch(struct mm_struct *mm, unsigned long first,
 }
 
 /**
+ * ckpt_lazy_publish() - make a lazy address space ready to run
+ * @mm: an address space restart built, before any task can run in it
+ *
+ * Restart filled its set alone; faults, which look into it under RCU,
+ * may come from now on.
+ */
+void ckpt_lazy_publish(struct mm_struct *mm)
+{
+	struct ckpt_lazy *lz = READ_ONCE(mm->ckpt_lazy);
+
+	if (lz)
+		cr_lazy_ranges_publish(&lz->ranges);
+}
+
+/**
  * ckpt_lazy_start() - start filling in the background
  * @mm: a lazy address space, running now
  */

@@ -282,6 +282,8 @@ static void lazy_random_fill(struct kunit *test, unsigned long total)
 						  BASE + PG(i + n)), 0);
 	}
 	KUNIT_ASSERT_EQ(test, atomic_long_read(&lr->nr_pages), total);
+	/* Filled as a running task's faults fill it: in RCU mode. */
+	cr_lazy_ranges_publish(lr);
 	for (i = 0; i < total; i++)
 		order[i] = i;
 	for (i = total - 1; i > 0; i--) {

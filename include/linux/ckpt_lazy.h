@@ -26,7 +26,6 @@ struct vm_fault;
 
 /**
  * struct cr_lazy_run - one batch of saved pages left in the image
- * @list: in &cr_lazy_ranges.runs
  * @start: the address of its first page
  * @last: the address of its last page
  * @nr: how many pages; they are at increasing addresses in
@@ -50,7 +49,6 @@ struct vm_fault;
  * (cr_lazy_run_read()).
  */
 struct cr_lazy_run {
-	struct list_head list;
 	unsigned long start;
 	unsigned long last;
 	unsigned int nr;
@@ -66,17 +64,18 @@ struct cr_lazy_run {
 /**
  * struct cr_lazy_ranges - the pages of an address space still to fill
  * @mt: the ranges, by address, each pointing to its run
- * @runs: every run the ranges came from; added to before the address
- *	space runs, freed with the set
+ * @chunks: the runs the ranges came from, allocated a chunk at a time
+ *	before the address space runs, freed with the set
  * @nr_pages: pages in the ranges
  */
 struct cr_lazy_ranges {
 	struct maple_tree mt;
-	struct list_head runs;
+	struct list_head chunks;
 	atomic_long_t nr_pages;
 };
 
 void cr_lazy_ranges_init(struct cr_lazy_ranges *lr);
+void cr_lazy_ranges_publish(struct cr_lazy_ranges *lr);
 struct cr_lazy_run *cr_lazy_run_alloc(struct cr_lazy_ranges *lr,
 				      unsigned long start, unsigned long last,
 				      unsigned int nr, u64 meta_off,
@@ -118,6 +117,7 @@ struct ckpt_lazy *ckpt_lazy_create(struct mm_struct *mm, struct file *file,
 int ckpt_lazy_add_batch(struct mm_struct *mm, unsigned long first,
 			unsigned long last, unsigned int n, u64 meta_off,
 			u64 digest, const struct pram_pos *kept);
+void ckpt_lazy_publish(struct mm_struct *mm);
 void ckpt_lazy_start(struct mm_struct *mm);
 struct cr_lazy_run *ckpt_lazy_lookup(struct vm_fault *vmf);
 vm_fault_t ckpt_lazy_fill(struct vm_fault *vmf, struct cr_lazy_run *run,
