@@ -11,14 +11,16 @@
  *   they read zeroes, touched before or after their batch was read;
  * - during the lazy phase: MADV_DONTNEED and munmap()+mmap() give zeroes,
  *   never the image; mremap() moves the pages with their contents; a
- *   fork() child sees the same memory; /proc/PID/mem and
- *   process_vm_readv() read the saved contents;
+ *   fork() child sees the same memory; /proc/PID/mem,
+ *   process_vm_readv() and vmsplice(2) (GUP, as a driver's direct I/O
+ *   takes pages) read the saved contents;
  * - a damaged page gets SIGBUS on touch, and its neighbours are right;
  *   a batch whose digest does not match gets SIGBUS in all of its pages,
  *   the pages of the other batches are right;
  * - the image cannot be opened for writing while the task is lazy;
  * - a task that exits in the middle leaves nothing behind (kmemleak, at
- *   the end of the run);
+ *   the end of the run); one that dumps core in the middle dumps every
+ *   page with its saved contents;
  * - lazy restart from a pipe is refused with EINVAL.
  *
  * The restored task checks itself: its exit status is the verdict.
@@ -28,9 +30,12 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <sys/mman.h>
+#include <sys/prctl.h>
+#include <sys/resource.h>
 #include <sys/uio.h>
 
 #include <linux/ckpt_hdr.h>
+#include <linux/elf.h>
 
 #include "../kselftest_harness.h"
 #include "ckpt_edit.h"
@@ -46,7 +51,8 @@
 /* What the restored task does, set before the checkpoint. */
 enum scenario {
 	S_RANDOM, S_BACKGROUND, S_DONTNEED, S_REMAP, S_MREMAP, S_FORK,
-	S_STOP, S_SIGBUS, S_BADBATCH, S_EXIT, S_SPARSE, S_SPARSE_BG,
+	S_STOP, S_SIGBUS, S_BADBATCH, S_EXIT, S_SPARSE, S_SPARSE_BG, S_CORE,
+	S_VMSPLICE,
 };
 
 static int scenario;
@@ -167,7 +173,8 @@ static int resumed(void)
 {
 	unsigned long i, j, tmp, *order, lo, hi;
 	unsigned char *p;
-	int status, k;
+	int status, k, fds[2];
+	struct rlimit core;
 	pid_t kid;
 
 	switch (scenario) {
@@ -289,6 +296,33 @@ static int resumed(void)
 		return lo <= DAMAGED && DAMAGED < hi && hi - lo <= BATCH ? 0 : 83;
 	case S_EXIT:
 		return 0;
+	case S_VMSPLICE:
+		/*
+		 * Untouched pages, from the end (the background starts at the
+		 * beginning), handed to a pipe by reference: GUP faults each
+		 * in, as a driver's direct I/O into or out of it would.
+		 */
+		p = malloc(PS);
+		if (!p || pipe(fds))
+			return 100;
+		for (i = NPAGES - 1; i > NPAGES - 64; i -= 5) {
+			struct iovec iov = { area + i * PS, PS };
+
+			if (vmsplice(fds[1], &iov, 1, 0) != (ssize_t)PS ||
+			    read(fds[0], p, PS) != (ssize_t)PS)
+				return 101;
+			if (page_ok(p, i))
+				return 102;
+		}
+		return check_range(area, 0, NPAGES) ? 103 : 0;
+	case S_CORE:
+		/* At once, before it or the background touched the area. */
+		core.rlim_cur = RLIM_INFINITY;
+		core.rlim_max = RLIM_INFINITY;
+		if (setrlimit(RLIMIT_CORE, &core) || prctl(PR_SET_DUMPABLE, 1))
+			return 90;
+		signal(SIGABRT, SIG_DFL);
+		abort();
 	}
 	return 99;
 }
@@ -444,6 +478,13 @@ TEST_F_TIMEOUT(lazy, pages_never_written_read_zeroes, 300)
 TEST_F_TIMEOUT(lazy, the_background_leaves_the_holes, 300)
 {
 	EXPECT_EQ(0, run_scenario(self, S_SPARSE_BG)) {
+		TH_LOG("%s", self->logbuf);
+	}
+}
+
+TEST_F_TIMEOUT(lazy, vmsplice_takes_the_saved_pages, 300)
+{
+	EXPECT_EQ(0, run_scenario(self, S_VMSPLICE)) {
 		TH_LOG("%s", self->logbuf);
 	}
 }
@@ -634,6 +675,88 @@ TEST_F_TIMEOUT(lazy, a_damaged_batch_gets_sigbus, 300)
 		TH_LOG("%s", read_log(self->log[0], self->logbuf,
 				      sizeof(self->logbuf)));
 	}
+}
+
+#define CORE_PATTERN	"/proc/sys/kernel/core_pattern"
+#define CORE_FILE	"/tmp/ckpt-lazy-core"
+
+/*
+ * 0 when the core file @path has the area, every page with what was
+ * saved: the PT_LOAD segment that starts at it, whole.
+ */
+static int core_has_area(const char *path, char *why, size_t n)
+{
+	unsigned char *page = malloc(PS);
+	struct elf64_hdr eh;
+	struct elf64_phdr ph;
+	unsigned long i;
+	int fd, k, ret = -1;
+
+	fd = open(path, O_RDONLY);
+	if (fd < 0 || !page ||
+	    pread(fd, &eh, sizeof(eh), 0) != sizeof(eh) ||
+	    memcmp(eh.e_ident, ELFMAG, SELFMAG) || eh.e_type != ET_CORE) {
+		snprintf(why, n, "no ELF core at %s", path);
+		goto out;
+	}
+	for (k = 0; k < eh.e_phnum; k++) {
+		if (pread(fd, &ph, sizeof(ph), eh.e_phoff + k * sizeof(ph)) !=
+		    sizeof(ph))
+			break;
+		if (ph.p_type == PT_LOAD && ph.p_vaddr == (uintptr_t)AREA)
+			break;
+	}
+	if (k == eh.e_phnum || ph.p_filesz != NPAGES * PS) {
+		snprintf(why, n, "no whole PT_LOAD for the area in the core");
+		goto out;
+	}
+	for (i = 0; i < NPAGES; i++) {
+		if (pread(fd, page, PS, ph.p_offset + i * PS) != (ssize_t)PS ||
+		    page_ok(page, i)) {
+			snprintf(why, n, "page %lu of the area in the core", i);
+			goto out;
+		}
+	}
+	ret = 0;
+out:
+	if (fd >= 0)
+		close(fd);
+	free(page);
+	return ret;
+}
+
+/*
+ * A lazy task that dumps core before its pages are in: the dump fills
+ * them first, and has each with its saved contents (the kernel does not
+ * dump a page it could not read, and does not dump zeroes for one still
+ * in the image).
+ */
+TEST_F_TIMEOUT(lazy, a_core_dump_has_every_page, 300)
+{
+	char old[256] = "", why[128] = "";
+	ssize_t len;
+	int fd, st;
+
+	fd = open(CORE_PATTERN, O_RDWR);
+	if (fd < 0)
+		SKIP(return, "cannot set %s: %s", CORE_PATTERN, strerror(errno));
+	len = read(fd, old, sizeof(old) - 1);
+	ASSERT_LT(0, len);
+	ASSERT_EQ((ssize_t)strlen(CORE_FILE), pwrite(fd, CORE_FILE,
+						     strlen(CORE_FILE), 0));
+	unlink(CORE_FILE);
+	ASSERT_EQ(0, image_of(self, S_CORE));
+	st = exit_status(lazy_restart(self));
+	EXPECT_EQ(128 + SIGABRT, st) {
+		TH_LOG("%s", read_log(self->log[0], self->logbuf,
+				      sizeof(self->logbuf)));
+	}
+	EXPECT_EQ(0, core_has_area(CORE_FILE, why, sizeof(why))) {
+		TH_LOG("%s", why);
+	}
+	unlink(CORE_FILE);
+	pwrite(fd, old, len, 0);
+	close(fd);
 }
 
 TEST_F(lazy, from_a_pipe_is_einval)
