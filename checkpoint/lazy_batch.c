@@ -55,10 +55,11 @@ static int cr_lazy_run_check(const struct cr_lazy_run *run, const u64 *addrs,
  * its state: the caller poisons its pages.
  * Serialised by the caller for each run.
  *
- * Return: 0, -ENOMEM (the run stays unread, to try again), or the errno
- * that is now the run's state: -EBADMSG for a digest that does not
- * match, -EINVAL for a batch that does not match its bounds, -ENODATA
- * for an image that ends early, or that of the read.
+ * Return: 0, an error cr_lazy_transient() says is passing (the run stays
+ * unread, to try again), or the errno that is now the run's state:
+ * -EBADMSG for a digest that does not match, -EINVAL for a batch that
+ * does not match its bounds, -ENODATA for an image that ends early, or
+ * that of the read.
  */
 int cr_lazy_run_read(struct cr_lazy_ranges *lr, struct cr_lazy_run *run,
 		     struct file *file, loff_t base)
@@ -83,6 +84,11 @@ int cr_lazy_run_read(struct cr_lazy_ranges *lr, struct cr_lazy_run *run,
 	sums = buf + len + sizeof(*hp);
 	if (!ret)
 		ret = cr_lazy_run_check(run, buf, hp, sum_len ? sums : NULL);
+	if (ret && cr_lazy_transient(ret)) {
+		/* A fatal signal of the reader, say: another reads it later. */
+		kvfree(buf);
+		return ret;
+	}
 	if (ret) {
 		kvfree(buf);
 		/* As cr_lazy_run_set() publishes a good one: a final state. */

@@ -302,6 +302,10 @@ long cr_lazy_remove(struct cr_lazy_ranges *lr, unsigned long start,
  * @lr: the set
  * @addr: the page, in the set
  *
+ * The store takes no sleeping allocation, so that the tree's lock is held
+ * from the check to the store: a page a drop took out meanwhile must not
+ * come back, poisoned.
+ *
  * Return: 0 or -ENOMEM (the page stays as it was).
  */
 int cr_lazy_poison(struct cr_lazy_ranges *lr, unsigned long addr)
@@ -315,8 +319,9 @@ int cr_lazy_poison(struct cr_lazy_ranges *lr, unsigned long addr)
 	entry = mas_walk(&mas);
 	if (entry && entry != &cr_lazy_poisoned) {
 		mas_set_range(&mas, start, start + PAGE_SIZE - 1);
+		/* Not dropping the lock: what was checked is what is stored over. */
 		ret = mas_store_gfp(&mas, &cr_lazy_poisoned,
-				    GFP_KERNEL_ACCOUNT);
+				    GFP_NOWAIT | __GFP_ACCOUNT);
 		if (!ret)
 			atomic_long_dec(&lr->nr_pages);
 	}
@@ -329,8 +334,10 @@ int cr_lazy_poison(struct cr_lazy_ranges *lr, unsigned long addr)
  * @lr: the set
  * @run: a run whose batch could not be read, or was not what was saved
  *
- * Each range still of @run becomes poisoned; a range that cannot for
- * want of memory stays, and its next fill finds the run bad again.
+ * Each range still of @run becomes poisoned, under the tree's lock from
+ * the check to the store (see cr_lazy_poison()); a range that cannot
+ * for want of memory stays, and its next fill finds the run bad again
+ * and poisons it then.
  */
 void cr_lazy_poison_run(struct cr_lazy_ranges *lr, struct cr_lazy_run *run)
 {
@@ -344,9 +351,12 @@ void cr_lazy_poison_run(struct cr_lazy_ranges *lr, struct cr_lazy_run *run)
 			continue;
 		lo = mas.index;
 		hi = mas.last;
-		if (mas_store_gfp(&mas, &cr_lazy_poisoned, GFP_KERNEL_ACCOUNT))
+		/* Not dropping the lock: what was checked is what is stored over. */
+		if (mas_store_gfp(&mas, &cr_lazy_poisoned,
+				  GFP_NOWAIT | __GFP_ACCOUNT))
 			break;
 		nr += (hi - lo + 1) >> PAGE_SHIFT;
+		mas_set(&mas, hi + 1);
 	}
 	mas_unlock(&mas);
 	atomic_long_sub(nr, &lr->nr_pages);

@@ -567,7 +567,8 @@ static int cr_cow_link_vma(struct cr_rst *r, u64 addr)
 	 * it gets the one its first fault would give it, to fork from.
 	 */
 	if (dst && src && !dst->anon_vma && !src->anon_vma &&
-	    mm_lazy(r->parent_mm) && anon_vma_prepare(src))
+	    vma_is_anonymous(src) && mm_lazy(r->parent_mm) &&
+	    anon_vma_prepare(src))
 		ret = -ENOMEM;
 	if (!ret && dst && src && !dst->anon_vma &&
 	    checkpoint_cow_link(dst, src) == -ENOMEM)
@@ -662,6 +663,13 @@ static int cr_fill_from_parent(struct cr_rst *r, const u64 *addrs,
 		ret = ckpt_lazy_fill_range(mm, addrs[0], addrs[n - 1] + PAGE_SIZE);
 		if (ret == -EINTR)
 			return ret;
+		if (ret == -ENOMEM) {
+			/* Not the image's fault: read on to the checksum. */
+			r->err = ret;
+			cr_log(r->ctx, "cannot fill the parent's pages at %#llx: error %d",
+			       addrs[0], ret);
+			return 0;
+		}
 	}
 	memcpy(r->addrs, addrs, n * sizeof(*addrs));
 	got = cr_share_from_parent(r, r->addrs, n);

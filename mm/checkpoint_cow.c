@@ -111,7 +111,9 @@ int checkpoint_cow_share(struct vm_area_struct *dst,
 
 	mmap_assert_write_locked(dst_mm);
 	mmap_assert_write_locked(src_mm);
-	if (!dst->anon_vma || dst->anon_vma->root != src->anon_vma->root)
+	/* A parent VMA with no page has no anon_vma: nothing to share. */
+	if (!dst->anon_vma || !src->anon_vma ||
+	    dst->anon_vma->root != src->anon_vma->root)
 		return -EAGAIN;
 	pmd = cr_cow_src_pmd(src, addr);
 	if (!pmd)

@@ -230,8 +230,9 @@ struct cr_lazy_run *ckpt_lazy_lookup(struct vm_fault *vmf)
  * Have @run's addresses and checksums, reading them the first time (the
  * image's @lz->file held, @lz->sem held). A batch that cannot be had or
  * is not what was saved poisons all its pages left, with one log line;
- * want of memory leaves it to try again. Returns 0, -ENOMEM, or the
- * errno the batch went bad with.
+ * want of memory or a fatal signal leaves it to try again. Returns 0, a
+ * passing error (cr_lazy_transient()), or the errno the batch went bad
+ * with.
  */
 static int ckpt_lazy_read_run(struct ckpt_lazy *lz, struct cr_lazy_run *run)
 {
@@ -239,20 +240,24 @@ static int ckpt_lazy_read_run(struct ckpt_lazy *lz, struct cr_lazy_run *run)
 	int ret = smp_load_acquire(&run->state);
 
 	lockdep_assert_held(&lz->sem);
-	if (ret != CR_LAZY_UNREAD)
-		return ret == CR_LAZY_READ ? 0 : ret;
+	if (ret == CR_LAZY_READ)
+		return 0;
 	mutex_lock(&lz->read_lock);
 	ret = run->state;
 	if (ret == CR_LAZY_UNREAD) {
 		ret = cr_lazy_run_read(&lz->ranges, run, lz->file, lz->base);
-		if (ret && ret != -ENOMEM) {
+		if (ret && !cr_lazy_transient(ret))
 			pr_warn_ratelimited("restart: pid %d (%s): lazy pages %#lx-%#lx: their batch cannot be had from the image: error %d\n",
 					    task_pid_nr(current), current->comm,
 					    run->start, run->last + PAGE_SIZE,
 					    ret);
-			cr_lazy_poison_run(&lz->ranges, run);
-		}
 	}
+	/*
+	 * Bad: what is left of it is poisoned, again if a store could not
+	 * be made before, so that no fill finds it to read any more.
+	 */
+	if (ret < 0 && !cr_lazy_transient(ret))
+		cr_lazy_poison_run(&lz->ranges, run);
 	mutex_unlock(&lz->read_lock);
 	return ret == CR_LAZY_READ ? 0 : ret;
 }
@@ -370,7 +375,10 @@ vm_fault_t ckpt_lazy_fill(struct vm_fault *vmf, struct cr_lazy_run *run,
 	ret = ckpt_lazy_read_run(lz, run);
 	if (ret) {
 		up_read(&lz->sem);
-		return ret == -ENOMEM ? VM_FAULT_OOM : VM_FAULT_SIGBUS;
+		if (ret == -ENOMEM)
+			return VM_FAULT_OOM;
+		/* A fatal signal: the access is retried, or the task dies. */
+		return cr_lazy_transient(ret) ? VM_FAULT_NOPAGE : VM_FAULT_SIGBUS;
 	}
 	/* Not one of the batch's pages: it has left the set, and faults as any. */
 	if (cr_lazy_find(&lz->ranges, vmf->address) != run) {
@@ -383,6 +391,10 @@ vm_fault_t ckpt_lazy_fill(struct vm_fault *vmf, struct cr_lazy_run *run,
 	up_read(&lz->sem);
 	if (filled)
 		return 0;
+	/* Dropped or filled meanwhile, or a passing error: retried. */
+	if (cr_lazy_find(&lz->ranges, vmf->address) != run ||
+	    cr_lazy_transient(ret))
+		return ret == -ENOMEM ? VM_FAULT_OOM : VM_FAULT_NOPAGE;
 
 	pr_warn_ratelimited("restart: pid %d (%s): lazy page %#lx cannot be filled from the image: error %d\n",
 			    task_pid_nr(current), current->comm,
@@ -636,8 +648,9 @@ static unsigned int ckpt_lazy_map_kept(struct mm_struct *mm,
  * Before a batch from @start, up to *@end: have the batch of the page at
  * @start read, which may take addresses that were not saved out of the
  * set and so end its range sooner (*@end is cut to it). Returns 0 to go
- * on; 1 when @start is not to fill (any more); -ENOMEM; or -EIO for a
- * batch that went bad (its pages are poisoned).
+ * on; 1 when @start is not to fill (any more); a passing error
+ * (cr_lazy_transient()); or -EIO for a batch that went bad (its pages are
+ * poisoned).
  */
 static int ckpt_lazy_ready(struct ckpt_lazy *lz, unsigned long start,
 			   unsigned long *end)
@@ -651,10 +664,8 @@ static int ckpt_lazy_ready(struct ckpt_lazy *lz, unsigned long start,
 	down_read(&lz->sem);
 	ret = lz->file ? ckpt_lazy_read_run(lz, run) : -ENODATA;
 	up_read(&lz->sem);
-	if (ret == -ENOMEM)
-		return ret;
 	if (ret)
-		return -EIO;
+		return cr_lazy_transient(ret) ? ret : -EIO;
 	if (!cr_lazy_next(&lz->ranges, &addr, &stop) || addr != start)
 		return 1;
 	*end = min(*end, stop);
@@ -669,9 +680,11 @@ static int ckpt_lazy_ready(struct ckpt_lazy *lz, unsigned long start,
  * then they are mapped a page table at a time under the lock again; the
  * range goes out of the set. Pages a PRAM node keeps are mapped as they
  * are where they can be (ckpt_lazy_map_kept()), else copied so. A page
- * that cannot be had is poisoned. The caller holds a user reference on
- * @mm, not its mmap lock. Returns how many pages it went past, -EIO when
- * the first cannot be had, or -EINTR.
+ * whose contents cannot be had is poisoned; one that cannot be had for
+ * want of memory, or a fatal signal, stays, for a later try. The caller
+ * holds a user reference on @mm, not its mmap lock. Returns how many
+ * pages it went past, -EIO when the first was poisoned, -ENOMEM, or
+ * -EINTR.
  */
 static long ckpt_lazy_fill_batch(struct mm_struct *mm, struct ckpt_lazy *lz,
 				 unsigned long start, unsigned long end)
@@ -684,15 +697,15 @@ static long ckpt_lazy_fill_batch(struct mm_struct *mm, struct ckpt_lazy *lz,
 	int err;
 
 	err = ckpt_lazy_ready(lz, start, &end);
-	if (err == -ENOMEM)
+	if (err < 0 && cr_lazy_transient(err))
 		goto fail;
 	if (err)
 		return err;
+	/* What a page that cannot be had now fails with, unless read. */
+	err = -ENOMEM;
 	b = kmalloc(sizeof(*b), GFP_KERNEL);
-	if (!b) {
-		err = -ENOMEM;
+	if (!b)
 		goto fail;
-	}
 	/* Pages a PRAM node keeps: mapped as they are where they can be. */
 	run = cr_lazy_find(&lz->ranges, start);
 	if (run && run != &cr_lazy_poisoned && run->flags & CR_PAGES_PRAM) {
@@ -760,6 +773,9 @@ static long ckpt_lazy_fill_batch(struct mm_struct *mm, struct ckpt_lazy *lz,
 	if (err == -EINTR)
 		return -EINTR;
 fail:
+	/* No memory now, or a fatal signal: the page stays, for later. */
+	if (cr_lazy_transient(err))
+		return err == -ENOMEM ? -ENOMEM : -EINTR;
 	if (cr_lazy_find(&lz->ranges, start) != &cr_lazy_poisoned &&
 	    cr_lazy_find(&lz->ranges, start)) {
 		pr_warn_ratelimited("restart: lazy page %#lx cannot be filled: error %d\n",
@@ -778,10 +794,11 @@ fail:
  *
  * For what reads an address space without faulting on it, or copies or
  * moves its page tables: fork(), mremap(), core dumps, checkpoint(2).
- * A page that cannot be filled is poisoned and passed.
+ * A page whose contents cannot be had is poisoned and passed; one that
+ * cannot be had for want of memory is passed and stays.
  *
- * Return: 0, -EIO when a page could not be filled, or -EINTR on a fatal
- * signal.
+ * Return: 0, -EIO when a page was poisoned, -ENOMEM when one is left for
+ * want of memory, or -EINTR on a fatal signal.
  */
 int ckpt_lazy_fill_range(struct mm_struct *mm, unsigned long start,
 			 unsigned long end)

@@ -98,6 +98,16 @@ bool cr_lazy_next(struct cr_lazy_ranges *lr, unsigned long *addr,
 		  unsigned long *end);
 void cr_lazy_ranges_destroy(struct cr_lazy_ranges *lr);
 
+/*
+ * Whether a fill failed for a while only (no memory, or a fatal signal
+ * of the task that read): the page or batch stays to fill, not poisoned.
+ */
+static inline bool cr_lazy_transient(int err)
+{
+	return err == -ENOMEM || err == -EINTR || err == -ERESTARTSYS ||
+	       err == -EAGAIN;
+}
+
 /* A page that could not be filled: a touch gets SIGBUS. */
 extern struct cr_lazy_run cr_lazy_poisoned;
 
