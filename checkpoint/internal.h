@@ -620,6 +620,8 @@ extern const struct cr_page_store cr_file_store;
 int cr_write_vma_pages(struct cr_ctx *ctx, unsigned long start,
 		       unsigned long end);
 int cr_write_object_batch(struct cr_ctx *ctx);
+bool cr_pages_head_ok(const struct cr_hdr_pages *hp, u32 n, u32 flags);
+unsigned int cr_pgarr_disorder(const u64 *a, unsigned int n);
 int cr_read_pgarr_head(struct cr_rst *r, u64 lo, u64 hi, u64 *next,
 		       struct cr_hdr_pgarr *ha);
 int cr_read_pgarr_rest(struct cr_rst *r, const struct cr_hdr_pgarr *ha,

@@ -20,25 +20,22 @@
 #include "internal.h"
 
 /*
- * Check a batch as read: the PAGES head after its addresses, the digest,
- * then the addresses from the run's first to its last.
+ * Check a batch as read, as cr_read_pgarr_rest() does: the PAGES head
+ * after its addresses, the digest, then the addresses from the run's
+ * first to its last.
  */
 static int cr_lazy_run_check(const struct cr_lazy_run *run, const u64 *addrs,
 			     const struct cr_hdr_pages *hp, const u64 *sums)
 {
-	unsigned int i, n = run->nr;
-	size_t len = run->flags ? 0 : n * (sizeof(u64) + PAGE_SIZE);
+	unsigned int n = run->nr;
 
-	if (hp->h.type != CR_HDR_PAGES || hp->nr_pages != n ||
-	    hp->flags != run->flags || hp->h.len != sizeof(*hp) + len)
+	if (!cr_pages_head_ok(hp, n, run->flags))
 		return -EINVAL;
 	if (cr_batch_digest(addrs, hp, sums) != run->digest)
 		return -EBADMSG;
-	if (addrs[0] != run->start || addrs[n - 1] != run->last)
+	if (addrs[0] != run->start || addrs[n - 1] != run->last ||
+	    cr_pgarr_disorder(addrs, n))
 		return -EINVAL;
-	for (i = 1; i < n; i++)
-		if (!PAGE_ALIGNED(addrs[i]) || addrs[i] <= addrs[i - 1])
-			return -EINVAL;
 	return 0;
 }
 

@@ -752,6 +752,42 @@ int cr_read_pgarr_head(struct cr_rst *r, u64 lo, u64 hi, u64 *next,
 }
 
 /**
+ * cr_pages_head_ok() - whether a PAGES head matches its page-array
+ * @hp: the head, read
+ * @n: the page-array's pages
+ * @flags: its flags
+ *
+ * Return: true when the head is a PAGES record of @n pages with @flags,
+ * as long as they make it: its checksums and contents, or nothing more
+ * with a flag.
+ */
+bool cr_pages_head_ok(const struct cr_hdr_pages *hp, u32 n, u32 flags)
+{
+	u64 len = flags ? 0 : (u64)n * (sizeof(u64) + PAGE_SIZE);
+
+	return hp->h.type == CR_HDR_PAGES && hp->nr_pages == n &&
+	       hp->flags == flags && hp->h.len == sizeof(*hp) + len;
+}
+
+/**
+ * cr_pgarr_disorder() - the first of a page-array's addresses out of order
+ * @a: the addresses; the first one checked already
+ * @n: how many
+ *
+ * Return: the index of the first address that is not page-aligned or not
+ * above the one before it, or 0 when all are in order.
+ */
+unsigned int cr_pgarr_disorder(const u64 *a, unsigned int n)
+{
+	unsigned int i;
+
+	for (i = 1; i < n; i++)
+		if (!PAGE_ALIGNED(a[i]) || a[i] <= a[i - 1])
+			return i;
+	return 0;
+}
+
+/**
  * cr_read_pgarr_rest() - read a page-array's addresses and contents head
  * @r: restart state; cr_read_pgarr_head() read @ha
  * @ha: the fixed part
@@ -782,12 +818,9 @@ int cr_read_pgarr_rest(struct cr_rst *r, const struct cr_hdr_pgarr *ha,
 	ret = cr_read_uncovered(r, hp, sizeof(*hp));
 	if (ret)
 		return ret;
-	sum_len = hp->flags ? 0 : n * sizeof(u64);
-	if (hp->h.type != CR_HDR_PAGES ||
-	    hp->h.len != sizeof(*hp) + sum_len +
-			 (hp->flags ? 0 : (u64)n * PAGE_SIZE) ||
-	    hp->nr_pages != n || hp->flags != ha->flags)
+	if (!cr_pages_head_ok(hp, n, ha->flags))
 		return cr_bad(r, "page contents do not match their page-array");
+	sum_len = hp->flags ? 0 : n * sizeof(u64);
 	/* The pages' own checksums. */
 	if (sum_len) {
 		ret = cr_read_uncovered(r, r->ctx->sums, sum_len);
@@ -802,9 +835,9 @@ int cr_read_pgarr_rest(struct cr_rst *r, const struct cr_hdr_pgarr *ha,
 	if (a[0] != ha->first || a[n - 1] != ha->last)
 		return cr_bad(r, "page-array bounds %#llx-%#llx, pages %#llx-%#llx",
 			      ha->first, ha->last, a[0], a[n - 1]);
-	for (i = 1; i < n; i++)
-		if (!PAGE_ALIGNED(a[i]) || a[i] <= a[i - 1])
-			return cr_bad(r, "page %#llx out of order", a[i]);
+	i = cr_pgarr_disorder(a, n);
+	if (i)
+		return cr_bad(r, "page %#llx out of order", a[i]);
 	*addrs = a;
 	return 0;
 }
