@@ -20,6 +20,10 @@
  * gets SIGBUS, with a kernel log line, on this and every later touch:
  * never other contents.
  *
+ * A page a PRAM node keeps is not copied on a read: the fault maps the
+ * node's page itself, read-only, as eager restart does after kexec
+ * (ckpt_lazy_map_in_place()), and the background maps them so too.
+ *
  * Whatever else reaches the pages goes through the same fault: GUP for
  * /proc/PID/mem, ptrace, process_vm_readv() and O_DIRECT. What does not
  * fault fills first (ckpt_lazy_fill_range()): fork() fills the whole
@@ -53,6 +57,8 @@
 #include <linux/slab.h>
 #include <linux/uio.h>
 #include <linux/workqueue.h>
+
+#include "internal.h"
 
 /*
  * Pages the background fills per round, with one read; it holds no lock
@@ -642,6 +648,63 @@ static unsigned int ckpt_lazy_map_kept(struct mm_struct *mm,
 		if (b->pages[i])
 			put_page(b->pages[i]);
 	return n;
+}
+
+/**
+ * ckpt_lazy_map_in_place() - map a kept page on a read fault, no copy
+ * @vmf: a fault on a missing page of an anonymous VMA
+ * @run: the page's run, from ckpt_lazy_lookup()
+ *
+ * The read of a page a PRAM node keeps maps the node's page itself,
+ * read-only and shared with the node, as eager restart maps it after
+ * kexec (pram_map_fault_page()): no copy, and the first write copies it,
+ * as after fork(). A write fault gets its copy at once, from
+ * ckpt_lazy_fill(), as does a page the node cannot give as it is (in
+ * the boot that saved it, say); errors of the batch are left to
+ * ckpt_lazy_fill() too, which meets them again.
+ *
+ * Return: 0 when the page is mapped; VM_FAULT_NOPAGE when something was
+ * mapped meanwhile or the page was dropped (the access is retried);
+ * the errors of vmf_anon_prepare(); VM_FAULT_SIGBUS when the address
+ * space is going away; or VM_FAULT_FALLBACK for the caller to fill a
+ * folio of its own.
+ */
+vm_fault_t ckpt_lazy_map_in_place(struct vm_fault *vmf,
+				  struct cr_lazy_run *run)
+{
+	struct ckpt_lazy *lz = READ_ONCE(vmf->vma->vm_mm->ckpt_lazy);
+	struct ckpt_lazy_want want = { .lz = lz, .run = run };
+	struct page *page = NULL;
+	vm_fault_t fault;
+	long idx;
+	int ret;
+
+	if (run == &cr_lazy_poisoned || !(run->flags & CR_PAGES_PRAM) ||
+	    (vmf->flags & FAULT_FLAG_WRITE))
+		return VM_FAULT_FALLBACK;
+	/* The anon_vma the mapping joins, as for any anonymous fault. */
+	fault = vmf_anon_prepare(vmf);
+	if (fault)
+		return fault;
+	/* The node is held as long as the image is. */
+	down_read(&lz->sem);
+	if (lz->file && !ckpt_lazy_read_run(lz, run)) {
+		idx = cr_lazy_index(run, vmf->address & PAGE_MASK);
+		if (idx >= 0)
+			page = pram_page_at(&run->kept, idx);
+	}
+	up_read(&lz->sem);
+	if (!page)
+		return VM_FAULT_FALLBACK;
+	ret = pram_map_fault_page(vmf, page, ckpt_lazy_wanted, &want);
+	if (!ret) {
+		ckpt_lazy_filled(vmf);
+		return 0;
+	}
+	put_page(page);
+	if (ret == -EEXIST)
+		return VM_FAULT_NOPAGE;
+	return ret == -EFAULT ? VM_FAULT_SIGBUS : VM_FAULT_FALLBACK;
 }
 
 /*

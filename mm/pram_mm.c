@@ -12,12 +12,15 @@
  * After a kexec reboot, restart maps kept pages into the new mm as
  * anonymous pages with pram_map_pages(), which does what the tail of
  * do_anonymous_page() does for a freshly allocated page, for pages that
- * already hold the contents, a page table at a time; and a kept page of shared memory goes back
+ * already hold the contents, a page table at a time (or one page, for a
+ * lazy restart's read fault: pram_map_fault_page()); and a kept page of
+ * shared memory goes back
  * into the shmem file restart makes for it with pram_add_shmem_page().
  */
 #include <linux/memcontrol.h>
 #include <linux/mm.h>
 #include <linux/mmap_lock.h>
+#include <linux/oom.h>
 #include <linux/pram.h>
 #include <linux/rmap.h>
 #include <linux/swap.h>
@@ -79,6 +82,23 @@ static void pram_unprepare(struct folio *folio)
 }
 
 /*
+ * Map @page at @addr, at the empty @ptep, as the tail of
+ * do_anonymous_page() maps a new folio: but read-only and not exclusive,
+ * since the node keeps its reference. The folio is locked and charged;
+ * the caller adds to the mm's counter.
+ */
+static void pram_map_one(struct vm_area_struct *vma, unsigned long addr,
+			 pte_t *ptep, struct page *page)
+{
+	struct folio *folio = page_folio(page);
+
+	folio_add_new_anon_rmap(folio, vma, addr, RMAP_NONE);
+	folio_add_lru_vma(folio, vma);
+	set_ptes(vma->vm_mm, addr, ptep, mk_pte(page, vma->vm_page_prot), 1);
+	update_mmu_cache(vma, addr, ptep);
+}
+
+/*
  * Map the pages at @addrs flagged in @ready, @n of them in the page table
  * of the first, under one take of its lock, where nothing is mapped yet
  * and @want, if any, still wants them; flag each mapped in @mapped.
@@ -103,12 +123,7 @@ static int pram_map_table(struct vm_area_struct *vma, const u64 *addrs,
 		/* a huge page or a page is there already */
 		if (!pte_none(ptep_get(ptep)) || (want && !want(arg, addrs[k])))
 			continue;
-		folio_add_new_anon_rmap(page_folio(pages[k]), vma, addrs[k],
-					RMAP_NONE);
-		folio_add_lru_vma(page_folio(pages[k]), vma);
-		set_ptes(mm, addrs[k], ptep, mk_pte(pages[k], vma->vm_page_prot),
-			 1);
-		update_mmu_cache(vma, addrs[k], ptep);
+		pram_map_one(vma, addrs[k], ptep, pages[k]);
 		__set_bit(k, mapped);
 		nr++;
 	}
@@ -182,6 +197,67 @@ int pram_map_pages(struct vm_area_struct *vma, const u64 *addrs,
 			}
 		}
 	}
+	return ret;
+}
+
+/**
+ * pram_map_fault_page() - map a kept page where a read fault wants one
+ * @vmf: a read fault on a missing page of a private anonymous VMA, which
+ *	has its anon_vma (vmf_anon_prepare()); the page tables are there
+ * @page: the page, as pram_page_at() gave it
+ * @want: asked under the page table lock whether the page still goes to
+ *	the fault's address
+ * @arg: for @want
+ *
+ * What pram_map_pages() does for one page, under the fault's own lock
+ * (the VMA's or the mmap lock), in place of the folio do_anonymous_page()
+ * would allocate and copy into: mapped read-only and not exclusive, so
+ * that the first write copies it, as after fork().
+ *
+ * Return: 0 when it is mapped (the caller's reference is the mapping's
+ * now); -EAGAIN when it cannot be mapped as it is (not fresh from the
+ * previous kernel, or its charge failed: the caller copies it, and keeps
+ * its reference); -EEXIST when something was mapped meanwhile or @want
+ * says no (the access is retried); -EFAULT when the address space is
+ * going away (check_stable_address_space()).
+ */
+int pram_map_fault_page(struct vm_fault *vmf, struct page *page,
+			pram_map_want_fn want, void *arg)
+{
+	struct vm_area_struct *vma = vmf->vma;
+	unsigned long addr = vmf->address & PAGE_MASK;
+	struct folio *folio = page_folio(page);
+	int ret = 0;
+
+	/* Fresh: no one else has it to lock or map. */
+	if (!pram_page_fresh(folio) || !folio_trylock(folio))
+		return -EAGAIN;
+	if (mem_cgroup_charge(folio, vma->vm_mm, GFP_KERNEL)) {
+		folio_unlock(folio);
+		return -EAGAIN;
+	}
+	vmf->pte = pte_offset_map_lock(vma->vm_mm, vmf->pmd, addr, &vmf->ptl);
+	if (!vmf->pte) {
+		ret = -EEXIST;	/* the PMD changed: retried */
+		goto unprepare;
+	}
+	if (!pte_none(ptep_get(vmf->pte)) || !want(arg, addr)) {
+		ret = -EEXIST;
+		goto unlock;
+	}
+	if (check_stable_address_space(vma->vm_mm)) {
+		ret = -EFAULT;
+		goto unlock;
+	}
+	pram_map_one(vma, addr, vmf->pte, page);
+	add_mm_counter(vma->vm_mm, MM_ANONPAGES, 1);
+unlock:
+	pte_unmap_unlock(vmf->pte, vmf->ptl);
+unprepare:
+	if (ret)
+		pram_unprepare(folio);
+	else
+		folio_unlock(folio);
 	return ret;
 }
 

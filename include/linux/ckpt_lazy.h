@@ -130,6 +130,8 @@ int ckpt_lazy_add_batch(struct mm_struct *mm, unsigned long first,
 void ckpt_lazy_publish(struct mm_struct *mm);
 void ckpt_lazy_start(struct mm_struct *mm);
 struct cr_lazy_run *ckpt_lazy_lookup(struct vm_fault *vmf);
+vm_fault_t ckpt_lazy_map_in_place(struct vm_fault *vmf,
+				  struct cr_lazy_run *run);
 vm_fault_t ckpt_lazy_fill(struct vm_fault *vmf, struct cr_lazy_run *run,
 			  struct folio *folio);
 bool ckpt_lazy_still(struct vm_fault *vmf, struct cr_lazy_run *run);
@@ -148,6 +150,12 @@ static inline bool mm_lazy(struct mm_struct *mm)
 static inline struct cr_lazy_run *ckpt_lazy_lookup(struct vm_fault *vmf)
 {
 	return NULL;
+}
+
+static inline vm_fault_t ckpt_lazy_map_in_place(struct vm_fault *vmf,
+						struct cr_lazy_run *run)
+{
+	return VM_FAULT_FALLBACK;
 }
 
 static inline vm_fault_t ckpt_lazy_fill(struct vm_fault *vmf,

@@ -21,6 +21,7 @@ struct iov_iter;
 struct page;
 struct pram_node_info;
 struct vm_area_struct;
+struct vm_fault;
 
 /*
  * Asked by pram_map_pages(), under the page table lock, whether a page
@@ -93,6 +94,8 @@ int pram_share_anon_pte(struct vm_area_struct *vma, unsigned long addr,
 int pram_map_pages(struct vm_area_struct *vma, const u64 *addrs,
 		   struct page **pages, unsigned int n, pram_map_want_fn want,
 		   void *arg);
+int pram_map_fault_page(struct vm_fault *vmf, struct page *page,
+			pram_map_want_fn want, void *arg);
 int pram_add_shmem_page(struct inode *inode, pgoff_t index,
 			struct page *page);
 
@@ -133,6 +136,13 @@ static inline int pram_map_pages(struct vm_area_struct *vma, const u64 *addrs,
 				 pram_map_want_fn want, void *arg)
 {
 	return -EOPNOTSUPP;
+}
+
+static inline int pram_map_fault_page(struct vm_fault *vmf,
+				      struct page *page,
+				      pram_map_want_fn want, void *arg)
+{
+	return -EAGAIN;
 }
 
 /* Only a PRAM page store shares pages: never called without PRAM. */

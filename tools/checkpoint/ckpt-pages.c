@@ -3,7 +3,7 @@
  * ckpt-pages: the kexec test's witness that restart maps the pages a PRAM
  * node kept in place, and that they are the node's, read-only.
  *
- *   ckpt-pages NAME PAGES
+ *   ckpt-pages NAME PAGES [read]
  *
  * Fills PAGES pages of anonymous memory, each with a pattern of its
  * own, notes the page frame each sits in (from /proc/self/pagemap, which
@@ -11,7 +11,10 @@
  * checkpointed into a node. When it runs again, restored after a kexec
  * reboot, it waits until every page is resident (mincore(2): at once
  * after an eager restart, once the background has mapped them all after
- * a lazy one; it touches none), then prints one line:
+ * a lazy one; it touches none), then prints one line; with "read", it
+ * reads every page at once instead, from the last one back (the lazy
+ * background goes the other way), so that after a lazy restart its
+ * faults map most pages, before the background does:
  *
  *   NAME: in place I of N; contents original|CHANGED (C pages differ);
  *   after writing, M of N moved
@@ -84,12 +87,14 @@ int main(int argc, char **argv)
 	uint64_t *noted, *restored, *written;
 	unsigned char *buf;
 	const char *name;
+	bool reads;
 
-	if (argc != 3) {
-		fprintf(stderr, "usage: %s NAME PAGES\n", argv[0]);
+	if (argc != 3 && (argc != 4 || strcmp(argv[3], "read"))) {
+		fprintf(stderr, "usage: %s NAME PAGES [read]\n", argv[0]);
 		return 2;
 	}
 	name = argv[1];
+	reads = argc == 4;
 	n = strtoul(argv[2], NULL, 0);
 	buf = mmap(NULL, n * PS, PROT_READ | PROT_WRITE,
 		   MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
@@ -115,6 +120,8 @@ int main(int argc, char **argv)
 	raise(SIGSTOP);
 
 	/* Restored: where are the pages, and what do they hold? */
+	for (i = n; reads && i > 0; i--)
+		(void)*(volatile unsigned char *)(buf + (i - 1) * PS);
 	for (i = 0; i < 600 && !all_resident(buf, n); i++)
 		usleep(100000);
 	if (read_pfns(buf, n, restored))
