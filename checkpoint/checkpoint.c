@@ -202,10 +202,10 @@ long cr_checkpoint(struct cr_ctx *ctx)
 	int ret;
 
 	ctx->hbuf = kmalloc(CR_HBUF_SIZE, GFP_KERNEL);
-	ctx->bvec = kmalloc_array(CR_PGARR_TOTAL, sizeof(*ctx->bvec),
-				  GFP_KERNEL);
-	ctx->sums = kmalloc_array(CR_PGARR_TOTAL, sizeof(*ctx->sums),
-				  GFP_KERNEL);
+	ctx->bvec = kvmalloc_array(CR_PGARR_TOTAL, sizeof(*ctx->bvec),
+				   GFP_KERNEL);
+	ctx->sums = kvmalloc_array(CR_PGARR_TOTAL, sizeof(*ctx->sums),
+				   GFP_KERNEL);
 	if (!ctx->hbuf || !ctx->bvec || !ctx->sums)
 		return -ENOMEM;
 

@@ -217,8 +217,8 @@ void cr_ctx_release(struct cr_ctx *ctx)
 	if (ctx->store->release)
 		ctx->store->release(ctx);
 	cr_pgarr_free(ctx);
-	kfree(ctx->bvec);
-	kfree(ctx->sums);
+	kvfree(ctx->bvec);
+	kvfree(ctx->sums);
 	kfree(ctx->hbuf);
 	if (ctx->mm)
 		mmput(ctx->mm);

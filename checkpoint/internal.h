@@ -51,15 +51,18 @@ struct ipc_namespace;
 /* Bytes of log lines a context holds until they are flushed. */
 #define CR_LOG_BUF_SIZE		PAGE_SIZE
 
-/* Pages one page-array holds: its arrays take a page each. */
-#define CR_PGARR_TOTAL		(PAGE_SIZE / sizeof(void *))
+/*
+ * Pages one page-array holds: one batch of the image, as many as the
+ * format allows. Its arrays take 16 KiB each (kvcalloc()).
+ */
+#define CR_PGARR_TOTAL		CR_PGARR_MAX
 
 /*
  * Page-arrays filled before they are written out and released: bounds
  * the pages a checkpoint pins at once (4096 pages, 16 MiB with 4 KiB
  * pages) while keeping writes large.
  */
-#define CR_PGARR_BATCH		8
+#define CR_PGARR_BATCH		2
 
 /**
  * struct cr_pgarr - a page-array: pages to save and their addresses

@@ -18,8 +18,8 @@
 
 static void cr_pgarr_free_one(struct cr_pgarr *pgarr)
 {
-	kfree(pgarr->pages);
-	kfree(pgarr->vaddrs);
+	kvfree(pgarr->pages);
+	kvfree(pgarr->vaddrs);
 	kfree(pgarr);
 }
 
@@ -29,10 +29,10 @@ static struct cr_pgarr *cr_pgarr_alloc_one(void)
 
 	if (!pgarr)
 		return NULL;
-	pgarr->pages = kcalloc(CR_PGARR_TOTAL, sizeof(*pgarr->pages),
-			       GFP_KERNEL);
-	pgarr->vaddrs = kcalloc(CR_PGARR_TOTAL, sizeof(*pgarr->vaddrs),
+	pgarr->pages = kvcalloc(CR_PGARR_TOTAL, sizeof(*pgarr->pages),
 				GFP_KERNEL);
+	pgarr->vaddrs = kvcalloc(CR_PGARR_TOTAL, sizeof(*pgarr->vaddrs),
+				 GFP_KERNEL);
 	if (!pgarr->pages || !pgarr->vaddrs) {
 		cr_pgarr_free_one(pgarr);
 		return NULL;

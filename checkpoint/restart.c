@@ -551,15 +551,15 @@ int cr_restart(struct cr_ctx *ctx, long *ax)
 	r->ctx = ctx;
 	r->base = ctx->file->f_pos;
 	ctx->hbuf = kmalloc(CR_HBUF_SIZE, GFP_KERNEL);
-	ctx->bvec = kmalloc_array(CR_PGARR_TOTAL, sizeof(*ctx->bvec),
+	ctx->bvec = kvmalloc_array(CR_PGARR_TOTAL, sizeof(*ctx->bvec),
+				   GFP_KERNEL);
+	ctx->sums = kvmalloc_array(CR_PGARR_TOTAL, sizeof(*ctx->sums),
+				   GFP_KERNEL);
+	r->pages = kvmalloc_array(CR_PGARR_TOTAL, sizeof(*r->pages),
 				  GFP_KERNEL);
-	ctx->sums = kmalloc_array(CR_PGARR_TOTAL, sizeof(*ctx->sums),
+	r->src = kvmalloc_array(CR_PGARR_TOTAL, sizeof(*r->src), GFP_KERNEL);
+	r->addrs = kvmalloc_array(CR_PGARR_TOTAL, sizeof(*r->addrs),
 				  GFP_KERNEL);
-	r->pages = kmalloc_array(CR_PGARR_TOTAL, sizeof(*r->pages),
-				 GFP_KERNEL);
-	r->src = kmalloc_array(CR_PGARR_TOTAL, sizeof(*r->src), GFP_KERNEL);
-	r->addrs = kmalloc_array(CR_PGARR_TOTAL, sizeof(*r->addrs),
-				 GFP_KERNEL);
 	if (!ctx->hbuf || !ctx->bvec || !ctx->sums || !r->pages || !r->src ||
 	    !r->addrs) {
 		ret = -ENOMEM;
@@ -597,9 +597,9 @@ out:
 		mmput(r->mm);
 	if (r->tree)
 		cr_put_tree(r->tree);
-	kfree(r->pages);
-	kfree(r->src);
-	kfree(r->addrs);
+	kvfree(r->pages);
+	kvfree(r->src);
+	kvfree(r->addrs);
 	kfree(r);
 	return ret;
 }

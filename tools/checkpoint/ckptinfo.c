@@ -77,7 +77,7 @@
  * longer than MAX_RECORD_LEN; its length must match nr_pages exactly.
  */
 #define MAX_RECORD_LEN		(64U << 20)
-#define MAX_BATCH_PAGES		0x100000U	/* 1 << 20 */
+#define MAX_BATCH_PAGES		CR_PGARR_MAX	/* the format's bound */
 #define MAX_LDT_ENTRIES		8192		/* LDT_ENTRIES on x86 */
 #define MAX_PATH_LEN		4096		/* PATH_MAX, NUL included */
 #define X86_64_PAGE_SIZE	4096U
@@ -88,7 +88,7 @@
  * The layout this tool was written against, pinned as the kernel pins
  * it: a header that moved a field would otherwise be misread silently.
  */
-static_assert(CR_IMAGE_VERSION == 9, "CR_IMAGE_VERSION");
+static_assert(CR_IMAGE_VERSION == 10, "CR_IMAGE_VERSION");
 static_assert(sizeof(struct cr_hdr_head) == 112, "cr_hdr_head");
 static_assert(sizeof(struct cr_hdr_tree) == 16, "cr_hdr_tree");
 static_assert(sizeof(struct cr_hdr_task) == 168, "cr_hdr_task");

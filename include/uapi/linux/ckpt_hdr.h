@@ -75,7 +75,7 @@
 /* "CKPTIMG\0" read as a little-endian 64-bit number */
 #define CR_IMAGE_MAGIC		0x00474d4954504b43ULL
 
-#define CR_IMAGE_VERSION	9
+#define CR_IMAGE_VERSION	10
 
 /* Records are padded to this alignment. */
 #define CR_HDR_ALIGN		8
@@ -905,8 +905,8 @@ struct cr_hdr_vma {
 /**
  * struct cr_hdr_pgarr - the addresses of one batch of saved pages
  * @h: record header, type %CR_HDR_PGARR
- * @nr_pages: addresses following this struct, 8 bytes each, page-aligned
- *	and increasing, all inside the VMA of the last %CR_HDR_VMA record;
+ * @nr_pages: addresses following this struct, 8 bytes each, 1 to
+ *	%CR_PGARR_MAX of them, page-aligned and increasing, all inside the VMA of the last %CR_HDR_VMA record;
  *	after a %CR_HDR_SHMEM record, byte offsets in its object instead,
  *	below its size
  * @flags: the flags of the %CR_HDR_PAGES record that follows, the same
@@ -924,8 +924,11 @@ struct cr_hdr_vma {
  * in the image for later (a lazy restart) reads @first, @last and
  * @digest alone, seeks past the rest, and still verifies the image's
  * checksum; it checks the batch against @digest when it first needs its
- * pages. Reading 40 bytes a batch of up to 512 pages is what keeps a
- * lazy restart's time independent of the memory size.
+ * pages. Reading 40 bytes a batch of up to %CR_PGARR_MAX pages (8 MiB
+ * of 4 KiB pages) is what keeps a lazy restart's time independent of the
+ * memory size: that many bytes of metadata are all it reads of 1 GiB
+ * before the task runs, and a batch's 32 KiB of addresses and checksums
+ * what the first touch of one of its pages reads and checks.
  */
 struct cr_hdr_pgarr {
 	struct cr_hdr h;
@@ -935,6 +938,9 @@ struct cr_hdr_pgarr {
 	__u64 last;
 	__u64 digest;
 };
+
+/* Most pages one batch (a PGARR record and its PAGES record) holds. */
+#define CR_PGARR_MAX		2048
 
 /* cr_hdr_pages.flags */
 #define CR_PAGES_PRAM		(1U << 0)	/* in the PRAM node, not here */

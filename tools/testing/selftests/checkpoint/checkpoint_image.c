@@ -382,7 +382,7 @@ TEST(thp_saved_whole)
 
 /*
  * The batches of pages of the image in @fd, as the format has them: a
- * PGARR record of 1 to 512 page-aligned, increasing addresses, its
+ * PGARR record of 1 to CR_PGARR_MAX page-aligned, increasing addresses, its
  * bounds the first and the last of them, its flags those of the PAGES
  * record after it, its digest that of its addresses and of that PAGES
  * record up to the contents; and the tail's checksum of all but those
@@ -408,7 +408,8 @@ static unsigned int check_batches(struct __test_metadata *_metadata, int fd)
 			break;
 		if (h.type == CR_HDR_PGARR) {
 			memcpy(&ha, img + off, sizeof(ha));
-			ASSERT_TRUE(ha.nr_pages >= 1 && ha.nr_pages <= 512) {
+			ASSERT_TRUE(ha.nr_pages >= 1 &&
+				    ha.nr_pages <= CR_PGARR_MAX) {
 				TH_LOG("PGARR at %zu: %u pages", off,
 				       ha.nr_pages);
 			}
@@ -475,7 +476,7 @@ TEST(batches_sealed)
 	fd = checkpoint_to_file(pid, &id);
 	ASSERT_LE(0, fd);
 	EXPECT_EQ(0, finish_child(pid));
-	EXPECT_EQ(512, check_batches(_metadata, fd));
+	EXPECT_EQ(CR_PGARR_MAX, check_batches(_metadata, fd));
 	close(fd);
 }
 

@@ -113,7 +113,7 @@
 #define KERNEL_ADDR	0xffff888000000000ULL
 #define VSYSCALL_ADDR	0xffffffffff600000ULL
 #define HBUF_SIZE	(4 * PS + 4096)	/* the kernel's CR_HBUF_SIZE */
-#define PGARR_MAX	512		/* the kernel's CR_PGARR_TOTAL */
+#define PGARR_MAX	CR_PGARR_MAX	/* most pages of one batch */
 #define CPU_AREA	sizeof(struct cr_hdr_cpu)
 #define XSAVE_HDR	512
 

@@ -44,7 +44,7 @@
 #define PS		4096UL
 #define NPAGES		16384UL		/* 64 MiB: the background takes a while */
 #define DAMAGED		777UL		/* the page whose contents the test damages */
-#define BATCH		512UL		/* pages a batch holds at most */
+#define BATCH		CR_PGARR_MAX	/* pages a batch holds at most */
 /* Where the child maps its memory: the test reads it from outside. */
 #define AREA		((unsigned char *)0x7e0000000000UL)
 
