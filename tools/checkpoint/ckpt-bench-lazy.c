@@ -192,14 +192,16 @@ static double min_d(double a, double b)
  */
 static void criu_lazy(unsigned long len, double t[3])
 {
+	unsigned int flags;
 	struct criu_task ct;
 	int i, k;
 
 	for (k = 0; k < 3; k++) {
 		t[k] = 1e9;
+		flags = k > 0 ? CRIU_LAZY : 0;
 		criu_dump(len, k == 2, &ct);
 		for (i = 0; i < RUNS; i++)
-			t[k] = min_d(t[k], criu_restore(&ct, k > 0));
+			t[k] = min_d(t[k], criu_restore(&ct, flags));
 	}
 }
 

@@ -229,7 +229,7 @@ static void through_tmpfs(int s, unsigned long len)
 	finish(pid);
 	for (i = 0; i < RUNS; i++) {
 		rs[i] = restart_once(img, 0, &c, 1);
-		ro[i] = criu_restore(&ct, false);
+		ro[i] = criu_restore(&ct, 0);
 	}
 	close(img);
 	record(P_CKPT, s, ck, RUNS);
@@ -363,7 +363,7 @@ static int after_kexec(void)
 		criu_dump(len, false, &ct);
 		for (i = 0; i < RUNS; i++) {
 			rs[i] = restart_once(img, 0, &c, 1);
-			ro[i] = criu_restore(&ct, false);
+			ro[i] = criu_restore(&ct, 0);
 		}
 		close(img);
 		record(P_KEXEC_TMPFS, s, rs, RUNS);
