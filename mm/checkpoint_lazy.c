@@ -713,7 +713,8 @@ vm_fault_t ckpt_lazy_map_in_place(struct vm_fault *vmf,
  * set and so end its range sooner (*@end is cut to it). Returns 0 to go
  * on; 1 when @start is not to fill (any more); a passing error
  * (cr_lazy_transient()); or -EIO for a batch that went bad (its pages are
- * poisoned).
+ * poisoned), or when the image was let go since @start was looked up
+ * (the background filled the last page meanwhile).
  */
 static int ckpt_lazy_ready(struct ckpt_lazy *lz, unsigned long start,
 			   unsigned long *end)
@@ -760,10 +761,10 @@ static long ckpt_lazy_fill_batch(struct mm_struct *mm, struct ckpt_lazy *lz,
 	int err;
 
 	err = ckpt_lazy_ready(lz, start, &end);
-	if (err < 0 && cr_lazy_transient(err))
-		goto fail;
-	if (err)
+	if (err > 0)
 		return err;
+	if (err)
+		goto fail;
 	/* What a page that cannot be had now fails with, unless read. */
 	err = -ENOMEM;
 	b = kmalloc(sizeof(*b), GFP_KERNEL);
@@ -839,8 +840,15 @@ fail:
 	/* No memory now, or a fatal signal: the page stays, for later. */
 	if (cr_lazy_transient(err))
 		return err == -ENOMEM ? -ENOMEM : -EINTR;
-	if (cr_lazy_find(&lz->ranges, start) != &cr_lazy_poisoned &&
-	    cr_lazy_find(&lz->ranges, start)) {
+	/*
+	 * Filled meanwhile, by a fault or the background, which may have let
+	 * go of the image since (the read then fails): nothing is lost, and
+	 * fork() must not fail for it.
+	 */
+	run = cr_lazy_find(&lz->ranges, start);
+	if (!run)
+		return 1;
+	if (run != &cr_lazy_poisoned) {
 		pr_warn_ratelimited("restart: lazy page %#lx cannot be filled: error %d\n",
 				    start, err);
 		cr_lazy_poison(&lz->ranges, start);
