@@ -129,7 +129,6 @@ int cr_read_pages(struct cr_rst *r, struct page **pages, unsigned int n,
 	u64 start = ctx->written;
 	struct iov_iter iter;
 	unsigned int i;
-	u64 sum;
 	int ret;
 
 	for (i = 0; i < n; i++)
@@ -140,14 +139,13 @@ int cr_read_pages(struct cr_rst *r, struct page **pages, unsigned int n,
 	if (ret)
 		return ret;
 
-	for (i = 0; i < n; i++) {
-		sum = cr_page_sum(pages[i]);
-		if (sum != sums[i]) {
-			cr_log(ctx,
-			       "the page at image offset %llu is damaged: checksum %#llx, saved %#llx",
-			       start + (u64)i * PAGE_SIZE, sum, sums[i]);
-			return -EBADMSG;
-		}
+	i = cr_check_page_sums(pages, n, sums);
+	if (i < n) {
+		cr_log(ctx,
+		       "the page at image offset %llu is damaged: checksum %#llx, saved %#llx",
+		       start + (u64)i * PAGE_SIZE, cr_page_sum(pages[i]),
+		       sums[i]);
+		return -EBADMSG;
 	}
 	return 0;
 }
