@@ -238,22 +238,19 @@ int pram_map_fault_page(struct vm_fault *vmf, struct page *page,
 	}
 	vmf->pte = pte_offset_map_lock(vma->vm_mm, vmf->pmd, addr, &vmf->ptl);
 	if (!vmf->pte) {
-		ret = -EEXIST;	/* the PMD changed: retried */
-		goto unprepare;
+		/* the PMD changed: retried */
+		pram_unprepare(folio);
+		return -EEXIST;
 	}
 	if (!pte_none(ptep_get(vmf->pte)) || !want(arg, addr)) {
 		ret = -EEXIST;
-		goto unlock;
-	}
-	if (check_stable_address_space(vma->vm_mm)) {
+	} else if (check_stable_address_space(vma->vm_mm)) {
 		ret = -EFAULT;
-		goto unlock;
+	} else {
+		pram_map_one(vma, addr, vmf->pte, page);
+		add_mm_counter(vma->vm_mm, MM_ANONPAGES, 1);
 	}
-	pram_map_one(vma, addr, vmf->pte, page);
-	add_mm_counter(vma->vm_mm, MM_ANONPAGES, 1);
-unlock:
 	pte_unmap_unlock(vmf->pte, vmf->ptl);
-unprepare:
 	if (ret)
 		pram_unprepare(folio);
 	else

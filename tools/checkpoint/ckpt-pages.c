@@ -121,7 +121,7 @@ int main(int argc, char **argv)
 
 	/* Restored: where are the pages, and what do they hold? */
 	for (i = n; reads && i > 0; i--)
-		(void)*(volatile unsigned char *)(buf + (i - 1) * PS);
+		(void)__atomic_load_n(buf + (i - 1) * PS, __ATOMIC_RELAXED);
 	for (i = 0; i < 600 && !all_resident(buf, n); i++)
 		usleep(100000);
 	if (read_pfns(buf, n, restored))

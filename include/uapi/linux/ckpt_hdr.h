@@ -906,9 +906,9 @@ struct cr_hdr_vma {
  * struct cr_hdr_pgarr - the addresses of one batch of saved pages
  * @h: record header, type %CR_HDR_PGARR
  * @nr_pages: addresses following this struct, 8 bytes each, 1 to
- *	%CR_PGARR_MAX of them, page-aligned and increasing, all inside the VMA of the last %CR_HDR_VMA record;
- *	after a %CR_HDR_SHMEM record, byte offsets in its object instead,
- *	below its size
+ *	%CR_PGARR_MAX of them, page-aligned and increasing, all inside the
+ *	VMA of the last %CR_HDR_VMA record; after a %CR_HDR_SHMEM record,
+ *	byte offsets in its object instead, below its size
  * @flags: the flags of the %CR_HDR_PAGES record that follows, the same
  * @first: the first of the addresses
  * @last: the last of them
