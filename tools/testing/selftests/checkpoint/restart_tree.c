@@ -33,6 +33,7 @@
 #include <linux/ckpt_hdr.h>
 
 #include "../kselftest_harness.h"
+#include "ckpt_edit.h"
 #include "ckpt_util.h"
 #include "ckpt_tree.h"
 
@@ -734,6 +735,138 @@ TEST_F_TIMEOUT(wide, image_holds_shared_pages_once, 600)
 		TH_LOG("status %d; log: %s", WEXITSTATUS(status), buf);
 	}
 	close(img);
+}
+
+/* Append @len bytes at @src to the image being built at @out. */
+static size_t put(unsigned char *out, size_t at, const void *src, size_t len)
+{
+	memcpy(out + at, src, len);
+	return at + len;
+}
+
+/*
+ * The wide tree's image edited as a hostile user may: the root's 64 MiB
+ * VMA loses its batches, and the first child's first batch, the
+ * parent's pages (CR_PAGES_PARENT), becomes a page of the child's own,
+ * then the parent's others. Sealed again. Returns the new size, 0 when
+ * the image is not of the shape expected.
+ */
+static size_t no_parent_pages(const struct recs *r, unsigned char *out)
+{
+	int i, nwide = 0, cur = 0, split = 0;
+	size_t at = 0, len, off;
+	struct cr_hdr_pgarr ha;
+	struct cr_hdr_pages hp;
+	struct cr_hdr_vma hv;
+	unsigned char page[4096];
+	uint64_t sum;
+
+	memset(page, 0x5a, sizeof(page));
+	for (i = 0; i < r->nr; i++) {
+		off = r->off[i];
+		len = (i + 1 < r->nr ? r->off[i + 1] : r->size) - off;
+		if (r->type[i] == CR_HDR_VMA) {
+			memcpy(&hv, r->img + off, sizeof(hv));
+			cur = hv.end - hv.start == WIDE_SIZE ? ++nwide : 0;
+		}
+		if ((r->type[i] == CR_HDR_PGARR || r->type[i] == CR_HDR_PAGES) &&
+		    cur == 1)
+			continue;	/* the root's pages are gone */
+		if (r->type[i] == CR_HDR_PGARR && cur == 2 && !split) {
+			memcpy(&ha, r->img + off, sizeof(ha));
+			if (ha.flags != CR_PAGES_PARENT || ha.nr_pages < 2)
+				return 0;
+			/* One page of the child's own, at the first address. */
+			ha.h.len = sizeof(ha) + 8;
+			ha.flags = 0;
+			ha.last = ha.first;
+			ha.nr_pages = 1;
+			at = put(out, at, &ha, sizeof(ha));
+			at = put(out, at, &ha.first, 8);
+			hp = (struct cr_hdr_pages){
+				.h = { CR_HDR_PAGES, sizeof(hp) + 8 + 4096 },
+				.nr_pages = 1,
+			};
+			sum = xxh64(page, sizeof(page));
+			at = put(out, at, &hp, sizeof(hp));
+			at = put(out, at, &sum, 8);
+			at = put(out, at, page, sizeof(page));
+			/* Then the parent's, from the second address. */
+			memcpy(&ha, r->img + off, sizeof(ha));
+			ha.h.len -= 8;
+			ha.nr_pages--;
+			memcpy(&ha.first, r->img + off + sizeof(ha) + 8, 8);
+			at = put(out, at, &ha, sizeof(ha));
+			at = put(out, at, r->img + off + sizeof(ha) + 8,
+				 len - sizeof(ha) - 8);
+			split = 1;
+			continue;
+		}
+		if (r->type[i] == CR_HDR_PAGES && split == 1) {
+			memcpy(&hp, r->img + off, sizeof(hp));
+			if (hp.flags != CR_PAGES_PARENT)
+				return 0;
+			hp.nr_pages--;
+			at = put(out, at, &hp, sizeof(hp));
+			split = 2;
+			continue;
+		}
+		at = put(out, at, r->img + off, len);
+	}
+	if (nwide < 2 || split != 2)
+		return 0;
+	seal_image(out, at);
+	return at;
+}
+
+/*
+ * A hostile image of the wide tree (no_parent_pages()): the root's VMA
+ * restarts without a page, so without an anon_vma, and its first
+ * child's, which restart makes a fork of it when its first batch is the
+ * parent's, gets an anon_vma of its own from its own first page; then
+ * come the parent's pages. There is nothing of the parent's to share
+ * there, and restart must see that (checkpoint_cow_share()), not follow
+ * the parent's missing anon_vma into a NULL dereference: the tree runs,
+ * and every child finds zeroes where the parent has no page, as the
+ * root does, so all report their memory changed.
+ */
+TEST_F_TIMEOUT(wide, parents_pages_over_a_parent_vma_without_pages, 600)
+{
+	int img, bad, status, *log = self->log;
+	unsigned char *out;
+	char c, buf[1024];
+	struct recs r;
+	pid_t root, rst;
+	size_t size;
+
+	img = image_file();
+	ASSERT_LE(0, img);
+	root = spawn_tree(wide_root, 0, &c, 1);
+	ASSERT_LT(0, root);
+	ASSERT_LT(0, sys_checkpoint(root, img, CHECKPOINT_TREE, log[1]));
+	kill_child(root);
+	ASSERT_EQ(0, load_recs(img, &r));
+	close(img);
+	out = malloc(r.size + 2 * 4096);
+	ASSERT_NE(NULL, out);
+	size = no_parent_pages(&r, out);
+	ASSERT_NE(0, size);
+	free(r.img);
+	bad = image_file();
+	ASSERT_LE(0, bad);
+	ASSERT_EQ((ssize_t)size, pwrite(bad, out, size, 0));
+	free(out);
+	rst = restart_in_new_pidns(bad, RESTART_RUN, log[1], -1, -1);
+	ASSERT_LT(0, rst);
+	ASSERT_EQ(0, go_until_exit(rst, 300, &status));
+	read_log(log[0], buf, sizeof(buf));
+	ASSERT_TRUE(WIFEXITED(status)) {
+		TH_LOG("killed by signal %d; log: %s", WTERMSIG(status), buf);
+	}
+	EXPECT_EQ(MEM_CHANGED(0) | MEM_CHANGED(1), WEXITSTATUS(status)) {
+		TH_LOG("status %d; log: %s", WEXITSTATUS(status), buf);
+	}
+	close(bad);
 }
 
 /*
