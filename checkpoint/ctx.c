@@ -219,6 +219,7 @@ void cr_ctx_release(struct cr_ctx *ctx)
 	cr_pgarr_free(ctx);
 	kvfree(ctx->bvec);
 	kvfree(ctx->sums);
+	kvfree(ctx->addrs);
 	kfree(ctx->hbuf);
 	if (ctx->mm)
 		mmput(ctx->mm);

@@ -53,14 +53,15 @@ struct ipc_namespace;
 
 /*
  * Pages one page-array holds: one batch of the image, as many as the
- * format allows. Its arrays take 16 KiB each (kvcalloc()).
+ * format allows. Its arrays take 32 KiB each (kvcalloc()).
  */
 #define CR_PGARR_TOTAL		CR_PGARR_MAX
 
 /*
  * Page-arrays filled before they are written out and released: bounds
- * the pages a checkpoint pins at once (4096 pages, 16 MiB with 4 KiB
- * pages) while keeping writes large.
+ * the pages a checkpoint pins at once (8192 pages, 32 MiB with 4 KiB
+ * pages, what a round scans at most: CR_WALK_SCAN_MAX) while keeping
+ * writes large.
  */
 #define CR_PGARR_BATCH		2
 
@@ -206,6 +207,8 @@ struct cr_task {
  * @nr_inherit: restart: entries in @inherit
  * @sums: the XXH64 of each page of the batch being written (read),
  *	%CR_PGARR_TOTAL entries
+ * @addrs: restart: the addresses of the batch being read,
+ *	%CR_PGARR_TOTAL entries
  * @crc: running CRC-32C of the image written (read) so far
  * @written: bytes of image written (read) so far
  *
@@ -251,6 +254,7 @@ struct cr_ctx {
 	struct file **inherit_files;
 	unsigned int nr_inherit;
 	u64 *sums;
+	u64 *addrs;
 	u32 crc;
 	u64 written;
 };

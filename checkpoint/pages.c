@@ -791,7 +791,7 @@ unsigned int cr_pgarr_disorder(const u64 *a, unsigned int n)
  * cr_read_pgarr_rest() - read a page-array's addresses and contents head
  * @r: restart state; cr_read_pgarr_head() read @ha
  * @ha: the fixed part
- * @addrs: set to the addresses, in the header buffer
+ * @addrs: set to the addresses, in @r->ctx->addrs
  * @hp: set to the PAGES record's head, read and checked
  *
  * Read outside the running checksum and checked against @ha's digest:
@@ -806,7 +806,7 @@ int cr_read_pgarr_rest(struct cr_rst *r, const struct cr_hdr_pgarr *ha,
 		       u64 **addrs, struct cr_hdr_pages *hp)
 {
 	u32 i, n = ha->nr_pages;
-	u64 *a = r->ctx->hbuf;
+	u64 *a = r->ctx->addrs;
 	size_t sum_len;
 	u64 digest;
 	int ret;
@@ -848,7 +848,7 @@ int cr_read_pgarr_rest(struct cr_rst *r, const struct cr_hdr_pgarr *ha,
  * @lo: the lowest address (or offset) a page may have
  * @hi: the address after the highest
  * @next: as for cr_read_pgarr_head()
- * @addrs: set to the addresses, in the header buffer
+ * @addrs: set to the addresses, in @r->ctx->addrs
  * @np: set to how many there are
  * @hp: set to the PAGES record's head, read and checked
  *

@@ -560,8 +560,10 @@ int cr_restart(struct cr_ctx *ctx, long *ax)
 	r->src = kvmalloc_array(CR_PGARR_TOTAL, sizeof(*r->src), GFP_KERNEL);
 	r->addrs = kvmalloc_array(CR_PGARR_TOTAL, sizeof(*r->addrs),
 				  GFP_KERNEL);
+	ctx->addrs = kvmalloc_array(CR_PGARR_TOTAL, sizeof(*ctx->addrs),
+				    GFP_KERNEL);
 	if (!ctx->hbuf || !ctx->bvec || !ctx->sums || !r->pages || !r->src ||
-	    !r->addrs) {
+	    !r->addrs || !ctx->addrs) {
 		ret = -ENOMEM;
 		goto out;
 	}

@@ -924,11 +924,11 @@ struct cr_hdr_vma {
  * in the image for later (a lazy restart) reads @first, @last and
  * @digest alone, seeks past the rest, and still verifies the image's
  * checksum; it checks the batch against @digest when it first needs its
- * pages. Reading 40 bytes a batch of up to %CR_PGARR_MAX pages (8 MiB
+ * pages. Reading 40 bytes a batch of up to %CR_PGARR_MAX pages (16 MiB
  * of 4 KiB pages) is what keeps a lazy restart's time independent of the
- * memory size: that many bytes of metadata are all it reads of 1 GiB
- * before the task runs, and a batch's 32 KiB of addresses and checksums
- * what the first touch of one of its pages reads and checks.
+ * memory size: 64 such reads are all it makes of 1 GiB before the task
+ * runs, and a batch's 64 KiB of addresses and checksums what the first
+ * touch of one of its pages reads and checks.
  */
 struct cr_hdr_pgarr {
 	struct cr_hdr h;
@@ -940,7 +940,7 @@ struct cr_hdr_pgarr {
 };
 
 /* Most pages one batch (a PGARR record and its PAGES record) holds. */
-#define CR_PGARR_MAX		2048
+#define CR_PGARR_MAX		4096
 
 /* cr_hdr_pages.flags */
 #define CR_PAGES_PRAM		(1U << 0)	/* in the PRAM node, not here */
