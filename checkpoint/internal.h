@@ -516,8 +516,6 @@ int cr_read_iter(struct file *file, struct iov_iter *iter);
 int cr_kread(struct file *file, void *buf, size_t len);
 
 /* image_write.c: the record stream, out */
-unsigned int cr_check_page_sums(struct page **pages, unsigned int n,
-				const u64 *want);
 size_t cr_page_sums(struct cr_pgarr *pgarr, u64 *sums);
 u64 cr_batch_digest(const u64 *addrs, const struct cr_hdr_pages *hp,
 		    const u64 *sums);
