@@ -74,7 +74,24 @@ static bool pram_page_fresh(struct folio *folio)
 	       !folio_test_lru(folio) && folio_ref_count(folio) == 2;
 }
 
-/* Undo what pram_map_pages() did to a page it did not map. */
+/*
+ * Ready a kept page to be mapped as it is: fresh (no one else has it to
+ * lock or map), locked, and charged to @mm as do_anonymous_page()
+ * charges a new folio. Returns false, leaving it as it was, when it
+ * cannot be.
+ */
+static bool pram_prepare(struct folio *folio, struct mm_struct *mm)
+{
+	if (!pram_page_fresh(folio) || !folio_trylock(folio))
+		return false;
+	if (mem_cgroup_charge(folio, mm, GFP_KERNEL)) {
+		folio_unlock(folio);
+		return false;
+	}
+	return true;
+}
+
+/* Undo pram_prepare() for a page that was not mapped. */
 static void pram_unprepare(struct folio *folio)
 {
 	folio_unlock(folio);
@@ -174,17 +191,9 @@ int pram_map_pages(struct vm_area_struct *vma, const u64 *addrs,
 		end = pmd_addr_end(addrs[i], vma->vm_end);
 		bitmap_zero(ready, PTRS_PER_PTE);
 		bitmap_zero(mapped, PTRS_PER_PTE);
-		for (j = i; j < n && addrs[j] < end; j++) {
-			folio = page_folio(pages[j]);
-			/* Fresh: no one else has it to lock or map. */
-			if (!pram_page_fresh(folio) || !folio_trylock(folio))
-				continue;
-			if (mem_cgroup_charge(folio, mm, GFP_KERNEL)) {
-				folio_unlock(folio);
-				continue;
-			}
-			__set_bit(j - i, ready);
-		}
+		for (j = i; j < n && addrs[j] < end; j++)
+			if (pram_prepare(page_folio(pages[j]), mm))
+				__set_bit(j - i, ready);
 		ret = pram_map_table(vma, addrs + i, pages + i, j - i, ready,
 				     mapped, want, arg);
 		for_each_set_bit(k, ready, j - i) {
@@ -229,13 +238,8 @@ int pram_map_fault_page(struct vm_fault *vmf, struct page *page,
 	struct folio *folio = page_folio(page);
 	int ret = 0;
 
-	/* Fresh: no one else has it to lock or map. */
-	if (!pram_page_fresh(folio) || !folio_trylock(folio))
+	if (!pram_prepare(folio, vma->vm_mm))
 		return -EAGAIN;
-	if (mem_cgroup_charge(folio, vma->vm_mm, GFP_KERNEL)) {
-		folio_unlock(folio);
-		return -EAGAIN;
-	}
 	vmf->pte = pte_offset_map_lock(vma->vm_mm, vmf->pmd, addr, &vmf->ptl);
 	if (!vmf->pte) {
 		/* the PMD changed: retried */
