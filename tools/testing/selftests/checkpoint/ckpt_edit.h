@@ -189,7 +189,7 @@ static inline int restart_edited(const struct recs *r, size_t off,
 	if (pwrite(fd, copy, r->size, 0) != (ssize_t)r->size)
 		return -1;
 	free(copy);
-	err = sys_restart(0, fd, RESTART_RUN, logfd) ? errno : 0;
+	err = restart_errno(fd, logfd);
 	close(fd);
 	n = read(logrd, log, loglen - 1);
 	log[n > 0 ? n : 0] = '\0';

@@ -281,12 +281,13 @@ static inline pid_t spawn_fn(int (*fn)(void))
 
 /*
  * Restart the image in @fd in a new child, which first runs @prep (if
- * any); @sig, if not 0, is sent to it at once, blocked until restart(2)
- * gives the child the image's mask. Returns the child's exit status,
- * RESTART_FAILED(errno) if restart(2) failed, or 128 + the signal that
- * killed it.
+ * any), logging to @logfd; @sig, if not 0, is sent to it at once,
+ * blocked until restart(2) gives the child the image's mask. Returns
+ * the child's exit status, RESTART_FAILED(errno) if restart(2) failed,
+ * or 128 + the signal that killed it.
  */
-static inline int restart_child(int fd, void (*prep)(void), int sig)
+static inline int restart_child_log(int fd, void (*prep)(void), int sig,
+				    int logfd)
 {
 	sigset_t set, old;
 	int status;
@@ -301,7 +302,7 @@ static inline int restart_child(int fd, void (*prep)(void), int sig)
 		if (prep)
 			prep();
 		lseek(fd, 0, SEEK_SET);
-		sys_restart(0, fd, RESTART_RUN, STDERR_FILENO);
+		sys_restart(0, fd, RESTART_RUN, logfd);
 		_exit(RESTART_FAILED(errno));
 	}
 	sigprocmask(SIG_SETMASK, &old, NULL);
@@ -313,6 +314,25 @@ static inline int restart_child(int fd, void (*prep)(void), int sig)
 		return -1;
 	return WIFEXITED(status) ? WEXITSTATUS(status) :
 				   128 + WTERMSIG(status);
+}
+
+/* restart_child_log(), logging to standard error. */
+static inline int restart_child(int fd, void (*prep)(void), int sig)
+{
+	return restart_child_log(fd, prep, sig, STDERR_FILENO);
+}
+
+/*
+ * The errno restart(2) of the image in @fd fails with, logging to
+ * @logfd; 0 when it restarted. In a child, so that an image taken where
+ * it should have been refused replaces the child, which then exits
+ * below RESTART_FAILED(0), and not the test, whose exit would pass it.
+ */
+static inline int restart_errno(int fd, int logfd)
+{
+	int st = restart_child_log(fd, NULL, 0, logfd);
+
+	return st > RESTART_FAILED(0) ? st - RESTART_FAILED(0) : st < 0 ? -1 : 0;
 }
 
 /* Write @val to the file at @path (a /proc or cgroup knob); 0 or -1. */

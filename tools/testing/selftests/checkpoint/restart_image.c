@@ -114,7 +114,7 @@ static int try_restart(struct _test_data_image *self, const void *img,
 	    pwrite(self->fd, img, len, 0) != (ssize_t)len ||
 	    lseek(self->fd, 0, SEEK_SET))
 		return -1;
-	err = sys_restart(0, self->fd, RESTART_RUN, self->log[1]) ? errno : 0;
+	err = restart_errno(self->fd, self->log[1]);
 	n = read(self->log[0], log, loglen - 1);
 	log[n > 0 ? n : 0] = '\0';
 	return err;
@@ -320,6 +320,86 @@ TEST_F(image, single_bit_flips)
 }
 
 /* Edit a copy of the image at @off and expect EINVAL with @why logged. */
+/*
+ * A child with 2048 touched pages in a row, in small pages: restart
+ * reads them as one run, which a huge page would cut into runs of 512.
+ */
+static unsigned long dense_setup(void *arg)
+{
+	int i;
+
+	if (!arg)
+		return region[0] == 1;
+	region = mmap(NULL, 2048 * PS, PROT_READ | PROT_WRITE,
+		      MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	if (region == MAP_FAILED)
+		_exit(3);
+	madvise(region, 2048 * PS, MADV_NOHUGEPAGE);
+	for (i = 0; i < 2048; i++)
+		region[i * PS] = i + 1;
+	return (unsigned long)region;
+}
+
+/*
+ * Restart checks a large run of pages on several CPUs, a part each
+ * (cr_check_page_sums(): two halves of 1024 pages in a 2-CPU guest): a
+ * page damaged in any part is found, and the log names the first
+ * damaged one's offset, whichever part it is in.
+ */
+TEST(damaged_pages_of_a_large_batch)
+{
+	static const unsigned int at[][2] = {
+		{ 1, 1 }, { 1100, 1100 }, { 1700, 1700 }, { 700, 1900 },
+	};
+	char log[1024], want[64];
+	int fd, logp[2], k, pages = -1;
+	unsigned char flip[2];
+	struct cr_hdr_pages hp;
+	struct recs r;
+	unsigned long base;
+	size_t data, off[2];
+	pid_t pid;
+
+	ASSERT_EQ(0, pipe2(logp, O_NONBLOCK));
+	pid = spawn_stopped(dense_setup, "", &base);
+	ASSERT_LT(0, pid);
+	fd = image_file();
+	ASSERT_LE(0, fd);
+	ASSERT_LT(0, sys_checkpoint(pid, fd, 0, STDERR_FILENO));
+	ASSERT_EQ(0, finish_child(pid));
+	ASSERT_EQ(0, load_recs(fd, &r));
+	close(fd);
+	/* The first batch of 2000 pages or more, with its contents. */
+	while ((pages = next_rec(&r, CR_HDR_PAGES, pages)) >= 0) {
+		memcpy(&hp, r.img + r.off[pages], sizeof(hp));
+		if (!hp.flags && hp.nr_pages >= 2000)
+			break;
+	}
+	ASSERT_LE(0, pages);
+	data = r.off[pages] + sizeof(hp) + 8UL * hp.nr_pages;
+	for (k = 0; k < 4; k++) {
+		off[0] = data + at[k][0] * PS + 100;
+		off[1] = data + at[k][1] * PS + 200;
+		flip[0] = r.img[off[0]] ^ 0x40;
+		flip[1] = r.img[off[1]] ^ 0x40;
+		/* The second page first, so that one edit has both. */
+		r.img[off[1]] = flip[1];
+		EXPECT_EQ(EBADMSG, restart_edited(&r, off[0], &flip[0], 1,
+						  logp[1], logp[0], log,
+						  sizeof(log)));
+		r.img[off[1]] ^= 0x40;
+		snprintf(want, sizeof(want), "the page at image offset %zu ",
+			 data + at[k][0] * PS);
+		EXPECT_NE(NULL, strstr(log, want)) {
+			TH_LOG("pages %u and %u of %u damaged: want \"%s\"; log: %s",
+			       at[k][0], at[k][1], hp.nr_pages, want, log);
+		}
+	}
+	free(r.img);
+	close(logp[0]);
+	close(logp[1]);
+}
+
 static void expect_hostile(struct __test_metadata *_metadata,
 			   struct _test_data_image *self, size_t off,
 			   const void *val, size_t len, const char *why)
