@@ -362,6 +362,28 @@ void cr_lazy_poison_run(struct cr_lazy_ranges *lr, struct cr_lazy_run *run)
 	atomic_long_sub(nr, &lr->nr_pages);
 }
 
+/*
+ * The first range at or after *@addr that is (@poisoned) or is not
+ * poisoned: its first page at or after *@addr in *@addr, its end in *@end.
+ */
+static bool cr_lazy_find_next(struct cr_lazy_ranges *lr, unsigned long *addr,
+			      unsigned long *end, bool poisoned)
+{
+	MA_STATE(mas, &lr->mt, *addr, *addr);
+	void *entry;
+
+	rcu_read_lock();
+	do {
+		entry = mas_find(&mas, ULONG_MAX);
+	} while (entry && (entry == &cr_lazy_poisoned) != poisoned);
+	if (entry) {
+		*addr = max(mas.index, *addr & PAGE_MASK);
+		*end = mas.last + 1;
+	}
+	rcu_read_unlock();
+	return entry;
+}
+
 /**
  * cr_lazy_next() - the next page still to fill
  * @lr: the set
@@ -375,19 +397,21 @@ void cr_lazy_poison_run(struct cr_lazy_ranges *lr, struct cr_lazy_run *run)
 bool cr_lazy_next(struct cr_lazy_ranges *lr, unsigned long *addr,
 		  unsigned long *end)
 {
-	MA_STATE(mas, &lr->mt, *addr, *addr);
-	void *entry;
+	return cr_lazy_find_next(lr, addr, end, false);
+}
 
-	rcu_read_lock();
-	do {
-		entry = mas_find(&mas, ULONG_MAX);
-	} while (entry == &cr_lazy_poisoned);
-	if (entry) {
-		*addr = max(mas.index, *addr & PAGE_MASK);
-		*end = mas.last + 1;
-	}
-	rcu_read_unlock();
-	return entry;
+/**
+ * cr_lazy_next_poisoned() - the next poisoned page
+ * @lr: the set
+ * @addr: where to look from; set to the page's address
+ * @end: set to the end of the poisoned range it starts
+ *
+ * Return: true when there is one at or after *@addr.
+ */
+bool cr_lazy_next_poisoned(struct cr_lazy_ranges *lr, unsigned long *addr,
+			   unsigned long *end)
+{
+	return cr_lazy_find_next(lr, addr, end, true);
 }
 
 /**

@@ -510,7 +510,7 @@ int cr_write_vma_pages(struct cr_ctx *ctx, unsigned long start,
 		}
 		if (ret == -EOPNOTSUPP)
 			cr_log(ctx, "page at %#lx: %s", w.next,
-			       "device-private or poisoned memory is not supported");
+			       "device-private or poisoned memory (hardware poison, or a lazy page whose contents were lost) is not supported");
 		if (ret == -EBUSY)
 			cr_log(ctx, "page at %#lx: %s", w.next,
 			       "pinned for DMA, it cannot be saved by reference");

@@ -29,7 +29,9 @@
  * fault fills first (ckpt_lazy_fill_range()): fork() fills the whole
  * address space before copying it, so the child sees the same memory;
  * mremap() fills what it moves; a core dump and checkpoint(2) fill
- * everything before they read it. What unmaps or discards pages takes
+ * everything before they read it. A page that cannot be filled there is
+ * made a poison PTE marker, which fork() and mremap() carry along and
+ * checkpoint(2) refuses: lost data stays lost, never zeroes. What unmaps or discards pages takes
  * them out of the set before zapping (ckpt_lazy_unmap(), from
  * unmap_single_vma()): after munmap() or MADV_DONTNEED the range reads
  * zeroes, never the image. No transparent huge page is made in a lazy
@@ -55,6 +57,8 @@
 #include <linux/rmap.h>
 #include <linux/sched/mm.h>
 #include <linux/slab.h>
+#include <linux/swap.h>
+#include <linux/swapops.h>
 #include <linux/uio.h>
 #include <linux/workqueue.h>
 
@@ -856,6 +860,53 @@ fail:
 	return -EIO;
 }
 
+/*
+ * Make each poisoned page of [@start, @end) a poison PTE marker, what
+ * UFFDIO_POISON installs for a page whose contents are lost, so that
+ * what copies or moves page tables keeps it poisoned: fork() copies the
+ * marker to the child (copy_nonpresent_pte(), for a VMA with an
+ * anon_vma: vma_needs_copy()), mremap() moves it, checkpoint(2) refuses
+ * it, and every touch, here or there, gets SIGBUS (handle_pte_marker()).
+ * An empty PTE would read zeroes instead. The set keeps the page as
+ * poisoned too: a drop (ckpt_lazy_unmap(), which takes it out of the set
+ * before it zaps the marker) is checked for under the page table lock,
+ * as for a fault (ckpt_lazy_still()).
+ */
+static int ckpt_lazy_mark_poisoned(struct mm_struct *mm, struct ckpt_lazy *lz,
+				   unsigned long start, unsigned long end)
+{
+	unsigned long addr = start, stop;
+	struct vm_area_struct *vma;
+	spinlock_t *ptl;	/* the page table's lock */
+	int ret = 0;
+	pte_t *pte;
+
+	if (mmap_read_lock_killable(mm))
+		return -EINTR;
+	while (!ret && cr_lazy_next_poisoned(&lz->ranges, &addr, &stop) &&
+	       addr < end) {
+		for (stop = min(stop, end); addr < stop; addr += PAGE_SIZE) {
+			vma = vma_lookup(mm, addr);
+			if (!vma)
+				continue;
+			ret = -ENOMEM;
+			if (anon_vma_prepare(vma))
+				break;
+			pte = get_locked_pte(mm, addr, &ptl);
+			if (!pte)
+				break;
+			if (pte_none(ptep_get(pte)) &&
+			    cr_lazy_find(&lz->ranges, addr) == &cr_lazy_poisoned)
+				set_pte_at(mm, addr, pte,
+					   make_pte_marker(PTE_MARKER_POISONED));
+			pte_unmap_unlock(pte, ptl);
+			ret = 0;
+		}
+	}
+	mmap_read_unlock(mm);
+	return ret;
+}
+
 /**
  * ckpt_lazy_fill_range() - fill the lazy pages of a range now
  * @mm: the address space, with a user reference held and the mmap lock
@@ -865,11 +916,14 @@ fail:
  *
  * For what reads an address space without faulting on it, or copies or
  * moves its page tables: fork(), mremap(), core dumps, checkpoint(2).
- * A page whose contents cannot be had is poisoned and passed; one that
- * cannot be had for want of memory is passed and stays.
+ * A page whose contents cannot be had is poisoned, and every poisoned
+ * page of the range becomes a poison PTE marker, which those copy, move
+ * or refuse as lost data (ckpt_lazy_mark_poisoned()); one that cannot be
+ * had for want of memory is passed and stays.
  *
- * Return: 0, -EIO when a page was poisoned, -ENOMEM when one is left for
- * want of memory, or -EINTR on a fatal signal.
+ * Return: 0 when every page of the range is filled or marked poisoned,
+ * -ENOMEM when one is left for want of memory, or -EINTR on a fatal
+ * signal.
  */
 int ckpt_lazy_fill_range(struct mm_struct *mm, unsigned long start,
 			 unsigned long end)
@@ -888,13 +942,15 @@ int ckpt_lazy_fill_range(struct mm_struct *mm, unsigned long start,
 		if (got == -EINTR)
 			return got;
 		if (got < 0) {
-			ret = got;
+			/* A page poisoned now is marked below, as any. */
+			if (got == -ENOMEM)
+				ret = got;
 			got = 1;
 		}
 		addr += got * PAGE_SIZE;
 		cond_resched();
 	}
-	return ret;
+	return ckpt_lazy_mark_poisoned(mm, lz, start, end) ?: ret;
 }
 
 /*

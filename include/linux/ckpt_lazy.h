@@ -96,6 +96,8 @@ int cr_lazy_poison(struct cr_lazy_ranges *lr, unsigned long addr);
 void cr_lazy_poison_run(struct cr_lazy_ranges *lr, struct cr_lazy_run *run);
 bool cr_lazy_next(struct cr_lazy_ranges *lr, unsigned long *addr,
 		  unsigned long *end);
+bool cr_lazy_next_poisoned(struct cr_lazy_ranges *lr, unsigned long *addr,
+			   unsigned long *end);
 void cr_lazy_ranges_destroy(struct cr_lazy_ranges *lr);
 
 /*

@@ -52,7 +52,7 @@
 enum scenario {
 	S_RANDOM, S_BACKGROUND, S_DONTNEED, S_REMAP, S_MREMAP, S_FORK,
 	S_STOP, S_SIGBUS, S_BADBATCH, S_EXIT, S_SPARSE, S_SPARSE_BG, S_CORE,
-	S_VMSPLICE,
+	S_VMSPLICE, S_POISON_TOUCHED, S_POISON_AT_FORK,
 };
 
 static int scenario;
@@ -165,6 +165,52 @@ static int faults(const unsigned char *p)
 	if (sigsetjmp(bus_jmp, 1))
 		return 1;
 	touch(p);
+	return 0;
+}
+
+/* 0 when every page but the damaged one holds what was saved. */
+static int all_but_damaged(const unsigned char *base)
+{
+	return check_range(base, 0, DAMAGED) ||
+	       check_range(base, DAMAGED + 1, NPAGES);
+}
+
+/*
+ * The damaged page stays lost where its page table is copied or moved:
+ * a fork child gets SIGBUS on it as the parent does, never zeroes, and
+ * so does its new place after mremap(). With S_POISON_TOUCHED a touch
+ * has poisoned it before the fork; with S_POISON_AT_FORK fork() reads
+ * it (unless the background got there first), and must not fail for it.
+ */
+static int poison_copied(void)
+{
+	unsigned char *p;
+	int status;
+	pid_t kid;
+
+	signal(SIGBUS, on_bus);
+	if (scenario == S_POISON_TOUCHED && !faults(area + DAMAGED * PS))
+		return 110;
+	kid = fork();
+	if (!kid)
+		_exit(faults(area + DAMAGED * PS) && !all_but_damaged(area) ?
+		      0 : 1);
+	if (kid < 0)
+		return 111;
+	if (waitpid(kid, &status, 0) != kid || !WIFEXITED(status) ||
+	    WEXITSTATUS(status))
+		return 112;
+	if (!faults(area + DAMAGED * PS) || all_but_damaged(area))
+		return 113;
+	/* Three pages, the damaged one in the middle, moved elsewhere. */
+	p = mremap(area + (DAMAGED - 1) * PS, 3 * PS, 3 * PS,
+		   MREMAP_MAYMOVE | MREMAP_FIXED, area + (NPAGES + 64) * PS);
+	if (p == MAP_FAILED)
+		return 114;
+	if (page_ok(p, DAMAGED - 1) || page_ok(p + 2 * PS, DAMAGED + 1))
+		return 115;
+	if (!faults(p + PS + 9))
+		return 116;
 	return 0;
 }
 
@@ -294,6 +340,9 @@ static int resumed(void)
 			return 82;
 		signal(SIGBUS, SIG_DFL);
 		return lo <= DAMAGED && DAMAGED < hi && hi - lo <= BATCH ? 0 : 83;
+	case S_POISON_TOUCHED:
+	case S_POISON_AT_FORK:
+		return poison_copied();
 	case S_EXIT:
 		return 0;
 	case S_VMSPLICE:
@@ -645,6 +694,100 @@ TEST_F_TIMEOUT(lazy, a_damaged_page_gets_sigbus, 300)
  * all of its pages get SIGBUS, not only the first (which a check of that
  * page's checksum alone would give), and the other batches are right.
  */
+/* Damage the contents of page DAMAGED of the image; read-only after. */
+static int damage_page(struct _test_data_lazy *self)
+{
+	struct recs r;
+	long off;
+
+	if (load_recs(self->img, &r))
+		return -1;
+	off = page_offset(&r, (unsigned long)area + DAMAGED * PS, false);
+	if (off < 0)
+		return -1;
+	r.img[off + 100] ^= 0x40;
+	if (pwrite(self->img, r.img, r.size, 0) != (ssize_t)r.size)
+		return -1;
+	free(r.img);
+	return image_read_only(self);
+}
+
+/*
+ * A lazy page that could not be filled is lost data wherever its page
+ * table goes: a fork child and a mremap() see SIGBUS there, not zeroes;
+ * poisoned by a touch before the fork, or by the fork's own fill.
+ */
+TEST_F_TIMEOUT(lazy, a_damaged_page_stays_lost_in_a_fork_child, 300)
+{
+	int ret;
+
+	ASSERT_EQ(0, image_of_rw(self, S_POISON_TOUCHED, false));
+	ASSERT_EQ(0, damage_page(self));
+	ret = exit_status(lazy_restart(self));
+	EXPECT_EQ(0, ret) {
+		TH_LOG("%s", read_log(self->log[0], self->logbuf,
+				      sizeof(self->logbuf)));
+	}
+}
+
+TEST_F_TIMEOUT(lazy, a_page_damaged_at_fork_stays_lost, 300)
+{
+	int ret;
+
+	ASSERT_EQ(0, image_of_rw(self, S_POISON_AT_FORK, false));
+	ASSERT_EQ(0, damage_page(self));
+	ret = exit_status(lazy_restart(self));
+	EXPECT_EQ(0, ret) {
+		TH_LOG("%s", read_log(self->log[0], self->logbuf,
+				      sizeof(self->logbuf)));
+	}
+}
+
+/*
+ * checkpoint(2) of a lazy task with a lost page is refused, with a log
+ * line naming it: an image must not hold zeroes where the page was.
+ */
+TEST_F_TIMEOUT(lazy, a_checkpoint_of_a_lost_page_is_refused, 300)
+{
+	unsigned char *buf = malloc(PS);
+	char path[64];
+	int status, fd, img;
+	pid_t pid;
+
+	ASSERT_NE(NULL, buf);
+	ASSERT_EQ(0, image_of_rw(self, S_STOP, false));
+	ASSERT_EQ(0, damage_page(self));
+	pid = lazy_restart(self);
+	ASSERT_EQ(pid, waitpid(pid, &status, WUNTRACED));
+	ASSERT_TRUE(WIFSTOPPED(status)) {
+		TH_LOG("status %#x: %s", status,
+		       read_log(self->log[0], self->logbuf,
+				sizeof(self->logbuf)));
+	}
+	/* Read from outside first: the page is poisoned before. */
+	snprintf(path, sizeof(path), "/proc/%d/mem", pid);
+	fd = open(path, O_RDONLY);
+	ASSERT_LE(0, fd);
+	EXPECT_EQ(-1, pread(fd, buf, PS,
+			    (off_t)(uintptr_t)(area + DAMAGED * PS)));
+	EXPECT_EQ(EIO, errno);
+	close(fd);
+	read_log(self->log[0], self->logbuf, sizeof(self->logbuf));
+
+	img = image_file();
+	ASSERT_LE(0, img);
+	EXPECT_EQ(-1, sys_checkpoint(pid, img, 0, self->log[1]));
+	EXPECT_EQ(EOPNOTSUPP, errno);
+	read_log(self->log[0], self->logbuf, sizeof(self->logbuf));
+	EXPECT_NE(NULL, strstr(self->logbuf, "whose contents were lost")) {
+		TH_LOG("log: %s", self->logbuf);
+	}
+	close(img);
+	kill(pid, SIGKILL);
+	EXPECT_EQ(128 + SIGKILL, exit_status(pid));
+	free(buf);
+}
+
 TEST_F_TIMEOUT(lazy, a_damaged_batch_gets_sigbus, 300)
 {
 	struct cr_hdr_pgarr ha;
