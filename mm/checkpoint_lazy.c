@@ -56,6 +56,7 @@
 #include <linux/mutex.h>
 #include <linux/rmap.h>
 #include <linux/sched/mm.h>
+#include <linux/shmem_fs.h>
 #include <linux/slab.h>
 #include <linux/swap.h>
 #include <linux/swapops.h>
@@ -79,6 +80,8 @@
  * @pram: for an image in a PRAM node, the node held open for loading
  *	while @file is, so that the pages it keeps stay (pram_page_at())
  * @kept: @pram is open
+ * @io_unlocked: reads of @file may wait for I/O or take locks of its own:
+ *	a fault drops its lock to read (ckpt_lazy_fill_unlocked())
  * @sem: held for reading while a page is read from @file, for writing
  *	to release it
  * @read_lock: serialises the reading of a batch's addresses and
@@ -94,6 +97,7 @@ struct ckpt_lazy {
 	loff_t base;
 	struct pram_stream pram;
 	bool kept;
+	bool io_unlocked;
 	struct rw_semaphore sem;
 	struct mutex read_lock;	/* one batch read at a time */
 	struct work_struct work;
@@ -102,6 +106,8 @@ struct ckpt_lazy {
 };
 
 static void ckpt_lazy_work(struct work_struct *work);
+static long ckpt_lazy_fill_batch(struct mm_struct *mm, struct ckpt_lazy *lz,
+				 unsigned long start, unsigned long end);
 
 /**
  * ckpt_lazy_create() - make an address space that restart builds lazy
@@ -132,6 +138,13 @@ struct ckpt_lazy *ckpt_lazy_create(struct mm_struct *mm, struct file *file,
 		pram_load_again(&lz->pram, pram_file_stream(file));
 		lz->kept = true;
 	}
+	/*
+	 * A tmpfs file or a PRAM node is read from memory, taking no lock
+	 * of its own. Another file's read may sleep on the device and take
+	 * the inode's lock (XFS, NFS), whose holders fault on user memory
+	 * under it in write(): not under the mmap lock, then.
+	 */
+	lz->io_unlocked = !lz->kept && !shmem_file(file);
 	lz->mm = mm;
 	lz->file = get_file(file);
 	lz->base = base;
@@ -346,6 +359,31 @@ static unsigned int ckpt_lazy_read(struct ckpt_lazy *lz,
 	return i;
 }
 
+/*
+ * The fault of a page of an image whose reads may wait for I/O or take
+ * the file's locks: as filemap_fault() does for I/O, the fault's lock
+ * (the VMA's or the mmap lock) is dropped, the page filled as the
+ * background fills, with the mmap lock taken only to allocate and to
+ * map (ckpt_lazy_fill_batch()), and the fault retried, to find the page
+ * mapped; or poisoned, for SIGBUS; or still to fill for want of memory,
+ * which the retry, not allowed to drop its lock again, answers with
+ * VM_FAULT_OOM. A major fault: the page came from the file.
+ */
+static vm_fault_t ckpt_lazy_fill_unlocked(struct vm_fault *vmf,
+					  struct ckpt_lazy *lz)
+{
+	struct mm_struct *mm = vmf->vma->vm_mm;
+	unsigned long addr = vmf->address & PAGE_MASK;
+
+	/* The faulting task, or GUP's caller, holds a user already. */
+	if (!mmget_not_zero(mm))
+		return VM_FAULT_SIGBUS;
+	release_fault_lock(vmf);
+	ckpt_lazy_fill_batch(mm, lz, addr, addr + PAGE_SIZE);
+	mmput(mm);
+	return VM_FAULT_RETRY | VM_FAULT_MAJOR;
+}
+
 /**
  * ckpt_lazy_fill() - fill a new folio with a page from the image
  * @vmf: the fault
@@ -355,12 +393,18 @@ static unsigned int ckpt_lazy_read(struct ckpt_lazy *lz,
  * Called without the page table lock; may sleep on the read. A page
  * that cannot be read, or whose contents are not what was saved, is
  * kept in the set as poisoned: this and every later touch get SIGBUS.
+ * An image whose reads may wait for I/O or take locks of the file's own
+ * is not read under the fault's lock where the fault may drop it
+ * (ckpt_lazy_fill_unlocked()); where it may not (GUP for a caller that
+ * holds the mmap lock, as /proc/PID/mem), it is, as filemap_fault() then
+ * reads.
  *
  * Return: 0 when @folio holds the page; VM_FAULT_SIGBUS;
  * VM_FAULT_OOM when the page's batch could not be read for want of
- * memory; or VM_FAULT_NOPAGE when the page is not in the set any more
+ * memory; VM_FAULT_NOPAGE when the page is not in the set any more
  * (filled by another fault, or an address of its batch that was not
- * saved): the access is retried.
+ * saved): the access is retried; or VM_FAULT_RETRY, with the fault's
+ * lock released.
  */
 vm_fault_t ckpt_lazy_fill(struct vm_fault *vmf, struct cr_lazy_run *run,
 			  struct folio *folio)
@@ -374,6 +418,13 @@ vm_fault_t ckpt_lazy_fill(struct vm_fault *vmf, struct cr_lazy_run *run,
 
 	if (run == &cr_lazy_poisoned)
 		return VM_FAULT_SIGBUS;
+	if (lz->io_unlocked && vmf->flags & FAULT_FLAG_ALLOW_RETRY &&
+	    !(vmf->flags & FAULT_FLAG_RETRY_NOWAIT)) {
+		if (!(vmf->flags & FAULT_FLAG_TRIED))
+			return ckpt_lazy_fill_unlocked(vmf, lz);
+		/* Left for want of memory, the lock not to be dropped again. */
+		return VM_FAULT_OOM;
+	}
 	down_read(&lz->sem);
 	if (!lz->file) {
 		up_read(&lz->sem);
@@ -764,6 +815,7 @@ static long ckpt_lazy_fill_batch(struct mm_struct *mm, struct ckpt_lazy *lz,
 	unsigned int i, n, good = 0;
 	int err;
 
+	lockdep_assert_not_held(&mm->mmap_lock);
 	err = ckpt_lazy_ready(lz, start, &end);
 	if (err > 0)
 		return err;

@@ -30,6 +30,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <sys/mman.h>
+#include <sys/mount.h>
 #include <sys/prctl.h>
 #include <sys/resource.h>
 #include <sys/uio.h>
@@ -52,7 +53,7 @@
 enum scenario {
 	S_RANDOM, S_BACKGROUND, S_DONTNEED, S_REMAP, S_MREMAP, S_FORK,
 	S_STOP, S_SIGBUS, S_BADBATCH, S_EXIT, S_SPARSE, S_SPARSE_BG, S_CORE,
-	S_VMSPLICE, S_POISON_TOUCHED, S_POISON_AT_FORK,
+	S_VMSPLICE, S_POISON_TOUCHED, S_POISON_AT_FORK, S_RANDOM_MAJOR,
 };
 
 static int scenario;
@@ -223,7 +224,17 @@ static int resumed(void)
 	struct rlimit core;
 	pid_t kid;
 
+	struct rusage ru0, ru1;
+
 	switch (scenario) {
+	case S_RANDOM_MAJOR:
+		/* Its faults read the image: major ones, as a file's are. */
+		getrusage(RUSAGE_SELF, &ru0);
+		scenario = S_RANDOM;
+		if (resumed())
+			return 16;
+		getrusage(RUSAGE_SELF, &ru1);
+		return ru1.ru_majflt > ru0.ru_majflt ? 0 : 17;
 	case S_SPARSE:
 	case S_RANDOM:
 		order = malloc(NPAGES * sizeof(*order));
@@ -502,6 +513,38 @@ TEST_F_TIMEOUT(lazy, random_touch_is_byte_exact, 300)
 	EXPECT_EQ(0, run_scenario(self, S_RANDOM)) {
 		TH_LOG("%s", self->logbuf);
 	}
+}
+
+/*
+ * An image on a filesystem whose reads may sleep on I/O or take the
+ * inode's lock (ramfs stands for XFS or NFS here: not tmpfs, whose reads
+ * are made under the fault's lock): each fault that reads it drops its
+ * lock first, and is retried, a major fault, as a file page's that
+ * needed I/O. The memory is byte-exact all the same.
+ */
+TEST_F_TIMEOUT(lazy, an_image_on_another_fs_is_read_without_the_fault_lock,
+	       300)
+{
+	const char *dir = "/tmp/ckpt-lazy-ramfs";
+	char path[64];
+	int fd, ret;
+
+	mkdir(dir, 0700);
+	if (mount("ramfs", dir, "ramfs", 0, NULL))
+		SKIP(return, "no ramfs: %s", strerror(errno));
+	snprintf(path, sizeof(path), "%s/image", dir);
+	fd = open(path, O_RDWR | O_CREAT | O_TRUNC, 0600);
+	ASSERT_LE(0, fd);
+	/* Unlinked, as image_file()'s: the child's copy is not saved. */
+	unlink(path);
+	close(self->img);
+	self->img = fd;
+	ret = run_scenario(self, S_RANDOM_MAJOR);
+	EXPECT_EQ(0, ret) {
+		TH_LOG("exit %d (17: no major fault): %s", ret, self->logbuf);
+	}
+	umount2(dir, MNT_DETACH);
+	rmdir(dir);
 }
 
 TEST_F_TIMEOUT(lazy, the_background_fills_every_page, 300)
