@@ -26,6 +26,8 @@
  * The restored task checks itself: its exit status is the verdict.
  */
 #define _GNU_SOURCE
+#include <pthread.h>
+#include <sched.h>
 #include <setjmp.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -54,9 +56,11 @@ enum scenario {
 	S_RANDOM, S_BACKGROUND, S_DONTNEED, S_REMAP, S_MREMAP, S_FORK,
 	S_STOP, S_SIGBUS, S_BADBATCH, S_EXIT, S_SPARSE, S_SPARSE_BG, S_CORE,
 	S_VMSPLICE, S_POISON_TOUCHED, S_POISON_AT_FORK, S_RANDOM_MAJOR,
+	S_THREADS,
 };
 
 static int scenario;
+static pid_t image_pid;		/* the checkpointed child's */
 static unsigned char *area = AREA;
 
 static unsigned char pat(unsigned long page, unsigned long off)
@@ -167,6 +171,61 @@ static int faults(const unsigned char *p)
 		return 1;
 	touch(p);
 	return 0;
+}
+
+/*
+ * S_THREADS: threads that exist at the checkpoint, and after the restart
+ * all read every page at once, in the same order, so that their faults
+ * on one lazy page meet (and meet the background's fill).
+ */
+#define NTHREADS	4
+
+static pthread_t threads[NTHREADS];
+static int threads_go;
+static int thread_bad[NTHREADS];
+
+/* The ends of page @n: a quick check, the whole comes after. */
+static int page_ends_ok(const unsigned char *p, unsigned long n)
+{
+	unsigned long off;
+
+	for (off = 0; off < 64; off++)
+		if (p[off] != pat(n, off) || p[PS - 1 - off] != pat(n, PS - 1 - off))
+			return -1;
+	return 0;
+}
+
+static void *toucher(void *arg)
+{
+	unsigned long t = (unsigned long)arg, i, n;
+
+	while (!__atomic_load_n(&threads_go, __ATOMIC_ACQUIRE))
+		sched_yield();
+	/* 7919 is odd, NPAGES a power of two: every page, once. */
+	for (i = 0; i < NPAGES; i++) {
+		n = i * 7919 % NPAGES;
+		if (page_ends_ok(area + n * PS, n)) {
+			thread_bad[t] = 1;
+			break;
+		}
+	}
+	return NULL;
+}
+
+static int threads_touch(void)
+{
+	unsigned long t;
+	int bad = 0;
+
+	__atomic_store_n(&threads_go, 1, __ATOMIC_RELEASE);
+	for (t = 0; t < NTHREADS; t++) {
+		if (pthread_join(threads[t], NULL))
+			return 130;
+		bad |= thread_bad[t];
+	}
+	if (bad)
+		return 131;
+	return check_range(area, 0, NPAGES) ? 132 : 0;
 }
 
 /* 0 when every page but the damaged one holds what was saved. */
@@ -354,6 +413,8 @@ static int resumed(void)
 	case S_POISON_TOUCHED:
 	case S_POISON_AT_FORK:
 		return poison_copied();
+	case S_THREADS:
+		return threads_touch();
 	case S_EXIT:
 		return 0;
 	case S_VMSPLICE:
@@ -400,6 +461,9 @@ static int lazy_child(void)
 	for (i = 0; i < NPAGES; i++)
 		if (!sparse() || saved(i))
 			fill_page(area + i * PS, i);
+	for (i = 0; scenario == S_THREADS && i < NTHREADS; i++)
+		if (pthread_create(&threads[i], NULL, toucher, (void *)i))
+			return 3;
 	raise(SIGSTOP);
 	return resumed();
 }
@@ -456,6 +520,7 @@ static int image_of_rw(struct _test_data_lazy *self, enum scenario s, bool ro)
 	pid = spawn_fn(lazy_child);
 	if (pid < 0)
 		return -1;
+	image_pid = pid;
 	ret = checkpoint_then_kill(pid, self->img, 0, self->log, self->logbuf,
 				   sizeof(self->logbuf));
 	if (ret < 0)
@@ -480,7 +545,8 @@ static int exit_status(pid_t pid)
 /* Fork a restart of the image with @flags; its pid. */
 static pid_t restart_with(struct _test_data_lazy *self, unsigned long flags)
 {
-	pid_t pid = fork();
+	/* Threads come back with their ids: the process with its pid. */
+	pid_t pid = scenario == S_THREADS ? fork_clone3(0, image_pid) : fork();
 
 	if (!pid) {
 		lseek(self->img, 0, SEEK_SET);
@@ -516,14 +582,12 @@ TEST_F_TIMEOUT(lazy, random_touch_is_byte_exact, 300)
 }
 
 /*
- * An image on a filesystem whose reads may sleep on I/O or take the
- * inode's lock (ramfs stands for XFS or NFS here: not tmpfs, whose reads
- * are made under the fault's lock): each fault that reads it drops its
- * lock first, and is retried, a major fault, as a file page's that
- * needed I/O. The memory is byte-exact all the same.
+ * Run @s lazily from an image on ramfs, a filesystem whose reads may
+ * sleep on I/O or take the inode's lock for all restart knows (it stands
+ * for XFS or NFS here: not tmpfs, whose reads are made under the fault's
+ * lock). Returns the restored task's exit status, or -2 without ramfs.
  */
-TEST_F_TIMEOUT(lazy, an_image_on_another_fs_is_read_without_the_fault_lock,
-	       300)
+static int run_on_ramfs(struct _test_data_lazy *self, enum scenario s)
 {
 	const char *dir = "/tmp/ckpt-lazy-ramfs";
 	char path[64];
@@ -531,20 +595,60 @@ TEST_F_TIMEOUT(lazy, an_image_on_another_fs_is_read_without_the_fault_lock,
 
 	mkdir(dir, 0700);
 	if (mount("ramfs", dir, "ramfs", 0, NULL))
-		SKIP(return, "no ramfs: %s", strerror(errno));
+		return -2;
 	snprintf(path, sizeof(path), "%s/image", dir);
 	fd = open(path, O_RDWR | O_CREAT | O_TRUNC, 0600);
-	ASSERT_LE(0, fd);
 	/* Unlinked, as image_file()'s: the child's copy is not saved. */
 	unlink(path);
-	close(self->img);
-	self->img = fd;
-	ret = run_scenario(self, S_RANDOM_MAJOR);
-	EXPECT_EQ(0, ret) {
-		TH_LOG("exit %d (17: no major fault): %s", ret, self->logbuf);
+	ret = -1;
+	if (fd >= 0) {
+		close(self->img);
+		self->img = fd;
+		ret = run_scenario(self, s);
 	}
 	umount2(dir, MNT_DETACH);
 	rmdir(dir);
+	return ret;
+}
+
+/*
+ * Each fault that reads such an image drops its lock first, and is
+ * retried, a major fault, as a file page's that needed I/O. The memory
+ * is byte-exact all the same.
+ */
+TEST_F_TIMEOUT(lazy, an_image_on_another_fs_is_read_without_the_fault_lock,
+	       300)
+{
+	int ret = run_on_ramfs(self, S_RANDOM_MAJOR);
+
+	if (ret == -2)
+		SKIP(return, "no ramfs");
+	EXPECT_EQ(0, ret) {
+		TH_LOG("exit %d (17: no major fault): %s", ret, self->logbuf);
+	}
+}
+
+/*
+ * A lazy address space shared by threads: all of them fault on the same
+ * pages at once after the restart, and every page is what was saved.
+ */
+TEST_F_TIMEOUT(lazy, threads_fault_on_the_same_pages, 300)
+{
+	EXPECT_EQ(0, run_scenario(self, S_THREADS)) {
+		TH_LOG("%s", self->logbuf);
+	}
+}
+
+/* The same, each fault dropping its lock to read (see run_on_ramfs()). */
+TEST_F_TIMEOUT(lazy, threads_fault_on_the_same_pages_without_the_lock, 300)
+{
+	int ret = run_on_ramfs(self, S_THREADS);
+
+	if (ret == -2)
+		SKIP(return, "no ramfs");
+	EXPECT_EQ(0, ret) {
+		TH_LOG("exit %d: %s", ret, self->logbuf);
+	}
 }
 
 TEST_F_TIMEOUT(lazy, the_background_fills_every_page, 300)
