@@ -36,7 +36,9 @@
  * unmap_single_vma()): after munmap() or MADV_DONTNEED the range reads
  * zeroes, never the image. No transparent huge page is made in a lazy
  * address space (__thp_vma_allowable_orders()), since a huge fault or a
- * collapse would zero-fill pages that are still in the image.
+ * collapse would zero-fill pages that are still in the image; once the
+ * background is done, it is an ordinary address space again
+ * (ckpt_lazy_pending()).
  *
  * A work item fills the rest in address order, a batch at a time, as
  * the faults would (ckpt_lazy_fill_batch()): folios allocated, the image
@@ -89,6 +91,8 @@
  * @work: the background filling
  * @next: where the background goes on from
  * @stop: the address space is going away: the background stops
+ * @done: every page is filled, or poisoned and a poison PTE marker:
+ *	the address space is an ordinary one again (ckpt_lazy_pending())
  */
 struct ckpt_lazy {
 	struct cr_lazy_ranges ranges;
@@ -103,6 +107,7 @@ struct ckpt_lazy {
 	struct work_struct work;
 	unsigned long next;
 	bool stop;
+	bool done;
 };
 
 static void ckpt_lazy_work(struct work_struct *work);
@@ -231,6 +236,27 @@ static void ckpt_lazy_release(struct ckpt_lazy *lz)
 		allow_write_access(file);
 		fput(file);
 	}
+}
+
+/**
+ * ckpt_lazy_pending() - whether a lazy address space is lazy still
+ * @mm: an address space a lazy restart made
+ *
+ * Once the background has filled every page it could and made the rest
+ * poison PTE markers, nothing of the address space is in the set but
+ * what the page tables say too: faults, fork(), mremap() and the rest
+ * need not ask the set any more, and transparent huge pages, which a
+ * lazy address space does not make (they would zero-fill pages still in
+ * the image), are made again.
+ *
+ * Return: true while pages are still to fill.
+ */
+bool ckpt_lazy_pending(struct mm_struct *mm)
+{
+	struct ckpt_lazy *lz = READ_ONCE(mm->ckpt_lazy);
+
+	/* Pairs with the release in ckpt_lazy_work(): the markers are in. */
+	return lz && !smp_load_acquire(&lz->done);
 }
 
 /**
@@ -1008,7 +1034,8 @@ int ckpt_lazy_fill_range(struct mm_struct *mm, unsigned long start,
 /*
  * The background: a batch of pages in address order, then the next,
  * round again from the start, until none is left; then the image is let
- * go. A page that cannot be filled is poisoned, and passed.
+ * go, and the address space made an ordinary one (ckpt_lazy_pending()).
+ * A page that cannot be filled is poisoned, and passed.
  */
 static void ckpt_lazy_work(struct work_struct *work)
 {
@@ -1023,6 +1050,13 @@ static void ckpt_lazy_work(struct work_struct *work)
 		addr = 0;
 		if (!cr_lazy_next(&lz->ranges, &addr, &end)) {
 			ckpt_lazy_release(lz);
+			/*
+			 * What could not be filled goes into the page tables
+			 * as poison markers; then, and only if it all did, the
+			 * address space is an ordinary one again.
+			 */
+			if (!ckpt_lazy_mark_poisoned(mm, lz, 0, TASK_SIZE))
+				smp_store_release(&lz->done, true);
 			mmput_async(mm);
 			return;
 		}

@@ -118,10 +118,12 @@ extern struct cr_lazy_run cr_lazy_poisoned;
 void checkpoint_map_anon_pte(struct vm_area_struct *vma, unsigned long addr,
 			     pte_t *ptep, spinlock_t *ptl, struct folio *folio);
 
+bool ckpt_lazy_pending(struct mm_struct *mm);
+
 /* Whether @mm has pages a lazy restart has still to fill. */
 static inline bool mm_lazy(struct mm_struct *mm)
 {
-	return unlikely(READ_ONCE(mm->ckpt_lazy));
+	return unlikely(READ_ONCE(mm->ckpt_lazy)) && ckpt_lazy_pending(mm);
 }
 
 struct ckpt_lazy *ckpt_lazy_create(struct mm_struct *mm, struct file *file,

@@ -56,7 +56,7 @@ enum scenario {
 	S_RANDOM, S_BACKGROUND, S_DONTNEED, S_REMAP, S_MREMAP, S_FORK,
 	S_STOP, S_SIGBUS, S_BADBATCH, S_EXIT, S_SPARSE, S_SPARSE_BG, S_CORE,
 	S_VMSPLICE, S_POISON_TOUCHED, S_POISON_AT_FORK, S_RANDOM_MAJOR,
-	S_THREADS,
+	S_THREADS, S_ORDINARY_AGAIN,
 };
 
 static int scenario;
@@ -226,6 +226,51 @@ static int threads_touch(void)
 	if (bad)
 		return 131;
 	return check_range(area, 0, NPAGES) ? 132 : 0;
+}
+
+/* kB of AnonHugePages in the whole address space. */
+static long anon_huge_kb(void)
+{
+	char line[256];
+	long kb = -1;
+	FILE *f = fopen("/proc/self/smaps_rollup", "r");
+
+	if (!f)
+		return -1;
+	while (fgets(line, sizeof(line), f))
+		if (sscanf(line, "AnonHugePages: %ld kB", &kb) == 1)
+			break;
+	fclose(f);
+	return kb;
+}
+
+/*
+ * Whether a new 2 MiB-aligned anonymous area gets a transparent huge
+ * page on its first touch, within 20 s: the address space is an ordinary
+ * one again once the background is done.
+ */
+static int thp_again(void)
+{
+	unsigned char *p, *huge;
+	int k;
+
+	for (k = 0; k < 200; k++) {
+		p = mmap(NULL, 4UL << 20, PROT_READ | PROT_WRITE,
+			 MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+		if (p == MAP_FAILED)
+			return 0;
+		huge = (unsigned char *)(((uintptr_t)p + (2UL << 20) - 1) &
+					 ~((2UL << 20) - 1));
+		madvise(huge, 2UL << 20, MADV_HUGEPAGE);
+		huge[0] = 1;
+		if (anon_huge_kb() > 0) {
+			munmap(p, 4UL << 20);
+			return 1;
+		}
+		munmap(p, 4UL << 20);
+		usleep(100000);
+	}
+	return 0;
 }
 
 /* 0 when every page but the damaged one holds what was saved. */
@@ -415,6 +460,23 @@ static int resumed(void)
 		return poison_copied();
 	case S_THREADS:
 		return threads_touch();
+	case S_ORDINARY_AGAIN:
+		/*
+		 * Not touched: the background fills all but the damaged page,
+		 * then the address space is an ordinary one, with huge pages
+		 * again; and the damaged page still gets SIGBUS, never zeroes.
+		 */
+		for (k = 0; k < 1200 && resident() < NPAGES - 1; k++)
+			usleep(100000);
+		if (resident() != NPAGES - 1)
+			return 140;
+		if (!thp_again())
+			return 141;
+		signal(SIGBUS, on_bus);
+		if (!faults(area + DAMAGED * PS))
+			return 142;
+		signal(SIGBUS, SIG_DFL);
+		return all_but_damaged(area) ? 143 : 0;
 	case S_EXIT:
 		return 0;
 	case S_VMSPLICE:
@@ -887,6 +949,26 @@ TEST_F_TIMEOUT(lazy, a_page_damaged_at_fork_stays_lost, 300)
 	EXPECT_EQ(0, ret) {
 		TH_LOG("%s", read_log(self->log[0], self->logbuf,
 				      sizeof(self->logbuf)));
+	}
+}
+
+/*
+ * Once the background is done, the address space is an ordinary one
+ * again: a lazy address space makes no transparent huge page, but this
+ * one does now; and the page it could not fill stays lost, in the page
+ * tables.
+ */
+TEST_F_TIMEOUT(lazy, once_filled_it_has_huge_pages_again, 300)
+{
+	int ret;
+
+	ASSERT_EQ(0, image_of_rw(self, S_ORDINARY_AGAIN, false));
+	ASSERT_EQ(0, damage_page(self));
+	ret = exit_status(lazy_restart(self));
+	EXPECT_EQ(0, ret) {
+		TH_LOG("exit %d: %s", ret,
+		       read_log(self->log[0], self->logbuf,
+				sizeof(self->logbuf)));
 	}
 }
 
