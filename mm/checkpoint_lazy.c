@@ -1055,8 +1055,10 @@ static void ckpt_lazy_work(struct work_struct *work)
 			 * as poison markers; then, and only if it all did, the
 			 * address space is an ordinary one again.
 			 */
-			if (!ckpt_lazy_mark_poisoned(mm, lz, 0, TASK_SIZE))
+			if (!ckpt_lazy_mark_poisoned(mm, lz, 0, TASK_SIZE)) {
+				/* Pairs with ckpt_lazy_pending(): markers first. */
 				smp_store_release(&lz->done, true);
+			}
 			mmput_async(mm);
 			return;
 		}
