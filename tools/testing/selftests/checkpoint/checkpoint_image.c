@@ -329,23 +329,6 @@ static unsigned long thp_setup(void *arg)
 	return addr;
 }
 
-static long anon_huge_kb(pid_t pid)
-{
-	char path[64], line[256];
-	long kb = -1;
-	FILE *f;
-
-	snprintf(path, sizeof(path), "/proc/%d/smaps_rollup", pid);
-	f = fopen(path, "r");
-	if (!f)
-		return -1;
-	while (fgets(line, sizeof(line), f))
-		if (sscanf(line, "AnonHugePages: %ld kB", &kb) == 1)
-			break;
-	fclose(f);
-	return kb;
-}
-
 TEST(thp_saved_whole)
 {
 	unsigned long base, i;
