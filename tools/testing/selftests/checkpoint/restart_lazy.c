@@ -56,7 +56,7 @@ enum scenario {
 	S_RANDOM, S_BACKGROUND, S_DONTNEED, S_REMAP, S_MREMAP, S_FORK,
 	S_STOP, S_SIGBUS, S_BADBATCH, S_EXIT, S_SPARSE, S_SPARSE_BG, S_CORE,
 	S_VMSPLICE, S_POISON_TOUCHED, S_POISON_AT_FORK, S_RANDOM_MAJOR,
-	S_THREADS, S_ORDINARY_AGAIN,
+	S_THREADS, S_ORDINARY_AGAIN, S_FAIL_NTH,
 };
 
 static int scenario;
@@ -257,6 +257,50 @@ static int thp_again(void)
 	return 0;
 }
 
+/*
+ * S_FAIL_NTH: the first touch of the last page of the next-to-last batch
+ * (restart itself reads the last one's addresses; the background starts
+ * from the other end), with the N-th allocation it makes failing (fail-nth, N read
+ * from FAIL_NTH_FILE). A failed allocation is a passing error: the
+ * fault is retried (VM_FAULT_OOM or a retry), never poisoned. Exit 0 when
+ * the injected failure was reached and the page is right after it, 1
+ * when the touch made fewer than N allocations (every fail point is
+ * done), else what went wrong.
+ */
+#define FAIL_NTH_FILE	"/tmp/ckpt-lazy-fail-nth"
+
+static int fail_nth_touch(void)
+{
+	unsigned long n = NPAGES - BATCH - 1;
+	char buf[16];
+	int fd, nth;
+	ssize_t len;
+	FILE *f;
+
+	f = fopen(FAIL_NTH_FILE, "r");
+	if (!f || fscanf(f, "%d", &nth) != 1)
+		return 160;
+	fclose(f);
+	fd = open("/proc/thread-self/fail-nth", O_RDWR);
+	if (fd < 0)
+		return 161;
+	signal(SIGBUS, on_bus);
+	len = snprintf(buf, sizeof(buf), "%d", nth);
+	if (sigsetjmp(bus_jmp, 1))
+		return 162;	/* SIGBUS: the failure poisoned the page */
+	if (write(fd, buf, len) != len)
+		return 163;
+	touch(area + n * PS);
+	len = pread(fd, buf, sizeof(buf) - 1, 0);
+	if (len <= 0 || write(fd, "0", 1) != 1)
+		return 164;
+	buf[len] = '\0';
+	signal(SIGBUS, SIG_DFL);
+	if (page_ok(area + n * PS, n) || check_range(area, 0, NPAGES))
+		return 165;
+	return strtol(buf, NULL, 10) ? 1 : 0;
+}
+
 /* 0 when every page but the damaged one holds what was saved. */
 static int all_but_damaged(const unsigned char *base)
 {
@@ -444,6 +488,8 @@ static int resumed(void)
 		return poison_copied();
 	case S_THREADS:
 		return threads_touch();
+	case S_FAIL_NTH:
+		return fail_nth_touch();
 	case S_ORDINARY_AGAIN:
 		/*
 		 * Not touched: the background fills all but the damaged page,
@@ -627,13 +673,17 @@ TEST_F_TIMEOUT(lazy, random_touch_is_byte_exact, 300)
 	}
 }
 
+/* What a test does with a scenario: run_scenario() or fail_nth_sweep(). */
+typedef int (*lazy_run_fn)(struct _test_data_lazy *self, enum scenario s);
+
 /*
  * Run @s lazily from an image on ramfs, a filesystem whose reads may
  * sleep on I/O or take the inode's lock for all restart knows (it stands
  * for XFS or NFS here: not tmpfs, whose reads are made under the fault's
- * lock). Returns the restored task's exit status, or -2 without ramfs.
+ * lock), with @run. Returns what @run does, or -2 without ramfs.
  */
-static int run_on_ramfs(struct _test_data_lazy *self, enum scenario s)
+static int run_on_ramfs_with(struct _test_data_lazy *self, enum scenario s,
+			     lazy_run_fn run)
 {
 	const char *dir = "/tmp/ckpt-lazy-ramfs";
 	char path[64];
@@ -650,11 +700,80 @@ static int run_on_ramfs(struct _test_data_lazy *self, enum scenario s)
 	if (fd >= 0) {
 		close(self->img);
 		self->img = fd;
-		ret = run_scenario(self, s);
+		ret = run(self, s);
 	}
 	umount2(dir, MNT_DETACH);
 	rmdir(dir);
 	return ret;
+}
+
+static int run_on_ramfs(struct _test_data_lazy *self, enum scenario s)
+{
+	return run_on_ramfs_with(self, s, run_scenario);
+}
+
+/*
+ * The knobs that let fail-nth fail every allocation: those that may
+ * sleep, of user pages (highmem) and of single pages.
+ */
+static const struct {
+	const char *path, *val;
+} fail_knobs[] = {
+	{ "/sys/kernel/debug/failslab/ignore-gfp-wait", "N" },
+	{ "/sys/kernel/debug/fail_page_alloc/ignore-gfp-wait", "N" },
+	{ "/sys/kernel/debug/fail_page_alloc/ignore-gfp-highmem", "N" },
+	{ "/sys/kernel/debug/fail_page_alloc/min-order", "0" },
+};
+
+/*
+ * Restart @s (S_FAIL_NTH) lazily with N = 1, 2, ... until its touch
+ * reaches no injected failure: every N must leave the page right.
+ * Returns 0, -2 without fault injection, or what failed (printed).
+ */
+static int fail_nth_sweep(struct _test_data_lazy *self, enum scenario s)
+{
+	char saved[ARRAY_SIZE(fail_knobs)][8];
+	int ret = -1, n, reached = 0;
+	unsigned int i;
+
+	for (i = 0; i < ARRAY_SIZE(fail_knobs); i++) {
+		int fd = open(fail_knobs[i].path, O_RDONLY);
+		ssize_t len = fd < 0 ? -1 : read(fd, saved[i], 7);
+
+		if (fd >= 0)
+			close(fd);
+		if (len <= 0)
+			return -2;
+		saved[i][len] = '\0';
+	}
+	if (image_of(self, s))
+		return -1;
+	for (i = 0; i < ARRAY_SIZE(fail_knobs); i++)
+		write_str(fail_knobs[i].path, fail_knobs[i].val);
+	for (n = 1; n < 64; n++) {
+		FILE *f = fopen(FAIL_NTH_FILE, "w");
+
+		if (!f || fprintf(f, "%d\n", n) < 0 || fclose(f))
+			break;
+		ret = exit_status(lazy_restart(self));
+		if (ret == 1)
+			break;
+		if (ret) {
+			read_log(self->log[0], self->logbuf,
+				 sizeof(self->logbuf));
+			fprintf(stderr, "# N=%d: exit %d: %s\n", n, ret,
+				self->logbuf);
+			break;
+		}
+		reached++;
+	}
+	for (i = 0; i < ARRAY_SIZE(fail_knobs); i++)
+		write_str(fail_knobs[i].path, saved[i]);
+	unlink(FAIL_NTH_FILE);
+	fprintf(stderr, "# %d fail points in a lazy page's first touch\n",
+		reached);
+	/* Done, and the fill's own allocations among them. */
+	return ret == 1 && reached >= 3 ? 0 : ret ? ret : -1;
 }
 
 /*
@@ -695,6 +814,32 @@ TEST_F_TIMEOUT(lazy, threads_fault_on_the_same_pages_without_the_lock, 300)
 	EXPECT_EQ(0, ret) {
 		TH_LOG("exit %d: %s", ret, self->logbuf);
 	}
+}
+
+/*
+ * A failed allocation in a lazy page's first touch (its folio, its
+ * batch's addresses and checksums, the tree's nodes) is a passing
+ * error: the touch is retried and reads what was saved, never SIGBUS.
+ * Each fail point in turn, from tmpfs (the read under the fault's lock)
+ * and from ramfs (the fault drops its lock and fills as the background).
+ */
+TEST_F_TIMEOUT(lazy, a_failed_allocation_never_poisons, 600)
+{
+	int ret = fail_nth_sweep(self, S_FAIL_NTH);
+
+	if (ret == -2)
+		SKIP(return, "no fault injection");
+	EXPECT_EQ(0, ret);
+}
+
+TEST_F_TIMEOUT(lazy, a_failed_allocation_never_poisons_without_the_lock,
+	       600)
+{
+	int ret = run_on_ramfs_with(self, S_FAIL_NTH, fail_nth_sweep);
+
+	if (ret == -2)
+		SKIP(return, "no ramfs or no fault injection");
+	EXPECT_EQ(0, ret);
 }
 
 TEST_F_TIMEOUT(lazy, the_background_fills_every_page, 300)
