@@ -31,14 +31,14 @@
  * mremap() fills what it moves; a core dump and checkpoint(2) fill
  * everything before they read it. A page that cannot be filled there is
  * made a poison PTE marker, which fork() and mremap() carry along and
- * checkpoint(2) refuses: lost data stays lost, never zeroes. What unmaps or discards pages takes
- * them out of the set before zapping (ckpt_lazy_unmap(), from
- * unmap_single_vma()): after munmap() or MADV_DONTNEED the range reads
- * zeroes, never the image. No transparent huge page is made in a lazy
- * address space (__thp_vma_allowable_orders()), since a huge fault or a
- * collapse would zero-fill pages that are still in the image; once the
- * background is done, it is an ordinary address space again
- * (ckpt_lazy_pending()).
+ * checkpoint(2) refuses: lost data stays lost, never zeroes. What unmaps
+ * or discards pages takes them out of the set before zapping
+ * (ckpt_lazy_unmap(), from unmap_single_vma()): after munmap() or
+ * MADV_DONTNEED the range reads zeroes, never the image. No transparent
+ * huge page is made in a lazy address space
+ * (__thp_vma_allowable_orders()), since a huge fault or a collapse would
+ * zero-fill pages that are still in the image; once the background is
+ * done, it is an ordinary address space again (ckpt_lazy_pending()).
  *
  * A work item fills the rest in address order, a batch at a time, as
  * the faults would (ckpt_lazy_fill_batch()): folios allocated, the image
