@@ -959,6 +959,9 @@ static int ckpt_lazy_mark_poisoned(struct mm_struct *mm, struct ckpt_lazy *lz,
 	int ret = 0;
 	pte_t *pte;
 
+	/* The common case, nothing poisoned: no lock for fork() to take. */
+	if (!cr_lazy_next_poisoned(&lz->ranges, &addr, &stop) || addr >= end)
+		return 0;
 	if (mmap_read_lock_killable(mm))
 		return -EINTR;
 	while (!ret && cr_lazy_next_poisoned(&lz->ranges, &addr, &stop) &&
