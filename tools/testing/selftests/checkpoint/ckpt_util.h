@@ -354,22 +354,35 @@ static inline void escape(void *p)
 	__asm__ volatile("" : : "r"(p) : "memory");
 }
 
-/* kB of AnonHugePages in the address space of @pid. */
-static inline long anon_huge_kb(pid_t pid)
+/*
+ * The kB a "@field: N kB" line of the /proc file @path gives (meminfo,
+ * status, smaps_rollup), or -1.
+ */
+static inline long proc_kb(const char *path, const char *field)
 {
-	char path[64], line[256];
+	size_t len = strlen(field);
+	char line[256];
 	long kb = -1;
-	FILE *f;
+	FILE *f = fopen(path, "r");
 
-	snprintf(path, sizeof(path), "/proc/%d/smaps_rollup", pid);
-	f = fopen(path, "r");
 	if (!f)
 		return -1;
 	while (fgets(line, sizeof(line), f))
-		if (sscanf(line, "AnonHugePages: %ld kB", &kb) == 1)
+		if (!strncmp(line, field, len) && line[len] == ':') {
+			kb = strtol(line + len + 1, NULL, 10);
 			break;
+		}
 	fclose(f);
 	return kb;
+}
+
+/* kB of AnonHugePages in the address space of @pid. */
+static inline long anon_huge_kb(pid_t pid)
+{
+	char path[64];
+
+	snprintf(path, sizeof(path), "/proc/%d/smaps_rollup", pid);
+	return proc_kb(path, "AnonHugePages");
 }
 
 /* A fresh image file in /tmp, open for reading and writing. */

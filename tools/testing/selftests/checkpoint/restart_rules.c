@@ -325,17 +325,7 @@ TEST_F(rules, limits_as_setrlimit)
 /* The locked kB of /proc/self/status, or -1. */
 static long vm_locked_kb(void)
 {
-	char line[256];
-	FILE *f = fopen("/proc/self/status", "r");
-	long kb = -1;
-
-	if (!f)
-		return -1;
-	while (fgets(line, sizeof(line), f))
-		if (sscanf(line, "VmLck: %ld kB", &kb) == 1)
-			break;
-	fclose(f);
-	return kb;
+	return proc_kb("/proc/self/status", "VmLck");
 }
 
 /* Locked memory: checkpointed, restarted, locked again, bytes kept. */

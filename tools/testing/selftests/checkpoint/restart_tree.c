@@ -634,16 +634,9 @@ static int wide_root(int unused, int fd)
 /* MemAvailable in bytes, 0 if unknown. */
 static unsigned long mem_available(void)
 {
-	char line[128];
-	unsigned long kb = 0;
-	FILE *f = fopen("/proc/meminfo", "r");
+	long kb = proc_kb("/proc/meminfo", "MemAvailable");
 
-	while (f && fgets(line, sizeof(line), f))
-		if (sscanf(line, "MemAvailable: %lu kB", &kb) == 1)
-			break;
-	if (f)
-		fclose(f);
-	return kb << 10;
+	return kb > 0 ? (unsigned long)kb << 10 : 0;
 }
 
 FIXTURE(wide) {
