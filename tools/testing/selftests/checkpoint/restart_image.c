@@ -25,20 +25,32 @@
 
 static unsigned char *region;
 
-/* A child with 20 touched pages of anonymous memory. */
-static unsigned long child_setup(void *arg)
+/*
+ * For the children of spawn_stopped(): map @pages of anonymous memory,
+ * in small pages with @small, and touch every @step-th; with @arg NULL
+ * (once restored), whether the first still holds what it was given.
+ */
+static unsigned long region_setup(void *arg, int pages, int step, bool small)
 {
 	int i;
 
 	if (!arg)
 		return region[0] == 1;
-	region = mmap(NULL, 40 * PS, PROT_READ | PROT_WRITE,
+	region = mmap(NULL, pages * PS, PROT_READ | PROT_WRITE,
 		      MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 	if (region == MAP_FAILED)
 		_exit(3);
-	for (i = 0; i < 40; i += 2)
+	if (small)
+		madvise(region, pages * PS, MADV_NOHUGEPAGE);
+	for (i = 0; i < pages; i += step)
 		region[i * PS] = i + 1;
 	return (unsigned long)region;
+}
+
+/* A child with 20 touched pages of anonymous memory. */
+static unsigned long child_setup(void *arg)
+{
+	return region_setup(arg, 40, 2, false);
 }
 
 struct rec {
@@ -319,25 +331,13 @@ TEST_F(image, single_bit_flips)
 	free(copy);
 }
 
-/* Edit a copy of the image at @off and expect EINVAL with @why logged. */
 /*
  * A child with 2048 touched pages in a row, in small pages: restart
  * reads them as one run, which a huge page would cut into runs of 512.
  */
 static unsigned long dense_setup(void *arg)
 {
-	int i;
-
-	if (!arg)
-		return region[0] == 1;
-	region = mmap(NULL, 2048 * PS, PROT_READ | PROT_WRITE,
-		      MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-	if (region == MAP_FAILED)
-		_exit(3);
-	madvise(region, 2048 * PS, MADV_NOHUGEPAGE);
-	for (i = 0; i < 2048; i++)
-		region[i * PS] = i + 1;
-	return (unsigned long)region;
+	return region_setup(arg, 2048, 1, true);
 }
 
 /*
@@ -400,6 +400,7 @@ TEST(damaged_pages_of_a_large_batch)
 	close(logp[1]);
 }
 
+/* Edit a copy of the image at @off and expect EINVAL with @why logged. */
 static void expect_hostile(struct __test_metadata *_metadata,
 			   struct _test_data_image *self, size_t off,
 			   const void *val, size_t len, const char *why)
