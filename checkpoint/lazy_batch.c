@@ -63,7 +63,7 @@ int cr_lazy_run_read(struct cr_lazy_ranges *lr, struct cr_lazy_run *run,
 {
 	size_t len = run->nr * sizeof(u64);
 	/* The node keeps the pages: no checksums follow. */
-	size_t sum_len = run->flags ? 0 : len;
+	size_t sum_len = cr_lazy_meta_words(run) * sizeof(u64) - len;
 	size_t total = len + sizeof(struct cr_hdr_pages) + sum_len;
 	struct cr_hdr_pages *hp;
 	loff_t pos = base + run->meta_off;
@@ -72,7 +72,8 @@ int cr_lazy_run_read(struct cr_lazy_ranges *lr, struct cr_lazy_run *run,
 	void *buf;
 	int ret;
 
-	buf = kvmalloc(total, GFP_KERNEL_ACCOUNT);
+	/* Room for what the run keeps, its bitmap too, once compacted. */
+	buf = kvmalloc(max(total, cr_lazy_meta_size(run)), GFP_KERNEL_ACCOUNT);
 	if (!buf)
 		return -ENOMEM;
 	got = kernel_read(file, buf, total, &pos);
@@ -92,7 +93,7 @@ int cr_lazy_run_read(struct cr_lazy_ranges *lr, struct cr_lazy_run *run,
 		smp_store_release(&run->state, ret);
 		return ret;
 	}
-	/* Addresses, then checksums, for the run to keep. */
+	/* Addresses, then checksums, then the bitmap, for the run to keep. */
 	meta = buf;
 	memmove(meta + run->nr, sums, sum_len);
 	cr_lazy_run_set(lr, run, meta, run->meta_off + total);

@@ -21,6 +21,14 @@
  * in the tree's nodes. Every piece of a range keeps pointing to its run,
  * whose addresses give any page's place in the image. The tree's own
  * lock serialises changes; lookups are under RCU.
+ *
+ * A fault fills one page, and a store that splits a range copies a tree
+ * node (in RCU mode) and may allocate two: under TCG, 6.5 us of a first
+ * touch's 15. So a fault does not split: it sets its page's bit in its
+ * run's bitmap of pages filled (cr_lazy_filled()), and lookups pass over
+ * a page whose bit is set as if it had left the set. A range whose pages
+ * are all filled so leaves the tree with one store; the background, and
+ * what drops pages, cut ranges as before.
  */
 #include <linux/bsearch.h>
 #include <linux/maple_tree.h>
@@ -32,7 +40,7 @@
 /*
  * A page whose contents could not be had, or were not what was saved:
  * it stays in the set, as this run, so that every touch gets SIGBUS and
- * none gets zeroes. It is not counted in &cr_lazy_ranges.nr_pages.
+ * none gets zeroes.
  */
 struct cr_lazy_run cr_lazy_poisoned;
 
@@ -49,7 +57,6 @@ void cr_lazy_ranges_init(struct cr_lazy_ranges *lr)
 	 */
 	mt_init_flags(&lr->mt, 0);
 	INIT_LIST_HEAD(&lr->chunks);
-	atomic_long_set(&lr->nr_pages, 0);
 }
 
 /**
@@ -147,8 +154,10 @@ static void cr_lazy_drop_holes(struct cr_lazy_ranges *lr,
  * cr_lazy_run_set() - give a run the addresses and checksums it was read
  * @lr: the set @run's pages are in
  * @run: an unread run, which the caller alone reads for now
- * @meta: its @run->nr addresses, checked, then its pages' checksums;
- *	the run owns it now (kvfree())
+ * @meta: its @run->nr addresses, checked, then its pages' checksums
+ *	(none for a batch a PRAM node keeps), then room for the bitmap of
+ *	its pages filled: cr_lazy_meta_size() bytes; the run owns it now
+ *	(kvfree())
  * @data_off: the image offset of its first page's contents
  *
  * The set held every address from the run's first page to its last;
@@ -159,6 +168,8 @@ void cr_lazy_run_set(struct cr_lazy_ranges *lr, struct cr_lazy_run *run,
 		     u64 *meta, u64 data_off)
 {
 	run->meta = meta;
+	run->filled = (unsigned long *)(meta + cr_lazy_meta_words(run));
+	bitmap_zero(run->filled, run->nr);
 	run->data_off = data_off;
 	cr_lazy_drop_holes(lr, run);
 	/* A fill that sees it read sees what it was read into. */
@@ -179,16 +190,31 @@ void cr_lazy_run_set(struct cr_lazy_ranges *lr, struct cr_lazy_run *run,
 int cr_lazy_add(struct cr_lazy_ranges *lr, struct cr_lazy_run *run,
 		unsigned long start, unsigned long end)
 {
-	int ret;
-
 	if (WARN_ON_ONCE(start < run->start || start >= end ||
 			 end > run->last + PAGE_SIZE))
 		return -EINVAL;
-	ret = mtree_insert_range(&lr->mt, start, end - 1, run,
-				 GFP_KERNEL_ACCOUNT);
-	if (!ret)
-		atomic_long_add((end - start) >> PAGE_SHIFT, &lr->nr_pages);
-	return ret;
+	return mtree_insert_range(&lr->mt, start, end - 1, run,
+				  GFP_KERNEL_ACCOUNT);
+}
+
+/* Whether @run was read: its addresses, checksums and bitmap are there. */
+static bool cr_lazy_is_read(const struct cr_lazy_run *run)
+{
+	/* Pairs with the release in cr_lazy_run_set(). */
+	return smp_load_acquire(&run->state) == CR_LAZY_READ;
+}
+
+/* Whether page @addr of @run, in the tree as @run's, was filled. */
+static bool cr_lazy_page_filled(const struct cr_lazy_run *run,
+				unsigned long addr)
+{
+	long i;
+
+	/* Only a read run has pages filled. */
+	if (run == &cr_lazy_poisoned || !cr_lazy_is_read(run))
+		return false;
+	i = cr_lazy_index(run, addr);
+	return i >= 0 && test_bit(i, run->filled);
 }
 
 /**
@@ -196,12 +222,15 @@ int cr_lazy_add(struct cr_lazy_ranges *lr, struct cr_lazy_run *run,
  * @lr: the set
  * @addr: the page's address
  *
- * Return: its run, or NULL when the page is not in the set.
+ * Return: its run, or NULL when the page is not in the set (or is one
+ * cr_lazy_filled() marked).
  */
 struct cr_lazy_run *cr_lazy_find(struct cr_lazy_ranges *lr,
 				 unsigned long addr)
 {
-	return mtree_load(&lr->mt, addr & PAGE_MASK);
+	struct cr_lazy_run *run = mtree_load(&lr->mt, addr & PAGE_MASK);
+
+	return run && cr_lazy_page_filled(run, addr) ? NULL : run;
 }
 
 /* Compare an address with one of a run's, for bsearch(). */
@@ -251,21 +280,47 @@ u64 cr_lazy_page(const struct cr_lazy_run *run, unsigned long addr, u64 *sum)
 	return run->data_off + ((u64)i << PAGE_SHIFT);
 }
 
-/**
- * cr_lazy_remove() - take pages out of the set
- * @lr: the set
- * @start: the first address, page-aligned
- * @end: the address after the last, page-aligned
- *
- * Whatever of the set lies in [@start, @end) goes: a range is shortened
- * at either end, split in two when @start and @end are inside it, or
- * dropped when it is covered.
- *
- * Return: how many pages went, or -ENOMEM (the ranges before the one
- * that could not be split went).
+/*
+ * The indices in @run of the pages from @lo to @hi, a piece of a range
+ * of @run's in the tree: consecutive, since the addresses between a read
+ * run's pages left the set before it was marked read. False for a piece
+ * that does not match (one looked up before those addresses left).
  */
-long cr_lazy_remove(struct cr_lazy_ranges *lr, unsigned long start,
-		    unsigned long end)
+static bool cr_lazy_piece_index(const struct cr_lazy_run *run,
+				unsigned long lo, unsigned long hi,
+				long *first, long *last)
+{
+	*first = cr_lazy_index(run, lo);
+	*last = cr_lazy_index(run, hi);
+	return *first >= 0 && *last >= *first &&
+	       *last - *first == (long)((hi - lo) >> PAGE_SHIFT);
+}
+
+/* How many pages from @lo to @hi, a piece of @run's, are not filled. */
+static unsigned long cr_lazy_piece_left(const struct cr_lazy_run *run,
+					unsigned long lo, unsigned long hi)
+{
+	unsigned long nr = ((hi - lo) >> PAGE_SHIFT) + 1;
+	long first, last;
+
+	if (run == &cr_lazy_poisoned)
+		return 0;
+	/* Only a read run has pages filled. */
+	if (!cr_lazy_is_read(run) ||
+	    !cr_lazy_piece_index(run, lo, hi, &first, &last))
+		return nr;
+	return nr - (bitmap_weight(run->filled, last + 1) -
+		     bitmap_weight(run->filled, first));
+}
+
+/*
+ * Take what of the set lies in [@start, @end) out, or only @only's
+ * ranges there when @only is not NULL. Returns the pages still to fill
+ * that went, or -ENOMEM.
+ */
+static long cr_lazy_cut(struct cr_lazy_ranges *lr,
+			const struct cr_lazy_run *only, unsigned long start,
+			unsigned long end)
 {
 	MA_STATE(mas, &lr->mt, start, start);
 	unsigned long lo, hi, nr = 0;
@@ -282,19 +337,99 @@ long cr_lazy_remove(struct cr_lazy_ranges *lr, unsigned long start,
 	while ((entry = mas_find(&mas, end - 1))) {
 		lo = max(mas.index, start);
 		hi = min(mas.last, end - 1);
-		mas_set_range(&mas, lo, hi);
-		ret = mas_store_gfp(&mas, NULL, GFP_KERNEL_ACCOUNT);
-		if (ret)
-			break;
-		if (entry != &cr_lazy_poisoned)
-			nr += (hi - lo + 1) >> PAGE_SHIFT;
+		if (!only || entry == only) {
+			mas_set_range(&mas, lo, hi);
+			ret = mas_store_gfp(&mas, NULL, GFP_KERNEL_ACCOUNT);
+			if (ret)
+				break;
+			nr += cr_lazy_piece_left(entry, lo, hi & PAGE_MASK);
+		}
 		if (hi >= end - 1)
 			break;
 		mas_set(&mas, hi + 1);
 	}
 	mas_unlock(&mas);
-	atomic_long_sub(nr, &lr->nr_pages);
 	return ret ?: nr;
+}
+
+/**
+ * cr_lazy_remove() - take pages out of the set
+ * @lr: the set
+ * @start: the first address, page-aligned
+ * @end: the address after the last, page-aligned
+ *
+ * Whatever of the set lies in [@start, @end) goes: a range is shortened
+ * at either end, split in two when @start and @end are inside it, or
+ * dropped when it is covered.
+ *
+ * Return: how many pages still to fill went (not those poisoned or
+ * marked filled), or -ENOMEM (the ranges before the one that could not
+ * be split went).
+ */
+long cr_lazy_remove(struct cr_lazy_ranges *lr, unsigned long start,
+		    unsigned long end)
+{
+	return cr_lazy_cut(lr, NULL, start, end);
+}
+
+/**
+ * cr_lazy_remove_run() - take the pages of one run out of the set
+ * @lr: the set
+ * @run: the run
+ * @start: the first address, page-aligned
+ * @end: the address after the last, page-aligned
+ *
+ * As cr_lazy_remove(), for @run's ranges alone: a page poisoned
+ * meanwhile stays.
+ *
+ * Return: as cr_lazy_remove().
+ */
+long cr_lazy_remove_run(struct cr_lazy_ranges *lr, struct cr_lazy_run *run,
+			unsigned long start, unsigned long end)
+{
+	return cr_lazy_cut(lr, run, start, end);
+}
+
+/**
+ * cr_lazy_filled() - a fault filled a page of the set
+ * @lr: the set
+ * @addr: the page, mapped with its contents now
+ *
+ * The page's bit in its run's bitmap is set, which lookups see as the
+ * page gone; no store into the tree, which is what a fault would pay
+ * for most (see the top of this file). When that fills the last page of
+ * its range, the range leaves the tree. A page that left the set
+ * meanwhile, or was poisoned by a fill that failed beside this one,
+ * stays as it is.
+ */
+void cr_lazy_filled(struct cr_lazy_ranges *lr, unsigned long addr)
+{
+	MA_STATE(mas, &lr->mt, addr & PAGE_MASK, addr & PAGE_MASK);
+	struct cr_lazy_run *run;
+	unsigned long lo, hi;
+	long i, first, last;
+
+	rcu_read_lock();
+	run = mas_walk(&mas);
+	lo = mas.index;
+	hi = mas.last & PAGE_MASK;
+	rcu_read_unlock();
+	/* Runs live as long as the set: no RCU needed to use @run. */
+	if (!run || run == &cr_lazy_poisoned)
+		return;
+	if (!cr_lazy_is_read(run)) {
+		/* Filled from a batch not read: not from a fault; cut it out. */
+		cr_lazy_remove_run(lr, run, addr & PAGE_MASK,
+				   (addr & PAGE_MASK) + PAGE_SIZE);
+		return;
+	}
+	i = cr_lazy_index(run, addr);
+	if (i < 0)
+		return;
+	set_bit(i, run->filled);
+	if (cr_lazy_piece_index(run, lo, hi, &first, &last) &&
+	    find_next_zero_bit(run->filled, last + 1, first) > last)
+		cr_lazy_remove_run(lr, run, lo, hi + PAGE_SIZE);
 }
 
 /**
@@ -304,7 +439,7 @@ long cr_lazy_remove(struct cr_lazy_ranges *lr, unsigned long start,
  *
  * The store takes no sleeping allocation, so that the tree's lock is held
  * from the check to the store: a page a drop took out meanwhile must not
- * come back, poisoned.
+ * come back, poisoned. Nor is a page a fault filled meanwhile poisoned.
  *
  * Return: 0 or -ENOMEM (the page stays as it was).
  */
@@ -317,13 +452,12 @@ int cr_lazy_poison(struct cr_lazy_ranges *lr, unsigned long addr)
 
 	mas_lock(&mas);
 	entry = mas_walk(&mas);
-	if (entry && entry != &cr_lazy_poisoned) {
+	if (entry && entry != &cr_lazy_poisoned &&
+	    !cr_lazy_page_filled(entry, start)) {
 		mas_set_range(&mas, start, start + PAGE_SIZE - 1);
 		/* Not dropping the lock: what was checked is what is stored over. */
 		ret = mas_store_gfp(&mas, &cr_lazy_poisoned,
 				    GFP_NOWAIT | __GFP_ACCOUNT);
-		if (!ret)
-			atomic_long_dec(&lr->nr_pages);
 	}
 	mas_unlock(&mas);
 	return ret;
@@ -342,46 +476,81 @@ int cr_lazy_poison(struct cr_lazy_ranges *lr, unsigned long addr)
 void cr_lazy_poison_run(struct cr_lazy_ranges *lr, struct cr_lazy_run *run)
 {
 	MA_STATE(mas, &lr->mt, run->start, run->start);
-	unsigned long lo, hi, nr = 0;
+	unsigned long hi;
 	void *entry;
 
 	mas_lock(&mas);
 	mas_for_each(&mas, entry, run->last) {
 		if (entry != run)
 			continue;
-		lo = mas.index;
 		hi = mas.last;
 		/* Not dropping the lock: what was checked is what is stored over. */
 		if (mas_store_gfp(&mas, &cr_lazy_poisoned,
 				  GFP_NOWAIT | __GFP_ACCOUNT))
 			break;
-		nr += (hi - lo + 1) >> PAGE_SHIFT;
 		mas_set(&mas, hi + 1);
 	}
 	mas_unlock(&mas);
-	atomic_long_sub(nr, &lr->nr_pages);
+}
+
+/*
+ * Cut the piece from *@addr to @hi of @run to its first stretch of pages
+ * not filled: their first in *@addr, their end in *@end. False when all
+ * are filled.
+ */
+static bool cr_lazy_piece_unfilled(const struct cr_lazy_run *run,
+				   unsigned long *addr, unsigned long hi,
+				   unsigned long *end)
+{
+	long first, last, from, to;
+
+	/* Only a read run has pages filled. */
+	if (!cr_lazy_is_read(run) ||
+	    !cr_lazy_piece_index(run, *addr, hi, &first, &last)) {
+		*end = hi + PAGE_SIZE;
+		return true;
+	}
+	from = find_next_zero_bit(run->filled, last + 1, first);
+	if (from > last)
+		return false;
+	to = find_next_bit(run->filled, last + 1, from);
+	*end = *addr + ((to - first) << PAGE_SHIFT);
+	*addr += (from - first) << PAGE_SHIFT;
+	return true;
 }
 
 /*
  * The first range at or after *@addr that is (@poisoned) or is not
  * poisoned: its first page at or after *@addr in *@addr, its end in *@end.
+ * Pages marked filled are not in the set: a range goes on to the first.
  */
 static bool cr_lazy_find_next(struct cr_lazy_ranges *lr, unsigned long *addr,
 			      unsigned long *end, bool poisoned)
 {
 	MA_STATE(mas, &lr->mt, *addr, *addr);
-	void *entry;
+	unsigned long from = *addr & PAGE_MASK, at;
+	struct cr_lazy_run *run;
+	bool found = false, bad;
 
 	rcu_read_lock();
-	do {
-		entry = mas_find(&mas, ULONG_MAX);
-	} while (entry && (entry == &cr_lazy_poisoned) != poisoned);
-	if (entry) {
-		*addr = max(mas.index, *addr & PAGE_MASK);
-		*end = mas.last + 1;
+	while (!found && (run = mas_find(&mas, ULONG_MAX))) {
+		bad = run == &cr_lazy_poisoned;
+		if (bad != poisoned)
+			continue;
+		at = max(mas.index, from);
+		if (poisoned) {
+			*end = mas.last + 1;
+			found = true;
+		} else {
+			found = cr_lazy_piece_unfilled(run, &at,
+						       mas.last & PAGE_MASK,
+						       end);
+		}
 	}
 	rcu_read_unlock();
-	return entry;
+	if (found)
+		*addr = at;
+	return found;
 }
 
 /**
@@ -430,5 +599,4 @@ void cr_lazy_ranges_destroy(struct cr_lazy_ranges *lr)
 		kfree(chunk);
 	}
 	INIT_LIST_HEAD(&lr->chunks);
-	atomic_long_set(&lr->nr_pages, 0);
 }

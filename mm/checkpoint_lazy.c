@@ -513,15 +513,15 @@ bool ckpt_lazy_still(struct vm_fault *vmf, struct cr_lazy_run *run)
  * ckpt_lazy_filled() - take a page just mapped out of the set
  * @vmf: the fault, the page table lock released
  *
- * When the set cannot shrink for want of memory, the page stays in it:
- * it is mapped, so it faults no more, and the background takes it out.
+ * The page is marked filled in its run (cr_lazy_filled()), which takes
+ * no memory: no range is split for it. Meanwhile it is mapped, so it
+ * faults no more, and a fill that looks it up finds its PTE taken.
  */
 void ckpt_lazy_filled(struct vm_fault *vmf)
 {
 	struct ckpt_lazy *lz = READ_ONCE(vmf->vma->vm_mm->ckpt_lazy);
-	unsigned long addr = vmf->address & PAGE_MASK;
 
-	cr_lazy_remove(&lz->ranges, addr, addr + PAGE_SIZE);
+	cr_lazy_filled(&lz->ranges, vmf->address);
 }
 
 /**
@@ -907,7 +907,12 @@ static long ckpt_lazy_fill_batch(struct mm_struct *mm, struct ckpt_lazy *lz,
 							   good, b);
 			mmap_read_unlock(mm);
 			err = -ENOMEM;
-			ckpt_lazy_remove_filled(lz, start, good, b);
+			/*
+			 * Every page of @run's the batch went through is
+			 * filled now: here, by its fault, or meanwhile.
+			 */
+			cr_lazy_remove_run(&lz->ranges, run, start,
+					   start + good * PAGE_SIZE);
 		}
 	}
 	for (i = 0; i < n; i++)

@@ -4,10 +4,10 @@
  * cases of CRIU's lazy-pages IOV list (update_lazy_iovecs()): a fill at
  * a range's start, in its middle and at its end, across two ranges, of
  * a whole range, a VMA boundary inside a saved run; a batch that is not
- * dense, read after it went in, and a bad one; then (slow cases) a
- * random fill order over 4K pages and over a million, that ends with an
- * empty set. After every change, each page left must still find its
- * place in the image.
+ * dense, read after it went in, and a bad one; pages a fault marks filled
+ * rather than cut out; then (slow cases) a random fill order over 4K
+ * pages and over a million, that ends with an empty set. After every
+ * change, each page left must still find its place in the image.
  */
 #include <kunit/test.h>
 #include <linux/mm.h>
@@ -40,15 +40,14 @@ static struct cr_lazy_run *run_of(struct kunit *test, struct cr_lazy_ranges *lr,
 				  unsigned long first, unsigned int nr)
 {
 	struct cr_lazy_run *run;
-	u64 *meta = kvmalloc_array(2 * nr, sizeof(*meta), GFP_KERNEL);
 	unsigned int i;
+	u64 *meta;
 
-	KUNIT_ASSERT_NOT_NULL(test, meta);
 	run = cr_lazy_run_alloc(lr, BASE + PG(first), BASE + PG(first + nr - 1),
 				nr, 0, 0);
-	if (!run)
-		kvfree(meta);
 	KUNIT_ASSERT_NOT_NULL(test, run);
+	meta = kvmalloc(cr_lazy_meta_size(run), GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, meta);
 	for (i = 0; i < nr; i++) {
 		meta[i] = BASE + PG(first + i);
 		meta[nr + i] = 0xc0de0000 + first + i;
@@ -72,6 +71,18 @@ static void expect_page(struct kunit *test, struct cr_lazy_ranges *lr,
 	KUNIT_EXPECT_EQ(test, sum, 0xc0de0000 + n);
 }
 
+/* How many pages are still to fill, range by range (cr_lazy_next()). */
+static unsigned long pages_left(struct cr_lazy_ranges *lr)
+{
+	unsigned long addr = 0, end, nr = 0;
+
+	while (cr_lazy_next(lr, &addr, &end)) {
+		nr += (end - addr) >> PAGE_SHIFT;
+		addr = end;
+	}
+	return nr;
+}
+
 /* Pages [@lo, @hi) are in the set, and nothing else of [0, @top). */
 static void expect_only(struct kunit *test, struct cr_lazy_ranges *lr,
 			unsigned long lo, unsigned long hi, unsigned long top)
@@ -89,7 +100,7 @@ static void lazy_fill_start_middle_end(struct kunit *test)
 	unsigned long addr, end;
 
 	KUNIT_ASSERT_EQ(test, cr_lazy_add(lr, run, BASE, BASE + PG(10)), 0);
-	KUNIT_EXPECT_EQ(test, atomic_long_read(&lr->nr_pages), 10);
+	KUNIT_EXPECT_EQ(test, pages_left(lr), 10);
 
 	/* Its start: the range shrinks from below. */
 	KUNIT_EXPECT_EQ(test, cr_lazy_remove(lr, BASE, BASE + PG(1)), 1);
@@ -102,7 +113,7 @@ static void lazy_fill_start_middle_end(struct kunit *test)
 	for (addr = 0; addr < 12; addr++)
 		expect_page(test, lr, addr,
 			    (addr >= 1 && addr < 4) || (addr >= 6 && addr < 9));
-	KUNIT_EXPECT_EQ(test, atomic_long_read(&lr->nr_pages), 6);
+	KUNIT_EXPECT_EQ(test, pages_left(lr), 6);
 
 	/* The next page to fill, and the end of its range. */
 	addr = 0;
@@ -146,7 +157,7 @@ static void lazy_fill_across_two_and_whole(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, cr_lazy_remove(lr, BASE + PG(7), BASE + PG(20)), 2);
 	expect_only(test, lr, 0, 3, 12);
 	KUNIT_EXPECT_EQ(test, cr_lazy_remove(lr, 0, BASE + PG(3)), 3);
-	KUNIT_EXPECT_EQ(test, atomic_long_read(&lr->nr_pages), 0);
+	KUNIT_EXPECT_EQ(test, pages_left(lr), 0);
 	expect_only(test, lr, 0, 0, 12);
 	cr_lazy_ranges_destroy(lr);
 }
@@ -188,10 +199,10 @@ static void lazy_sparse_batch_read(struct kunit *test)
 	KUNIT_ASSERT_NOT_NULL(test, run);
 	KUNIT_EXPECT_EQ(test, run->state, CR_LAZY_UNREAD);
 	KUNIT_ASSERT_EQ(test, cr_lazy_add(lr, run, BASE, BASE + PG(10)), 0);
-	KUNIT_EXPECT_EQ(test, atomic_long_read(&lr->nr_pages), 10);
+	KUNIT_EXPECT_EQ(test, pages_left(lr), 10);
 	KUNIT_EXPECT_PTR_EQ(test, cr_lazy_find(lr, BASE + PG(4)), run);
 
-	meta = kvmalloc_array(2 * nr, sizeof(*meta), GFP_KERNEL);
+	meta = kvmalloc(cr_lazy_meta_size(run), GFP_KERNEL);
 	KUNIT_ASSERT_NOT_NULL(test, meta);
 	for (i = 0; i < nr; i++) {
 		meta[i] = BASE + PG(pages[i]);
@@ -199,7 +210,7 @@ static void lazy_sparse_batch_read(struct kunit *test)
 	}
 	cr_lazy_run_set(lr, run, meta, IMG);
 	KUNIT_EXPECT_EQ(test, run->state, CR_LAZY_READ);
-	KUNIT_EXPECT_EQ(test, atomic_long_read(&lr->nr_pages), nr);
+	KUNIT_EXPECT_EQ(test, pages_left(lr), nr);
 	for (n = 0, i = 0; n < 12; n++) {
 		bool in = i < nr && pages[i] == n;
 
@@ -246,7 +257,7 @@ static void lazy_bad_batch_poisoned(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, cr_lazy_remove(lr, BASE + PG(3), BASE + PG(4)), 1);
 
 	cr_lazy_poison_run(lr, a);
-	KUNIT_EXPECT_EQ(test, atomic_long_read(&lr->nr_pages), 4);
+	KUNIT_EXPECT_EQ(test, pages_left(lr), 4);
 	for (n = 0; n < 12; n++)
 		KUNIT_EXPECT_PTR_EQ_MSG(test, cr_lazy_find(lr, BASE + PG(n)),
 					n == 3 ? NULL :
@@ -260,16 +271,100 @@ static void lazy_bad_batch_poisoned(struct kunit *test)
 }
 
 /*
+ * A fault marks its page filled: no range is split for it, yet no lookup
+ * finds it, the ranges to fill go round it, it cannot be poisoned, and
+ * a cut counts only pages still to fill. A range whose pages are all
+ * marked leaves the tree.
+ */
+static void lazy_fault_fill_marks(struct kunit *test)
+{
+	struct cr_lazy_ranges *lr = lr_new(test);
+	struct cr_lazy_run *run = run_of(test, lr, 0, 10);
+	unsigned long n, addr, end;
+
+	KUNIT_ASSERT_EQ(test, cr_lazy_add(lr, run, BASE, BASE + PG(10)), 0);
+	cr_lazy_ranges_publish(lr);
+	cr_lazy_filled(lr, BASE + PG(4) + 9);
+	for (n = 0; n < 12; n++)
+		expect_page(test, lr, n, n < 10 && n != 4);
+	/* Still one range in the tree. */
+	KUNIT_EXPECT_PTR_EQ(test, mtree_load(&lr->mt, BASE + PG(4)), run);
+	addr = 0;
+	KUNIT_EXPECT_TRUE(test, cr_lazy_next(lr, &addr, &end));
+	KUNIT_EXPECT_EQ(test, addr, BASE);
+	KUNIT_EXPECT_EQ(test, end, BASE + PG(4));
+	addr = end;
+	KUNIT_EXPECT_TRUE(test, cr_lazy_next(lr, &addr, &end));
+	KUNIT_EXPECT_EQ(test, addr, BASE + PG(5));
+	KUNIT_EXPECT_EQ(test, end, BASE + PG(10));
+	KUNIT_EXPECT_EQ(test, pages_left(lr), 9);
+
+	/* A fill that failed beside the fault does not poison its page. */
+	KUNIT_EXPECT_EQ(test, cr_lazy_poison(lr, BASE + PG(4)), 0);
+	KUNIT_EXPECT_PTR_EQ(test, cr_lazy_find(lr, BASE + PG(4)), NULL);
+	addr = 0;
+	KUNIT_EXPECT_FALSE(test, cr_lazy_next_poisoned(lr, &addr, &end));
+
+	/* A cut over it counts the pages still to fill. */
+	KUNIT_EXPECT_EQ(test, cr_lazy_remove(lr, BASE + PG(3), BASE + PG(6)), 2);
+	expect_only(test, lr, 0, 3, 3);
+	for (n = 0; n < 2; n++)
+		cr_lazy_filled(lr, BASE + PG(n));
+	KUNIT_EXPECT_PTR_EQ(test, mtree_load(&lr->mt, BASE), run);
+	cr_lazy_filled(lr, BASE + PG(2));
+	KUNIT_EXPECT_PTR_EQ(test, mtree_load(&lr->mt, BASE), NULL);
+	for (n = 9; n >= 6; n--)
+		cr_lazy_filled(lr, BASE + PG(n));
+	KUNIT_EXPECT_TRUE(test, mtree_empty(&lr->mt));
+	KUNIT_EXPECT_EQ(test, pages_left(lr), 0);
+	cr_lazy_ranges_destroy(lr);
+}
+
+/* A cut of one run's ranges leaves a page poisoned meanwhile. */
+static void lazy_remove_run_keeps_poisoned(struct kunit *test)
+{
+	struct cr_lazy_ranges *lr = lr_new(test);
+	struct cr_lazy_run *a = run_of(test, lr, 0, 6);
+	struct cr_lazy_run *b = run_of(test, lr, 6, 2);
+	unsigned long n;
+
+	KUNIT_ASSERT_EQ(test, cr_lazy_add(lr, a, BASE, BASE + PG(6)), 0);
+	KUNIT_ASSERT_EQ(test, cr_lazy_add(lr, b, BASE + PG(6), BASE + PG(8)), 0);
+	KUNIT_ASSERT_EQ(test, cr_lazy_poison(lr, BASE + PG(2)), 0);
+	cr_lazy_filled(lr, BASE + PG(4));
+	/* Five pages in the cut: one poisoned, one filled; b is not a's. */
+	KUNIT_EXPECT_EQ(test, cr_lazy_remove_run(lr, a, BASE, BASE + PG(8)), 4);
+	for (n = 0; n < 10; n++)
+		KUNIT_EXPECT_PTR_EQ_MSG(test, cr_lazy_find(lr, BASE + PG(n)),
+					n == 2 ? &cr_lazy_poisoned :
+					n >= 6 && n < 8 ? b : NULL,
+					"page %lu", n);
+	cr_lazy_ranges_destroy(lr);
+}
+
+/*
+ * How a random fill takes pages out: as the background and drops do,
+ * cutting ranges (cr_lazy_remove()); as faults do, marking pages
+ * (cr_lazy_filled()); or each page either way.
+ */
+enum fill_by { BY_CUT, BY_FAULT, BY_EITHER };
+
+/*
  * @total pages in runs of varied length, filled one page at a time in a
  * random order: the set ends empty, and on the way every page looked up
- * is where its run says.
+ * is where its run says. Filled by faults alone, the tree ends empty
+ * too: each range left it when its last page was marked.
  */
-static void lazy_random_fill(struct kunit *test, unsigned long total)
+static void lazy_random_fill(struct kunit *test, unsigned long total,
+			     enum fill_by by)
 {
 	struct cr_lazy_ranges *lr = lr_new(test);
 	struct rnd_state rnd;
 	struct cr_lazy_run *run;
 	unsigned long i, j, n, tmp, *order;
+	unsigned long addr;
+	bool fault;
+	long cut;
 	u64 sum;
 
 	order = vmalloc(array_size(total, sizeof(*order)));
@@ -281,7 +376,7 @@ static void lazy_random_fill(struct kunit *test, unsigned long total)
 		KUNIT_ASSERT_EQ(test, cr_lazy_add(lr, run, BASE + PG(i),
 						  BASE + PG(i + n)), 0);
 	}
-	KUNIT_ASSERT_EQ(test, atomic_long_read(&lr->nr_pages), total);
+	KUNIT_ASSERT_EQ(test, pages_left(lr), total);
 	/* Filled as a running task's faults fill it: in RCU mode. */
 	cr_lazy_ranges_publish(lr);
 	for (i = 0; i < total; i++)
@@ -294,11 +389,24 @@ static void lazy_random_fill(struct kunit *test, unsigned long total)
 	}
 	for (i = 0; i < total; i++) {
 		n = order[i];
-		run = cr_lazy_find(lr, BASE + PG(n));
-		if (!run || cr_lazy_page(run, BASE + PG(n), &sum) != IMG + PG(n) ||
-		    sum != 0xc0de0000 + n ||
-		    cr_lazy_remove(lr, BASE + PG(n), BASE + PG(n + 1)) != 1) {
-			KUNIT_FAIL(test, "page %lu, fill %lu", n, i);
+		addr = BASE + PG(n);
+		run = cr_lazy_find(lr, addr);
+		if (!run || cr_lazy_page(run, addr, &sum) != IMG + PG(n) ||
+		    sum != 0xc0de0000 + n) {
+			KUNIT_FAIL(test, "page %lu, fill %lu: not found", n, i);
+			break;
+		}
+		fault = by == BY_FAULT ||
+			(by == BY_EITHER && prandom_u32_state(&rnd) & 1);
+		if (fault) {
+			cr_lazy_filled(lr, addr);
+			cut = 1;
+		} else {
+			cut = cr_lazy_remove(lr, addr, addr + PAGE_SIZE);
+		}
+		if (cut != 1 || cr_lazy_find(lr, addr)) {
+			KUNIT_FAIL(test, "page %lu, fill %lu: still there (%ld)",
+				   n, i, cut);
 			break;
 		}
 		/* Let RCU free the tree's old nodes as it goes. */
@@ -307,11 +415,19 @@ static void lazy_random_fill(struct kunit *test, unsigned long total)
 		if (!(i % 65536))
 			rcu_barrier();
 	}
-	KUNIT_EXPECT_EQ(test, atomic_long_read(&lr->nr_pages), 0);
+	KUNIT_EXPECT_EQ(test, pages_left(lr), 0);
 	i = 0;
 	KUNIT_EXPECT_FALSE(test, cr_lazy_next(lr, &i, &n));
+	if (by != BY_EITHER)
+		KUNIT_EXPECT_TRUE(test, mtree_empty(&lr->mt));
 	vfree(order);
 	cr_lazy_ranges_destroy(lr);
+}
+
+/* Faults alone store into the tree once a range: not slow. */
+static void lazy_random_fault_fill_4k(struct kunit *test)
+{
+	lazy_random_fill(test, 1UL << 12, BY_FAULT);
 }
 
 /*
@@ -321,13 +437,23 @@ static void lazy_random_fill(struct kunit *test, unsigned long total)
  */
 static void lazy_random_fill_4k(struct kunit *test)
 {
-	lazy_random_fill(test, 1UL << 12);
+	lazy_random_fill(test, 1UL << 12, BY_CUT);
+}
+
+static void lazy_random_mixed_fill_4k(struct kunit *test)
+{
+	lazy_random_fill(test, 1UL << 12, BY_EITHER);
 }
 
 /* A million pages, as a random touch pattern over 4 GiB leaves them. */
 static void lazy_random_fill_1m(struct kunit *test)
 {
-	lazy_random_fill(test, 1UL << 20);
+	lazy_random_fill(test, 1UL << 20, BY_CUT);
+}
+
+static void lazy_random_fault_fill_1m(struct kunit *test)
+{
+	lazy_random_fill(test, 1UL << 20, BY_FAULT);
 }
 
 static struct kunit_case lazy_ranges_cases[] = {
@@ -336,8 +462,13 @@ static struct kunit_case lazy_ranges_cases[] = {
 	KUNIT_CASE(lazy_vma_boundary_inside_a_run),
 	KUNIT_CASE(lazy_sparse_batch_read),
 	KUNIT_CASE(lazy_bad_batch_poisoned),
+	KUNIT_CASE(lazy_fault_fill_marks),
+	KUNIT_CASE(lazy_remove_run_keeps_poisoned),
+	KUNIT_CASE(lazy_random_fault_fill_4k),
 	KUNIT_CASE_SLOW(lazy_random_fill_4k),
+	KUNIT_CASE_SLOW(lazy_random_mixed_fill_4k),
 	KUNIT_CASE_SLOW(lazy_random_fill_1m),
+	KUNIT_CASE_SLOW(lazy_random_fault_fill_1m),
 	{}
 };
 

@@ -9,12 +9,13 @@
 #ifndef _CHECKPOINT_LAZY_H
 #define _CHECKPOINT_LAZY_H
 
-#include <linux/atomic.h>
+#include <linux/bitops.h>
 #include <linux/list.h>
 #include <linux/maple_tree.h>
 #include <linux/mm_types.h>
 #include <linux/pram.h>
 #include <linux/types.h>
+#include <uapi/linux/ckpt_hdr.h>
 
 struct file;
 struct folio;
@@ -43,6 +44,8 @@ struct vm_fault;
  *	page stream
  * @meta: once read: the @nr addresses, then the @nr page checksums
  *	(none with %CR_PAGES_PRAM)
+ * @filled: once read: a bit for each of the @nr pages, set when a fault
+ *	filled it (cr_lazy_filled()), after the rest of @meta
  *
  * A lazy restart knows a batch by the fixed part of its PGARR record
  * alone; the first fill that needs a page of it reads the rest
@@ -59,19 +62,35 @@ struct cr_lazy_run {
 	u64 data_off;
 	struct pram_pos kept;
 	u64 *meta;
+	unsigned long *filled;
 };
+
+/* The u64s of a read run's addresses and checksums (struct cr_lazy_run). */
+static inline size_t cr_lazy_meta_words(const struct cr_lazy_run *run)
+{
+	/* A PRAM node keeps the pages: no checksums. */
+	return (size_t)run->nr * (run->flags & CR_PAGES_PRAM ? 1 : 2);
+}
+
+/* The bytes a read run's @meta takes, with its bitmap of pages filled. */
+static inline size_t cr_lazy_meta_size(const struct cr_lazy_run *run)
+{
+	return cr_lazy_meta_words(run) * sizeof(u64) +
+	       BITS_TO_LONGS(run->nr) * sizeof(unsigned long);
+}
 
 /**
  * struct cr_lazy_ranges - the pages of an address space still to fill
  * @mt: the ranges, by address, each pointing to its run
  * @chunks: the runs the ranges came from, allocated a chunk at a time
  *	before the address space runs, freed with the set
- * @nr_pages: pages in the ranges
+ *
+ * A page is in the set when its range is and its run does not mark it
+ * filled (&cr_lazy_run.filled).
  */
 struct cr_lazy_ranges {
 	struct maple_tree mt;
 	struct list_head chunks;
-	atomic_long_t nr_pages;
 };
 
 void cr_lazy_ranges_init(struct cr_lazy_ranges *lr);
@@ -92,6 +111,9 @@ struct cr_lazy_run *cr_lazy_find(struct cr_lazy_ranges *lr,
 u64 cr_lazy_page(const struct cr_lazy_run *run, unsigned long addr, u64 *sum);
 long cr_lazy_remove(struct cr_lazy_ranges *lr, unsigned long start,
 		    unsigned long end);
+long cr_lazy_remove_run(struct cr_lazy_ranges *lr, struct cr_lazy_run *run,
+			unsigned long start, unsigned long end);
+void cr_lazy_filled(struct cr_lazy_ranges *lr, unsigned long addr);
 int cr_lazy_poison(struct cr_lazy_ranges *lr, unsigned long addr);
 void cr_lazy_poison_run(struct cr_lazy_ranges *lr, struct cr_lazy_run *run);
 bool cr_lazy_next(struct cr_lazy_ranges *lr, unsigned long *addr,
