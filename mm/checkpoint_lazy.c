@@ -54,6 +54,7 @@
 #include <linux/ckpt_lazy.h>
 #include <linux/file.h>
 #include <linux/fs.h>
+#include <linux/memcontrol.h>
 #include <linux/mm.h>
 #include <linux/mutex.h>
 #include <linux/rmap.h>
@@ -1040,20 +1041,17 @@ int ckpt_lazy_fill_range(struct mm_struct *mm, unsigned long start,
 }
 
 /*
- * The background: a batch of pages in address order, then the next,
- * round again from the start, until none is left; then the image is let
- * go, and the address space made an ordinary one (ckpt_lazy_pending()).
- * A page that cannot be filled is poisoned, and passed.
+ * One round of the background: a batch of pages in address order from
+ * where the last round stopped, round again from the start, until none
+ * is left; then the image is let go, and the address space made an
+ * ordinary one (ckpt_lazy_pending()). A page that cannot be filled is
+ * poisoned, and passed. Returns whether there is more to do.
  */
-static void ckpt_lazy_work(struct work_struct *work)
+static bool ckpt_lazy_round(struct ckpt_lazy *lz, struct mm_struct *mm)
 {
-	struct ckpt_lazy *lz = container_of(work, struct ckpt_lazy, work);
-	struct mm_struct *mm = lz->mm;
 	unsigned long addr = lz->next, end;
-	long got = 1;
+	long got;
 
-	if (READ_ONCE(lz->stop) || !mmget_not_zero(mm))
-		return;
 	if (!cr_lazy_next(&lz->ranges, &addr, &end)) {
 		addr = 0;
 		if (!cr_lazy_next(&lz->ranges, &addr, &end)) {
@@ -1067,19 +1065,41 @@ static void ckpt_lazy_work(struct work_struct *work)
 				/* Pairs with ckpt_lazy_pending(): markers first. */
 				smp_store_release(&lz->done, true);
 			}
-			mmput_async(mm);
-			return;
+			return false;
 		}
 	}
 	got = ckpt_lazy_fill_batch(mm, lz, addr, end);
 	lz->next = addr + max(got, 1L) * PAGE_SIZE;
+	return true;
+}
+
+/*
+ * The background, a round at a time (ckpt_lazy_round()), in a worker.
+ * What it allocates beside the folios (a batch's addresses and
+ * checksums, the tree's nodes, page tables) is the address space's as a
+ * fault's would be: charged to its memory cgroup, not to the worker's.
+ */
+static void ckpt_lazy_work(struct work_struct *work)
+{
+	struct ckpt_lazy *lz = container_of(work, struct ckpt_lazy, work);
+	struct mm_struct *mm = lz->mm;
+	struct mem_cgroup *memcg, *old;
+	bool more;
+
+	if (READ_ONCE(lz->stop) || !mmget_not_zero(mm))
+		return;
+	memcg = get_mem_cgroup_from_mm(mm);
+	old = set_active_memcg(memcg);
+	more = ckpt_lazy_round(lz, mm);
+	set_active_memcg(old);
+	mem_cgroup_put(memcg);
 	/*
 	 * Queued again while the address space is held, so that its end,
 	 * ckpt_lazy_exit(), finds the work to cancel; and let go through
 	 * mmput_async(), since the end cannot run in this work, which it
 	 * waits for.
 	 */
-	if (!READ_ONCE(lz->stop))
+	if (more && !READ_ONCE(lz->stop))
 		queue_work(system_unbound_wq, &lz->work);
 	mmput_async(mm);
 }

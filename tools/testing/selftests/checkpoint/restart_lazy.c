@@ -18,6 +18,8 @@
  *   a batch whose digest does not match gets SIGBUS in all of its pages,
  *   the pages of the other batches are right;
  * - the image cannot be opened for writing while the task is lazy;
+ * - what the background allocates for the task is charged to the task's
+ *   memory cgroup;
  * - a task that exits in the middle leaves nothing behind (kmemleak, at
  *   the end of the run); one that dumps core in the middle dumps every
  *   page with its saved contents;
@@ -56,7 +58,7 @@ enum scenario {
 	S_RANDOM, S_BACKGROUND, S_DONTNEED, S_REMAP, S_MREMAP, S_FORK,
 	S_STOP, S_SIGBUS, S_BADBATCH, S_EXIT, S_SPARSE, S_SPARSE_BG, S_CORE,
 	S_VMSPLICE, S_POISON_TOUCHED, S_POISON_AT_FORK, S_RANDOM_MAJOR,
-	S_THREADS, S_ORDINARY_AGAIN, S_FAIL_NTH,
+	S_THREADS, S_ORDINARY_AGAIN, S_FAIL_NTH, S_CHARGED,
 };
 
 static int scenario;
@@ -507,6 +509,17 @@ static int resumed(void)
 			return 142;
 		signal(SIGBUS, SIG_DFL);
 		return all_but_damaged(area) ? 143 : 0;
+	case S_CHARGED:
+		/*
+		 * Not touched: once the background has mapped every page,
+		 * the test reads the cgroup's figures, the task stopped.
+		 */
+		for (k = 0; k < 1200 && resident() < NPAGES; k++)
+			usleep(100000);
+		if (resident() < NPAGES)
+			return 150;
+		raise(SIGSTOP);
+		return check_range(area, 0, NPAGES) ? 151 : 0;
 	case S_EXIT:
 		return 0;
 	case S_VMSPLICE:
@@ -634,6 +647,9 @@ static int exit_status(pid_t pid)
 	return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
 }
 
+/* The cgroup.procs a restart joins first, when not NULL. */
+static const char *restart_cgroup;
+
 /* Fork a restart of the image with @flags; its pid. */
 static pid_t restart_with(struct _test_data_lazy *self, unsigned long flags)
 {
@@ -641,6 +657,9 @@ static pid_t restart_with(struct _test_data_lazy *self, unsigned long flags)
 	pid_t pid = scenario == S_THREADS ? fork_clone3(0, image_pid) : fork();
 
 	if (!pid) {
+		/* "0": the writer itself. */
+		if (restart_cgroup && write_str(restart_cgroup, "0"))
+			_exit(4);
 		lseek(self->img, 0, SEEK_SET);
 		sys_restart(0, self->img, flags, self->log[1]);
 		_exit(RESTART_FAILED(errno));
@@ -847,6 +866,74 @@ TEST_F_TIMEOUT(lazy, the_background_fills_every_page, 300)
 	EXPECT_EQ(0, run_scenario(self, S_BACKGROUND)) {
 		TH_LOG("%s", self->logbuf);
 	}
+}
+
+/* The bytes a "@field N" line of a cgroup's memory.stat gives, or -1. */
+static long memcg_stat(const char *group, const char *field)
+{
+	size_t len = strlen(field);
+	char path[128], line[256];
+	long val = -1;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "%s/memory.stat", group);
+	f = fopen(path, "r");
+	if (!f)
+		return -1;
+	while (fgets(line, sizeof(line), f))
+		if (!strncmp(line, field, len) && line[len] == ' ') {
+			val = strtol(line + len + 1, NULL, 10);
+			break;
+		}
+	fclose(f);
+	return val;
+}
+
+#define MEMCG_ROOT	"/sys/fs/cgroup"
+#define MEMCG_GROUP	MEMCG_ROOT "/ckpt-lazy"
+
+/*
+ * What the background allocates for a task beside its pages (the page
+ * tables it maps them in, its batches' addresses and checksums, the
+ * set's nodes) is charged to the task's memory cgroup, as the task's
+ * own faults' would be, not to the worker that runs it: a container's
+ * limit sees what its restored task costs. The task is left untouched,
+ * so that the background maps every page, and the test reads the
+ * cgroup's page tables: at least one for each 2 MiB of the area.
+ */
+TEST_F_TIMEOUT(lazy, the_background_is_charged_to_the_task_s_cgroup, 300)
+{
+	long pt, kernel, want = NPAGES / 512 * PS;
+	int status;
+	pid_t pid;
+
+	if (geteuid())
+		SKIP(return, "the cgroup needs root");
+	mkdir(MEMCG_ROOT, 0755);
+	if (access(MEMCG_ROOT "/cgroup.procs", F_OK) &&
+	    mount("none", MEMCG_ROOT, "cgroup2", 0, NULL))
+		SKIP(return, "no cgroup v2 here");
+	if (write_str(MEMCG_ROOT "/cgroup.subtree_control", "+memory"))
+		SKIP(return, "no memory controller (CONFIG_MEMCG)");
+	rmdir(MEMCG_GROUP);
+	ASSERT_EQ(0, mkdir(MEMCG_GROUP, 0755));
+	ASSERT_EQ(0, image_of(self, S_CHARGED));
+	restart_cgroup = MEMCG_GROUP "/cgroup.procs";
+	pid = lazy_restart(self);
+	restart_cgroup = NULL;
+	ASSERT_EQ(pid, waitpid(pid, &status, WUNTRACED));
+	ASSERT_TRUE(WIFSTOPPED(status)) {
+		TH_LOG("status %#x: %s", status,
+		       read_log(self->log[0], self->logbuf,
+				sizeof(self->logbuf)));
+	}
+	pt = memcg_stat(MEMCG_GROUP, "pagetables");
+	kernel = memcg_stat(MEMCG_GROUP, "kernel");
+	TH_LOG("cgroup: pagetables %ld, kernel %ld bytes", pt, kernel);
+	EXPECT_LE(want, pt);
+	kill(pid, SIGCONT);
+	EXPECT_EQ(0, exit_status(pid));
+	rmdir(MEMCG_GROUP);
 }
 
 /*
