@@ -7,8 +7,8 @@
  * addresses with one reference held on every listed page. The first
  * entry of the list is always the array being filled; a new array goes
  * in front when the first cannot take what comes next. Once a batch is
- * written the arrays are released (references dropped, entries zeroed)
- * and kept for the next batch.
+ * written the arrays are released (references dropped, emptied) and kept
+ * for the next batch.
  */
 #include <linux/list.h>
 #include <linux/mm.h>
@@ -29,10 +29,11 @@ static struct cr_pgarr *cr_pgarr_alloc_one(void)
 
 	if (!pgarr)
 		return NULL;
-	pgarr->pages = kvcalloc(CR_PGARR_TOTAL, sizeof(*pgarr->pages),
-				GFP_KERNEL);
-	pgarr->vaddrs = kvcalloc(CR_PGARR_TOTAL, sizeof(*pgarr->vaddrs),
-				 GFP_KERNEL);
+	/* Entries past nr_used are never read: not zeroed. */
+	pgarr->pages = kvmalloc_array(CR_PGARR_TOTAL, sizeof(*pgarr->pages),
+				      GFP_KERNEL);
+	pgarr->vaddrs = kvmalloc_array(CR_PGARR_TOTAL, sizeof(*pgarr->vaddrs),
+				       GFP_KERNEL);
 	if (!pgarr->pages || !pgarr->vaddrs) {
 		cr_pgarr_free_one(pgarr);
 		return NULL;
@@ -40,7 +41,7 @@ static struct cr_pgarr *cr_pgarr_alloc_one(void)
 	return pgarr;
 }
 
-/* Drop the page references of one array and zero its entries. */
+/* Drop the page references of one array and empty it. */
 static void cr_pgarr_release_one(struct cr_pgarr *pgarr)
 {
 	unsigned int i;
@@ -49,8 +50,6 @@ static void cr_pgarr_release_one(struct cr_pgarr *pgarr)
 		/* A page store that kept a run's pages took their refs. */
 		if (pgarr->pages[i])
 			put_page(pgarr->pages[i]);
-		pgarr->pages[i] = NULL;
-		pgarr->vaddrs[i] = 0;
 	}
 	pgarr->nr_used = 0;
 }

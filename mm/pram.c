@@ -84,21 +84,20 @@ static u64 pram_addr_pfn(void *addr)
 	return addr ? page_to_pfn(virt_to_page(addr)) : 0;
 }
 
-/**
- * pram_alloc_meta() - a zeroed page for metadata or byte-stream data
- *
- * Return: its address, outside the kexec landing zone, or NULL.
+/*
+ * A page outside the kexec landing zone, allocated with @gfp: its
+ * address, or NULL.
  */
-void *pram_alloc_meta(void)
+static void *pram_alloc_outside_zone(gfp_t gfp)
 {
-	struct page *page = alloc_page(GFP_KERNEL | __GFP_ZERO);
+	struct page *page = alloc_page(gfp);
 	struct page *bad[8];
 	int nr_bad = 0;
 
 	while (page && pram_pfn_in_zone(page_to_pfn(page)) &&
 	       nr_bad < ARRAY_SIZE(bad)) {
 		bad[nr_bad++] = page;
-		page = alloc_page(GFP_KERNEL | __GFP_ZERO);
+		page = alloc_page(gfp);
 	}
 	while (nr_bad)
 		__free_page(bad[--nr_bad]);
@@ -107,6 +106,27 @@ void *pram_alloc_meta(void)
 		page = NULL;
 	}
 	return page ? page_address(page) : NULL;
+}
+
+/**
+ * pram_alloc_meta() - a zeroed page for metadata
+ *
+ * Return: its address, outside the kexec landing zone, or NULL.
+ */
+void *pram_alloc_meta(void)
+{
+	return pram_alloc_outside_zone(GFP_KERNEL | __GFP_ZERO);
+}
+
+/*
+ * A page a node's stream fills itself, not zeroed: a link page (see
+ * pram_new_link()) or a byte-stream page (see pram_write_iter()). Under
+ * TCG, zeroing the 1 MiB of them a 256 MiB checkpoint takes was an
+ * eighth of its time.
+ */
+static void *pram_alloc_filled(void)
+{
+	return pram_alloc_outside_zone(GFP_KERNEL);
 }
 
 static void pram_free_meta(void *addr)
@@ -160,10 +180,12 @@ static int pram_append(struct pram_node_info *ni, int s, u64 pfn)
 	struct pram_link *link = ni->tail[s];
 
 	if (!link || link->nr == PRAM_LINK_NR) {
-		struct pram_link *new = pram_alloc_meta();
+		struct pram_link *new = pram_alloc_filled();
 
 		if (!new)
 			return -ENOMEM;
+		/* The entries are written as they come: only the head is zeroed. */
+		memset(new, 0, offsetof(struct pram_link, pfn));
 		new->m.magic = PRAM_MAGIC_LINK;
 		if (link)
 			link->next_pfn = pram_addr_pfn(new);
@@ -359,7 +381,7 @@ ssize_t pram_write_iter(struct pram_stream *ps, struct iov_iter *from)
 	while (iov_iter_count(from)) {
 		off = offset_in_page(node->size);
 		if (!off) {
-			void *addr = pram_alloc_meta();
+			void *addr = pram_alloc_filled();
 
 			if (!addr)
 				break;
@@ -372,6 +394,13 @@ ssize_t pram_write_iter(struct pram_stream *ps, struct iov_iter *from)
 		tail = ps->node->tail[1];
 		page = pfn_to_page(tail->pfn[tail->nr - 1]);
 		n = copy_page_from_iter(page, off, PAGE_SIZE - off, from);
+		/*
+		 * What a fresh page's first write leaves is zeroed, so that
+		 * no stale kernel data goes into the node; later writes fill
+		 * it over the zeroes.
+		 */
+		if (!off && n < PAGE_SIZE)
+			memzero_page(page, n, PAGE_SIZE - n);
 		if (!n)
 			break;
 		node->size += n;
@@ -395,8 +424,12 @@ void pram_finish_save(struct pram_stream *ps)
 
 	for (s = 0; s < 2; s++) {
 		link = pram_first_link(ni->node, s);
-		for (; link; link = pram_pfn_addr(link->next_pfn))
+		for (; link; link = pram_pfn_addr(link->next_pfn)) {
+			/* Entries never written: zeroes, as the head's were. */
+			memset(&link->pfn[link->nr], 0,
+			       (PRAM_LINK_NR - link->nr) * sizeof(link->pfn[0]));
 			pram_seal(link);
+		}
 	}
 	mutex_lock(&pram_mutex);
 	ni->saving = false;

@@ -266,6 +266,67 @@ static void pram_test_checksums(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, pram_delete("kunit-csum"), 0);
 }
 
+/* Leave @n freed pages full of 0xa5, for the next allocations to reuse. */
+static void pram_test_dirty_free_pages(unsigned int n)
+{
+	struct page *pages[16];
+	unsigned int i;
+
+	for (i = 0; i < min_t(unsigned int, n, ARRAY_SIZE(pages)); i++) {
+		pages[i] = alloc_page(GFP_KERNEL);
+		if (pages[i])
+			memset(page_address(pages[i]), 0xa5, PAGE_SIZE);
+	}
+	while (i--)
+		if (pages[i])
+			__free_page(pages[i]);
+}
+
+/* How many bytes of [@from, @to) of @p are not zero. */
+static size_t pram_test_nonzero(const void *p, size_t from, size_t to)
+{
+	const u8 *b = p;
+	size_t n = 0;
+
+	for (; from < to; from++)
+		n += !!b[from];
+	return n;
+}
+
+/*
+ * Link and byte-stream pages are not zeroed when allocated, but what the
+ * node does not fill of them is zeroes once published: no stale kernel
+ * data goes into a node, to the next kernel.
+ */
+static void pram_test_no_stale_bytes(struct kunit *test)
+{
+	struct pram_test *t = test->priv;
+	struct pram_link *pages, *bytes;
+	struct pram_stream ps;
+	void *data;
+
+	pram_test_dirty_free_pages(16);
+	KUNIT_ASSERT_EQ(test, pram_prepare_save(&ps, "kunit-stale"), 0);
+	KUNIT_ASSERT_EQ(test, test_save_page(&ps, t->pages[0]), 0);
+	KUNIT_ASSERT_EQ(test, test_write(&ps, "0123456789", 10), 10);
+	pages = ps.node->tail[0];
+	bytes = ps.node->tail[1];
+	pram_finish_save(&ps);
+
+	KUNIT_EXPECT_EQ(test, pages->nr, 1);
+	KUNIT_EXPECT_EQ(test, bytes->nr, 1);
+	KUNIT_EXPECT_EQ(test, pram_test_nonzero(pages, offsetof(struct pram_link,
+								 pfn[1]),
+						PAGE_SIZE), 0);
+	KUNIT_EXPECT_EQ(test, pram_test_nonzero(bytes, offsetof(struct pram_link,
+								 pfn[1]),
+						PAGE_SIZE), 0);
+	data = page_address(pfn_to_page(bytes->pfn[0]));
+	KUNIT_EXPECT_EQ(test, memcmp(data, "0123456789", 10), 0);
+	KUNIT_EXPECT_EQ(test, pram_test_nonzero(data, 10, PAGE_SIZE), 0);
+	KUNIT_EXPECT_EQ(test, pram_delete("kunit-stale"), 0);
+}
+
 static struct kunit_case pram_test_cases[] = {
 	KUNIT_CASE(pram_test_page_stream),
 	KUNIT_CASE(pram_test_skip_and_page_at),
@@ -273,6 +334,7 @@ static struct kunit_case pram_test_cases[] = {
 	KUNIT_CASE(pram_test_discard),
 	KUNIT_CASE(pram_test_names),
 	KUNIT_CASE(pram_test_checksums),
+	KUNIT_CASE(pram_test_no_stale_bytes),
 	{}
 };
 
