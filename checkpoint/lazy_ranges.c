@@ -28,7 +28,10 @@
  * run's bitmap of pages filled (cr_lazy_filled()), and lookups pass over
  * a page whose bit is set as if it had left the set. A range whose pages
  * are all filled so leaves the tree with one store; the background, and
- * what drops pages, cut ranges as before.
+ * what drops pages, cut ranges as before, the background's cuts taking
+ * the marked pages next to what it filled with them
+ * (cr_lazy_remove_filled()), so that the tree ends empty. Faults on an
+ * image whose reads drop the fault's lock fill as the background does.
  */
 #include <linux/bsearch.h>
 #include <linux/maple_tree.h>
@@ -296,6 +299,32 @@ static bool cr_lazy_piece_index(const struct cr_lazy_run *run,
 	       *last - *first == (long)((hi - lo) >> PAGE_SHIFT);
 }
 
+/*
+ * The bitmap of pages filled is read without a lock while faults set its
+ * bits (set_bit()): each reader below asks for bits that may be stale,
+ * and rechecks under a lock, or acts only on bits found set, which stay.
+ */
+static long cr_lazy_next_marked(const struct cr_lazy_run *run, long from,
+				long last)
+{
+	/* Faults set bits meanwhile: see above. */
+	return data_race(find_next_bit(run->filled, last + 1, from));
+}
+
+static long cr_lazy_next_unmarked(const struct cr_lazy_run *run, long from,
+				  long last)
+{
+	/* Faults set bits meanwhile: see above. */
+	return data_race(find_next_zero_bit(run->filled, last + 1, from));
+}
+
+/* The address of page @i of a read run. */
+static unsigned long cr_lazy_addr(const struct cr_lazy_run *run, long i)
+{
+	return cr_lazy_dense(run) ? run->start + (i << PAGE_SHIFT) :
+				    run->meta[i];
+}
+
 /* How many pages from @lo to @hi, a piece of @run's, are not filled. */
 static unsigned long cr_lazy_piece_left(const struct cr_lazy_run *run,
 					unsigned long lo, unsigned long hi)
@@ -309,8 +338,10 @@ static unsigned long cr_lazy_piece_left(const struct cr_lazy_run *run,
 	if (!cr_lazy_is_read(run) ||
 	    !cr_lazy_piece_index(run, lo, hi, &first, &last))
 		return nr;
-	return nr - (bitmap_weight(run->filled, last + 1) -
-		     bitmap_weight(run->filled, first));
+	for (first = cr_lazy_next_marked(run, first, last); first <= last;
+	     first = cr_lazy_next_marked(run, first + 1, last))
+		nr--;
+	return nr;
 }
 
 /*
@@ -390,6 +421,52 @@ long cr_lazy_remove_run(struct cr_lazy_ranges *lr, struct cr_lazy_run *run,
 	return cr_lazy_cut(lr, run, start, end);
 }
 
+/*
+ * How many pages of @run next to page @i, which is one of its, going by
+ * @dir (1 or -1), are marked filled and lie one after the other.
+ */
+static unsigned long cr_lazy_marked_next_to(const struct cr_lazy_run *run,
+					    long i, long dir)
+{
+	unsigned long want = cr_lazy_addr(run, i), n = 0;
+
+	for (i += dir; i >= 0 && i < run->nr; i += dir, n++) {
+		want = dir > 0 ? want + PAGE_SIZE : want - PAGE_SIZE;
+		if (!test_bit(i, run->filled) || cr_lazy_addr(run, i) != want)
+			break;
+	}
+	return n;
+}
+
+/**
+ * cr_lazy_remove_filled() - take pages a fill mapped out of the set
+ * @lr: the set
+ * @run: their run
+ * @start: the first address, page-aligned
+ * @end: the address after the last, page-aligned
+ *
+ * As cr_lazy_remove_run(), and with them the pages of @run marked filled
+ * next to [@start, @end) on either side: cr_lazy_next() passes over
+ * marked pages, so no fill covers them, and a stretch of them left
+ * between two fills would stay in the tree as long as the set.
+ *
+ * Return: as cr_lazy_remove().
+ */
+long cr_lazy_remove_filled(struct cr_lazy_ranges *lr, struct cr_lazy_run *run,
+			   unsigned long start, unsigned long end)
+{
+	long first, last;
+
+	if (start >= end)
+		return 0;
+	if (cr_lazy_is_read(run) &&
+	    cr_lazy_piece_index(run, start, end - PAGE_SIZE, &first, &last)) {
+		start -= cr_lazy_marked_next_to(run, first, -1) << PAGE_SHIFT;
+		end += cr_lazy_marked_next_to(run, last, 1) << PAGE_SHIFT;
+	}
+	return cr_lazy_cut(lr, run, start, end);
+}
+
 /**
  * cr_lazy_filled() - a fault filled a page of the set
  * @lr: the set
@@ -398,9 +475,9 @@ long cr_lazy_remove_run(struct cr_lazy_ranges *lr, struct cr_lazy_run *run,
  * The page's bit in its run's bitmap is set, which lookups see as the
  * page gone; no store into the tree, which is what a fault would pay
  * for most (see the top of this file). When that fills the last page of
- * its range, the range leaves the tree. A page that left the set
- * meanwhile, or was poisoned by a fill that failed beside this one,
- * stays as it is.
+ * its range, the range leaves the tree. A page poisoned meanwhile by a
+ * fill that failed beside this one is taken out of the set: it is
+ * mapped, with its contents.
  */
 void cr_lazy_filled(struct cr_lazy_ranges *lr, unsigned long addr)
 {
@@ -415,20 +492,29 @@ void cr_lazy_filled(struct cr_lazy_ranges *lr, unsigned long addr)
 	hi = mas.last & PAGE_MASK;
 	rcu_read_unlock();
 	/* Runs live as long as the set: no RCU needed to use @run. */
-	if (!run || run == &cr_lazy_poisoned)
+	if (!run)
 		return;
-	if (!cr_lazy_is_read(run)) {
-		/* Filled from a batch not read: not from a fault; cut it out. */
-		cr_lazy_remove_run(lr, run, addr & PAGE_MASK,
-				   (addr & PAGE_MASK) + PAGE_SIZE);
+	/*
+	 * Poisoned by a fill that failed beside this one, or of a batch
+	 * not read (no bitmap): the page is mapped now, with its contents,
+	 * and goes out of the set as a range.
+	 */
+	if (run == &cr_lazy_poisoned || !cr_lazy_is_read(run)) {
+		cr_lazy_remove(lr, addr & PAGE_MASK,
+			       (addr & PAGE_MASK) + PAGE_SIZE);
 		return;
 	}
 	i = cr_lazy_index(run, addr);
 	if (i < 0)
 		return;
 	set_bit(i, run->filled);
+	/*
+	 * Ordered before the scan: of two faults that mark the last two
+	 * pages of a range, one sees the other's bit, and cuts the range.
+	 */
+	smp_mb__after_atomic();
 	if (cr_lazy_piece_index(run, lo, hi, &first, &last) &&
-	    find_next_zero_bit(run->filled, last + 1, first) > last)
+	    cr_lazy_next_unmarked(run, first, last) > last)
 		cr_lazy_remove_run(lr, run, lo, hi + PAGE_SIZE);
 }
 
@@ -510,10 +596,10 @@ static bool cr_lazy_piece_unfilled(const struct cr_lazy_run *run,
 		*end = hi + PAGE_SIZE;
 		return true;
 	}
-	from = find_next_zero_bit(run->filled, last + 1, first);
+	from = cr_lazy_next_unmarked(run, first, last);
 	if (from > last)
 		return false;
-	to = find_next_bit(run->filled, last + 1, from);
+	to = cr_lazy_next_marked(run, from, last);
 	*end = *addr + ((to - first) << PAGE_SHIFT);
 	*addr += (from - first) << PAGE_SHIFT;
 	return true;

@@ -839,7 +839,7 @@ static long ckpt_lazy_fill_batch(struct mm_struct *mm, struct ckpt_lazy *lz,
 	struct ckpt_lazy_batch *b;
 	struct cr_lazy_run *run;
 	struct folio *folio;
-	unsigned int i, n, good = 0;
+	unsigned int i, n, good = 0, mapped;
 	int err;
 
 	lockdep_assert_not_held(&mm->mmap_lock);
@@ -900,20 +900,27 @@ static long ckpt_lazy_fill_batch(struct mm_struct *mm, struct ckpt_lazy *lz,
 		} else {
 			/*
 			 * Unmapped meanwhile: the set has none of it now, and
-			 * the pages of a VMA that moved are filled before.
+			 * the pages of a VMA that moved are filled before. A
+			 * VMA split meanwhile (mprotect(), say) gets what lies
+			 * in it; the rest stays in the set, for a later round.
 			 */
 			vma = vma_lookup(mm, start);
-			if (vma && start + good * PAGE_SIZE <= vma->vm_end)
+			mapped = 0;
+			if (vma) {
+				good = min_t(unsigned long, good,
+					     (vma->vm_end - start) >> PAGE_SHIFT);
 				good = ckpt_lazy_map_batch(lz, vma, run, start,
 							   good, b);
+				mapped = good;
+			}
 			mmap_read_unlock(mm);
 			err = -ENOMEM;
 			/*
-			 * Every page of @run's the batch went through is
+			 * Every page of @run's the batch mapped through is
 			 * filled now: here, by its fault, or meanwhile.
 			 */
-			cr_lazy_remove_run(&lz->ranges, run, start,
-					   start + good * PAGE_SIZE);
+			cr_lazy_remove_filled(&lz->ranges, run, start,
+					      start + mapped * PAGE_SIZE);
 		}
 	}
 	for (i = 0; i < n; i++)

@@ -270,6 +270,24 @@ static void lazy_bad_batch_poisoned(struct kunit *test)
 	cr_lazy_ranges_destroy(lr);
 }
 
+/* The tree's entry at page @n is @want, from page @lo to page @hi - 1. */
+static void expect_entry(struct kunit *test, struct cr_lazy_ranges *lr,
+			 unsigned long n, void *want, unsigned long lo,
+			 unsigned long hi)
+{
+	MA_STATE(mas, &lr->mt, BASE + PG(n), BASE + PG(n));
+	void *entry;
+
+	rcu_read_lock();
+	entry = mas_walk(&mas);
+	rcu_read_unlock();
+	KUNIT_EXPECT_PTR_EQ_MSG(test, entry, want, "page %lu", n);
+	if (!entry || entry != want)
+		return;
+	KUNIT_EXPECT_EQ_MSG(test, mas.index, BASE + PG(lo), "page %lu", n);
+	KUNIT_EXPECT_EQ_MSG(test, mas.last, BASE + PG(hi) - 1, "page %lu", n);
+}
+
 /*
  * A fault marks its page filled: no range is split for it, yet no lookup
  * finds it, the ranges to fill go round it, it cannot be poisoned, and
@@ -287,8 +305,8 @@ static void lazy_fault_fill_marks(struct kunit *test)
 	cr_lazy_filled(lr, BASE + PG(4) + 9);
 	for (n = 0; n < 12; n++)
 		expect_page(test, lr, n, n < 10 && n != 4);
-	/* Still one range in the tree. */
-	KUNIT_EXPECT_PTR_EQ(test, mtree_load(&lr->mt, BASE + PG(4)), run);
+	/* Still one range in the tree, not split. */
+	expect_entry(test, lr, 4, run, 0, 10);
 	addr = 0;
 	KUNIT_EXPECT_TRUE(test, cr_lazy_next(lr, &addr, &end));
 	KUNIT_EXPECT_EQ(test, addr, BASE);
@@ -307,7 +325,8 @@ static void lazy_fault_fill_marks(struct kunit *test)
 
 	/* A cut over it counts the pages still to fill. */
 	KUNIT_EXPECT_EQ(test, cr_lazy_remove(lr, BASE + PG(3), BASE + PG(6)), 2);
-	expect_only(test, lr, 0, 3, 3);
+	for (n = 0; n < 12; n++)
+		expect_page(test, lr, n, n < 3 || (n >= 6 && n < 10));
 	for (n = 0; n < 2; n++)
 		cr_lazy_filled(lr, BASE + PG(n));
 	KUNIT_EXPECT_PTR_EQ(test, mtree_load(&lr->mt, BASE), run);
@@ -343,17 +362,126 @@ static void lazy_remove_run_keeps_poisoned(struct kunit *test)
 }
 
 /*
- * How a random fill takes pages out: as the background and drops do,
- * cutting ranges (cr_lazy_remove()); as faults do, marking pages
- * (cr_lazy_filled()); or each page either way.
+ * A fault marks pages of a batch whose pages are not all those from its
+ * first to its last, found by rank: ranges to fill go round them, and a
+ * range of it all marked leaves the tree. A background fill takes the
+ * marked pages next to it out with it (cr_lazy_remove_filled()), but no
+ * page of another range.
+ */
+static void lazy_fault_marks_sparse_batch(struct kunit *test)
+{
+	static const unsigned long pages[] = { 0, 1, 2, 5, 6, 7, 9 };
+	struct cr_lazy_ranges *lr = lr_new(test);
+	unsigned int i, nr = ARRAY_SIZE(pages);
+	unsigned long n, addr, end;
+	struct cr_lazy_run *run;
+	u64 *meta;
+
+	run = cr_lazy_run_alloc(lr, BASE, BASE + PG(9), nr, 0x100, 0);
+	KUNIT_ASSERT_NOT_NULL(test, run);
+	KUNIT_ASSERT_EQ(test, cr_lazy_add(lr, run, BASE, BASE + PG(10)), 0);
+	meta = kvmalloc(cr_lazy_meta_size(run), GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, meta);
+	for (i = 0; i < nr; i++) {
+		meta[i] = BASE + PG(pages[i]);
+		meta[nr + i] = 0x5a5a0000 + i;
+	}
+	cr_lazy_run_set(lr, run, meta, IMG);
+	cr_lazy_ranges_publish(lr);
+
+	cr_lazy_filled(lr, BASE + PG(1));
+	addr = 0;
+	KUNIT_EXPECT_TRUE(test, cr_lazy_next(lr, &addr, &end));
+	KUNIT_EXPECT_EQ(test, addr, BASE);
+	KUNIT_EXPECT_EQ(test, end, BASE + PG(1));
+	addr = end;
+	KUNIT_EXPECT_TRUE(test, cr_lazy_next(lr, &addr, &end));
+	KUNIT_EXPECT_EQ(test, addr, BASE + PG(2));
+	KUNIT_EXPECT_EQ(test, end, BASE + PG(3));
+	expect_entry(test, lr, 1, run, 0, 3);
+	cr_lazy_filled(lr, BASE);
+	cr_lazy_filled(lr, BASE + PG(2));
+	/* All of [0, 3) marked: out of the tree. */
+	expect_entry(test, lr, 1, NULL, 0, 0);
+
+	/* Page 5 marked, then a fill of 6: 5 goes with it, 7 and 9 stay. */
+	cr_lazy_filled(lr, BASE + PG(5));
+	KUNIT_EXPECT_EQ(test, cr_lazy_remove_filled(lr, run, BASE + PG(6),
+						    BASE + PG(7)), 1);
+	expect_entry(test, lr, 5, NULL, 0, 0);
+	expect_entry(test, lr, 7, run, 7, 8);
+	expect_entry(test, lr, 9, run, 9, 10);
+	for (n = 0; n < 12; n++)
+		KUNIT_EXPECT_EQ_MSG(test, !!cr_lazy_find(lr, BASE + PG(n)),
+				    n == 7 || n == 9, "page %lu", n);
+	cr_lazy_ranges_destroy(lr);
+}
+
+/*
+ * A background fill takes the marked pages on both sides of it out of
+ * the tree with it, and stops at the first page still to fill.
+ */
+static void lazy_fill_takes_marked_neighbours(struct kunit *test)
+{
+	struct cr_lazy_ranges *lr = lr_new(test);
+	struct cr_lazy_run *run = run_of(test, lr, 0, 10);
+	unsigned long n;
+
+	KUNIT_ASSERT_EQ(test, cr_lazy_add(lr, run, BASE, BASE + PG(10)), 0);
+	cr_lazy_ranges_publish(lr);
+	cr_lazy_filled(lr, BASE + PG(3));
+	cr_lazy_filled(lr, BASE + PG(4));
+	cr_lazy_filled(lr, BASE + PG(7));
+	cr_lazy_filled(lr, BASE + PG(9));
+	KUNIT_EXPECT_EQ(test, cr_lazy_remove_filled(lr, run, BASE + PG(5),
+						    BASE + PG(7)), 2);
+	expect_entry(test, lr, 0, run, 0, 3);
+	for (n = 3; n < 8; n++)
+		expect_entry(test, lr, n, NULL, 0, 0);
+	expect_entry(test, lr, 8, run, 8, 10);
+	for (n = 0; n < 12; n++)
+		expect_page(test, lr, n, n < 3 || n == 8);
+	cr_lazy_ranges_destroy(lr);
+}
+
+/*
+ * A page mapped by a fault after a fill beside it poisoned it, or of a
+ * batch not read yet, leaves the set as a range: it has its contents.
+ */
+static void lazy_filled_poisoned_or_unread(struct kunit *test)
+{
+	struct cr_lazy_ranges *lr = lr_new(test);
+	struct cr_lazy_run *a = run_of(test, lr, 0, 4);
+	struct cr_lazy_run *b;
+	unsigned long n;
+
+	b = cr_lazy_run_alloc(lr, BASE + PG(4), BASE + PG(7), 4, 0, 0);
+	KUNIT_ASSERT_NOT_NULL(test, b);
+	KUNIT_ASSERT_EQ(test, cr_lazy_add(lr, a, BASE, BASE + PG(4)), 0);
+	KUNIT_ASSERT_EQ(test, cr_lazy_add(lr, b, BASE + PG(4), BASE + PG(8)), 0);
+	cr_lazy_ranges_publish(lr);
+	KUNIT_ASSERT_EQ(test, cr_lazy_poison(lr, BASE + PG(1)), 0);
+	cr_lazy_filled(lr, BASE + PG(1));
+	cr_lazy_filled(lr, BASE + PG(5));
+	for (n = 0; n < 8; n++)
+		KUNIT_EXPECT_PTR_EQ_MSG(test, mtree_load(&lr->mt, BASE + PG(n)),
+					n == 1 || n == 5 ? NULL : n < 4 ?
+					(void *)a : (void *)b, "page %lu", n);
+	cr_lazy_ranges_destroy(lr);
+}
+
+/*
+ * How a random fill takes pages out: as drops do, cutting ranges
+ * (cr_lazy_remove()); as faults do, marking pages (cr_lazy_filled()); or
+ * each page either by a fault or as the background does, cutting it and
+ * the marked pages next to it (cr_lazy_remove_filled()).
  */
 enum fill_by { BY_CUT, BY_FAULT, BY_EITHER };
 
 /*
  * @total pages in runs of varied length, filled one page at a time in a
- * random order: the set ends empty, and on the way every page looked up
- * is where its run says. Filled by faults alone, the tree ends empty
- * too: each range left it when its last page was marked.
+ * random order: the set ends empty, and so does the tree, whichever way
+ * the pages went; on the way every page looked up is where its run says.
  */
 static void lazy_random_fill(struct kunit *test, unsigned long total,
 			     enum fill_by by)
@@ -398,12 +526,15 @@ static void lazy_random_fill(struct kunit *test, unsigned long total,
 		}
 		fault = by == BY_FAULT ||
 			(by == BY_EITHER && prandom_u32_state(&rnd) & 1);
-		if (fault) {
+		cut = 1;
+		if (fault)
 			cr_lazy_filled(lr, addr);
-			cut = 1;
-		} else {
+		else if (by == BY_CUT)
 			cut = cr_lazy_remove(lr, addr, addr + PAGE_SIZE);
-		}
+		else
+			cut = cr_lazy_remove_filled(lr, run, addr,
+						    addr + PAGE_SIZE);
+		/* A cut counts its page, and the marked next to it none. */
 		if (cut != 1 || cr_lazy_find(lr, addr)) {
 			KUNIT_FAIL(test, "page %lu, fill %lu: still there (%ld)",
 				   n, i, cut);
@@ -416,10 +547,7 @@ static void lazy_random_fill(struct kunit *test, unsigned long total,
 			rcu_barrier();
 	}
 	KUNIT_EXPECT_EQ(test, pages_left(lr), 0);
-	i = 0;
-	KUNIT_EXPECT_FALSE(test, cr_lazy_next(lr, &i, &n));
-	if (by != BY_EITHER)
-		KUNIT_EXPECT_TRUE(test, mtree_empty(&lr->mt));
+	KUNIT_EXPECT_TRUE(test, mtree_empty(&lr->mt));
 	vfree(order);
 	cr_lazy_ranges_destroy(lr);
 }
@@ -430,6 +558,12 @@ static void lazy_random_fault_fill_4k(struct kunit *test)
 	lazy_random_fill(test, 1UL << 12, BY_FAULT);
 }
 
+/* Half of the pages cut: a few hundred KiB of tree nodes freed. */
+static void lazy_random_mixed_fill_4k(struct kunit *test)
+{
+	lazy_random_fill(test, 1UL << 12, BY_EITHER);
+}
+
 /*
  * Slow cases, which the test kernel's boot skips (kunit.filter) and
  * kunit.py runs: under KASAN, the tree's freed nodes fill the
@@ -438,11 +572,6 @@ static void lazy_random_fault_fill_4k(struct kunit *test)
 static void lazy_random_fill_4k(struct kunit *test)
 {
 	lazy_random_fill(test, 1UL << 12, BY_CUT);
-}
-
-static void lazy_random_mixed_fill_4k(struct kunit *test)
-{
-	lazy_random_fill(test, 1UL << 12, BY_EITHER);
 }
 
 /* A million pages, as a random touch pattern over 4 GiB leaves them. */
@@ -464,9 +593,12 @@ static struct kunit_case lazy_ranges_cases[] = {
 	KUNIT_CASE(lazy_bad_batch_poisoned),
 	KUNIT_CASE(lazy_fault_fill_marks),
 	KUNIT_CASE(lazy_remove_run_keeps_poisoned),
+	KUNIT_CASE(lazy_fault_marks_sparse_batch),
+	KUNIT_CASE(lazy_fill_takes_marked_neighbours),
+	KUNIT_CASE(lazy_filled_poisoned_or_unread),
 	KUNIT_CASE(lazy_random_fault_fill_4k),
+	KUNIT_CASE(lazy_random_mixed_fill_4k),
 	KUNIT_CASE_SLOW(lazy_random_fill_4k),
-	KUNIT_CASE_SLOW(lazy_random_mixed_fill_4k),
 	KUNIT_CASE_SLOW(lazy_random_fill_1m),
 	KUNIT_CASE_SLOW(lazy_random_fault_fill_1m),
 	{}

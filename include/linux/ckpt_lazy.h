@@ -113,6 +113,8 @@ long cr_lazy_remove(struct cr_lazy_ranges *lr, unsigned long start,
 		    unsigned long end);
 long cr_lazy_remove_run(struct cr_lazy_ranges *lr, struct cr_lazy_run *run,
 			unsigned long start, unsigned long end);
+long cr_lazy_remove_filled(struct cr_lazy_ranges *lr, struct cr_lazy_run *run,
+			   unsigned long start, unsigned long end);
 void cr_lazy_filled(struct cr_lazy_ranges *lr, unsigned long addr);
 int cr_lazy_poison(struct cr_lazy_ranges *lr, unsigned long addr);
 void cr_lazy_poison_run(struct cr_lazy_ranges *lr, struct cr_lazy_run *run);

@@ -10,7 +10,8 @@
  *   never written between the saved ones, in a batch and across batches:
  *   they read zeroes, touched before or after their batch was read;
  * - during the lazy phase: MADV_DONTNEED and munmap()+mmap() give zeroes,
- *   never the image; mremap() moves the pages with their contents; a
+ *   never the image; a VMA split while the background fills it loses no
+ *   page; mremap() moves the pages with their contents; a
  *   fork() child sees the same memory; /proc/PID/mem,
  *   process_vm_readv() and vmsplice(2) (GUP, as a driver's direct I/O
  *   takes pages) read the saved contents;
@@ -58,7 +59,7 @@ enum scenario {
 	S_RANDOM, S_BACKGROUND, S_DONTNEED, S_REMAP, S_MREMAP, S_FORK,
 	S_STOP, S_SIGBUS, S_BADBATCH, S_EXIT, S_SPARSE, S_SPARSE_BG, S_CORE,
 	S_VMSPLICE, S_POISON_TOUCHED, S_POISON_AT_FORK, S_RANDOM_MAJOR,
-	S_THREADS, S_ORDINARY_AGAIN, S_FAIL_NTH, S_CHARGED,
+	S_THREADS, S_ORDINARY_AGAIN, S_FAIL_NTH, S_CHARGED, S_SPLIT_BG,
 };
 
 static int scenario;
@@ -350,6 +351,45 @@ static int poison_copied(void)
 }
 
 /* The restored task's part: its exit status says what went wrong. */
+/*
+ * Not touched: while the background fills, the VMA is split (and merged
+ * again) a little ahead of the first page it has not filled, by
+ * mprotect(), which leaves the pages to fill as they are; so that a
+ * batch the background read no longer lies in one VMA when it maps it.
+ * Every page must still come, with its contents.
+ */
+static int split_ahead_of_background(void)
+{
+	unsigned char *vec = malloc(NPAGES), *p;
+	unsigned long f;
+	int k, splits = 0;
+
+	if (!vec)
+		return 160;
+	for (k = 0; k < 5000; k++) {
+		if (mincore(area, NPAGES * PS, vec))
+			return 161;
+		for (f = 0; f < NPAGES && (vec[f] & 1); f++)
+			;
+		if (f + 64 >= NPAGES)
+			break;
+		p = area + (f + 32) * PS;
+		if (mprotect(p, PS, PROT_READ) ||
+		    mprotect(p, PS, PROT_READ | PROT_WRITE))
+			return 162;
+		splits++;
+	}
+	free(vec);
+	for (k = 0; k < 1200 && resident() < NPAGES; k++)
+		usleep(100000);
+	if (resident() < NPAGES)
+		return 163;
+	/* Too few splits to have met the background: no verdict. */
+	if (splits < 16)
+		return 164;
+	return check_range(area, 0, NPAGES) ? 165 : 0;
+}
+
 static int resumed(void)
 {
 	unsigned long i, j, tmp, *order, lo, hi;
@@ -509,6 +549,8 @@ static int resumed(void)
 			return 142;
 		signal(SIGBUS, SIG_DFL);
 		return all_but_damaged(area) ? 143 : 0;
+	case S_SPLIT_BG:
+		return split_ahead_of_background();
 	case S_CHARGED:
 		/*
 		 * Not touched: once the background has mapped every page,
@@ -864,6 +906,18 @@ TEST_F_TIMEOUT(lazy, a_failed_allocation_never_poisons_without_the_lock,
 TEST_F_TIMEOUT(lazy, the_background_fills_every_page, 300)
 {
 	EXPECT_EQ(0, run_scenario(self, S_BACKGROUND)) {
+		TH_LOG("%s", self->logbuf);
+	}
+}
+
+/*
+ * A batch the background read, then found split across two VMAs when it
+ * came to map it: what lies in the first VMA is mapped, the rest stays
+ * to fill, none is lost.
+ */
+TEST_F_TIMEOUT(lazy, a_vma_split_under_the_background_loses_nothing, 300)
+{
+	EXPECT_EQ(0, run_scenario(self, S_SPLIT_BG)) {
 		TH_LOG("%s", self->logbuf);
 	}
 }
