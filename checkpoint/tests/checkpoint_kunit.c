@@ -197,7 +197,7 @@ static void pgarr_fill_past_one_array(struct kunit *test)
 	__free_page(page);
 }
 
-/* A reset drops the references, zeroes the entries, keeps the arrays. */
+/* A reset drops the references, empties the arrays and keeps them. */
 static void pgarr_reset(struct kunit *test)
 {
 	struct page *page = alloc_page(GFP_KERNEL);
@@ -213,12 +213,9 @@ static void pgarr_reset(struct kunit *test)
 	cr_pgarr_release_all(&ctx);
 	KUNIT_EXPECT_EQ(test, page_ref_count(page), ref);
 	KUNIT_EXPECT_EQ(test, ctx.nr_pgarrs, 2);
-	list_for_each_entry(pgarr, &ctx.pgarr_list, list) {
+	/* Entries past nr_used are never read: they need no zeroing. */
+	list_for_each_entry(pgarr, &ctx.pgarr_list, list)
 		KUNIT_EXPECT_EQ(test, pgarr->nr_used, 0);
-		KUNIT_EXPECT_NULL(test, pgarr->pages[0]);
-		KUNIT_EXPECT_NULL(test, pgarr->pages[CR_PGARR_TOTAL - 1]);
-		KUNIT_EXPECT_EQ(test, pgarr->vaddrs[CR_PGARR_TOTAL - 1], 0);
-	}
 
 	/* The next batch reuses both arrays before allocating. */
 	KUNIT_EXPECT_EQ(test, pgarr_fill(&ctx, page, CR_PGARR_TOTAL * 2),

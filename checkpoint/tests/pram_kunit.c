@@ -300,6 +300,7 @@ static size_t pram_test_nonzero(const void *p, size_t from, size_t to)
  */
 static void pram_test_no_stale_bytes(struct kunit *test)
 {
+	size_t unused = offsetof(struct pram_link, pfn[1]);
 	struct pram_test *t = test->priv;
 	struct pram_link *pages, *bytes;
 	struct pram_stream ps;
@@ -315,12 +316,8 @@ static void pram_test_no_stale_bytes(struct kunit *test)
 
 	KUNIT_EXPECT_EQ(test, pages->nr, 1);
 	KUNIT_EXPECT_EQ(test, bytes->nr, 1);
-	KUNIT_EXPECT_EQ(test, pram_test_nonzero(pages, offsetof(struct pram_link,
-								 pfn[1]),
-						PAGE_SIZE), 0);
-	KUNIT_EXPECT_EQ(test, pram_test_nonzero(bytes, offsetof(struct pram_link,
-								 pfn[1]),
-						PAGE_SIZE), 0);
+	KUNIT_EXPECT_EQ(test, pram_test_nonzero(pages, unused, PAGE_SIZE), 0);
+	KUNIT_EXPECT_EQ(test, pram_test_nonzero(bytes, unused, PAGE_SIZE), 0);
 	data = page_address(pfn_to_page(bytes->pfn[0]));
 	KUNIT_EXPECT_EQ(test, memcmp(data, "0123456789", 10), 0);
 	KUNIT_EXPECT_EQ(test, pram_test_nonzero(data, 10, PAGE_SIZE), 0);
