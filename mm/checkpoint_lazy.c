@@ -52,6 +52,7 @@
 #include <linux/bvec.h>
 #include <linux/ckpt.h>
 #include <linux/ckpt_lazy.h>
+#include <linux/delay.h>
 #include <linux/file.h>
 #include <linux/fs.h>
 #include <linux/memcontrol.h>
@@ -690,13 +691,15 @@ static bool ckpt_lazy_wanted(void *arg, unsigned long addr)
  * which are still to fill, checked under the page table lock as for a
  * fault (ckpt_lazy_wanted()). They go out of the set. Returns how many
  * of the first pages were mapped, one after the other: 0 when the first
- * could not be (in the boot that saved it, say), for the caller to copy.
+ * could not be (in the boot that saved it, say), for the caller to copy;
+ * but *@held is set when the first is held by a fault that maps it in
+ * place itself (pram_page_held()): no copy of it is to be made.
  */
 static unsigned int ckpt_lazy_map_kept(struct mm_struct *mm,
 				       struct ckpt_lazy *lz,
 				       struct cr_lazy_run *run,
 				       unsigned long start, unsigned int n,
-				       struct ckpt_lazy_batch *b)
+				       struct ckpt_lazy_batch *b, bool *held)
 {
 	struct ckpt_lazy_want want = { .lz = lz, .run = run };
 	long idx = cr_lazy_index(run, start);
@@ -726,10 +729,36 @@ static unsigned int ckpt_lazy_map_kept(struct mm_struct *mm,
 	for (i = 0; i < got && !b->pages[i]; i++)
 		;
 	n = i;
+	*held = !n && got && pram_page_held(b->pages[0]);
 	for (; i < got; i++)
 		if (b->pages[i])
 			put_page(b->pages[i]);
 	return n;
+}
+
+/* How many times, 200 to 400 us each, a fault waits for a kept page. */
+#define CKPT_LAZY_KEPT_WAIT	250
+
+/*
+ * A kept page the background holds a moment, to map it in place itself
+ * (ckpt_lazy_map_kept()): rather than copy it, which would leave the
+ * node's page beside the copy, the fault lets go of its lock and waits
+ * until the page is mapped, or the node's and ours alone again (for at
+ * most 100 ms), then is retried, as filemap_fault() is after it waited
+ * for a folio's lock. The retry copies the page if it is held still.
+ * Our reference (@page's) keeps the page while we wait.
+ */
+static vm_fault_t ckpt_lazy_wait_kept(struct vm_fault *vmf, struct page *page)
+{
+	struct folio *folio = page_folio(page);
+	int i;
+
+	release_fault_lock(vmf);
+	for (i = 0; i < CKPT_LAZY_KEPT_WAIT && !folio_mapped(folio) &&
+	     folio_ref_count(folio) > 2; i++)
+		usleep_range(200, 400);
+	put_page(page);
+	return VM_FAULT_RETRY;
 }
 
 /**
@@ -747,6 +776,8 @@ static unsigned int ckpt_lazy_map_kept(struct mm_struct *mm,
  *
  * Return: 0 when the page is mapped; VM_FAULT_NOPAGE when something was
  * mapped meanwhile or the page was dropped (the access is retried);
+ * VM_FAULT_RETRY, the fault's lock released, when the background held
+ * the page a moment (ckpt_lazy_wait_kept());
  * the errors of vmf_anon_prepare(); VM_FAULT_SIGBUS when the address
  * space is going away; or VM_FAULT_FALLBACK for the caller to fill a
  * folio of its own.
@@ -783,6 +814,9 @@ vm_fault_t ckpt_lazy_map_in_place(struct vm_fault *vmf,
 		ckpt_lazy_filled(vmf);
 		return 0;
 	}
+	if (ret == -EBUSY && fault_flag_allow_retry_first(vmf->flags) &&
+	    !(vmf->flags & FAULT_FLAG_RETRY_NOWAIT))
+		return ckpt_lazy_wait_kept(vmf, page);
 	put_page(page);
 	if (ret == -EEXIST)
 		return VM_FAULT_NOPAGE;
@@ -840,6 +874,7 @@ static long ckpt_lazy_fill_batch(struct mm_struct *mm, struct ckpt_lazy *lz,
 	struct cr_lazy_run *run;
 	struct folio *folio;
 	unsigned int i, n, good = 0, mapped;
+	bool held;
 	int err;
 
 	lockdep_assert_not_held(&mm->mmap_lock);
@@ -858,10 +893,11 @@ static long ckpt_lazy_fill_batch(struct mm_struct *mm, struct ckpt_lazy *lz,
 	if (run && run != &cr_lazy_poisoned && run->flags & CR_PAGES_PRAM) {
 		n = min_t(unsigned long, (end - start) >> PAGE_SHIFT,
 			  CKPT_LAZY_BATCH);
-		good = ckpt_lazy_map_kept(mm, lz, run, start, n, b);
-		if (good) {
+		good = ckpt_lazy_map_kept(mm, lz, run, start, n, b, &held);
+		/* A page its fault maps in place: passed, not copied. */
+		if (good || held) {
 			kfree(b);
-			return good;
+			return good ?: 1;
 		}
 	}
 	if (mmap_read_lock_killable(mm)) {

@@ -74,6 +74,25 @@ static bool pram_page_fresh(struct folio *folio)
 	       !folio_test_lru(folio) && folio_ref_count(folio) == 2;
 }
 
+/**
+ * pram_page_held() - whether a kept page is held a moment by another
+ * @page: the page, as pram_page_at() gave it (the caller's reference)
+ *
+ * Return: true when the page would be fresh from the previous kernel
+ * (it can be mapped as it is) but for references held besides the
+ * node's and the caller's: another loader of the node, about to map it
+ * itself (a lazy restart's fault, or its background, a batch at a time),
+ * holds one for a moment.
+ */
+bool pram_page_held(struct page *page)
+{
+	struct folio *folio = page_folio(page);
+
+	return !folio_test_large(folio) && !folio_test_anon(folio) &&
+	       !folio->mapping && !folio_mapped(folio) &&
+	       !folio_test_lru(folio) && folio_ref_count(folio) > 2;
+}
+
 /*
  * Ready a kept page to be mapped as it is: fresh (no one else has it to
  * lock or map), locked, and charged to @mm as do_anonymous_page()
@@ -226,7 +245,9 @@ int pram_map_pages(struct vm_area_struct *vma, const u64 *addrs,
  * Return: 0 when it is mapped (the caller's reference is the mapping's
  * now); -EAGAIN when it cannot be mapped as it is (not fresh from the
  * previous kernel, or its charge failed: the caller copies it, and keeps
- * its reference); -EEXIST when something was mapped meanwhile or @want
+ * its reference); -EBUSY when it is fresh but another loader of the node
+ * holds it a moment, to map it itself (the caller keeps its reference);
+ * -EEXIST when something was mapped meanwhile or @want
  * says no (the access is retried); -EFAULT when the address space is
  * going away (check_stable_address_space()).
  */
@@ -239,7 +260,7 @@ int pram_map_fault_page(struct vm_fault *vmf, struct page *page,
 	int ret = 0;
 
 	if (!pram_prepare(folio, vma->vm_mm))
-		return -EAGAIN;
+		return pram_page_held(page) ? -EBUSY : -EAGAIN;
 	vmf->pte = pte_offset_map_lock(vma->vm_mm, vmf->pmd, addr, &vmf->ptl);
 	if (!vmf->pte) {
 		/* the PMD changed: retried */
