@@ -95,6 +95,15 @@
  * @stop: the address space is going away: the background stops
  * @done: every page is filled, or poisoned and a poison PTE marker:
  *	the address space is an ordinary one again (ckpt_lazy_pending())
+ * @kept_lo: while the background holds a batch of kept pages to map
+ *	them in place, the address of its first, else 0
+ * @kept_hi: and the address after its last
+ * @kept_fault: while a read fault maps a kept page in place, its
+ *	address, else 0 (one of them, when several run at once)
+ *
+ * The last three let a fault and the background that meet on a kept
+ * page, each holding a reference that makes it look taken to the other,
+ * leave it to each other rather than copy it (ckpt_lazy_wait_kept()).
  */
 struct ckpt_lazy {
 	struct cr_lazy_ranges ranges;
@@ -110,11 +119,15 @@ struct ckpt_lazy {
 	unsigned long next;
 	bool stop;
 	bool done;
+	unsigned long kept_lo;
+	unsigned long kept_hi;
+	unsigned long kept_fault;
 };
 
 static void ckpt_lazy_work(struct work_struct *work);
 static long ckpt_lazy_fill_batch(struct mm_struct *mm, struct ckpt_lazy *lz,
-				 unsigned long start, unsigned long end);
+				 unsigned long start, unsigned long end,
+				 bool may_pass);
 
 /**
  * ckpt_lazy_create() - make an address space that restart builds lazy
@@ -407,7 +420,7 @@ static vm_fault_t ckpt_lazy_fill_unlocked(struct vm_fault *vmf,
 	if (!mmget_not_zero(mm))
 		return VM_FAULT_SIGBUS;
 	release_fault_lock(vmf);
-	ckpt_lazy_fill_batch(mm, lz, addr, addr + PAGE_SIZE);
+	ckpt_lazy_fill_batch(mm, lz, addr, addr + PAGE_SIZE, false);
 	mmput(mm);
 	return VM_FAULT_RETRY | VM_FAULT_MAJOR;
 }
@@ -692,8 +705,8 @@ static bool ckpt_lazy_wanted(void *arg, unsigned long addr)
  * fault (ckpt_lazy_wanted()). They go out of the set. Returns how many
  * of the first pages were mapped, one after the other: 0 when the first
  * could not be (in the boot that saved it, say), for the caller to copy;
- * but *@held is set when the first is held by a fault that maps it in
- * place itself (pram_page_held()): no copy of it is to be made.
+ * but *@held is set when a read fault is mapping the first in place
+ * itself (&ckpt_lazy.kept_fault): no copy of it is to be made now.
  */
 static unsigned int ckpt_lazy_map_kept(struct mm_struct *mm,
 				       struct ckpt_lazy *lz,
@@ -706,6 +719,11 @@ static unsigned int ckpt_lazy_map_kept(struct mm_struct *mm,
 	struct vm_area_struct *vma;
 	unsigned int i, got = 0;
 
+	/* Faults on these pages wait for them rather than copy them. */
+	WRITE_ONCE(lz->kept_hi, start + n * PAGE_SIZE);
+	WRITE_ONCE(lz->kept_lo, start);
+	/* The window is seen by a fault that sees our references. */
+	smp_mb();
 	/* The node is held as long as the image is. */
 	down_read(&lz->sem);
 	while (lz->file && idx >= 0 && got < n) {
@@ -729,33 +747,43 @@ static unsigned int ckpt_lazy_map_kept(struct mm_struct *mm,
 	for (i = 0; i < got && !b->pages[i]; i++)
 		;
 	n = i;
-	*held = !n && got && pram_page_held(b->pages[0]);
+	*held = !n && got && READ_ONCE(lz->kept_fault) == start;
 	for (; i < got; i++)
 		if (b->pages[i])
 			put_page(b->pages[i]);
+	WRITE_ONCE(lz->kept_lo, 0);
+	WRITE_ONCE(lz->kept_hi, 0);
 	return n;
 }
 
 /* How many times, 200 to 400 us each, a fault waits for a kept page. */
 #define CKPT_LAZY_KEPT_WAIT	250
 
+/* Whether the background holds the kept page at @addr, to map it. */
+static bool ckpt_lazy_kept_busy(struct ckpt_lazy *lz, unsigned long addr)
+{
+	return addr >= READ_ONCE(lz->kept_lo) && addr < READ_ONCE(lz->kept_hi);
+}
+
 /*
  * A kept page the background holds a moment, to map it in place itself
  * (ckpt_lazy_map_kept()): rather than copy it, which would leave the
  * node's page beside the copy, the fault lets go of its lock and waits
- * until the page is mapped, or the node's and ours alone again (for at
- * most 100 ms), then is retried, as filemap_fault() is after it waited
- * for a folio's lock. The retry copies the page if it is held still.
- * Our reference (@page's) keeps the page while we wait.
+ * until the page is mapped or the background is past it (for at most
+ * 100 ms), then is retried, as filemap_fault() is after it waited for a
+ * folio's lock. The retry copies the page if it is held still. Our
+ * reference (@page's) keeps the page while we wait.
  */
-static vm_fault_t ckpt_lazy_wait_kept(struct vm_fault *vmf, struct page *page)
+static vm_fault_t ckpt_lazy_wait_kept(struct vm_fault *vmf,
+				      struct ckpt_lazy *lz, struct page *page)
 {
+	unsigned long addr = vmf->address & PAGE_MASK;
 	struct folio *folio = page_folio(page);
 	int i;
 
 	release_fault_lock(vmf);
 	for (i = 0; i < CKPT_LAZY_KEPT_WAIT && !folio_mapped(folio) &&
-	     folio_ref_count(folio) > 2; i++)
+	     ckpt_lazy_kept_busy(lz, addr); i++)
 		usleep_range(200, 400);
 	put_page(page);
 	return VM_FAULT_RETRY;
@@ -799,6 +827,10 @@ vm_fault_t ckpt_lazy_map_in_place(struct vm_fault *vmf,
 	fault = vmf_anon_prepare(vmf);
 	if (fault)
 		return fault;
+	/* For the background: this page it need not copy (struct ckpt_lazy). */
+	WRITE_ONCE(lz->kept_fault, vmf->address & PAGE_MASK);
+	/* Seen by a background that sees our reference on the page. */
+	smp_mb();
 	/* The node is held as long as the image is. */
 	down_read(&lz->sem);
 	if (lz->file && !ckpt_lazy_read_run(lz, run)) {
@@ -807,16 +839,21 @@ vm_fault_t ckpt_lazy_map_in_place(struct vm_fault *vmf,
 			page = pram_page_at(&run->kept, idx);
 	}
 	up_read(&lz->sem);
+	ret = page ? pram_map_fault_page(vmf, page, ckpt_lazy_wanted, &want) :
+		     -EAGAIN;
+	WRITE_ONCE(lz->kept_fault, 0);
 	if (!page)
 		return VM_FAULT_FALLBACK;
-	ret = pram_map_fault_page(vmf, page, ckpt_lazy_wanted, &want);
 	if (!ret) {
 		ckpt_lazy_filled(vmf);
 		return 0;
 	}
-	if (ret == -EBUSY && fault_flag_allow_retry_first(vmf->flags) &&
+	/* Held by another: by the background, if it says so. */
+	smp_rmb();
+	if (ret == -EBUSY && ckpt_lazy_kept_busy(lz, vmf->address & PAGE_MASK) &&
+	    fault_flag_allow_retry_first(vmf->flags) &&
 	    !(vmf->flags & FAULT_FLAG_RETRY_NOWAIT))
-		return ckpt_lazy_wait_kept(vmf, page);
+		return ckpt_lazy_wait_kept(vmf, lz, page);
 	put_page(page);
 	if (ret == -EEXIST)
 		return VM_FAULT_NOPAGE;
@@ -861,13 +898,15 @@ static int ckpt_lazy_ready(struct ckpt_lazy *lz, unsigned long start,
  * range goes out of the set. Pages a PRAM node keeps are mapped as they
  * are where they can be (ckpt_lazy_map_kept()), else copied so. A page
  * whose contents cannot be had is poisoned; one that cannot be had for
- * want of memory, or a fatal signal, stays, for a later try. The caller
- * holds a user reference on @mm, not its mmap lock. Returns how many
- * pages it went past, -EIO when the first was poisoned, -ENOMEM, or
- * -EINTR.
+ * want of memory, or a fatal signal, stays, for a later try. With
+ * @may_pass (the background), a kept page that a read fault is mapping
+ * in place is passed rather than copied. The caller holds a user
+ * reference on @mm, not its mmap lock. Returns how many pages it went
+ * past, -EIO when the first was poisoned, -ENOMEM, or -EINTR.
  */
 static long ckpt_lazy_fill_batch(struct mm_struct *mm, struct ckpt_lazy *lz,
-				 unsigned long start, unsigned long end)
+				 unsigned long start, unsigned long end,
+				 bool may_pass)
 {
 	struct vm_area_struct *vma;
 	struct ckpt_lazy_batch *b;
@@ -894,8 +933,11 @@ static long ckpt_lazy_fill_batch(struct mm_struct *mm, struct ckpt_lazy *lz,
 		n = min_t(unsigned long, (end - start) >> PAGE_SHIFT,
 			  CKPT_LAZY_BATCH);
 		good = ckpt_lazy_map_kept(mm, lz, run, start, n, b, &held);
-		/* A page its fault maps in place: passed, not copied. */
-		if (good || held) {
+		/*
+		 * A page its fault maps in place: the background passes it,
+		 * not copied; what must have it now (fork()) copies it.
+		 */
+		if (good || (held && may_pass)) {
 			kfree(b);
 			return good ?: 1;
 		}
@@ -1068,7 +1110,7 @@ int ckpt_lazy_fill_range(struct mm_struct *mm, unsigned long start,
 	while (cr_lazy_next(&lz->ranges, &addr, &stop) && addr < end) {
 		if (fatal_signal_pending(current))
 			return -EINTR;
-		got = ckpt_lazy_fill_batch(mm, lz, addr, min(stop, end));
+		got = ckpt_lazy_fill_batch(mm, lz, addr, min(stop, end), false);
 		if (got == -EINTR)
 			return got;
 		if (got < 0) {
@@ -1111,7 +1153,7 @@ static bool ckpt_lazy_round(struct ckpt_lazy *lz, struct mm_struct *mm)
 			return false;
 		}
 	}
-	got = ckpt_lazy_fill_batch(mm, lz, addr, end);
+	got = ckpt_lazy_fill_batch(mm, lz, addr, end, true);
 	lz->next = addr + max(got, 1L) * PAGE_SIZE;
 	return true;
 }

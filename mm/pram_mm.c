@@ -74,17 +74,14 @@ static bool pram_page_fresh(struct folio *folio)
 	       !folio_test_lru(folio) && folio_ref_count(folio) == 2;
 }
 
-/**
- * pram_page_held() - whether a kept page is held a moment by another
- * @page: the page, as pram_page_at() gave it (the caller's reference)
- *
- * Return: true when the page would be fresh from the previous kernel
- * (it can be mapped as it is) but for references held besides the
- * node's and the caller's: another loader of the node, about to map it
- * itself (a lazy restart's fault, or its background, a batch at a time),
- * holds one for a moment.
+/*
+ * Whether a kept page (the caller's reference on it) would be fresh from
+ * the previous kernel but for references held besides the node's and the
+ * caller's: another loader of the node about to map it itself (a lazy
+ * restart's background, a batch at a time) holds one for a moment; so
+ * does a second node that lists the page, for good.
  */
-bool pram_page_held(struct page *page)
+static bool pram_page_held(struct page *page)
 {
 	struct folio *folio = page_folio(page);
 
@@ -245,8 +242,9 @@ int pram_map_pages(struct vm_area_struct *vma, const u64 *addrs,
  * Return: 0 when it is mapped (the caller's reference is the mapping's
  * now); -EAGAIN when it cannot be mapped as it is (not fresh from the
  * previous kernel, or its charge failed: the caller copies it, and keeps
- * its reference); -EBUSY when it is fresh but another loader of the node
- * holds it a moment, to map it itself (the caller keeps its reference);
+ * its reference); -EBUSY when it would be fresh but for others'
+ * references (pram_page_held()): the caller keeps its reference, and
+ * may wait for a loader that maps it itself, or copy it;
  * -EEXIST when something was mapped meanwhile or @want
  * says no (the access is retried); -EFAULT when the address space is
  * going away (check_stable_address_space()).

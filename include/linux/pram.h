@@ -96,7 +96,6 @@ int pram_map_pages(struct vm_area_struct *vma, const u64 *addrs,
 		   void *arg);
 int pram_map_fault_page(struct vm_fault *vmf, struct page *page,
 			pram_map_want_fn want, void *arg);
-bool pram_page_held(struct page *page);
 int pram_add_shmem_page(struct inode *inode, pgoff_t index,
 			struct page *page);
 
@@ -144,11 +143,6 @@ static inline int pram_map_fault_page(struct vm_fault *vmf,
 				      pram_map_want_fn want, void *arg)
 {
 	return -EAGAIN;
-}
-
-static inline bool pram_page_held(struct page *page)
-{
-	return false;
 }
 
 /* Only a PRAM page store shares pages: never called without PRAM. */
