@@ -95,15 +95,11 @@
  * @stop: the address space is going away: the background stops
  * @done: every page is filled, or poisoned and a poison PTE marker:
  *	the address space is an ordinary one again (ckpt_lazy_pending())
- * @kept_lo: while the background holds a batch of kept pages to map
- *	them in place, the address of its first, else 0
- * @kept_hi: and the address after its last
- * @kept_fault: while a read fault maps a kept page in place, its
- *	address, else 0 (one of them, when several run at once)
- *
- * The last three let a fault and the background that meet on a kept
- * page, each holding a reference that makes it look taken to the other,
- * leave it to each other rather than copy it (ckpt_lazy_wait_kept()).
+ * @kept_lock: held by whoever has a reference on a kept page to map it
+ *	in place (the background, a read fault), from taking the reference
+ *	to dropping it: a kept page is mapped as it is only while the node's
+ *	reference and the mapper's are all it has (pram_page_fresh()), and
+ *	two mappers that each see the other's reference would both copy it
  */
 struct ckpt_lazy {
 	struct cr_lazy_ranges ranges;
@@ -119,15 +115,12 @@ struct ckpt_lazy {
 	unsigned long next;
 	bool stop;
 	bool done;
-	unsigned long kept_lo;
-	unsigned long kept_hi;
-	unsigned long kept_fault;
+	struct mutex kept_lock;	/* one mapper of kept pages at a time */
 };
 
 static void ckpt_lazy_work(struct work_struct *work);
 static long ckpt_lazy_fill_batch(struct mm_struct *mm, struct ckpt_lazy *lz,
-				 unsigned long start, unsigned long end,
-				 bool may_pass);
+				 unsigned long start, unsigned long end);
 
 /**
  * ckpt_lazy_create() - make an address space that restart builds lazy
@@ -170,6 +163,7 @@ struct ckpt_lazy *ckpt_lazy_create(struct mm_struct *mm, struct file *file,
 	lz->base = base;
 	init_rwsem(&lz->sem);
 	mutex_init(&lz->read_lock);
+	mutex_init(&lz->kept_lock);
 	INIT_WORK(&lz->work, ckpt_lazy_work);
 	WRITE_ONCE(mm->ckpt_lazy, lz);
 	return lz;
@@ -420,7 +414,7 @@ static vm_fault_t ckpt_lazy_fill_unlocked(struct vm_fault *vmf,
 	if (!mmget_not_zero(mm))
 		return VM_FAULT_SIGBUS;
 	release_fault_lock(vmf);
-	ckpt_lazy_fill_batch(mm, lz, addr, addr + PAGE_SIZE, false);
+	ckpt_lazy_fill_batch(mm, lz, addr, addr + PAGE_SIZE);
 	mmput(mm);
 	return VM_FAULT_RETRY | VM_FAULT_MAJOR;
 }
@@ -704,29 +698,26 @@ static bool ckpt_lazy_wanted(void *arg, unsigned long addr)
  * which are still to fill, checked under the page table lock as for a
  * fault (ckpt_lazy_wanted()). They go out of the set. Returns how many
  * of the first pages were mapped, one after the other: 0 when the first
- * could not be (in the boot that saved it, say), for the caller to copy;
- * but *@held is set when a read fault is mapping the first in place
- * itself (&ckpt_lazy.kept_fault): no copy of it is to be made now.
+ * could not be (in the boot that saved it, say), for the caller to copy.
  */
 static unsigned int ckpt_lazy_map_kept(struct mm_struct *mm,
 				       struct ckpt_lazy *lz,
 				       struct cr_lazy_run *run,
 				       unsigned long start, unsigned int n,
-				       struct ckpt_lazy_batch *b, bool *held)
+				       struct ckpt_lazy_batch *b)
 {
 	struct ckpt_lazy_want want = { .lz = lz, .run = run };
 	long idx = cr_lazy_index(run, start);
 	struct vm_area_struct *vma;
 	unsigned int i, got = 0;
 
-	/* Faults on these pages wait for them rather than copy them. */
-	WRITE_ONCE(lz->kept_hi, start + n * PAGE_SIZE);
-	WRITE_ONCE(lz->kept_lo, start);
-	/* The window is seen by a fault that sees our references. */
-	smp_mb();
+	if (idx < 0 || mmap_read_lock_killable(mm))
+		return 0;
+	/* No fault holds a reference on these pages while we do. */
+	mutex_lock(&lz->kept_lock);
 	/* The node is held as long as the image is. */
 	down_read(&lz->sem);
-	while (lz->file && idx >= 0 && got < n) {
+	while (lz->file && got < n) {
 		b->pages[got] = pram_page_at(&run->kept, idx + got);
 		if (!b->pages[got])
 			break;
@@ -734,59 +725,22 @@ static unsigned int ckpt_lazy_map_kept(struct mm_struct *mm,
 		got++;
 	}
 	up_read(&lz->sem);
-	if (got && !mmap_read_lock_killable(mm)) {
-		/* As for a batch of copies: unmapped meanwhile, none to map. */
-		vma = vma_lookup(mm, start);
-		if (vma && start + got * PAGE_SIZE <= vma->vm_end)
-			pram_map_pages(vma, b->addrs, b->pages, got,
-				       ckpt_lazy_wanted, &want);
-		mmap_read_unlock(mm);
-	}
+	/* As for a batch of copies: unmapped meanwhile, none to map. */
+	vma = vma_lookup(mm, start);
+	if (got && vma && start + got * PAGE_SIZE <= vma->vm_end)
+		pram_map_pages(vma, b->addrs, b->pages, got,
+			       ckpt_lazy_wanted, &want);
 	/* Mapped: the page's reference is the mapping's now (NULL here). */
-	ckpt_lazy_remove_filled(lz, start, got, b);
 	for (i = 0; i < got && !b->pages[i]; i++)
 		;
 	n = i;
-	*held = !n && got && READ_ONCE(lz->kept_fault) == start;
 	for (; i < got; i++)
 		if (b->pages[i])
 			put_page(b->pages[i]);
-	WRITE_ONCE(lz->kept_lo, 0);
-	WRITE_ONCE(lz->kept_hi, 0);
+	mutex_unlock(&lz->kept_lock);
+	mmap_read_unlock(mm);
+	ckpt_lazy_remove_filled(lz, start, got, b);
 	return n;
-}
-
-/* How many times, 200 to 400 us each, a fault waits for a kept page. */
-#define CKPT_LAZY_KEPT_WAIT	250
-
-/* Whether the background holds the kept page at @addr, to map it. */
-static bool ckpt_lazy_kept_busy(struct ckpt_lazy *lz, unsigned long addr)
-{
-	return addr >= READ_ONCE(lz->kept_lo) && addr < READ_ONCE(lz->kept_hi);
-}
-
-/*
- * A kept page the background holds a moment, to map it in place itself
- * (ckpt_lazy_map_kept()): rather than copy it, which would leave the
- * node's page beside the copy, the fault lets go of its lock and waits
- * until the page is mapped or the background is past it (for at most
- * 100 ms), then is retried, as filemap_fault() is after it waited for a
- * folio's lock. The retry copies the page if it is held still. Our
- * reference (@page's) keeps the page while we wait.
- */
-static vm_fault_t ckpt_lazy_wait_kept(struct vm_fault *vmf,
-				      struct ckpt_lazy *lz, struct page *page)
-{
-	unsigned long addr = vmf->address & PAGE_MASK;
-	struct folio *folio = page_folio(page);
-	int i;
-
-	release_fault_lock(vmf);
-	for (i = 0; i < CKPT_LAZY_KEPT_WAIT && !folio_mapped(folio) &&
-	     ckpt_lazy_kept_busy(lz, addr); i++)
-		usleep_range(200, 400);
-	put_page(page);
-	return VM_FAULT_RETRY;
 }
 
 /**
@@ -799,22 +753,23 @@ static vm_fault_t ckpt_lazy_wait_kept(struct vm_fault *vmf,
  * kexec (pram_map_fault_page()): no copy, and the first write copies it,
  * as after fork(). A write fault gets its copy at once, from
  * ckpt_lazy_fill(), as does a page the node cannot give as it is (in
- * the boot that saved it, say); errors of the batch are left to
- * ckpt_lazy_fill() too, which meets them again.
+ * the boot that saved it, or a page a second node lists too); errors of
+ * the batch are left to ckpt_lazy_fill() too, which meets them again.
+ * The background may be mapping the same page: &ckpt_lazy.kept_lock
+ * lets one of them at a time hold it, for at most a batch's mapping.
  *
  * Return: 0 when the page is mapped; VM_FAULT_NOPAGE when something was
- * mapped meanwhile or the page was dropped (the access is retried);
- * VM_FAULT_RETRY, the fault's lock released, when the background held
- * the page a moment (ckpt_lazy_wait_kept());
- * the errors of vmf_anon_prepare(); VM_FAULT_SIGBUS when the address
- * space is going away; or VM_FAULT_FALLBACK for the caller to fill a
- * folio of its own.
+ * mapped meanwhile or the page was dropped, or on a fatal signal (the
+ * access is retried); the errors of vmf_anon_prepare(); VM_FAULT_SIGBUS
+ * when the address space is going away; or VM_FAULT_FALLBACK for the
+ * caller to fill a folio of its own.
  */
 vm_fault_t ckpt_lazy_map_in_place(struct vm_fault *vmf,
 				  struct cr_lazy_run *run)
 {
 	struct ckpt_lazy *lz = READ_ONCE(vmf->vma->vm_mm->ckpt_lazy);
 	struct ckpt_lazy_want want = { .lz = lz, .run = run };
+	unsigned long addr = vmf->address & PAGE_MASK;
 	struct page *page = NULL;
 	vm_fault_t fault;
 	long idx;
@@ -827,34 +782,26 @@ vm_fault_t ckpt_lazy_map_in_place(struct vm_fault *vmf,
 	fault = vmf_anon_prepare(vmf);
 	if (fault)
 		return fault;
-	/* For the background: this page it need not copy (struct ckpt_lazy). */
-	WRITE_ONCE(lz->kept_fault, vmf->address & PAGE_MASK);
-	/* Seen by a background that sees our reference on the page. */
-	smp_mb();
+	/* The background holds no reference on the page while we do. */
+	if (mutex_lock_killable(&lz->kept_lock))
+		return VM_FAULT_NOPAGE;
 	/* The node is held as long as the image is. */
 	down_read(&lz->sem);
 	if (lz->file && !ckpt_lazy_read_run(lz, run)) {
-		idx = cr_lazy_index(run, vmf->address & PAGE_MASK);
+		idx = cr_lazy_index(run, addr);
 		if (idx >= 0)
 			page = pram_page_at(&run->kept, idx);
 	}
 	up_read(&lz->sem);
 	ret = page ? pram_map_fault_page(vmf, page, ckpt_lazy_wanted, &want) :
 		     -EAGAIN;
-	WRITE_ONCE(lz->kept_fault, 0);
-	if (!page)
-		return VM_FAULT_FALLBACK;
+	if (ret && page)
+		put_page(page);
+	mutex_unlock(&lz->kept_lock);
 	if (!ret) {
 		ckpt_lazy_filled(vmf);
 		return 0;
 	}
-	/* Held by another: by the background, if it says so. */
-	smp_rmb();
-	if (ret == -EBUSY && ckpt_lazy_kept_busy(lz, vmf->address & PAGE_MASK) &&
-	    fault_flag_allow_retry_first(vmf->flags) &&
-	    !(vmf->flags & FAULT_FLAG_RETRY_NOWAIT))
-		return ckpt_lazy_wait_kept(vmf, lz, page);
-	put_page(page);
 	if (ret == -EEXIST)
 		return VM_FAULT_NOPAGE;
 	return ret == -EFAULT ? VM_FAULT_SIGBUS : VM_FAULT_FALLBACK;
@@ -898,22 +845,18 @@ static int ckpt_lazy_ready(struct ckpt_lazy *lz, unsigned long start,
  * range goes out of the set. Pages a PRAM node keeps are mapped as they
  * are where they can be (ckpt_lazy_map_kept()), else copied so. A page
  * whose contents cannot be had is poisoned; one that cannot be had for
- * want of memory, or a fatal signal, stays, for a later try. With
- * @may_pass (the background), a kept page that a read fault is mapping
- * in place is passed rather than copied. The caller holds a user
- * reference on @mm, not its mmap lock. Returns how many pages it went
+ * want of memory, or a fatal signal, stays, for a later try. The caller
+ * holds a user reference on @mm, not its mmap lock. Returns how many pages it went
  * past, -EIO when the first was poisoned, -ENOMEM, or -EINTR.
  */
 static long ckpt_lazy_fill_batch(struct mm_struct *mm, struct ckpt_lazy *lz,
-				 unsigned long start, unsigned long end,
-				 bool may_pass)
+				 unsigned long start, unsigned long end)
 {
 	struct vm_area_struct *vma;
 	struct ckpt_lazy_batch *b;
 	struct cr_lazy_run *run;
 	struct folio *folio;
 	unsigned int i, n, good = 0, mapped;
-	bool held;
 	int err;
 
 	lockdep_assert_not_held(&mm->mmap_lock);
@@ -932,14 +875,10 @@ static long ckpt_lazy_fill_batch(struct mm_struct *mm, struct ckpt_lazy *lz,
 	if (run && run != &cr_lazy_poisoned && run->flags & CR_PAGES_PRAM) {
 		n = min_t(unsigned long, (end - start) >> PAGE_SHIFT,
 			  CKPT_LAZY_BATCH);
-		good = ckpt_lazy_map_kept(mm, lz, run, start, n, b, &held);
-		/*
-		 * A page its fault maps in place: the background passes it,
-		 * not copied; what must have it now (fork()) copies it.
-		 */
-		if (good || (held && may_pass)) {
+		good = ckpt_lazy_map_kept(mm, lz, run, start, n, b);
+		if (good) {
 			kfree(b);
-			return good ?: 1;
+			return good;
 		}
 	}
 	if (mmap_read_lock_killable(mm)) {
@@ -1110,7 +1049,7 @@ int ckpt_lazy_fill_range(struct mm_struct *mm, unsigned long start,
 	while (cr_lazy_next(&lz->ranges, &addr, &stop) && addr < end) {
 		if (fatal_signal_pending(current))
 			return -EINTR;
-		got = ckpt_lazy_fill_batch(mm, lz, addr, min(stop, end), false);
+		got = ckpt_lazy_fill_batch(mm, lz, addr, min(stop, end));
 		if (got == -EINTR)
 			return got;
 		if (got < 0) {
@@ -1153,7 +1092,7 @@ static bool ckpt_lazy_round(struct ckpt_lazy *lz, struct mm_struct *mm)
 			return false;
 		}
 	}
-	got = ckpt_lazy_fill_batch(mm, lz, addr, end, true);
+	got = ckpt_lazy_fill_batch(mm, lz, addr, end);
 	lz->next = addr + max(got, 1L) * PAGE_SIZE;
 	return true;
 }
@@ -1207,5 +1146,7 @@ void ckpt_lazy_exit(struct mm_struct *mm)
 	ckpt_lazy_release(lz);
 	WRITE_ONCE(mm->ckpt_lazy, NULL);
 	cr_lazy_ranges_destroy(&lz->ranges);
+	mutex_destroy(&lz->kept_lock);
+	mutex_destroy(&lz->read_lock);
 	kfree(lz);
 }

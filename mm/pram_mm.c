@@ -75,22 +75,6 @@ static bool pram_page_fresh(struct folio *folio)
 }
 
 /*
- * Whether a kept page (the caller's reference on it) would be fresh from
- * the previous kernel but for references held besides the node's and the
- * caller's: another loader of the node about to map it itself (a lazy
- * restart's background, a batch at a time) holds one for a moment; so
- * does a second node that lists the page, for good.
- */
-static bool pram_page_held(struct page *page)
-{
-	struct folio *folio = page_folio(page);
-
-	return !folio_test_large(folio) && !folio_test_anon(folio) &&
-	       !folio->mapping && !folio_mapped(folio) &&
-	       !folio_test_lru(folio) && folio_ref_count(folio) > 2;
-}
-
-/*
  * Ready a kept page to be mapped as it is: fresh (no one else has it to
  * lock or map), locked, and charged to @mm as do_anonymous_page()
  * charges a new folio. Returns false, leaving it as it was, when it
@@ -241,13 +225,11 @@ int pram_map_pages(struct vm_area_struct *vma, const u64 *addrs,
  *
  * Return: 0 when it is mapped (the caller's reference is the mapping's
  * now); -EAGAIN when it cannot be mapped as it is (not fresh from the
- * previous kernel, or its charge failed: the caller copies it, and keeps
- * its reference); -EBUSY when it would be fresh but for others'
- * references (pram_page_held()): the caller keeps its reference, and
- * may wait for a loader that maps it itself, or copy it;
- * -EEXIST when something was mapped meanwhile or @want
- * says no (the access is retried); -EFAULT when the address space is
- * going away (check_stable_address_space()).
+ * previous kernel, or held by others too, or its charge failed: the
+ * caller copies it, and keeps its reference); -EEXIST when something
+ * was mapped meanwhile or @want says no (the access is retried);
+ * -EFAULT when the address space is going away
+ * (check_stable_address_space()).
  */
 int pram_map_fault_page(struct vm_fault *vmf, struct page *page,
 			pram_map_want_fn want, void *arg)
@@ -258,7 +240,7 @@ int pram_map_fault_page(struct vm_fault *vmf, struct page *page,
 	int ret = 0;
 
 	if (!pram_prepare(folio, vma->vm_mm))
-		return pram_page_held(page) ? -EBUSY : -EAGAIN;
+		return -EAGAIN;
 	vmf->pte = pte_offset_map_lock(vma->vm_mm, vmf->pmd, addr, &vmf->ptl);
 	if (!vmf->pte) {
 		/* the PMD changed: retried */
