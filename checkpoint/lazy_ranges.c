@@ -30,10 +30,8 @@
  * are all filled so leaves the tree with one store; the background, and
  * what drops pages, cut ranges as before, the background's cuts taking
  * the marked pages next to what it filled with them
- * (cr_lazy_remove_filled()), so that the tree ends empty (not yet for
- * pages a PRAM node keeps, which mm/checkpoint_lazy.c cuts as it maps
- * them). Faults on an image whose reads drop the fault's lock fill as
- * the background does.
+ * (cr_lazy_remove_filled()), so that the tree ends empty. Faults on an
+ * image whose reads drop the fault's lock fill as the background does.
  */
 #include <linux/bsearch.h>
 #include <linux/maple_tree.h>

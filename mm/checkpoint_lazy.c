@@ -662,10 +662,14 @@ static unsigned int ckpt_lazy_map_batch(struct ckpt_lazy *lz,
 	return i;
 }
 
-/* Take the pages filled (cleared from @b) of the first @n out of the set. */
-static void ckpt_lazy_remove_filled(struct ckpt_lazy *lz,
-				    unsigned long start, unsigned int n,
-				    struct ckpt_lazy_batch *b)
+/*
+ * Take the pages of @run mapped (cleared from @b) of the first @n from
+ * @start out of the set, a stretch at a time, each with the pages its
+ * fault marked filled beside it (cr_lazy_remove_filled()).
+ */
+static void ckpt_lazy_cut_mapped(struct ckpt_lazy *lz, struct cr_lazy_run *run,
+				 unsigned long start, unsigned int n,
+				 struct ckpt_lazy_batch *b)
 {
 	unsigned int i, j;
 
@@ -673,8 +677,9 @@ static void ckpt_lazy_remove_filled(struct ckpt_lazy *lz,
 		for (j = i; j < n && !b->pages[j]; j++)
 			;
 		if (j > i)
-			cr_lazy_remove(&lz->ranges, start + i * PAGE_SIZE,
-				       start + j * PAGE_SIZE);
+			cr_lazy_remove_filled(&lz->ranges, run,
+					      start + i * PAGE_SIZE,
+					      start + j * PAGE_SIZE);
 	}
 }
 
@@ -739,7 +744,7 @@ static unsigned int ckpt_lazy_map_kept(struct mm_struct *mm,
 			put_page(b->pages[i]);
 	mutex_unlock(&lz->kept_lock);
 	mmap_read_unlock(mm);
-	ckpt_lazy_remove_filled(lz, start, got, b);
+	ckpt_lazy_cut_mapped(lz, run, start, got, b);
 	return n;
 }
 
