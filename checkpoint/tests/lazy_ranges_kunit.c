@@ -56,6 +56,33 @@ static struct cr_lazy_run *run_of(struct kunit *test, struct cr_lazy_ranges *lr,
 	return run;
 }
 
+/*
+ * A batch of the @nr pages @pages (page numbers from BASE, ascending),
+ * added as one span still unread; its metadata, for cr_lazy_run_set(),
+ * in *@meta: checksums 0x5a5a0000 + each page's rank.
+ */
+static struct cr_lazy_run *sparse_run(struct kunit *test,
+				      struct cr_lazy_ranges *lr,
+				      const unsigned long *pages,
+				      unsigned int nr, u64 **meta)
+{
+	struct cr_lazy_run *run;
+	unsigned int i;
+
+	run = cr_lazy_run_alloc(lr, BASE, BASE + PG(pages[nr - 1]), nr,
+				0x100, 0);
+	KUNIT_ASSERT_NOT_NULL(test, run);
+	KUNIT_ASSERT_EQ(test, cr_lazy_add(lr, run, BASE,
+					  BASE + PG(pages[nr - 1] + 1)), 0);
+	*meta = kvmalloc(cr_lazy_meta_size(run), GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, *meta);
+	for (i = 0; i < nr; i++) {
+		(*meta)[i] = BASE + PG(pages[i]);
+		(*meta)[nr + i] = 0x5a5a0000 + i;
+	}
+	return run;
+}
+
 /* Page @n is in the set exactly when @in, and then at its image place. */
 static void expect_page(struct kunit *test, struct cr_lazy_ranges *lr,
 			unsigned long n, bool in)
@@ -195,19 +222,11 @@ static void lazy_sparse_batch_read(struct kunit *test)
 	struct cr_lazy_run *run;
 	u64 *meta, sum;
 
-	run = cr_lazy_run_alloc(lr, BASE, BASE + PG(9), nr, 0x100, 0);
-	KUNIT_ASSERT_NOT_NULL(test, run);
+	run = sparse_run(test, lr, pages, nr, &meta);
 	KUNIT_EXPECT_EQ(test, run->state, CR_LAZY_UNREAD);
-	KUNIT_ASSERT_EQ(test, cr_lazy_add(lr, run, BASE, BASE + PG(10)), 0);
 	KUNIT_EXPECT_EQ(test, pages_left(lr), 10);
 	KUNIT_EXPECT_PTR_EQ(test, cr_lazy_find(lr, BASE + PG(4)), run);
 
-	meta = kvmalloc(cr_lazy_meta_size(run), GFP_KERNEL);
-	KUNIT_ASSERT_NOT_NULL(test, meta);
-	for (i = 0; i < nr; i++) {
-		meta[i] = BASE + PG(pages[i]);
-		meta[nr + i] = 0x5a5a0000 + i;
-	}
 	cr_lazy_run_set(lr, run, meta, IMG);
 	KUNIT_EXPECT_EQ(test, run->state, CR_LAZY_READ);
 	KUNIT_EXPECT_EQ(test, pages_left(lr), nr);
@@ -372,20 +391,12 @@ static void lazy_fault_marks_sparse_batch(struct kunit *test)
 {
 	static const unsigned long pages[] = { 0, 1, 2, 5, 6, 7, 9 };
 	struct cr_lazy_ranges *lr = lr_new(test);
-	unsigned int i, nr = ARRAY_SIZE(pages);
+	unsigned int nr = ARRAY_SIZE(pages);
 	unsigned long n, addr, end;
 	struct cr_lazy_run *run;
 	u64 *meta;
 
-	run = cr_lazy_run_alloc(lr, BASE, BASE + PG(9), nr, 0x100, 0);
-	KUNIT_ASSERT_NOT_NULL(test, run);
-	KUNIT_ASSERT_EQ(test, cr_lazy_add(lr, run, BASE, BASE + PG(10)), 0);
-	meta = kvmalloc(cr_lazy_meta_size(run), GFP_KERNEL);
-	KUNIT_ASSERT_NOT_NULL(test, meta);
-	for (i = 0; i < nr; i++) {
-		meta[i] = BASE + PG(pages[i]);
-		meta[nr + i] = 0x5a5a0000 + i;
-	}
+	run = sparse_run(test, lr, pages, nr, &meta);
 	cr_lazy_run_set(lr, run, meta, IMG);
 	cr_lazy_ranges_publish(lr);
 
