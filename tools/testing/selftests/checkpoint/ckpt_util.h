@@ -16,6 +16,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <sys/mount.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
@@ -355,25 +356,45 @@ static inline void escape(void *p)
 }
 
 /*
- * The kB a "@field: N kB" line of the /proc file @path gives (meminfo,
- * status, smaps_rollup), or -1.
+ * The number a "@field@sep N" line of the file @path gives: @sep is ':'
+ * in /proc (meminfo, status, smaps_rollup: kB), ' ' in a cgroup's
+ * memory.stat (bytes). -1 when there is none.
  */
-static inline long proc_kb(const char *path, const char *field)
+static inline long file_field(const char *path, const char *field, char sep)
 {
 	size_t len = strlen(field);
 	char line[256];
-	long kb = -1;
+	long val = -1;
 	FILE *f = fopen(path, "r");
 
 	if (!f)
 		return -1;
 	while (fgets(line, sizeof(line), f))
-		if (!strncmp(line, field, len) && line[len] == ':') {
-			kb = strtol(line + len + 1, NULL, 10);
+		if (!strncmp(line, field, len) && line[len] == sep) {
+			val = strtol(line + len + 1, NULL, 10);
 			break;
 		}
 	fclose(f);
-	return kb;
+	return val;
+}
+
+/* The kB a "@field: N kB" line of the /proc file @path gives, or -1. */
+static inline long proc_kb(const char *path, const char *field)
+{
+	return file_field(path, field, ':');
+}
+
+/*
+ * Whether cgroup v2 is at @root, mounted there now if it was not (the
+ * kselftest guest mounts no cgroup file system of its own).
+ */
+static inline bool cgroup2_at(const char *root)
+{
+	char procs[256];
+
+	mkdir(root, 0755);
+	snprintf(procs, sizeof(procs), "%s/cgroup.procs", root);
+	return !access(procs, F_OK) || !mount("none", root, "cgroup2", 0, NULL);
 }
 
 /* kB of AnonHugePages in the address space of @pid. */

@@ -922,27 +922,6 @@ TEST_F_TIMEOUT(lazy, a_vma_split_under_the_background_loses_nothing, 300)
 	}
 }
 
-/* The bytes a "@field N" line of a cgroup's memory.stat gives, or -1. */
-static long memcg_stat(const char *group, const char *field)
-{
-	size_t len = strlen(field);
-	char path[128], line[256];
-	long val = -1;
-	FILE *f;
-
-	snprintf(path, sizeof(path), "%s/memory.stat", group);
-	f = fopen(path, "r");
-	if (!f)
-		return -1;
-	while (fgets(line, sizeof(line), f))
-		if (!strncmp(line, field, len) && line[len] == ' ') {
-			val = strtol(line + len + 1, NULL, 10);
-			break;
-		}
-	fclose(f);
-	return val;
-}
-
 #define MEMCG_ROOT	"/sys/fs/cgroup"
 #define MEMCG_GROUP	MEMCG_ROOT "/ckpt-lazy"
 
@@ -963,9 +942,7 @@ TEST_F_TIMEOUT(lazy, the_background_is_charged_to_the_task_s_cgroup, 300)
 
 	if (geteuid())
 		SKIP(return, "the cgroup needs root");
-	mkdir(MEMCG_ROOT, 0755);
-	if (access(MEMCG_ROOT "/cgroup.procs", F_OK) &&
-	    mount("none", MEMCG_ROOT, "cgroup2", 0, NULL))
+	if (!cgroup2_at(MEMCG_ROOT))
 		SKIP(return, "no cgroup v2 here");
 	if (write_str(MEMCG_ROOT "/cgroup.subtree_control", "+memory"))
 		SKIP(return, "no memory controller (CONFIG_MEMCG)");
@@ -981,8 +958,8 @@ TEST_F_TIMEOUT(lazy, the_background_is_charged_to_the_task_s_cgroup, 300)
 		       read_log(self->log[0], self->logbuf,
 				sizeof(self->logbuf)));
 	}
-	pt = memcg_stat(MEMCG_GROUP, "pagetables");
-	kernel = memcg_stat(MEMCG_GROUP, "kernel");
+	pt = file_field(MEMCG_GROUP "/memory.stat", "pagetables", ' ');
+	kernel = file_field(MEMCG_GROUP "/memory.stat", "kernel", ' ');
 	TH_LOG("cgroup: pagetables %ld, kernel %ld bytes", pt, kernel);
 	EXPECT_LE(want, pt);
 	kill(pid, SIGCONT);

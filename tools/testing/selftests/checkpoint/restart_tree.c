@@ -947,9 +947,7 @@ TEST(cgroup_frozen_tree_is_checkpointed)
 
 	if (geteuid())
 		SKIP(return, "the cgroup needs root");
-	mkdir(FZ_ROOT, 0755);
-	if (access(FZ_ROOT "/cgroup.procs", F_OK) &&
-	    mount("none", FZ_ROOT, "cgroup2", 0, NULL))
+	if (!cgroup2_at(FZ_ROOT))
 		SKIP(return, "no cgroup v2 here");
 	rmdir(FZ_GROUP);
 	ASSERT_EQ(0, mkdir(FZ_GROUP, 0755));
