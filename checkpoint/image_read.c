@@ -148,13 +148,20 @@ static void cr_sum_work(struct work_struct *work)
 	cr_sum_part(container_of(work, struct cr_sum_part, work));
 }
 
-/*
- * Check @n pages, which the caller holds and nobody writes meanwhile,
- * against @want, what cr_page_sum() of each must be. Returns the index
- * of the first that does not match, or @n when all do.
+/**
+ * cr_check_page_sums() - check pages against their checksums
+ * @pages: the pages, which the caller holds and nobody writes meanwhile
+ * @n: how many
+ * @want: what cr_page_sum() of each must be
+ *
+ * For restart's batches, and a lazy restart's background: spread over
+ * CPUs for batches of at least %CR_SUM_SPLIT pages.
+ *
+ * Return: the index of the first page that does not match, or @n when
+ * all do.
  */
-static unsigned int cr_check_page_sums(struct page **pages, unsigned int n,
-				       const u64 *want)
+unsigned int cr_check_page_sums(struct page **pages, unsigned int n,
+				const u64 *want)
 {
 	struct cr_sum_part parts[CR_SUM_PARTS];
 	unsigned int i, nr, each, bad = n;

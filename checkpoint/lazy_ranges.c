@@ -283,6 +283,22 @@ u64 cr_lazy_page(const struct cr_lazy_run *run, unsigned long addr, u64 *sum)
 	return run->data_off + ((u64)i << PAGE_SHIFT);
 }
 
+/**
+ * cr_lazy_sums() - the checksums of a run's pages from one on
+ * @run: the run, read (%CR_LAZY_READ), its contents in the image
+ * @addr: the first page's address
+ *
+ * Return: the XXH64s of @run's pages from @addr on, in image order, as
+ * cr_lazy_page() gives them one at a time; or NULL when @addr is not
+ * one of @run's pages.
+ */
+const u64 *cr_lazy_sums(const struct cr_lazy_run *run, unsigned long addr)
+{
+	long i = cr_lazy_index(run, addr);
+
+	return i < 0 ? NULL : &run->meta[run->nr + i];
+}
+
 /*
  * The indices in @run of the pages from @lo to @hi, a piece of a range
  * of @run's in the tree: consecutive, since the addresses between a read

@@ -109,6 +109,7 @@ int cr_lazy_add(struct cr_lazy_ranges *lr, struct cr_lazy_run *run,
 struct cr_lazy_run *cr_lazy_find(struct cr_lazy_ranges *lr,
 				 unsigned long addr);
 u64 cr_lazy_page(const struct cr_lazy_run *run, unsigned long addr, u64 *sum);
+const u64 *cr_lazy_sums(const struct cr_lazy_run *run, unsigned long addr);
 long cr_lazy_remove(struct cr_lazy_ranges *lr, unsigned long start,
 		    unsigned long end);
 long cr_lazy_remove_run(struct cr_lazy_ranges *lr, struct cr_lazy_run *run,
