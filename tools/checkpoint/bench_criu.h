@@ -75,8 +75,8 @@ static inline struct criu_task criu_spawn(unsigned long len, bool filled)
 		dirty(p, len);
 		if (write(RESUMED_FD, "s", 1) != 1 || read(GO_FD, &c, 1) != 1)
 			_exit(1);
-		while (filled && !all_resident(p, len))
-			usleep(1000);
+		if (filled)
+			wait_resident(p, len);
 		_exit(write(RESUMED_FD, "r", 1) != 1);
 	}
 	close(go[0]);

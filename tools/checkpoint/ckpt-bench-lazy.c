@@ -130,8 +130,8 @@ static pid_t spawn(unsigned long len, enum mode mode)
 		/* Restored. */
 		if (mode == M_TOUCH)
 			_exit(touch_times(p, len));
-		while (mode == M_FILLED && !all_resident(p, len))
-			usleep(1000);
+		if (mode == M_FILLED)
+			wait_resident(p, len);
 		_exit(write(RESUMED_FD, "r", 1) != 1);
 	}
 	if (waitpid(pid, &status, WUNTRACED) != pid || !WIFSTOPPED(status)) {
