@@ -86,9 +86,17 @@
 #define CKPT_LAZY_WORKERS	2
 
 struct ckpt_lazy_worker {
-	struct work_struct work;
+	struct delayed_work work;
 	struct ckpt_lazy *lz;
 };
+
+/*
+ * How long the workers but the first wait to begin: the restored task
+ * runs at once, and another worker woken on its CPU would take that CPU
+ * from it before its first instruction (a restart of 1 GiB reached it
+ * in 6.4 ms instead of 3 when both began together).
+ */
+#define CKPT_LAZY_SPREAD_DELAY	msecs_to_jiffies(10)
 
 /**
  * struct ckpt_lazy - what a lazy address space has still to fill
@@ -185,7 +193,7 @@ struct ckpt_lazy *ckpt_lazy_create(struct mm_struct *mm, struct file *file,
 	mutex_init(&lz->next_lock);
 	for (i = 0; i < CKPT_LAZY_WORKERS; i++) {
 		lz->workers[i].lz = lz;
-		INIT_WORK(&lz->workers[i].work, ckpt_lazy_work);
+		INIT_DELAYED_WORK(&lz->workers[i].work, ckpt_lazy_work);
 	}
 	WRITE_ONCE(mm->ckpt_lazy, lz);
 	return lz;
@@ -250,7 +258,8 @@ void ckpt_lazy_start(struct mm_struct *mm)
 	int i, n = min_t(int, num_online_cpus(), CKPT_LAZY_WORKERS);
 
 	for (i = 0; lz && i < n; i++)
-		queue_work(system_unbound_wq, &lz->workers[i].work);
+		queue_delayed_work(system_unbound_wq, &lz->workers[i].work,
+				   i ? CKPT_LAZY_SPREAD_DELAY : 0);
 }
 
 /* Close the image: nothing is left to read from it. */
@@ -1156,8 +1165,10 @@ static bool ckpt_lazy_round(struct ckpt_lazy *lz, struct mm_struct *mm)
  */
 static void ckpt_lazy_work(struct work_struct *work)
 {
-	struct ckpt_lazy *lz = container_of(work, struct ckpt_lazy_worker,
-					    work)->lz;
+	struct ckpt_lazy_worker *w = container_of(to_delayed_work(work),
+						  struct ckpt_lazy_worker,
+						  work);
+	struct ckpt_lazy *lz = w->lz;
 	struct mm_struct *mm = lz->mm;
 	struct mem_cgroup *memcg, *old;
 	bool more;
@@ -1176,7 +1187,7 @@ static void ckpt_lazy_work(struct work_struct *work)
 	 * waits for.
 	 */
 	if (more && !READ_ONCE(lz->stop))
-		queue_work(system_unbound_wq, work);
+		queue_delayed_work(system_unbound_wq, &w->work, 0);
 	mmput_async(mm);
 }
 
@@ -1196,7 +1207,7 @@ void ckpt_lazy_exit(struct mm_struct *mm)
 		return;
 	WRITE_ONCE(lz->stop, true);
 	for (i = 0; i < CKPT_LAZY_WORKERS; i++)
-		cancel_work_sync(&lz->workers[i].work);
+		cancel_delayed_work_sync(&lz->workers[i].work);
 	ckpt_lazy_release(lz);
 	WRITE_ONCE(mm->ckpt_lazy, NULL);
 	cr_lazy_ranges_destroy(&lz->ranges);
