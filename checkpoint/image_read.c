@@ -148,25 +148,22 @@ static void cr_sum_work(struct work_struct *work)
 	cr_sum_part(container_of(work, struct cr_sum_part, work));
 }
 
-/**
- * cr_check_page_sums() - check pages against their checksums
- * @pages: the pages, which the caller holds and nobody writes meanwhile
- * @n: how many
- * @want: what cr_page_sum() of each must be
- *
- * For restart's batches, and a lazy restart's background: spread over
- * CPUs for batches of at least %CR_SUM_SPLIT pages.
- *
- * Return: the index of the first page that does not match, or @n when
- * all do.
+/*
+ * Check @n pages, which the caller holds and nobody writes meanwhile,
+ * against @want, what cr_page_sum() of each must be. Returns the index
+ * of the first that does not match, or @n when all do. Not for a caller
+ * that is itself a work item of system_unbound_wq: waiting there for its
+ * parts, such callers could fill the queue's active slots.
  */
-unsigned int cr_check_page_sums(struct page **pages, unsigned int n,
-				const u64 *want)
+static unsigned int cr_check_page_sums(struct page **pages, unsigned int n,
+				       const u64 *want)
 {
 	struct cr_sum_part parts[CR_SUM_PARTS];
 	unsigned int i, nr, each, bad = n;
 	int cpu = raw_smp_processor_id();
 
+	if (!n)
+		return 0;
 	nr = n < CR_SUM_SPLIT ? 1 : min(num_online_cpus(), CR_SUM_PARTS);
 	each = DIV_ROUND_UP(n, nr);
 	nr = DIV_ROUND_UP(n, each);

@@ -89,9 +89,6 @@ int checkpoint_cow_share(struct vm_area_struct *dst,
 
 /* The checksum of a page's contents in an image (image_write.c). */
 u64 cr_page_sum(struct page *page);
-/* Check pages against their checksums, over CPUs (image_read.c). */
-unsigned int cr_check_page_sums(struct page **pages, unsigned int n,
-				const u64 *want);
 
 /*
  * What mm/ provides (mm/checkpoint_fill.c): the pages restart reads from
