@@ -73,8 +73,8 @@
 
 /*
  * Pages the background fills per round, with one read; it holds no lock
- * while it reads, and lets go between rounds. A page table's worth: big
- * enough for their checksums to be checked over CPUs (CR_SUM_SPLIT).
+ * while it reads, and lets go between rounds. A page table's worth: one
+ * work item, one claim and one cut per 2 MiB.
  */
 #define CKPT_LAZY_BATCH		512
 
@@ -428,8 +428,8 @@ static unsigned int ckpt_lazy_read(struct ckpt_lazy *lz,
 	 * Checked here, on this CPU: not over CPUs with work items as eager
 	 * restart checks its batches (cr_check_page_sums()), since the
 	 * background is itself work of system_unbound_wq, whose active
-	 * slots workers waiting for their parts could fill; the background
-	 * has a worker per CPU instead.
+	 * slots workers waiting for their parts could fill (see
+	 * CKPT_LAZY_WORKERS for spreading the background itself).
 	 */
 	want = cr_lazy_sums(run, start);
 	for (i = 0; i < n; i++)
