@@ -20,7 +20,8 @@
  * middle of a range is a store of NULL over it, which splits the range
  * in the tree's nodes. Every piece of a range keeps pointing to its run,
  * whose addresses give any page's place in the image. The tree's own
- * lock serialises changes; lookups are under RCU.
+ * lock serialises changes and walks (cr_lazy_find_next()); a lookup of
+ * one page is under RCU.
  *
  * A fault fills one page, and a store that splits a range copies a tree
  * node (in RCU mode) and may allocate two: under TCG, 6.5 us of a first
@@ -621,35 +622,55 @@ static bool cr_lazy_piece_unfilled(const struct cr_lazy_run *run,
 	return true;
 }
 
+/* Ranges a walk passes over between two looks for a reschedule. */
+#define CR_LAZY_WALK_BATCH	64
+
 /*
  * The first range at or after *@addr that is (@poisoned) or is not
  * poisoned: its first page at or after *@addr in *@addr, its end in *@end.
  * Pages marked filled are not in the set: a range goes on to the first.
+ *
+ * The walk holds the tree's lock, where a lookup of one page needs RCU
+ * alone. A walk under RCU that meets a node replaced meanwhile walks
+ * again from the root, and in 6.12 mas_next_slot() then follows a NULL
+ * node when it finds the tree empty, as the last range out leaves it:
+ * the background and a fault that took the set's last range met so.
  */
 static bool cr_lazy_find_next(struct cr_lazy_ranges *lr, unsigned long *addr,
 			      unsigned long *end, bool poisoned)
 {
 	MA_STATE(mas, &lr->mt, *addr, *addr);
 	unsigned long from = *addr & PAGE_MASK, at;
+	unsigned int passed = 0;
 	struct cr_lazy_run *run;
 	bool found = false, bad;
 
-	rcu_read_lock();
-	while (!found && (run = mas_find(&mas, ULONG_MAX))) {
+	might_sleep();
+	mas_lock(&mas);
+	while ((run = mas_find(&mas, ULONG_MAX))) {
 		bad = run == &cr_lazy_poisoned;
-		if (bad != poisoned)
-			continue;
-		at = max(mas.index, from);
-		if (poisoned) {
-			*end = mas.last + 1;
-			found = true;
-		} else {
-			found = cr_lazy_piece_unfilled(run, &at,
-						       mas.last & PAGE_MASK,
-						       end);
+		if (bad == poisoned) {
+			at = max(mas.index, from);
+			if (poisoned) {
+				*end = mas.last + 1;
+				found = true;
+			} else {
+				found = cr_lazy_piece_unfilled(run, &at,
+							       mas.last & PAGE_MASK,
+							       end);
+			}
+			if (found)
+				break;
+		}
+		/* A long walk lets changes and the CPU's other work in. */
+		if (!(++passed % CR_LAZY_WALK_BATCH)) {
+			mas_pause(&mas);
+			mas_unlock(&mas);
+			cond_resched();
+			mas_lock(&mas);
 		}
 	}
-	rcu_read_unlock();
+	mas_unlock(&mas);
 	if (found)
 		*addr = at;
 	return found;

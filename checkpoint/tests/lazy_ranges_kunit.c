@@ -10,6 +10,8 @@
  * change, each page left must still find its place in the image.
  */
 #include <kunit/test.h>
+#include <linux/delay.h>
+#include <linux/kthread.h>
 #include <linux/mm.h>
 #include <linux/prandom.h>
 #include <linux/rcupdate.h>
@@ -596,6 +598,93 @@ static void lazy_random_fault_fill_1m(struct kunit *test)
 	lazy_random_fill(test, 1UL << 20, BY_FAULT);
 }
 
+struct emptier {
+	struct cr_lazy_ranges *lr;
+	struct cr_lazy_run *runs[3];
+	unsigned long rounds;
+	int err;
+};
+
+/*
+ * Put three ranges with gaps between them into the set, and take them
+ * all out, the tree going empty each time, until told to stop.
+ */
+static int emptier_fn(void *data)
+{
+	struct emptier *e = data;
+	int i;
+
+	while (!kthread_should_stop()) {
+		/* After a failure, only wait to be stopped. */
+		if (e->err) {
+			usleep_range(1000, 2000);
+			continue;
+		}
+		for (i = 0; i < 3 && !e->err; i++)
+			e->err = cr_lazy_add(e->lr, e->runs[i],
+					     e->runs[i]->start,
+					     e->runs[i]->last + PAGE_SIZE);
+		if (!e->err && cr_lazy_remove(e->lr, 0, TASK_SIZE) < 0)
+			e->err = -ENOMEM;
+		e->rounds++;
+		cond_resched();
+	}
+	return 0;
+}
+
+/*
+ * The background and fork() walk the set for its next range while
+ * faults and drops take ranges out, and the last range out leaves the
+ * tree empty. A walk that met a node replaced meanwhile and walked
+ * again into the empty tree followed a NULL node (a general protection
+ * fault in mas_next_slot() with two background workers); the walk must
+ * see the set before or after, and nothing else.
+ */
+static void lazy_walk_while_emptied(struct kunit *test)
+{
+	struct cr_lazy_ranges *lr = lr_new(test);
+	struct task_struct *tsk;
+	struct emptier *e;
+	unsigned long addr, end, walks = 0;
+	unsigned long stop = jiffies + 2 * HZ;
+	int i;
+
+	/* Not the test's: should the test die, the thread's data stays. */
+	e = kzalloc(sizeof(*e), GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, e);
+	e->lr = lr;
+	for (i = 0; i < 3; i++) {
+		e->runs[i] = cr_lazy_run_alloc(lr, BASE + PG(8 * i),
+					       BASE + PG(8 * i + 3), 4, 0, 0);
+		KUNIT_ASSERT_NOT_NULL(test, e->runs[i]);
+	}
+	cr_lazy_ranges_publish(lr);
+	tsk = kthread_run(emptier_fn, e, "lazy_emptier");
+	if (IS_ERR(tsk))
+		kfree(e);
+	KUNIT_ASSERT_FALSE(test, IS_ERR(tsk));
+	while (time_before(jiffies, stop)) {
+		/* From a gap: the walk goes on past the first slot. */
+		addr = 0;
+		while (cr_lazy_next(lr, &addr, &end)) {
+			if (addr < BASE || end > BASE + PG(20) ||
+			    ((addr - BASE) >> PAGE_SHIFT) % 8 > 3) {
+				KUNIT_FAIL(test, "range %lx-%lx", addr, end);
+				break;
+			}
+			addr = end;
+		}
+		walks++;
+		cond_resched();
+	}
+	kthread_stop(tsk);
+	KUNIT_EXPECT_EQ(test, e->err, 0);
+	kunit_info(test, "%lu walks beside %lu emptyings\n", walks, e->rounds);
+	KUNIT_EXPECT_GT(test, e->rounds, 0UL);
+	kfree(e);
+	cr_lazy_ranges_destroy(lr);
+}
+
 static struct kunit_case lazy_ranges_cases[] = {
 	KUNIT_CASE(lazy_fill_start_middle_end),
 	KUNIT_CASE(lazy_fill_across_two_and_whole),
@@ -607,6 +696,7 @@ static struct kunit_case lazy_ranges_cases[] = {
 	KUNIT_CASE(lazy_fault_marks_sparse_batch),
 	KUNIT_CASE(lazy_fill_takes_marked_neighbours),
 	KUNIT_CASE(lazy_filled_poisoned_or_unread),
+	KUNIT_CASE(lazy_walk_while_emptied),
 	KUNIT_CASE(lazy_random_fault_fill_4k),
 	KUNIT_CASE(lazy_random_mixed_fill_4k),
 	KUNIT_CASE_SLOW(lazy_random_fill_4k),
