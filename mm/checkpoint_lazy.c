@@ -100,6 +100,9 @@ struct ckpt_lazy_worker {
  */
 #define CKPT_LAZY_SPREAD_DELAY	msecs_to_jiffies(10)
 
+/* How long a worker that found no memory for a batch waits to try again. */
+#define CKPT_LAZY_NOMEM_DELAY	msecs_to_jiffies(20)
+
 /**
  * struct ckpt_lazy - what a lazy address space has still to fill
  * @ranges: the pages still in the image, by address
@@ -607,13 +610,31 @@ void ckpt_lazy_unmap(struct mm_struct *mm, unsigned long start,
 
 /*
  * A batch of the background: its folios, and the read into them; or the
- * pages a PRAM node keeps, and their addresses.
+ * pages a PRAM node keeps, and their addresses. Each array has room for
+ * the batch's pages alone: a fault that fills one page (an image read
+ * without its lock) asks for a few dozen bytes, not the 16 KiB (order 2)
+ * of a full batch.
  */
 struct ckpt_lazy_batch {
-	struct page *pages[CKPT_LAZY_BATCH];
-	struct bio_vec bvec[CKPT_LAZY_BATCH];
-	u64 addrs[CKPT_LAZY_BATCH];
+	struct page **pages;
+	u64 *addrs;
+	struct bio_vec bvec[];
 };
+
+/* A batch with room for @n pages, or NULL. */
+static struct ckpt_lazy_batch *ckpt_lazy_batch_alloc(unsigned int n)
+{
+	struct ckpt_lazy_batch *b;
+	size_t size = struct_size(b, bvec, n);
+
+	b = kmalloc(size + n * (sizeof(*b->pages) + sizeof(*b->addrs)),
+		    GFP_KERNEL);
+	if (!b)
+		return NULL;
+	b->pages = (struct page **)((char *)b + size);
+	b->addrs = (u64 *)(b->pages + n);
+	return b;
+}
 
 /*
  * Read @n pages of @run from @start into @b's pages, without the mmap
@@ -941,14 +962,13 @@ static long ckpt_lazy_fill_batch(struct mm_struct *mm, struct ckpt_lazy *lz,
 		goto fail;
 	/* What a page that cannot be had now fails with, unless read. */
 	err = -ENOMEM;
-	b = kmalloc(sizeof(*b), GFP_KERNEL);
+	n = min_t(unsigned long, (end - start) >> PAGE_SHIFT, CKPT_LAZY_BATCH);
+	b = ckpt_lazy_batch_alloc(n);
 	if (!b)
 		goto fail;
 	/* Pages a PRAM node keeps: mapped as they are where they can be. */
 	run = cr_lazy_find(&lz->ranges, start);
 	if (run && run != &cr_lazy_poisoned && run->flags & CR_PAGES_PRAM) {
-		n = min_t(unsigned long, (end - start) >> PAGE_SHIFT,
-			  CKPT_LAZY_BATCH);
 		good = ckpt_lazy_map_kept(mm, lz, run, start, n, b);
 		if (good) {
 			kfree(b);
@@ -967,19 +987,17 @@ static long ckpt_lazy_fill_batch(struct mm_struct *mm, struct ckpt_lazy *lz,
 		kfree(b);
 		return 1;
 	}
-	n = 0;
-	if (vma) {
-		end = min(end, vma->vm_end);
-		n = min_t(unsigned long, (end - start) >> PAGE_SHIFT,
-			  CKPT_LAZY_BATCH);
-		for (i = 0; i < n; i++) {
-			folio = checkpoint_alloc_anon(vma, start + i * PAGE_SIZE);
-			if (!folio)
-				break;
-			b->pages[i] = folio_page(folio, 0);
-		}
-		n = i;
+	if (!vma)
+		n = 0;
+	else
+		n = min_t(unsigned long, n, (vma->vm_end - start) >> PAGE_SHIFT);
+	for (i = 0; i < n; i++) {
+		folio = checkpoint_alloc_anon(vma, start + i * PAGE_SIZE);
+		if (!folio)
+			break;
+		b->pages[i] = folio_page(folio, 0);
 	}
+	n = i;
 	mmap_read_unlock(mm);
 
 	if (n)
@@ -1177,9 +1195,10 @@ static bool ckpt_lazy_claim(struct ckpt_lazy *lz, unsigned long *start,
  * (ckpt_lazy_claim()), until none is left; then the image is let go,
  * and the address space made an ordinary one (ckpt_lazy_pending()). A
  * page that cannot be filled is poisoned, and passed. Returns whether
- * there is more to do.
+ * there is more to do; *@delay is how long to wait for it.
  */
-static bool ckpt_lazy_round(struct ckpt_lazy *lz, struct mm_struct *mm)
+static bool ckpt_lazy_round(struct ckpt_lazy *lz, struct mm_struct *mm,
+			    unsigned long *delay)
 {
 	unsigned long addr, end;
 	bool finish = false;
@@ -1203,7 +1222,12 @@ static bool ckpt_lazy_round(struct ckpt_lazy *lz, struct mm_struct *mm)
 		}
 		return false;
 	}
-	ckpt_lazy_fill_batch(mm, lz, addr, end);
+	/*
+	 * No memory for a batch: it stays in the set, and the next round
+	 * waits a little, as a reclaim would, rather than spin on it.
+	 */
+	if (ckpt_lazy_fill_batch(mm, lz, addr, end) == -ENOMEM)
+		*delay = CKPT_LAZY_NOMEM_DELAY;
 	return true;
 }
 
@@ -1221,13 +1245,14 @@ static void ckpt_lazy_work(struct work_struct *work)
 	struct ckpt_lazy *lz = w->lz;
 	struct mm_struct *mm = lz->mm;
 	struct mem_cgroup *memcg, *old;
+	unsigned long delay = 0;
 	bool more;
 
 	if (READ_ONCE(lz->stop) || !mmget_not_zero(mm))
 		return;
 	memcg = get_mem_cgroup_from_mm(mm);
 	old = set_active_memcg(memcg);
-	more = ckpt_lazy_round(lz, mm);
+	more = ckpt_lazy_round(lz, mm, &delay);
 	set_active_memcg(old);
 	mem_cgroup_put(memcg);
 	/*
@@ -1237,7 +1262,7 @@ static void ckpt_lazy_work(struct work_struct *work)
 	 * waits for.
 	 */
 	if (more && !READ_ONCE(lz->stop))
-		queue_delayed_work(system_unbound_wq, &w->work, 0);
+		queue_delayed_work(system_unbound_wq, &w->work, delay);
 	mmput_async(mm);
 }
 
