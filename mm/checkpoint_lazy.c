@@ -610,30 +610,29 @@ void ckpt_lazy_unmap(struct mm_struct *mm, unsigned long start,
 
 /*
  * A batch of the background: its folios, and the read into them; or the
- * pages a PRAM node keeps, and their addresses. Each array has room for
- * the batch's pages alone: a fault that fills one page (an image read
- * without its lock) asks for a few dozen bytes, not the 16 KiB (order 2)
- * of a full batch.
+ * pages a PRAM node keeps, and their addresses. The arrays have room for
+ * the batch's pages alone, in one allocation: a fault that fills one page
+ * (an image read without its lock) asks for 32 bytes, a full batch for
+ * 16 KiB (order 2).
  */
 struct ckpt_lazy_batch {
+	struct bio_vec *bvec;
 	struct page **pages;
 	u64 *addrs;
-	struct bio_vec bvec[];
 };
 
-/* A batch with room for @n pages, or NULL. */
-static struct ckpt_lazy_batch *ckpt_lazy_batch_alloc(unsigned int n)
-{
-	struct ckpt_lazy_batch *b;
-	size_t size = struct_size(b, bvec, n);
+#define CKPT_LAZY_BATCH_PAGE	(sizeof(struct bio_vec) + \
+				 sizeof(struct page *) + sizeof(u64))
 
-	b = kmalloc(size + n * (sizeof(*b->pages) + sizeof(*b->addrs)),
-		    GFP_KERNEL);
-	if (!b)
-		return NULL;
-	b->pages = (struct page **)((char *)b + size);
+/* Room in @b for @n pages: 0 or -ENOMEM. Freed by kfree(@b->bvec). */
+static int ckpt_lazy_batch_alloc(struct ckpt_lazy_batch *b, unsigned int n)
+{
+	b->bvec = kmalloc_array(n, CKPT_LAZY_BATCH_PAGE, GFP_KERNEL);
+	if (!b->bvec)
+		return -ENOMEM;
+	b->pages = (struct page **)(b->bvec + n);
 	b->addrs = (u64 *)(b->pages + n);
-	return b;
+	return 0;
 }
 
 /*
@@ -947,8 +946,8 @@ static int ckpt_lazy_ready(struct ckpt_lazy *lz, unsigned long start,
 static long ckpt_lazy_fill_batch(struct mm_struct *mm, struct ckpt_lazy *lz,
 				 unsigned long start, unsigned long end)
 {
+	struct ckpt_lazy_batch batch, *b = &batch;
 	struct vm_area_struct *vma;
-	struct ckpt_lazy_batch *b;
 	struct cr_lazy_run *run;
 	struct folio *folio;
 	unsigned int i, n, good = 0, mapped;
@@ -963,20 +962,19 @@ static long ckpt_lazy_fill_batch(struct mm_struct *mm, struct ckpt_lazy *lz,
 	/* What a page that cannot be had now fails with, unless read. */
 	err = -ENOMEM;
 	n = min_t(unsigned long, (end - start) >> PAGE_SHIFT, CKPT_LAZY_BATCH);
-	b = ckpt_lazy_batch_alloc(n);
-	if (!b)
+	if (ckpt_lazy_batch_alloc(b, n))
 		goto fail;
 	/* Pages a PRAM node keeps: mapped as they are where they can be. */
 	run = cr_lazy_find(&lz->ranges, start);
 	if (run && run != &cr_lazy_poisoned && run->flags & CR_PAGES_PRAM) {
 		good = ckpt_lazy_map_kept(mm, lz, run, start, n, b);
 		if (good) {
-			kfree(b);
+			kfree(b->bvec);
 			return good;
 		}
 	}
 	if (mmap_read_lock_killable(mm)) {
-		kfree(b);
+		kfree(b->bvec);
 		return -EINTR;
 	}
 	vma = vma_lookup(mm, start);
@@ -984,7 +982,7 @@ static long ckpt_lazy_fill_batch(struct mm_struct *mm, struct ckpt_lazy *lz,
 	if (!run || run == &cr_lazy_poisoned) {
 		/* Filled meanwhile (by its fault or the background), or lost. */
 		mmap_read_unlock(mm);
-		kfree(b);
+		kfree(b->bvec);
 		return 1;
 	}
 	if (!vma)
@@ -1035,7 +1033,7 @@ static long ckpt_lazy_fill_batch(struct mm_struct *mm, struct ckpt_lazy *lz,
 	for (i = 0; i < n; i++)
 		if (b->pages[i])
 			folio_put(page_folio(b->pages[i]));
-	kfree(b);
+	kfree(b->bvec);
 	if (good)
 		return good;
 	if (err == -EINTR)

@@ -598,21 +598,27 @@ static void lazy_random_fault_fill_1m(struct kunit *test)
 	lazy_random_fill(test, 1UL << 20, BY_FAULT);
 }
 
+/* More ranges than a walk passes over between two drops of its lock. */
+#define EMPTIER_RANGES	200
+
 struct emptier {
 	struct cr_lazy_ranges *lr;
-	struct cr_lazy_run *runs[3];
+	struct task_struct *tsk;
+	struct cr_lazy_run *runs[EMPTIER_RANGES];
 	unsigned long rounds;
 	int err;
 };
 
 /*
- * Put three ranges with gaps between them into the set, and take them
- * all out, the tree going empty each time, until told to stop.
+ * Put one-page ranges with gaps between them into the set, and take them
+ * all out, the tree going empty each time, until told to stop: three
+ * ranges, for many emptyings, and every eighth time EMPTIER_RANGES, for
+ * walks that drop their lock on the way.
  */
 static int emptier_fn(void *data)
 {
 	struct emptier *e = data;
-	int i;
+	int i, n;
 
 	while (!kthread_should_stop()) {
 		/* After a failure, only wait to be stopped. */
@@ -620,10 +626,11 @@ static int emptier_fn(void *data)
 			usleep_range(1000, 2000);
 			continue;
 		}
-		for (i = 0; i < 3 && !e->err; i++)
+		n = e->rounds % 8 ? 3 : EMPTIER_RANGES;
+		for (i = 0; i < n && !e->err; i++)
 			e->err = cr_lazy_add(e->lr, e->runs[i],
 					     e->runs[i]->start,
-					     e->runs[i]->last + PAGE_SIZE);
+					     e->runs[i]->start + PAGE_SIZE);
 		if (!e->err && cr_lazy_remove(e->lr, 0, TASK_SIZE) < 0)
 			e->err = -ENOMEM;
 		e->rounds++;
@@ -632,57 +639,91 @@ static int emptier_fn(void *data)
 	return 0;
 }
 
+/* Stop the emptier before its set goes, should the test end early. */
+static void emptier_stop(void *data)
+{
+	struct emptier *e = data;
+
+	kthread_stop(e->tsk);
+	kfree(e);
+}
+
+static void lr_destroy(void *lr)
+{
+	cr_lazy_ranges_destroy(lr);
+}
+
+/* A walk of the set that sees anything but some of its ranges fails. */
+static bool walk_ok(struct kunit *test, struct cr_lazy_ranges *lr)
+{
+	unsigned long addr = 0, end;
+
+	/* From a gap: the walk goes on past the first slot. */
+	while (cr_lazy_next(lr, &addr, &end)) {
+		if (addr < BASE || addr >= BASE + PG(2 * EMPTIER_RANGES) ||
+		    (addr - BASE) % PG(2) || end != addr + PAGE_SIZE) {
+			KUNIT_FAIL(test, "range %lx-%lx", addr, end);
+			return false;
+		}
+		addr = end;
+	}
+	/* None is poisoned: a walk that passes over every range. */
+	addr = 0;
+	if (cr_lazy_next_poisoned(lr, &addr, &end)) {
+		KUNIT_FAIL(test, "poisoned range %lx-%lx", addr, end);
+		return false;
+	}
+	return true;
+}
+
 /*
  * The background and fork() walk the set for its next range while
  * faults and drops take ranges out, and the last range out leaves the
  * tree empty. A walk that met a node replaced meanwhile and walked
  * again into the empty tree followed a NULL node (a general protection
  * fault in mas_next_slot() with two background workers); the walk must
- * see the set before or after, and nothing else.
+ * see the set before or after, and nothing else, across the drops of
+ * its lock too.
  */
 static void lazy_walk_while_emptied(struct kunit *test)
 {
 	struct cr_lazy_ranges *lr = lr_new(test);
+	unsigned long walks = 0, stop;
 	struct task_struct *tsk;
 	struct emptier *e;
-	unsigned long addr, end, walks = 0;
-	unsigned long stop = jiffies + 2 * HZ;
 	int i;
 
-	/* Not the test's: should the test die, the thread's data stays. */
+	if (num_online_cpus() < 2)
+		kunit_skip(test, "a walk and a change at once need two CPUs");
+	KUNIT_ASSERT_EQ(test, kunit_add_action_or_reset(test, lr_destroy, lr),
+			0);
+	/* Not the test's: its thread may outlive a test that died. */
 	e = kzalloc(sizeof(*e), GFP_KERNEL);
 	KUNIT_ASSERT_NOT_NULL(test, e);
 	e->lr = lr;
-	for (i = 0; i < 3; i++) {
-		e->runs[i] = cr_lazy_run_alloc(lr, BASE + PG(8 * i),
-					       BASE + PG(8 * i + 3), 4, 0, 0);
-		KUNIT_ASSERT_NOT_NULL(test, e->runs[i]);
+	for (i = 0; i < EMPTIER_RANGES; i++) {
+		e->runs[i] = cr_lazy_run_alloc(lr, BASE + PG(2 * i),
+					       BASE + PG(2 * i), 1, 0, 0);
+		if (!e->runs[i])
+			break;
 	}
 	cr_lazy_ranges_publish(lr);
-	tsk = kthread_run(emptier_fn, e, "lazy_emptier");
+	tsk = i < EMPTIER_RANGES ? ERR_PTR(-ENOMEM) :
+				   kthread_run(emptier_fn, e, "lazy_emptier");
 	if (IS_ERR(tsk))
 		kfree(e);
 	KUNIT_ASSERT_FALSE(test, IS_ERR(tsk));
-	while (time_before(jiffies, stop)) {
-		/* From a gap: the walk goes on past the first slot. */
-		addr = 0;
-		while (cr_lazy_next(lr, &addr, &end)) {
-			if (addr < BASE || end > BASE + PG(20) ||
-			    ((addr - BASE) >> PAGE_SHIFT) % 8 > 3) {
-				KUNIT_FAIL(test, "range %lx-%lx", addr, end);
-				break;
-			}
-			addr = end;
-		}
+	e->tsk = tsk;
+	KUNIT_ASSERT_EQ(test, kunit_add_action_or_reset(test, emptier_stop, e),
+			0);
+	stop = jiffies + HZ;
+	while (time_before(jiffies, stop) && walk_ok(test, lr)) {
 		walks++;
 		cond_resched();
 	}
-	kthread_stop(tsk);
 	KUNIT_EXPECT_EQ(test, e->err, 0);
-	kunit_info(test, "%lu walks beside %lu emptyings\n", walks, e->rounds);
 	KUNIT_EXPECT_GT(test, e->rounds, 0UL);
-	kfree(e);
-	cr_lazy_ranges_destroy(lr);
+	kunit_info(test, "%lu walks beside %lu emptyings\n", walks, e->rounds);
 }
 
 static struct kunit_case lazy_ranges_cases[] = {
