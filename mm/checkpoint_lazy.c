@@ -40,13 +40,13 @@
  * zero-fill pages that are still in the image; once the background is
  * done, it is an ordinary address space again (ckpt_lazy_pending()).
  *
- * A work item (CKPT_LAZY_WORKERS) fills the rest in address order, a
- * batch at a time, as the faults would (ckpt_lazy_fill_batch()): folios
- * allocated, the image read into them with one read and no lock held,
- * each page checked, and mapped where it is still to fill, checked under
- * the page table lock as for a fault. Once no page is left, it lets go
- * of the image: the file, which nobody could write meanwhile
- * (deny_write_access(), as exec does), is closed. The restored task
+ * Work items (CKPT_LAZY_WORKERS of them) fill the rest in address
+ * order, each a batch at a time, as the faults would
+ * (ckpt_lazy_fill_batch()): folios allocated, the image read into them
+ * with one read and no lock held, each page checked, and mapped where it
+ * is still to fill, checked under the page table lock as for a fault.
+ * Once no page is left, the image is let go: the file, which nobody
+ * could write meanwhile (deny_write_access(), as exec does), is closed. The restored task
  * never waits for its reads (a read fault on a kept page may wait for
  * its mapping: &ckpt_lazy.kept_lock). exit_mmap() stops the work and
  * frees the set (ckpt_lazy_exit()).
