@@ -644,9 +644,15 @@ ssize_t pram_read_iter(struct pram_stream *ps, struct iov_iter *to,
  */
 void pram_finish_load(struct pram_stream *ps)
 {
+	struct pram_node_info *ni = ps->node;
+	bool last;
+
 	mutex_lock(&pram_mutex);
-	ps->node->users--;
+	last = !--ni->users && ni->deleted;
 	mutex_unlock(&pram_mutex);
+	/* Deleted while open: its pages go back with its last user. */
+	if (last)
+		pram_free_node(ni);
 	ps->node = NULL;
 }
 
@@ -654,27 +660,36 @@ void pram_finish_load(struct pram_stream *ps)
  * pram_delete() - delete a published node and give its pages back
  * @name: the node's name
  *
+ * The node leaves the list at once: no one can open it, and the next
+ * kernel does not take it over. Its pages go back now, or, while it is
+ * open for loading (a descriptor, a restart, a lazy restart's pages
+ * still to fill), when the last of those lets go (pram_finish_load()),
+ * as a file's blocks go with its last open descriptor after unlink(2).
+ *
  * Return: 0, -ENOENT when there is no such node, or -EBUSY while it is
- * open.
+ * being saved.
  */
 int pram_delete(const char *name)
 {
 	struct pram_node_info *ni;
+	bool now = false;
 	int ret = 0;
 
 	mutex_lock(&pram_mutex);
 	ni = pram_find(name);
 	if (!ni)
 		ret = -ENOENT;
-	else if (ni->users)
+	else if (ni->saving)
 		ret = -EBUSY;
 	if (!ret) {
 		list_del(&ni->list);
 		pram_nr_nodes--;
 		pram_relink();
+		ni->deleted = true;
+		now = !ni->users;
 	}
 	mutex_unlock(&pram_mutex);
-	if (!ret)
+	if (now)
 		pram_free_node(ni);
 	return ret;
 }

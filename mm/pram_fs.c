@@ -12,7 +12,9 @@
  *   puts the image's pages into the node's page stream by reference.
  * - open(O_RDONLY) of a published node reads its byte stream, and
  *   restart(2) given such a descriptor maps the node's pages back.
- * - unlink deletes a node and gives its pages back (-EBUSY while open).
+ * - unlink deletes a node and gives its pages back: at once, or with the
+ *   last descriptor or restart that has it open, as for a file (-EBUSY
+ *   only while it is being saved).
  *
  * The kernel command line that hands the nodes to a kexec'd kernel is in
  * /sys/kernel/pram.

@@ -93,6 +93,7 @@ struct pram_link {
  * @users: open streams
  * @saving: still being saved: neither loadable nor passed on to the
  *	next kernel
+ * @deleted: off the list, deleted while open: freed with its last user
  */
 struct pram_node_info {
 	struct list_head list;
@@ -100,6 +101,7 @@ struct pram_node_info {
 	struct pram_link *tail[2];
 	unsigned int users;
 	bool saving;
+	bool deleted;
 };
 
 u32 pram_csum(const void *page);

@@ -81,11 +81,14 @@ static void pram_expect_refs(struct kunit *test, int refs)
 		KUNIT_EXPECT_EQ(test, page_count(t->pages[i]), refs);
 }
 
-/* Pages saved past one link come back in order; delete drops them. */
+/*
+ * Pages saved past one link come back in order; delete drops them, with
+ * the last stream open on the node.
+ */
 static void pram_test_page_stream(struct kunit *test)
 {
 	struct pram_test *t = test->priv;
-	struct pram_stream ps;
+	struct pram_stream ps, ps2;
 	struct page *page;
 	int i;
 
@@ -106,13 +109,14 @@ static void pram_test_page_stream(struct kunit *test)
 		put_page(page);
 	}
 	KUNIT_EXPECT_NULL(test, pram_load_page(&ps));
-	/* Open: it cannot be deleted. */
-	KUNIT_EXPECT_EQ(test, pram_delete("kunit-pages"), -EBUSY);
-	pram_finish_load(&ps);
-
+	/* Open: deleted, its name gone, its pages kept for the stream. */
 	KUNIT_EXPECT_EQ(test, pram_delete("kunit-pages"), 0);
+	KUNIT_EXPECT_EQ(test, pram_delete("kunit-pages"), -ENOENT);
+	KUNIT_EXPECT_EQ(test, pram_prepare_load(&ps2, "kunit-pages"), -ENOENT);
+	pram_expect_refs(test, 2);
+	/* The last user gone: the pages too. */
+	pram_finish_load(&ps);
 	pram_expect_refs(test, 1);
-	KUNIT_EXPECT_EQ(test, pram_prepare_load(&ps, "kunit-pages"), -ENOENT);
 }
 
 /*
