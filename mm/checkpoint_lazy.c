@@ -1212,12 +1212,18 @@ static bool ckpt_lazy_round(struct ckpt_lazy *lz, struct mm_struct *mm,
 		/*
 		 * What could not be filled goes into the page tables as
 		 * poison markers; then, and only if it all did, the address
-		 * space is an ordinary one again.
+		 * space is an ordinary one again. Without memory for a
+		 * marker's page table, this worker finishes again later.
 		 */
-		if (!ckpt_lazy_mark_poisoned(mm, lz, 0, TASK_SIZE)) {
-			/* Pairs with ckpt_lazy_pending(): markers first. */
-			smp_store_release(&lz->done, true);
+		if (ckpt_lazy_mark_poisoned(mm, lz, 0, TASK_SIZE)) {
+			mutex_lock(&lz->next_lock);
+			lz->finishing = false;
+			mutex_unlock(&lz->next_lock);
+			*delay = CKPT_LAZY_NOMEM_DELAY;
+			return true;
 		}
+		/* Pairs with ckpt_lazy_pending(): markers first. */
+		smp_store_release(&lz->done, true);
 		return false;
 	}
 	/*
