@@ -106,6 +106,27 @@ TEST(bad_names)
 	EXPECT_EQ(EPERM, errno);
 }
 
+/*
+ * Checkpoint a new child running @child into the node at @path, made
+ * afresh and published by the close (not restartable while it is still
+ * being saved). Returns the child, still stopped, for the caller to end.
+ */
+static pid_t save_into_node(struct __test_metadata *_metadata,
+			    const char *path, int (*child)(void))
+{
+	pid_t pid;
+	int fd;
+
+	unlink(path);
+	pid = spawn_fn(child);
+	ASSERT_LT(0, pid);
+	fd = open(path, O_CREAT | O_EXCL | O_WRONLY, 0600);
+	ASSERT_LE(0, fd);
+	ASSERT_LT(0, sys_checkpoint(pid, fd, 0, STDERR_FILENO));
+	close(fd);
+	return pid;
+}
+
 static unsigned char *snap;
 #define SNAP_PAGES	64
 
@@ -143,14 +164,7 @@ TEST(checkpoint_into_node_is_a_snapshot)
 	int fd;
 
 	mount_pram(_metadata);
-	unlink(PRAM_DIR "/t-snap");
-	pid = spawn_fn(snap_child);
-	ASSERT_LT(0, pid);
-	fd = open(PRAM_DIR "/t-snap", O_CREAT | O_EXCL | O_WRONLY, 0600);
-	ASSERT_LE(0, fd);
-	ASSERT_LT(0, sys_checkpoint(pid, fd, 0, STDERR_FILENO));
-	/* Not readable for restart while it is still being saved. */
-	close(fd);
+	pid = save_into_node(_metadata, PRAM_DIR "/t-snap", snap_child);
 
 	ASSERT_EQ(0, stat(PRAM_DIR "/t-snap", &st));
 	EXPECT_GT(SNAP_PAGES * PS / 2, st.st_size) {
@@ -254,14 +268,7 @@ TEST(lazy_restart_from_a_node)
 	pid_t pid;
 
 	mount_pram(_metadata);
-	unlink(PRAM_DIR "/t-lazy");
-	pid = spawn_fn(lazy_child);
-	ASSERT_LT(0, pid);
-	fd = open(PRAM_DIR "/t-lazy", O_CREAT | O_EXCL | O_WRONLY, 0600);
-	ASSERT_LE(0, fd);
-	ASSERT_LT(0, sys_checkpoint(pid, fd, 0, STDERR_FILENO));
-	close(fd);
-	kill_child(pid);
+	kill_child(save_into_node(_metadata, PRAM_DIR "/t-lazy", lazy_child));
 	fd = open(PRAM_DIR "/t-lazy", O_RDONLY);
 	ASSERT_LE(0, fd);
 
@@ -330,18 +337,10 @@ static int shm_child(void)
 TEST(shared_memory_into_a_node_restarts_from_copies)
 {
 	struct stat st;
-	pid_t pid;
 	int fd;
 
 	mount_pram(_metadata);
-	unlink(PRAM_DIR "/t-shm");
-	pid = spawn_fn(shm_child);
-	ASSERT_LT(0, pid);
-	fd = open(PRAM_DIR "/t-shm", O_CREAT | O_EXCL | O_WRONLY, 0600);
-	ASSERT_LE(0, fd);
-	ASSERT_LT(0, sys_checkpoint(pid, fd, 0, STDERR_FILENO));
-	close(fd);
-	kill_child(pid);
+	kill_child(save_into_node(_metadata, PRAM_DIR "/t-shm", shm_child));
 
 	ASSERT_EQ(0, stat(PRAM_DIR "/t-shm", &st));
 	EXPECT_GT(SHM_PAGES * PS, st.st_size) {
@@ -417,18 +416,10 @@ static long mem_free_kb(void)
 TEST(a_node_deleted_while_open_goes_with_its_last_user)
 {
 	long before, held, after;
-	pid_t pid;
 	int fd;
 
 	mount_pram(_metadata);
-	unlink(PRAM_DIR "/t-unl");
-	pid = spawn_fn(big_child);
-	ASSERT_LT(0, pid);
-	fd = open(PRAM_DIR "/t-unl", O_CREAT | O_EXCL | O_WRONLY, 0600);
-	ASSERT_LE(0, fd);
-	ASSERT_LT(0, sys_checkpoint(pid, fd, 0, STDERR_FILENO));
-	close(fd);
-	kill_child(pid);
+	kill_child(save_into_node(_metadata, PRAM_DIR "/t-unl", big_child));
 	fd = open(PRAM_DIR "/t-unl", O_RDONLY);
 	ASSERT_LE(0, fd);
 	before = mem_free_kb();
