@@ -46,10 +46,10 @@
  * with one read and no lock held, each page checked, and mapped where it
  * is still to fill, checked under the page table lock as for a fault.
  * Once no page is left, the image is let go: the file, which nobody
- * could write meanwhile (deny_write_access(), as exec does), is closed. The restored task
- * never waits for its reads (a read fault on a kept page may wait for
- * its mapping: &ckpt_lazy.kept_lock). exit_mmap() stops the work and
- * frees the set (ckpt_lazy_exit()).
+ * could write meanwhile (deny_write_access(), as exec does), is closed.
+ * The restored task never waits for its reads (a read fault on a kept
+ * page may wait for its mapping: &ckpt_lazy.kept_lock). exit_mmap()
+ * stops the work and frees the set (ckpt_lazy_exit()).
  */
 #include <linux/bvec.h>
 #include <linux/ckpt.h>
@@ -624,7 +624,7 @@ struct ckpt_lazy_batch {
 #define CKPT_LAZY_BATCH_PAGE	(sizeof(struct bio_vec) + \
 				 sizeof(struct page *) + sizeof(u64))
 
-/* Room in @b for @n pages: 0 or -ENOMEM. Freed by kfree(@b->bvec). */
+/* Room in @b for @n pages: 0 or -ENOMEM. */
 static int ckpt_lazy_batch_alloc(struct ckpt_lazy_batch *b, unsigned int n)
 {
 	b->bvec = kmalloc_array(n, CKPT_LAZY_BATCH_PAGE, GFP_KERNEL);
@@ -633,6 +633,12 @@ static int ckpt_lazy_batch_alloc(struct ckpt_lazy_batch *b, unsigned int n)
 	b->pages = (struct page **)(b->bvec + n);
 	b->addrs = (u64 *)(b->pages + n);
 	return 0;
+}
+
+static void ckpt_lazy_batch_free(struct ckpt_lazy_batch *b)
+{
+	/* The arrays are one allocation, the bio_vecs first. */
+	kfree(b->bvec);
 }
 
 /*
@@ -940,8 +946,9 @@ static int ckpt_lazy_ready(struct ckpt_lazy *lz, unsigned long start,
  * are where they can be (ckpt_lazy_map_kept()), else copied so. A page
  * whose contents cannot be had is poisoned; one that cannot be had for
  * want of memory, or a fatal signal, stays, for a later try. The caller
- * holds a user reference on @mm, not its mmap lock. Returns how many pages it went
- * past, -EIO when the first was poisoned, -ENOMEM, or -EINTR.
+ * holds a user reference on @mm, not its mmap lock. Returns how many
+ * pages it went past, -EIO when the first was poisoned, -ENOMEM, or
+ * -EINTR.
  */
 static long ckpt_lazy_fill_batch(struct mm_struct *mm, struct ckpt_lazy *lz,
 				 unsigned long start, unsigned long end)
@@ -969,12 +976,12 @@ static long ckpt_lazy_fill_batch(struct mm_struct *mm, struct ckpt_lazy *lz,
 	if (run && run != &cr_lazy_poisoned && run->flags & CR_PAGES_PRAM) {
 		good = ckpt_lazy_map_kept(mm, lz, run, start, n, b);
 		if (good) {
-			kfree(b->bvec);
+			ckpt_lazy_batch_free(b);
 			return good;
 		}
 	}
 	if (mmap_read_lock_killable(mm)) {
-		kfree(b->bvec);
+		ckpt_lazy_batch_free(b);
 		return -EINTR;
 	}
 	vma = vma_lookup(mm, start);
@@ -982,7 +989,7 @@ static long ckpt_lazy_fill_batch(struct mm_struct *mm, struct ckpt_lazy *lz,
 	if (!run || run == &cr_lazy_poisoned) {
 		/* Filled meanwhile (by its fault or the background), or lost. */
 		mmap_read_unlock(mm);
-		kfree(b->bvec);
+		ckpt_lazy_batch_free(b);
 		return 1;
 	}
 	if (!vma)
@@ -1033,7 +1040,7 @@ static long ckpt_lazy_fill_batch(struct mm_struct *mm, struct ckpt_lazy *lz,
 	for (i = 0; i < n; i++)
 		if (b->pages[i])
 			folio_put(page_folio(b->pages[i]));
-	kfree(b->bvec);
+	ckpt_lazy_batch_free(b);
 	if (good)
 		return good;
 	if (err == -EINTR)
