@@ -194,6 +194,12 @@ int pram_map_pages(struct vm_area_struct *vma, const u64 *addrs,
 		for (j = i; j < n && addrs[j] < end; j++)
 			if (pram_prepare(page_folio(pages[j]), mm))
 				__set_bit(j - i, ready);
+		/*
+		 * None to map: no page table either, which would keep the
+		 * copy the caller makes from being a THP.
+		 */
+		if (bitmap_empty(ready, j - i))
+			continue;
 		ret = pram_map_table(vma, addrs + i, pages + i, j - i, ready,
 				     mapped, want, arg);
 		for_each_set_bit(k, ready, j - i) {
