@@ -70,12 +70,16 @@ struct ipc_namespace;
  * @pages: the pages, each holding one reference while listed
  * @vaddrs: the user address each page is mapped at
  * @nr_used: entries in use
+ * @order: of every entry: 0, or %PMD_ORDER when each is the first page
+ *	of a transparent huge page that a store keeping pages by reference
+ *	keeps whole (written with %CR_PAGES_HUGE)
  * @list: link in &cr_ctx.pgarr_list
  */
 struct cr_pgarr {
 	struct page **pages;
 	unsigned long *vaddrs;
 	unsigned int nr_used;
+	unsigned int order;
 	struct list_head list;
 };
 
@@ -108,9 +112,10 @@ struct cr_pages_out {
  *	(as fork() does), so that the kept page never changes
  * @save: checkpoint: write one page-array's PGARR and PAGES records,
  *	with or without the contents
- * @load_kept: restart: map or copy @n pages the store kept at @addrs of
- *	the new mm, for a PAGES record with %CR_PAGES_PRAM; NULL when the
- *	store keeps no pages, which makes such a record an error
+ * @load_kept: restart: map or copy @n pages of @order (0, or %PMD_ORDER
+ *	with %CR_PAGES_HUGE) the store kept at @addrs of the new mm, for a
+ *	PAGES record with %CR_PAGES_PRAM; NULL when the store keeps no
+ *	pages, which makes such a record an error
  * @load_object: restart: put @n pages the store kept at the offsets
  *	@offs of @file, a shared memory object restart made, for a PAGES
  *	record with %CR_PAGES_PRAM after a %CR_HDR_SHMEM record; NULL as
@@ -124,7 +129,8 @@ struct cr_page_store {
 	bool by_reference;
 	int (*save)(struct cr_ctx *ctx, struct cr_pgarr *pgarr,
 		    struct cr_pages_out *out);
-	int (*load_kept)(struct cr_rst *r, const u64 *addrs, unsigned int n);
+	int (*load_kept)(struct cr_rst *r, const u64 *addrs, unsigned int n,
+			 unsigned int order);
 	int (*load_object)(struct cr_rst *r, struct file *file,
 			   const u64 *offs, unsigned int n);
 	void (*release)(struct cr_ctx *ctx);
@@ -544,7 +550,8 @@ bool cr_mm_flags_to_image(unsigned long mm_flags, u32 *flags,
 unsigned long cr_mm_flags_from_image(u32 flags, u32 dump_filter);
 
 /* pgarr.c: page-array lists */
-struct cr_pgarr *cr_pgarr_current(struct cr_ctx *ctx, unsigned int room);
+struct cr_pgarr *cr_pgarr_current(struct cr_ctx *ctx, unsigned int room,
+				  unsigned int order);
 void cr_pgarr_release_all(struct cr_ctx *ctx);
 void cr_pgarr_free(struct cr_ctx *ctx);
 
@@ -628,7 +635,16 @@ int cr_write_vma_pages(struct cr_ctx *ctx, unsigned long start,
 		       unsigned long end);
 int cr_write_object_batch(struct cr_ctx *ctx);
 bool cr_pages_head_ok(const struct cr_hdr_pages *hp, u32 n, u32 flags);
-unsigned int cr_pgarr_disorder(const u64 *a, unsigned int n);
+unsigned int cr_pgarr_disorder(const u64 *a, unsigned int n,
+			       unsigned int shift);
+
+/* The size of a batch's pages, as a shift, by its flags. */
+static inline unsigned int cr_pgarr_shift(u32 flags)
+{
+	BUILD_BUG_ON(CR_HUGE_SHIFT != PMD_SHIFT);
+	return flags & CR_PAGES_HUGE ? CR_HUGE_SHIFT : PAGE_SHIFT;
+}
+
 int cr_read_pgarr_head(struct cr_rst *r, u64 lo, u64 hi, u64 *next,
 		       struct cr_hdr_pgarr *ha);
 int cr_read_pgarr_rest(struct cr_rst *r, const struct cr_hdr_pgarr *ha,

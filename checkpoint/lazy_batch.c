@@ -34,7 +34,7 @@ static int cr_lazy_run_check(const struct cr_lazy_run *run, const u64 *addrs,
 	if (cr_batch_digest(addrs, hp, sums) != run->digest)
 		return -EBADMSG;
 	if (addrs[0] != run->start || addrs[n - 1] != run->last ||
-	    cr_pgarr_disorder(addrs, n))
+	    cr_pgarr_disorder(addrs, n, PAGE_SHIFT))
 		return -EINVAL;
 	return 0;
 }

@@ -65,6 +65,65 @@ static bool cr_page_wanted(struct page *page)
 	return page && !is_zero_page(page) && PageAnon(page);
 }
 
+/*
+ * Into a store that keeps pages by reference, a PMD-mapped anonymous THP
+ * that the walk covers whole is kept whole, as one entry of a page-array
+ * of huge pages: made read-only and shared (pram_share_anon_pmd()), with
+ * the mmu notifiers told first, as cr_walk_ptes_notify() tells them.
+ * One entry where 512 PTEs would be shared and listed one by one is what
+ * makes a THP-backed checkpoint into PRAM cheap.
+ *
+ * Return: 0 when kept, 1 when the batch is full, -EAGAIN when the PMD
+ * is not such a THP or the store cannot keep it whole (the caller splits
+ * it), -EBUSY for a THP that may be pinned, or -ENOMEM.
+ */
+static int cr_keep_huge(pmd_t *pmd, unsigned long addr, unsigned long end,
+			struct mm_walk *walk)
+{
+	struct cr_walk *w = walk->private;
+	struct mmu_notifier_range range;
+	struct cr_pgarr *pgarr;
+	struct page *page = NULL;
+	spinlock_t *ptl;	/* the huge PMD's page table lock */
+	int ret = -EAGAIN;
+	pmd_t pmdval;
+
+	if (!IS_ENABLED(CONFIG_TRANSPARENT_HUGEPAGE) ||
+	    !IS_ALIGNED(addr, PMD_SIZE) || end - addr != PMD_SIZE)
+		return -EAGAIN;
+	pgarr = cr_pgarr_current(w->ctx, 1, PMD_ORDER);
+	if (IS_ERR(pgarr))
+		return PTR_ERR(pgarr);
+	if (!pgarr) {
+		w->next = addr;
+		return 1;
+	}
+	mmu_notifier_range_init(&range, MMU_NOTIFY_PROTECTION_PAGE, 0,
+				walk->mm, addr, end);
+	mmu_notifier_invalidate_range_start(&range);
+	ptl = pmd_trans_huge_lock(pmd, walk->vma);
+	if (!ptl) {	/* split meanwhile */
+		mmu_notifier_invalidate_range_end(&range);
+		return -EAGAIN;
+	}
+	pmdval = pmdp_get(pmd);
+	/* NULL for the huge zero page, DAX and migration entries */
+	if (pmd_trans_huge(pmdval))
+		page = vm_normal_page_pmd(walk->vma, addr, pmdval);
+	if (cr_page_wanted(page) &&
+	    !folio_test_has_hwpoisoned(page_folio(page)))
+		ret = pram_share_anon_pmd(walk->vma, addr, pmd, ptl);
+	if (!ret) {
+		cr_pgarr_add(pgarr, page, addr);
+		tlb_flush_pmd_range(w->tlb, addr, PMD_SIZE);
+	}
+	spin_unlock(ptl);
+	mmu_notifier_invalidate_range_end(&range);
+	if (ret == -EBUSY)
+		w->next = addr;
+	return ret;
+}
+
 /* A PMD-mapped THP: its subpages in [addr, end), in one page-array. */
 static int cr_walk_huge(pmd_t *pmd, unsigned long addr, unsigned long end,
 			struct mm_walk *walk)
@@ -74,8 +133,21 @@ static int cr_walk_huge(pmd_t *pmd, unsigned long addr, unsigned long end,
 	struct page *page;
 	spinlock_t *ptl;	/* the huge PMD's page table lock */
 	pmd_t pmdval;
+	int ret;
 
-	pgarr = cr_pgarr_current(w->ctx, (end - addr) >> PAGE_SHIFT);
+	/*
+	 * A store that keeps pages keeps a THP whole, or else shares its
+	 * pages one PTE at a time.
+	 */
+	if (w->ctx->store->by_reference && pmd_leaf(pmdp_get(pmd))) {
+		ret = cr_keep_huge(pmd, addr, end, walk);
+		if (ret != -EAGAIN)
+			return ret;
+		split_huge_pmd(walk->vma, pmd, addr);
+		return -EAGAIN;
+	}
+
+	pgarr = cr_pgarr_current(w->ctx, (end - addr) >> PAGE_SHIFT, 0);
 	if (IS_ERR(pgarr))
 		return PTR_ERR(pgarr);
 	if (!pgarr) {
@@ -83,11 +155,6 @@ static int cr_walk_huge(pmd_t *pmd, unsigned long addr, unsigned long end,
 		return 1;
 	}
 
-	/* A store that keeps pages shares them one PTE at a time. */
-	if (w->ctx->store->by_reference && pmd_leaf(pmdp_get(pmd))) {
-		split_huge_pmd(walk->vma, pmd, addr);
-		return -EAGAIN;
-	}
 	ptl = pmd_trans_huge_lock(pmd, walk->vma);
 	if (!ptl)
 		return -EAGAIN;	/* split meanwhile: walk the PTEs */
@@ -242,7 +309,7 @@ static int cr_walk_pmd(pmd_t *pmd, unsigned long addr, unsigned long end,
 	}
 
 	while (addr < end) {
-		pgarr = cr_pgarr_current(w->ctx, 1);
+		pgarr = cr_pgarr_current(w->ctx, 1, 0);
 		if (IS_ERR(pgarr))
 			return PTR_ERR(pgarr);
 		if (!pgarr) {
@@ -289,7 +356,7 @@ static int cr_collect_slow(struct cr_ctx *ctx, unsigned long addr)
 		return -EAGAIN;
 	}
 	if (cr_page_wanted(page)) {
-		pgarr = cr_pgarr_current(ctx, 1);
+		pgarr = cr_pgarr_current(ctx, 1, 0);
 		if (IS_ERR_OR_NULL(pgarr))
 			ret = pgarr ? PTR_ERR(pgarr) : -EAGAIN;
 		else
@@ -381,7 +448,9 @@ static int cr_note_shared(struct cr_ctx *ctx, struct cr_pgarr *pgarr)
 /*
  * Write one page-array, as runs of pages of its own and of pages that
  * are the parent's: anonymous memory a parent and its children still
- * share after fork() is stored once, with the parent.
+ * share after fork() is stored once, with the parent. Huge pages a store
+ * keeps whole are kept by reference, so kept twice for nothing: they
+ * are neither noted nor looked up.
  */
 static int cr_write_pgarr(struct cr_ctx *ctx, struct cr_pgarr *pgarr)
 {
@@ -390,12 +459,12 @@ static int cr_write_pgarr(struct cr_ctx *ctx, struct cr_pgarr *pgarr)
 	bool parents;
 	int ret;
 
-	if (ctx->cow_out) {
+	if (ctx->cow_out && !pgarr->order) {
 		ret = cr_note_shared(ctx, pgarr);
 		if (ret)
 			return ret;
 	}
-	if (!ctx->cow_in)
+	if (!ctx->cow_in || pgarr->order)
 		return cr_write_run(ctx, pgarr, false);
 	for (i = 0; i < n; i = j) {
 		parents = cr_parents_page(ctx, pgarr->pages[i],
@@ -713,8 +782,9 @@ static int cr_fill_from_parent(struct cr_rst *r, const u64 *addrs,
  * @ha: set to the record's fixed part, checked
  *
  * What the running checksum covers of a batch: its size, flags, bounds
- * and digest. The bounds must be page-aligned, in [@lo, @hi) and far
- * enough apart for the batch's pages.
+ * and digest. The bounds must be aligned to the batch's page size (a
+ * huge page's with %CR_PAGES_HUGE), its pages in [@lo, @hi), and far
+ * enough apart for them.
  *
  * Return: 0, -EINVAL (logged) for a malformed record, or the errno of a
  * failed read.
@@ -722,6 +792,8 @@ static int cr_fill_from_parent(struct cr_rst *r, const u64 *addrs,
 int cr_read_pgarr_head(struct cr_rst *r, u64 lo, u64 hi, u64 *next,
 		       struct cr_hdr_pgarr *ha)
 {
+	unsigned int shift;
+	u64 size;
 	u32 n;
 	int ret;
 
@@ -739,15 +811,21 @@ int cr_read_pgarr_head(struct cr_rst *r, u64 lo, u64 hi, u64 *next,
 	if (!n || n > CR_PGARR_TOTAL ||
 	    ha->h.len != sizeof(*ha) + n * sizeof(u64))
 		return cr_bad(r, "page-array of %u pages", n);
-	if (ha->flags & ~CR_PAGES_FLAGS || hweight32(ha->flags) > 1)
+	/* Huge pages only ever come whole from a PRAM node. */
+	if (ha->flags & ~CR_PAGES_FLAGS ||
+	    (ha->flags & CR_PAGES_HUGE ?
+	     ha->flags != (CR_PAGES_HUGE | CR_PAGES_PRAM) :
+	     hweight32(ha->flags) > 1))
 		return cr_bad(r, "page-array flags %#x", ha->flags);
-	if (!PAGE_ALIGNED(ha->first) || !PAGE_ALIGNED(ha->last) ||
+	shift = cr_pgarr_shift(ha->flags);
+	size = 1ULL << shift;
+	if (!IS_ALIGNED(ha->first, size) || !IS_ALIGNED(ha->last, size) ||
 	    ha->first < max(lo, *next) || ha->last >= hi ||
-	    ha->last < ha->first ||
-	    (ha->last - ha->first) >> PAGE_SHIFT < n - 1)
+	    hi - ha->last < size || ha->last < ha->first ||
+	    (ha->last - ha->first) >> shift < n - 1)
 		return cr_bad(r, "pages %#llx-%#llx outside its VMA, in the wrong order or too few",
 			      ha->first, ha->last);
-	*next = ha->last + PAGE_SIZE;
+	*next = ha->last + size;
 	return 0;
 }
 
@@ -773,16 +851,21 @@ bool cr_pages_head_ok(const struct cr_hdr_pages *hp, u32 n, u32 flags)
  * cr_pgarr_disorder() - the first of a page-array's addresses out of order
  * @a: the addresses; the first one checked already
  * @n: how many
+ * @shift: the pages' size, as a shift: %PAGE_SHIFT, or %CR_HUGE_SHIFT
  *
- * Return: the index of the first address that is not page-aligned or not
- * above the one before it, or 0 when all are in order.
+ * Return: the index of the first address that is not aligned to the
+ * pages' size or not a page above the one before it, or 0 when all are
+ * in order.
  */
-unsigned int cr_pgarr_disorder(const u64 *a, unsigned int n)
+unsigned int cr_pgarr_disorder(const u64 *a, unsigned int n,
+			       unsigned int shift)
 {
+	u64 size = 1ULL << shift;
 	unsigned int i;
 
+	/* a[i - 1] is in the VMA, so far below U64_MAX: no overflow */
 	for (i = 1; i < n; i++)
-		if (!PAGE_ALIGNED(a[i]) || a[i] <= a[i - 1])
+		if (!IS_ALIGNED(a[i], size) || a[i] < a[i - 1] + size)
 			return i;
 	return 0;
 }
@@ -835,7 +918,7 @@ int cr_read_pgarr_rest(struct cr_rst *r, const struct cr_hdr_pgarr *ha,
 	if (a[0] != ha->first || a[n - 1] != ha->last)
 		return cr_bad(r, "page-array bounds %#llx-%#llx, pages %#llx-%#llx",
 			      ha->first, ha->last, a[0], a[n - 1]);
-	i = cr_pgarr_disorder(a, n);
+	i = cr_pgarr_disorder(a, n, cr_pgarr_shift(ha->flags));
 	if (i)
 		return cr_bad(r, "page %#llx out of order", a[i]);
 	*addrs = a;
@@ -952,7 +1035,9 @@ int cr_read_vma_pages(struct cr_rst *r, u64 *next)
 	if (hp.flags & CR_PAGES_PRAM) {
 		if (!r->ctx->store->load_kept)
 			return cr_bad(r, "pages kept in PRAM, but the image is not a PRAM node");
-		return r->ctx->store->load_kept(r, addrs, n);
+		return r->ctx->store->load_kept(r, addrs, n,
+						hp.flags & CR_PAGES_HUGE ?
+						PMD_ORDER : 0);
 	}
 	if (r->err)
 		return cr_skip_pages(r, n);

@@ -58,24 +58,30 @@ static void cr_pgarr_release_one(struct cr_pgarr *pgarr)
  * cr_pgarr_current() - the page-array to add the next pages to
  * @ctx: checkpoint context
  * @room: entries the caller is about to add, at most %CR_PGARR_TOTAL
+ * @order: their order (&cr_pgarr.order)
  *
  * Returns the first array of @ctx->pgarr_list when it has @room free
- * entries. Otherwise an array is put in front: a released one from the
- * back of the list if there is one, else a new one, unless the batch
- * already holds %CR_PGARR_BATCH arrays. Called with the mmap lock held
- * but no spinlock, since it may allocate.
+ * entries and holds pages of @order, or none yet. Otherwise an array is
+ * put in front: a released one from the back of the list if there is
+ * one, else a new one, unless the batch already holds %CR_PGARR_BATCH
+ * arrays. Called with the mmap lock held but no spinlock, since it may
+ * allocate.
  *
  * Return: the array, NULL when the batch is full (write it out first),
  * or an ERR_PTR(-ENOMEM).
  */
-struct cr_pgarr *cr_pgarr_current(struct cr_ctx *ctx, unsigned int room)
+struct cr_pgarr *cr_pgarr_current(struct cr_ctx *ctx, unsigned int room,
+				  unsigned int order)
 {
 	struct cr_pgarr *pgarr;
 
 	pgarr = list_first_entry_or_null(&ctx->pgarr_list, struct cr_pgarr,
 					 list);
-	if (pgarr && pgarr->nr_used + room <= CR_PGARR_TOTAL)
+	if (pgarr && pgarr->nr_used + room <= CR_PGARR_TOTAL &&
+	    (pgarr->order == order || !pgarr->nr_used)) {
+		pgarr->order = order;
 		return pgarr;
+	}
 
 	/*
 	 * Arrays released after the last batch sit at the back, empty:
@@ -85,6 +91,7 @@ struct cr_pgarr *cr_pgarr_current(struct cr_ctx *ctx, unsigned int room)
 		list_last_entry(&ctx->pgarr_list, struct cr_pgarr, list);
 	if (pgarr && !pgarr->nr_used) {
 		list_move(&pgarr->list, &ctx->pgarr_list);
+		pgarr->order = order;
 		return pgarr;
 	}
 
@@ -93,6 +100,7 @@ struct cr_pgarr *cr_pgarr_current(struct cr_ctx *ctx, unsigned int room)
 	pgarr = cr_pgarr_alloc_one();
 	if (!pgarr)
 		return ERR_PTR(-ENOMEM);
+	pgarr->order = order;
 	list_add(&pgarr->list, &ctx->pgarr_list);
 	ctx->nr_pgarrs++;
 	return pgarr;

@@ -29,37 +29,29 @@ static int cr_pram_save(struct cr_ctx *ctx, struct cr_pgarr *pgarr,
 
 	/* The page-array's references go to the node, come what may. */
 	pgarr->nr_used = 0;
-	ret = pram_give_pages(ctx->pram, pgarr->pages, n);
+	ret = pram_give_pages(ctx->pram, pgarr->pages, n, pgarr->order);
 	if (ret) {
 		cr_log(ctx, "saving pages into the PRAM node failed: error %d",
 		       ret);
 		return ret;
 	}
-	out->hp.flags = CR_PAGES_PRAM;
+	out->hp.flags = CR_PAGES_PRAM | (pgarr->order ? CR_PAGES_HUGE : 0);
 	return cr_write_pages_head(ctx, out, NULL);
 }
 
 /*
- * The next @n pages of the node's page stream go to @addrs: mapped as
- * they are when the previous kernel left them (no copy), else copied.
- * Either way no writable page is shared with another task.
+ * The @n kept pages in @r->src, each with a reference that is dropped
+ * here, go to @addrs (which may be @r->addrs): mapped as they are when
+ * the previous kernel left them (no copy), else copied. Either way no
+ * writable page is shared with another task.
  */
-static int cr_pram_load_kept(struct cr_rst *r, const u64 *addrs,
-			     unsigned int n)
+static int cr_pram_place(struct cr_rst *r, const u64 *addrs, unsigned int n)
 {
 	unsigned int i, nr_copy = 0;
 	struct vm_area_struct *vma;
 	int ret = 0;
 
-	for (i = 0; i < n; i++) {
-		r->src[i] = pram_load_page(r->ctx->pram);
-		if (!r->src[i]) {
-			ret = cr_bad(r, "the PRAM node holds fewer pages than its image");
-			break;
-		}
-	}
-	n = i;
-	if (!ret && !r->err) {
+	if (!r->err) {
 		ret = mmap_read_lock_killable(r->mm);
 		if (ret)
 			goto put;
@@ -80,12 +72,54 @@ static int cr_pram_load_kept(struct cr_rst *r, const u64 *addrs,
 		r->addrs[nr_copy++] = addrs[i];
 	}
 	n = nr_copy;
-	if (!ret && !r->err && nr_copy)
+	if (!r->err && nr_copy)
 		ret = cr_fill_pages(r, r->addrs, nr_copy, r->src);
 put:
 	for (i = 0; i < n; i++)
 		put_page(r->src[i]);
 	return ret;
+}
+
+/*
+ * The next @n entries of the node's page stream, of @order, go to
+ * @addrs. A huge entry's pages are placed one huge page at a time, each
+ * with a reference of its own: in place after a kexec reboot, when they
+ * are small pages the node gave back one by one; else copied, into a
+ * new THP where the VMA takes one (cr_fill_pages()).
+ */
+static int cr_pram_load_kept(struct cr_rst *r, const u64 *addrs,
+			     unsigned int n, unsigned int order)
+{
+	unsigned int i, j, nr = 1U << order;
+	struct page *page;
+	int ret = 0;
+
+	for (i = 0; i < n && !ret; i++) {
+		page = pram_load_page(r->ctx->pram, order);
+		if (!page) {
+			ret = cr_bad(r, "the PRAM node's pages do not match its image");
+			break;
+		}
+		if (!order) {
+			r->src[i] = page;
+			continue;
+		}
+		for (j = 0; j < nr; j++) {
+			r->src[j] = nth_page(page, j);
+			get_page(r->src[j]);
+			r->addrs[j] = addrs[i] + j * PAGE_SIZE;
+		}
+		put_page(page);
+		ret = cr_pram_place(r, r->addrs, nr);
+	}
+	if (order)
+		return ret;
+	if (ret) {
+		while (i)
+			put_page(r->src[--i]);
+		return ret;
+	}
+	return cr_pram_place(r, addrs, n);
 }
 
 /*
@@ -101,9 +135,9 @@ static int cr_pram_load_object(struct cr_rst *r, struct file *file,
 	int ret = 0;
 
 	for (i = 0; i < n; i++) {
-		page = pram_load_page(r->ctx->pram);
+		page = pram_load_page(r->ctx->pram, 0);
 		if (!page) {
-			ret = cr_bad(r, "the PRAM node holds fewer pages than its image");
+			ret = cr_bad(r, "the PRAM node's pages do not match its image");
 			break;
 		}
 		if (!r->err && !pram_add_shmem_page(file_inode(file),

@@ -119,7 +119,7 @@ static int cr_write_shmem_pages(struct cr_ctx *ctx, struct inode *inode)
 		if (!xa_find(&inode->i_mapping->i_pages, &index, end - 1,
 			     XA_PRESENT))
 			break;
-		pgarr = cr_pgarr_current(ctx, 1);
+		pgarr = cr_pgarr_current(ctx, 1, 0);
 		if (IS_ERR(pgarr))
 			return PTR_ERR(pgarr);
 		if (!pgarr) {
@@ -366,6 +366,8 @@ static int cr_read_shmem_pages(struct cr_rst *r, struct file *file,
 		return ret;
 	if (hp.flags & CR_PAGES_PARENT)
 		return cr_bad(r, "the parent's pages, in a shared memory object");
+	if (hp.flags & CR_PAGES_HUGE)
+		return cr_bad(r, "huge pages kept whole, in a shared memory object");
 	if (hp.flags & CR_PAGES_PRAM) {
 		if (!r->ctx->store->load_object)
 			return cr_bad(r, "pages kept in PRAM, but the image is not a PRAM node");

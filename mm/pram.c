@@ -174,34 +174,58 @@ static struct pram_link *pram_first_link(struct pram_node *node, int s)
 	return pram_pfn_addr(s ? node->byte_link_pfn : node->page_link_pfn);
 }
 
-/* Append @pfn to stream @s (0: pages, 1: bytes) of @ni. */
-static int pram_append(struct pram_node_info *ni, int s, u64 pfn)
+/* Give stream @s (0: pages, 1: bytes) of @ni a tail link with room. */
+static int pram_make_room(struct pram_node_info *ni, int s)
 {
-	struct pram_link *link = ni->tail[s];
+	struct pram_link *link = ni->tail[s], *new;
 
-	if (!link || link->nr == PRAM_LINK_NR) {
-		struct pram_link *new = pram_alloc_filled();
-
-		if (!new)
-			return -ENOMEM;
-		/* The entries are written as they come: only the head is zeroed. */
-		memset(new, 0, offsetof(struct pram_link, pfn));
-		new->m.magic = PRAM_MAGIC_LINK;
-		if (link)
-			link->next_pfn = pram_addr_pfn(new);
-		else if (s)
-			ni->node->byte_link_pfn = pram_addr_pfn(new);
-		else
-			ni->node->page_link_pfn = pram_addr_pfn(new);
-		ni->tail[s] = new;
-		link = new;
-	}
-	link->pfn[link->nr++] = pfn;
+	if (link && link->nr < PRAM_LINK_NR)
+		return 0;
+	new = pram_alloc_filled();
+	if (!new)
+		return -ENOMEM;
+	/* The entries are written as they come: only the head is zeroed. */
+	memset(new, 0, offsetof(struct pram_link, pfn));
+	new->m.magic = PRAM_MAGIC_LINK;
+	if (link)
+		link->next_pfn = pram_addr_pfn(new);
+	else if (s)
+		ni->node->byte_link_pfn = pram_addr_pfn(new);
+	else
+		ni->node->page_link_pfn = pram_addr_pfn(new);
+	ni->tail[s] = new;
 	return 0;
 }
 
-/* Free a stream's links; @data: also drop the page each entry holds. */
-static void pram_free_stream(u64 link_pfn, bool data)
+/* Append the order-0 @pfn to stream @s (0: pages, 1: bytes) of @ni. */
+static int pram_append(struct pram_node_info *ni, int s, u64 pfn)
+{
+	int ret = pram_make_room(ni, s);
+
+	if (!ret)
+		ni->tail[s]->pfn[ni->tail[s]->nr++] = pram_entry(pfn, 0);
+	return ret;
+}
+
+/*
+ * Drop the references the entry @e of @ni holds: one on the folio it
+ * starts, or, for a huge entry of a node the previous kernel saved, one
+ * on each of its pages (pram_boot.c).
+ */
+static void pram_put_entry(struct pram_node_info *ni, u64 e)
+{
+	struct page *page = pfn_to_page(pram_entry_pfn(e));
+	unsigned long i, nr = 1UL << pram_entry_order(e);
+
+	if (!ni->adopted)
+		nr = 1;
+	for (i = 0; i < nr; i++)
+		put_page(nth_page(page, i));
+}
+
+/* Free a stream's links; @data: also drop the pages the entries hold. */
+static void pram_free_stream(struct pram_node_info *ni, u64 link_pfn,
+			     bool data)
 {
 	struct pram_link *link = pram_pfn_addr(link_pfn), *next;
 	unsigned int i;
@@ -209,7 +233,7 @@ static void pram_free_stream(u64 link_pfn, bool data)
 	while (link) {
 		next = pram_pfn_addr(link->next_pfn);
 		for (i = 0; data && i < link->nr; i++)
-			put_page(pfn_to_page(link->pfn[i]));
+			pram_put_entry(ni, link->pfn[i]);
 		pram_free_meta(link);
 		link = next;
 		/* A node of gigabytes has thousands of links. */
@@ -219,8 +243,8 @@ static void pram_free_stream(u64 link_pfn, bool data)
 
 static void pram_free_node(struct pram_node_info *ni)
 {
-	pram_free_stream(ni->node->page_link_pfn, true);
-	pram_free_stream(ni->node->byte_link_pfn, true);
+	pram_free_stream(ni, ni->node->page_link_pfn, true);
+	pram_free_stream(ni, ni->node->byte_link_pfn, true);
 	pram_free_meta(ni->node);
 	kfree(ni);
 }
@@ -314,19 +338,31 @@ static int pram_give_page(struct pram_stream *ps, struct page *page)
 	return 0;
 }
 
+/* Whether a page of the @nr from @pfn lies in the landing zone. */
+static bool pram_in_zone(unsigned long pfn, unsigned long nr,
+			 phys_addr_t zone_start, phys_addr_t zone_size)
+{
+	return PFN_PHYS(pfn) < zone_start + zone_size &&
+	       PFN_PHYS(pfn + nr) > zone_start;
+}
+
 /**
  * pram_give_pages() - add pages to the node's page stream, with their refs
  * @ps: a stream opened by pram_prepare_save()
  * @pages: the pages, in stream order
  * @n: how many
+ * @order: 0, or %PMD_ORDER when each page is the first of a transparent
+ *	huge page, kept whole as one entry
  *
  * As pram_give_page() for each, in one call: the node takes over the
- * caller's reference on every page, whatever the result.
+ * caller's reference on every page (on the folio, for a huge page),
+ * whatever the result. A huge page must lie outside the landing zone:
+ * the node has no room to copy one to.
  *
- * Return: 0 or -ENOMEM.
+ * Return: 0, -ENOMEM, or -EINVAL for a huge page in the landing zone.
  */
 int pram_give_pages(struct pram_stream *ps, struct page **pages,
-		    unsigned int n)
+		    unsigned int n, unsigned int order)
 {
 	struct pram_node_info *ni = ps->node;
 	phys_addr_t zone_start, zone_size;
@@ -346,17 +382,25 @@ int pram_give_pages(struct pram_stream *ps, struct page **pages,
 		nr = link ? link->nr : PRAM_LINK_NR;
 		for (; i < n && nr < PRAM_LINK_NR; i++, nr++) {
 			pfn = page_to_pfn(pages[i]);
-			if (unlikely(PFN_PHYS(pfn) - zone_start < zone_size))
+			if (unlikely(pram_in_zone(pfn, 1UL << order, zone_start,
+						  zone_size)))
 				break;
-			link->pfn[nr] = pfn;
+			link->pfn[nr] = pram_entry(pfn, order);
 		}
 		if (link) {
-			ni->node->nr_pages += nr - link->nr;
+			ni->node->nr_pages += (u64)(nr - link->nr) << order;
+			ni->huge |= order && nr > link->nr;
 			link->nr = nr;
 		}
-		/* A new link, or a page to copy out of the zone. */
-		if (i < n)
+		if (i == n)
+			break;
+		pfn = page_to_pfn(pages[i]);
+		if (!pram_in_zone(pfn, 1UL << order, zone_start, zone_size))
+			ret = pram_make_room(ni, 0);	/* the tail is full */
+		else if (!order)
 			ret = pram_give_page(ps, pages[i++]);
+		else
+			ret = -EINVAL;
 	}
 	while (i < n)
 		put_page(pages[i++]);
@@ -514,13 +558,21 @@ void pram_load_again(struct pram_stream *ps, struct pram_stream *from)
 }
 
 /**
- * pram_load_page() - the next page of the node's page stream
+ * pram_load_page() - the next entry of the node's page stream
  * @ps: a stream opened by pram_prepare_load()
+ * @order: the order the entry must have: 0, or %PMD_ORDER for a huge page
+ *
+ * A huge entry is given as its first page, with one reference. After a
+ * kexec reboot its pages are no longer one folio but 1 << @order pages
+ * that each have a reference of their own: a caller that wants them all
+ * takes a reference on each (get_page() of a page of a folio takes one on
+ * the folio), which is right either way.
  *
  * Return: the page, with a reference for the caller, or NULL after the
- * last one.
+ * last one or when the entry is of another order (then the stream stays
+ * at it).
  */
-struct page *pram_load_page(struct pram_stream *ps)
+struct page *pram_load_page(struct pram_stream *ps, unsigned int order)
 {
 	struct pram_link *link = ps->link;
 	struct page *page;
@@ -530,11 +582,22 @@ struct page *pram_load_page(struct pram_stream *ps)
 		ps->link = link;
 		ps->idx = 0;
 	}
-	if (!link || ps->idx >= link->nr)
+	if (!link || ps->idx >= link->nr ||
+	    pram_entry_order(link->pfn[ps->idx]) != order)
 		return NULL;
-	page = pfn_to_page(link->pfn[ps->idx++]);
+	page = pfn_to_page(pram_entry_pfn(link->pfn[ps->idx++]));
 	get_page(page);
 	return page;
+}
+
+/* Whether the @n entries of @link from @idx on are all of order 0. */
+static bool pram_small_entries(const struct pram_link *link, unsigned int idx,
+			       unsigned int n)
+{
+	while (n--)
+		if (pram_entry_order(link->pfn[idx++]))
+			return false;
+	return true;
 }
 
 /**
@@ -543,10 +606,11 @@ struct page *pram_load_page(struct pram_stream *ps)
  * @n: how many
  * @pos: set to the place of the first, for pram_page_at()
  *
- * For a lazy restart, which takes the pages later, in any order.
+ * For a lazy restart, which takes the pages later, in any order; so the
+ * entries passed over must all be of order 0.
  *
- * Return: 0, or -ENODATA when fewer than @n pages are left (the stream
- * is then at its end).
+ * Return: 0, -ENODATA when fewer than @n pages are left (the stream is
+ * then at its end), or -EINVAL when an entry of them is a huge page.
  */
 int pram_load_skip(struct pram_stream *ps, unsigned int n,
 		   struct pram_pos *pos)
@@ -562,6 +626,9 @@ int pram_load_skip(struct pram_stream *ps, unsigned int n,
 	while (link && n) {
 		unsigned int k = min(n, link->nr - ps->idx);
 
+		/* Most nodes have no huge entry: nothing to look at. */
+		if (ps->node->huge && !pram_small_entries(link, ps->idx, k))
+			return -EINVAL;
 		ps->idx += k;
 		n -= k;
 		if (n && ps->idx == link->nr) {
@@ -578,7 +645,8 @@ int pram_load_skip(struct pram_stream *ps, unsigned int n,
  * @pos: the place of a page, from pram_load_skip()
  * @i: how many pages after it
  *
- * The node must still be open for loading.
+ * The node must still be open for loading, and the pages from @pos on
+ * passed over by pram_load_skip(), which saw that they are all small.
  *
  * Return: the page, with a reference for the caller, or NULL past the
  * end of the stream.
@@ -595,7 +663,7 @@ struct page *pram_page_at(const struct pram_pos *pos, unsigned int i)
 	}
 	if (!link)
 		return NULL;
-	page = pfn_to_page(link->pfn[idx]);
+	page = pfn_to_page(pram_entry_pfn(link->pfn[idx]));
 	get_page(page);
 	return page;
 }
@@ -625,7 +693,8 @@ ssize_t pram_read_iter(struct pram_stream *ps, struct iov_iter *to,
 	while (link && iov_iter_count(to) && pos < node->size) {
 		off = offset_in_page(pos);
 		n = min_t(u64, PAGE_SIZE - off, node->size - pos);
-		n = copy_page_to_iter(pfn_to_page(link->pfn[idx]), off, n, to);
+		n = copy_page_to_iter(pfn_to_page(pram_entry_pfn(link->pfn[idx])),
+				      off, n, to);
 		if (!n)
 			return done ? done : -EFAULT;
 		done += n;
@@ -766,10 +835,13 @@ struct pram_node_info *pram_adopt_node(struct pram_node *node)
 	if (!ni)
 		return NULL;
 	ni->node = node;
+	ni->adopted = true;
 	for (s = 0; s < 2; s++) {
 		link = pram_first_link(node, s);
-		for (; link; link = pram_pfn_addr(link->next_pfn))
+		for (; link; link = pram_pfn_addr(link->next_pfn)) {
 			ni->tail[s] = link;
+			ni->huge |= !pram_small_entries(link, 0, link->nr);
+		}
 	}
 	mutex_lock(&pram_mutex);
 	list_add_tail(&ni->list, &pram_nodes);
@@ -808,12 +880,17 @@ phys_addr_t pram_super_phys(void)
 static void pram_show_stream(struct seq_file *m, u64 link_pfn)
 {
 	struct pram_link *link = pram_pfn_addr(link_pfn);
+	u64 pfn, end;
 	u32 i;
 
 	for (; link; link = pram_pfn_addr(link->next_pfn)) {
 		seq_printf(m, "%llu\n", pram_addr_pfn(link));
-		for (i = 0; i < link->nr; i++)
-			seq_printf(m, "%llu\n", link->pfn[i]);
+		for (i = 0; i < link->nr; i++) {
+			pfn = pram_entry_pfn(link->pfn[i]);
+			end = pfn + (1ULL << pram_entry_order(link->pfn[i]));
+			for (; pfn < end; pfn++)
+				seq_printf(m, "%llu\n", pfn);
+		}
 		cond_resched();
 	}
 }
@@ -827,7 +904,7 @@ static void pram_show_stream(struct seq_file *m, u64 link_pfn)
  * then, for every published node, its metadata page's and those of both
  * its streams, each link page followed by the pages it lists. These are
  * the pages a kexec reboot must leave alone, so that a test can check
- * them against the kexec segments. A node still being saved is not
+ * them against the kexec segments: every page of a huge entry. A node still being saved is not
  * passed on and is not listed. A page listed by several nodes is printed
  * once per listing.
  *

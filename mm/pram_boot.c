@@ -58,10 +58,30 @@ static bool __init pram_pfn_ok(u64 pfn)
 }
 
 /*
- * Check the links of one stream; returns the entries they list, or -1
- * with *why set when the stream is damaged.
+ * Whether the link entry @e of a page stream (@pages) or a byte stream
+ * lists usable pages: one, or a huge page's worth, aligned to its size,
+ * in a page stream.
  */
-static long __init pram_check_stream(u64 pfn, const char **why)
+static bool __init pram_entry_ok(u64 e, bool pages)
+{
+	unsigned int order = pram_entry_order(e);
+	u64 pfn = pram_entry_pfn(e), i;
+
+	if (order && (!pages || order != PMD_ORDER ||
+		      !IS_ALIGNED(pfn, 1UL << order)))
+		return false;
+	for (i = 0; i < 1UL << order; i++)
+		if (!pram_pfn_ok(pfn + i))
+			return false;
+	return true;
+}
+
+/*
+ * Check the links of one stream (@pages: the page stream); returns the
+ * pages they list, their own included, or -1 with *why set when the
+ * stream is damaged.
+ */
+static long __init pram_check_stream(u64 pfn, bool pages, const char **why)
 {
 	unsigned long hops = 0;
 	struct pram_link *link;
@@ -80,12 +100,13 @@ static long __init pram_check_stream(u64 pfn, const char **why)
 			return -1;
 		}
 		for (i = 0; i < link->nr; i++) {
-			if (!pram_pfn_ok(link->pfn[i])) {
-				*why = "a page outside usable memory";
+			if (!pram_entry_ok(link->pfn[i], pages)) {
+				*why = "a page outside usable memory, or a bad huge page";
 				return -1;
 			}
+			n += 1L << pram_entry_order(link->pfn[i]);
 		}
-		n += link->nr + 1;
+		n++;
 	}
 	return n;
 }
@@ -111,8 +132,9 @@ static unsigned long __init pram_check_node(u64 pfn, const char **why)
 		*why = "bad node metadata (magic or checksum)";
 		return 0;
 	}
-	pages = pram_check_stream(node->page_link_pfn, why);
-	bytes = pages < 0 ? -1 : pram_check_stream(node->byte_link_pfn, why);
+	pages = pram_check_stream(node->page_link_pfn, true, why);
+	bytes = pages < 0 ? -1 :
+		pram_check_stream(node->byte_link_pfn, false, why);
 	if (pages < 0 || bytes < 0)
 		return 0;
 	/* The counts above include one page per link: take them out. */
@@ -134,13 +156,18 @@ static unsigned long nr_pfns __initdata;
 static void __init pram_note_stream(u64 pfn)
 {
 	struct pram_link *link;
+	u64 p, end;
 	u32 i;
 
 	for (; pfn; pfn = link->next_pfn) {
 		link = __va(PFN_PHYS(pfn));
 		pram_pfns[nr_pfns++] = pfn;
-		for (i = 0; i < link->nr; i++)
-			pram_pfns[nr_pfns++] = link->pfn[i];
+		for (i = 0; i < link->nr; i++) {
+			p = pram_entry_pfn(link->pfn[i]);
+			end = p + (1ULL << pram_entry_order(link->pfn[i]));
+			while (p < end)
+				pram_pfns[nr_pfns++] = p++;
+		}
 	}
 }
 
@@ -279,15 +306,26 @@ static void __init pram_take_page(u64 pfn)
 	adjust_managed_page_count(page, 1);
 }
 
+/*
+ * Take the pages of a stream over. The pages of a huge entry are taken
+ * one by one, each with a reference of its own, and are small pages in
+ * this kernel: the node was adopted (pram_adopt_node()), and gives each
+ * its reference back when it goes.
+ */
 static void __init pram_take_stream(u64 pfn)
 {
 	struct pram_link *link;
+	u64 p, end;
 	u32 i;
 
 	for (; pfn; pfn = link->next_pfn) {
 		link = pfn_to_kaddr(pfn);
-		for (i = 0; i < link->nr; i++)
-			pram_take_page(link->pfn[i]);
+		for (i = 0; i < link->nr; i++) {
+			p = pram_entry_pfn(link->pfn[i]);
+			end = p + (1ULL << pram_entry_order(link->pfn[i]));
+			while (p < end)
+				pram_take_page(p++);
+		}
 		pram_take_page(pfn);
 	}
 }

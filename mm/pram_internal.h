@@ -24,7 +24,7 @@
 #define PRAM_MAGIC_LINK		0x4b4c5250	/* "PRLK" */
 
 /* Bumped when the layout below changes: an older kernel refuses it. */
-#define PRAM_VERSION		1
+#define PRAM_VERSION		2
 
 struct pram_meta {
 	u32 magic;
@@ -53,7 +53,7 @@ struct pram_super {
  * @m: magic %PRAM_MAGIC_NODE and checksum
  * @page_link_pfn: the first link of the page stream, 0 when empty
  * @byte_link_pfn: the first link of the byte stream, 0 when empty
- * @nr_pages: pages in the page stream
+ * @nr_pages: pages in the page stream, each page of a huge entry counted
  * @size: bytes in the byte stream
  * @name: the node's name, NUL-terminated
  */
@@ -74,7 +74,11 @@ struct pram_node {
  * @next_pfn: the next link, 0 for the last
  * @nr: entries used
  * @pad: zero
- * @pfn: the page frame numbers, in stream order
+ * @pfn: the entries, in stream order: each a page frame number, with the
+ *	order of the pages it starts in its top bits (pram_entry()). A
+ *	byte stream's entries, and most of a page stream's, are of order
+ *	0; a transparent huge page is kept as one entry of order
+ *	%PMD_ORDER, its first page frame number aligned to its size
  */
 struct pram_link {
 	struct pram_meta m;
@@ -83,6 +87,25 @@ struct pram_link {
 	u32 pad;
 	u64 pfn[PRAM_LINK_NR];
 };
+
+#define PRAM_ORDER_SHIFT	56
+#define PRAM_PFN_MASK		((1ULL << PRAM_ORDER_SHIFT) - 1)
+
+/* The entry of a link for @order pages from @pfn. */
+static inline u64 pram_entry(u64 pfn, unsigned int order)
+{
+	return pfn | (u64)order << PRAM_ORDER_SHIFT;
+}
+
+static inline u64 pram_entry_pfn(u64 entry)
+{
+	return entry & PRAM_PFN_MASK;
+}
+
+static inline unsigned int pram_entry_order(u64 entry)
+{
+	return entry >> PRAM_ORDER_SHIFT;
+}
 
 /**
  * struct pram_node_info - a node in the running kernel
@@ -94,6 +117,10 @@ struct pram_link {
  * @saving: still being saved: neither loadable nor passed on to the
  *	next kernel
  * @deleted: off the list, deleted while open: freed with its last user
+ * @huge: its page stream has entries of a higher order than 0
+ * @adopted: taken over from the previous kernel, which gives every page
+ *	of a huge entry a reference of its own (pram_boot.c), rather than
+ *	one on the folio
  */
 struct pram_node_info {
 	struct list_head list;
@@ -102,6 +129,8 @@ struct pram_node_info {
 	unsigned int users;
 	bool saving;
 	bool deleted;
+	bool huge;
+	bool adopted;
 };
 
 u32 pram_csum(const void *page);

@@ -61,6 +61,49 @@ int pram_share_anon_pte(struct vm_area_struct *vma, unsigned long addr,
 	return 0;
 }
 
+/**
+ * pram_share_anon_pmd() - make a PMD-mapped anonymous THP read-only, shared
+ * @vma: the VMA it maps into
+ * @addr: its address, aligned to %PMD_SIZE
+ * @pmdp: the PMD, mapping an anonymous THP (pmd_trans_huge())
+ * @ptl: its lock (pmd_trans_huge_lock()), held
+ *
+ * What pram_share_anon_pte() does for a page, for the THP as a whole, so
+ * that a node can keep it as one entry: the folio marked maybe-shared
+ * with the PMD cleared, as folio_try_share_anon_rmap_pmd() wants it
+ * against GUP-fast, and the PMD set again read-only, as copy_huge_pmd()
+ * leaves the parent's. The caller flushes the TLB for the range (an
+ * mmu_gather) before the mmap lock is dropped.
+ *
+ * Return: 0; -EBUSY for a THP that may be pinned, or -EAGAIN for one in
+ * the kexec landing zone, which a node cannot keep (pram_give_pages():
+ * the caller splits its PMD and gives its pages one by one, to be
+ * copied out); either stays as it was.
+ */
+int pram_share_anon_pmd(struct vm_area_struct *vma, unsigned long addr,
+			pmd_t *pmdp, spinlock_t *ptl)
+{
+	struct mm_struct *mm = vma->vm_mm;
+	pmd_t pmd = pmdp_get(pmdp);
+	struct page *page = pmd_page(pmd);
+	unsigned long pfn = page_to_pfn(page);
+	bool exclusive = PageAnonExclusive(page);
+
+	lockdep_assert_held(ptl);
+	if (pram_pfn_in_zone(pfn) || pram_pfn_in_zone(pfn + HPAGE_PMD_NR - 1))
+		return -EAGAIN;
+	if (!exclusive && !pmd_write(pmd))
+		return 0;
+	pmd = pmdp_huge_get_and_clear(mm, addr, pmdp);
+	if (exclusive &&
+	    folio_try_share_anon_rmap_pmd(page_folio(page), page)) {
+		set_pmd_at(mm, addr, pmdp, pmd);
+		return -EBUSY;
+	}
+	set_pmd_at(mm, addr, pmdp, pmd_wrprotect(pmd));
+	return 0;
+}
+
 /*
  * Whether a kept page can be mapped as it is: a page the previous kernel
  * left, which belongs to no address space yet and is held by its node

@@ -156,7 +156,7 @@ static unsigned int pgarr_fill(struct cr_ctx *ctx, struct page *page,
 	unsigned int i;
 
 	for (i = 0; i < n; i++) {
-		pgarr = cr_pgarr_current(ctx, 1);
+		pgarr = cr_pgarr_current(ctx, 1, 0);
 		if (IS_ERR_OR_NULL(pgarr))
 			break;
 		cr_pgarr_add(pgarr, page, (i + 1) * PAGE_SIZE);
@@ -188,7 +188,7 @@ static void pgarr_fill_past_one_array(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, last->vaddrs[0], PAGE_SIZE);
 	KUNIT_EXPECT_EQ(test, first->vaddrs[0], (CR_PGARR_TOTAL + 1) * PAGE_SIZE);
 	/* The first array is the current one while it has room. */
-	KUNIT_EXPECT_PTR_EQ(test, cr_pgarr_current(&ctx, 1), first);
+	KUNIT_EXPECT_PTR_EQ(test, cr_pgarr_current(&ctx, 1, 0), first);
 
 	cr_pgarr_free(&ctx);
 	KUNIT_EXPECT_EQ(test, page_ref_count(page), ref);
@@ -241,7 +241,7 @@ static void pgarr_batch_limit(struct kunit *test)
 
 	KUNIT_EXPECT_EQ(test, pgarr_fill(&ctx, page, UINT_MAX),
 			CR_PGARR_BATCH * CR_PGARR_TOTAL);
-	KUNIT_EXPECT_NULL(test, cr_pgarr_current(&ctx, 1));
+	KUNIT_EXPECT_NULL(test, cr_pgarr_current(&ctx, 1, 0));
 
 	cr_pgarr_free(&ctx);
 	KUNIT_EXPECT_EQ(test, page_ref_count(page), ref);
@@ -257,13 +257,13 @@ static void pgarr_room(struct kunit *test)
 
 	KUNIT_ASSERT_NOT_NULL(test, page);
 	pgarr_init(&ctx);
-	a = cr_pgarr_current(&ctx, CR_PGARR_TOTAL);
+	a = cr_pgarr_current(&ctx, CR_PGARR_TOTAL, 0);
 	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, a);
 	cr_pgarr_add(a, page, PAGE_SIZE);
-	b = cr_pgarr_current(&ctx, CR_PGARR_TOTAL);
+	b = cr_pgarr_current(&ctx, CR_PGARR_TOTAL, 0);
 	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, b);
 	KUNIT_EXPECT_PTR_NE(test, a, b);
-	KUNIT_EXPECT_PTR_EQ(test, cr_pgarr_current(&ctx, 1), b);
+	KUNIT_EXPECT_PTR_EQ(test, cr_pgarr_current(&ctx, 1, 0), b);
 	cr_pgarr_free(&ctx);
 	__free_page(page);
 }

@@ -3,7 +3,8 @@
  * KUnit tests for PRAM's page and byte streams: a page stream longer
  * than one link page, byte streams read at any offset and cut short at
  * their end, discarding and deleting, the refcounts of saved pages all
- * along, and the checksums of the metadata.
+ * along, huge pages kept whole and loaded by their order, and the
+ * checksums of the metadata.
  */
 #include <kunit/test.h>
 #include <linux/gfp.h>
@@ -49,7 +50,7 @@ static void pram_test_exit(struct kunit *test)
 static int test_save_page(struct pram_stream *ps, struct page *page)
 {
 	get_page(page);
-	return pram_give_pages(ps, &page, 1);
+	return pram_give_pages(ps, &page, 1, 0);
 }
 
 static ssize_t test_write(struct pram_stream *ps, const void *buf,
@@ -103,12 +104,12 @@ static void pram_test_page_stream(struct kunit *test)
 
 	KUNIT_ASSERT_EQ(test, pram_prepare_load(&ps, "kunit-pages"), 0);
 	for (i = 0; i < NR_PAGES; i++) {
-		page = pram_load_page(&ps);
+		page = pram_load_page(&ps, 0);
 		KUNIT_ASSERT_PTR_EQ(test, page, t->pages[i]);
 		KUNIT_EXPECT_EQ(test, page_count(page), 3);
 		put_page(page);
 	}
-	KUNIT_EXPECT_NULL(test, pram_load_page(&ps));
+	KUNIT_EXPECT_NULL(test, pram_load_page(&ps, 0));
 	/* Open: deleted, its name gone, its pages kept for the stream. */
 	KUNIT_EXPECT_EQ(test, pram_delete("kunit-pages"), 0);
 	KUNIT_EXPECT_EQ(test, pram_delete("kunit-pages"), -ENOENT);
@@ -142,7 +143,7 @@ static void pram_test_skip_and_page_at(struct kunit *test)
 	/* Across the end of the first link. */
 	KUNIT_ASSERT_EQ(test, pram_load_skip(&ps, PRAM_LINK_NR - 1, &b), 0);
 	/* A page taken in order after the skips is the next one. */
-	page = pram_load_page(&ps);
+	page = pram_load_page(&ps, 0);
 	KUNIT_EXPECT_PTR_EQ(test, page, t->pages[PRAM_LINK_NR + 2]);
 	if (page)
 		put_page(page);
@@ -168,6 +169,87 @@ static void pram_test_skip_and_page_at(struct kunit *test)
 	pram_finish_load(&ps);
 	KUNIT_EXPECT_EQ(test, pram_delete("kunit-skip"), 0);
 	pram_expect_refs(test, 1);
+}
+
+/* A huge folio outside the kexec landing zone, which a node can keep. */
+static struct folio *test_huge_folio(void)
+{
+	struct folio *folio, *bad[8];
+	int i, nr_bad = 0;
+
+	while (nr_bad < ARRAY_SIZE(bad)) {
+		folio = folio_alloc(GFP_KERNEL, PMD_ORDER);
+		if (!folio || (!pram_pfn_in_zone(folio_pfn(folio)) &&
+			       !pram_pfn_in_zone(folio_pfn(folio) +
+						 (1UL << PMD_ORDER) - 1)))
+			break;
+		bad[nr_bad++] = folio;
+		folio = NULL;
+	}
+	for (i = 0; i < nr_bad; i++)
+		folio_put(bad[i]);
+	return folio;
+}
+
+/*
+ * A huge page goes into a node as one entry of its order, holding one
+ * reference on its folio, and counts as all its pages. Loading asks for
+ * the order it expects: an entry of another order is not given (a
+ * hostile image that calls a huge page small, or the other way round),
+ * and the stream stays at it; nor does a lazy restart pass over it, since
+ * it takes small pages by their place.
+ */
+static void pram_test_huge_entry(struct kunit *test)
+{
+	struct pram_test *t = test->priv;
+	struct pram_stream ps;
+	struct pram_pos pos;
+	struct folio *folio;
+	struct page *page;
+	u64 size, pages;
+
+	folio = test_huge_folio();
+	if (!folio)
+		kunit_skip(test, "no memory for a huge page outside the landing zone");
+	KUNIT_ASSERT_EQ(test, pram_prepare_save(&ps, "kunit-huge"), 0);
+	KUNIT_ASSERT_EQ(test, test_save_page(&ps, t->pages[0]), 0);
+	page = &folio->page;
+	folio_get(folio);
+	KUNIT_ASSERT_EQ(test, pram_give_pages(&ps, &page, 1, PMD_ORDER), 0);
+	KUNIT_ASSERT_EQ(test, test_save_page(&ps, t->pages[1]), 0);
+	KUNIT_EXPECT_EQ(test, folio_ref_count(folio), 2);
+	pram_finish_save(&ps);
+	KUNIT_ASSERT_EQ(test, pram_node_stat("kunit-huge", &size, &pages), 0);
+	/* Both small pages, the huge one's, the node's and its link page. */
+	KUNIT_EXPECT_EQ(test, pages, 2 + (1ULL << PMD_ORDER) + 2);
+
+	KUNIT_ASSERT_EQ(test, pram_prepare_load(&ps, "kunit-huge"), 0);
+	KUNIT_EXPECT_EQ(test, pram_load_skip(&ps, 2, &pos), -EINVAL);
+	pram_finish_load(&ps);
+
+	KUNIT_ASSERT_EQ(test, pram_prepare_load(&ps, "kunit-huge"), 0);
+	KUNIT_EXPECT_NULL(test, pram_load_page(&ps, PMD_ORDER));
+	page = pram_load_page(&ps, 0);
+	KUNIT_EXPECT_PTR_EQ(test, page, t->pages[0]);
+	if (page)
+		put_page(page);
+	KUNIT_EXPECT_NULL(test, pram_load_page(&ps, 0));
+	page = pram_load_page(&ps, PMD_ORDER);
+	KUNIT_EXPECT_PTR_EQ(test, page, &folio->page);
+	KUNIT_EXPECT_EQ(test, folio_ref_count(folio), 3);
+	if (page)
+		put_page(page);
+	page = pram_load_page(&ps, 0);
+	KUNIT_EXPECT_PTR_EQ(test, page, t->pages[1]);
+	if (page)
+		put_page(page);
+	pram_finish_load(&ps);
+
+	/* Deleted: one reference back on the folio, none more. */
+	KUNIT_EXPECT_EQ(test, pram_delete("kunit-huge"), 0);
+	KUNIT_EXPECT_EQ(test, folio_ref_count(folio), 1);
+	KUNIT_EXPECT_EQ(test, page_count(t->pages[0]), 1);
+	folio_put(folio);
 }
 
 /* Bytes written in odd pieces read back at any offset, short at the end. */
@@ -331,6 +413,7 @@ static void pram_test_no_stale_bytes(struct kunit *test)
 static struct kunit_case pram_test_cases[] = {
 	KUNIT_CASE(pram_test_page_stream),
 	KUNIT_CASE(pram_test_skip_and_page_at),
+	KUNIT_CASE(pram_test_huge_entry),
 	KUNIT_CASE(pram_test_byte_stream),
 	KUNIT_CASE(pram_test_discard),
 	KUNIT_CASE(pram_test_names),

@@ -64,14 +64,14 @@ struct pram_pos {
 #ifdef CONFIG_PRAM
 int pram_prepare_save(struct pram_stream *ps, const char *name);
 int pram_give_pages(struct pram_stream *ps, struct page **pages,
-		    unsigned int n);
+		    unsigned int n, unsigned int order);
 ssize_t pram_write_iter(struct pram_stream *ps, struct iov_iter *from);
 void pram_finish_save(struct pram_stream *ps);
 void pram_discard_save(struct pram_stream *ps);
 
 int pram_prepare_load(struct pram_stream *ps, const char *name);
 void pram_load_again(struct pram_stream *ps, struct pram_stream *from);
-struct page *pram_load_page(struct pram_stream *ps);
+struct page *pram_load_page(struct pram_stream *ps, unsigned int order);
 int pram_load_skip(struct pram_stream *ps, unsigned int n,
 		   struct pram_pos *pos);
 struct page *pram_page_at(const struct pram_pos *pos, unsigned int i);
@@ -91,6 +91,8 @@ void pram_file_unclaim(struct file *file);
 
 int pram_share_anon_pte(struct vm_area_struct *vma, unsigned long addr,
 			pte_t *ptep, pte_t pte, spinlock_t *ptl);
+int pram_share_anon_pmd(struct vm_area_struct *vma, unsigned long addr,
+			pmd_t *pmdp, spinlock_t *ptl);
 int pram_map_pages(struct vm_area_struct *vma, const u64 *addrs,
 		   struct page **pages, unsigned int n, pram_map_want_fn want,
 		   void *arg);
@@ -149,6 +151,13 @@ static inline int pram_map_fault_page(struct vm_fault *vmf,
 static inline int pram_share_anon_pte(struct vm_area_struct *vma,
 				      unsigned long addr, pte_t *ptep,
 				      pte_t pte, spinlock_t *ptl)
+{
+	return -EOPNOTSUPP;
+}
+
+static inline int pram_share_anon_pmd(struct vm_area_struct *vma,
+				      unsigned long addr, pmd_t *pmdp,
+				      spinlock_t *ptl)
 {
 	return -EOPNOTSUPP;
 }

@@ -25,6 +25,9 @@
  * --pages also lists the address of every saved page, and the offset of
  * every saved page of a shared memory object, each with its checksum,
  * under the batch (CR_HDR_PGARR) it came in, with its bounds and digest.
+ * A huge page that a PRAM node keeps whole (CR_PAGES_HUGE) is listed
+ * once, by its start, as the image has it, and counted as the base
+ * pages it maps.
  *
  * The image is read once, front to back, through a fixed buffer: page
  * contents are checked against their own checksums and dropped, so an
@@ -88,7 +91,7 @@
  * The layout this tool was written against, pinned as the kernel pins
  * it: a header that moved a field would otherwise be misread silently.
  */
-static_assert(CR_IMAGE_VERSION == 10, "CR_IMAGE_VERSION");
+static_assert(CR_IMAGE_VERSION == 11, "CR_IMAGE_VERSION");
 static_assert(sizeof(struct cr_hdr_head) == 112, "cr_hdr_head");
 static_assert(sizeof(struct cr_hdr_tree) == 16, "cr_hdr_tree");
 static_assert(sizeof(struct cr_hdr_task) == 168, "cr_hdr_task");
@@ -1945,7 +1948,7 @@ static void json_pages(struct image *img, struct strbuf *sb)
  */
 static void print_pages(struct image *img, const char *what)
 {
-	static const char *const names[] = { "pram", "parent" };
+	static const char *const names[] = { "pram", "parent", "huge" };
 	const struct batch *b;
 	size_t i, j, k = 0;
 
@@ -3528,19 +3531,67 @@ static void add_bad(struct image *img, __u64 off, __u64 stored,
 }
 
 /*
- * The first or last page of a batch, as its PGARR gives it (@which):
- * page-aligned, inside the VMA; after a SHMEM record, below the end of
- * its object instead.
+ * Whether @flags are those of a batch: at most one, or huge pages beside
+ * PRAM, the only way they come: kept whole by a PRAM node, by reference,
+ * so never stored once with the parent. As the kernel's
+ * cr_read_pgarr_head() has it.
  */
-static void check_bound(struct image *img, __u64 addr, const char *which)
+static bool pages_flags_ok(__u32 flags)
+{
+	if (flags & ~CR_PAGES_FLAGS)
+		return false;
+	if (flags & CR_PAGES_HUGE)
+		return flags == (CR_PAGES_HUGE | CR_PAGES_PRAM);
+	return !(flags & (flags - 1));
+}
+
+/* The size of a batch's pages, by its @flags: 2 MiB for huge ones. */
+static __u64 batch_page_size(const struct image *img, __u32 flags)
+{
+	return flags & CR_PAGES_HUGE ? 1ULL << CR_HUGE_SHIFT : img->page_size;
+}
+
+/*
+ * How many base pages a batch of @n pages of @flags stands for: a huge
+ * page counts as the 512 it maps, so that a VMA counts the same whether
+ * a PRAM node kept its THPs whole or split.
+ */
+static __u64 batch_base_pages(const struct image *img, __u32 flags, __u32 n)
+{
+	return n * (batch_page_size(img, flags) / img->page_size);
+}
+
+/* What a batch's addresses are, for messages */
+static const char *batch_what(const struct image *img, __u32 flags)
+{
+	if (img->new_shmem)
+		return "page offset";
+	return flags & CR_PAGES_HUGE ? "huge page address" : "page address";
+}
+
+/* And what they must be aligned to, likewise */
+static const char *batch_align(__u32 flags)
+{
+	return flags & CR_PAGES_HUGE ? "huge-page" : "page";
+}
+
+/*
+ * The first or last page of a batch, as its PGARR gives it (@which),
+ * of @flags: aligned to its size, inside the VMA, all of it (a huge
+ * page, too); after a SHMEM record, below the end of its object
+ * instead (never huge: do_pgarr() refused that).
+ */
+static void check_bound(struct image *img, __u64 addr, __u32 flags,
+			const char *which)
 {
 	bool object = img->new_shmem;
-	const char *what = object ? "page offset" : "page address";
+	const char *what = batch_what(img, flags);
+	__u64 size = batch_page_size(img, flags);
 	__u64 obj_end;
 
-	if (addr % img->page_size)
-		malformed(img->rec_off, "%s %s 0x%llx not page-aligned", which,
-			  what, addr);
+	if (addr % size)
+		malformed(img->rec_off, "%s %s 0x%llx not %s-aligned", which,
+			  what, addr, batch_align(flags));
 	/* An object's last page may hold its end: its size rounded up */
 	obj_end = (img->shmem.size + img->page_size - 1) / img->page_size *
 		  img->page_size;
@@ -3548,10 +3599,11 @@ static void check_bound(struct image *img, __u64 addr, const char *which)
 		malformed(img->rec_off,
 			  "%s page offset 0x%llx beyond shared memory object %u of size %llu",
 			  which, addr, img->new_shmem, img->shmem.size);
-	if (!object && (addr < img->vma.start || addr >= img->vma.end))
-		malformed(img->rec_off,
-			  "%s page address 0x%llx outside VMA 0x%llx-0x%llx",
-			  which, addr, img->vma.start, img->vma.end);
+	/* A huge page whole: addr < end first, so end - addr cannot wrap */
+	if (!object && (addr < img->vma.start || addr >= img->vma.end ||
+			img->vma.end - addr < size))
+		malformed(img->rec_off, "%s %s 0x%llx outside VMA 0x%llx-0x%llx",
+			  which, what, addr, img->vma.start, img->vma.end);
 }
 
 /*
@@ -3564,8 +3616,8 @@ static void check_bound(struct image *img, __u64 addr, const char *which)
 static void do_pgarr(struct image *img, struct cr_hdr_pgarr *rec)
 {
 	bool object = img->new_shmem;
-	const char *what = object ? "page offset" : "page address";
-	__u64 len;
+	const char *what;
+	__u64 len, size;
 	size_t want;
 	__u64 *p;
 	__u32 n;
@@ -3587,12 +3639,21 @@ static void do_pgarr(struct image *img, struct cr_hdr_pgarr *rec)
 		malformed(img->rec_off, "CR_HDR_PGARR of %u pages", n);
 	len = 8ULL * n;
 	check_len(img, &rec->h, sizeof(*rec) + len);
-	if (rec->flags & ~CR_PAGES_FLAGS ||
-	    rec->flags == (CR_PAGES_PRAM | CR_PAGES_PARENT))
+	if (!pages_flags_ok(rec->flags))
 		malformed(img->rec_off, "CR_HDR_PGARR with unknown flags 0x%x",
 			  rec->flags);
-	check_bound(img, rec->first, "first");
-	check_bound(img, rec->last, "last");
+	/*
+	 * A PRAM node keeps whole only the THPs of a VMA: an object's pages
+	 * are its page cache's, kept one by one.
+	 */
+	if (object && rec->flags & CR_PAGES_HUGE)
+		malformed(img->rec_off,
+			  "CR_HDR_PGARR of shared memory object %u with huge pages",
+			  img->new_shmem);
+	what = batch_what(img, rec->flags);
+	size = batch_page_size(img, rec->flags);
+	check_bound(img, rec->first, rec->flags, "first");
+	check_bound(img, rec->last, rec->flags, "last");
 	if (rec->last < rec->first)
 		malformed(img->rec_off, "last %s 0x%llx below the first, 0x%llx",
 			  what, rec->last, rec->first);
@@ -3600,12 +3661,16 @@ static void do_pgarr(struct image *img, struct cr_hdr_pgarr *rec)
 		malformed(img->rec_off,
 			  "first %s 0x%llx not above the one before", what,
 			  rec->first);
-	/* As many increasing pages as it says, from first to last */
-	if ((rec->last - rec->first) / img->page_size < n - 1)
+	/*
+	 * As many increasing pages as it says, from first to last, each a
+	 * page (a huge page) above the one before
+	 */
+	if ((rec->last - rec->first) / size < n - 1)
 		malformed(img->rec_off,
 			  "CR_HDR_PGARR of %u pages from %s 0x%llx to 0x%llx",
 			  n, what, rec->first, rec->last);
-	img->next_addr = rec->last + img->page_size;
+	/* check_bound() had last + size within the VMA: no overflow */
+	img->next_addr = rec->last + size;
 
 	/* Room for the digest's input: 8 bytes a page, twice, and PAGES */
 	want = 2 * (size_t)n + sizeof(struct cr_hdr_pages) / 8;
@@ -3624,13 +3689,15 @@ static void do_pgarr(struct image *img, struct cr_hdr_pgarr *rec)
 
 /*
  * The addresses (offsets) of the batch just read, once its digest says
- * that they are those written: page-aligned and increasing, from its
- * PGARR's first to its last, and so inside its VMA or object.
+ * that they are those written: aligned to the size of its pages (huge
+ * ones, too) and increasing, from its PGARR's first to its last, and so
+ * inside its VMA or object.
  */
 static void check_addrs(struct image *img, const __u64 *addrs)
 {
 	const struct cr_hdr_pgarr *ha = &img->pgarr;
-	const char *what = img->new_shmem ? "page offset" : "page address";
+	const char *what = batch_what(img, ha->flags);
+	__u64 size = batch_page_size(img, ha->flags);
 	__u64 off = img->pgarr_off + sizeof(*ha);
 	__u32 i, n = ha->nr_pages;
 
@@ -3643,9 +3710,13 @@ static void check_addrs(struct image *img, const __u64 *addrs)
 			  what, addrs[n - 1], ha->last);
 	for (i = 1; i < n; i++) {
 		off += 8;
-		if (addrs[i] % img->page_size)
-			malformed(off, "%s 0x%llx not page-aligned", what,
-				  addrs[i]);
+		if (addrs[i] % size)
+			malformed(off, "%s 0x%llx not %s-aligned", what,
+				  addrs[i], batch_align(ha->flags));
+		/*
+		 * Both aligned to size, so above means a whole (huge) page
+		 * above, as the kernel wants, with no sum that could wrap
+		 */
 		if (addrs[i] <= addrs[i - 1])
 			malformed(off, "%s 0x%llx not above the one before",
 				  what, addrs[i]);
@@ -3706,8 +3777,7 @@ static void do_pages(struct image *img, struct cr_hdr_pages *rec)
 	if (rd_take_crc(&img->r, (char *)rec + hsz, rest, NULL) != rest)
 		malformed(img->rec_off, "truncated CR_HDR_PAGES record");
 	memcpy(img->run + n, rec, sizeof(*rec));
-	if (rec->flags & ~CR_PAGES_FLAGS ||
-	    rec->flags == (CR_PAGES_PRAM | CR_PAGES_PARENT))
+	if (!pages_flags_ok(rec->flags))
 		malformed(img->rec_off, "CR_HDR_PAGES with unknown flags 0x%x",
 			  rec->flags);
 	if (rec->nr_pages != n)
@@ -3724,8 +3794,9 @@ static void do_pages(struct image *img, struct cr_hdr_pages *rec)
 			  "CR_HDR_PAGES of shared memory object %u with the parent's pages",
 			  img->new_shmem);
 	/*
-	 * In a PRAM node, the pages stay in its page stream; the parent's
-	 * are stored with the parent: neither has checksums here.
+	 * In a PRAM node, the pages stay in its page stream (huge ones as
+	 * one entry each); the parent's are stored with the parent: neither
+	 * has checksums here.
 	 */
 	if (!rec->flags) {
 		sum_len = sizeof(__u64) * n;
@@ -3748,8 +3819,8 @@ static void do_pages(struct image *img, struct cr_hdr_pages *rec)
 	if (img->new_shmem)
 		img->shmem_pages += n;
 	else
-		img->vma_pages += n;
-	img->total_pages += n;
+		img->vma_pages += batch_base_pages(img, rec->flags, n);
+	img->total_pages += batch_base_pages(img, rec->flags, n);
 }
 
 static void do_tail(struct image *img, struct cr_hdr_tail *rec)

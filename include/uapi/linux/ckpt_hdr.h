@@ -75,7 +75,7 @@
 /* "CKPTIMG\0" read as a little-endian 64-bit number */
 #define CR_IMAGE_MAGIC		0x00474d4954504b43ULL
 
-#define CR_IMAGE_VERSION	10
+#define CR_IMAGE_VERSION	11
 
 /* Records are padded to this alignment. */
 #define CR_HDR_ALIGN		8
@@ -907,8 +907,10 @@ struct cr_hdr_vma {
  * @h: record header, type %CR_HDR_PGARR
  * @nr_pages: addresses following this struct, 8 bytes each, 1 to
  *	%CR_PGARR_MAX of them, page-aligned and increasing, all inside the
- *	VMA of the last %CR_HDR_VMA record; after a %CR_HDR_SHMEM record,
- *	byte offsets in its object instead, below its size
+ *	VMA of the last %CR_HDR_VMA record (with %CR_PAGES_HUGE, of huge
+ *	pages, each aligned to its size and inside the VMA whole); after a
+ *	%CR_HDR_SHMEM record, byte offsets in its object instead, below its
+ *	size
  * @flags: the flags of the %CR_HDR_PAGES record that follows, the same
  * @first: the first of the addresses
  * @last: the last of them
@@ -942,10 +944,14 @@ struct cr_hdr_pgarr {
 /* Most pages one batch (a PGARR record and its PAGES record) holds. */
 #define CR_PGARR_MAX		4096
 
+/* The size of a %CR_PAGES_HUGE page: a PMD's worth of 4 KiB pages. */
+#define CR_HUGE_SHIFT		21
+
 /* cr_hdr_pages.flags */
 #define CR_PAGES_PRAM		(1U << 0)	/* in the PRAM node, not here */
 #define CR_PAGES_PARENT		(1U << 1)	/* the parent's, as forked */
-#define CR_PAGES_FLAGS		(CR_PAGES_PRAM | CR_PAGES_PARENT)
+#define CR_PAGES_HUGE		(1U << 2)	/* PMD-sized, with PRAM only */
+#define CR_PAGES_FLAGS		(CR_PAGES_PRAM | CR_PAGES_PARENT | CR_PAGES_HUGE)
 
 /**
  * struct cr_hdr_pages - the contents of one batch of saved pages
@@ -966,7 +972,12 @@ struct cr_hdr_pgarr {
  *	parent process has at the same addresses, which it still shared
  *	with this process copy-on-write since fork() (they are stored once,
  *	with the parent's address space, earlier in the image): then no
- *	contents follow either
+ *	contents follow either. %CR_PAGES_HUGE, only ever beside
+ *	%CR_PAGES_PRAM and for the anonymous pages of a VMA: each address
+ *	of the batch is the start of a huge page of %CR_HUGE_SHIFT bits
+ *	(2 MiB on x86-64), aligned to its size, which the node keeps as one
+ *	entry of its page stream; the addresses are then that far apart at
+ *	least, and @nr_pages counts huge pages
  */
 struct cr_hdr_pages {
 	struct cr_hdr h;

@@ -9,7 +9,8 @@
  * into a node by reference and comes back from copies in the same boot;
  * a lazy restart from a node runs at once, finds every saved page on
  * first touch or from the background, zeroes between them, and holds the
- * node until its last page is in; a node being saved
+ * node until its last page is in; transparent huge pages go into a node
+ * whole, stay huge in the task, and are given back whole; a node being saved
  * takes one checkpoint at a time, and no write(2) during it; the address
  * /sys/kernel/pram shows is for root only.
  */
@@ -435,6 +436,121 @@ TEST(a_node_deleted_while_open_goes_with_its_last_user)
 	/* The last user gone: 64 MiB back, less what moved meanwhile. */
 	EXPECT_LT(48 * 1024, after - held) {
 		TH_LOG("MemFree rose by %ld kB at the last close", after - held);
+	}
+}
+
+/* Transparent huge pages, and a small page below them in their VMA. */
+#define THP_SIZE	(8UL << 20)
+
+static unsigned char *thp_area;
+
+static unsigned char thp_pat(unsigned long off)
+{
+	return (unsigned char)(off / PS * 7 + 1);
+}
+
+/* Whether the kernel maps THPs where madvise(MADV_HUGEPAGE) asks. */
+static bool thp_enabled(void)
+{
+	char buf[128] = "";
+	FILE *f = fopen("/sys/kernel/mm/transparent_hugepage/enabled", "r");
+
+	if (f) {
+		if (!fgets(buf, sizeof(buf), f))
+			buf[0] = 0;
+		fclose(f);
+	}
+	return strstr(buf, "[always]") || strstr(buf, "[madvise]");
+}
+
+/*
+ * Fill THP_SIZE of huge pages, each small page of them different, and
+ * the small page below; stop. Resumed after the checkpoint (or
+ * restored), find the contents as they were and the huge pages still
+ * mapped as such, then overwrite it all.
+ */
+static int thp_child(void)
+{
+	unsigned long off, raw;
+
+	raw = (unsigned long)mmap(NULL, THP_SIZE + (4UL << 20),
+				  PROT_READ | PROT_WRITE,
+				  MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	if (raw == (unsigned long)MAP_FAILED)
+		return 1;
+	/* Room below for a small page of the same VMA. */
+	thp_area = (unsigned char *)((raw + (4UL << 20) - 1) & ~((2UL << 20) - 1));
+	if (madvise(thp_area, THP_SIZE, MADV_HUGEPAGE))
+		return 1;
+	for (off = 0; off < THP_SIZE; off += PS)
+		memset(thp_area + off, thp_pat(off), PS);
+	memset(thp_area - PS, 0x5a, PS);
+	if (vma_thp_kb(thp_area) < (long)(THP_SIZE >> 10))
+		return 5;	/* no THP to begin with */
+	raise(SIGSTOP);
+	/* The original, resumed, or a restored copy, gets here. */
+	for (off = 0; off < THP_SIZE; off += PS)
+		if (thp_area[off] != thp_pat(off) ||
+		    thp_area[off + PS - 1] != thp_pat(off))
+			return 3;
+	if (thp_area[-PS] != 0x5a)
+		return 3;
+	/* The checkpoint kept them whole: the PMDs were not split. */
+	if (vma_thp_kb(thp_area) < (long)(THP_SIZE >> 10))
+		return 4;
+	memset(thp_area - PS, 0xee, THP_SIZE + PS);
+	return 0;
+}
+
+/*
+ * A checkpoint into a node keeps a THP whole, as one entry: the task's
+ * huge pages stay mapped by PMDs (exit 4 if they were split), made
+ * read-only and shared, so that its writes after the checkpoint copy
+ * them and leave the node's as they were (exit 3 in the restored tasks
+ * if not). Restarted twice in the same boot, the tasks get copies, as
+ * huge pages again, and the node's pages are unchanged for the second.
+ */
+TEST(huge_pages_go_into_a_node_whole)
+{
+	struct stat st;
+	pid_t pid;
+	int fd;
+
+	mount_pram(_metadata);
+	if (!thp_enabled())
+		SKIP(return, "transparent huge pages are disabled");
+	pid = save_into_node(_metadata, PRAM_DIR "/t-thp", thp_child);
+	ASSERT_EQ(0, stat(PRAM_DIR "/t-thp", &st));
+	/* The node holds the huge pages and the small one. */
+	EXPECT_LE((THP_SIZE + PS) / 512, st.st_blocks);
+	EXPECT_EQ(0, finish_child(pid));
+	fd = open(PRAM_DIR "/t-thp", O_RDONLY);
+	ASSERT_LE(0, fd);
+	EXPECT_EQ(0, restart_child(fd, NULL, 0));
+	EXPECT_EQ(0, restart_child(fd, NULL, 0));
+	close(fd);
+	EXPECT_EQ(0, unlink(PRAM_DIR "/t-thp"));
+}
+
+/*
+ * A node holds a huge page whole by one reference on its folio: with
+ * the task gone, its deletion gives all of them back, neither leaking
+ * them nor dropping a reference it does not hold (which DEBUG_VM would
+ * catch as a bad page).
+ */
+TEST(a_node_of_huge_pages_gives_them_back)
+{
+	long before, after;
+
+	mount_pram(_metadata);
+	if (!thp_enabled())
+		SKIP(return, "transparent huge pages are disabled");
+	kill_child(save_into_node(_metadata, PRAM_DIR "/t-thp2", thp_child));
+	before = mem_free_kb();
+	EXPECT_EQ(0, unlink(PRAM_DIR "/t-thp2"));
+	after = mem_free_kb();
+	EXPECT_LT((long)(THP_SIZE >> 10) * 3 / 4, after - before) {
+		TH_LOG("MemFree rose by %ld kB at unlink", after - before);
 	}
 }
 

@@ -368,29 +368,6 @@ TEST(changed_file_is_stale)
 	close(img);
 }
 
-/* kB of AnonHugePages in the smaps entry of the VMA holding @addr. */
-static long thp_kb(void *addr)
-{
-	unsigned long start, end;
-	char line[256];
-	long kb = -1;
-	int in = 0;
-	FILE *f = fopen("/proc/self/smaps", "r");
-
-	if (!f)
-		return -1;
-	while (fgets(line, sizeof(line), f)) {
-		if (sscanf(line, "%lx-%lx ", &start, &end) == 2 &&
-		    strchr(line, '-') < strchr(line, ' '))
-			in = (unsigned long)addr >= start &&
-			     (unsigned long)addr < end;
-		else if (in && sscanf(line, "AnonHugePages: %ld", &kb) == 1)
-			break;
-	}
-	fclose(f);
-	return kb;
-}
-
 /* 4 MiB of THP-backed memory, when the kernel has THP. */
 static int thp_child(void)
 {
@@ -405,12 +382,12 @@ static int thp_child(void)
 			      ~((2UL << 20) - 1));
 	madvise(p, 4 << 20, MADV_HUGEPAGE);
 	fill(p, 4 << 20, 11);
-	before = thp_kb(p);
+	before = vma_thp_kb(p);
 
 	ret = stop_here();
 	if (!same(p, 4 << 20, 11))
 		return 2;
-	after = thp_kb(p);
+	after = vma_thp_kb(p);
 	if (after < before)
 		return 3;
 	return ret;
