@@ -3,7 +3,7 @@
  * ckpt-pages: the kexec test's witness that restart maps the pages a PRAM
  * node kept in place, and that they are the node's, read-only.
  *
- *   ckpt-pages NAME PAGES [read]
+ *   ckpt-pages NAME PAGES [read|huge]
  *
  * Fills PAGES pages of anonymous memory, each with a pattern of its
  * own, notes the page frame each sits in (from /proc/self/pagemap, which
@@ -14,7 +14,10 @@
  * a lazy one; it touches none), then prints one line; with "read", it
  * reads every page at once instead, from the last one back (the lazy
  * background goes the other way), so that after a lazy restart its
- * faults map most pages, before the background does:
+ * faults map most pages, before the background does. With "huge", the
+ * pages are transparent huge pages (PAGES a multiple of 512), which a
+ * node keeps whole, and it stops only once they are mapped as such
+ * (exit 3 if they are not):
  *
  *   NAME: in place I of N; contents original|CHANGED (C pages differ);
  *   after writing, M of N moved
@@ -81,30 +84,69 @@ static bool all_resident(unsigned char *buf, size_t n)
 	return true;
 }
 
+/* kB of AnonHugePages of the VMA at @addr, from /proc/self/smaps. */
+static long thp_kb(const void *addr)
+{
+	unsigned long start, end;
+	char line[256];
+	long kb = -1;
+	bool in = false;
+	FILE *f = fopen("/proc/self/smaps", "r");
+
+	if (!f)
+		return -1;
+	while (fgets(line, sizeof(line), f)) {
+		if (sscanf(line, "%lx-%lx ", &start, &end) == 2 &&
+		    strchr(line, '-') < strchr(line, ' '))
+			in = (uintptr_t)addr >= start && (uintptr_t)addr < end;
+		else if (in && sscanf(line, "AnonHugePages: %ld", &kb) == 1)
+			break;
+	}
+	fclose(f);
+	return kb;
+}
+
 int main(int argc, char **argv)
 {
 	size_t n, i, j, same = 0, differ = 0, moved = 0;
 	uint64_t *noted, *restored, *written;
+	const char *name, *mode = "";
+	const size_t huge_size = 2UL << 20;
 	unsigned char *buf;
-	const char *name;
-	bool reads;
+	bool reads, huge;
 
-	if (argc != 3 && (argc != 4 || strcmp(argv[3], "read"))) {
-		fprintf(stderr, "usage: %s NAME PAGES [read]\n", argv[0]);
+	if (argc == 4)
+		mode = argv[3];
+	reads = !strcmp(mode, "read");
+	huge = !strcmp(mode, "huge");
+	if ((argc != 3 && argc != 4) || (argc == 4 && !reads && !huge)) {
+		fprintf(stderr, "usage: %s NAME PAGES [read|huge]\n", argv[0]);
 		return 2;
 	}
 	name = argv[1];
-	reads = argc == 4;
 	n = strtoul(argv[2], NULL, 0);
-	buf = mmap(NULL, n * PS, PROT_READ | PROT_WRITE,
+	if (huge && (!n || n % (huge_size / PS))) {
+		fprintf(stderr, "ckpt-pages: huge pages are 512 pages each\n");
+		return 2;
+	}
+	buf = mmap(NULL, n * PS + huge_size, PROT_READ | PROT_WRITE,
 		   MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 	noted = calloc(n, sizeof(*noted));
 	restored = calloc(n, sizeof(*restored));
 	written = calloc(n, sizeof(*written));
 	if (buf == MAP_FAILED || !noted || !restored || !written)
 		return 2;
-	/* Small pages, which khugepaged leaves where they are. */
-	madvise(buf, n * PS, MADV_NOHUGEPAGE);
+	/*
+	 * Small pages, which khugepaged leaves where they are; or huge pages,
+	 * aligned to their size.
+	 */
+	if (huge) {
+		buf = (unsigned char *)(((uintptr_t)buf + huge_size - 1) &
+					~(huge_size - 1));
+		madvise(buf, n * PS, MADV_HUGEPAGE);
+	} else {
+		madvise(buf, n * PS, MADV_NOHUGEPAGE);
+	}
 	for (i = 0; i < n; i++)
 		for (j = 0; j < PS; j++)
 			buf[i * PS + j] = pattern(i, j);
@@ -115,6 +157,11 @@ int main(int argc, char **argv)
 			fprintf(stderr, "ckpt-pages: no page frame shown\n");
 			return 2;
 		}
+	if (huge && thp_kb(buf) < (long)(n * PS / 1024)) {
+		fprintf(stderr, "ckpt-pages: %ld kB of huge pages, want %zu\n",
+			thp_kb(buf), n * PS / 1024);
+		return 3;
+	}
 	setvbuf(stdout, NULL, _IOLBF, 0);
 	printf("%s: %zu pages noted; stopping\n", name, n);
 	raise(SIGSTOP);
