@@ -298,15 +298,22 @@ static int cr_walk_pmd(pmd_t *pmd, unsigned long addr, unsigned long end,
 		w->next = addr;
 		return 1;
 	}
-	w->scanned += (end - addr) >> PAGE_SHIFT;
 
-	/* A huge, DAX or migrating PMD: read it whole, never split it. */
+	/*
+	 * A huge, DAX or migrating PMD: read it whole, never split it. It
+	 * is one entry to scan: the page-arrays' room bounds what its
+	 * pages cost, and a THP a store keeps whole costs no more than a
+	 * PTE, so that a THP-backed checkpoint into PRAM is one round
+	 * for up to 16 GiB.
+	 */
 	pmdval = pmdp_get_lockless(pmd);
 	if (pmd_leaf(pmdval) || pmd_devmap(pmdval) || is_swap_pmd(pmdval)) {
+		w->scanned++;
 		ret = cr_walk_huge(pmd, addr, end, walk);
 		if (ret != -EAGAIN)
 			return ret;
 	}
+	w->scanned += (end - addr) >> PAGE_SHIFT;
 
 	while (addr < end) {
 		pgarr = cr_pgarr_current(w->ctx, 1, 0);
