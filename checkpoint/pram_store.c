@@ -81,11 +81,30 @@ put:
 }
 
 /*
+ * Map the kept huge page @page at @addr by a PMD, as it is: after a kexec
+ * reboot, where the VMA takes a THP. Returns whether it did, the
+ * caller's reference now the mapping's.
+ */
+static bool cr_pram_map_huge(struct cr_rst *r, u64 addr, struct page *page)
+{
+	struct vm_area_struct *vma;
+	bool mapped = false;
+
+	if (r->err || mmap_read_lock_killable(r->mm))
+		return false;
+	vma = vma_lookup(r->mm, addr);
+	if (vma)
+		mapped = !pram_map_huge(vma, addr, page);
+	mmap_read_unlock(r->mm);
+	return mapped;
+}
+
+/*
  * The next @n entries of the node's page stream, of @order, go to
- * @addrs. A huge entry's pages are placed one huge page at a time, each
- * with a reference of its own: in place after a kexec reboot, when they
- * are small pages the node gave back one by one; else copied, into a
- * new THP where the VMA takes one (cr_fill_pages()).
+ * @addrs. A huge entry is mapped as it is by a PMD after a kexec reboot
+ * (cr_pram_map_huge()); else its pages are placed one huge page at a
+ * time, each with a reference of the caller's on the folio: copied,
+ * into a new THP where the VMA takes one (cr_fill_pages()).
  */
 static int cr_pram_load_kept(struct cr_rst *r, const u64 *addrs,
 			     unsigned int n, unsigned int order)
@@ -104,6 +123,8 @@ static int cr_pram_load_kept(struct cr_rst *r, const u64 *addrs,
 			r->src[i] = page;
 			continue;
 		}
+		if (cr_pram_map_huge(r, addrs[i], page))
+			continue;
 		for (j = 0; j < nr; j++) {
 			r->src[j] = nth_page(page, j);
 			get_page(r->src[j]);

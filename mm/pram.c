@@ -208,24 +208,10 @@ static int pram_append(struct pram_node_info *ni, int s, u64 pfn)
 }
 
 /*
- * Drop the references the entry @e of @ni holds: one on the folio it
- * starts, or, for a huge entry of a node the previous kernel saved, one
- * on each of its pages (pram_boot.c).
+ * Free a stream's links; @data: also drop the reference each entry holds
+ * on the page, or the huge page's folio, it starts.
  */
-static void pram_put_entry(struct pram_node_info *ni, u64 e)
-{
-	struct page *page = pfn_to_page(pram_entry_pfn(e));
-	unsigned long i, nr = 1UL << pram_entry_order(e);
-
-	if (!ni->adopted)
-		nr = 1;
-	for (i = 0; i < nr; i++)
-		put_page(nth_page(page, i));
-}
-
-/* Free a stream's links; @data: also drop the pages the entries hold. */
-static void pram_free_stream(struct pram_node_info *ni, u64 link_pfn,
-			     bool data)
+static void pram_free_stream(u64 link_pfn, bool data)
 {
 	struct pram_link *link = pram_pfn_addr(link_pfn), *next;
 	unsigned int i;
@@ -233,7 +219,7 @@ static void pram_free_stream(struct pram_node_info *ni, u64 link_pfn,
 	while (link) {
 		next = pram_pfn_addr(link->next_pfn);
 		for (i = 0; data && i < link->nr; i++)
-			pram_put_entry(ni, link->pfn[i]);
+			put_page(pfn_to_page(pram_entry_pfn(link->pfn[i])));
 		pram_free_meta(link);
 		link = next;
 		/* A node of gigabytes has thousands of links. */
@@ -243,8 +229,8 @@ static void pram_free_stream(struct pram_node_info *ni, u64 link_pfn,
 
 static void pram_free_node(struct pram_node_info *ni)
 {
-	pram_free_stream(ni, ni->node->page_link_pfn, true);
-	pram_free_stream(ni, ni->node->byte_link_pfn, true);
+	pram_free_stream(ni->node->page_link_pfn, true);
+	pram_free_stream(ni->node->byte_link_pfn, true);
 	pram_free_meta(ni->node);
 	kfree(ni);
 }
@@ -562,11 +548,9 @@ void pram_load_again(struct pram_stream *ps, struct pram_stream *from)
  * @ps: a stream opened by pram_prepare_load()
  * @order: the order the entry must have: 0, or %PMD_ORDER for a huge page
  *
- * A huge entry is given as its first page, with one reference. After a
- * kexec reboot its pages are no longer one folio but 1 << @order pages
- * that each have a reference of their own: a caller that wants them all
- * takes a reference on each (get_page() of a page of a folio takes one on
- * the folio), which is right either way.
+ * A huge entry is given as its first page, with one reference on its
+ * folio: the task's THP in the boot that saved it, a folio made anew at
+ * boot after a kexec reboot (pram_boot.c).
  *
  * Return: the page, with a reference for the caller, or NULL after the
  * last one or when the entry is of another order (then the stream stays
@@ -835,7 +819,6 @@ struct pram_node_info *pram_adopt_node(struct pram_node *node)
 	if (!ni)
 		return NULL;
 	ni->node = node;
-	ni->adopted = true;
 	for (s = 0; s < 2; s++) {
 		link = pram_first_link(node, s);
 		for (; link; link = pram_pfn_addr(link->next_pfn)) {

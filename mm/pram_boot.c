@@ -26,6 +26,7 @@
 #include <linux/sysfs.h>
 #include <linux/zone_isolation.h>
 
+#include "internal.h"
 #include "pram_internal.h"
 
 #undef pr_fmt
@@ -307,26 +308,57 @@ static void __init pram_take_page(u64 pfn)
 }
 
 /*
- * Take the pages of a stream over. The pages of a huge entry are taken
- * one by one, each with a reference of its own, and are small pages in
- * this kernel: the node was adopted (pram_adopt_node()), and gives each
- * its reference back when it goes.
+ * A huge entry's pages, reserved at boot, become one folio again, as the
+ * page allocator makes a THP's (prep_compound_page(), and rmappable as
+ * an anonymous THP is), with the node's reference: so that restart can
+ * map it by a PMD, and the node give it back whole. Listed by several
+ * nodes (checkpointed twice, or forked), it takes one reference each.
  */
-static void __init pram_take_stream(u64 pfn)
+static void __init pram_take_huge(u64 pfn)
+{
+	struct page *head = pfn_to_page(pfn), *page;
+	unsigned long i, nr = 1UL << PMD_ORDER;
+
+	if (!PageReserved(head)) {
+		get_page(head);
+		return;
+	}
+	for (i = 0; i < nr; i++) {
+		page = nth_page(head, i);
+		ClearPageReserved(page);
+		/* A tail page's references are its folio's. */
+		if (i)
+			set_page_count(page, 0);
+	}
+	adjust_managed_page_count(head, nr);
+	prep_compound_page(head, PMD_ORDER);
+	folio_set_large_rmappable(page_folio(head));
+}
+
+/*
+ * Take the pages of a stream over: its huge entries (@huge), or its
+ * links and small entries. The huge entries of every node go first, so
+ * that a small entry of another node for a page of a huge page (its
+ * task checkpointed again after a split) takes a reference on the folio
+ * rather than making it a page of its own.
+ */
+static void __init pram_take_stream(u64 pfn, bool huge)
 {
 	struct pram_link *link;
-	u64 p, end;
 	u32 i;
 
 	for (; pfn; pfn = link->next_pfn) {
 		link = pfn_to_kaddr(pfn);
 		for (i = 0; i < link->nr; i++) {
-			p = pram_entry_pfn(link->pfn[i]);
-			end = p + (1ULL << pram_entry_order(link->pfn[i]));
-			while (p < end)
-				pram_take_page(p++);
+			if ((pram_entry_order(link->pfn[i]) != 0) != huge)
+				continue;
+			if (huge)
+				pram_take_huge(pram_entry_pfn(link->pfn[i]));
+			else
+				pram_take_page(link->pfn[i]);
 		}
-		pram_take_page(pfn);
+		if (!huge)
+			pram_take_page(pfn);
 	}
 }
 
@@ -361,8 +393,12 @@ static int __init pram_init(void)
 		sb = __va(pram_root);
 		for (i = 0; i < nr_good; i++) {
 			node = pfn_to_kaddr(good_nodes[i]);
-			pram_take_stream(node->page_link_pfn);
-			pram_take_stream(node->byte_link_pfn);
+			pram_take_stream(node->page_link_pfn, true);
+		}
+		for (i = 0; i < nr_good; i++) {
+			node = pfn_to_kaddr(good_nodes[i]);
+			pram_take_stream(node->page_link_pfn, false);
+			pram_take_stream(node->byte_link_pfn, false);
 			pram_take_page(good_nodes[i]);
 			if (!pram_adopt_node(node))
 				pr_err("out of memory: node %s lost\n", node->name);

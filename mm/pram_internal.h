@@ -118,9 +118,6 @@ static inline unsigned int pram_entry_order(u64 entry)
  *	next kernel
  * @deleted: off the list, deleted while open: freed with its last user
  * @huge: its page stream has entries of a higher order than 0
- * @adopted: taken over from the previous kernel, which gives every page
- *	of a huge entry a reference of its own (pram_boot.c), rather than
- *	one on the folio
  */
 struct pram_node_info {
 	struct list_head list;
@@ -130,7 +127,6 @@ struct pram_node_info {
 	bool saving;
 	bool deleted;
 	bool huge;
-	bool adopted;
 };
 
 u32 pram_csum(const void *page);

@@ -13,7 +13,8 @@
  * anonymous pages with pram_map_pages(), which does what the tail of
  * do_anonymous_page() does for a freshly allocated page, for pages that
  * already hold the contents, a page table at a time (or one page, for a
- * lazy restart's read fault: pram_map_fault_page()); and a kept page of
+ * lazy restart's read fault: pram_map_fault_page()), and a kept huge
+ * page with pram_map_huge(), by a PMD; and a kept page of
  * shared memory goes back
  * into the shmem file restart makes for it with pram_add_shmem_page().
  */
@@ -24,6 +25,7 @@
 #include <linux/pram.h>
 #include <linux/rmap.h>
 #include <linux/swap.h>
+#include <asm/pgalloc.h>
 
 #include "internal.h"
 
@@ -255,6 +257,109 @@ int pram_map_pages(struct vm_area_struct *vma, const u64 *addrs,
 			}
 		}
 	}
+	return ret;
+}
+
+/*
+ * Whether a kept huge page can be mapped as it is: a folio the boot code
+ * made of a huge entry (pram_boot.c), which belongs to no address space
+ * yet and is held by its node and the caller only.
+ */
+static bool pram_huge_fresh(struct folio *folio)
+{
+	return folio_order(folio) == PMD_ORDER && !folio_test_anon(folio) &&
+	       !folio->mapping && !folio_mapped(folio) &&
+	       !folio_test_lru(folio) && folio_ref_count(folio) == 2;
+}
+
+/* The PMD of @addr in @mm, its page tables above allocated as needed. */
+static pmd_t *pram_alloc_pmd(struct mm_struct *mm, unsigned long addr)
+{
+	pgd_t *pgd = pgd_offset(mm, addr);
+	p4d_t *p4d;
+	pud_t *pud;
+
+	/* As __handle_mm_fault() walks down to a PMD. */
+	p4d = p4d_alloc(mm, pgd, addr);
+	if (!p4d)
+		return NULL;
+	pud = pud_alloc(mm, p4d, addr);
+	if (!pud || pud_leaf(pudp_get(pud)))
+		return NULL;
+	return pmd_alloc(mm, pud, addr);
+}
+
+/**
+ * pram_map_huge() - map a kept huge page as a new THP of a VMA
+ * @vma: an anonymous or private VMA of the mm being built
+ * @addr: the huge page's address in @vma, aligned to its size
+ * @page: its first page, as pram_load_page() gave it
+ *
+ * What __do_huge_pmd_anonymous_page() does for a new THP, for a huge
+ * page that holds the contents already, with the same checks that a
+ * fault would map a THP there (thp_vma_suitable_order() and
+ * thp_vma_allowable_order(), so a VMA the task keeps from THPs gets
+ * none): mapped by one PMD, read-only and not exclusive, since the node
+ * keeps its reference, so that the task's first write splits the PMD
+ * and copies the page written, as after fork(). The mmap lock is held.
+ *
+ * Return: 0 when it is mapped (the caller's reference is the mapping's
+ * now); -EAGAIN when it cannot be mapped so (not fresh from the
+ * previous kernel, no THP wanted there, its charge failed or something
+ * is mapped there: the caller copies it, and keeps its reference); or
+ * -ENOMEM.
+ */
+int pram_map_huge(struct vm_area_struct *vma, unsigned long addr,
+		  struct page *page)
+{
+	struct mm_struct *mm = vma->vm_mm;
+	struct folio *folio = page_folio(page);
+	pgtable_t pgtable;
+	spinlock_t *ptl;	/* the PMD's lock */
+	int ret = -EAGAIN;
+	pmd_t *pmd;
+
+	mmap_assert_locked(mm);
+	if (!IS_ENABLED(CONFIG_TRANSPARENT_HUGEPAGE) ||
+	    !thp_vma_suitable_order(vma, addr, PMD_ORDER) ||
+	    !thp_vma_allowable_order(vma, vma->vm_flags,
+				     TVA_IN_PF | TVA_ENFORCE_SYSFS, PMD_ORDER))
+		return -EAGAIN;
+	if (anon_vma_prepare(vma))
+		return -ENOMEM;
+	if (!pram_huge_fresh(folio) || !folio_trylock(folio))
+		return -EAGAIN;
+	if (mem_cgroup_charge(folio, mm, GFP_KERNEL))
+		goto unlock;
+	ret = -ENOMEM;
+	pgtable = pte_alloc_one(mm);
+	if (!pgtable)
+		goto uncharge;
+	pmd = pram_alloc_pmd(mm, addr);
+	if (!pmd)
+		goto free;
+	ptl = pmd_lock(mm, pmd);
+	if (!pmd_none(pmdp_get(pmd))) {
+		spin_unlock(ptl);
+		ret = -EAGAIN;
+		goto free;
+	}
+	folio_add_new_anon_rmap(folio, vma, addr, RMAP_NONE);
+	folio_add_lru_vma(folio, vma);
+	pgtable_trans_huge_deposit(mm, pmd, pgtable);
+	set_pmd_at(mm, addr, pmd, mk_huge_pmd(page, vma->vm_page_prot));
+	update_mmu_cache_pmd(vma, addr, pmd);
+	add_mm_counter(mm, MM_ANONPAGES, HPAGE_PMD_NR);
+	mm_inc_nr_ptes(mm);
+	spin_unlock(ptl);
+	folio_unlock(folio);
+	return 0;
+free:
+	pte_free(mm, pgtable);
+uncharge:
+	mem_cgroup_uncharge(folio);
+unlock:
+	folio_unlock(folio);
 	return ret;
 }
 

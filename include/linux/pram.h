@@ -98,6 +98,8 @@ int pram_map_pages(struct vm_area_struct *vma, const u64 *addrs,
 		   void *arg);
 int pram_map_fault_page(struct vm_fault *vmf, struct page *page,
 			pram_map_want_fn want, void *arg);
+int pram_map_huge(struct vm_area_struct *vma, unsigned long addr,
+		  struct page *page);
 int pram_add_shmem_page(struct inode *inode, pgoff_t index,
 			struct page *page);
 

@@ -17,7 +17,8 @@
  * faults map most pages, before the background does. With "huge", the
  * pages are transparent huge pages (PAGES a multiple of 512), which a
  * node keeps whole, and it stops only once they are mapped as such
- * (exit 3 if they are not):
+ * (exit 3 if they are not); restored, it first prints how many kB of
+ * its memory are mapped as huge pages ("NAME: K kB in huge pages"):
  *
  *   NAME: in place I of N; contents original|CHANGED (C pages differ);
  *   after writing, M of N moved
@@ -180,6 +181,9 @@ int main(int argc, char **argv)
 				break;
 		differ += j < PS;
 	}
+	/* Restored as huge pages, or as small ones? */
+	if (huge)
+		printf("%s: %ld kB in huge pages\n", name, thp_kb(buf));
 	memset(buf, 0xee, n * PS);
 	if (read_pfns(buf, n, written))
 		return 2;
