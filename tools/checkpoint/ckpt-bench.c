@@ -23,7 +23,9 @@
  *    of three nodes' first restarts), against "criu restore" and
  *    restart(2) from tmpfs in that boot; and a lazy restart(2) from
  *    each node to the restored task's first instruction, against the
- *    eager one from tmpfs (target: 1/50 at 1 GiB);
+ *    eager one from tmpfs (target: 1/50 at 1 GiB); and at 256 MiB, the
+ *    first restart from nodes of huge pages kept whole, mapped back by
+ *    PMDs;
  *  - the copy limit: write(2) of the bytes from memory to a tmpfs file
  *    and read(2) of them into fresh memory, in 64 KiB pieces, as a
  *    program would; and copy_file_range(2) between two tmpfs files, a
@@ -65,6 +67,7 @@ enum path {
 	P_CKPT_PRAM_THP,		/* the same in huge pages */
 	P_KEXEC, P_KEXEC_LAZY,		/* after kexec */
 	P_KEXEC_TMPFS, P_KEXEC_RESTORE,
+	P_KEXEC_THP,			/* after kexec, huge pages */
 	NPATHS
 };
 
@@ -85,6 +88,7 @@ static const struct {
 	[P_KEXEC_LAZY]	= { "restore-kexec-lazy", "ours", "lazy restart(2) from PRAM, 1st instr." },
 	[P_KEXEC_TMPFS]	= { "restore-tmpfs-kexec", "ours", "restart(2) from tmpfs, that boot" },
 	[P_KEXEC_RESTORE] = { "restore-tmpfs-kexec", "criu", "criu restore from tmpfs, that boot" },
+	[P_KEXEC_THP]	= { "restore-kexec-thp", "ours", "the same, huge pages (256 MiB only)" },
 };
 
 static double fig[NPATHS][NSIZES];
@@ -305,10 +309,14 @@ static void through_pram(int s, unsigned long len)
 	record(P_CKPT_PRAM_THP, s, ch, RUNS);
 }
 
-/* A fresh workload of @len bytes checkpointed into @name, and killed. */
-static void checkpoint_fresh(unsigned long len, const char *name)
+/*
+ * A fresh workload of @len bytes (in huge pages with STEP_HUGE for
+ * @step, else small) checkpointed into @name, and killed.
+ */
+static void checkpoint_fresh(unsigned long len, unsigned long step,
+			     const char *name)
 {
-	pid_t pid = spawn(len, 4096, 0);
+	pid_t pid = spawn(len, step, 0);
 	int fd = open(name, O_CREAT | O_WRONLY | O_TRUNC, 0600);
 
 	if (fd < 0 || syscall(__NR_checkpoint, pid, fd, 0, 2) <= 0)
@@ -323,6 +331,12 @@ static void checkpoint_fresh(unsigned long len, const char *name)
 static void node_name(char *buf, size_t n, int s, int i)
 {
 	snprintf(buf, n, "/sys/fs/pram/bench-kexec-%lu-%d", sizes[s], i);
+}
+
+/* The same for the nodes of huge pages, at 256 MiB. */
+static void thp_node_name(char *buf, size_t n, int i)
+{
+	snprintf(buf, n, "/sys/fs/pram/bench-kexec-thp-%d", i);
 }
 
 /* @r, and whether it meets @target (none if 0). */
@@ -340,10 +354,17 @@ static void print_row(enum path p)
 	int s;
 
 	printf("   %-44s", paths[p].what);
-	for (s = 0; s < NSIZES; s++)
-		printf(" %9.1f", fig[p][s] * 1e3);
+	/* A path measured at one size only leaves the others at 0. */
+	for (s = 0; s < NSIZES; s++) {
+		if (fig[p][s])
+			printf(" %9.1f", fig[p][s] * 1e3);
+		else
+			printf(" %9s", "-");
+	}
 	/* Linear growth: 1 GiB costs 16 times 64 MiB. */
-	printf("   %5.1f\n", fig[p][NSIZES - 1] / fig[p][0]);
+	if (fig[p][0] && fig[p][NSIZES - 1])
+		printf("   %5.1f", fig[p][NSIZES - 1] / fig[p][0]);
+	printf("\n");
 }
 
 static void print_header(const char *title, const char *what)
@@ -387,6 +408,17 @@ static int after_kexec(void)
 		record(P_KEXEC, s, rk, KEXEC_NODES);
 		record(P_KEXEC_LAZY, s, rl, KEXEC_NODES);
 	}
+	/* Huge pages kept whole, mapped back by PMDs: 256 MiB only. */
+	for (i = 0; i < KEXEC_NODES; i++) {
+		thp_node_name(name, sizeof(name), i);
+		img = open(name, O_RDONLY);
+		if (img < 0)
+			die(name);
+		rk[i] = restart_once(img, 0, &c, 1);
+		close(img);
+		unlink(name);
+	}
+	record(P_KEXEC_THP, 1, rk, KEXEC_NODES);
 	for (s = 0; s < NSIZES; s++) {
 		unsigned long len = sizes[s] * MIB;
 
@@ -409,9 +441,12 @@ static int after_kexec(void)
 	print_row(P_KEXEC_LAZY);
 	print_row(P_KEXEC_TMPFS);
 	print_row(P_KEXEC_RESTORE);
+	print_row(P_KEXEC_THP);
 	printf("   at 256 MiB:\n");
 	print_ratio("criu restore / restart from PRAM", fig[P_KEXEC_RESTORE][1] /
 		    fig[P_KEXEC][1], 30);
+	print_ratio("restart from PRAM, small / huge pages",
+		    fig[P_KEXEC][1] / fig[P_KEXEC_THP][1], 0);
 	print_ratio("restart from tmpfs / from PRAM",
 		    fig[P_KEXEC_TMPFS][1] / fig[P_KEXEC][1], 0);
 	printf("   at 1 GiB:\n");
@@ -532,8 +567,12 @@ int main(int argc, char **argv)
 	for (s = 0; s < NSIZES; s++) {
 		for (i = 0; i < KEXEC_NODES; i++) {
 			node_name(name, sizeof(name), s, i);
-			checkpoint_fresh(sizes[s] * MIB, name);
+			checkpoint_fresh(sizes[s] * MIB, 4096, name);
 		}
+	}
+	for (i = 0; i < KEXEC_NODES; i++) {
+		thp_node_name(name, sizeof(name), i);
+		checkpoint_fresh(sizes[1] * MIB, STEP_HUGE, name);
 	}
 	execl("/ckpt-kexec", "ckpt-kexec", "/kexec/bzImage",
 	      "/kexec/initrd.img", "ckpt.boot=2", NULL);
