@@ -66,8 +66,9 @@ static bool cr_page_wanted(struct page *page)
 }
 
 /*
- * Into a store that keeps pages by reference, a PMD-mapped anonymous THP
- * that the walk covers whole is kept whole, as one entry of a page-array
+ * Into a store that keeps pages by reference, a PMD-mapped THP of an
+ * anonymous VMA, mapped by this PMD alone, that the walk covers whole is
+ * kept whole, as one entry of a page-array
  * of huge pages: made read-only and shared (pram_share_anon_pmd()), with
  * the mmu notifiers told first, as cr_walk_ptes_notify() tells them.
  * One entry where 512 PTEs would be shared and listed one by one is what
@@ -89,6 +90,7 @@ static int cr_keep_huge(pmd_t *pmd, unsigned long addr, unsigned long end,
 	pmd_t pmdval;
 
 	if (!IS_ENABLED(CONFIG_TRANSPARENT_HUGEPAGE) ||
+	    !vma_is_anonymous(walk->vma) ||
 	    !IS_ALIGNED(addr, PMD_SIZE) || end - addr != PMD_SIZE)
 		return -EAGAIN;
 	pgarr = cr_pgarr_current(w->ctx, 1, PMD_ORDER);
@@ -110,7 +112,13 @@ static int cr_keep_huge(pmd_t *pmd, unsigned long addr, unsigned long end,
 	/* NULL for the huge zero page, DAX and migration entries */
 	if (pmd_trans_huge(pmdval))
 		page = vm_normal_page_pmd(walk->vma, addr, pmdval);
+	/*
+	 * Mapped once: a THP a parent still shares with a child since
+	 * fork() is split, so that its pages are stored once, with the
+	 * parent's, and shared again on restart (CR_PAGES_PARENT).
+	 */
 	if (cr_page_wanted(page) &&
+	    folio_mapcount(page_folio(page)) == 1 &&
 	    !folio_test_has_hwpoisoned(page_folio(page)))
 		ret = pram_share_anon_pmd(walk->vma, addr, pmd, ptl);
 	if (!ret) {
@@ -860,9 +868,12 @@ bool cr_pages_head_ok(const struct cr_hdr_pages *hp, u32 n, u32 flags)
  * @n: how many
  * @shift: the pages' size, as a shift: %PAGE_SHIFT, or %CR_HUGE_SHIFT
  *
+ * Aligned to the pages' size and increasing, the addresses are a page
+ * apart at least; so with the first and the last in the VMA, all are.
+ *
  * Return: the index of the first address that is not aligned to the
- * pages' size or not a page above the one before it, or 0 when all are
- * in order.
+ * pages' size or not above the one before it, or 0 when all are in
+ * order.
  */
 unsigned int cr_pgarr_disorder(const u64 *a, unsigned int n,
 			       unsigned int shift)
@@ -870,9 +881,8 @@ unsigned int cr_pgarr_disorder(const u64 *a, unsigned int n,
 	u64 size = 1ULL << shift;
 	unsigned int i;
 
-	/* a[i - 1] is in the VMA, so far below U64_MAX: no overflow */
 	for (i = 1; i < n; i++)
-		if (!IS_ALIGNED(a[i], size) || a[i] < a[i - 1] + size)
+		if (!IS_ALIGNED(a[i], size) || a[i] <= a[i - 1])
 			return i;
 	return 0;
 }
@@ -974,7 +984,7 @@ static int cr_lazy_pages(struct cr_rst *r, const struct cr_hdr_pgarr *ha)
 
 	if (ha->flags & CR_PAGES_PRAM) {
 		if (pram_load_skip(r->ctx->pram, ha->nr_pages, &kept))
-			return cr_bad(r, "the PRAM node holds fewer pages than its image");
+			return cr_bad(r, "the PRAM node's pages do not match its image");
 	} else {
 		len += ha->nr_pages * (sizeof(u64) + PAGE_SIZE);
 	}
@@ -996,8 +1006,10 @@ static int cr_lazy_pages(struct cr_rst *r, const struct cr_hdr_pgarr *ha)
  * @next: where the VMA's next page may be, or 0 before its first;
  *	updated
  *
- * The addresses must be page-aligned, increasing and inside the VMA; the
- * contents follow in the image or were kept by the page store.
+ * The addresses must be aligned to the batch's page size (a huge page's,
+ * for huge pages a PRAM node kept whole, only in an anonymous mapping),
+ * increasing and inside the VMA; the contents follow in the image or
+ * were kept by the page store.
  *
  * Return: 0, -EINVAL (logged) for a malformed record, or the errno of a
  * failed read.
@@ -1020,6 +1032,9 @@ int cr_read_vma_pages(struct cr_rst *r, u64 *next)
 	ret = cr_read_pgarr_head(r, hv->start, hv->end, next, &ha);
 	if (ret)
 		return ret;
+	/* A THP kept whole is only ever an anonymous mapping's. */
+	if (ha.flags & CR_PAGES_HUGE && hv->type != CR_VMA_ANON)
+		return cr_bad(r, "huge pages kept whole, in a mapping that is not anonymous");
 	if (ha.flags & CR_PAGES_PARENT && !r->parent_mm)
 		return cr_bad(r, "the parent's pages, in a process without a parent");
 	/* The VMA's first pages: make it a fork of the parent's first. */

@@ -7,13 +7,15 @@
  * pages themselves to the node's page stream, by reference: no copy is
  * made, and the PAGES records say so (%CR_PAGES_PRAM). Since the node
  * then holds the very pages the task maps, the page walk makes each one
- * read-only and shared first (pram_share_anon_pte()).
+ * read-only and shared first (pram_share_anon_pte(); a THP kept whole,
+ * pram_share_anon_pmd(), as one entry of a batch of huge pages).
  *
  * A restart from the node reads its page stream from the start, on a
  * stream of its own, and maps each kept page where it belongs: in place
  * when the page came across a kexec reboot and belongs to nothing else
- * (pram_map_pages(), or pram_add_shmem_page() for a page of a shared
- * memory object), else as a copy.
+ * (pram_map_pages(), pram_map_huge() for a huge page by a PMD, or
+ * pram_add_shmem_page() for a page of a shared memory object), else as
+ * a copy.
  */
 #include <linux/mm.h>
 #include <linux/mmap_lock.h>
@@ -125,6 +127,11 @@ static int cr_pram_load_kept(struct cr_rst *r, const u64 *addrs,
 		}
 		if (cr_pram_map_huge(r, addrs[i], page))
 			continue;
+		/* Taken from the stream all the same, to read on past it. */
+		if (r->err) {
+			put_page(page);
+			continue;
+		}
 		for (j = 0; j < nr; j++) {
 			r->src[j] = nth_page(page, j);
 			get_page(r->src[j]);

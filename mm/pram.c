@@ -885,11 +885,11 @@ static void pram_show_stream(struct seq_file *m, u64 link_pfn)
  *
  * Prints one page frame number per line, in decimal: the super block's,
  * then, for every published node, its metadata page's and those of both
- * its streams, each link page followed by the pages it lists. These are
- * the pages a kexec reboot must leave alone, so that a test can check
- * them against the kexec segments: every page of a huge entry. A node still being saved is not
- * passed on and is not listed. A page listed by several nodes is printed
- * once per listing.
+ * its streams, each link page followed by the pages it lists (every
+ * page of a huge entry). These are the pages a kexec reboot must leave
+ * alone, so that a test can check them against the kexec segments. A
+ * node still being saved is not passed on and is not listed. A page
+ * listed by several nodes is printed once per listing.
  *
  * Return: 0.
  */

@@ -337,10 +337,10 @@ static void __init pram_take_huge(u64 pfn)
 
 /*
  * Take the pages of a stream over: its huge entries (@huge), or its
- * links and small entries. The huge entries of every node go first, so
- * that a small entry of another node for a page of a huge page (its
- * task checkpointed again after a split) takes a reference on the folio
- * rather than making it a page of its own.
+ * links and small entries. The huge entries of every node go before any
+ * other page, so that a small entry of another node for a page of a
+ * huge page (its task checkpointed again after a split) takes a
+ * reference on the folio rather than making it a page of its own.
  */
 static void __init pram_take_stream(u64 pfn, bool huge)
 {
@@ -389,12 +389,12 @@ static int __init pram_init(void)
 	unsigned int i;
 
 	if (root_ok) {
-		pram_take_page(PHYS_PFN(pram_root));
-		sb = __va(pram_root);
 		for (i = 0; i < nr_good; i++) {
 			node = pfn_to_kaddr(good_nodes[i]);
 			pram_take_stream(node->page_link_pfn, true);
 		}
+		pram_take_page(PHYS_PFN(pram_root));
+		sb = __va(pram_root);
 		for (i = 0; i < nr_good; i++) {
 			node = pfn_to_kaddr(good_nodes[i]);
 			pram_take_stream(node->page_link_pfn, false);

@@ -96,6 +96,13 @@ int pram_share_anon_pmd(struct vm_area_struct *vma, unsigned long addr,
 		return -EAGAIN;
 	if (!exclusive && !pmd_write(pmd))
 		return 0;
+	/*
+	 * Cleared, as folio_try_share_anon_rmap_pmd() allows, rather than
+	 * invalidated (pmdp_invalidate(), which would flush the TLB for each
+	 * THP): the task is stopped, so no zap of its own under the mmap read
+	 * lock can see the PMD none and pass it by, and whatever installs a
+	 * PMD checks it again under @ptl, which is held until it is set again.
+	 */
 	pmd = pmdp_huge_get_and_clear(mm, addr, pmdp);
 	if (exclusive &&
 	    folio_try_share_anon_rmap_pmd(page_folio(page), page)) {
@@ -121,9 +128,11 @@ static bool pram_page_fresh(struct folio *folio)
 
 /*
  * Ready a kept page to be mapped as it is: fresh (no one else has it to
- * lock or map), locked, and charged to @mm as do_anonymous_page()
- * charges a new folio. Returns false, leaving it as it was, when it
- * cannot be.
+ * lock or map), locked, charged to @mm as do_anonymous_page() charges a
+ * new folio, and up to date, as it marks one: the page holds its
+ * contents, but came through the boot with no flag of its own, and
+ * swap would refuse it (add_to_swap()) or, swapped in, fail it.
+ * Returns false, leaving it as it was, when it cannot be.
  */
 static bool pram_prepare(struct folio *folio, struct mm_struct *mm)
 {
@@ -133,6 +142,7 @@ static bool pram_prepare(struct folio *folio, struct mm_struct *mm)
 		folio_unlock(folio);
 		return false;
 	}
+	folio_mark_uptodate(folio);
 	return true;
 }
 
@@ -284,14 +294,14 @@ static pmd_t *pram_alloc_pmd(struct mm_struct *mm, unsigned long addr)
 	if (!p4d)
 		return NULL;
 	pud = pud_alloc(mm, p4d, addr);
-	if (!pud || pud_leaf(pudp_get(pud)))
+	if (!pud)
 		return NULL;
 	return pmd_alloc(mm, pud, addr);
 }
 
 /**
  * pram_map_huge() - map a kept huge page as a new THP of a VMA
- * @vma: an anonymous or private VMA of the mm being built
+ * @vma: an anonymous VMA of the mm being built (vma_is_anonymous())
  * @addr: the huge page's address in @vma, aligned to its size
  * @page: its first page, as pram_load_page() gave it
  *
@@ -299,15 +309,19 @@ static pmd_t *pram_alloc_pmd(struct mm_struct *mm, unsigned long addr)
  * page that holds the contents already, with the same checks that a
  * fault would map a THP there (thp_vma_suitable_order() and
  * thp_vma_allowable_order(), so a VMA the task keeps from THPs gets
- * none): mapped by one PMD, read-only and not exclusive, since the node
+ * none; and only where its anonymous memory goes, since a file mapping's
+ * PMD is the file's): mapped by one PMD, marked up to date as
+ * pram_prepare() marks a small page, read-only and not exclusive, since
+ * the node
  * keeps its reference, so that the task's first write splits the PMD
  * and copies the page written, as after fork(). The mmap lock is held.
  *
  * Return: 0 when it is mapped (the caller's reference is the mapping's
  * now); -EAGAIN when it cannot be mapped so (not fresh from the
  * previous kernel, no THP wanted there, its charge failed or something
- * is mapped there: the caller copies it, and keeps its reference); or
- * -ENOMEM.
+ * is mapped there: the caller copies it, and keeps its reference);
+ * -EFAULT when the address space is going away
+ * (check_stable_address_space()); or -ENOMEM.
  */
 int pram_map_huge(struct vm_area_struct *vma, unsigned long addr,
 		  struct page *page)
@@ -321,6 +335,7 @@ int pram_map_huge(struct vm_area_struct *vma, unsigned long addr,
 
 	mmap_assert_locked(mm);
 	if (!IS_ENABLED(CONFIG_TRANSPARENT_HUGEPAGE) ||
+	    !vma_is_anonymous(vma) ||
 	    !thp_vma_suitable_order(vma, addr, PMD_ORDER) ||
 	    !thp_vma_allowable_order(vma, vma->vm_flags,
 				     TVA_IN_PF | TVA_ENFORCE_SYSFS, PMD_ORDER))
@@ -339,11 +354,12 @@ int pram_map_huge(struct vm_area_struct *vma, unsigned long addr,
 	if (!pmd)
 		goto free;
 	ptl = pmd_lock(mm, pmd);
-	if (!pmd_none(pmdp_get(pmd))) {
+	if (!pmd_none(pmdp_get(pmd)) || check_stable_address_space(mm)) {
+		ret = pmd_none(pmdp_get(pmd)) ? -EFAULT : -EAGAIN;
 		spin_unlock(ptl);
-		ret = -EAGAIN;
 		goto free;
 	}
+	folio_mark_uptodate(folio);
 	folio_add_new_anon_rmap(folio, vma, addr, RMAP_NONE);
 	folio_add_lru_vma(folio, vma);
 	pgtable_trans_huge_deposit(mm, pmd, pgtable);
@@ -351,6 +367,8 @@ int pram_map_huge(struct vm_area_struct *vma, unsigned long addr,
 	update_mmu_cache_pmd(vma, addr, pmd);
 	add_mm_counter(mm, MM_ANONPAGES, HPAGE_PMD_NR);
 	mm_inc_nr_ptes(mm);
+	/* For the shrinker of THPs mostly unused, as a fault's is. */
+	deferred_split_folio(folio, false);
 	spin_unlock(ptl);
 	folio_unlock(folio);
 	return 0;

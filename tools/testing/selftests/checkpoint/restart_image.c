@@ -494,6 +494,18 @@ TEST_F(image, hostile_records)
 	seal_image(copy, self->size);
 	expect_refused(_metadata, self, copy, EINVAL, "out of order");
 
+	/*
+	 * The second address at the top of the address space: above the
+	 * first, and a page past it wraps to 0, so that a check of each
+	 * address against the one before plus a page would let the third
+	 * through, and the pages be mapped in the kernel's half.
+	 */
+	memcpy(copy, self->img, self->size);
+	addr = ~(uint64_t)(PS - 1);
+	memcpy(copy + off + 8, &addr, 8);
+	seal_image(copy, self->size);
+	expect_refused(_metadata, self, copy, EINVAL, "out of order");
+
 	/* Huge counts and lengths. */
 	off = self->recs[pgarr].off + offsetof(struct cr_hdr_pgarr, nr_pages);
 	expect_hostile(_metadata, self, off, &huge, 4, "page-array of");
