@@ -22,10 +22,10 @@
 #include <linux/mm.h>
 #include <linux/mmap_lock.h>
 #include <linux/oom.h>
+#include <linux/pgalloc.h>
 #include <linux/pram.h>
 #include <linux/rmap.h>
 #include <linux/swap.h>
-#include <asm/pgalloc.h>
 
 #include "internal.h"
 
