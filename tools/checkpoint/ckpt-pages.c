@@ -42,6 +42,8 @@
 #include <sys/mman.h>
 #include <unistd.h>
 
+#include "thp_kb.h"
+
 #define PS		4096UL
 #define PM_PRESENT	0x8000000000000000ULL	/* bit 63 */
 #define PM_PFN		0x007fffffffffffffULL	/* bits 0-54 */
@@ -83,28 +85,6 @@ static bool all_resident(unsigned char *buf, size_t n)
 		if (!(vec[i] & 1))
 			return false;
 	return true;
-}
-
-/* kB of AnonHugePages of the VMA at @addr, from /proc/self/smaps. */
-static long thp_kb(const void *addr)
-{
-	unsigned long start, end;
-	char line[256];
-	long kb = -1;
-	bool in = false;
-	FILE *f = fopen("/proc/self/smaps", "r");
-
-	if (!f)
-		return -1;
-	while (fgets(line, sizeof(line), f)) {
-		if (sscanf(line, "%lx-%lx ", &start, &end) == 2 &&
-		    strchr(line, '-') < strchr(line, ' '))
-			in = (uintptr_t)addr >= start && (uintptr_t)addr < end;
-		else if (in && sscanf(line, "AnonHugePages: %ld", &kb) == 1)
-			break;
-	}
-	fclose(f);
-	return kb;
 }
 
 int main(int argc, char **argv)
@@ -158,9 +138,9 @@ int main(int argc, char **argv)
 			fprintf(stderr, "ckpt-pages: no page frame shown\n");
 			return 2;
 		}
-	if (huge && thp_kb(buf) < (long)(n * PS / 1024)) {
+	if (huge && vma_thp_kb(buf) < (long)(n * PS / 1024)) {
 		fprintf(stderr, "ckpt-pages: %ld kB of huge pages, want %zu\n",
-			thp_kb(buf), n * PS / 1024);
+			vma_thp_kb(buf), n * PS / 1024);
 		return 3;
 	}
 	setvbuf(stdout, NULL, _IOLBF, 0);
@@ -183,7 +163,7 @@ int main(int argc, char **argv)
 	}
 	/* Restored as huge pages, or as small ones? */
 	if (huge)
-		printf("%s: %ld kB in huge pages\n", name, thp_kb(buf));
+		printf("%s: %ld kB in huge pages\n", name, vma_thp_kb(buf));
 	memset(buf, 0xee, n * PS);
 	if (read_pfns(buf, n, written))
 		return 2;

@@ -23,6 +23,8 @@
 #include <unistd.h>
 #include <linux/ckpt_hdr.h>
 
+#include "../../../checkpoint/thp_kb.h"
+
 static inline long sys_checkpoint(pid_t pid, int fd, unsigned long flags,
 				  int logfd)
 {
@@ -395,29 +397,6 @@ static inline bool cgroup2_at(const char *root)
 	mkdir(root, 0755);
 	snprintf(procs, sizeof(procs), "%s/cgroup.procs", root);
 	return !access(procs, F_OK) || !mount("none", root, "cgroup2", 0, NULL);
-}
-
-/* kB of AnonHugePages in the smaps entry of this process's VMA at @addr. */
-static inline long vma_thp_kb(const void *addr)
-{
-	unsigned long start, end;
-	char line[256];
-	long kb = -1;
-	int in = 0;
-	FILE *f = fopen("/proc/self/smaps", "r");
-
-	if (!f)
-		return -1;
-	while (fgets(line, sizeof(line), f)) {
-		if (sscanf(line, "%lx-%lx ", &start, &end) == 2 &&
-		    strchr(line, '-') < strchr(line, ' '))
-			in = (unsigned long)addr >= start &&
-			     (unsigned long)addr < end;
-		else if (in && sscanf(line, "AnonHugePages: %ld", &kb) == 1)
-			break;
-	}
-	fclose(f);
-	return kb;
 }
 
 /* kB of AnonHugePages in the address space of @pid. */
