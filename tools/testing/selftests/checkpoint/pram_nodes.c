@@ -128,6 +128,23 @@ static pid_t save_into_node(struct __test_metadata *_metadata,
 	return pid;
 }
 
+/*
+ * Restart the published node at @path twice through one descriptor
+ * (each restarted task exits 0 when it found its memory as saved), then
+ * delete it.
+ */
+static void restart_twice_and_delete(struct __test_metadata *_metadata,
+				     const char *path)
+{
+	int fd = open(path, O_RDONLY);
+
+	ASSERT_LE(0, fd);
+	EXPECT_EQ(0, restart_child(fd, NULL, 0));
+	EXPECT_EQ(0, restart_child(fd, NULL, 0));
+	close(fd);
+	EXPECT_EQ(0, unlink(path));
+}
+
 static unsigned char *snap;
 #define SNAP_PAGES	64
 
@@ -162,7 +179,6 @@ TEST(checkpoint_into_node_is_a_snapshot)
 {
 	struct stat st;
 	pid_t pid;
-	int fd;
 
 	mount_pram(_metadata);
 	pid = save_into_node(_metadata, PRAM_DIR "/t-snap", snap_child);
@@ -176,12 +192,7 @@ TEST(checkpoint_into_node_is_a_snapshot)
 
 	/* The original overwrites everything, then the node restarts. */
 	EXPECT_EQ(0, finish_child(pid));
-	fd = open(PRAM_DIR "/t-snap", O_RDONLY);
-	ASSERT_LE(0, fd);
-	EXPECT_EQ(0, restart_child(fd, NULL, 0));
-	EXPECT_EQ(0, restart_child(fd, NULL, 0));
-	close(fd);
-	EXPECT_EQ(0, unlink(PRAM_DIR "/t-snap"));
+	restart_twice_and_delete(_metadata, PRAM_DIR "/t-snap");
 }
 
 #define LAZY_PAGES	2048	/* four batches and more */
@@ -338,7 +349,6 @@ static int shm_child(void)
 TEST(shared_memory_into_a_node_restarts_from_copies)
 {
 	struct stat st;
-	int fd;
 
 	mount_pram(_metadata);
 	kill_child(save_into_node(_metadata, PRAM_DIR "/t-shm", shm_child));
@@ -349,12 +359,7 @@ TEST(shared_memory_into_a_node_restarts_from_copies)
 		       (long)st.st_size);
 	}
 	EXPECT_LE(2 * SHM_PAGES * PS / 512, st.st_blocks);
-	fd = open(PRAM_DIR "/t-shm", O_RDONLY);
-	ASSERT_LE(0, fd);
-	EXPECT_EQ(0, restart_child(fd, NULL, 0));
-	EXPECT_EQ(0, restart_child(fd, NULL, 0));
-	close(fd);
-	EXPECT_EQ(0, unlink(PRAM_DIR "/t-shm"));
+	restart_twice_and_delete(_metadata, PRAM_DIR "/t-shm");
 }
 
 /* A node's image is only restartable once published. */
@@ -539,7 +544,6 @@ TEST(huge_pages_go_into_a_node_whole)
 {
 	struct stat st;
 	pid_t pid;
-	int fd;
 
 	mount_pram(_metadata);
 	if (!thp_enabled())
@@ -549,12 +553,7 @@ TEST(huge_pages_go_into_a_node_whole)
 	/* The node holds the huge pages and the small one. */
 	EXPECT_LE((THP_SIZE + PS) / 512, st.st_blocks);
 	EXPECT_EQ(0, finish_child(pid));
-	fd = open(PRAM_DIR "/t-thp", O_RDONLY);
-	ASSERT_LE(0, fd);
-	EXPECT_EQ(0, restart_child(fd, NULL, 0));
-	EXPECT_EQ(0, restart_child(fd, NULL, 0));
-	close(fd);
-	EXPECT_EQ(0, unlink(PRAM_DIR "/t-thp"));
+	restart_twice_and_delete(_metadata, PRAM_DIR "/t-thp");
 }
 
 /*
