@@ -596,6 +596,22 @@ static int finished(struct race *r)
 	return __atomic_load_n(&r->done, __ATOMIC_ACQUIRE);
 }
 
+/* The last byte of a node's stream, or -1. */
+static int last_byte(const char *path)
+{
+	char buf[4096];
+	int fd, last = -1;
+	ssize_t n;
+
+	fd = open(path, O_RDONLY);
+	if (fd < 0)
+		return -1;
+	while ((n = read(fd, buf, sizeof(buf))) > 0)
+		last = (unsigned char)buf[n - 1];
+	close(fd);
+	return n < 0 ? -1 : last;
+}
+
 static void race_checkpoint(struct race *r)
 {
 	while (!__atomic_load_n(&r->go, __ATOMIC_ACQUIRE))
@@ -659,16 +675,15 @@ TEST(second_checkpoint_into_a_node_gets_ebusy)
 			race_checkpoint(r);
 			_exit(0);
 		}
+		ret = 0;
 		if (!race_started(r)) {
 			ret = sys_checkpoint(r->pid, r->fd, 0, -1);
 			if (ret < 0 && errno == EBUSY) {
 				busy = 1;
 			} else {
-				/* Then it must have come after the first. */
-				EXPECT_TRUE(finished(r)) {
-					TH_LOG("a second checkpoint during the first: %ld%s%s",
-					       ret, ret < 0 ? ", " : "",
-					       ret < 0 ? strerror(errno) : "");
+				EXPECT_LT(0, ret) {
+					TH_LOG("a second checkpoint: %s",
+					       strerror(errno));
 				}
 			}
 		}
@@ -679,7 +694,13 @@ TEST(second_checkpoint_into_a_node_gets_ebusy)
 		}
 		close(r->fd);
 		kill_child(r->pid);
-		if (busy) {
+		/*
+		 * A second checkpoint that got through came after the first
+		 * had let the node go (it may not have returned yet, so
+		 * finished() cannot tell): the node then begins with the
+		 * first image whole, and restarts.
+		 */
+		if (busy || ret > 0) {
 			/* The node holds the first checkpoint, whole. */
 			r->fd = open(PRAM_DIR "/t-race", O_RDONLY);
 			ASSERT_LE(0, r->fd);
@@ -717,15 +738,15 @@ TEST(write_during_a_checkpoint_gets_ebusy)
 			    0600);
 		ASSERT_LE(0, r.fd);
 		ASSERT_EQ(0, pthread_create(&t, NULL, race_thread, &r));
+		n = 0;
 		if (!race_started(&r)) {
 			n = write(r.fd, "x", 1);
 			if (n < 0 && errno == EBUSY) {
 				busy = 1;
 			} else {
-				EXPECT_TRUE(finished(&r)) {
-					TH_LOG("a write during the checkpoint: %zd%s%s",
-					       n, n < 0 ? ", " : "",
-					       n < 0 ? strerror(errno) : "");
+				EXPECT_EQ(1, n) {
+					TH_LOG("a write during the checkpoint: %s",
+					       strerror(errno));
 				}
 			}
 		}
@@ -735,6 +756,14 @@ TEST(write_during_a_checkpoint_gets_ebusy)
 		}
 		close(r.fd);
 		kill_child(r.pid);
+		/*
+		 * A write that got through came after the checkpoint had let
+		 * the node go (it may not have returned yet, so finished()
+		 * cannot tell): its byte is the last of the node, after every
+		 * record of the checkpoint.
+		 */
+		if (n == 1)
+			EXPECT_EQ('x', last_byte(PRAM_DIR "/t-write"));
 		if (busy) {
 			r.fd = open(PRAM_DIR "/t-write", O_RDONLY);
 			ASSERT_LE(0, r.fd);
