@@ -204,10 +204,9 @@ long cr_checkpoint(struct cr_ctx *ctx)
 	ctx->hbuf = kmalloc(CR_HBUF_SIZE, GFP_KERNEL);
 	ctx->bvec = kvmalloc_array(CR_PGARR_TOTAL, sizeof(*ctx->bvec),
 				   GFP_KERNEL);
-	ctx->sums = kvmalloc_array(CR_PGARR_TOTAL, sizeof(*ctx->sums),
-				   GFP_KERNEL);
-	if (!ctx->hbuf || !ctx->bvec || !ctx->sums)
+	if (!ctx->hbuf || !ctx->bvec)
 		return -ENOMEM;
+	cr_sums_init(ctx);
 
 	ret = cr_collect_tree(ctx);
 	if (!ret)

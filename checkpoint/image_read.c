@@ -14,7 +14,6 @@
 #include <linux/fs.h>
 #include <linux/minmax.h>
 #include <linux/uio.h>
-#include <linux/workqueue.h>
 
 #include "internal.h"
 
@@ -107,94 +106,6 @@ int cr_read(struct cr_rst *r, void *buf, size_t len)
 int cr_read_uncovered(struct cr_rst *r, void *buf, size_t len)
 {
 	return cr_read_done(r, cr_kread(r->ctx->file, buf, len), len);
-}
-
-/*
- * Checking the checksums of a batch is a pass over every page restart
- * read: spread over two CPUs, it took a restart of 256 MiB from tmpfs
- * from 215 to 197 ms under TCG. It is spread over up to
- * CR_SUM_PARTS CPUs, the caller's and work items on others, for batches
- * of at least CR_SUM_SPLIT pages (below, a work item costs more than it
- * saves). padata_do_multithreaded() would do it, but is for boot time
- * only. Checkpoint's pass stays on one CPU: its write then reads the
- * same pages again, and under TCG reading pages another CPU summed cost
- * more (a checkpoint to tmpfs went from 289 to 298 ms) than the pass
- * saved.
- */
-#define CR_SUM_PARTS	4
-#define CR_SUM_SPLIT	256
-
-/* One part of the pages to check. */
-struct cr_sum_part {
-	struct work_struct work;
-	struct page **pages;
-	const u64 *want;
-	unsigned int n;
-	unsigned int bad;	/* the first page that does not match, or @n */
-};
-
-static void cr_sum_part(struct cr_sum_part *part)
-{
-	unsigned int i;
-
-	for (i = 0; i < part->n; i++)
-		if (cr_page_sum(part->pages[i]) != part->want[i])
-			break;
-	part->bad = i;
-}
-
-static void cr_sum_work(struct work_struct *work)
-{
-	cr_sum_part(container_of(work, struct cr_sum_part, work));
-}
-
-/*
- * Check @n pages, which the caller holds and nobody writes meanwhile,
- * against @want, what cr_page_sum() of each must be. Returns the index
- * of the first that does not match, or @n when all do. Not for a caller
- * that is itself a work item of system_unbound_wq: waiting there for its
- * parts, such callers could fill the queue's active slots.
- */
-static unsigned int cr_check_page_sums(struct page **pages, unsigned int n,
-				       const u64 *want)
-{
-	struct cr_sum_part parts[CR_SUM_PARTS];
-	unsigned int i, nr, each, bad = n;
-	int cpu = raw_smp_processor_id();
-
-	if (!n)
-		return 0;
-	nr = n < CR_SUM_SPLIT ? 1 : min(num_online_cpus(), CR_SUM_PARTS);
-	each = DIV_ROUND_UP(n, nr);
-	nr = DIV_ROUND_UP(n, each);
-	for (i = 0; i < nr; i++) {
-		parts[i] = (struct cr_sum_part){
-			.pages = pages + i * each, .want = want + i * each,
-			.n = min(each, n - i * each),
-		};
-		if (!i)
-			continue;
-		/*
-		 * On another CPU: queue_work() would pick a worker of this
-		 * CPU's pod (its LLC, by default), the same CPU where each
-		 * CPU is a socket of its own, as in a QEMU guest.
-		 */
-		cpu = cpumask_next(cpu, cpu_online_mask);
-		if (cpu >= nr_cpu_ids)
-			cpu = cpumask_first(cpu_online_mask);
-		INIT_WORK_ONSTACK(&parts[i].work, cr_sum_work);
-		queue_work_on(cpu, system_unbound_wq, &parts[i].work);
-	}
-	cr_sum_part(&parts[0]);
-	for (i = 0; i < nr; i++) {
-		if (i) {
-			flush_work(&parts[i].work);
-			destroy_work_on_stack(&parts[i].work);
-		}
-		if (bad == n && parts[i].bad < parts[i].n)
-			bad = i * each + parts[i].bad;
-	}
-	return bad;
 }
 
 /**

@@ -134,39 +134,6 @@ int cr_hbuf_put(struct cr_ctx *ctx, u32 len)
 }
 
 /**
- * cr_page_sum() - the checksum of a page's contents in an image
- * @page: the page
- *
- * Checkpoint writes it, restart and a lazy fill check against it.
- *
- * Return: the XXH64 (seed 0) of its %PAGE_SIZE bytes.
- */
-u64 cr_page_sum(struct page *page)
-{
-	void *addr = kmap_local_page(page);
-	u64 sum = xxh64(addr, PAGE_SIZE, 0);
-
-	kunmap_local(addr);
-	return sum;
-}
-
-/**
- * cr_page_sums() - the checksums of a page-array's pages
- * @pgarr: a non-empty page-array
- * @sums: set to cr_page_sum() of each page
- *
- * Return: the bytes of @sums the PAGES record holds.
- */
-size_t cr_page_sums(struct cr_pgarr *pgarr, u64 *sums)
-{
-	unsigned int i, n = pgarr->nr_used;
-
-	for (i = 0; i < n; i++)
-		sums[i] = cr_page_sum(pgarr->pages[i]);
-	return n * sizeof(*sums);
-}
-
-/**
  * cr_batch_digest() - the digest of a page-array's batch
  * @addrs: its addresses
  * @hp: the head of its PAGES record, as written

@@ -7,7 +7,9 @@
 #ifndef _CHECKPOINT_INTERNAL_H
 #define _CHECKPOINT_INTERNAL_H
 
+#include <linux/atomic.h>
 #include <linux/ckpt.h>
+#include <linux/completion.h>
 #include <linux/kref.h>
 #include <linux/list.h>
 #include <linux/mm.h>
@@ -17,6 +19,7 @@
 #include <linux/types.h>
 #include <linux/uio.h>
 #include <linux/wait.h>
+#include <linux/workqueue.h>
 #include <linux/xarray.h>
 
 struct bio_vec;
@@ -65,10 +68,15 @@ struct ipc_namespace;
  */
 #define CR_PGARR_BATCH		2
 
+/* CPUs the checksums of a batch are spread over, the caller's included. */
+#define CR_SUM_CPUS		4
+
 /**
  * struct cr_pgarr - a page-array: pages to save and their addresses
  * @pages: the pages, each holding one reference while listed
  * @vaddrs: the user address each page is mapped at
+ * @sums: for a store that writes them (&cr_page_store.sums), the
+ *	checksum of each page, from cr_sums_wait()
  * @nr_used: entries in use
  * @order: of every entry: 0, or %PMD_ORDER when each is the first page
  *	of a transparent huge page that a store keeping pages by reference
@@ -78,9 +86,44 @@ struct ipc_namespace;
 struct cr_pgarr {
 	struct page **pages;
 	unsigned long *vaddrs;
+	u64 *sums;
 	unsigned int nr_used;
 	unsigned int order;
 	struct list_head list;
+};
+
+/**
+ * struct cr_sum_helper - a work item summing pages for a checkpoint
+ * @work: queued on a CPU of its own
+ * @job: the job it helps with
+ * @nr: its number, from 1 (the caller is 0)
+ */
+struct cr_sum_helper {
+	struct work_struct work;
+	struct cr_sum_job *job;
+	unsigned int nr;
+};
+
+/**
+ * struct cr_sum_job - the checksums of a batch, summed ahead of its write
+ * @pgarrs: the batch's non-empty page-arrays, in the order written
+ * @nr: entries in @pgarrs
+ * @cpus: CPUs taking part, the caller's included
+ * @helpers: work items queued (@cpus - 1), 0 when the caller sums alone
+ * @left: shares of each array not yet summed
+ * @done: completed when an array's last share is summed
+ * @helper: the work items
+ *
+ * See checkpoint/page_sums.c.
+ */
+struct cr_sum_job {
+	struct cr_pgarr *pgarrs[CR_PGARR_BATCH];
+	unsigned int nr;
+	unsigned int cpus;
+	unsigned int helpers;
+	atomic_t left[CR_PGARR_BATCH];
+	struct completion done[CR_PGARR_BATCH];
+	struct cr_sum_helper helper[CR_SUM_CPUS - 1];
 };
 
 /**
@@ -110,6 +153,8 @@ struct cr_pages_out {
  * @by_reference: the store keeps the pages themselves, not a copy: a
  *	checkpoint makes every saved page read-only and shared in the task
  *	(as fork() does), so that the kept page never changes
+ * @sums: @save writes each page's checksum, from &cr_pgarr.sums: the
+ *	caller sums them ahead of it (cr_sums_start())
  * @save: checkpoint: write one page-array's PGARR and PAGES records,
  *	with or without the contents
  * @load_kept: restart: map or copy @n pages of @order (0, or %PMD_ORDER
@@ -127,6 +172,7 @@ struct cr_pages_out {
  */
 struct cr_page_store {
 	bool by_reference;
+	bool sums;
 	int (*save)(struct cr_ctx *ctx, struct cr_pgarr *pgarr,
 		    struct cr_pages_out *out);
 	int (*load_kept)(struct cr_rst *r, const u64 *addrs, unsigned int n,
@@ -211,7 +257,8 @@ struct cr_task {
  * @inherit: restart: the caller's substitutes for external files
  * @inherit_files: restart: the file of each, with a reference
  * @nr_inherit: restart: entries in @inherit
- * @sums: the XXH64 of each page of the batch being written (read),
+ * @sum_job: checkpoint: the checksums of the batch being written
+ * @sums: restart: the XXH64 of each page of the batch being read,
  *	%CR_PGARR_TOTAL entries
  * @addrs: restart: the addresses of the batch being read,
  *	%CR_PGARR_TOTAL entries
@@ -259,6 +306,7 @@ struct cr_ctx {
 	struct cr_inherit *inherit;
 	struct file **inherit_files;
 	unsigned int nr_inherit;
+	struct cr_sum_job sum_job;
 	u64 *sums;
 	u64 *addrs;
 	u32 crc;
@@ -521,8 +569,15 @@ int cr_write_iter(struct file *file, struct iov_iter *iter);
 int cr_read_iter(struct file *file, struct iov_iter *iter);
 int cr_kread(struct file *file, void *buf, size_t len);
 
+/* page_sums.c: the checksums of page contents, spread over CPUs */
+void cr_sums_init(struct cr_ctx *ctx);
+void cr_sums_start(struct cr_ctx *ctx);
+const u64 *cr_sums_wait(struct cr_ctx *ctx, struct cr_pgarr *pgarr);
+void cr_sums_end(struct cr_ctx *ctx);
+unsigned int cr_check_page_sums(struct page **pages, unsigned int n,
+				const u64 *want);
+
 /* image_write.c: the record stream, out */
-size_t cr_page_sums(struct cr_pgarr *pgarr, u64 *sums);
 u64 cr_batch_digest(const u64 *addrs, const struct cr_hdr_pages *hp,
 		    const u64 *sums);
 int cr_write_pages_head(struct cr_ctx *ctx, struct cr_pages_out *out,

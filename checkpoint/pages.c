@@ -388,15 +388,16 @@ static int cr_collect_slow(struct cr_ctx *ctx, unsigned long addr)
 static int cr_file_save(struct cr_ctx *ctx, struct cr_pgarr *pgarr,
 			struct cr_pages_out *out)
 {
-	size_t sum_len = cr_page_sums(pgarr, ctx->sums);
+	size_t sum_len = pgarr->nr_used * sizeof(*pgarr->sums);
 	int ret;
 
 	out->hp.h.len = sizeof(out->hp) + sum_len + pgarr->nr_used * PAGE_SIZE;
-	ret = cr_write_pages_head(ctx, out, ctx->sums);
+	ret = cr_write_pages_head(ctx, out, pgarr->sums);
 	return ret ?: cr_write_page_contents(ctx, pgarr);
 }
 
 const struct cr_page_store cr_file_store = {
+	.sums = true,
 	.save = cr_file_save,
 };
 
@@ -490,6 +491,7 @@ static int cr_write_pgarr(struct cr_ctx *ctx, struct cr_pgarr *pgarr)
 				break;
 		run = (struct cr_pgarr){ .pages = pgarr->pages + i,
 					 .vaddrs = pgarr->vaddrs + i,
+					 .sums = pgarr->sums + i,
 					 .nr_used = j - i };
 		ret = cr_write_run(ctx, &run, parents);
 		/* A store that keeps pages took the run's references. */
@@ -501,21 +503,43 @@ static int cr_write_pgarr(struct cr_ctx *ctx, struct cr_pgarr *pgarr)
 	return 0;
 }
 
-/* Write the collected batch in address order (the list is newest first). */
-static int cr_write_batch(struct cr_ctx *ctx)
+/*
+ * Write the collected batch in address order (the list is newest first),
+ * each array by @write. A store that writes checksums has them summed
+ * ahead of the writes, on other CPUs (page_sums.c).
+ */
+static int cr_write_listed(struct cr_ctx *ctx,
+			   int (*write)(struct cr_ctx *ctx,
+					struct cr_pgarr *pgarr))
 {
 	struct cr_pgarr *pgarr;
 	int ret = 0;
 
+	if (ctx->store->sums)
+		cr_sums_start(ctx);
 	list_for_each_entry_reverse(pgarr, &ctx->pgarr_list, list) {
 		if (!pgarr->nr_used)
 			continue;
-		ret = cr_write_pgarr(ctx, pgarr);
+		if (ctx->store->sums)
+			cr_sums_wait(ctx, pgarr);
+		ret = write(ctx, pgarr);
 		if (ret)
 			break;
 	}
+	if (ctx->store->sums)
+		cr_sums_end(ctx);
 	cr_pgarr_release_all(ctx);
 	return ret;
+}
+
+static int cr_write_object_pgarr(struct cr_ctx *ctx, struct cr_pgarr *pgarr)
+{
+	return cr_write_run(ctx, pgarr, false);
+}
+
+static int cr_write_batch(struct cr_ctx *ctx)
+{
+	return cr_write_listed(ctx, cr_write_pgarr);
 }
 
 /**
@@ -530,18 +554,7 @@ static int cr_write_batch(struct cr_ctx *ctx)
  */
 int cr_write_object_batch(struct cr_ctx *ctx)
 {
-	struct cr_pgarr *pgarr;
-	int ret = 0;
-
-	list_for_each_entry_reverse(pgarr, &ctx->pgarr_list, list) {
-		if (!pgarr->nr_used)
-			continue;
-		ret = cr_write_run(ctx, pgarr, false);
-		if (ret)
-			break;
-	}
-	cr_pgarr_release_all(ctx);
-	return ret;
+	return cr_write_listed(ctx, cr_write_object_pgarr);
 }
 
 /**

@@ -20,6 +20,7 @@ static void cr_pgarr_free_one(struct cr_pgarr *pgarr)
 {
 	kvfree(pgarr->pages);
 	kvfree(pgarr->vaddrs);
+	kvfree(pgarr->sums);
 	kfree(pgarr);
 }
 
@@ -34,7 +35,9 @@ static struct cr_pgarr *cr_pgarr_alloc_one(void)
 				      GFP_KERNEL);
 	pgarr->vaddrs = kvmalloc_array(CR_PGARR_TOTAL, sizeof(*pgarr->vaddrs),
 				       GFP_KERNEL);
-	if (!pgarr->pages || !pgarr->vaddrs) {
+	pgarr->sums = kvmalloc_array(CR_PGARR_TOTAL, sizeof(*pgarr->sums),
+				     GFP_KERNEL);
+	if (!pgarr->pages || !pgarr->vaddrs || !pgarr->sums) {
 		cr_pgarr_free_one(pgarr);
 		return NULL;
 	}

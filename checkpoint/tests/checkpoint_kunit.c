@@ -310,31 +310,59 @@ static void image_record_padding(struct kunit *test)
 /*
  * Each page of a batch has its own XXH64 (seed 0) in its PAGES record:
  * the value the specification gives, which user space checks against
- * (xxhsum -H1 of 4096 zero bytes is ac869b6f32d8bbdb).
+ * (xxhsum -H1 of 4096 zero bytes is ac869b6f32d8bbdb). A batch of two
+ * arrays, large enough to be spread over the CPUs there are, gets every
+ * entry of both summed, and none past them.
  */
 static void image_page_sums(struct kunit *test)
 {
-	struct cr_pgarr pgarr = {};
+	const unsigned int n[2] = { 3 * 131, 7 };
+	struct cr_pgarr pgarr[2] = {};
+	struct cr_ctx ctx = {};
 	struct page *pages[3];
-	u64 sums[3];
-	unsigned int i;
+	unsigned int i, j;
+	u64 want[3];
 
 	for (i = 0; i < 3; i++) {
 		pages[i] = alloc_page(GFP_KERNEL | __GFP_ZERO);
 		KUNIT_ASSERT_NOT_NULL(test, pages[i]);
 		if (i)
 			memset(page_address(pages[i]), 'a' + i, PAGE_SIZE);
+		want[i] = xxh64(page_address(pages[i]), PAGE_SIZE, 0);
 	}
-	pgarr.pages = pages;
-	pgarr.nr_used = 3;
-	KUNIT_EXPECT_EQ(test, cr_page_sums(&pgarr, sums), 24);
-	KUNIT_EXPECT_EQ(test, sums[0], 0xac869b6f32d8bbdbULL);
-	for (i = 0; i < 3; i++)
-		KUNIT_EXPECT_EQ(test, sums[i],
-				xxh64(page_address(pages[i]), PAGE_SIZE, 0));
-	KUNIT_EXPECT_NE(test, sums[1], sums[2]);
-	pgarr.nr_used = 2;
-	KUNIT_EXPECT_EQ(test, cr_page_sums(&pgarr, sums), 16);
+	KUNIT_EXPECT_EQ(test, want[0], 0xac869b6f32d8bbdbULL);
+	KUNIT_EXPECT_NE(test, want[1], want[2]);
+
+	INIT_LIST_HEAD(&ctx.pgarr_list);
+	for (i = 0; i < 2; i++) {
+		pgarr[i].pages = kunit_kcalloc(test, n[i] + 1,
+					       sizeof(*pgarr[i].pages),
+					       GFP_KERNEL);
+		pgarr[i].sums = kunit_kcalloc(test, n[i] + 1,
+					      sizeof(*pgarr[i].sums),
+					      GFP_KERNEL);
+		KUNIT_ASSERT_NOT_NULL(test, pgarr[i].pages);
+		KUNIT_ASSERT_NOT_NULL(test, pgarr[i].sums);
+		for (j = 0; j <= n[i]; j++) {
+			pgarr[i].pages[j] = pages[j % 3];
+			pgarr[i].sums[j] = 1;
+		}
+		pgarr[i].nr_used = n[i];
+		/* The list is newest first: the first array is at its back. */
+		list_add(&pgarr[i].list, &ctx.pgarr_list);
+	}
+
+	cr_sums_init(&ctx);
+	cr_sums_start(&ctx);
+	for (i = 0; i < 2; i++)
+		KUNIT_EXPECT_PTR_EQ(test, cr_sums_wait(&ctx, &pgarr[i]),
+				    (const u64 *)pgarr[i].sums);
+	cr_sums_end(&ctx);
+	for (i = 0; i < 2; i++) {
+		for (j = 0; j < n[i]; j++)
+			KUNIT_EXPECT_EQ(test, pgarr[i].sums[j], want[j % 3]);
+		KUNIT_EXPECT_EQ(test, pgarr[i].sums[n[i]], 1);
+	}
 	for (i = 0; i < 3; i++)
 		__free_page(pages[i]);
 }
