@@ -10,6 +10,7 @@
 #include <linux/atomic.h>
 #include <linux/ckpt.h>
 #include <linux/completion.h>
+#include <linux/cpumask.h>
 #include <linux/kref.h>
 #include <linux/list.h>
 #include <linux/mm.h>
@@ -568,6 +569,23 @@ int cr_kwrite(struct file *file, const void *buf, size_t len);
 int cr_write_iter(struct file *file, struct iov_iter *iter);
 int cr_read_iter(struct file *file, struct iov_iter *iter);
 int cr_kread(struct file *file, void *buf, size_t len);
+
+/**
+ * cr_next_cpu() - where the next work item spreading a batch goes
+ * @cpu: the CPU of the one before, or the caller's
+ *
+ * queue_work() would pick a worker of the caller's pod (its LLC, by
+ * default): the caller's own CPU where each CPU is a socket of its own,
+ * as in a QEMU guest. So a work item that must run beside the caller is
+ * queued on a CPU chosen here.
+ *
+ * Return: the next online CPU after @cpu, round the mask.
+ */
+static inline int cr_next_cpu(int cpu)
+{
+	cpu = cpumask_next(cpu, cpu_online_mask);
+	return cpu < nr_cpu_ids ? cpu : cpumask_first(cpu_online_mask);
+}
 
 /* page_sums.c: the checksums of page contents, spread over CPUs */
 void cr_sums_init(struct cr_ctx *ctx);

@@ -49,17 +49,6 @@ u64 cr_page_sum(struct page *page)
 	return sum;
 }
 
-/*
- * The next online CPU after @cpu, round the mask. queue_work() would
- * pick a worker of the caller's pod (its LLC, by default): the caller's
- * own CPU where each CPU is a socket of its own, as in a QEMU guest.
- */
-static int cr_sum_next_cpu(int cpu)
-{
-	cpu = cpumask_next(cpu, cpu_online_mask);
-	return cpu < nr_cpu_ids ? cpu : cpumask_first(cpu_online_mask);
-}
-
 /* Pages @from to @to of @pgarr: the share of one of @nr CPUs. */
 static void cr_sum_share(const struct cr_pgarr *pgarr, unsigned int part,
 			 unsigned int nr, unsigned int *from, unsigned int *to)
@@ -146,7 +135,7 @@ void cr_sums_start(struct cr_ctx *ctx)
 
 		helper->job = job;
 		helper->nr = i;
-		cpu = cr_sum_next_cpu(cpu);
+		cpu = cr_next_cpu(cpu);
 		queue_work_on(cpu, system_unbound_wq, &helper->work);
 	}
 	job->helpers = job->cpus - 1;
@@ -280,7 +269,7 @@ unsigned int cr_check_page_sums(struct page **pages, unsigned int n,
 		};
 		if (!i)
 			continue;
-		cpu = cr_sum_next_cpu(cpu);
+		cpu = cr_next_cpu(cpu);
 		INIT_WORK_ONSTACK(&parts[i].work, cr_check_work);
 		queue_work_on(cpu, system_unbound_wq, &parts[i].work);
 	}
