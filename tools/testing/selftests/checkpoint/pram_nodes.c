@@ -146,9 +146,19 @@ static void restart_twice_and_delete(struct __test_metadata *_metadata,
 }
 
 static unsigned char *snap;
-#define SNAP_PAGES	64
+/* 8 MiB of small pages: several page tables, and a round of the walk. */
+#define SNAP_PAGES	2048
 
-/* Fill memory, stop; resumed, overwrite it all; restored, check it. */
+/* Never 0xee, what the original writes after its checkpoint. */
+static unsigned char snap_val(int i)
+{
+	return i % 200 + 1;
+}
+
+/*
+ * Fill memory, stop; resumed, overwrite it all; restored, check it: each
+ * page, for a write of the original's to any page must not reach a node.
+ */
 static int snap_child(void)
 {
 	int i;
@@ -157,15 +167,17 @@ static int snap_child(void)
 		    MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 	if (snap == MAP_FAILED)
 		return 1;
+	madvise(snap, SNAP_PAGES * PS, MADV_NOHUGEPAGE);
 	for (i = 0; i < SNAP_PAGES; i++)
-		memset(snap + i * PS, i + 1, PS);
+		memset(snap + i * PS, snap_val(i), PS);
 	raise(SIGSTOP);
 	/* The original, resumed, or a restored copy, gets here. */
-	for (i = 0; i < SNAP_PAGES; i++)
-		if (snap[i * PS] != i + 1 && snap[i * PS] != 0xee)
+	for (i = 0; i < SNAP_PAGES; i++) {
+		if (snap[i * PS] == 0xee || snap[i * PS + PS - 1] == 0xee)
+			return 3;	/* saw the other task's writes */
+		if (snap[i * PS] != snap_val(i))
 			return 2;
-	if (snap[0] == 0xee)
-		return 3;	/* saw the other task's writes */
+	}
 	memset(snap, 0xee, SNAP_PAGES * PS);
 	return 0;
 }
