@@ -128,6 +128,25 @@ struct cr_sum_job {
 };
 
 /**
+ * struct cr_share_ahead - a work item sharing a VMA's pages ahead of
+ *	the walk of a checkpoint into a PRAM node (pram_share.c)
+ * @work: queued on the CPU after the caller's
+ * @mm: the mm walked
+ * @start: where in the VMA it starts
+ * @end: the VMA's end
+ * @stop: set when the walk is done with the VMA
+ * @queued: @work was queued and not yet waited for
+ */
+struct cr_share_ahead {
+	struct work_struct work;
+	struct mm_struct *mm;
+	unsigned long start;
+	unsigned long end;
+	bool stop;
+	bool queued;
+};
+
+/**
  * enum cr_op - which syscall a &struct cr_ctx serves
  * @CR_OP_CHECKPOINT: checkpoint(2), writes an image
  * @CR_OP_RESTART: restart(2), reads an image
@@ -156,6 +175,10 @@ struct cr_pages_out {
  *	(as fork() does), so that the kept page never changes
  * @sums: @save writes each page's checksum, from &cr_pgarr.sums: the
  *	caller sums them ahead of it (cr_sums_start())
+ * @vma_begin: checkpoint: the pages of [@start, @end), a VMA, are about
+ *	to be walked and saved; NULL when nothing is to be done then
+ * @vma_end: checkpoint: they are, or the walk ended on an error; called
+ *	with no lock held; NULL as for @vma_begin
  * @save: checkpoint: write one page-array's PGARR and PAGES records,
  *	with or without the contents
  * @load_kept: restart: map or copy @n pages of @order (0, or %PMD_ORDER
@@ -174,6 +197,9 @@ struct cr_pages_out {
 struct cr_page_store {
 	bool by_reference;
 	bool sums;
+	void (*vma_begin)(struct cr_ctx *ctx, unsigned long start,
+			  unsigned long end);
+	void (*vma_end)(struct cr_ctx *ctx);
 	int (*save)(struct cr_ctx *ctx, struct cr_pgarr *pgarr,
 		    struct cr_pages_out *out);
 	int (*load_kept)(struct cr_rst *r, const u64 *addrs, unsigned int n,
@@ -259,6 +285,8 @@ struct cr_task {
  * @inherit_files: restart: the file of each, with a reference
  * @nr_inherit: restart: entries in @inherit
  * @sum_job: checkpoint: the checksums of the batch being written
+ * @share_ahead: checkpoint into a PRAM node: the VMA's pages being
+ *	made shared ahead of the walk
  * @sums: restart: the XXH64 of each page of the batch being read,
  *	%CR_PGARR_TOTAL entries
  * @addrs: restart: the addresses of the batch being read,
@@ -308,6 +336,7 @@ struct cr_ctx {
 	struct file **inherit_files;
 	unsigned int nr_inherit;
 	struct cr_sum_job sum_job;
+	struct cr_share_ahead share_ahead;
 	u64 *sums;
 	u64 *addrs;
 	u32 crc;
@@ -585,6 +614,15 @@ static inline int cr_next_cpu(int cpu)
 {
 	cpu = cpumask_next(cpu, cpu_online_mask);
 	return cpu < nr_cpu_ids ? cpu : cpumask_first(cpu_online_mask);
+}
+
+/*
+ * A page the walk saves: anonymous (a private mapping's own page or a
+ * copy-on-write copy), not the zero page.
+ */
+static inline bool cr_page_wanted(struct page *page)
+{
+	return page && !is_zero_page(page) && PageAnon(page);
 }
 
 /* page_sums.c: the checksums of page contents, spread over CPUs */
@@ -899,6 +937,11 @@ static inline void cr_free_sockets(struct cr_tree *tree)
 /* pram_store.c: a PRAM node as the page store */
 #ifdef CONFIG_PRAM
 int cr_pram_store_open(struct cr_ctx *ctx);
+
+/* pram_share.c: a VMA's pages made shared ahead of the walk */
+void cr_pram_vma_begin(struct cr_ctx *ctx, unsigned long start,
+		       unsigned long end);
+void cr_pram_vma_end(struct cr_ctx *ctx);
 #else
 static inline int cr_pram_store_open(struct cr_ctx *ctx)
 {

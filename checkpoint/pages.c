@@ -60,11 +60,6 @@ struct cr_walk {
 	struct mmu_gather *tlb;	/* PTEs made read-only, to flush (PRAM) */
 };
 
-static bool cr_page_wanted(struct page *page)
-{
-	return page && !is_zero_page(page) && PageAnon(page);
-}
-
 /*
  * Into a store that keeps pages by reference, a PMD-mapped THP of an
  * anonymous VMA, mapped by this PMD alone, that the walk covers whole is
@@ -573,12 +568,16 @@ int cr_write_vma_pages(struct cr_ctx *ctx, unsigned long start,
 {
 	struct cr_walk w = { .ctx = ctx };
 	struct mmu_gather tlb;
-	int ret;
+	int ret = 0;
 
+	if (ctx->store->vma_begin)
+		ctx->store->vma_begin(ctx, start, end);
 	while (start < end) {
 		/* A dense 64 GiB VMA is thousands of rounds: stay killable. */
-		if (fatal_signal_pending(current))
-			return -EINTR;
+		if (fatal_signal_pending(current)) {
+			ret = -EINTR;
+			goto out;
+		}
 		cond_resched();
 		w.next = end;
 		w.has_slow = false;
@@ -586,7 +585,7 @@ int cr_write_vma_pages(struct cr_ctx *ctx, unsigned long start,
 		w.err = 0;
 		ret = mmap_read_lock_killable(ctx->mm);
 		if (ret)
-			return ret;
+			goto out;
 		if (ctx->store->by_reference) {
 			tlb_gather_mmu(&tlb, ctx->mm);
 			w.tlb = &tlb;
@@ -612,16 +611,18 @@ int cr_write_vma_pages(struct cr_ctx *ctx, unsigned long start,
 			cr_log(ctx, "page at %#lx: %s", w.next,
 			       "pinned for DMA, it cannot be saved by reference");
 		mmap_read_unlock(ctx->mm);
-		if (ret < 0)
-			goto err;
+		if (ret < 0) {
+			cr_pgarr_release_all(ctx);
+			goto out;
+		}
 		ret = cr_write_batch(ctx);
 		if (ret)
-			return ret;
+			goto out;
 		start = w.next;
 	}
-	return 0;
-err:
-	cr_pgarr_release_all(ctx);
+out:
+	if (ctx->store->vma_end)
+		ctx->store->vma_end(ctx);
 	return ret;
 }
 
