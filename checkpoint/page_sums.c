@@ -136,6 +136,8 @@ void cr_sums_start(struct cr_ctx *ctx)
 		helper->job = job;
 		helper->nr = i;
 		cpu = cr_next_cpu(cpu);
+		/* The context, and the job in it, are on the syscall's stack. */
+		INIT_WORK_ONSTACK(&helper->work, cr_sum_helper);
 		queue_work_on(cpu, system_unbound_wq, &helper->work);
 	}
 	job->helpers = job->cpus - 1;
@@ -185,8 +187,10 @@ void cr_sums_end(struct cr_ctx *ctx)
 	struct cr_sum_job *job = &ctx->sum_job;
 	unsigned int i;
 
-	for (i = 0; i < job->helpers; i++)
+	for (i = 0; i < job->helpers; i++) {
 		flush_work(&job->helper[i].work);
+		destroy_work_on_stack(&job->helper[i].work);
+	}
 	job->helpers = 0;
 	job->nr = 0;
 }
@@ -194,14 +198,15 @@ void cr_sums_end(struct cr_ctx *ctx)
 /**
  * cr_sums_init() - set up the context's summing job
  * @ctx: checkpoint context
+ *
+ * Its work items are set up by each cr_sums_start(), and torn down by
+ * the cr_sums_end() after it.
  */
 void cr_sums_init(struct cr_ctx *ctx)
 {
 	struct cr_sum_job *job = &ctx->sum_job;
 	unsigned int i;
 
-	for (i = 0; i < ARRAY_SIZE(job->helper); i++)
-		INIT_WORK(&job->helper[i].work, cr_sum_helper);
 	for (i = 0; i < ARRAY_SIZE(job->done); i++)
 		init_completion(&job->done[i]);
 }

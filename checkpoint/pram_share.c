@@ -15,9 +15,11 @@
  *
  * The work item starts CR_SHARE_AHEAD tenths of the way in: sharing
  * costs it about 0.4 of what a page costs the walk, so both reach the
- * end of the VMA at about the same time, and they never work on the
- * same page tables, whose cache lines would go back and forth between
- * the CPUs (starting at the walk's own start, under TCG, saved less).
+ * end of the VMA at about the same time, and seldom work on the same
+ * page tables, whose cache lines would go back and forth between the
+ * CPUs (starting at the walk's own start, under TCG, saved less). It is
+ * queued on the CPU after the caller's, which on system_unbound_wq
+ * picks a pod: where CPUs share a last-level cache it may run anywhere.
  *
  * The work item takes the mmap lock for reading itself, a few page
  * tables at a time: were it to wait for it behind a writer while the
@@ -127,7 +129,8 @@ void cr_pram_vma_begin(struct cr_ctx *ctx, unsigned long start,
 
 	if (num_online_cpus() < 2 || end - start < CR_SHARE_MIN)
 		return;
-	INIT_WORK(&s->work, cr_share_work);
+	/* The context, and @s in it, are on the syscall's stack. */
+	INIT_WORK_ONSTACK(&s->work, cr_share_work);
 	s->mm = ctx->mm;
 	s->start = ALIGN(start + (end - start) / 10 * CR_SHARE_AHEAD,
 			 PMD_SIZE);
@@ -153,5 +156,6 @@ void cr_pram_vma_end(struct cr_ctx *ctx)
 		return;
 	WRITE_ONCE(s->stop, true);
 	flush_work(&s->work);
+	destroy_work_on_stack(&s->work);
 	s->queued = false;
 }

@@ -18,11 +18,12 @@
  * a copy.
  */
 #include <linux/cpumask.h>
+#include <linux/memcontrol.h>
 #include <linux/minmax.h>
 #include <linux/mm.h>
 #include <linux/mmap_lock.h>
 #include <linux/pram.h>
-#include <linux/sched/signal.h>
+#include <linux/sched/mm.h>
 #include <linux/workqueue.h>
 
 #include "internal.h"
@@ -71,23 +72,43 @@ struct cr_map_part {
  * pages not mapped are left for the caller to copy. The mmap lock is
  * taken here, not lent by the caller: a waiting writer would keep a
  * work item from taking it while the caller, holding it, waited for
- * the work item.
+ * the work item. Returns -EINTR when the caller, @killable, was killed
+ * waiting for it.
  */
-static void cr_map_part(struct cr_map_part *part)
+static int cr_map_part(struct cr_map_part *part, bool killable)
 {
 	struct vm_area_struct *vma;
 
-	mmap_read_lock(part->mm);
+	if (killable) {
+		if (mmap_read_lock_killable(part->mm))
+			return -EINTR;
+	} else {
+		mmap_read_lock(part->mm);
+	}
 	vma = vma_lookup(part->mm, part->addrs[0]);
 	if (vma)
 		pram_map_pages(vma, part->addrs, part->pages, part->n, NULL,
 			       NULL);
 	mmap_read_unlock(part->mm);
+	return 0;
 }
 
+/*
+ * A share mapped by a work item: what it allocates (page tables, the
+ * anon_vma) is charged to the memcg of the mm being built, as it would
+ * be to the restarting task's (the pages' own charges go there anyway,
+ * mem_cgroup_charge() being given the mm).
+ */
 static void cr_map_work(struct work_struct *work)
 {
-	cr_map_part(container_of(work, struct cr_map_part, work));
+	struct cr_map_part *part = container_of(work, struct cr_map_part,
+						work);
+	struct mem_cgroup *memcg = get_mem_cgroup_from_mm(part->mm);
+	struct mem_cgroup *old = set_active_memcg(memcg);
+
+	cr_map_part(part, false);
+	set_active_memcg(old);
+	mem_cgroup_put(memcg);
 }
 
 /*
@@ -95,12 +116,13 @@ static void cr_map_work(struct work_struct *work)
  * setting each mapped one to NULL. The shares end where a page table
  * does, so that no two CPUs fill one.
  */
-static void cr_map_spread(struct mm_struct *mm, const u64 *addrs,
-			  struct page **pages, unsigned int n)
+static int cr_map_spread(struct mm_struct *mm, const u64 *addrs,
+			 struct page **pages, unsigned int n)
 {
 	struct cr_map_part parts[CR_MAP_CPUS];
 	unsigned int i, nr, each, from = 0, to;
 	int cpu = raw_smp_processor_id();
+	int ret;
 
 	nr = n < CR_MAP_SPLIT ? 1 : min(num_online_cpus(), CR_MAP_CPUS);
 	each = DIV_ROUND_UP(n, nr);
@@ -121,11 +143,12 @@ static void cr_map_spread(struct mm_struct *mm, const u64 *addrs,
 		queue_work_on(cpu, system_unbound_wq, &parts[i].work);
 	}
 	nr = i;
-	cr_map_part(&parts[0]);
+	ret = cr_map_part(&parts[0], true);
 	for (i = 1; i < nr; i++) {
 		flush_work(&parts[i].work);
 		destroy_work_on_stack(&parts[i].work);
 	}
+	return ret;
 }
 
 /*
@@ -139,14 +162,8 @@ static int cr_pram_place(struct cr_rst *r, const u64 *addrs, unsigned int n)
 	unsigned int i, nr_copy = 0;
 	int ret = 0;
 
-	if (!r->err) {
-		/* As mmap_read_lock_killable() would, without holding it. */
-		if (fatal_signal_pending(current)) {
-			ret = -EINTR;
-			goto put;
-		}
-		cr_map_spread(r->mm, addrs, r->src, n);
-	}
+	if (!r->err)
+		ret = cr_map_spread(r->mm, addrs, r->src, n);
 	/* What could not be mapped in place is copied. */
 	for (i = 0; i < n; i++) {
 		if (!r->src[i])
@@ -155,9 +172,8 @@ static int cr_pram_place(struct cr_rst *r, const u64 *addrs, unsigned int n)
 		r->addrs[nr_copy++] = addrs[i];
 	}
 	n = nr_copy;
-	if (!r->err && nr_copy)
+	if (!ret && !r->err && nr_copy)
 		ret = cr_fill_pages(r, r->addrs, nr_copy, r->src);
-put:
 	for (i = 0; i < n; i++)
 		put_page(r->src[i]);
 	return ret;

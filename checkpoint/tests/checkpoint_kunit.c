@@ -354,6 +354,9 @@ static void image_page_sums(struct kunit *test)
 
 	cr_sums_init(&ctx);
 	cr_sums_start(&ctx);
+	/* 400 pages: split over every CPU there is, up to four. */
+	KUNIT_EXPECT_EQ(test, ctx.sum_job.helpers,
+			min(num_online_cpus(), CR_SUM_CPUS) - 1);
 	for (i = 0; i < 2; i++)
 		KUNIT_EXPECT_PTR_EQ(test, cr_sums_wait(&ctx, &pgarr[i]),
 				    (const u64 *)pgarr[i].sums);
