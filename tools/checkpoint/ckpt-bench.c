@@ -378,6 +378,22 @@ static void print_header(const char *title, const char *what)
 }
 
 /* The second half, in the kernel kexec'd into. */
+/* Restart once from the node @name, with @flags; delete it if @last. */
+static double restart_node(const char *name, unsigned long flags, bool last)
+{
+	double t;
+	char c;
+	int img = open(name, O_RDONLY);
+
+	if (img < 0)
+		die(name);
+	t = restart_once(img, flags, &c, 1);
+	close(img);
+	if (last)
+		unlink(name);
+	return t;
+}
+
 static int after_kexec(void)
 {
 	double rs[RUNS], ro[RUNS], rk[KEXEC_NODES], rl[KEXEC_NODES];
@@ -400,36 +416,22 @@ static int after_kexec(void)
 	for (s = 0; s < NSIZES; s++) {
 		for (i = 0; i < KEXEC_NODES; i++) {
 			node_name(name, sizeof(name), s, i);
-			img = open(name, O_RDONLY);
-			if (img < 0)
-				die(name);
-			rk[i] = restart_once(img, 0, &c, 1);
+			rk[i] = restart_node(name, 0, false);
 			each[s][i] = rk[i];
-			close(img);
 		}
 		record(P_KEXEC, s, rk, KEXEC_NODES);
 	}
 	/* Huge pages kept whole, mapped back by PMDs: 256 MiB only. */
 	for (i = 0; i < KEXEC_NODES; i++) {
 		thp_node_name(name, sizeof(name), i);
-		img = open(name, O_RDONLY);
-		if (img < 0)
-			die(name);
-		rk[i] = restart_once(img, 0, &c, 1);
-		close(img);
-		unlink(name);
+		rk[i] = restart_node(name, 0, true);
 	}
 	record(P_KEXEC_THP, 1, rk, KEXEC_NODES);
 	/* Lazily: to the first instruction, the pages after. */
 	for (s = 0; s < NSIZES; s++) {
 		for (i = 0; i < KEXEC_NODES; i++) {
 			node_name(name, sizeof(name), s, i);
-			img = open(name, O_RDONLY);
-			if (img < 0)
-				die(name);
-			rl[i] = restart_once(img, RESTART_LAZY, &c, 1);
-			close(img);
-			unlink(name);
+			rl[i] = restart_node(name, RESTART_LAZY, true);
 		}
 		record(P_KEXEC_LAZY, s, rl, KEXEC_NODES);
 	}
