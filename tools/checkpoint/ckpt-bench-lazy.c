@@ -213,6 +213,7 @@ int main(void)
 	int i, img;
 
 	setvbuf(stdout, NULL, _IOLBF, 0);
+	scrub_free_memory();
 	for (i = 0; i < 2; i++) {
 		img = image(len[i], M_RUN);
 		eager[i] = time_restart(img, 0, &c, 1, RUNS);

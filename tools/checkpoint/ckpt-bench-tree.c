@@ -245,6 +245,7 @@ int main(int argc, char **argv)
 	/* criu_restore() kills the init it restored: reap it here. */
 	if (criu && prctl(PR_SET_CHILD_SUBREAPER, 1))
 		die("PR_SET_CHILD_SUBREAPER");
+	scrub_free_memory();
 	if (argc > 1)
 		nr_procs = atoi(argv[1]);
 	if (argc > 2)

@@ -406,6 +406,8 @@ static int after_kexec(void)
 	setvbuf(stdout, NULL, _IOLBF, 0);
 	if (mount("pram", "/sys/fs/pram", "pram", 0, NULL) && errno != EBUSY)
 		die("mount pram");
+	/* The old kernel's text and criu's code pages are free memory now. */
+	scrub_free_memory();
 	/*
 	 * Only a node's first restart maps its pages in place: the median
 	 * of the first restarts of KEXEC_NODES nodes. All of them before
@@ -544,6 +546,7 @@ int main(int argc, char **argv)
 	}
 	if (mount("pram", "/sys/fs/pram", "pram", 0, NULL) && errno != EBUSY)
 		die("mount pram");
+	scrub_free_memory();
 	print_clocksource();
 	sparse_dense();
 
