@@ -47,11 +47,23 @@
 #define CR_SHARE_CHUNK	(8 * PMD_SIZE)
 #define CR_SHARE_AHEAD	3
 
+/*
+ * The work item's TLB flushes for one chunk, begun at its first page
+ * table: a gather that overlaps the walk's own makes both flush the
+ * whole mm (mm_tlb_flush_nested()), and over a THP-backed VMA, whose
+ * huge PMDs are the walk's, one per chunk for nothing took a 1 GiB
+ * checkpoint from 1.3 to 4.3 ms.
+ */
+struct cr_share_chunk {
+	struct mmu_gather tlb;
+	bool gathering;
+};
+
 /* The PTEs of one page table in [addr, end), made shared where they can. */
 static int cr_share_pmd(pmd_t *pmd, unsigned long addr, unsigned long end,
 			struct mm_walk *walk)
 {
-	struct mmu_gather *tlb = walk->private;
+	struct cr_share_chunk *chunk = walk->private;
 	struct mmu_notifier_range range;
 	unsigned long first = addr;
 	spinlock_t *ptl;	/* the page table's lock */
@@ -62,6 +74,10 @@ static int cr_share_pmd(pmd_t *pmd, unsigned long addr, unsigned long end,
 	/* A huge PMD is the walk's: kept whole, or split by it. */
 	if (pmd_leaf(pmdp_get_lockless(pmd)))
 		return 0;
+	if (!chunk->gathering) {
+		tlb_gather_mmu(&chunk->tlb, walk->mm);
+		chunk->gathering = true;
+	}
 	mmu_notifier_range_init(&range, MMU_NOTIFY_PROTECTION_PAGE, 0,
 				walk->mm, addr, end);
 	mmu_notifier_invalidate_range_start(&range);
@@ -81,7 +97,7 @@ static int cr_share_pmd(pmd_t *pmd, unsigned long addr, unsigned long end,
 			shared = true;
 	}
 	if (shared)
-		tlb_flush_pte_range(tlb, first, end - first);
+		tlb_flush_pte_range(&chunk->tlb, first, end - first);
 	pte_unmap_unlock(start, ptl);
 out:
 	mmu_notifier_invalidate_range_end(&range);
@@ -97,17 +113,18 @@ static void cr_share_work(struct work_struct *work)
 {
 	struct cr_share_ahead *s = container_of(work, struct cr_share_ahead,
 						work);
-	struct mmu_gather tlb;
+	struct cr_share_chunk chunk;
 	unsigned long addr, next;
 
 	for (addr = s->start; addr < s->end; addr = next) {
 		if (READ_ONCE(s->stop))
 			break;
 		next = min(ALIGN(addr + 1, CR_SHARE_CHUNK), s->end);
+		chunk.gathering = false;
 		mmap_read_lock(s->mm);
-		tlb_gather_mmu(&tlb, s->mm);
-		walk_page_range(s->mm, addr, next, &cr_share_ops, &tlb);
-		tlb_finish_mmu(&tlb);
+		walk_page_range(s->mm, addr, next, &cr_share_ops, &chunk);
+		if (chunk.gathering)
+			tlb_finish_mmu(&chunk.tlb);
 		mmap_read_unlock(s->mm);
 		cond_resched();
 	}
@@ -142,11 +159,14 @@ void cr_pram_vma_begin(struct cr_ctx *ctx, unsigned long start,
 }
 
 /**
- * cr_pram_vma_end() - wait for what cr_pram_vma_begin() started
+ * cr_pram_vma_end() - stop what cr_pram_vma_begin() started
  * @ctx: checkpoint context
  *
  * After the walk, what the work item has not done yet is of no use: it
- * is told to stop, and waited for.
+ * is told to stop, and waited for if it runs; one that has not started
+ * (its CPU busy, a THP-backed VMA walked in no time) is taken off the
+ * queue, not waited for: under PREEMPT_NONE that wait was a time slice
+ * of whatever ran there, up to 4 ms for a 1 GiB checkpoint of 0.4 ms.
  */
 void cr_pram_vma_end(struct cr_ctx *ctx)
 {
@@ -155,7 +175,7 @@ void cr_pram_vma_end(struct cr_ctx *ctx)
 	if (!s->queued)
 		return;
 	WRITE_ONCE(s->stop, true);
-	flush_work(&s->work);
+	cancel_work_sync(&s->work);
 	destroy_work_on_stack(&s->work);
 	s->queued = false;
 }
