@@ -147,6 +147,21 @@ void cr_sums_start(struct cr_ctx *ctx)
 	cr_sum_done(job, 0);
 }
 
+/*
+ * A helper that has not started yet, its CPU busy with something else,
+ * is taken off the queue and run by the caller: waiting for it would
+ * cost a time slice of whatever runs there (PREEMPT_NONE). One that
+ * runs is left to it.
+ */
+static void cr_sums_take_back(struct cr_sum_job *job)
+{
+	unsigned int i;
+
+	for (i = 0; i < job->helpers; i++)
+		if (cancel_work(&job->helper[i].work))
+			cr_sum_helper(&job->helper[i].work);
+}
+
 /**
  * cr_sums_wait() - the checksums of a page-array, once they are all in
  * @ctx: checkpoint context
@@ -165,6 +180,7 @@ const u64 *cr_sums_wait(struct cr_ctx *ctx, struct cr_pgarr *pgarr)
 	}
 	for (i = 0; i < job->nr; i++) {
 		if (job->pgarrs[i] == pgarr) {
+			cr_sums_take_back(job);
 			/* Bounded work on pages the caller holds: no signal. */
 			wait_for_completion(&job->done[i]);
 			return pgarr->sums;
@@ -281,7 +297,9 @@ unsigned int cr_check_page_sums(struct page **pages, unsigned int n,
 	cr_check_part(&parts[0]);
 	for (i = 0; i < nr; i++) {
 		if (i) {
-			flush_work(&parts[i].work);
+			/* Not started, its CPU busy: the caller checks it. */
+			if (cancel_work_sync(&parts[i].work))
+				cr_check_part(&parts[i]);
 			destroy_work_on_stack(&parts[i].work);
 		}
 		if (bad == n && parts[i].bad < parts[i].n)

@@ -114,7 +114,9 @@ static void cr_map_work(struct work_struct *work)
 /*
  * Map in place what can be of the @n kept pages in @pages at @addrs,
  * setting each mapped one to NULL. The shares end where a page table
- * does, so that no two CPUs fill one.
+ * does, so that no two CPUs fill one. A share whose work item has not
+ * started by the time the caller is done with its own, its CPU busy
+ * with something else, the caller takes back and maps itself.
  */
 static int cr_map_spread(struct mm_struct *mm, const u64 *addrs,
 			 struct page **pages, unsigned int n)
@@ -145,7 +147,8 @@ static int cr_map_spread(struct mm_struct *mm, const u64 *addrs,
 	nr = i;
 	ret = cr_map_part(&parts[0], true);
 	for (i = 1; i < nr; i++) {
-		flush_work(&parts[i].work);
+		if (cancel_work_sync(&parts[i].work) && !ret)
+			ret = cr_map_part(&parts[i], true);
 		destroy_work_on_stack(&parts[i].work);
 	}
 	return ret;
