@@ -38,70 +38,6 @@ static inline void die(const char *what)
 	exit(1);
 }
 
-/*
- * Write every free page of the guest once, before anything is timed.
- * Under TCG, QEMU keeps its translations of the code a guest page held
- * until that page is written, and the first writes to such a page run
- * thousands of times slower than to any other: after criu's runs (each
- * restore executes its restorer from fresh anonymous pages) and after a
- * kexec reboot (the old kernel's text is free memory now), a restart
- * whose page tables landed on such pages spent 1.4 s in clear_page(),
- * and of two scrubs of the same free memory in a kexec'd boot the first
- * had a 64 MiB piece take 1.6 s, the second none over 0.1 s. A child
- * populates all but 256 MiB of MemFree, 64 MiB at a time, and exits;
- * the worst piece's time is printed, to show what was kept out. The
- * 256 MiB are for what MemFree counts but no allocation gets: the
- * isolated kexec landing zone (pram_zone=64M) and the zones' reserves
- * (with 64 MiB left, the OOM killer took the child after the kexec).
- */
-static inline void scrub_free_memory(void)
-{
-	const unsigned long piece = 64 * MIB;
-	unsigned long kb = 0, len, off;
-	double t, worst = 0;
-	int p[2], status;
-	char line[256];
-	pid_t pid;
-	FILE *f;
-
-	f = fopen("/proc/meminfo", "r");
-	if (!f)
-		die("/proc/meminfo");
-	while (fgets(line, sizeof(line), f))
-		if (sscanf(line, "MemFree: %lu kB", &kb) == 1)
-			break;
-	fclose(f);
-	len = kb * 1024 > 8 * piece ? kb * 1024 - 4 * piece : 0;
-	if (pipe(p))
-		die("pipe");
-	pid = fork();
-	if (pid < 0)
-		die("fork");
-	if (!pid) {
-		for (off = 0; off + piece <= len; off += piece) {
-			struct timespec a, b;
-
-			clock_gettime(CLOCK_MONOTONIC, &a);
-			if (mmap(NULL, piece, PROT_READ | PROT_WRITE,
-				 MAP_PRIVATE | MAP_ANONYMOUS | MAP_POPULATE,
-				 -1, 0) == MAP_FAILED)
-				break;
-			clock_gettime(CLOCK_MONOTONIC, &b);
-			t = b.tv_sec - a.tv_sec + (b.tv_nsec - a.tv_nsec) / 1e9;
-			if (t > worst)
-				worst = t;
-		}
-		_exit(write(p[1], &worst, sizeof(worst)) != sizeof(worst));
-	}
-	close(p[1]);
-	if (read(p[0], &worst, sizeof(worst)) != sizeof(worst))
-		worst = -1;
-	close(p[0]);
-	waitpid(pid, &status, 0);
-	printf("free memory written once: %lu MiB, slowest 64 MiB %.0f ms\n",
-	       len / MIB, worst * 1e3);
-}
-
 /* Fill @len bytes at @p, each page different, as a program would. */
 static inline void dirty(char *p, unsigned long len)
 {
@@ -147,6 +83,67 @@ static inline double now(void)
 
 	clock_gettime(CLOCK_MONOTONIC, &ts);
 	return ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+/*
+ * Write every free page of the guest once, before anything is timed.
+ * Under TCG, QEMU keeps its translations of the code a guest page held
+ * until that page is written, and the first writes to such a page run
+ * thousands of times slower than to any other: after criu's runs (each
+ * restore executes its restorer from fresh anonymous pages) and after a
+ * kexec reboot (the old kernel's text is free memory now), a restart
+ * whose page tables landed on such pages spent 1.4 s in clear_page(),
+ * and of two scrubs of the same free memory in a kexec'd boot the first
+ * had a 64 MiB piece take 1.6 s, the second none over 0.1 s. A child
+ * populates all but 256 MiB of MemFree, 64 MiB at a time, and exits;
+ * the worst piece's time is printed, to show what was kept out. The
+ * 256 MiB are for what MemFree counts but no allocation gets: the
+ * isolated kexec landing zone (pram_zone=64M) and the zones' reserves
+ * (with 64 MiB left, the OOM killer took the child after the kexec).
+ */
+static inline void scrub_free_memory(void)
+{
+	const unsigned long piece = 64 * MIB;
+	unsigned long kb = 0, len, off;
+	double t, worst = 0;
+	int p[2], status;
+	char line[256];
+	pid_t pid;
+	FILE *f;
+
+	f = fopen("/proc/meminfo", "r");
+	if (!f)
+		die("/proc/meminfo");
+	while (fgets(line, sizeof(line), f))
+		if (sscanf(line, "MemFree: %lu kB", &kb) == 1)
+			break;
+	fclose(f);
+	len = kb * 1024 > 8 * piece ? kb * 1024 - 4 * piece : 0;
+	if (pipe(p))
+		die("pipe");
+	pid = fork();
+	if (pid < 0)
+		die("fork");
+	if (!pid) {
+		for (off = 0; off + piece <= len; off += piece) {
+			t = now();
+			if (mmap(NULL, piece, PROT_READ | PROT_WRITE,
+				 MAP_PRIVATE | MAP_ANONYMOUS | MAP_POPULATE,
+				 -1, 0) == MAP_FAILED)
+				break;
+			t = now() - t;
+			if (t > worst)
+				worst = t;
+		}
+		_exit(write(p[1], &worst, sizeof(worst)) != sizeof(worst));
+	}
+	close(p[1]);
+	if (read(p[0], &worst, sizeof(worst)) != sizeof(worst))
+		worst = -1;
+	close(p[0]);
+	waitpid(pid, &status, 0);
+	printf("free memory written once: %lu MiB, slowest 64 MiB %.0f ms\n",
+	       len / MIB, worst * 1e3);
 }
 
 static inline int cmp_double(const void *a, const void *b)

@@ -389,7 +389,6 @@ static void print_header(const char *title, const char *what)
 	printf("   1G/64M (linear: %lu)\n", sizes[NSIZES - 1] / sizes[0]);
 }
 
-/* The second half, in the kernel kexec'd into. */
 /* Restart once from the node @name, with @flags; delete it if @last. */
 static double restart_node(const char *name, unsigned long flags, bool last)
 {
@@ -406,6 +405,7 @@ static double restart_node(const char *name, unsigned long flags, bool last)
 	return t;
 }
 
+/* The second half, in the kernel kexec'd into. */
 static int after_kexec(void)
 {
 	double rs[RUNS], ro[RUNS], rk[KEXEC_NODES], rl[KEXEC_NODES];
