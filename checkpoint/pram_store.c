@@ -67,8 +67,20 @@ struct cr_map_part {
 	unsigned int n;
 };
 
+/* A reference on each of a share's pages, which came without one. */
+static void cr_map_hold(struct cr_map_part *part)
+{
+	unsigned int i;
+
+	for (i = 0; i < part->n; i++)
+		get_page(part->pages[i]);
+}
+
 /*
- * The VMA restart just mapped: every address is in it. On -ENOMEM the
+ * The VMA restart just mapped: every address is in it. The share's
+ * pages come from pram_load_pages(), without references: one is taken
+ * on each here, first, by the CPU that maps them, which is then the
+ * first to touch their struct pages, and the only one. On -ENOMEM the
  * pages not mapped are left for the caller to copy. The mmap lock is
  * taken here, not lent by the caller: a waiting writer would keep a
  * work item from taking it while the caller, holding it, waited for
@@ -79,6 +91,7 @@ static int cr_map_part(struct cr_map_part *part, bool killable)
 {
 	struct vm_area_struct *vma;
 
+	cr_map_hold(part);
 	if (killable) {
 		if (mmap_read_lock_killable(part->mm))
 			return -EINTR;
@@ -113,7 +126,9 @@ static void cr_map_work(struct work_struct *work)
 
 /*
  * Map in place what can be of the @n kept pages in @pages at @addrs,
- * setting each mapped one to NULL. The shares end where a page table
+ * which come without references (pram_load_pages()), setting each
+ * mapped one to NULL; each other one has a reference on return, for
+ * the caller to copy and drop. The shares end where a page table
  * does, so that no two CPUs fill one. A share whose work item has not
  * started by the time the caller is done with its own, its CPU busy
  * with something else, the caller takes back and maps itself.
@@ -147,26 +162,32 @@ static int cr_map_spread(struct mm_struct *mm, const u64 *addrs,
 	nr = i;
 	ret = cr_map_part(&parts[0], true);
 	for (i = 1; i < nr; i++) {
-		if (cancel_work_sync(&parts[i].work) && !ret)
+		if (!cancel_work_sync(&parts[i].work))
+			;	/* the work item mapped it */
+		else if (!ret)
 			ret = cr_map_part(&parts[i], true);
+		else
+			cr_map_hold(&parts[i]);
 		destroy_work_on_stack(&parts[i].work);
 	}
 	return ret;
 }
 
 /*
- * The @n kept pages in @r->src, each with a reference that is dropped
- * here, go to @addrs (which may be @r->addrs): mapped as they are when
- * the previous kernel left them (no copy), else copied. Either way no
+ * The @n kept pages in @r->src, the node's, with no reference of ours,
+ * go to @addrs (which may be @r->addrs): mapped as they are when the
+ * previous kernel left them (no copy), else copied. Either way no
  * writable page is shared with another task.
  */
 static int cr_pram_place(struct cr_rst *r, const u64 *addrs, unsigned int n)
 {
 	unsigned int i, nr_copy = 0;
-	int ret = 0;
+	int ret;
 
-	if (!r->err)
-		ret = cr_map_spread(r->mm, addrs, r->src, n);
+	/* Failed already: read on past them, no more. */
+	if (r->err)
+		return 0;
+	ret = cr_map_spread(r->mm, addrs, r->src, n);
 	/* What could not be mapped in place is copied. */
 	for (i = 0; i < n; i++) {
 		if (!r->src[i])
@@ -175,7 +196,7 @@ static int cr_pram_place(struct cr_rst *r, const u64 *addrs, unsigned int n)
 		r->addrs[nr_copy++] = addrs[i];
 	}
 	n = nr_copy;
-	if (!ret && !r->err && nr_copy)
+	if (!ret && nr_copy)
 		ret = cr_fill_pages(r, r->addrs, nr_copy, r->src);
 	for (i = 0; i < n; i++)
 		put_page(r->src[i]);
@@ -203,10 +224,11 @@ static bool cr_pram_map_huge(struct cr_rst *r, u64 addr, struct page *page)
 
 /*
  * The next @n entries of the node's page stream, of @order, go to
- * @addrs. A huge entry is mapped as it is by a PMD after a kexec reboot
- * (cr_pram_map_huge()); else its pages are placed one huge page at a
- * time, each with a reference of the caller's on the folio: copied,
- * into a new THP where the VMA takes one (cr_fill_pages()).
+ * @addrs. Small pages are placed all at once. A huge entry is mapped as
+ * it is by a PMD after a kexec reboot (cr_pram_map_huge()); else its
+ * pages are placed one huge page at a time, under a reference of ours
+ * on the folio: copied, into a new THP where the VMA takes one
+ * (cr_fill_pages()).
  */
 static int cr_pram_load_kept(struct cr_rst *r, const u64 *addrs,
 			     unsigned int n, unsigned int order)
@@ -215,15 +237,16 @@ static int cr_pram_load_kept(struct cr_rst *r, const u64 *addrs,
 	struct page *page;
 	int ret = 0;
 
+	if (!order) {
+		if (pram_load_pages(r->ctx->pram, r->src, n) != n)
+			return cr_bad(r, "the PRAM node's pages do not match its image");
+		return cr_pram_place(r, addrs, n);
+	}
 	for (i = 0; i < n && !ret; i++) {
 		page = pram_load_page(r->ctx->pram, order);
 		if (!page) {
 			ret = cr_bad(r, "the PRAM node's pages do not match its image");
 			break;
-		}
-		if (!order) {
-			r->src[i] = page;
-			continue;
 		}
 		if (cr_pram_map_huge(r, addrs[i], page))
 			continue;
@@ -234,20 +257,12 @@ static int cr_pram_load_kept(struct cr_rst *r, const u64 *addrs,
 		}
 		for (j = 0; j < nr; j++) {
 			r->src[j] = nth_page(page, j);
-			get_page(r->src[j]);
 			r->addrs[j] = addrs[i] + j * PAGE_SIZE;
 		}
-		put_page(page);
 		ret = cr_pram_place(r, r->addrs, nr);
+		put_page(page);
 	}
-	if (order)
-		return ret;
-	if (ret) {
-		while (i)
-			put_page(r->src[--i]);
-		return ret;
-	}
-	return cr_pram_place(r, addrs, n);
+	return ret;
 }
 
 /*

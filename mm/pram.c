@@ -574,6 +574,46 @@ struct page *pram_load_page(struct pram_stream *ps, unsigned int order)
 	return page;
 }
 
+/**
+ * pram_load_pages() - the next small pages of the node's page stream
+ * @ps: a stream opened by pram_prepare_load()
+ * @pages: where they go
+ * @n: how many are wanted
+ *
+ * What pram_load_page() gives one at a time, for a run of order-0
+ * entries, but without references: each page stays the node's, which
+ * keeps it until the stream is closed (pram_finish_load()), and the
+ * caller takes a reference on a page before it keeps or maps it. No
+ * struct page is touched here, so that the CPUs which map the pages are
+ * the first to: after a kexec reboot, touching 256 MiB's struct pages
+ * took 4 of a 35 ms restart under TCG, on the caller alone.
+ *
+ * Return: how many were had; fewer than @n after the last one or at an
+ * entry of another order (then the stream stays at it).
+ */
+unsigned int pram_load_pages(struct pram_stream *ps, struct page **pages,
+			     unsigned int n)
+{
+	struct pram_link *link = ps->link;
+	unsigned int got = 0;
+	u64 entry;
+
+	while (link && got < n) {
+		if (ps->idx == link->nr) {
+			link = pram_pfn_addr(link->next_pfn);
+			ps->link = link;
+			ps->idx = 0;
+			continue;
+		}
+		entry = link->pfn[ps->idx];
+		if (pram_entry_order(entry))
+			break;
+		pages[got++] = pfn_to_page(pram_entry_pfn(entry));
+		ps->idx++;
+	}
+	return got;
+}
+
 /* Whether the @n entries of @link from @idx on are all of order 0. */
 static bool pram_small_entries(const struct pram_link *link, unsigned int idx,
 			       unsigned int n)

@@ -208,7 +208,7 @@ static int pram_map_table(struct vm_area_struct *vma, const u64 *addrs,
  * pram_map_pages() - map kept pages as new anonymous pages of a VMA
  * @vma: an anonymous or private VMA of the mm being built
  * @addrs: the pages' addresses, increasing, in @vma
- * @pages: the pages, as pram_load_page() gave them
+ * @pages: the pages, each with a reference of the caller's
  * @n: how many
  * @want: NULL, or asked under the page table lock whether a page still
  *	goes to its address (a lazy restart's, whose page may have been

@@ -3,8 +3,8 @@
  * KUnit tests for PRAM's page and byte streams: a page stream longer
  * than one link page, byte streams read at any offset and cut short at
  * their end, discarding and deleting, the refcounts of saved pages all
- * along, huge pages kept whole and loaded by their order, and the
- * checksums of the metadata.
+ * along, batches of pages loaded without references, huge pages kept
+ * whole and loaded by their order, and the checksums of the metadata.
  */
 #include <kunit/test.h>
 #include <linux/gfp.h>
@@ -171,6 +171,44 @@ static void pram_test_skip_and_page_at(struct kunit *test)
 	pram_expect_refs(test, 1);
 }
 
+/*
+ * Restart takes a batch of small pages at once, without references: in
+ * order across the end of a link, short at the end of the stream, and
+ * each page still the node's alone, until the stream is closed.
+ */
+static void pram_test_load_pages(struct kunit *test)
+{
+	struct pram_test *t = test->priv;
+	struct pram_stream ps;
+	struct page **got;
+	unsigned int i;
+
+	got = kunit_kcalloc(test, NR_PAGES, sizeof(*got), GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, got);
+	KUNIT_ASSERT_EQ(test, pram_prepare_save(&ps, "kunit-batch"), 0);
+	for (i = 0; i < NR_PAGES; i++)
+		KUNIT_ASSERT_EQ(test, test_save_page(&ps, t->pages[i]), 0);
+	pram_finish_save(&ps);
+
+	KUNIT_ASSERT_EQ(test, pram_prepare_load(&ps, "kunit-batch"), 0);
+	KUNIT_EXPECT_EQ(test, pram_load_pages(&ps, got, 3), 3);
+	/* Across the end of the first link; fewer left than asked. */
+	KUNIT_EXPECT_EQ(test, pram_load_pages(&ps, got + 3, NR_PAGES),
+			NR_PAGES - 3);
+	for (i = 0; i < NR_PAGES; i++) {
+		if (got[i] != t->pages[i]) {
+			KUNIT_FAIL(test, "page %u of the batch", i);
+			break;
+		}
+	}
+	pram_expect_refs(test, 2);
+	KUNIT_EXPECT_EQ(test, pram_load_pages(&ps, got, 1), 0);
+	KUNIT_EXPECT_NULL(test, pram_load_page(&ps, 0));
+	pram_finish_load(&ps);
+	KUNIT_EXPECT_EQ(test, pram_delete("kunit-batch"), 0);
+	pram_expect_refs(test, 1);
+}
+
 /* A huge folio outside the kexec landing zone, which a node can keep. */
 static struct folio *test_huge_folio(void)
 {
@@ -229,10 +267,10 @@ static void pram_test_huge_entry(struct kunit *test)
 
 	KUNIT_ASSERT_EQ(test, pram_prepare_load(&ps, "kunit-huge"), 0);
 	KUNIT_EXPECT_NULL(test, pram_load_page(&ps, PMD_ORDER));
-	page = pram_load_page(&ps, 0);
+	/* A batch of small pages stops at the huge entry. */
+	KUNIT_EXPECT_EQ(test, pram_load_pages(&ps, &page, 1), 1);
 	KUNIT_EXPECT_PTR_EQ(test, page, t->pages[0]);
-	if (page)
-		put_page(page);
+	KUNIT_EXPECT_EQ(test, pram_load_pages(&ps, &page, 1), 0);
 	KUNIT_EXPECT_NULL(test, pram_load_page(&ps, 0));
 	page = pram_load_page(&ps, PMD_ORDER);
 	KUNIT_EXPECT_PTR_EQ(test, page, &folio->page);
@@ -413,6 +451,7 @@ static void pram_test_no_stale_bytes(struct kunit *test)
 static struct kunit_case pram_test_cases[] = {
 	KUNIT_CASE(pram_test_page_stream),
 	KUNIT_CASE(pram_test_skip_and_page_at),
+	KUNIT_CASE(pram_test_load_pages),
 	KUNIT_CASE(pram_test_huge_entry),
 	KUNIT_CASE(pram_test_byte_stream),
 	KUNIT_CASE(pram_test_discard),

@@ -72,6 +72,8 @@ void pram_discard_save(struct pram_stream *ps);
 int pram_prepare_load(struct pram_stream *ps, const char *name);
 void pram_load_again(struct pram_stream *ps, struct pram_stream *from);
 struct page *pram_load_page(struct pram_stream *ps, unsigned int order);
+unsigned int pram_load_pages(struct pram_stream *ps, struct page **pages,
+			     unsigned int n);
 int pram_load_skip(struct pram_stream *ps, unsigned int n,
 		   struct pram_pos *pos);
 struct page *pram_page_at(const struct pram_pos *pos, unsigned int i);
