@@ -162,12 +162,13 @@ static int cr_map_spread(struct mm_struct *mm, const u64 *addrs,
 	nr = i;
 	ret = cr_map_part(&parts[0], true);
 	for (i = 1; i < nr; i++) {
-		if (!cancel_work_sync(&parts[i].work))
-			;	/* the work item mapped it */
-		else if (!ret)
-			ret = cr_map_part(&parts[i], true);
-		else
-			cr_map_hold(&parts[i]);
+		/* Not started: mapped here, or its pages only held. */
+		if (cancel_work_sync(&parts[i].work)) {
+			if (!ret)
+				ret = cr_map_part(&parts[i], true);
+			else
+				cr_map_hold(&parts[i]);
+		}
 		destroy_work_on_stack(&parts[i].work);
 	}
 	return ret;
