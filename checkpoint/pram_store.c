@@ -80,7 +80,7 @@ static void cr_map_hold(struct cr_map_part *part)
  * The VMA restart just mapped: every address is in it. The share's
  * pages come from pram_load_pages(), without references: one is taken
  * on each here, first, by the CPU that maps them, which is then the
- * first to touch their struct pages, and the only one. On -ENOMEM the
+ * first in this restart to touch their struct pages. On -ENOMEM the
  * pages not mapped are left for the caller to copy. The mmap lock is
  * taken here, not lent by the caller: a waiting writer would keep a
  * work item from taking it while the caller, holding it, waited for

@@ -577,19 +577,18 @@ struct page *pram_load_page(struct pram_stream *ps, unsigned int order)
 /**
  * pram_load_pages() - the next small pages of the node's page stream
  * @ps: a stream opened by pram_prepare_load()
- * @pages: where they go
+ * @pages: where they go, with room for @n
  * @n: how many are wanted
  *
  * What pram_load_page() gives one at a time, for a run of order-0
  * entries, but without references: each page stays the node's, which
- * keeps it until the stream is closed (pram_finish_load()), and the
- * caller takes a reference on a page before it keeps or maps it. No
- * struct page is touched here, so that the CPUs which map the pages are
- * the first to: after a kexec reboot, touching 256 MiB's struct pages
- * took 4 of a 35 ms restart under TCG, on the caller alone.
+ * keeps it at least while the stream is open, and the caller takes a
+ * reference on a page before it keeps or maps it. No struct page is
+ * touched here, so that a restart can leave that to the CPUs which map
+ * the pages, in parallel.
  *
- * Return: how many were had; fewer than @n after the last one or at an
- * entry of another order (then the stream stays at it).
+ * Return: how many pages were given; fewer than @n after the last one or
+ * at an entry of another order (then the stream stays at it).
  */
 unsigned int pram_load_pages(struct pram_stream *ps, struct page **pages,
 			     unsigned int n)

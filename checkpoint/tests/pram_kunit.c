@@ -183,7 +183,8 @@ static void pram_test_load_pages(struct kunit *test)
 	struct page **got;
 	unsigned int i;
 
-	got = kunit_kcalloc(test, NR_PAGES, sizeof(*got), GFP_KERNEL);
+	/* One more than the stream has, should a batch not stop at its end. */
+	got = kunit_kcalloc(test, NR_PAGES + 1, sizeof(*got), GFP_KERNEL);
 	KUNIT_ASSERT_NOT_NULL(test, got);
 	KUNIT_ASSERT_EQ(test, pram_prepare_save(&ps, "kunit-batch"), 0);
 	for (i = 0; i < NR_PAGES; i++)
@@ -193,7 +194,7 @@ static void pram_test_load_pages(struct kunit *test)
 	KUNIT_ASSERT_EQ(test, pram_prepare_load(&ps, "kunit-batch"), 0);
 	KUNIT_EXPECT_EQ(test, pram_load_pages(&ps, got, 3), 3);
 	/* Across the end of the first link; fewer left than asked. */
-	KUNIT_EXPECT_EQ(test, pram_load_pages(&ps, got + 3, NR_PAGES),
+	KUNIT_EXPECT_EQ(test, pram_load_pages(&ps, got + 3, NR_PAGES - 2),
 			NR_PAGES - 3);
 	for (i = 0; i < NR_PAGES; i++) {
 		if (got[i] != t->pages[i]) {
@@ -240,6 +241,7 @@ static struct folio *test_huge_folio(void)
 static void pram_test_huge_entry(struct kunit *test)
 {
 	struct pram_test *t = test->priv;
+	struct page *batch[3];
 	struct pram_stream ps;
 	struct pram_pos pos;
 	struct folio *folio;
@@ -267,10 +269,10 @@ static void pram_test_huge_entry(struct kunit *test)
 
 	KUNIT_ASSERT_EQ(test, pram_prepare_load(&ps, "kunit-huge"), 0);
 	KUNIT_EXPECT_NULL(test, pram_load_page(&ps, PMD_ORDER));
-	/* A batch of small pages stops at the huge entry. */
-	KUNIT_EXPECT_EQ(test, pram_load_pages(&ps, &page, 1), 1);
-	KUNIT_EXPECT_PTR_EQ(test, page, t->pages[0]);
-	KUNIT_EXPECT_EQ(test, pram_load_pages(&ps, &page, 1), 0);
+	/* A batch of small pages stops at the huge entry, or starts there. */
+	KUNIT_EXPECT_EQ(test, pram_load_pages(&ps, batch, 3), 1);
+	KUNIT_EXPECT_PTR_EQ(test, batch[0], t->pages[0]);
+	KUNIT_EXPECT_EQ(test, pram_load_pages(&ps, batch, 3), 0);
 	KUNIT_EXPECT_NULL(test, pram_load_page(&ps, 0));
 	page = pram_load_page(&ps, PMD_ORDER);
 	KUNIT_EXPECT_PTR_EQ(test, page, &folio->page);
