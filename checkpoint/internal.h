@@ -63,9 +63,10 @@ struct ipc_namespace;
 
 /*
  * Page-arrays filled before they are written out and released: bounds
- * the pages a checkpoint pins at once (8192 pages, 32 MiB with 4 KiB
- * pages, what a round scans at most: CR_WALK_SCAN_MAX) while keeping
- * writes large.
+ * the pages a round pins at once (8192 pages, 32 MiB with 4 KiB pages,
+ * what a round scans at most: CR_WALK_SCAN_MAX) while keeping writes
+ * large. A checkpoint into PRAM may hold three more arrays' worth, the
+ * chunks a work item walks beside the caller (pram_walk.c).
  */
 #define CR_PGARR_BATCH		2
 
@@ -128,20 +129,48 @@ struct cr_sum_job {
 };
 
 /**
- * struct cr_share_ahead - a work item sharing a VMA's pages ahead of
- *	the walk of a checkpoint into a PRAM node (pram_share.c)
+ * struct cr_walk_slot - a chunk of a VMA another CPU walked (pram_walk.c)
+ * @pgarr: its pages, in address order, each with a reference
+ * @next: where that walk stopped: the chunk's end, or the first entry
+ *	it left to the caller's walk
+ * @filled: @pgarr and @next are set, for the caller to write out
+ *	(release/acquire), until it did
+ */
+struct cr_walk_slot {
+	struct cr_pgarr *pgarr;
+	unsigned long next;
+	bool filled;
+};
+
+/**
+ * struct cr_walk_ahead - chunks of a VMA walked by a work item while
+ *	the caller walks the others, in a checkpoint into a PRAM node
+ *	(pram_walk.c: three of every five)
  * @work: queued on the CPU after the caller's
- * @mm: the mm walked
- * @start: where in the VMA it starts
+ * @ctx: the checkpoint
+ * @wait: where the caller waits for a slot to be filled, and the work
+ *	item for one to be written out
+ * @slot: a slot for each chunk of a period the work item walks, so
+ *	that it may walk them all while the caller walks its own
+ * @claim: the next chunk the work item walks, unless the caller takes
+ *	it back first: whoever moves it on with cmpxchg() walks the chunk
+ * @take: the next chunk the caller takes from the work item
  * @end: the VMA's end
- * @stop: set when the walk is done with the VMA
+ * @started: the work item began
+ * @quit: the work item gave up, at a chunk it could not begin
+ * @stop: set when the caller is done with the VMA
  * @queued: @work was queued and not yet waited for
  */
-struct cr_share_ahead {
+struct cr_walk_ahead {
 	struct work_struct work;
-	struct mm_struct *mm;
-	unsigned long start;
+	struct cr_ctx *ctx;
+	wait_queue_head_t wait;
+	struct cr_walk_slot slot[3];
+	unsigned long claim;
+	unsigned long take;
 	unsigned long end;
+	bool started;
+	bool quit;
 	bool stop;
 	bool queued;
 };
@@ -177,6 +206,10 @@ struct cr_pages_out {
  *	caller sums them ahead of it (cr_sums_start())
  * @vma_begin: checkpoint: the pages of [@start, @end), a VMA, are about
  *	to be walked and saved; NULL when nothing is to be done then
+ * @vma_ahead: checkpoint: before each round of the walk, without the
+ *	mmap lock: write what was walked elsewhere from *@start on and move
+ *	*@start past it, and lower *@stop, the VMA's end, to where the
+ *	round must end; NULL as for @vma_begin
  * @vma_end: checkpoint: they are, or the walk ended on an error; called
  *	with no lock held; NULL as for @vma_begin
  * @save: checkpoint: write one page-array's PGARR and PAGES records,
@@ -199,6 +232,8 @@ struct cr_page_store {
 	bool sums;
 	void (*vma_begin)(struct cr_ctx *ctx, unsigned long start,
 			  unsigned long end);
+	int (*vma_ahead)(struct cr_ctx *ctx, unsigned long *start,
+			 unsigned long *stop);
 	void (*vma_end)(struct cr_ctx *ctx);
 	int (*save)(struct cr_ctx *ctx, struct cr_pgarr *pgarr,
 		    struct cr_pages_out *out);
@@ -285,8 +320,8 @@ struct cr_task {
  * @inherit_files: restart: the file of each, with a reference
  * @nr_inherit: restart: entries in @inherit
  * @sum_job: checkpoint: the checksums of the batch being written
- * @share_ahead: checkpoint into a PRAM node: the VMA's pages being
- *	made shared ahead of the walk
+ * @walk_ahead: checkpoint into a PRAM node: the VMA's chunks walked on
+ *	another CPU
  * @sums: restart: the XXH64 of each page of the batch being read,
  *	%CR_PGARR_TOTAL entries
  * @addrs: restart: the addresses of the batch being read,
@@ -336,7 +371,7 @@ struct cr_ctx {
 	struct file **inherit_files;
 	unsigned int nr_inherit;
 	struct cr_sum_job sum_job;
-	struct cr_share_ahead share_ahead;
+	struct cr_walk_ahead walk_ahead;
 	u64 *sums;
 	u64 *addrs;
 	u32 crc;
@@ -665,10 +700,17 @@ struct cr_pgarr *cr_pgarr_current(struct cr_ctx *ctx, unsigned int room,
 				  unsigned int order);
 void cr_pgarr_release_all(struct cr_ctx *ctx);
 void cr_pgarr_free(struct cr_ctx *ctx);
+struct cr_pgarr *cr_pgarr_alloc(void);
+void cr_pgarr_release(struct cr_pgarr *pgarr);
+void cr_pgarr_destroy(struct cr_pgarr *pgarr);
+unsigned long cr_walk_chunk(struct cr_ctx *ctx, struct cr_pgarr *pgarr,
+			    unsigned long start, unsigned long end);
+int cr_write_walked(struct cr_ctx *ctx, struct cr_pgarr *pgarr);
 
 /**
  * cr_pgarr_add() - list a page, taking a reference on it
- * @pgarr: an array from cr_pgarr_current() with room left
+ * @pgarr: an array from cr_pgarr_current() or cr_pgarr_alloc() with
+ *	room left
  * @page: the page; safe to reference (its page table lock is held)
  * @vaddr: the user address it is mapped at
  *
@@ -938,9 +980,11 @@ static inline void cr_free_sockets(struct cr_tree *tree)
 #ifdef CONFIG_PRAM
 int cr_pram_store_open(struct cr_ctx *ctx);
 
-/* pram_share.c: a VMA's pages made shared ahead of the walk */
+/* pram_walk.c: a VMA walked on two CPUs */
 void cr_pram_vma_begin(struct cr_ctx *ctx, unsigned long start,
 		       unsigned long end);
+int cr_pram_vma_ahead(struct cr_ctx *ctx, unsigned long *start,
+		      unsigned long *stop);
 void cr_pram_vma_end(struct cr_ctx *ctx);
 #else
 static inline int cr_pram_store_open(struct cr_ctx *ctx)

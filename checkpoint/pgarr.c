@@ -24,7 +24,15 @@ static void cr_pgarr_free_one(struct cr_pgarr *pgarr)
 	kfree(pgarr);
 }
 
-static struct cr_pgarr *cr_pgarr_alloc_one(void)
+/**
+ * cr_pgarr_alloc() - a page-array of its own, on no list
+ *
+ * For a walk beside the caller's (pram_walk.c), which fills an array the
+ * caller's list does not hold.
+ *
+ * Return: the empty array, or NULL.
+ */
+struct cr_pgarr *cr_pgarr_alloc(void)
 {
 	struct cr_pgarr *pgarr = kzalloc(sizeof(*pgarr), GFP_KERNEL);
 
@@ -44,8 +52,11 @@ static struct cr_pgarr *cr_pgarr_alloc_one(void)
 	return pgarr;
 }
 
-/* Drop the page references of one array and empty it. */
-static void cr_pgarr_release_one(struct cr_pgarr *pgarr)
+/**
+ * cr_pgarr_release() - drop the page references of one array, emptied
+ * @pgarr: the array
+ */
+void cr_pgarr_release(struct cr_pgarr *pgarr)
 {
 	unsigned int i;
 
@@ -100,7 +111,7 @@ struct cr_pgarr *cr_pgarr_current(struct cr_ctx *ctx, unsigned int room,
 
 	if (ctx->nr_pgarrs >= CR_PGARR_BATCH)
 		return NULL;
-	pgarr = cr_pgarr_alloc_one();
+	pgarr = cr_pgarr_alloc();
 	if (!pgarr)
 		return ERR_PTR(-ENOMEM);
 	pgarr->order = order;
@@ -121,7 +132,7 @@ void cr_pgarr_release_all(struct cr_ctx *ctx)
 	struct cr_pgarr *pgarr;
 
 	list_for_each_entry(pgarr, &ctx->pgarr_list, list)
-		cr_pgarr_release_one(pgarr);
+		cr_pgarr_release(pgarr);
 }
 
 /**
@@ -134,8 +145,20 @@ void cr_pgarr_free(struct cr_ctx *ctx)
 
 	list_for_each_entry_safe(pgarr, tmp, &ctx->pgarr_list, list) {
 		list_del(&pgarr->list);
-		cr_pgarr_release_one(pgarr);
+		cr_pgarr_release(pgarr);
 		cr_pgarr_free_one(pgarr);
 	}
 	ctx->nr_pgarrs = 0;
+}
+
+/**
+ * cr_pgarr_destroy() - drop a cr_pgarr_alloc() array's pages and free it
+ * @pgarr: the array, or NULL
+ */
+void cr_pgarr_destroy(struct cr_pgarr *pgarr)
+{
+	if (!pgarr)
+		return;
+	cr_pgarr_release(pgarr);
+	cr_pgarr_free_one(pgarr);
 }

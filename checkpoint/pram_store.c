@@ -311,6 +311,7 @@ static void cr_pram_release(struct cr_ctx *ctx)
 static const struct cr_page_store cr_pram_store = {
 	.by_reference = true,
 	.vma_begin = cr_pram_vma_begin,
+	.vma_ahead = cr_pram_vma_ahead,
 	.vma_end = cr_pram_vma_end,
 	.save = cr_pram_save,
 	.load_kept = cr_pram_load_kept,

@@ -596,6 +596,128 @@ TEST(a_node_of_huge_pages_gives_them_back)
 }
 
 /*
+ * A VMA of 7 chunks of 16 MiB (a page-array's worth of page tables):
+ * checkpoint walks some of them on another CPU while it walks the rest
+ * (checkpoint/pram_walk.c), whatever the VMA's alignment to them.
+ */
+#define WIDE_SIZE	(112UL << 20)
+#define WIDE_PMD	(2UL << 20)
+
+static unsigned char *wide;
+
+/* What wide_child() leaves in 2 MiB of the VMA, by its place in a chunk. */
+enum wide_kind {
+	WIDE_PAGES,	/* small pages, one page left out */
+	WIDE_HUGE,	/* a huge page, if the kernel gives one */
+	WIDE_ZERO,	/* small pages, one read only: the zero page */
+	WIDE_HOLE,	/* nothing */
+};
+
+static enum wide_kind wide_kind(unsigned long off)
+{
+	switch (((unsigned long)wide + off) / WIDE_PMD % 8) {
+	case 3:
+		return WIDE_HUGE;
+	case 5:
+		return WIDE_ZERO;
+	case 6:
+		return WIDE_HOLE;
+	default:
+		return WIDE_PAGES;
+	}
+}
+
+/* The small page of each 2 MiB left out, somewhere new each time. */
+static bool wide_left_out(unsigned long off)
+{
+	return off % WIDE_PMD / PS == off / WIDE_PMD % 511 + 1;
+}
+
+/* What page @off holds, never 0 when written and never 0xee. */
+static unsigned char wide_val(unsigned long off)
+{
+	enum wide_kind kind = wide_kind(off);
+
+	if (kind == WIDE_HOLE || (kind != WIDE_HUGE && wide_left_out(off)))
+		return 0;
+	return off / PS % 199 + 1;
+}
+
+/*
+ * Fill the VMA (in huge pages where the kernel has them), then make of
+ * each 2 MiB what wide_kind() says: a huge page stays whole where a
+ * chunk's fourth PMD is, so that a walk of a chunk beside the
+ * checkpoint's stops there, mid-chunk; elsewhere a page goes, which
+ * leaves the rest in small pages. Stop; resumed, check every page and
+ * write to each; restored, check them again.
+ */
+static int wide_child(void)
+{
+	unsigned long raw, off;
+
+	raw = (unsigned long)mmap(NULL, WIDE_SIZE + WIDE_PMD,
+				  PROT_READ | PROT_WRITE,
+				  MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	if (raw == (unsigned long)MAP_FAILED)
+		return 1;
+	wide = (unsigned char *)((raw + WIDE_PMD - 1) & ~(WIDE_PMD - 1));
+	if (thp_enabled())
+		madvise(wide, WIDE_SIZE, MADV_HUGEPAGE);
+	for (off = 0; off < WIDE_SIZE; off += PS)
+		memset(wide + off, off / PS % 199 + 1, PS);
+	for (off = 0; off < WIDE_SIZE; off += WIDE_PMD) {
+		unsigned long out = off + (off / WIDE_PMD % 511 + 1) * PS;
+
+		switch (wide_kind(off)) {
+		case WIDE_HOLE:
+			if (madvise(wide + off, WIDE_PMD, MADV_DONTNEED))
+				return 1;
+			break;
+		case WIDE_ZERO:
+		case WIDE_PAGES:
+			if (madvise(wide + out, PS, MADV_DONTNEED))
+				return 1;
+			/* A read fault maps the zero page there. */
+			if (wide_kind(off) == WIDE_ZERO && wide[out])
+				return 1;
+			break;
+		case WIDE_HUGE:
+			break;
+		}
+	}
+	raise(SIGSTOP);
+	/* The original, resumed, or a restored copy, gets here. */
+	for (off = 0; off < WIDE_SIZE; off += PS) {
+		if (wide[off] == 0xee || wide[off + PS - 1] == 0xee)
+			return 3;	/* saw the other task's writes */
+		if (wide[off] != wide_val(off) ||
+		    wide[off + PS - 1] != wide_val(off))
+			return 2;
+	}
+	for (off = 0; off < WIDE_SIZE; off += PS)
+		wide[off] = 0xee;
+	return 0;
+}
+
+/*
+ * Into a node, a VMA of several chunks, of small and huge pages, holes
+ * and zero pages, comes back page for page (exit 2 if not): the chunks
+ * walked on another CPU are written in their place among the rest, and
+ * one whose walk stopped at a huge page is walked to its end by the
+ * checkpoint itself. The original's writes after the checkpoint reach
+ * neither restarted task (exit 3).
+ */
+TEST(a_wide_vma_into_a_node_comes_back_page_for_page)
+{
+	pid_t pid;
+
+	mount_pram(_metadata);
+	pid = save_into_node(_metadata, PRAM_DIR "/t-wide", wide_child);
+	EXPECT_EQ(0, finish_child(pid));
+	restart_twice_and_delete(_metadata, PRAM_DIR "/t-wide");
+}
+
+/*
  * What races a checkpoint into a node: the other side, running in a
  * forked child or a thread on the same open file, checkpoints @pid into
  * @fd and records the result; "go" starts it.
