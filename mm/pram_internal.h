@@ -5,10 +5,10 @@
  * (mm/pram_boot.c).
  *
  * Every metadata object fills one page and starts with a magic and a
- * CRC-32 of the whole page, computed with the checksum field at 0. The
- * super block lists the nodes; a node heads two chains of link pages,
- * one for its page stream and one for its byte stream; a link lists
- * page frame numbers. A kernel that finds a bad magic or checksum drops
+ * checksum of the rest of the page (pram_csum(): XXH64, seeded with the
+ * magic, cut to 32 bits). The super block lists the nodes; a node heads
+ * two chains of link pages, one for its page stream and one for its
+ * byte stream; a link lists page frame numbers. A kernel that finds a bad magic or checksum drops
  * the node concerned, never more.
  */
 #ifndef _MM_PRAM_INTERNAL_H
@@ -24,7 +24,7 @@
 #define PRAM_MAGIC_LINK		0x4b4c5250	/* "PRLK" */
 
 /* Bumped when the layout below changes: an older kernel refuses it. */
-#define PRAM_VERSION		2
+#define PRAM_VERSION		3
 
 struct pram_meta {
 	u32 magic;

@@ -5,7 +5,7 @@
  * A node holds a page stream (pages saved by reference: the node takes a
  * reference, no copy is made) and a byte stream (data written into pages
  * of its own). Its metadata lives in pages too, each with a magic and a
- * CRC-32, chained from one super block whose physical address the next
+ * checksum, chained from one super block whose physical address the next
  * kernel gets on its command line. See Documentation/checkpoint.rst.
  */
 #ifndef _LINUX_PRAM_H
