@@ -718,6 +718,106 @@ TEST(a_wide_vma_into_a_node_comes_back_page_for_page)
 }
 
 /*
+ * unlink(2) of a node a killed checkpoint wrote: published by the close
+ * of its exit, which may come a little after the checkpointer is reaped
+ * (a deferred fput()); until then it is being saved (EBUSY).
+ */
+static int unlink_settled(const char *path)
+{
+	int i;
+
+	for (i = 0; i < 100; i++) {
+		if (!unlink(path))
+			return 0;
+		if (errno != EBUSY)
+			return -1;
+		usleep(10 * 1000);
+	}
+	return -1;
+}
+
+/* Kills of a checkpoint into a node, a little later each time. */
+#define KILL_TRIES	12
+#define KILL_STEP_US	1500
+
+/*
+ * A checkpoint killed while it walks a wide VMA, perhaps waiting for the
+ * chunks another CPU walks: the task it was saving runs on unharmed
+ * (wide_child() exits 0), and once the half-written node is deleted,
+ * every page the killed walks held comes back, the other CPU's included
+ * (a chunk's references lost per kill would be 16 MiB each). At least
+ * one kill must land inside the syscall for the test to count.
+ */
+FIXTURE(kills) {};
+FIXTURE_SETUP(kills) {}
+FIXTURE_TEARDOWN(kills) {}
+
+/* Twelve 112 MiB tasks made and checkpointed: more than the default 30 s. */
+TEST_F_TIMEOUT(kills, a_checkpoint_killed_mid_walk_holds_no_page, 240)
+{
+	long before, after;
+	int i, inside = 0;
+
+	mount_pram(_metadata);
+	before = all_free_kb();
+	for (i = 0; i < KILL_TRIES; i++) {
+		int go[2], done[2], status;
+		pid_t target, ck;
+		char c;
+
+		target = spawn_fn(wide_child);
+		ASSERT_LT(0, target);
+		ASSERT_EQ(0, pipe(go));
+		ASSERT_EQ(0, pipe(done));
+		unlink(PRAM_DIR "/t-kill");
+		ck = fork();
+		ASSERT_LE(0, ck);
+		if (!ck) {
+			int fd = open(PRAM_DIR "/t-kill",
+				      O_CREAT | O_EXCL | O_WRONLY, 0600);
+			long ret;
+
+			if (fd < 0 || write(go[1], "g", 1) != 1)
+				_exit(1);
+			ret = sys_checkpoint(target, fd, 0, -1);
+			/* Only a checkpoint that returned says so. */
+			_exit(write(done[1], "d", 1) == 1 && ret > 0 ? 0 : 2);
+		}
+		close(go[1]);
+		close(done[1]);
+		ASSERT_EQ(1, read(go[0], &c, 1));
+		usleep(i * KILL_STEP_US);
+		kill(ck, SIGKILL);
+		ASSERT_EQ(ck, waitpid(ck, &status, 0));
+		if (read(done[0], &c, 1) != 1)
+			inside++;
+		close(go[0]);
+		close(done[0]);
+		EXPECT_EQ(0, unlink_settled(PRAM_DIR "/t-kill")) {
+			TH_LOG("kill %d: the half-written node stays: %s", i,
+			       strerror(errno));
+		}
+		EXPECT_EQ(0, finish_child(target)) {
+			TH_LOG("kill %d: the task saved is not as it was", i);
+		}
+	}
+	EXPECT_LT(0, inside) {
+		TH_LOG("no kill landed inside checkpoint(2)");
+	}
+	/* Pages a freeing CPU still holds come back within a second. */
+	for (i = 0; i < 10; i++) {
+		after = all_free_kb();
+		if (before - after < 16 * 1024)
+			break;
+		usleep(100 * 1000);
+	}
+	EXPECT_GT(16 * 1024, before - after) {
+		TH_LOG("%ld kB fewer free after %d killed checkpoints",
+		       before - after, KILL_TRIES);
+	}
+}
+
+/*
  * What races a checkpoint into a node: the other side, running in a
  * forked child or a thread on the same open file, checkpoints @pid into
  * @fd and records the result; "go" starts it.
