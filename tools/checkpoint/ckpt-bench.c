@@ -263,7 +263,7 @@ static void through_tmpfs(int s, unsigned long len)
  * A fresh workload of @len bytes, @step apart touched, checkpointed into
  * the node "bench" (made anew) and killed: the time of the checkpoint
  * and of the close(2) that publishes the node, which is only then one
- * to restart from (its metadata sealed: 0.8 ms at 256 MiB), as criu's
+ * to restart from (its metadata sealed: 0.3 ms at 256 MiB), as criu's
  * dump is timed until its images are complete. Each run's task is
  * fresh, since a second checkpoint of a task finds its pages shared
  * already, and has less to do.
