@@ -136,22 +136,6 @@ void cr_pgarr_release_all(struct cr_ctx *ctx)
 }
 
 /**
- * cr_pgarr_free() - drop every listed page and free the arrays
- * @ctx: checkpoint context
- */
-void cr_pgarr_free(struct cr_ctx *ctx)
-{
-	struct cr_pgarr *pgarr, *tmp;
-
-	list_for_each_entry_safe(pgarr, tmp, &ctx->pgarr_list, list) {
-		list_del(&pgarr->list);
-		cr_pgarr_release(pgarr);
-		cr_pgarr_free_one(pgarr);
-	}
-	ctx->nr_pgarrs = 0;
-}
-
-/**
  * cr_pgarr_destroy() - drop a cr_pgarr_alloc() array's pages and free it
  * @pgarr: the array, or NULL
  */
@@ -161,4 +145,19 @@ void cr_pgarr_destroy(struct cr_pgarr *pgarr)
 		return;
 	cr_pgarr_release(pgarr);
 	cr_pgarr_free_one(pgarr);
+}
+
+/**
+ * cr_pgarr_free() - drop every listed page and free the arrays
+ * @ctx: checkpoint context
+ */
+void cr_pgarr_free(struct cr_ctx *ctx)
+{
+	struct cr_pgarr *pgarr, *tmp;
+
+	list_for_each_entry_safe(pgarr, tmp, &ctx->pgarr_list, list) {
+		list_del(&pgarr->list);
+		cr_pgarr_destroy(pgarr);
+	}
+	ctx->nr_pgarrs = 0;
 }

@@ -8,8 +8,8 @@
  * checksum of the rest of the page (pram_csum(): XXH64, seeded with the
  * magic, cut to 32 bits). The super block lists the nodes; a node heads
  * two chains of link pages, one for its page stream and one for its
- * byte stream; a link lists page frame numbers. A kernel that finds a bad magic or checksum drops
- * the node concerned, never more.
+ * byte stream; a link lists page frame numbers. A kernel that finds a
+ * bad magic or checksum drops the node concerned, never more.
  */
 #ifndef _MM_PRAM_INTERNAL_H
 #define _MM_PRAM_INTERNAL_H
