@@ -627,20 +627,28 @@ static enum wide_kind wide_kind(unsigned long off)
 	}
 }
 
-/* The small page of each 2 MiB left out, somewhere new each time. */
-static bool wide_left_out(unsigned long off)
+/* The small page left out of the 2 MiB at @off, somewhere new each time. */
+static unsigned long wide_out(unsigned long off)
 {
-	return off % WIDE_PMD / PS == off / WIDE_PMD % 511 + 1;
+	off &= ~(WIDE_PMD - 1);
+	return off + (off / WIDE_PMD % 511 + 1) * PS;
 }
 
-/* What page @off holds, never 0 when written and never 0xee. */
+/* What wide_child() writes to page @off first: never 0, never 0xee. */
+static unsigned char wide_fill(unsigned long off)
+{
+	return off / PS % 199 + 1;
+}
+
+/* What page @off holds after wide_child() made its holes. */
 static unsigned char wide_val(unsigned long off)
 {
 	enum wide_kind kind = wide_kind(off);
 
-	if (kind == WIDE_HOLE || (kind != WIDE_HUGE && wide_left_out(off)))
+	if (kind == WIDE_HOLE ||
+	    (kind != WIDE_HUGE && (off & ~(PS - 1)) == wide_out(off)))
 		return 0;
-	return off / PS % 199 + 1;
+	return wide_fill(off);
 }
 
 /*
@@ -664,9 +672,9 @@ static int wide_child(void)
 	if (thp_enabled())
 		madvise(wide, WIDE_SIZE, MADV_HUGEPAGE);
 	for (off = 0; off < WIDE_SIZE; off += PS)
-		memset(wide + off, off / PS % 199 + 1, PS);
+		memset(wide + off, wide_fill(off), PS);
 	for (off = 0; off < WIDE_SIZE; off += WIDE_PMD) {
-		unsigned long out = off + (off / WIDE_PMD % 511 + 1) * PS;
+		unsigned long out = wide_out(off);
 
 		switch (wide_kind(off)) {
 		case WIDE_HOLE:
