@@ -10,7 +10,8 @@
  * a lazy restart from a node runs at once, finds every saved page on
  * first touch or from the background, zeroes between them, and holds the
  * node until its last page is in; transparent huge pages go into a node
- * whole, stay huge in the task, and are given back whole; a node being saved
+ * whole, stay huge in the task, and are given back whole; a page that
+ * may be pinned refuses a node and is left in place; a node being saved
  * takes one checkpoint at a time, and no write(2) during it; the address
  * /sys/kernel/pram shows is for root only.
  */
@@ -21,6 +22,7 @@
 #include <stdint.h>
 #include <sys/mman.h>
 #include <sys/mount.h>
+#include <sys/uio.h>
 
 #include "../kselftest_harness.h"
 #include "ckpt_util.h"
@@ -723,6 +725,119 @@ TEST(a_wide_vma_into_a_node_comes_back_page_for_page)
 	pid = save_into_node(_metadata, PRAM_DIR "/t-wide", wide_child);
 	EXPECT_EQ(0, finish_child(pid));
 	restart_twice_and_delete(_metadata, PRAM_DIR "/t-wide");
+}
+
+/*
+ * 64 MiB of small pages, and one of them referenced by the buffers of
+ * five pipes of 1 MiB each: 1280 references, which make it a page that
+ * may be pinned for DMA (folio_maybe_dma_pinned() counts references).
+ * It lies in the third 16 MiB chunk of the VMA, one another CPU walks.
+ */
+#define PIN_PAGES	16384
+#define PIN_AT		(10240 + 3)
+#define PIN_PIPES	5
+#define PIN_BUFS	256
+
+static int pin_pipes[PIN_PIPES][2];
+
+static unsigned char pin_val(unsigned long i)
+{
+	return i % 251 + 1;
+}
+
+/*
+ * Fill memory, have the pipes reference one page and close them, stop;
+ * resumed after a checkpoint that failed, find every page as it was
+ * (exit 2), then overwrite them all.
+ */
+static int pinned_child(void)
+{
+	struct iovec iov[PIN_BUFS];
+	unsigned char *area;
+	unsigned long i;
+	int p;
+
+	area = mmap(NULL, PIN_PAGES * PS, PROT_READ | PROT_WRITE,
+		    MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	if (area == MAP_FAILED)
+		return 1;
+	madvise(area, PIN_PAGES * PS, MADV_NOHUGEPAGE);
+	for (i = 0; i < PIN_PAGES; i++) {
+		area[i * PS] = pin_val(i);
+		area[i * PS + PS - 1] = pin_val(i);
+	}
+	for (i = 0; i < PIN_BUFS; i++)
+		iov[i] = (struct iovec){ area + PIN_AT * PS, PS };
+	for (p = 0; p < PIN_PIPES; p++) {
+		if (vmsplice(pin_pipes[p][1], iov, PIN_BUFS, 0) !=
+		    (ssize_t)(PIN_BUFS * PS))
+			return 4;
+		close(pin_pipes[p][0]);
+		close(pin_pipes[p][1]);
+	}
+	raise(SIGSTOP);
+	for (i = 0; i < PIN_PAGES; i++)
+		if (area[i * PS] != pin_val(i) ||
+		    area[i * PS + PS - 1] != pin_val(i))
+			return 2;
+	memset(area, 0xee, PIN_PAGES * PS);
+	return 0;
+}
+
+/*
+ * A page that may be pinned cannot be kept by reference (fork() would
+ * copy it): the checkpoint into a node fails with EBUSY and a line that
+ * says why, and leaves the task as it was. Its pages hold what they held,
+ * and that page is still its own, mapped where it was: the task's next
+ * write to it is what the pipes hold. Had the failed checkpoint left it
+ * shared, that write would have gone to a copy.
+ */
+TEST(a_page_that_may_be_pinned_refuses_a_node_and_stays_in_place)
+{
+	char log[1024] = "", buf[PS], want[PS];
+	int p, fd, logp[2];
+	ssize_t n;
+	pid_t pid;
+
+	mount_pram(_metadata);
+	for (p = 0; p < PIN_PIPES; p++) {
+		ASSERT_EQ(0, pipe(pin_pipes[p]));
+		ASSERT_EQ(PIN_BUFS * PS,
+			  fcntl(pin_pipes[p][1], F_SETPIPE_SZ, PIN_BUFS * PS));
+	}
+	unlink(PRAM_DIR "/t-pin");
+	pid = spawn_fn(pinned_child);
+	ASSERT_LT(0, pid) {
+		TH_LOG("the child did not stop: no memory, or vmsplice() failed");
+	}
+	for (p = 0; p < PIN_PIPES; p++)
+		close(pin_pipes[p][1]);
+
+	fd = open(PRAM_DIR "/t-pin", O_CREAT | O_EXCL | O_WRONLY, 0600);
+	ASSERT_LE(0, fd);
+	ASSERT_EQ(0, pipe(logp));
+	EXPECT_EQ(-1, sys_checkpoint(pid, fd, 0, logp[1]));
+	EXPECT_EQ(EBUSY, errno);
+	close(logp[1]);
+	n = read(logp[0], log, sizeof(log) - 1);
+	log[n > 0 ? n : 0] = '\0';
+	close(logp[0]);
+	EXPECT_NE(NULL, strstr(log, "pinned for DMA")) {
+		TH_LOG("log: %s", log);
+	}
+	close(fd);
+	unlink(PRAM_DIR "/t-pin");
+
+	EXPECT_EQ(0, finish_child(pid));
+	memset(want, 0xee, PS);
+	for (p = 0; p < PIN_PIPES; p++) {
+		ASSERT_EQ(PS, read(pin_pipes[p][0], buf, PS));
+		EXPECT_EQ(0, memcmp(buf, want, PS)) {
+			TH_LOG("pipe %d holds %#x, not the task's last write",
+			       p, (unsigned char)buf[0]);
+		}
+		close(pin_pipes[p][0]);
+	}
 }
 
 /*
