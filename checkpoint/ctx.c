@@ -81,7 +81,6 @@ int cr_ctx_init(struct cr_ctx *ctx, enum cr_op op, pid_t pid, int fd,
 
 	memset(ctx, 0, sizeof(*ctx));
 	INIT_LIST_HEAD(&ctx->pgarr_list);
-	xa_init(&ctx->file_ids);
 	xa_init(&ctx->pipes);
 	xa_init(&ctx->shmem_ids);
 	ctx->op = op;
@@ -224,7 +223,7 @@ void cr_ctx_release(struct cr_ctx *ctx)
 	if (ctx->mm)
 		mmput(ctx->mm);
 	cr_release_tree(ctx);
-	xa_destroy(&ctx->file_ids);
+	cr_file_ids_free(ctx);
 	xa_destroy(&ctx->pipes);
 	xa_destroy(&ctx->shmem_ids);
 	if (ctx->ipc_ns)

@@ -93,7 +93,7 @@ static int cr_ep_item(struct eventpoll_walk *walk, struct file *tfile,
 		w->why = "an epoll instance with an item on a closed or reused descriptor";
 	else if (cr_is_epoll(tfile))
 		w->why = "an epoll instance watching another (nested epoll)";
-	else if (!xa_load(&w->ctx->file_ids, (unsigned long)tfile))
+	else if (!cr_file_id(w->ctx, tfile))
 		w->why = "an epoll instance watching a file outside the tree";
 	else if (++w->nr > CR_EPOLL_MAX_ITEMS)
 		w->why = "an epoll instance with too many items";

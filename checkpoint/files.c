@@ -356,12 +356,14 @@ int cr_scan_files(struct cr_ctx *ctx)
 {
 	struct pipe_inode_info *pipe;
 	struct files_struct *files;
+	struct cr_file_id *fi;
 	unsigned int i, fd;
 	struct file *file;
-	unsigned long idx;
-	void *entry;
 	int ret;
 
+	ret = cr_file_ids_init(ctx);
+	if (ret)
+		return ret;
 	for (i = 0; i < ctx->nr_tasks; i++) {
 		if (ctx->tasks[i].proc != i)
 			continue;
@@ -369,12 +371,10 @@ int cr_scan_files(struct cr_ctx *ctx)
 		if (IS_ERR(files))
 			return PTR_ERR(files);
 		for (fd = 0; (file = cr_next_fd(ctx->tasks[i].task, &fd)); fd++) {
-			entry = xa_load(&ctx->file_ids, (unsigned long)file);
-			ret = xa_err(xa_store(&ctx->file_ids, (unsigned long)file,
-					      xa_mk_value(xa_to_value(entry) + 1),
-					      GFP_KERNEL));
+			fi = cr_file_id_count(ctx, file);
+			ret = fi ? 0 : -ENOMEM;
 			pipe = get_pipe_info(file, false);
-			if (!ret && !entry && pipe)
+			if (fi && fi->val == 1 && pipe)
 				ret = cr_pipe_count(ctx, pipe,
 						    (file->f_mode & FMODE_READ ?
 						     CR_PIPE_R : 0) +
@@ -386,22 +386,17 @@ int cr_scan_files(struct cr_ctx *ctx)
 		}
 	}
 	/* Each descriptor holds a reference: any other is from outside. */
-	xa_for_each(&ctx->file_ids, idx, entry) {
-		file = (struct file *)idx;
-		pipe = get_pipe_info(file, false);
-		if (pipe && file_count(file) != xa_to_value(entry)) {
+	for (fi = NULL; (fi = cr_file_ids_next(ctx, fi));) {
+		pipe = get_pipe_info(fi->file, false);
+		if (pipe && file_count(fi->file) != fi->val) {
 			ret = cr_pipe_count(ctx, pipe, CR_PIPE_OUT);
 			if (ret)
 				return ret;
 		}
 	}
 	/* From now on, a file's value is its id once written, 0 before. */
-	xa_for_each(&ctx->file_ids, idx, entry) {
-		ret = xa_err(xa_store(&ctx->file_ids, idx, xa_mk_value(0),
-				      GFP_KERNEL));
-		if (ret)
-			return ret;
-	}
+	for (fi = NULL; (fi = cr_file_ids_next(ctx, fi));)
+		fi->val = 0;
 	for (i = 0; i < ctx->nr_tasks; i++) {
 		struct task_struct *task = ctx->tasks[i].task;
 		pid_t pid = task_pid_nr_ns(task, ctx->ns);
@@ -620,8 +615,8 @@ int cr_write_files(struct cr_ctx *ctx, unsigned int i)
 	struct cr_hdr_files *ht;
 	struct cr_hdr_fd *hd;
 	unsigned int fd, nr = 0;
+	struct cr_file_id *fi;
 	struct file *file;
-	void *entry;
 	int ret, kind;
 	u32 id;
 
@@ -641,20 +636,17 @@ int cr_write_files(struct cr_ctx *ctx, unsigned int i)
 	ret = cr_hbuf_put(ctx, sizeof(*ht));
 
 	for (fd = 0; !ret && nr && (file = cr_next_fd(task, &fd)); fd++, nr--) {
-		entry = xa_load(&ctx->file_ids, (unsigned long)file);
-		id = xa_to_value(entry);
-		if (!entry) {
+		fi = cr_file_id(ctx, file);
+		id = fi ? fi->val : 0;
+		if (!fi) {
 			cr_log(ctx, "task %d fd %u: opened during the checkpoint",
 			       pid, fd);
 			ret = -EBUSY;
 		} else if (!id) {
 			kind = cr_file_kind(ctx, file, files, pid, fd);
 			id = ++ctx->nr_files;
-			ret = kind < 0 ? kind :
-			      xa_err(xa_store(&ctx->file_ids, (unsigned long)file,
-					      xa_mk_value(id), GFP_KERNEL));
-			if (!ret)
-				ret = cr_write_file(ctx, file, kind, id);
+			fi->val = id;
+			ret = kind < 0 ? kind : cr_write_file(ctx, file, kind, id);
 		}
 		if (!ret) {
 			hd = cr_hbuf_get(ctx, CR_HDR_FD, sizeof(*hd));

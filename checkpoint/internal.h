@@ -306,7 +306,7 @@ struct cr_task {
  *	by that store only)
  * @pram_load: restart's own stream on that node, read from its start
  * @file_ids: checkpoint: every open file of the tree, its id once
- *	written (an xarray value, 0 before)
+ *	written, 0 before: a hash table of struct cr_file_id (file_ids.c)
  * @pipes: checkpoint: the read and write ends of each pipe the tree
  *	holds (%CR_PIPE_R, %CR_PIPE_W units)
  * @nr_files: checkpoint: file ids given so far
@@ -360,7 +360,7 @@ struct cr_ctx {
 	const struct cr_page_store *store;
 	struct pram_stream *pram;
 	struct pram_stream pram_load;
-	struct xarray file_ids;
+	struct hlist_head *file_ids;
 	struct xarray pipes;
 	u32 nr_files;
 	struct xarray shmem_ids;
@@ -728,6 +728,27 @@ static inline void cr_pgarr_add(struct cr_pgarr *pgarr, struct page *page,
 	pgarr->vaddrs[i] = vaddr;
 	pgarr->nr_used = i + 1;
 }
+
+/**
+ * struct cr_file_id - an open file of the tree a checkpoint writes
+ * @node: in its bucket of &cr_ctx.file_ids
+ * @file: the file, held by a descriptor of the tree (no reference here)
+ * @val: while cr_scan_files() counts them, the descriptors that hold it;
+ *	after, its id in the image once written, 0 before
+ */
+struct cr_file_id {
+	struct hlist_node node;
+	struct file *file;
+	unsigned long val;
+};
+
+/* file_ids.c: the tree's open files, by their struct file */
+int cr_file_ids_init(struct cr_ctx *ctx);
+struct cr_file_id *cr_file_id(struct cr_ctx *ctx, const struct file *file);
+struct cr_file_id *cr_file_id_count(struct cr_ctx *ctx, struct file *file);
+struct cr_file_id *cr_file_ids_next(struct cr_ctx *ctx,
+				    struct cr_file_id *fi);
+void cr_file_ids_free(struct cr_ctx *ctx);
 
 /* checkpoint.c, restart.c: the two syscalls' work */
 long cr_checkpoint(struct cr_ctx *ctx);

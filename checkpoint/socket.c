@@ -106,7 +106,7 @@ static const char *cr_queue_unsupported(struct sock *sk)
 
 /**
  * cr_socket_kind() - what a socket's file is to the image
- * @ctx: checkpoint context; @ctx->file_ids lists the tree's files
+ * @ctx: checkpoint context; @ctx->file_ids holds the tree's files
  * @file: a socket's file
  * @what: set to why it is refused, when it is
  *
@@ -173,7 +173,7 @@ int cr_socket_kind(struct cr_ctx *ctx, struct file *file, const char **what)
 	if (!peer)
 		return kind;
 	pfile = cr_sock_file(peer);
-	if (pfile && !xa_load(&ctx->file_ids, (unsigned long)pfile))
+	if (pfile && !cr_file_id(ctx, pfile))
 		kind = CR_FILE_EXTERNAL;
 	sock_put(peer);
 	return kind;
