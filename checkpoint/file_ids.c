@@ -6,9 +6,9 @@
  * cr_scan_files() counts the descriptors that hold each file, and
  * cr_write_files() then gives each its id in the image as it writes it.
  * The files are found by their address, so they are kept in a hash table
- * of hlists, hashed by hash_ptr(): an xarray indexed by a kernel address
- * is eleven levels deep and sparse. With one, cr_scan_files() took 104 us
- * of a small task's checkpoint under TCG; it takes 48 with this.
+ * of hlists, hashed by hash_ptr(), that grows with them: an xarray
+ * indexed by a kernel address would be eleven levels deep and sparse,
+ * and cost more to fill and walk than the rest of a small task's files.
  *
  * The table takes no reference on a file: a descriptor of the tree,
  * which holds still throughout, holds each one.
@@ -18,14 +18,18 @@
 
 #include "internal.h"
 
-/* 256 buckets: a task's usual handful of files, or thousands. */
+/*
+ * Buckets: 2^8 to begin with, doubled whenever the files outnumber them
+ * twice over, so that a lookup stays a few steps whether the tree holds
+ * a handful of files or a million (RLIMIT_NOFILE allows that many).
+ */
 #define CR_FILE_ID_BITS		8
-#define CR_FILE_ID_BUCKETS	BIT(CR_FILE_ID_BITS)
+#define CR_FILE_ID_MAX_BITS	20
 
-static struct hlist_head *cr_file_bucket(struct cr_ctx *ctx,
+static struct hlist_head *cr_file_bucket(struct cr_file_ids *t,
 					 const struct file *file)
 {
-	return &ctx->file_ids[hash_ptr(file, CR_FILE_ID_BITS)];
+	return &t->heads[hash_ptr(file, t->bits)];
 }
 
 /**
@@ -36,9 +40,42 @@ static struct hlist_head *cr_file_bucket(struct cr_ctx *ctx,
  */
 int cr_file_ids_init(struct cr_ctx *ctx)
 {
-	ctx->file_ids = kcalloc(CR_FILE_ID_BUCKETS, sizeof(*ctx->file_ids),
-				GFP_KERNEL);
-	return ctx->file_ids ? 0 : -ENOMEM;
+	struct cr_file_ids *t = &ctx->file_ids;
+
+	if (WARN_ON_ONCE(t->heads))
+		return -EINVAL;
+	t->heads = kvcalloc(BIT(CR_FILE_ID_BITS), sizeof(*t->heads),
+			    GFP_KERNEL);
+	if (!t->heads)
+		return -ENOMEM;
+	t->bits = CR_FILE_ID_BITS;
+	t->nr = 0;
+	return 0;
+}
+
+/*
+ * Rehash into twice the buckets. Without the memory for them the table
+ * stays as it is: slower, not wrong.
+ */
+static void cr_file_ids_grow(struct cr_file_ids *t)
+{
+	unsigned int bits = t->bits + 1, b;
+	struct hlist_head *heads;
+	struct hlist_node *tmp;
+	struct cr_file_id *fi;
+
+	heads = kvcalloc(BIT(bits), sizeof(*heads),
+			 GFP_KERNEL | __GFP_NOWARN);
+	if (!heads)
+		return;
+	for (b = 0; b < BIT(t->bits); b++) {
+		hlist_for_each_entry_safe(fi, tmp, &t->heads[b], node)
+			hlist_add_head(&fi->node,
+				       &heads[hash_ptr(fi->file, bits)]);
+	}
+	kvfree(t->heads);
+	t->heads = heads;
+	t->bits = bits;
 }
 
 /**
@@ -51,13 +88,15 @@ int cr_file_ids_init(struct cr_ctx *ctx)
  */
 struct cr_file_id *cr_file_id(struct cr_ctx *ctx, const struct file *file)
 {
+	struct cr_file_ids *t = &ctx->file_ids;
 	struct cr_file_id *fi;
 
-	if (!ctx->file_ids)
+	if (!t->heads)
 		return NULL;
-	hlist_for_each_entry(fi, cr_file_bucket(ctx, file), node)
+	hlist_for_each_entry(fi, cr_file_bucket(t, file), node) {
 		if (fi->file == file)
 			return fi;
+	}
 	return NULL;
 }
 
@@ -71,6 +110,7 @@ struct cr_file_id *cr_file_id(struct cr_ctx *ctx, const struct file *file)
  */
 struct cr_file_id *cr_file_id_count(struct cr_ctx *ctx, struct file *file)
 {
+	struct cr_file_ids *t = &ctx->file_ids;
 	struct cr_file_id *fi = cr_file_id(ctx, file);
 
 	if (!fi) {
@@ -79,7 +119,9 @@ struct cr_file_id *cr_file_id_count(struct cr_ctx *ctx, struct file *file)
 			return NULL;
 		fi->file = file;
 		fi->val = 0;
-		hlist_add_head(&fi->node, cr_file_bucket(ctx, file));
+		hlist_add_head(&fi->node, cr_file_bucket(t, file));
+		if (++t->nr > 2 * BIT(t->bits) && t->bits < CR_FILE_ID_MAX_BITS)
+			cr_file_ids_grow(t);
 	}
 	fi->val++;
 	return fi;
@@ -95,11 +137,12 @@ struct cr_file_id *cr_file_id_count(struct cr_ctx *ctx, struct file *file)
 struct cr_file_id *cr_file_ids_next(struct cr_ctx *ctx,
 				    struct cr_file_id *fi)
 {
-	unsigned int b = fi ? hash_ptr(fi->file, CR_FILE_ID_BITS) : 0;
-	struct hlist_node *next = fi ? fi->node.next : ctx->file_ids[0].first;
+	struct cr_file_ids *t = &ctx->file_ids;
+	unsigned int b = fi ? hash_ptr(fi->file, t->bits) : 0;
+	struct hlist_node *next = fi ? fi->node.next : t->heads[0].first;
 
-	while (!next && ++b < CR_FILE_ID_BUCKETS)
-		next = ctx->file_ids[b].first;
+	while (!next && ++b < BIT(t->bits))
+		next = t->heads[b].first;
 	return next ? hlist_entry(next, struct cr_file_id, node) : NULL;
 }
 
@@ -109,15 +152,17 @@ struct cr_file_id *cr_file_ids_next(struct cr_ctx *ctx,
  */
 void cr_file_ids_free(struct cr_ctx *ctx)
 {
+	struct cr_file_ids *t = &ctx->file_ids;
 	struct cr_file_id *fi;
 	struct hlist_node *tmp;
 	unsigned int b;
 
-	if (!ctx->file_ids)
+	if (!t->heads)
 		return;
-	for (b = 0; b < CR_FILE_ID_BUCKETS; b++)
-		hlist_for_each_entry_safe(fi, tmp, &ctx->file_ids[b], node)
+	for (b = 0; b < BIT(t->bits); b++) {
+		hlist_for_each_entry_safe(fi, tmp, &t->heads[b], node)
 			kfree(fi);
-	kfree(ctx->file_ids);
-	ctx->file_ids = NULL;
+	}
+	kvfree(t->heads);
+	t->heads = NULL;
 }

@@ -646,7 +646,8 @@ int cr_write_files(struct cr_ctx *ctx, unsigned int i)
 			kind = cr_file_kind(ctx, file, files, pid, fd);
 			id = ++ctx->nr_files;
 			fi->val = id;
-			ret = kind < 0 ? kind : cr_write_file(ctx, file, kind, id);
+			ret = kind < 0 ? kind :
+			      cr_write_file(ctx, file, kind, id);
 		}
 		if (!ret) {
 			hd = cr_hbuf_get(ctx, CR_HDR_FD, sizeof(*hd));

@@ -273,6 +273,18 @@ struct cr_task {
 };
 
 /**
+ * struct cr_file_ids - a hash table of struct cr_file_id (file_ids.c)
+ * @heads: its buckets, NULL before cr_file_ids_init()
+ * @bits: their number, as a power of 2
+ * @nr: the entries
+ */
+struct cr_file_ids {
+	struct hlist_head *heads;
+	unsigned int bits;
+	unsigned int nr;
+};
+
+/**
  * struct cr_ctx - the state of one checkpoint or restart
  * @op: which syscall this is
  * @pid: the pid the caller passed, for log lines
@@ -305,8 +317,8 @@ struct cr_task {
  * @pram: the PRAM stream behind @file when @store is a PRAM node (used
  *	by that store only)
  * @pram_load: restart's own stream on that node, read from its start
- * @file_ids: checkpoint: every open file of the tree, its id once
- *	written, 0 before: a hash table of struct cr_file_id (file_ids.c)
+ * @file_ids: checkpoint: every open file of the tree, from
+ *	cr_scan_files() on, its id once written, 0 before (file_ids.c)
  * @pipes: checkpoint: the read and write ends of each pipe the tree
  *	holds (%CR_PIPE_R, %CR_PIPE_W units)
  * @nr_files: checkpoint: file ids given so far
@@ -360,7 +372,7 @@ struct cr_ctx {
 	const struct cr_page_store *store;
 	struct pram_stream *pram;
 	struct pram_stream pram_load;
-	struct hlist_head *file_ids;
+	struct cr_file_ids file_ids;
 	struct xarray pipes;
 	u32 nr_files;
 	struct xarray shmem_ids;

@@ -527,9 +527,75 @@ static struct kunit_suite checkpoint_image_suite = {
 	.test_cases = checkpoint_image_cases,
 };
 
+/*
+ * The table of the tree's files (file_ids.c), filled with more entries
+ * than its first buckets hold twice over, so that it grows: every entry
+ * is found with its count, met once by the walk, and nothing else is
+ * found. The "files" are addresses in an array, never dereferenced.
+ */
+#define FILE_IDS_NR	3000U
+
+/* A failed assertion leaves the table to this: freeing it twice is fine. */
+static void file_ids_free(void *ctx)
+{
+	cr_file_ids_free(ctx);
+}
+
+static void file_ids_grow_and_find(struct kunit *test)
+{
+	unsigned long seen = 0, sum = 0, *fake;
+	struct cr_file_id *fi;
+	struct cr_ctx *ctx;
+	unsigned int i;
+
+	ctx = kunit_kzalloc(test, sizeof(*ctx), GFP_KERNEL);
+	fake = kunit_kcalloc(test, FILE_IDS_NR + 1, sizeof(*fake), GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, ctx);
+	KUNIT_ASSERT_NOT_NULL(test, fake);
+	KUNIT_EXPECT_NULL(test, cr_file_id(ctx, (struct file *)fake));
+	KUNIT_ASSERT_EQ(test, 0, cr_file_ids_init(ctx));
+	KUNIT_ASSERT_EQ(test, 0, kunit_add_action_or_reset(test, file_ids_free,
+							   ctx));
+	for (i = 0; i < FILE_IDS_NR; i++) {
+		fi = cr_file_id_count(ctx, (struct file *)&fake[i]);
+		KUNIT_ASSERT_NOT_NULL(test, fi);
+		if (i % 2)
+			KUNIT_EXPECT_PTR_EQ(test, fi,
+					    cr_file_id_count(ctx, fi->file));
+	}
+	/* 3000 entries: 2^11 buckets, the first size they fit twice in. */
+	KUNIT_EXPECT_EQ(test, 11U, ctx->file_ids.bits);
+	KUNIT_EXPECT_EQ(test, FILE_IDS_NR, ctx->file_ids.nr);
+	for (i = 0; i < FILE_IDS_NR; i++) {
+		fi = cr_file_id(ctx, (struct file *)&fake[i]);
+		KUNIT_ASSERT_NOT_NULL(test, fi);
+		KUNIT_EXPECT_EQ(test, 1UL + i % 2, fi->val);
+	}
+	KUNIT_EXPECT_NULL(test, cr_file_id(ctx, (struct file *)&fake[i]));
+	for (fi = NULL; (fi = cr_file_ids_next(ctx, fi));) {
+		seen++;
+		sum += fi->val;
+	}
+	KUNIT_EXPECT_EQ(test, (unsigned long)FILE_IDS_NR, seen);
+	KUNIT_EXPECT_EQ(test, FILE_IDS_NR + FILE_IDS_NR / 2UL, sum);
+	cr_file_ids_free(ctx);
+	KUNIT_EXPECT_NULL(test, ctx->file_ids.heads);
+	KUNIT_EXPECT_NULL(test, cr_file_id(ctx, (struct file *)fake));
+}
+
+static struct kunit_case checkpoint_file_ids_cases[] = {
+	KUNIT_CASE(file_ids_grow_and_find),
+	{}
+};
+
+static struct kunit_suite checkpoint_file_ids_suite = {
+	.name = "checkpoint_file_ids",
+	.test_cases = checkpoint_file_ids_cases,
+};
+
 kunit_test_suites(&checkpoint_log_suite, &checkpoint_ctx_suite,
 		  &checkpoint_pgarr_suite, &checkpoint_image_suite,
-		  &checkpoint_format_suite);
+		  &checkpoint_format_suite, &checkpoint_file_ids_suite);
 
 MODULE_DESCRIPTION("KUnit tests for checkpoint/restart");
 MODULE_LICENSE("GPL");
