@@ -579,11 +579,14 @@ TEST(huge_pages_go_into_a_node_whole)
  * A node holds a huge page whole by one reference on its folio: with
  * the task gone, its deletion gives all of them back, neither leaking
  * them nor dropping a reference it does not hold (which DEBUG_VM would
- * catch as a bad page).
+ * catch as a bad page). Free memory is read again for up to a second:
+ * once, in a full run, it had risen by only 2180 kB just after the
+ * unlink (cause not found), and a leak never comes back at all.
  */
 TEST(a_node_of_huge_pages_gives_them_back)
 {
 	long before, after;
+	int i;
 
 	mount_pram(_metadata);
 	if (!thp_enabled())
@@ -591,7 +594,12 @@ TEST(a_node_of_huge_pages_gives_them_back)
 	kill_child(save_into_node(_metadata, PRAM_DIR "/t-thp2", thp_child));
 	before = all_free_kb();
 	EXPECT_EQ(0, unlink(PRAM_DIR "/t-thp2"));
-	after = all_free_kb();
+	for (i = 0; i < 20; i++) {
+		after = all_free_kb();
+		if (after - before > (long)(THP_SIZE >> 10) * 3 / 4)
+			break;
+		usleep(50000);
+	}
 	EXPECT_LT((long)(THP_SIZE >> 10) * 3 / 4, after - before) {
 		TH_LOG("MemFree rose by %ld kB at unlink", after - before);
 	}
