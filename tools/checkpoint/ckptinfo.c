@@ -63,6 +63,7 @@
 #include <linux/ckpt_hdr.h>
 #include <asm/ckpt_hdr.h>
 
+#include "crc32c.h"
 #include "xxh64.h"
 
 /* Records are read in place, so the host must share x86_64's order. */
@@ -314,55 +315,6 @@ static noreturn void malformed(__u64 off, const char *fmt, ...)
 	va_end(ap);
 	fputc('\n', stderr);
 	exit(EXIT_MALFORMED);
-}
-
-/* CRC-32C, slicing by 8: a 256 MiB image should not take seconds. */
-static __u32 crc_table[8][256];
-
-static void crc32c_init(void)
-{
-	unsigned int i, j;
-	__u32 c;
-
-	for (i = 0; i < 256; i++) {
-		c = i;
-		for (j = 0; j < 8; j++)
-			c = (c >> 1) ^ (0x82f63b78U & -(c & 1));
-		crc_table[0][i] = c;
-	}
-	for (i = 0; i < 256; i++)
-		for (j = 1; j < 8; j++) {
-			c = crc_table[j - 1][i];
-			crc_table[j][i] = (c >> 8) ^ crc_table[0][c & 0xff];
-		}
-}
-
-/* @crc is the running register: ~0 to start, inverted at the end. */
-static __u32 crc32c_update(__u32 crc, const unsigned char *p, size_t n)
-{
-	__u64 v;
-
-	while (n && ((uintptr_t)p & 7)) {
-		crc = crc_table[0][(crc ^ *p++) & 0xff] ^ (crc >> 8);
-		n--;
-	}
-	while (n >= 8) {
-		memcpy(&v, p, 8);
-		v ^= crc;
-		crc = crc_table[7][v & 0xff] ^
-		      crc_table[6][(v >> 8) & 0xff] ^
-		      crc_table[5][(v >> 16) & 0xff] ^
-		      crc_table[4][(v >> 24) & 0xff] ^
-		      crc_table[3][(v >> 32) & 0xff] ^
-		      crc_table[2][(v >> 40) & 0xff] ^
-		      crc_table[1][(v >> 48) & 0xff] ^
-		      crc_table[0][v >> 56];
-		p += 8;
-		n -= 8;
-	}
-	while (n--)
-		crc = crc_table[0][(crc ^ *p++) & 0xff] ^ (crc >> 8);
-	return crc;
 }
 
 /*
@@ -4101,7 +4053,6 @@ int main(int argc, char **argv)
 	if (!img.r.buf)
 		die_usage("out of memory");
 	img.r.crc = ~0U;
-	crc32c_init();
 
 	read_image(&img);
 

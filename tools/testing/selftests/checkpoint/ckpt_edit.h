@@ -13,6 +13,7 @@
 #include <stdint.h>
 
 #include "ckpt_util.h"
+#include "../../../checkpoint/crc32c.h"
 #include "../../../checkpoint/xxh64.h"
 
 #define MAX_RECS	4096
@@ -58,20 +59,6 @@ static inline int next_rec(const struct recs *r, uint32_t type, int from)
 	return -1;
 }
 
-/* The standard CRC-32C register @c taken on over @n bytes at @p. */
-static inline uint32_t ckpt_crc32c(uint32_t c, const unsigned char *p,
-				   size_t n)
-{
-	int k;
-
-	while (n--) {
-		c ^= *p++;
-		for (k = 0; k < 8; k++)
-			c = (c >> 1) ^ (0x82f63b78U & -(c & 1));
-	}
-	return c;
-}
-
 /*
  * The CRC-32C the tail holds, of the first @n bytes of image @p: all of
  * them but the addresses after each struct cr_hdr_pgarr and the whole of
@@ -97,7 +84,7 @@ static inline uint32_t image_crc(const unsigned char *p, size_t n)
 		else if (h.type == CR_HDR_PGARR &&
 			 len > sizeof(struct cr_hdr_pgarr))
 			covered = sizeof(struct cr_hdr_pgarr);
-		c = ckpt_crc32c(c, p + off, covered);
+		c = crc32c_update(c, p + off, covered);
 		off += len;
 	}
 	return ~c;

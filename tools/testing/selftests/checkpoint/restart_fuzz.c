@@ -85,6 +85,7 @@
 #include <asm/ckpt_hdr.h>
 
 #include "../kselftest_harness.h"
+#include "../../../checkpoint/crc32c.h"
 #include "../../../checkpoint/xxh64.h"
 #include "ckpt_util.h"
 
@@ -217,55 +218,6 @@ static struct __test_metadata *md;
 								\
 	TH_LOG(__VA_ARGS__);					\
 } while (0)
-
-/* CRC-32C, slicing by 8, as tools/checkpoint/ckptinfo.c computes it. */
-static uint32_t crc_table[8][256];
-
-static void crc32c_init(void)
-{
-	unsigned int i, j;
-	uint32_t c;
-
-	for (i = 0; i < 256; i++) {
-		c = i;
-		for (j = 0; j < 8; j++)
-			c = (c >> 1) ^ (0x82f63b78U & -(c & 1));
-		crc_table[0][i] = c;
-	}
-	for (i = 0; i < 256; i++)
-		for (j = 1; j < 8; j++) {
-			c = crc_table[j - 1][i];
-			crc_table[j][i] = (c >> 8) ^ crc_table[0][c & 0xff];
-		}
-}
-
-/* @crc is the running register: ~0 to start, inverted at the end. */
-static uint32_t crc32c_update(uint32_t crc, const unsigned char *p, size_t n)
-{
-	uint64_t v;
-
-	while (n && ((uintptr_t)p & 7)) {
-		crc = crc_table[0][(crc ^ *p++) & 0xff] ^ (crc >> 8);
-		n--;
-	}
-	while (n >= 8) {
-		memcpy(&v, p, 8);
-		v ^= crc;
-		crc = crc_table[7][v & 0xff] ^
-		      crc_table[6][(v >> 8) & 0xff] ^
-		      crc_table[5][(v >> 16) & 0xff] ^
-		      crc_table[4][(v >> 24) & 0xff] ^
-		      crc_table[3][(v >> 32) & 0xff] ^
-		      crc_table[2][(v >> 40) & 0xff] ^
-		      crc_table[1][(v >> 48) & 0xff] ^
-		      crc_table[0][v >> 56];
-		p += 8;
-		n -= 8;
-	}
-	while (n--)
-		crc = crc_table[0][(crc ^ *p++) & 0xff] ^ (crc >> 8);
-	return crc;
-}
 
 /* The XXH64 of one page, as its PAGES record holds it. */
 static uint64_t page_sum(const unsigned char *p)
@@ -5169,7 +5121,6 @@ TEST_F_TIMEOUT(restart_fuzz, mutants, 7 * 24 * 3600)
 		SKIP(return, "needs root, to become nobody");
 	prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0);
 	signal(SIGPIPE, SIG_IGN);
-	crc32c_init();
 	page_sum_init();
 	ASSERT_TRUE(make_targets());
 	for (k = 0; k < NR_KINDS; k++)
