@@ -457,6 +457,26 @@ static long all_free_kb(void)
 }
 
 /*
+ * How much free memory rose since @before (all_free_kb()), read again
+ * every 50 ms for up to a second until it rose by more than @want kB:
+ * pages a freeing CPU still holds on its way come back within that, a
+ * leak never does.
+ */
+static long free_rise_kb(long before, long want)
+{
+	long rise;
+	int i;
+
+	for (i = 0; i < 20; i++) {
+		rise = all_free_kb() - before;
+		if (rise > want)
+			break;
+		usleep(50 * 1000);
+	}
+	return rise;
+}
+
+/*
  * A node deleted while open keeps its 64 MiB of pages until the last
  * user lets go (a descriptor here; a restart, or a lazy restart until
  * its last page is in, the same way), then gives them back: unlink(2)
@@ -579,14 +599,13 @@ TEST(huge_pages_go_into_a_node_whole)
  * A node holds a huge page whole by one reference on its folio: with
  * the task gone, its deletion gives all of them back, neither leaking
  * them nor dropping a reference it does not hold (which DEBUG_VM would
- * catch as a bad page). Free memory is read again for up to a second:
- * once, in a full run, it had risen by only 2180 kB just after the
- * unlink (cause not found), and a leak never comes back at all.
+ * catch as a bad page). Free memory is read again for up to a second
+ * (free_rise_kb()): once, in a full run, it had risen by only 2180 kB
+ * just after the unlink (cause not found).
  */
 TEST(a_node_of_huge_pages_gives_them_back)
 {
-	long before, after;
-	int i;
+	long before, rise;
 
 	mount_pram(_metadata);
 	if (!thp_enabled())
@@ -594,14 +613,9 @@ TEST(a_node_of_huge_pages_gives_them_back)
 	kill_child(save_into_node(_metadata, PRAM_DIR "/t-thp2", thp_child));
 	before = all_free_kb();
 	EXPECT_EQ(0, unlink(PRAM_DIR "/t-thp2"));
-	for (i = 0; i < 20; i++) {
-		after = all_free_kb();
-		if (after - before > (long)(THP_SIZE >> 10) * 3 / 4)
-			break;
-		usleep(50000);
-	}
-	EXPECT_LT((long)(THP_SIZE >> 10) * 3 / 4, after - before) {
-		TH_LOG("MemFree rose by %ld kB at unlink", after - before);
+	rise = free_rise_kb(before, (long)(THP_SIZE >> 10) * 3 / 4);
+	EXPECT_LT((long)(THP_SIZE >> 10) * 3 / 4, rise) {
+		TH_LOG("MemFree rose by %ld kB at unlink", rise);
 	}
 }
 
@@ -886,7 +900,7 @@ FIXTURE_TEARDOWN(kills) {}
 /* Twelve 112 MiB tasks made and checkpointed: more than the default 30 s. */
 TEST_F_TIMEOUT(kills, a_checkpoint_killed_mid_walk_holds_no_page, 240)
 {
-	long before, after;
+	long before, lost;
 	int i, inside = 0;
 
 	mount_pram(_metadata);
@@ -936,15 +950,10 @@ TEST_F_TIMEOUT(kills, a_checkpoint_killed_mid_walk_holds_no_page, 240)
 		TH_LOG("no kill landed inside checkpoint(2)");
 	}
 	/* Pages a freeing CPU still holds come back within a second. */
-	for (i = 0; i < 10; i++) {
-		after = all_free_kb();
-		if (before - after < 16 * 1024)
-			break;
-		usleep(100 * 1000);
-	}
-	EXPECT_GT(16 * 1024, before - after) {
+	lost = -free_rise_kb(before, -16 * 1024);
+	EXPECT_GT(16 * 1024, lost) {
 		TH_LOG("%ld kB fewer free after %d killed checkpoints",
-		       before - after, KILL_TRIES);
+		       lost, KILL_TRIES);
 	}
 }
 
